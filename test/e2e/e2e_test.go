@@ -1,0 +1,250 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/test/e2e/internal/kube"
+)
+
+// roundTripExample and roundTripEnv name the environment that is applied for
+// real and read back; when absent the first environment found is used.
+const (
+	roundTripExample = "shop"
+	roundTripEnv     = "production"
+)
+
+// environment is one rendered target: examples/<Example>/platform.yaml with
+// --env <Env>.
+type environment struct {
+	Example string
+	Spec    string // path to platform.yaml
+	Env     string
+}
+
+func (e environment) String() string { return e.Example + "/" + e.Env }
+
+// platformSpec is just enough of platform.yaml to enumerate environments;
+// everything else is platformctl's business.
+type platformSpec struct {
+	Spec struct {
+		Environments []struct {
+			Name string `json:"name"`
+		} `json:"environments"`
+	} `json:"spec"`
+}
+
+func discoverEnvironments(t *testing.T) []environment {
+	t.Helper()
+	specs, err := filepath.Glob(filepath.Join(suite.root, "examples", "*", "platform.yaml"))
+	require.NoError(t, err)
+	slices.Sort(specs)
+	var envs []environment
+	for _, path := range specs {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		var spec platformSpec
+		require.NoError(t, yaml.Unmarshal(data, &spec), "parsing %s", path)
+		example := filepath.Base(filepath.Dir(path))
+		require.NotEmpty(t, spec.Spec.Environments, "%s declares no spec.environments", path)
+		for _, e := range spec.Spec.Environments {
+			require.NotEmpty(t, e.Name, "%s has an environment without a name", path)
+			envs = append(envs, environment{Example: example, Spec: path, Env: e.Name})
+		}
+	}
+	return envs
+}
+
+// render runs `platformctl build` and decodes its stdout.
+func render(t *testing.T, env environment) []*unstructured.Unstructured {
+	t.Helper()
+	bin := platformctlBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rel, err := filepath.Rel(suite.root, env.Spec)
+	require.NoError(t, err)
+	cmd := exec.CommandContext(ctx, bin, "build", "-f", rel, "--env", env.Env)
+	cmd.Dir = suite.root
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("platformctl build -f %s --env %s: %v\nstderr:\n%s", rel, env.Env, err, stderr.String())
+	}
+	objs, err := kube.Decode(stdout.Bytes())
+	require.NoError(t, err, "platformctl build -f %s --env %s printed invalid YAML", rel, env.Env)
+	require.NotEmpty(t, objs, "platformctl build -f %s --env %s printed no objects", rel, env.Env)
+	return objs
+}
+
+func reportProblems(t *testing.T, problems []kube.Problem) {
+	t.Helper()
+	for _, p := range problems {
+		t.Errorf("%s", p)
+	}
+}
+
+// TestExamples submits every environment of every example with dryRun=All:
+// the API server runs full validation, defaulting, CRD schema checks and
+// admission (Pod Security included) without storing anything, and the test
+// fails on any rejection or warning.
+func TestExamples(t *testing.T) {
+	envs := discoverEnvironments(t)
+	if len(envs) == 0 {
+		t.Skip("no examples/*/platform.yaml in the repository yet; nothing rendered to check")
+	}
+	for _, env := range envs {
+		t.Run(env.String(), func(t *testing.T) {
+			objs := render(t, env)
+			problems := suite.client.Apply(context.Background(), objs, kube.ApplyOptions{DryRun: true})
+			reportProblems(t, problems)
+			t.Logf("%d objects checked, %d problems", len(objs), len(problems))
+		})
+	}
+}
+
+// TestFixture keeps the harness honest independently of the examples: a
+// hand-written environment touching every installed CRD group must pass.
+func TestFixture(t *testing.T) {
+	objs, err := kube.ReadDir(filepath.Join("testdata", "valid"))
+	require.NoError(t, err)
+	require.NotEmpty(t, objs)
+	reportProblems(t, suite.client.Apply(context.Background(), objs, kube.ApplyOptions{DryRun: true}))
+}
+
+// TestRoundTrip applies one environment for real and reads every object
+// back. What the server stored must contain everything that was sent: a
+// field silently dropped (pruned by a CRD schema, or unknown to a built-in
+// API) would otherwise go unnoticed until the cluster behaves differently
+// from the manifest.
+func TestRoundTrip(t *testing.T) {
+	var objs []*unstructured.Unstructured
+	envs := discoverEnvironments(t)
+	if len(envs) == 0 {
+		t.Log("no examples yet; round-tripping the hand-written fixture instead")
+		var err error
+		objs, err = kube.ReadDir(filepath.Join("testdata", "valid"))
+		require.NoError(t, err)
+	} else {
+		env := envs[0]
+		for _, e := range envs {
+			if e.Example == roundTripExample && e.Env == roundTripEnv {
+				env = e
+				break
+			}
+		}
+		t.Logf("round-tripping %s", env)
+		objs = render(t, env)
+	}
+
+	ctx := context.Background()
+	problems := suite.client.Apply(ctx, objs, kube.ApplyOptions{DryRun: false})
+	reportProblems(t, problems)
+	if len(problems) > 0 {
+		t.FailNow()
+	}
+	for _, sent := range objs {
+		stored, err := suite.client.Get(ctx, sent)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		for _, m := range kube.Missing(sent, stored) {
+			t.Errorf("%s: %s", kube.Ref(sent), m)
+		}
+	}
+}
+
+// TestHarnessCatchesInvalidObjects proves the tier can fail: each case is a
+// deliberately broken object that must come back from the same Apply the
+// positive tests use as a problem of the expected kind.
+func TestHarnessCatchesInvalidObjects(t *testing.T) {
+	cases := []struct {
+		name       string
+		file       string
+		object     string // kube.Ref of the object expected to be flagged
+		reason     string
+		messageHas string
+	}{
+		{
+			name:       "negative CPU request is rejected",
+			file:       "negative-cpu.yaml",
+			object:     "Deployment e2e-negative-cpu/api",
+			reason:     kube.ReasonRejected,
+			messageHas: "must be greater than or equal to 0",
+		},
+		{
+			name:       "root and privileged container in a restricted namespace is warned about",
+			file:       "privileged-restricted.yaml",
+			object:     "Deployment e2e-negative-restricted/api",
+			reason:     kube.ReasonWarning,
+			messageHas: `would violate PodSecurity "restricted:latest"`,
+		},
+		{
+			name:       "bare privileged Pod in a restricted namespace is rejected",
+			file:       "privileged-restricted.yaml",
+			object:     "Pod e2e-negative-restricted/debug",
+			reason:     kube.ReasonRejected,
+			messageHas: `violates PodSecurity "restricted:latest"`,
+		},
+		{
+			name:       "field unknown to a CRD schema is rejected",
+			file:       "unknown-crd-field.yaml",
+			object:     "HTTPRoute e2e-negative-crd/web",
+			reason:     kube.ReasonRejected,
+			messageHas: "unknown field",
+		},
+		{
+			name:       "field unknown to a built-in API is rejected",
+			file:       "unknown-crd-field.yaml",
+			object:     "Service e2e-negative-crd/web",
+			reason:     kube.ReasonRejected,
+			messageHas: "unknown field",
+		},
+		{
+			name:       "removed API version is reported",
+			file:       "removed-api.yaml",
+			object:     "Ingress e2e-negative-removed/web",
+			reason:     kube.ReasonUnknownGVK,
+			messageHas: "extensions/v1beta1",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			objs, err := kube.ReadDir(filepath.Join("testdata", "invalid", tc.file))
+			require.NoError(t, err)
+			problems := suite.client.Apply(context.Background(), objs, kube.ApplyOptions{DryRun: true})
+			var matched []string
+			for _, p := range problems {
+				if p.Object == tc.object && p.Reason == tc.reason && strings.Contains(p.Message, tc.messageHas) {
+					matched = append(matched, p.Message)
+				}
+			}
+			require.NotEmpty(t, matched, "expected a %q problem for %s containing %q; got:\n%s",
+				tc.reason, tc.object, tc.messageHas, formatProblems(problems))
+			t.Logf("flagged as expected: %s", matched[0])
+		})
+	}
+}
+
+func formatProblems(ps []kube.Problem) string {
+	if len(ps) == 0 {
+		return "  (none)"
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		fmt.Fprintf(&b, "  %s\n", p)
+	}
+	return b.String()
+}

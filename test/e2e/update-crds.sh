@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Refreshes testdata/crds from the upstream projects' released CRD manifests,
+# taken from their Go modules so that the source and version of every file is
+# exact and reproducible. Edit the table and rerun to bump a version; then
+# update testdata/crds/README.md to match.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+dest="$(cd "$here/../.." && pwd)/testdata/crds"
+
+# project  module@version  directory-in-module  files...
+sources=(
+	"gateway-api sigs.k8s.io/gateway-api@v1.6.3 config/crd/standard gateway.networking.k8s.io_gatewayclasses.yaml gateway.networking.k8s.io_gateways.yaml gateway.networking.k8s.io_httproutes.yaml gateway.networking.k8s.io_grpcroutes.yaml gateway.networking.k8s.io_referencegrants.yaml gateway.networking.k8s.io_backendtlspolicies.yaml"
+	"external-secrets github.com/external-secrets/external-secrets@v1.3.2 config/crds/bases external-secrets.io_externalsecrets.yaml external-secrets.io_secretstores.yaml external-secrets.io_clustersecretstores.yaml"
+	"prometheus-operator github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_podmonitors.yaml monitoring.coreos.com_prometheusrules.yaml"
+	"cert-manager github.com/cert-manager/cert-manager@v1.21.2 deploy/crds cert-manager.io_certificates.yaml cert-manager.io_clusterissuers.yaml"
+	"argo-cd github.com/argoproj/argo-cd/v3@v3.5.7 manifests/crds application-crd.yaml appproject-crd.yaml"
+	"argo-rollouts github.com/argoproj/argo-rollouts@v1.10.1 manifests/crds rollout-crd.yaml"
+	"flux github.com/fluxcd/kustomize-controller@v1.9.6 config/crd/bases kustomize.toolkit.fluxcd.io_kustomizations.yaml"
+	"flux github.com/fluxcd/source-controller@v1.9.6 config/crd/bases source.toolkit.fluxcd.io_gitrepositories.yaml source.toolkit.fluxcd.io_ocirepositories.yaml source.toolkit.fluxcd.io_helmrepositories.yaml"
+	"kyverno github.com/kyverno/kyverno@v1.19.1 config/crds/kyverno kyverno.io_clusterpolicies.yaml"
+)
+
+for line in "${sources[@]}"; do
+	read -r project mod dir files <<<"$line"
+	src="$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "$mod" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+	[[ -n "$src" ]] || { echo "cannot download $mod" >&2; exit 1; }
+	mkdir -p "$dest/$project"
+	for f in $files; do
+		install -m 0644 "$src/$dir/$f" "$dest/$project/$f"
+	done
+	echo "$project: $mod $dir"
+done
