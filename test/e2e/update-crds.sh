@@ -23,7 +23,7 @@ sources=(
 
 for line in "${sources[@]}"; do
 	read -r project mod dir files <<<"$line"
-	src="$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-mod=mod go mod download -json "$mod" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+	src="$(cd "${TMPDIR:-/tmp}" && go mod download -json "$mod" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
 	[[ -n "$src" ]] || { echo "cannot download $mod" >&2; exit 1; }
 	mkdir -p "$dest/$project"
 	for f in $files; do

@@ -1,0 +1,102 @@
+package generate
+
+import (
+	"fmt"
+	"net"
+	"sort"
+	"strconv"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// consumers lists the services that use or consume a data store, sorted.
+func consumers(p *spec.Platform, ds string) []string {
+	var out []string
+	for _, svc := range p.Spec.Services {
+		uses := svc.Consumes != nil && svc.Consumes.Queue == ds
+		for _, u := range svc.Uses {
+			uses = uses || u == ds
+		}
+		if uses {
+			out = append(out, svc.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// endpointPort returns the port of a managed store's host:port endpoint.
+func endpointPort(ds *spec.DataStore) (string, int32) {
+	host, port, err := net.SplitHostPort(ds.Endpoint)
+	if err != nil {
+		return ds.Endpoint, spec.DataPorts[ds.Type]
+	}
+	n, err := strconv.ParseInt(port, 10, 32)
+	if err != nil {
+		return host, spec.DataPorts[ds.Type]
+	}
+	return host, int32(n)
+}
+
+// managedEgress allows a consumer to reach a managed store. NetworkPolicy
+// cannot match DNS names, so the rule is by port to any address; the
+// endpoint's own firewall is the second half of the control.
+func managedEgress(ds *spec.DataStore) networkingv1.NetworkPolicyEgressRule {
+	_, port := endpointPort(ds)
+	return networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
+	}
+}
+
+// dataBindings gives each data store a stable in-cluster name and admits its
+// consumers: an ExternalName Service for managed stores, an ingress policy
+// from the consuming apps for in-cluster ones.
+func dataBindings(c *Context) ([]Object, error) {
+	var out []Object
+	for i := range c.P.Spec.Data {
+		ds := &c.P.Spec.Data[i]
+		src := fmt.Sprintf("spec.data[%d]", i)
+		if ds.Mode == "managed" {
+			host, port := endpointPort(ds)
+			out = append(out, Object{ID: id("data", "Service", ds.Name), Area: "data", Source: src, Obj: &corev1.Service{
+				TypeMeta:   typeService,
+				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, string(ds.Type))},
+				Spec: corev1.ServiceSpec{
+					Type:         corev1.ServiceTypeExternalName,
+					ExternalName: host,
+					Ports:        []corev1.ServicePort{{Name: string(ds.Type), Port: port, Protocol: corev1.ProtocolTCP}},
+				},
+			}})
+			continue
+		}
+		users := consumers(c.P, ds.Name)
+		np := &networkingv1.NetworkPolicy{
+			TypeMeta:   typeNetworkPolicy,
+			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, "network-policy")},
+			Spec: networkingv1.NetworkPolicySpec{
+				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+				Ingress:     []networkingv1.NetworkPolicyIngressRule{},
+				Egress:      []networkingv1.NetworkPolicyEgressRule{},
+			},
+		}
+		if len(users) > 0 {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
+				From: []networkingv1.NetworkPolicyPeer{{
+					NamespaceSelector: nsSelector(c.NS("apps")),
+					PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+						Key: LabelName, Operator: metav1.LabelSelectorOpIn, Values: users,
+					}}},
+				}},
+				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
+			})
+		}
+		out = append(out, Object{ID: id("data", "NetworkPolicy", ds.Name), Area: "data", Source: src, Obj: np})
+	}
+	return out, nil
+}

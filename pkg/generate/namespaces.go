@@ -1,0 +1,103 @@
+package generate
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// podSecurityLevel is the Pod Security Standard each area enforces: the
+// strictest level its workloads can meet. Edge controllers and observability
+// agents sometimes bind low ports or read node data, so they get baseline.
+var podSecurityLevel = map[string]string{
+	"edge":          "baseline",
+	"apps":          "restricted",
+	"data":          "restricted",
+	"observability": "baseline",
+	"cicd":          "restricted",
+}
+
+// PodSecurityLevel returns the enforced Pod Security Standard of an area.
+func PodSecurityLevel(area string) string { return podSecurityLevel[area] }
+
+var (
+	typeNamespace     = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
+	typeNetworkPolicy = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
+)
+
+func namespaces(c *Context) ([]Object, error) {
+	var out []Object
+	for _, area := range spec.Areas {
+		l := c.labels(c.P.Metadata.Name+"-"+area, "namespace")
+		l[LabelArea] = area
+		level := podSecurityLevel[area]
+		l["pod-security.kubernetes.io/enforce"] = level
+		l["pod-security.kubernetes.io/enforce-version"] = "latest"
+		// Warn and audit at restricted everywhere, so drift towards weaker
+		// pods shows up before it is enforced.
+		l["pod-security.kubernetes.io/warn"] = "restricted"
+		l["pod-security.kubernetes.io/warn-version"] = "latest"
+		l["pod-security.kubernetes.io/audit"] = "restricted"
+		l["pod-security.kubernetes.io/audit-version"] = "latest"
+		out = append(out, Object{
+			ID: id(area, "Namespace", ""), Area: area, Source: "spec",
+			Obj: &corev1.Namespace{TypeMeta: typeNamespace, ObjectMeta: metav1.ObjectMeta{Name: c.NS(area), Labels: l}},
+		})
+	}
+	return out, nil
+}
+
+// networkBaseline denies all traffic in every namespace and allows DNS:
+// everything else is an explicit allow next to the workload that needs it.
+func networkBaseline(c *Context) ([]Object, error) {
+	var out []Object
+	for _, area := range spec.Areas {
+		ns := c.NS(area)
+		out = append(out,
+			Object{ID: id(area, "NetworkPolicy", "default-deny"), Area: area, Source: "spec",
+				Obj: &networkingv1.NetworkPolicy{
+					TypeMeta:   typeNetworkPolicy,
+					ObjectMeta: metav1.ObjectMeta{Name: "default-deny", Namespace: ns, Labels: c.labels("default-deny", "network-policy")},
+					Spec: networkingv1.NetworkPolicySpec{
+						PodSelector: metav1.LabelSelector{},
+						PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+					},
+				}},
+			Object{ID: id(area, "NetworkPolicy", "allow-dns"), Area: area, Source: "spec",
+				Obj: &networkingv1.NetworkPolicy{
+					TypeMeta:   typeNetworkPolicy,
+					ObjectMeta: metav1.ObjectMeta{Name: "allow-dns", Namespace: ns, Labels: c.labels("allow-dns", "network-policy")},
+					Spec: networkingv1.NetworkPolicySpec{
+						PodSelector: metav1.LabelSelector{},
+						PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+						Egress: []networkingv1.NetworkPolicyEgressRule{{
+							To: []networkingv1.NetworkPolicyPeer{{
+								NamespaceSelector: nsSelector("kube-system"),
+								PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
+							}},
+							Ports: []networkingv1.NetworkPolicyPort{
+								{Protocol: ptr(corev1.ProtocolUDP), Port: ptr(intstr.FromInt32(53))},
+								{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(53))},
+							},
+						}},
+					},
+				}},
+		)
+	}
+	return out, nil
+}
+
+// nsSelector selects a namespace by the name label the API server sets
+// itself, which tenants cannot forge.
+func nsSelector(ns string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func tcpPort(p int32) networkingv1.NetworkPolicyPort {
+	return networkingv1.NetworkPolicyPort{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(p))}
+}

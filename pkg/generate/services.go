@@ -1,0 +1,439 @@
+package generate
+
+import (
+	"fmt"
+	"sort"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+var (
+	typeDeployment     = metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"}
+	typeService        = metav1.TypeMeta{APIVersion: "v1", Kind: "Service"}
+	typeServiceAccount = metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}
+	typeHPA            = metav1.TypeMeta{APIVersion: "autoscaling/v2", Kind: "HorizontalPodAutoscaler"}
+	typePDB            = metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"}
+)
+
+// Track values separate stable pods from canary pods, so each has a Service.
+const (
+	TrackStable = "stable"
+	TrackCanary = "canary"
+)
+
+// SecretName is the Secret an ExternalSecret materialises for a service.
+func SecretName(svc string) string { return svc + "-secrets" }
+
+// PortName is the named container port of a service.
+func PortName(svc *spec.Service) string {
+	switch svc.Protocol {
+	case spec.ProtocolGRPC:
+		return "grpc"
+	case spec.ProtocolWebSocket:
+		return "ws"
+	}
+	return "http"
+}
+
+func services(c *Context) ([]Object, error) {
+	var out []Object
+	for i := range c.P.Spec.Services {
+		svc := &c.P.Spec.Services[i]
+		objs, err := serviceObjects(c, svc, fmt.Sprintf("spec.services[%d]", i))
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", svc.Name, err)
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error) {
+	ns := c.NS("apps")
+	plan := spec.Resolve(svc, c.Env)
+	component := string(svc.Kind)
+	add := func(kind, name string, obj any) Object {
+		return Object{ID: id("apps", kind, name), Area: "apps", Source: src, Obj: obj}
+	}
+	out := []Object{add("ServiceAccount", svc.Name, &corev1.ServiceAccount{
+		TypeMeta:   typeServiceAccount,
+		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: ns, Labels: c.labels(svc.Name, component)},
+		// Pods that need the API opt in through a projected token; none of ours do.
+		AutomountServiceAccountToken: ptr(false),
+	})}
+	dep, err := deployment(c, svc, plan, TrackStable, plan.Image)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, add("Deployment", svc.Name, dep))
+	if svc.Kind == spec.KindServer {
+		out = append(out, add("Service", svc.Name, service(c, svc, svc.Name, TrackStable)))
+	}
+	if svc.Canary != nil {
+		cplan := plan
+		cplan.HPA = nil
+		cplan.Replicas = 1
+		canary, err := deployment(c, svc, cplan, TrackCanary, svc.Canary.Image)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out,
+			add("Deployment", svc.Name+"-canary", canary),
+			add("Service", svc.Name+"-canary", service(c, svc, svc.Name+"-canary", TrackCanary)))
+	}
+	if plan.HPA != nil {
+		out = append(out, add("HorizontalPodAutoscaler", svc.Name, hpa(c, svc, plan)))
+	}
+	if plan.PDB {
+		out = append(out, add("PodDisruptionBudget", svc.Name, &policyv1.PodDisruptionBudget{
+			TypeMeta:   typePDB,
+			ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: ns, Labels: c.labels(svc.Name, component)},
+			Spec: policyv1.PodDisruptionBudgetSpec{
+				MaxUnavailable: ptr(intstr.FromInt32(1)),
+				Selector:       &metav1.LabelSelector{MatchLabels: selector(svc.Name, TrackStable)},
+				// Pods that never became ready must not block a node drain.
+				UnhealthyPodEvictionPolicy: ptr(policyv1.AlwaysAllow),
+			},
+		}))
+	}
+	out = append(out, add("NetworkPolicy", svc.Name, servicePolicy(c, svc)))
+	return out, nil
+}
+
+func selector(name, track string) map[string]string {
+	return map[string]string{LabelName: name, LabelTrack: track}
+}
+
+func quantity(s string) (resource.Quantity, error) {
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return q, fmt.Errorf("quantity %q: %w", s, err)
+	}
+	return q, nil
+}
+
+func resources(cpu, memory string) (corev1.ResourceRequirements, error) {
+	c, err := quantity(cpu)
+	if err != nil {
+		return corev1.ResourceRequirements{}, err
+	}
+	m, err := quantity(memory)
+	if err != nil {
+		return corev1.ResourceRequirements{}, err
+	}
+	// CPU may burst to twice its request; memory is not compressible, so its
+	// limit equals the request and the scheduler's promise holds.
+	cl := c.DeepCopy()
+	cl.Add(c)
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU:              c,
+			corev1.ResourceMemory:           m,
+			corev1.ResourceEphemeralStorage: resource.MustParse("64Mi"),
+		},
+		Limits: corev1.ResourceList{
+			corev1.ResourceCPU:              cl,
+			corev1.ResourceMemory:           m,
+			corev1.ResourceEphemeralStorage: resource.MustParse("256Mi"),
+		},
+	}, nil
+}
+
+func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image string) (*appsv1.Deployment, error) {
+	name := svc.Name
+	if track == TrackCanary {
+		name += "-canary"
+	}
+	res, err := resources(plan.CPU, plan.Memory)
+	if err != nil {
+		return nil, err
+	}
+	podLabels := c.labels(svc.Name, string(svc.Kind))
+	podLabels[LabelTrack] = track
+	if v := spec.ImageTag(image); v != "" {
+		podLabels[LabelVersion] = v
+	}
+	depLabels := c.labels(svc.Name, string(svc.Kind))
+	depLabels[LabelTrack] = track
+	container := corev1.Container{
+		Name:            svc.Name,
+		Image:           image,
+		ImagePullPolicy: corev1.PullIfNotPresent,
+		Command:         svc.Command,
+		Args:            svc.Args,
+		Env:             envVars(svc, plan),
+		Resources:       res,
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			RunAsNonRoot:             ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		},
+		VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+	ports := []corev1.ContainerPort{}
+	if svc.Kind == spec.KindServer {
+		ports = append(ports, corev1.ContainerPort{Name: PortName(svc), ContainerPort: svc.Port, Protocol: corev1.ProtocolTCP})
+	}
+	if svc.MetricsPort != svc.Port || svc.Kind == spec.KindWorker {
+		ports = append(ports, corev1.ContainerPort{Name: "metrics", ContainerPort: svc.MetricsPort, Protocol: corev1.ProtocolTCP})
+	}
+	container.Ports = ports
+	probePort := svc.Port
+	if svc.Kind == spec.KindWorker {
+		probePort = svc.MetricsPort
+	}
+	container.ReadinessProbe = probe(svc, svc.Health.Readiness, probePort, 5, 3)
+	container.LivenessProbe = probe(svc, svc.Health.Liveness, probePort, 10, 3)
+	container.StartupProbe = probe(svc, svc.Health.Startup, probePort, 2, 60)
+	if container.LivenessProbe != nil && container.ReadinessProbe != nil && svc.Protocol != spec.ProtocolGRPC {
+		// Liveness waits longer than readiness so a slow pod is taken out of
+		// rotation before it is restarted.
+		container.LivenessProbe.TimeoutSeconds = 3
+	}
+	container.Lifecycle = &corev1.Lifecycle{
+		// Keep serving while endpoints controllers and load balancers notice
+		// the pod is terminating.
+		PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: 5}},
+	}
+	pod := corev1.PodSpec{
+		ServiceAccountName:            svc.Name,
+		AutomountServiceAccountToken:  ptr(false),
+		EnableServiceLinks:            ptr(false),
+		TerminationGracePeriodSeconds: ptr(int64(30)),
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot:   ptr(true),
+			RunAsUser:      svc.RunAsUser,
+			RunAsGroup:     svc.RunAsUser,
+			FSGroup:        svc.RunAsUser,
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Containers: []corev1.Container{container},
+		Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{
+			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("64Mi"))},
+		}}},
+		TopologySpreadConstraints: spread(selector(svc.Name, track), plan.HardZoneSpread),
+	}
+	scheduling(c, svc, &pod)
+	d := &appsv1.Deployment{
+		TypeMeta:   typeDeployment,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: depLabels},
+		Spec: appsv1.DeploymentSpec{
+			Selector:             &metav1.LabelSelector{MatchLabels: selector(svc.Name, track)},
+			RevisionHistoryLimit: ptr(int32(5)),
+			Strategy: appsv1.DeploymentStrategy{
+				Type: appsv1.RollingUpdateDeploymentStrategyType,
+				RollingUpdate: &appsv1.RollingUpdateDeployment{
+					// Never drop below the serving capacity during a rollout.
+					MaxUnavailable: ptr(intstr.FromInt32(0)),
+					MaxSurge:       ptr(intstr.FromString("25%")),
+				},
+			},
+			MinReadySeconds: 5,
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				Spec:       pod,
+			},
+		},
+	}
+	if plan.HPA == nil {
+		d.Spec.Replicas = ptr(plan.Replicas)
+	}
+	return d, nil
+}
+
+func probe(svc *spec.Service, path string, port int32, period, failures int32) *corev1.Probe {
+	p := &corev1.Probe{PeriodSeconds: period, FailureThreshold: failures, TimeoutSeconds: 2, SuccessThreshold: 1}
+	switch {
+	case svc.Protocol == spec.ProtocolGRPC && path == "":
+		p.GRPC = &corev1.GRPCAction{Port: port}
+	case path == "":
+		return nil
+	default:
+		p.HTTPGet = &corev1.HTTPGetAction{Path: path, Port: intstr.FromInt32(port), Scheme: corev1.URISchemeHTTP}
+	}
+	return p
+}
+
+func spread(sel map[string]string, hardZones bool) []corev1.TopologySpreadConstraint {
+	zoneWhen := corev1.ScheduleAnyway
+	if hardZones {
+		zoneWhen = corev1.DoNotSchedule
+	}
+	return []corev1.TopologySpreadConstraint{
+		{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone", WhenUnsatisfiable: zoneWhen,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}},
+		{MaxSkew: 1, TopologyKey: "kubernetes.io/hostname", WhenUnsatisfiable: corev1.ScheduleAnyway,
+			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}},
+	}
+}
+
+// scheduling pins pods to their node pool and, when the environment names a
+// region, to that region (data residency).
+func scheduling(c *Context, svc *spec.Service, pod *corev1.PodSpec) {
+	if svc.NodePool != "" {
+		np := c.P.Spec.NodePools[svc.NodePool]
+		pod.NodeSelector = map[string]string{}
+		for k, v := range np.Labels {
+			pod.NodeSelector[k] = v
+		}
+		for _, t := range np.Taints {
+			tol := corev1.Toleration{Key: t.Key, Effect: corev1.TaintEffect(t.Effect), Operator: corev1.TolerationOpEqual, Value: t.Value}
+			if t.Value == "" {
+				tol.Operator = corev1.TolerationOpExists
+			}
+			pod.Tolerations = append(pod.Tolerations, tol)
+		}
+	}
+	if c.Env != nil && c.Env.Region != "" {
+		pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{
+					Key: "topology.kubernetes.io/region", Operator: corev1.NodeSelectorOpIn, Values: []string{c.Env.Region},
+				}}}},
+			},
+		}}
+	}
+}
+
+func envVars(svc *spec.Service, plan spec.Plan) []corev1.EnvVar {
+	var env []corev1.EnvVar
+	for _, k := range spec.SortedKeys(plan.Env) {
+		env = append(env, corev1.EnvVar{Name: k, Value: plan.Env[k]})
+	}
+	for _, k := range spec.SortedKeys(svc.Secrets) {
+		env = append(env, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: SecretName(svc.Name)}, Key: k,
+		}}})
+	}
+	sort.SliceStable(env, func(i, j int) bool { return env[i].Name < env[j].Name })
+	return env
+}
+
+func service(c *Context, svc *spec.Service, name, track string) *corev1.Service {
+	appProto := map[spec.Protocol]string{
+		spec.ProtocolHTTP:      "http",
+		spec.ProtocolGRPC:      "kubernetes.io/h2c",
+		spec.ProtocolWebSocket: "kubernetes.io/ws",
+	}[svc.Protocol]
+	labels := c.labels(svc.Name, string(svc.Kind))
+	labels[LabelTrack] = track
+	return &corev1.Service{
+		TypeMeta:   typeService,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: labels},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: selector(svc.Name, track),
+			Ports: []corev1.ServicePort{{
+				Name: PortName(svc), Port: svc.Port, TargetPort: intstr.FromString(PortName(svc)),
+				Protocol: corev1.ProtocolTCP, AppProtocol: ptr(appProto),
+			}},
+		},
+	}
+}
+
+// Metric names the HPA reads through a metrics adapter (prometheus-adapter or KEDA).
+const (
+	MetricRequestsPerSecond = "http_requests_per_second"
+	MetricQueueDepth        = "queue_messages_ready"
+)
+
+func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.HorizontalPodAutoscaler {
+	a := plan.HPA
+	var metrics []autoscalingv2.MetricSpec
+	if a.CPUPercent > 0 {
+		metrics = append(metrics, autoscalingv2.MetricSpec{Type: autoscalingv2.ResourceMetricSourceType,
+			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceCPU,
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(a.CPUPercent)}}})
+	}
+	if a.MemoryPercent > 0 {
+		metrics = append(metrics, autoscalingv2.MetricSpec{Type: autoscalingv2.ResourceMetricSourceType,
+			Resource: &autoscalingv2.ResourceMetricSource{Name: corev1.ResourceMemory,
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr(a.MemoryPercent)}}})
+	}
+	if a.RequestsPerSecond > 0 {
+		metrics = append(metrics, autoscalingv2.MetricSpec{Type: autoscalingv2.PodsMetricSourceType,
+			Pods: &autoscalingv2.PodsMetricSource{Metric: autoscalingv2.MetricIdentifier{Name: MetricRequestsPerSecond},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(resource.MustParse(fmt.Sprint(a.RequestsPerSecond)))}}})
+	}
+	if a.QueueDepth > 0 && svc.Consumes != nil {
+		metrics = append(metrics, autoscalingv2.MetricSpec{Type: autoscalingv2.ExternalMetricSourceType,
+			External: &autoscalingv2.ExternalMetricSource{
+				Metric: autoscalingv2.MetricIdentifier{Name: MetricQueueDepth, Selector: &metav1.LabelSelector{
+					MatchLabels: map[string]string{"queue": svc.Consumes.Queue}}},
+				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: ptr(resource.MustParse(fmt.Sprint(a.QueueDepth)))}}})
+	}
+	return &autoscalingv2.HorizontalPodAutoscaler{
+		TypeMeta:   typeHPA,
+		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, string(svc.Kind))},
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
+			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: svc.Name},
+			MinReplicas:    ptr(a.Min),
+			MaxReplicas:    a.Max,
+			Metrics:        metrics,
+			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
+				// Scale up fast, down slowly: flapping costs more than idle pods.
+				ScaleDown: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: ptr(int32(300))},
+			},
+		},
+	}
+}
+
+// servicePolicy allows exactly the traffic a service needs besides DNS:
+// edge → its port when exposed, and egress to the data stores it uses.
+func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
+	np := &networkingv1.NetworkPolicy{
+		TypeMeta:   typeNetworkPolicy,
+		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, "network-policy")},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: svc.Name}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{},
+		},
+	}
+	if svc.Expose != nil {
+		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
+			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("edge"))}},
+			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
+		})
+	}
+	deps := append([]string(nil), svc.Uses...)
+	if svc.Consumes != nil {
+		deps = append(deps, svc.Consumes.Queue)
+	}
+	sort.Strings(deps)
+	done := map[string]bool{}
+	for _, name := range deps {
+		if done[name] {
+			continue
+		}
+		done[name] = true
+		ds := c.P.DataStore(name)
+		if ds == nil {
+			continue
+		}
+		if ds.Mode == "managed" {
+			np.Spec.Egress = append(np.Spec.Egress, managedEgress(ds))
+			continue
+		}
+		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+			To: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: nsSelector(c.NS("data")),
+				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+			}},
+			Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
+		})
+	}
+	return np
+}

@@ -1,0 +1,238 @@
+// Package manifest converts typed objects into the JSON-shaped maps Kustomize
+// works on, and encodes them exactly as `kustomize build` prints them.
+package manifest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/resid"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// Map is one object as generic JSON: numbers are json.Number, so values
+// survive the round trip byte for byte.
+type Map = map[string]any
+
+// ToMap marshals a typed object and decodes it into a Map, dropping the
+// fields encoding/json emits for unset structs (creationTimestamp: null,
+// status: {}), which no generated object means to set.
+func ToMap(obj any) (Map, error) {
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %T: %w", obj, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m Map
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode %T: %w", obj, err)
+	}
+	delete(m, "status")
+	dropNulls(m)
+	return m, nil
+}
+
+func dropNulls(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			dropNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			dropNulls(e)
+		}
+	}
+}
+
+// Encode prints m as `kustomize build` does: JSON re-encoded as YAML with
+// sorted keys (sigs.k8s.io/yaml.JSONToYAML is what Kustomize calls).
+func Encode(m Map) ([]byte, error) {
+	j, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	y, err := sigsyaml.JSONToYAML(j)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return y, nil
+}
+
+// Get walks a path of keys through nested maps.
+func Get(m Map, path ...string) any {
+	var cur any = m
+	for _, p := range path {
+		mm, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = mm[p]
+	}
+	return cur
+}
+
+// String returns the string at path, or "".
+func String(m Map, path ...string) string {
+	s, _ := Get(m, path...).(string)
+	return s
+}
+
+// GVK splits an object's apiVersion and kind.
+func GVK(m Map) resid.Gvk {
+	return resid.GvkFromString(String(m, "apiVersion") + "/" + String(m, "kind"))
+}
+
+// ResID is the identity Kustomize sorts and matches objects by.
+func ResID(m Map) resid.ResId {
+	g, v := groupVersion(String(m, "apiVersion"))
+	return resid.NewResIdWithNamespace(resid.Gvk{Group: g, Version: v, Kind: String(m, "kind")},
+		String(m, "metadata", "name"), String(m, "metadata", "namespace"))
+}
+
+func groupVersion(apiVersion string) (string, string) {
+	if g, v, ok := strings.Cut(apiVersion, "/"); ok {
+		return g, v
+	}
+	return "", apiVersion
+}
+
+// legacyFirst and legacyLast are Kustomize's legacy sort lists
+// (api/internal/builtins/SortOrderTransformer.go), which it documents as frozen.
+var legacyFirst = []string{
+	"Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",
+	"ServiceAccount", "PodSecurityPolicy", "Role", "ClusterRole", "RoleBinding",
+	"ClusterRoleBinding", "ConfigMap", "Secret", "Endpoints", "Service",
+	"LimitRange", "PriorityClass", "PersistentVolume", "PersistentVolumeClaim",
+	"Deployment", "StatefulSet", "CronJob", "PodDisruptionBudget",
+}
+
+var legacyLast = []string{"MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"}
+
+var typeOrder = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range legacyFirst {
+		m[k] = -len(legacyFirst) + i
+	}
+	for i, k := range legacyLast {
+		m[k] = 1 + i
+	}
+	return m
+}()
+
+func legacyGVKString(g resid.Gvk) string {
+	gr, v, k := g.Group, g.Version, g.Kind
+	if gr == "" {
+		gr = "~G"
+	}
+	if v == "" {
+		v = "~V"
+	}
+	if k == "" {
+		k = "~K"
+	}
+	return gr + "_" + v + "_" + k
+}
+
+func legacyIDString(id resid.ResId) string {
+	ns, nm := id.Namespace, id.Name
+	if ns == "" {
+		ns = "~X"
+	}
+	if nm == "" {
+		nm = "~N"
+	}
+	return id.Gvk.String() + "|" + ns + "|" + nm
+}
+
+// LegacyOrder returns the order Kustomize's `sortOptions: {order: legacy}`
+// puts objs in (Namespaces first, webhooks last, then by type and identity),
+// as indexes into objs.
+func LegacyOrder(objs []Map) []int {
+	ids := make([]resid.ResId, len(objs))
+	for i, o := range objs {
+		ids[i] = ResID(o)
+	}
+	idx := make([]int, len(objs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool {
+		x, y := ids[idx[a]], ids[idx[b]]
+		if !x.Gvk.Equals(y.Gvk) {
+			ox, oy := typeOrder[x.Gvk.Kind], typeOrder[y.Gvk.Kind]
+			if ox != oy {
+				return ox < oy
+			}
+			if x.Gvk.Kind == "Namespace" && y.Gvk.Kind == "Namespace" && (x.Gvk.Group == "" || y.Gvk.Group == "") {
+				return legacyGVKString(x.Gvk) > legacyGVKString(y.Gvk)
+			}
+			return legacyGVKString(x.Gvk) < legacyGVKString(y.Gvk)
+		}
+		return legacyIDString(x) < legacyIDString(y)
+	})
+	return idx
+}
+
+// EncodeAll prints objects as one multi-document stream, as Kustomize does.
+func EncodeAll(objs []Map) ([]byte, error) {
+	var buf bytes.Buffer
+	for i, o := range objs {
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		y, err := Encode(o)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(y)
+	}
+	return buf.Bytes(), nil
+}
+
+// labelTemplatePaths are where Kustomize's labels transformer with
+// includeTemplates puts labels besides metadata.labels
+// (api/internal/konfig/builtinpluginconsts/metadatalabels.go).
+var labelTemplatePaths = map[string][][]string{
+	"Deployment":            {{"spec", "template", "metadata", "labels"}},
+	"ReplicaSet":            {{"spec", "template", "metadata", "labels"}},
+	"DaemonSet":             {{"spec", "template", "metadata", "labels"}},
+	"StatefulSet":           {{"spec", "template", "metadata", "labels"}},
+	"Job":                   {{"spec", "template", "metadata", "labels"}},
+	"ReplicationController": {{"spec", "template", "metadata", "labels"}},
+	"CronJob": {
+		{"spec", "jobTemplate", "metadata", "labels"},
+		{"spec", "jobTemplate", "spec", "template", "metadata", "labels"},
+	},
+}
+
+// LabelPaths lists every label map the overlay's labels transformer writes to
+// for an object of kind.
+func LabelPaths(kind string) [][]string {
+	return append([][]string{{"metadata", "labels"}}, labelTemplatePaths[kind]...)
+}
+
+// SetLabel sets key=value at every LabelPaths location, creating maps as the
+// transformer does.
+func SetLabel(m Map, key, value string) {
+	for _, p := range LabelPaths(String(m, "kind")) {
+		cur := m
+		for _, k := range p {
+			next, ok := cur[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				cur[k] = next
+			}
+			cur = next
+		}
+		cur[key] = value
+	}
+}

@@ -1,0 +1,368 @@
+package spec
+
+import (
+	"sort"
+	"strings"
+)
+
+// Areas are the namespaces every environment gets, in render order.
+var Areas = []string{"edge", "apps", "data", "observability", "cicd"}
+
+// Default values documented in docs/spec.md.
+const (
+	DefaultPort            = 8080
+	DefaultRunAsUser       = 65532
+	DefaultSecretStore     = "platform-secrets"
+	DefaultSecretStoreKind = "ClusterSecretStore"
+	DefaultRefreshInterval = "1h"
+	DefaultMaxBodySize     = "8Mi"
+	DefaultStorage         = "10Gi"
+	DefaultRevision        = "main"
+	DefaultRepoPath        = "deploy"
+	NodePoolLabel          = "platformctl.dev/node-pool"
+	SpotTaintKey           = "platformctl.dev/spot"
+)
+
+// Default fills in every static default in place. Tier-dependent values are
+// resolved per environment by Resolve, not here, because one spec renders
+// several tiers.
+func Default(p *Platform) {
+	s := &p.Spec
+	for i := range s.Environments {
+		e := &s.Environments[i]
+		if e.Isolation == "" {
+			e.Isolation = IsolationNamespace
+			if e.Tier == TierProduction {
+				e.Isolation = IsolationCluster
+			}
+		}
+	}
+	if s.Edge.API == "" {
+		s.Edge.API = EdgeGateway
+	}
+	if s.Edge.ClassName == "" {
+		s.Edge.ClassName = "platform"
+		if s.Edge.API == EdgeIngressNginx {
+			s.Edge.ClassName = "nginx"
+		}
+	}
+	if s.Edge.HSTS == nil {
+		t := true
+		s.Edge.HSTS = &t
+	}
+	if s.Edge.MaxBodySize == "" {
+		s.Edge.MaxBodySize = DefaultMaxBodySize
+	}
+	if s.Edge.ClientIP == "" {
+		s.Edge.ClientIP = "distribute"
+	}
+	for i := range s.Services {
+		svc := &s.Services[i]
+		if svc.Kind == "" {
+			svc.Kind = KindServer
+		}
+		if svc.Protocol == "" {
+			svc.Protocol = ProtocolHTTP
+		}
+		if svc.Port == 0 {
+			svc.Port = DefaultPort
+		}
+		if svc.MetricsPort == 0 {
+			svc.MetricsPort = svc.Port
+		}
+		if svc.Expose != nil && svc.Expose.Path == "" {
+			svc.Expose.Path = "/"
+		}
+		if svc.RunAsUser == nil {
+			u := int64(DefaultRunAsUser)
+			svc.RunAsUser = &u
+		}
+		if svc.Health == nil {
+			svc.Health = &Health{}
+		}
+		if svc.Protocol != ProtocolGRPC {
+			h := svc.Health
+			if h.Readiness == "" {
+				h.Readiness = "/ready"
+			}
+			if h.Liveness == "" {
+				h.Liveness = "/healthz"
+			}
+			if h.Startup == "" {
+				h.Startup = h.Liveness
+			}
+		}
+	}
+	for i := range s.Data {
+		ds := &s.Data[i]
+		if ds.Mode == "" {
+			ds.Mode = "in-cluster"
+		}
+		if ds.Mode == "in-cluster" && ds.Storage == "" {
+			ds.Storage = DefaultStorage
+		}
+		if ds.Version == "" {
+			ds.Version = defaultVersions[ds.Type]
+		}
+	}
+	if s.Secrets.Store == "" {
+		s.Secrets.Store = DefaultSecretStore
+	}
+	if s.Secrets.StoreKind == "" {
+		s.Secrets.StoreKind = DefaultSecretStoreKind
+	}
+	if s.Secrets.RefreshInterval == "" {
+		s.Secrets.RefreshInterval = DefaultRefreshInterval
+	}
+	if s.CICD.GitOps == "" {
+		s.CICD.GitOps = "none"
+	}
+	if s.CICD.Revision == "" {
+		s.CICD.Revision = DefaultRevision
+	}
+	if s.CICD.Path == "" {
+		s.CICD.Path = DefaultRepoPath
+	}
+	for name, np := range s.NodePools {
+		if len(np.Labels) == 0 {
+			np.Labels = map[string]string{NodePoolLabel: name}
+		}
+		if np.Spot && len(np.Taints) == 0 {
+			np.Taints = []Taint{{Key: SpotTaintKey, Value: "true", Effect: "NoSchedule"}}
+		}
+		s.NodePools[name] = np
+	}
+	for i := range s.Teams {
+		if s.Teams[i].Access == "" {
+			s.Teams[i].Access = "view"
+		}
+	}
+}
+
+var defaultVersions = map[DataStoreType]string{
+	DataPostgres: "16",
+	DataMySQL:    "8.4",
+	DataRedis:    "7.4",
+	DataRabbitMQ: "3.13",
+	DataNATS:     "2.10",
+	DataKafka:    "3.8",
+}
+
+// DataPorts are the client ports of each engine.
+var DataPorts = map[DataStoreType]int32{
+	DataPostgres: 5432,
+	DataMySQL:    3306,
+	DataRedis:    6379,
+	DataRabbitMQ: 5672,
+	DataNATS:     4222,
+	DataKafka:    9092,
+}
+
+// IsBroker says whether a data store type can hold queues.
+func IsBroker(t DataStoreType) bool {
+	return t == DataRabbitMQ || t == DataNATS || t == DataKafka || t == DataRedis
+}
+
+// Namespace returns the namespace of area in env ("" env means the base).
+func Namespace(env *Environment, area string) string {
+	if env == nil || env.Isolation != IsolationNamespace {
+		return area
+	}
+	return env.Name + "-" + area
+}
+
+// Domain returns env's public DNS zone.
+func (p *Platform) EnvDomain(env *Environment) string {
+	switch {
+	case env == nil:
+		return p.Spec.Domain
+	case env.Domain != "":
+		return env.Domain
+	case env.Tier == TierProduction:
+		return p.Spec.Domain
+	}
+	return env.Name + "." + p.Spec.Domain
+}
+
+// Service finds a service by name.
+func (p *Platform) Service(name string) *Service {
+	for i := range p.Spec.Services {
+		if p.Spec.Services[i].Name == name {
+			return &p.Spec.Services[i]
+		}
+	}
+	return nil
+}
+
+// DataStore finds a data store by name.
+func (p *Platform) DataStore(name string) *DataStore {
+	for i := range p.Spec.Data {
+		if p.Spec.Data[i].Name == name {
+			return &p.Spec.Data[i]
+		}
+	}
+	return nil
+}
+
+// Environment finds an environment by name.
+func (p *Platform) Environment(name string) *Environment {
+	for i := range p.Spec.Environments {
+		if p.Spec.Environments[i].Name == name {
+			return &p.Spec.Environments[i]
+		}
+	}
+	return nil
+}
+
+// EnvironmentNames lists environments in spec order.
+func (p *Platform) EnvironmentNames() []string {
+	names := make([]string, len(p.Spec.Environments))
+	for i, e := range p.Spec.Environments {
+		names[i] = e.Name
+	}
+	return names
+}
+
+// Plan is a service as it runs in one environment: tier defaults and
+// overrides applied.
+type Plan struct {
+	// Replicas is the Deployment's replica count when there is no HPA.
+	Replicas int32
+	// HPA is nil when the service does not autoscale in this environment.
+	HPA *Autoscale
+	// MinReplicas is the lowest number of pods that will run (HPA min or Replicas).
+	MinReplicas int32
+	CPU         string
+	Memory      string
+	Image       string
+	Env         map[string]string
+	// PDB says whether a PodDisruptionBudget protects the service.
+	PDB bool
+	// HardZoneSpread makes zone spread a scheduling requirement.
+	HardZoneSpread bool
+}
+
+// Resolve computes svc's plan in env; a nil env is the base (production
+// defaults without zones or overrides).
+func Resolve(svc *Service, env *Environment) Plan {
+	tier := TierProduction
+	if env != nil {
+		tier = env.Tier
+	}
+	strict := tier == TierProduction || tier == TierStaging
+	pl := Plan{Image: svc.Image, Env: map[string]string{}}
+	for k, v := range svc.Env {
+		pl.Env[k] = v
+	}
+	pl.CPU, pl.Memory = "100m", "128Mi"
+	if strict {
+		pl.CPU, pl.Memory = "250m", "256Mi"
+	}
+	if svc.Resources != nil {
+		if svc.Resources.CPU != "" {
+			pl.CPU = svc.Resources.CPU
+		}
+		if svc.Resources.Memory != "" {
+			pl.Memory = svc.Resources.Memory
+		}
+	}
+	var hpa *Autoscale
+	if svc.Autoscale != nil && strict {
+		a := *svc.Autoscale
+		hpa = &a
+	}
+	fixed := int32(1)
+	if svc.Replicas != nil {
+		fixed = *svc.Replicas
+	}
+	if !strict {
+		fixed = 1
+	}
+	var ov *ServiceOverride
+	if env != nil {
+		if o, ok := env.Overrides.Services[svc.Name]; ok {
+			ov = &o
+		}
+	}
+	if ov != nil {
+		if ov.Replicas != nil {
+			if ov.Replicas.Min == ov.Replicas.Max {
+				hpa, fixed = nil, ov.Replicas.Min
+			} else {
+				a := Autoscale{CPUPercent: 70}
+				if svc.Autoscale != nil {
+					a = *svc.Autoscale
+				}
+				a.Min, a.Max = ov.Replicas.Min, ov.Replicas.Max
+				hpa = &a
+			}
+		}
+		if ov.Resources != nil {
+			if ov.Resources.CPU != "" {
+				pl.CPU = ov.Resources.CPU
+			}
+			if ov.Resources.Memory != "" {
+				pl.Memory = ov.Resources.Memory
+			}
+		}
+		if ov.Image != "" {
+			pl.Image = ov.Image
+		}
+		for k, v := range ov.Env {
+			pl.Env[k] = v
+		}
+	}
+	if tier == TierProduction {
+		// Production keeps capacity through a node drain and a zone outage.
+		floor := int32(2)
+		if env != nil && len(env.Zones) >= 3 {
+			floor = 3
+		}
+		if hpa != nil && hpa.Min < floor {
+			hpa.Min = floor
+			if hpa.Max < floor {
+				hpa.Max = floor
+			}
+		}
+		if hpa == nil && fixed < floor {
+			fixed = floor
+		}
+		pl.HardZoneSpread = env != nil && len(env.Zones) >= 2
+	}
+	if hpa != nil && hpa.CPUPercent == 0 && hpa.MemoryPercent == 0 && hpa.RequestsPerSecond == 0 && hpa.QueueDepth == 0 {
+		hpa.CPUPercent = 70
+	}
+	pl.HPA = hpa
+	pl.Replicas = fixed
+	pl.MinReplicas = fixed
+	if hpa != nil {
+		pl.MinReplicas = hpa.Min
+	}
+	pl.PDB = pl.MinReplicas >= 2
+	return pl
+}
+
+// SortedKeys returns m's keys in order, for deterministic output.
+func SortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ImageTag returns the tag of an image reference, or "" when it has none.
+func ImageTag(ref string) string {
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	slash := strings.LastIndex(ref, "/")
+	if c := strings.LastIndex(ref, ":"); c > slash {
+		return ref[c+1:]
+	}
+	return ""
+}
+
+// ImageHasDigest says whether ref is pinned by digest.
+func ImageHasDigest(ref string) bool { return strings.Contains(ref, "@sha256:") }

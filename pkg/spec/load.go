@@ -1,0 +1,397 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// MaxFileSize bounds what Load reads: a platform spec is a few kilobytes, so
+// anything near this is a mistake (or an attack) and is refused before parsing.
+const MaxFileSize = 4 << 20
+
+// maxErrors keeps a badly broken file from producing pages of noise.
+const maxErrors = 50
+
+// Pos is a 1-based line and column in the source file.
+type Pos struct {
+	Line int
+	Col  int
+}
+
+// Document is a loaded spec together with the source position of every field,
+// so that later stages (validation, lint) can point back at the user's file.
+type Document struct {
+	// File is the path the spec was read from, as given by the user.
+	File string
+	// Platform is the decoded spec, before defaults.
+	Platform *Platform
+	// positions maps a field path (spec.services[1].port) to its value's position.
+	positions map[string]Pos
+	// decodeErrs are the structural problems found while decoding; Validate
+	// reports them together with the rule violations so a user sees all at once.
+	decodeErrs ErrorList
+}
+
+// Pos returns the position of path, or of its nearest ancestor that has one.
+func (d *Document) Pos(path string) Pos {
+	for p := path; ; {
+		if pos, ok := d.positions[p]; ok {
+			return pos
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i <= 0 {
+			return Pos{Line: 1, Col: 1}
+		}
+		p = p[:i]
+	}
+}
+
+// Load reads and decodes path strictly. The returned error is an ErrorList
+// when the file was readable; every problem found is in it, sorted by position.
+func Load(path string) (*Document, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, ErrorList{{File: path, Pos: Pos{1, 1}, Msg: "not a regular file"}}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: path, Pos: Pos{1, 1},
+			Msg: fmt.Sprintf("file is larger than %d MiB; a platform spec is a few kilobytes", MaxFileSize>>20)}}
+	}
+	return Parse(path, data)
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse decodes data (named file in messages) strictly into a Document. When
+// the top level is a mapping but some fields are wrong, it returns both the
+// partial Document and the errors, so that Validate can add the rest.
+func Parse(file string, data []byte) (*Document, error) {
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: file, Pos: Pos{1, 1},
+			Msg: fmt.Sprintf("file is larger than %d MiB; a platform spec is a few kilobytes", MaxFileSize>>20)}}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is binary, not YAML"}}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a Platform spec"}}
+		}
+		return nil, ErrorList{yamlSyntaxError(file, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, ErrorList{{File: file, Pos: Pos{extra.Line, extra.Column},
+			Msg: "a second YAML document; a spec file holds exactly one Platform"}}
+	} else if !errors.Is(err, io.EOF) {
+		return nil, ErrorList{yamlSyntaxError(file, err)}
+	}
+	doc := &Document{File: file, Platform: &Platform{}, positions: map[string]Pos{}}
+	d := &decoder{file: file, doc: doc}
+	body := &root
+	if body.Kind == yaml.DocumentNode && len(body.Content) == 1 {
+		body = body.Content[0]
+	}
+	if body.Kind == yaml.ScalarNode && body.Tag == "!!null" {
+		return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a Platform spec"}}
+	}
+	d.decode(body, reflect.ValueOf(doc.Platform).Elem(), "")
+	if len(d.errs) > 0 {
+		doc.decodeErrs = d.errs.sorted()
+		if body.Kind != yaml.MappingNode {
+			return nil, doc.decodeErrs
+		}
+		// The document is usable for validation, which adds what else is wrong.
+		return doc, doc.decodeErrs
+	}
+	return doc, nil
+}
+
+func yamlSyntaxError(file string, err error) FieldError {
+	msg := err.Error()
+	line := 1
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return FieldError{File: file, Pos: Pos{line, 1}, Msg: "invalid YAML: " + msg}
+}
+
+type decoder struct {
+	file string
+	doc  *Document
+	errs ErrorList
+}
+
+func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
+	if len(d.errs) == maxErrors {
+		d.errs = append(d.errs, FieldError{File: d.file, Pos: Pos{n.Line, n.Column}, Msg: "too many errors; stopping"})
+	}
+	if len(d.errs) > maxErrors {
+		return
+	}
+	d.errs = append(d.errs, FieldError{File: d.file, Pos: Pos{n.Line, n.Column}, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	switch n.Tag {
+	case "!!str":
+		return "a string"
+	case "!!int":
+		return "an integer"
+	case "!!float":
+		return "a number"
+	case "!!bool":
+		return "a boolean"
+	case "!!null":
+		return "null"
+	}
+	return "a scalar"
+}
+
+// decode walks n into v by reflection. It exists instead of yaml.v3's own
+// decoding because that stops at the first error and keeps no positions.
+func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		// Aliases would let a small file expand into a huge value; a spec has
+		// no use for them, so they are refused outright.
+		d.errorf(n, path, "YAML anchors and aliases are not supported in a platform spec")
+		return
+	}
+	if n.Tag == "!!merge" {
+		d.errorf(n, path, "YAML merge keys are not supported in a platform spec")
+		return
+	}
+	d.doc.positions[path] = Pos{n.Line, n.Column}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return // leave the zero value
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		nv := reflect.New(v.Type().Elem())
+		d.decode(n, nv.Elem(), path)
+		v.Set(nv)
+	case reflect.Struct:
+		d.decodeStruct(n, v, path)
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			d.errorf(n, path, "expected a list, got %s", nodeKind(n))
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			d.decode(c, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.Map:
+		d.decodeMap(n, v, path)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
+			if n.Kind == yaml.ScalarNode {
+				d.errorf(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), n.Value)
+			} else {
+				d.errorf(n, path, "expected a string, got %s", nodeKind(n))
+			}
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Int32, reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+			d.errorf(n, path, "expected an integer, got %s", nodeKind(n))
+			return
+		}
+		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
+		if err != nil {
+			d.errorf(n, path, "integer %s is out of range", n.Value)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Float64:
+		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
+			d.errorf(n, path, "expected a number, got %s", nodeKind(n))
+			return
+		}
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if err != nil {
+			d.errorf(n, path, "invalid number %q", n.Value)
+			return
+		}
+		v.SetFloat(f)
+	case reflect.Bool:
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+			d.errorf(n, path, "expected true or false, got %s", nodeKind(n))
+			return
+		}
+		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+	default:
+		d.errorf(n, path, "unsupported field type %s", v.Type())
+	}
+}
+
+// fieldIndex maps json names to struct field indexes for one struct type.
+func fieldIndex(t reflect.Type) (map[string]int, []string) {
+	idx := map[string]int{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		idx[name] = i
+		names = append(names, name)
+	}
+	return idx, names
+}
+
+func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "expected a mapping, got %s", nodeKind(n))
+		return
+	}
+	idx, names := fieldIndex(v.Type())
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(k, path, "keys must be strings")
+			continue
+		}
+		if k.Tag == "!!merge" {
+			d.errorf(k, path, "YAML merge keys are not supported in a platform spec")
+			continue
+		}
+		fp := join(path, k.Value)
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, fp, "duplicate key (first defined at line %d)", prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		fi, ok := idx[k.Value]
+		if !ok {
+			msg := fmt.Sprintf("unknown field %q", k.Value)
+			if s := suggest(k.Value, names); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += "; valid fields: " + strings.Join(sortedCopy(names), ", ")
+			}
+			d.errorf(k, fp, "%s", msg)
+			continue
+		}
+		d.decode(val, v.Field(fi), fp)
+	}
+}
+
+func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.errorf(n, path, "expected a mapping, got %s", nodeKind(n))
+		return
+	}
+	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
+	seen := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+			d.errorf(k, path, "keys must be plain strings")
+			continue
+		}
+		fp := fmt.Sprintf("%s[%s]", path, k.Value)
+		if prev, dup := seen[k.Value]; dup {
+			d.errorf(k, fp, "duplicate key (first defined at line %d)", prev.Line)
+			continue
+		}
+		seen[k.Value] = k
+		ev := reflect.New(v.Type().Elem()).Elem()
+		d.decode(val, ev, fp)
+		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), ev)
+	}
+	v.Set(m)
+}
+
+func sortedCopy(s []string) []string {
+	c := append([]string(nil), s...)
+	sort.Strings(c)
+	return c
+}
+
+// suggest returns the candidate closest to s when it is close enough to be a typo.
+func suggest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if strings.EqualFold(c, s) {
+			return c
+		}
+		dist := levenshtein(strings.ToLower(s), strings.ToLower(c))
+		if dist < bestD || (dist == bestD && c < best) {
+			best, bestD = c, dist
+		}
+	}
+	limit := 2
+	if len(s) > 8 {
+		limit = 3
+	}
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,210 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+type addFunc func(path, format string, args ...any)
+
+// checkSemantics reports what field rules cannot see: references between
+// entries, uniqueness, and combinations that make no sense.
+func checkSemantics(p *Platform, add addFunc) {
+	s := &p.Spec
+	checkEnvironments(s, add)
+	data := map[string]*DataStore{}
+	for i := range s.Data {
+		ds := &s.Data[i]
+		path := fmt.Sprintf("spec.data[%d]", i)
+		if _, dup := data[ds.Name]; dup && ds.Name != "" {
+			add(path+".name", "duplicate data store name %q", ds.Name)
+		}
+		data[ds.Name] = ds
+		managed := ds.Mode == "managed"
+		if managed && ds.Endpoint == "" {
+			add(path+".endpoint", "is required when mode is managed")
+		}
+		if !managed && ds.Endpoint != "" {
+			add(path+".endpoint", "is only valid when mode is managed")
+		}
+		if managed && ds.Backup != nil {
+			add(path+".backup", "is only valid for in-cluster stores; managed stores are backed up by their provider")
+		}
+		if managed && (ds.Storage != "" || ds.StorageClass != "") {
+			add(path+".storage", "is only valid for in-cluster stores")
+		}
+	}
+	services := map[string]bool{}
+	hosts := map[string]string{}
+	for i := range s.Services {
+		svc := &s.Services[i]
+		path := fmt.Sprintf("spec.services[%d]", i)
+		if services[svc.Name] {
+			add(path+".name", "duplicate service name %q", svc.Name)
+		}
+		services[svc.Name] = true
+		if _, clash := data[svc.Name]; clash {
+			add(path+".name", "%q is also a data store name; names must be unique across services and data", svc.Name)
+		}
+		checkImage(path+".image", svc.Image, add)
+		if svc.Canary != nil {
+			checkImage(path+".canary.image", svc.Canary.Image, add)
+			if svc.Expose == nil {
+				add(path+".canary", "needs expose: a canary is a weighted route")
+			}
+		}
+		if svc.Kind == KindWorker {
+			if svc.Expose != nil {
+				add(path+".expose", "a worker has no Service and cannot be exposed")
+			}
+			if svc.Autoscale != nil && svc.Autoscale.RequestsPerSecond > 0 {
+				add(path+".autoscale.requestsPerSecond", "a worker serves no requests; scale it on queueDepth")
+			}
+		}
+		if svc.Expose != nil {
+			key := svc.Expose.Host + svc.Expose.Path
+			if other, dup := hosts[key]; dup {
+				add(path+".expose", "host %q path %q is already routed to %q", svc.Expose.Host, svc.Expose.Path, other)
+			}
+			hosts[key] = svc.Name
+		}
+		if a := svc.Autoscale; a != nil {
+			if a.Min > a.Max {
+				add(path+".autoscale.min", "min (%d) is greater than max (%d)", a.Min, a.Max)
+			}
+			if a.QueueDepth > 0 && svc.Consumes == nil {
+				add(path+".autoscale.queueDepth", "needs consumes: the queue depth comes from the consumed queue")
+			}
+		}
+		if svc.Replicas != nil && svc.Autoscale != nil {
+			add(path+".replicas", "conflicts with autoscale: set one or the other")
+		}
+		for j, u := range svc.Uses {
+			if _, ok := data[u]; !ok {
+				add(fmt.Sprintf("%s.uses[%d]", path, j), "no data store named %q%s", u, didYouMean(u, keys(data)))
+			}
+		}
+		if dupe := firstDuplicate(svc.Uses); dupe != "" {
+			add(path+".uses", "%q is listed twice", dupe)
+		}
+		if c := svc.Consumes; c != nil {
+			ds, ok := data[c.Queue]
+			switch {
+			case !ok:
+				add(path+".consumes.queue", "no data store named %q%s", c.Queue, didYouMean(c.Queue, keys(data)))
+			case !IsBroker(ds.Type):
+				add(path+".consumes.queue", "%q is a %s store, not a message broker", c.Queue, ds.Type)
+			}
+		}
+		if svc.NodePool != "" {
+			if _, ok := s.NodePools[svc.NodePool]; !ok {
+				add(path+".nodePool", "no node pool named %q in spec.nodePools%s", svc.NodePool, didYouMean(svc.NodePool, SortedKeys(s.NodePools)))
+			}
+		}
+		for k := range svc.Secrets {
+			if _, clash := svc.Env[k]; clash {
+				add(fmt.Sprintf("%s.secrets[%s]", path, k), "%s is also set in env", k)
+			}
+		}
+	}
+	for i, e := range s.Environments {
+		for _, name := range SortedKeys(e.Overrides.Services) {
+			op := fmt.Sprintf("spec.environments[%d].overrides.services[%s]", i, name)
+			if !services[name] {
+				add(op, "no service named %q%s", name, didYouMean(name, SortedKeys(services)))
+				continue
+			}
+			o := e.Overrides.Services[name]
+			if o.Replicas != nil {
+				if o.Replicas.Min > o.Replicas.Max {
+					add(op+".replicas.min", "min (%d) is greater than max (%d)", o.Replicas.Min, o.Replicas.Max)
+				}
+				if e.Tier == TierProduction && o.Replicas.Min < 2 {
+					add(op+".replicas.min", "production runs at least 2 replicas of every service")
+				}
+			}
+			if o.Image != "" {
+				checkImage(op+".image", o.Image, add)
+			}
+		}
+	}
+	teams := map[string]bool{}
+	for i, t := range s.Teams {
+		path := fmt.Sprintf("spec.teams[%d]", i)
+		if teams[t.Name] {
+			add(path+".name", "duplicate team name %q", t.Name)
+		}
+		teams[t.Name] = true
+		for j, svc := range t.Services {
+			if !services[svc] {
+				add(fmt.Sprintf("%s.services[%d]", path, j), "no service named %q%s", svc, didYouMean(svc, SortedKeys(services)))
+			}
+		}
+	}
+	if g := s.CICD.GitOps; (g == "argocd" || g == "flux") && s.CICD.RepoURL == "" {
+		add("spec.cicd.repoURL", "is required when gitops is %s", g)
+	}
+	for name, np := range s.NodePools {
+		if np.Spot && np.GPU {
+			add(fmt.Sprintf("spec.nodePools[%s]", name), "a pool cannot be both spot and gpu")
+		}
+	}
+}
+
+func checkEnvironments(s *PlatformSpec, add addFunc) {
+	envs := map[string]bool{}
+	for i, e := range s.Environments {
+		path := fmt.Sprintf("spec.environments[%d]", i)
+		if envs[e.Name] {
+			add(path+".name", "duplicate environment name %q", e.Name)
+		}
+		envs[e.Name] = true
+		if dupe := firstDuplicate(e.Zones); dupe != "" {
+			add(path+".zones", "zone %q is listed twice", dupe)
+		}
+		if e.Tier == TierProduction && len(e.Zones) < 2 && e.SingleZoneReason == "" {
+			add(path+".zones", "production needs at least two zones to survive a zone outage; list them, or set singleZoneReason to say why not")
+		}
+	}
+}
+
+// checkImage requires an explicit, immutable-looking reference: a tag other
+// than latest, or a digest.
+func checkImage(path, ref string, add addFunc) {
+	if !imageRefRE.MatchString(ref) {
+		return // the field rule already reported it
+	}
+	tag := ImageTag(ref)
+	switch {
+	case ImageHasDigest(ref):
+	case tag == "":
+		add(path, "%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", ref, ref)
+	case tag == "latest":
+		add(path, "%q uses the mutable tag latest; pin a version or a digest", ref)
+	}
+}
+
+func firstDuplicate(list []string) string {
+	seen := map[string]bool{}
+	for _, v := range list {
+		if seen[v] {
+			return v
+		}
+		seen[v] = true
+	}
+	return ""
+}
+
+func keys[V any](m map[string]V) []string { return SortedKeys(m) }
+
+func didYouMean(s string, candidates []string) string {
+	if c := suggest(s, candidates); c != "" {
+		return fmt.Sprintf("; did you mean %q?", c)
+	}
+	if len(candidates) > 0 && len(candidates) <= 8 {
+		sort.Strings(candidates)
+		return "; defined: " + strings.Join(candidates, ", ")
+	}
+	return ""
+}

@@ -1,0 +1,270 @@
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"path"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+var (
+	dnsLabelRE  = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	envNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretRefRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
+	urlPathRE   = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
+	cronFieldRE = regexp.MustCompile(`^[0-9A-Za-z*/,?-]+$`)
+	// imageRefRE follows the distribution reference grammar: optional
+	// registry host[:port], lowercase path components, optional tag and digest.
+	imageRefRE = regexp.MustCompile(`^(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
+		`([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
+		`(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+)
+
+var (
+	validateOnce sync.Once
+	validate     *validator.Validate
+)
+
+// structValidator builds the validator once: registering tags is not free and
+// the CLI validates at most a handful of specs per process.
+func structValidator() *validator.Validate {
+	validateOnce.Do(func() {
+		v := validator.New(validator.WithRequiredStructEnabled())
+		v.RegisterTagNameFunc(func(f reflect.StructField) string {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				return ""
+			}
+			return name
+		})
+		for tag, fn := range map[string]func(string, string) bool{
+			"dnslabel":     func(s, _ string) bool { return len(s) <= 63 && dnsLabelRE.MatchString(s) },
+			"dnssubdomain": func(s, _ string) bool { return len(validation.IsDNS1123Subdomain(s)) == 0 },
+			"labelkey":     func(s, _ string) bool { return len(validation.IsQualifiedName(s)) == 0 },
+			"imageref":     func(s, _ string) bool { return len(s) <= 512 && imageRefRE.MatchString(s) },
+			"quantity":     validQuantity,
+			"urlpath":      func(s, _ string) bool { return urlPathRE.MatchString(s) && !hasDotDot(s) },
+			"envname":      func(s, _ string) bool { return envNameRE.MatchString(s) },
+			"secretref":    func(s, _ string) bool { return secretRefRE.MatchString(s) && !hasDotDot(s) },
+			"hostport":     validHostPort,
+			"cron":         validCron,
+			"percent":      validPercent,
+			"duration":     validDuration,
+			"relpath":      validRelPath,
+			"range":        validRange,
+		} {
+			fn := fn
+			if err := v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
+				f := fl.Field()
+				switch f.Kind() {
+				case reflect.String:
+					return fn(f.String(), fl.Param())
+				case reflect.Int32, reflect.Int64:
+					return fn(strconv.FormatInt(f.Int(), 10), fl.Param())
+				}
+				return false
+			}); err != nil {
+				panic(fmt.Sprintf("register validation %s: %v", tag, err)) // programming error, not user input
+			}
+		}
+		validate = v
+	})
+	return validate
+}
+
+func hasDotDot(s string) bool {
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '#' }) {
+		if part == ".." || part == "." {
+			return true
+		}
+	}
+	return false
+}
+
+func validQuantity(s, _ string) bool {
+	q, err := resource.ParseQuantity(s)
+	return err == nil && q.Sign() > 0
+}
+
+func validHostPort(s, _ string) bool {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return false
+	}
+	return net.ParseIP(host) != nil || len(validation.IsDNS1123Subdomain(host)) == 0
+}
+
+func validCron(s, _ string) bool {
+	if strings.HasPrefix(s, "@") {
+		switch s {
+		case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
+			return true
+		}
+		return false
+	}
+	fields := strings.Fields(s)
+	if len(fields) != 5 {
+		return false
+	}
+	for _, f := range fields {
+		if !cronFieldRE.MatchString(f) {
+			return false
+		}
+	}
+	return true
+}
+
+func validPercent(s, _ string) bool {
+	f, err := strconv.ParseFloat(s, 64)
+	return err == nil && f > 0 && f < 100
+}
+
+func validDuration(s, _ string) bool {
+	d, err := time.ParseDuration(s)
+	return err == nil && d > 0
+}
+
+func validRelPath(s, _ string) bool {
+	return s != "" && !strings.HasPrefix(s, "/") && !strings.Contains(s, `\`) && path.Clean(s) == s && !hasDotDot(s)
+}
+
+func validRange(s, param string) bool {
+	lo, hi, ok := parseRange(param)
+	v, err := strconv.ParseInt(s, 10, 64)
+	return ok && err == nil && v >= lo && v <= hi
+}
+
+func parseRange(param string) (int64, int64, bool) {
+	a, b, ok := strings.Cut(param, ":")
+	lo, err1 := strconv.ParseInt(a, 10, 64)
+	hi, err2 := strconv.ParseInt(b, 10, 64)
+	return lo, hi, ok && err1 == nil && err2 == nil
+}
+
+// message turns one validator failure into the words a user reads.
+func message(fe validator.FieldError) string {
+	p := fe.Param()
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "eq":
+		return fmt.Sprintf("must be %q", p)
+	case "oneof":
+		return "must be one of: " + strings.Join(strings.Fields(p), ", ")
+	case "min":
+		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.Map {
+			return fmt.Sprintf("must have at least %s item(s)", p)
+		}
+		return fmt.Sprintf("must be at least %s characters", p)
+	case "max":
+		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.Map {
+			return fmt.Sprintf("must have at most %s item(s)", p)
+		}
+		return fmt.Sprintf("must be at most %s characters", p)
+	case "gte":
+		return "must be at least " + p
+	case "lte":
+		return "must be at most " + p
+	case "range":
+		lo, hi, _ := parseRange(p)
+		return fmt.Sprintf("must be between %d and %d", lo, hi)
+	case "fqdn":
+		return fmt.Sprintf("%q is not a fully qualified domain name", fe.Value())
+	case "url":
+		return fmt.Sprintf("%q is not a URL", fe.Value())
+	case "dnslabel":
+		return fmt.Sprintf("%q is not a valid name: use lowercase letters, digits and '-', start with a letter, end with a letter or digit, at most 63 characters", fe.Value())
+	case "dnssubdomain":
+		return fmt.Sprintf("%q is not a valid DNS subdomain", fe.Value())
+	case "labelkey":
+		return fmt.Sprintf("%q is not a valid label key", fe.Value())
+	case "imageref":
+		return fmt.Sprintf("%q is not a valid image reference (registry/repository:tag or @sha256:digest)", fe.Value())
+	case "quantity":
+		return fmt.Sprintf("%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)", fe.Value())
+	case "urlpath":
+		return fmt.Sprintf("%q is not a URL path: it must start with '/' and must not contain '..' or spaces", fe.Value())
+	case "envname":
+		return fmt.Sprintf("%q is not a valid environment variable name", fe.Value())
+	case "secretref":
+		return fmt.Sprintf("%q is not a secret-store key (path/to/key or path/to/key#property)", fe.Value())
+	case "hostport":
+		return fmt.Sprintf("%q is not host:port", fe.Value())
+	case "cron":
+		return fmt.Sprintf("%q is not a cron schedule (five fields, e.g. \"0 3 * * *\")", fe.Value())
+	case "percent":
+		return fmt.Sprintf("%q is not a percentage between 0 and 100 (e.g. \"99.9\")", fe.Value())
+	case "duration":
+		return fmt.Sprintf("%q is not a positive duration (e.g. 300ms, 1h)", fe.Value())
+	case "relpath":
+		return fmt.Sprintf("%q is not a relative path inside the repository", fe.Value())
+	}
+	return fmt.Sprintf("failed %q validation", fe.Tag())
+}
+
+// Validate checks d's spec: field rules first, then the rules that relate
+// fields to each other. Every problem is reported, sorted by position.
+func Validate(d *Document) error {
+	errs := append(ErrorList(nil), d.decodeErrs...)
+	broken := map[string]bool{}
+	for _, e := range d.decodeErrs {
+		broken[e.Path] = true
+	}
+	add := func(path, format string, args ...any) {
+		if broken[path] {
+			return // already reported as a decode error; a second message adds nothing
+		}
+		errs = append(errs, FieldError{File: d.File, Pos: d.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+	}
+	if err := structValidator().Struct(d.Platform); err != nil {
+		var ves validator.ValidationErrors
+		if !errors.As(err, &ves) {
+			return fmt.Errorf("validate spec: %w", err)
+		}
+		for _, fe := range ves {
+			_, p, _ := strings.Cut(fe.Namespace(), ".")
+			add(p, "%s", message(fe))
+		}
+	}
+	checkSemantics(d.Platform, add)
+	if len(errs) > 0 {
+		return errs.sorted()
+	}
+	return nil
+}
+
+// LoadAndValidate loads path, validates it and applies defaults: what every
+// command that consumes a spec wants.
+func LoadAndValidate(path string) (*Document, error) {
+	d, err := Load(path)
+	if d == nil {
+		return nil, err
+	}
+	if err := Finish(d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Finish validates a parsed document and applies defaults to it.
+func Finish(d *Document) error {
+	if err := Validate(d); err != nil {
+		return err
+	}
+	Default(d.Platform)
+	return nil
+}
