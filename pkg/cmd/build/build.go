@@ -1,0 +1,69 @@
+// Package build implements `platformctl build`.
+package build
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/render"
+)
+
+// Options are build's inputs.
+type Options struct {
+	IO   cmdutil.IOStreams
+	File string
+	Env  string
+}
+
+// NewCmd returns the build command; runF replaces the run function in tests.
+func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "build",
+		Short: "Print the fully built manifests of one environment",
+		Long: `Build prints the YAML stream of one environment, byte for byte what
+'kustomize build overlays/<env>' prints for the rendered tree, without writing
+the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
+		Example: `  platformctl build --env production
+  platformctl build -f examples/shop/platform.yaml --env dev | kubectl apply --dry-run=server -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.Env = f.Setting(cmd.Flags(), "env", "env")
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
+		},
+	}
+	cmd.Flags().StringP("file", "f", "platform.yaml", "platform spec to read")
+	cmd.Flags().StringP("env", "e", "", "environment to build (required when the spec has more than one)")
+	return cmd
+}
+
+// Run builds opts.Env and writes it to stdout.
+func Run(opts *Options) error {
+	d, err := cmdutil.LoadSpec(opts.File)
+	if err != nil {
+		return err
+	}
+	env := opts.Env
+	names := d.Platform.EnvironmentNames()
+	if env == "" {
+		if len(names) != 1 {
+			return cmdutil.Fail(fmt.Errorf("--env is required; the spec defines: %s", strings.Join(names, ", ")))
+		}
+		env = names[0]
+	}
+	out, err := render.Build(d.Platform, env)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	if _, err := opts.IO.Out.Write(out); err != nil {
+		return cmdutil.Fail(fmt.Errorf("write output: %w", err))
+	}
+	return nil
+}
