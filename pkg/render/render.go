@@ -97,26 +97,18 @@ func Environment(p *spec.Platform, envName string) ([]Object, error) {
 	return out, nil
 }
 
-var (
-	baseCacheMu sync.Mutex
-	baseCache   = map[*spec.Platform]map[string]bool{}
-)
-
+// baseIDSet lists the base's object IDs, to tell base files from overlay
+// resources. Generating typed objects is cheap next to encoding them, so
+// this is recomputed rather than cached.
 func baseIDSet(p *spec.Platform) (map[string]bool, error) {
-	baseCacheMu.Lock()
-	defer baseCacheMu.Unlock()
-	if ids, ok := baseCache[p]; ok {
-		return ids, nil
-	}
 	gen, err := generate.Objects(p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
 	}
-	ids := map[string]bool{}
+	ids := make(map[string]bool, len(gen))
 	for _, g := range gen {
 		ids[g.ID] = true
 	}
-	baseCache[p] = ids
 	return ids, nil
 }
 
