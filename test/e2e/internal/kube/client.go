@@ -86,34 +86,109 @@ func (c *Client) ResetMapper() { c.mapper.Reset() }
 
 // ApplyOptions controls Apply.
 type ApplyOptions struct {
-	// DryRun submits everything except Namespaces with dryRun=All: the
-	// server runs validation, defaulting and admission but stores nothing.
-	// Namespaces are always created for real, because a dry-run object in a
-	// namespace that does not exist is rejected before it is validated.
+	// DryRun submits objects with dryRun=All: the server runs validation,
+	// defaulting and admission but stores nothing. The prerequisites that
+	// Pod admission looks up (see isPrerequisite) are stored anyway and,
+	// except Namespaces, deleted again at the end.
 	DryRun bool
 }
 
-// Apply server-side applies objs, Namespaces first, and returns every
-// rejection and warning. It never stops at the first problem: one run should
-// show everything that is wrong with an environment.
+// Apply server-side applies objs and returns every rejection and warning. It
+// never stops at the first problem: one run should show everything that is
+// wrong with an environment.
+//
+// Order: Namespaces, then the other prerequisites, then everything else in
+// the renderer's order, then one dry-run Pod per built-in workload (see
+// PodFromWorkload).
 func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, opts ApplyOptions) []Problem {
 	ordered := slices.Clone(objs)
-	// Stable, so the rest keep the renderer's order.
 	slices.SortStableFunc(ordered, func(a, b *unstructured.Unstructured) int {
-		return boolRank(isNamespace(b)) - boolRank(isNamespace(a))
+		return applyRank(a) - applyRank(b)
 	})
 	var problems []Problem
+	var persisted []*unstructured.Unstructured
 	for _, obj := range ordered {
-		dryRun := opts.DryRun && !isNamespace(obj)
+		dryRun := opts.DryRun && !isNamespace(obj) && !isPrerequisite(obj)
 		_, ps := c.applyOne(ctx, obj, dryRun)
 		problems = append(problems, ps...)
-		if isNamespace(obj) && len(ps) == 0 {
+		if len(ps) > 0 {
+			continue
+		}
+		switch {
+		case isNamespace(obj):
 			if err := c.ensureDefaultServiceAccount(ctx, obj.GetName()); err != nil {
 				problems = append(problems, Problem{Object: Ref(obj), Reason: ReasonRejected, Message: err.Error()})
 			}
+		case opts.DryRun && isPrerequisite(obj) && !isDefaultServiceAccount(obj):
+			persisted = append(persisted, obj)
+		}
+	}
+	for _, obj := range ordered {
+		pod, err := PodFromWorkload(obj)
+		if err != nil {
+			problems = append(problems, Problem{Object: Ref(obj), Reason: ReasonRejected, Message: err.Error()})
+			continue
+		}
+		if pod == nil {
+			continue
+		}
+		_, ps := c.applyOne(ctx, pod, true)
+		for i := range ps {
+			ps[i].Object = Ref(obj) + " (as the Pod its controller would create)"
+		}
+		problems = append(problems, ps...)
+	}
+	// Leave nothing behind that a later environment sharing a namespace
+	// could silently depend on.
+	for _, obj := range slices.Backward(persisted) {
+		if err := c.delete(ctx, obj); err != nil {
+			problems = append(problems, Problem{Object: Ref(obj), Reason: ReasonRejected, Message: "cleaning up after dry run: " + err.Error()})
 		}
 	}
 	return problems
+}
+
+// isPrerequisite reports kinds that Pod admission looks up by name. In a dry
+// run they would not exist when the workloads' Pods are checked, so they are
+// stored for the duration of Apply.
+func isPrerequisite(u *unstructured.Unstructured) bool {
+	switch u.GroupVersionKind().GroupKind().String() {
+	case "ServiceAccount", "PriorityClass.scheduling.k8s.io", "RuntimeClass.node.k8s.io":
+		return true
+	}
+	return false
+}
+
+// isDefaultServiceAccount guards the ServiceAccount that
+// ensureDefaultServiceAccount created from the dry-run cleanup.
+func isDefaultServiceAccount(u *unstructured.Unstructured) bool {
+	return u.GetAPIVersion() == "v1" && u.GetKind() == "ServiceAccount" && u.GetName() == "default"
+}
+
+func applyRank(u *unstructured.Unstructured) int {
+	switch {
+	case isNamespace(u):
+		return 0
+	case isPrerequisite(u):
+		return 1
+	default:
+		return 2
+	}
+}
+
+func (c *Client) delete(ctx context.Context, obj *unstructured.Unstructured) error {
+	ri, err := c.resourceFor(obj)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err = ri.Delete(ctx, obj.GetName(), metav1.DeleteOptions{})
+	c.warnings.drain()
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting %s: %w", Ref(obj), err)
+	}
+	return nil
 }
 
 // ensureDefaultServiceAccount does the one job of kube-controller-manager
@@ -286,13 +361,6 @@ func conditionTrue(u *unstructured.Unstructured, condType string) bool {
 
 func isNamespace(u *unstructured.Unstructured) bool {
 	return u.GetKind() == "Namespace" && u.GetAPIVersion() == "v1"
-}
-
-func boolRank(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // warningCollector records warnings instead of printing them, so that a

@@ -1,0 +1,67 @@
+package kube
+
+import (
+	"fmt"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+)
+
+// podTemplatePaths says where each workload kind keeps its pod template.
+// Argo Rollouts and other CRD workloads are left out on purpose: their
+// controllers, not the API server, decide how pods are built from them.
+var podTemplatePaths = map[string][]string{
+	"apps/Deployment":  {"spec", "template"},
+	"apps/StatefulSet": {"spec", "template"},
+	"apps/DaemonSet":   {"spec", "template"},
+	"apps/ReplicaSet":  {"spec", "template"},
+	"batch/Job":        {"spec", "template"},
+	"batch/CronJob":    {"spec", "jobTemplate", "spec", "template"},
+}
+
+// PodFromWorkload returns the Pod a workload controller would create from
+// obj's pod template, or nil if obj is not a built-in workload.
+//
+// The API server validates a Deployment's template, but admission that only
+// applies to Pods — Pod Security enforce, the ServiceAccount lookup, priority
+// and runtime class lookups — runs only when the controller creates the Pod,
+// long after `kubectl apply` reported success. There are no controllers in
+// this tier, so the harness submits that Pod itself (always with dryRun).
+func PodFromWorkload(obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	gvk := obj.GroupVersionKind()
+	path, ok := podTemplatePaths[gvk.Group+"/"+gvk.Kind]
+	if !ok {
+		return nil, nil
+	}
+	tmpl, found, err := unstructured.NestedMap(obj.Object, path...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading .%s: %w", Ref(obj), strings.Join(path, "."), err)
+	}
+	if !found {
+		return nil, fmt.Errorf("%s has no .%s", Ref(obj), strings.Join(path, "."))
+	}
+	meta, _, _ := unstructured.NestedMap(tmpl, "metadata")
+	podMeta := map[string]any{}
+	for _, k := range []string{"labels", "annotations"} {
+		if v, ok := meta[k]; ok {
+			podMeta[k] = v
+		}
+	}
+	// Pod names are DNS subdomains like workload names; keep within their
+	// 253 characters so an over-long name is reported on the workload, not
+	// blamed on the harness.
+	name := obj.GetName()
+	const suffix = "-e2e-pod"
+	if len(name) > 253-len(suffix) {
+		name = name[:253-len(suffix)]
+	}
+	podMeta["name"] = name + suffix
+	podMeta["namespace"] = obj.GetNamespace()
+	pod := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1",
+		"kind":       "Pod",
+		"metadata":   podMeta,
+		"spec":       tmpl["spec"],
+	}}
+	return pod, nil
+}
