@@ -56,6 +56,14 @@ func dropNulls(v any) {
 // Encode prints m as `kustomize build` does: JSON re-encoded as YAML with
 // sorted keys (sigs.k8s.io/yaml.JSONToYAML is what Kustomize calls).
 func Encode(m Map) ([]byte, error) {
+	if b, ok := fastEncode(m); ok {
+		return b, nil
+	}
+	return slowEncode(m)
+}
+
+// slowEncode is Kustomize's own path; fastEncode must match it byte for byte.
+func slowEncode(m any) ([]byte, error) {
 	j, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("encode: %w", err)

@@ -28,8 +28,13 @@ func Diff(a, b manifest.Map) []Op {
 	return ops
 }
 
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func pointer(parent, key string) string {
-	return parent + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	if strings.ContainsAny(key, "~/") {
+		key = pointerEscaper.Replace(key)
+	}
+	return parent + "/" + key
 }
 
 func diffValue(p string, a, b any, ops *[]Op) {

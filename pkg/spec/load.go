@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -37,6 +38,14 @@ type Document struct {
 	Platform *Platform
 	// positions maps a field path (spec.services[1].port) to its value's position.
 	positions map[string]Pos
+	// keyPositions maps a map entry's path (spec.nodePools[gpu]) to its key's
+	// position: a problem with the name itself belongs on the key, and a null
+	// value has no useful position of its own.
+	keyPositions map[string]Pos
+	// badValues are the paths whose value had the wrong shape and was left
+	// zero. Validate reports nothing beneath them: "is required" inside a value
+	// that is not even a mapping only restates the decode error.
+	badValues map[string]bool
 	// decodeErrs are the structural problems found while decoding; Validate
 	// reports them together with the rule violations so a user sees all at once.
 	decodeErrs ErrorList
@@ -95,22 +104,26 @@ func Parse(file string, data []byte) (*Document, error) {
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is binary, not YAML"}}
 	}
+	if pos, msg, bad := badText(data); bad {
+		return nil, ErrorList{{File: file, Pos: pos, Msg: "invalid YAML: " + msg}}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a Platform spec"}}
 		}
-		return nil, ErrorList{yamlSyntaxError(file, err)}
+		return nil, ErrorList{yamlSyntaxError(file, data, err)}
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		return nil, ErrorList{{File: file, Pos: Pos{extra.Line, extra.Column},
 			Msg: "a second YAML document; a spec file holds exactly one Platform"}}
 	} else if !errors.Is(err, io.EOF) {
-		return nil, ErrorList{yamlSyntaxError(file, err)}
+		return nil, ErrorList{yamlSyntaxError(file, data, err)}
 	}
-	doc := &Document{File: file, Platform: &Platform{}, positions: map[string]Pos{}}
+	doc := &Document{File: file, Platform: &Platform{}, positions: map[string]Pos{},
+		keyPositions: map[string]Pos{}, badValues: map[string]bool{}}
 	d := &decoder{file: file, doc: doc}
 	body := &root
 	if body.Kind == yaml.DocumentNode && len(body.Content) == 1 {
@@ -131,16 +144,104 @@ func Parse(file string, data []byte) (*Document, error) {
 	return doc, nil
 }
 
-func yamlSyntaxError(file string, err error) FieldError {
+// yamlParserProblems are the messages yaml.v3 raises from its parser rather
+// than its scanner. For those it prints the 0-based line (one above the line an
+// editor shows) and prints none at all for the first line.
+var yamlParserProblems = map[string]bool{
+	"did not find expected <stream-start>":  true,
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected key":              true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"found duplicate %YAML directive":        true,
+	"found duplicate %TAG directive":         true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
+var unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+func yamlSyntaxError(file string, data []byte, err error) FieldError {
 	msg := err.Error()
-	line := 1
+	pos := Pos{1, 1}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
+		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if yamlParserProblems[msg] {
+			pos.Line++
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if yamlParserProblems[msg] {
+			// No line printed means the 0-based line 0: already right.
+		} else if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
+			// yaml.v3 gives no position at all here; the alias is easy to find.
+			if off := aliasOffset(data, m[1]); off >= 0 {
+				pos = offsetPos(data, off)
+			}
+		}
 	}
-	return FieldError{File: file, Pos: Pos{line, 1}, Msg: "invalid YAML: " + msg}
+	return FieldError{File: file, Pos: pos, Msg: "invalid YAML: " + msg}
+}
+
+// aliasOffset is the byte offset of the first *name alias in data, or -1.
+func aliasOffset(data []byte, name string) int {
+	needle := []byte("*" + name)
+	for base := 0; ; {
+		i := bytes.Index(data[base:], needle)
+		if i < 0 {
+			return -1
+		}
+		end := base + i + len(needle)
+		// *name must not be the prefix of a longer alias (*name-2).
+		if end == len(data) || !isAnchorByte(data[end]) {
+			return base + i
+		}
+		base = end
+	}
+}
+
+func isAnchorByte(b byte) bool {
+	return b > ' ' && b != ',' && b != '[' && b != ']' && b != '{' && b != '}'
+}
+
+// offsetPos converts a byte offset into a line and a column counted in
+// characters, as yaml.v3 counts node columns.
+func offsetPos(data []byte, off int) Pos {
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return Pos{line, utf8.RuneCount(before[lineStart:]) + 1}
+}
+
+// badText finds the first character yaml.v3 refuses to read: invalid UTF-8
+// or a control character. yaml.v3 reports those without any line, which
+// leaves the user to hunt through the whole file for one bad byte.
+func badText(data []byte) (Pos, string, bool) {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return offsetPos(data, off), fmt.Sprintf("invalid UTF-8 byte 0x%02x; save the file as UTF-8", data[off]), true
+		case !yamlChar(r):
+			return offsetPos(data, off), fmt.Sprintf("control character %U is not allowed", r), true
+		}
+		off += size
+	}
+	return Pos{}, "", false
+}
+
+// yamlChar mirrors the character set yaml.v3's reader accepts (YAML 1.2 c-printable).
+func yamlChar(r rune) bool {
+	switch {
+	case r == '\t', r == '\n', r == '\r', r == 0x85:
+		return true
+	case r >= 0x20 && r <= 0x7E, r >= 0xA0 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
 }
 
 type decoder struct {

@@ -65,6 +65,7 @@ main() {
 	log "binaries ready after $(($(date +%s) - start))s"
 
 	cd "$here"
+	go vet ./...
 	E2E_KUBE_APISERVER="$bin/kube-apiserver" \
 		E2E_ETCD="$bin/etcd" \
 		E2E_REPO_ROOT="$root" \

@@ -53,8 +53,8 @@ func subset(path string, sent, stored any, out *[]string) {
 	case map[string]any:
 		m, ok := stored.(map[string]any)
 		if !ok {
-			if len(s) == 0 && stored == nil {
-				return // {} is the empty value; omitting it is not a loss.
+			if isEmpty(s) && stored == nil {
+				return
 			}
 			*out = append(*out, fmt.Sprintf("%s: sent an object, stored %s", path, describe(stored)))
 			return
@@ -143,12 +143,19 @@ func toFloat(v any) (float64, bool) {
 	}
 }
 
+// isEmpty reports values that carry no data: null, {}, [] and objects made
+// only of those. The server omits them, which loses nothing.
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return true
 	case map[string]any:
-		return len(x) == 0
+		for _, child := range x {
+			if !isEmpty(child) {
+				return false
+			}
+		}
+		return true
 	case []any:
 		return len(x) == 0
 	default:
