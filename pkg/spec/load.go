@@ -65,6 +65,21 @@ func (d *Document) Pos(path string) Pos {
 	}
 }
 
+// underBadValue says whether path is, or is inside, a value the decoder
+// refused (see badValues).
+func (d *Document) underBadValue(path string) bool {
+	for p := path; ; {
+		if d.badValues[p] {
+			return true
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i <= 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
+
 // Load reads and decodes path strictly. The returned error is an ErrorList
 // when the file was readable; every problem found is in it, sorted by position.
 func Load(path string) (*Document, error) {
@@ -148,7 +163,7 @@ func Parse(file string, data []byte) (*Document, error) {
 // than its scanner. For those it prints the 0-based line (one above the line an
 // editor shows) and prints none at all for the first line.
 var yamlParserProblems = map[string]bool{
-	"did not find expected <stream-start>":  true,
+	"did not find expected <stream-start>":   true,
 	"did not find expected <document start>": true,
 	"did not find expected node content":     true,
 	"did not find expected key":              true,
@@ -174,10 +189,8 @@ func yamlSyntaxError(file string, data []byte, err error) FieldError {
 		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
-		if yamlParserProblems[msg] {
-			// No line printed means the 0-based line 0: already right.
-		} else if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
-			// yaml.v3 gives no position at all here; the alias is easy to find.
+		// yaml.v3 gives no position for an unknown alias; it is easy to find.
+		if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
 			if off := aliasOffset(data, m[1]); off >= 0 {
 				pos = offsetPos(data, off)
 			}
@@ -260,6 +273,13 @@ func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 	d.errs = append(d.errs, FieldError{File: d.file, Pos: Pos{n.Line, n.Column}, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
+// badValue reports a value of the wrong shape; it stays the zero value, so
+// Validate must not report what is missing beneath it.
+func (d *decoder) badValue(n *yaml.Node, path, format string, args ...any) {
+	d.doc.badValues[path] = true
+	d.errorf(n, path, format, args...)
+}
+
 func join(path, name string) string {
 	if path == "" {
 		return name
@@ -287,6 +307,8 @@ func nodeKind(n *yaml.Node) string {
 		return "a boolean"
 	case "!!null":
 		return "null"
+	case "!!timestamp":
+		return "a date"
 	}
 	return "a scalar"
 }
@@ -297,11 +319,16 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		// Aliases would let a small file expand into a huge value; a spec has
 		// no use for them, so they are refused outright.
-		d.errorf(n, path, "YAML anchors and aliases are not supported in a platform spec")
+		d.badValue(n, path, "YAML anchors and aliases are not supported in a platform spec")
 		return
 	}
 	if n.Tag == "!!merge" {
-		d.errorf(n, path, "YAML merge keys are not supported in a platform spec")
+		d.badValue(n, path, "YAML merge keys are not supported in a platform spec")
+		return
+	}
+	if !strings.HasPrefix(n.Tag, "!!") {
+		// A local tag (!vault, !env) asks for processing the loader does not do.
+		d.badValue(n, path, "YAML tag %s is not supported in a platform spec", n.Tag)
 		return
 	}
 	d.doc.positions[path] = Pos{n.Line, n.Column}
@@ -317,7 +344,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decodeStruct(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.errorf(n, path, "expected a list, got %s", nodeKind(n))
+			d.badValue(n, path, "expected a list, got %s", nodeKind(n))
 			return
 		}
 		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -330,43 +357,56 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
 			if n.Kind == yaml.ScalarNode {
-				d.errorf(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), n.Value)
+				d.badValue(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), n.Value)
 			} else {
-				d.errorf(n, path, "expected a string, got %s", nodeKind(n))
+				d.badValue(n, path, "expected a string, got %s", nodeKind(n))
 			}
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Int32, reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			d.errorf(n, path, "expected an integer, got %s", nodeKind(n))
+			d.badValue(n, path, "expected an integer, got %s", nodeKind(n))
 			return
 		}
 		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
-		if err != nil {
-			d.errorf(n, path, "integer %s is out of range", n.Value)
+		if errors.Is(err, strconv.ErrRange) {
+			d.badValue(n, path, "integer %s is out of range", n.Value)
+			return
+		} else if err != nil {
+			// Only an explicit !!int tag gets here with a non-number.
+			d.badValue(n, path, "%q is not an integer", n.Value)
 			return
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
-			d.errorf(n, path, "expected a number, got %s", nodeKind(n))
+			d.badValue(n, path, "expected a number, got %s", nodeKind(n))
 			return
 		}
 		f, err := strconv.ParseFloat(n.Value, 64)
 		if err != nil {
-			d.errorf(n, path, "invalid number %q", n.Value)
+			d.badValue(n, path, "invalid number %q", n.Value)
 			return
 		}
 		v.SetFloat(f)
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			d.errorf(n, path, "expected true or false, got %s", nodeKind(n))
+			d.badValue(n, path, "expected true or false, got %s", nodeKind(n))
 			return
 		}
-		v.SetBool(n.Value == "true" || n.Value == "True" || n.Value == "TRUE")
+		// An explicit !!bool tag can carry any text; "!!bool yes" must not
+		// silently become false.
+		switch n.Value {
+		case "true", "True", "TRUE":
+			v.SetBool(true)
+		case "false", "False", "FALSE":
+			v.SetBool(false)
+		default:
+			d.badValue(n, path, "expected true or false, got %q", n.Value)
+		}
 	default:
-		d.errorf(n, path, "unsupported field type %s", v.Type())
+		d.badValue(n, path, "unsupported field type %s", v.Type())
 	}
 }
 
@@ -387,7 +427,7 @@ func fieldIndex(t reflect.Type) (map[string]int, []string) {
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a mapping, got %s", nodeKind(n))
+		d.badValue(n, path, "expected a mapping, got %s", nodeKind(n))
 		return
 	}
 	idx, names := fieldIndex(v.Type())
@@ -425,18 +465,23 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 
 func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.errorf(n, path, "expected a mapping, got %s", nodeKind(n))
+		d.badValue(n, path, "expected a mapping, got %s", nodeKind(n))
 		return
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.Content)/2)
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
+		if k.Tag == "!!merge" {
+			d.errorf(k, path, "YAML merge keys are not supported in a platform spec")
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
 			d.errorf(k, path, "keys must be plain strings")
 			continue
 		}
 		fp := fmt.Sprintf("%s[%s]", path, k.Value)
+		d.doc.keyPositions[fp] = Pos{k.Line, k.Column}
 		if prev, dup := seen[k.Value]; dup {
 			d.errorf(k, fp, "duplicate key (first defined at line %d)", prev.Line)
 			continue

@@ -40,11 +40,13 @@ func checkSemantics(p *Platform, add addFunc) {
 	for i := range s.Services {
 		svc := &s.Services[i]
 		path := fmt.Sprintf("spec.services[%d]", i)
-		if services[svc.Name] {
+		// A missing name is reported as required; "duplicate name """ would
+		// only add confusion.
+		if services[svc.Name] && svc.Name != "" {
 			add(path+".name", "duplicate service name %q", svc.Name)
 		}
 		services[svc.Name] = true
-		if _, clash := data[svc.Name]; clash {
+		if _, clash := data[svc.Name]; clash && svc.Name != "" {
 			add(path+".name", "%q is also a data store name; names must be unique across services and data", svc.Name)
 		}
 		checkImage(path+".image", svc.Image, add)
@@ -93,7 +95,7 @@ func checkSemantics(p *Platform, add addFunc) {
 			switch {
 			case !ok:
 				add(path+".consumes.queue", "no data store named %q%s", c.Queue, didYouMean(c.Queue, keys(data)))
-			case !IsBroker(ds.Type):
+			case ds.Type != "" && !IsBroker(ds.Type): // a missing type is reported on the store
 				add(path+".consumes.queue", "%q is a %s store, not a message broker", c.Queue, ds.Type)
 			}
 		}
@@ -132,7 +134,7 @@ func checkSemantics(p *Platform, add addFunc) {
 	teams := map[string]bool{}
 	for i, t := range s.Teams {
 		path := fmt.Sprintf("spec.teams[%d]", i)
-		if teams[t.Name] {
+		if teams[t.Name] && t.Name != "" {
 			add(path+".name", "duplicate team name %q", t.Name)
 		}
 		teams[t.Name] = true
@@ -156,7 +158,7 @@ func checkEnvironments(s *PlatformSpec, add addFunc) {
 	envs := map[string]bool{}
 	for i, e := range s.Environments {
 		path := fmt.Sprintf("spec.environments[%d]", i)
-		if envs[e.Name] {
+		if envs[e.Name] && e.Name != "" {
 			add(path+".name", "duplicate environment name %q", e.Name)
 		}
 		envs[e.Name] = true

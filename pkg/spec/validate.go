@@ -212,6 +212,8 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("%q is not a positive duration (e.g. 300ms, 1h)", fe.Value())
 	case "relpath":
 		return fmt.Sprintf("%q is not a relative path inside the repository", fe.Value())
+	case "hostname_port|fqdn":
+		return fmt.Sprintf("%q is not a registry host (registry.example.com or host:port, no scheme or path)", fe.Value())
 	}
 	return fmt.Sprintf("failed %q validation", fe.Tag())
 }
@@ -224,11 +226,11 @@ func Validate(d *Document) error {
 	for _, e := range d.decodeErrs {
 		broken[e.Path] = true
 	}
-	add := func(path, format string, args ...any) {
-		if broken[path] {
+	addAt := func(pos Pos, path, format string, args ...any) {
+		if broken[path] || d.underBadValue(path) {
 			return // already reported as a decode error; a second message adds nothing
 		}
-		errs = append(errs, FieldError{File: d.File, Pos: d.Pos(path), Path: path, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, FieldError{File: d.File, Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)})
 	}
 	if err := structValidator().Struct(d.Platform); err != nil {
 		var ves validator.ValidationErrors
@@ -237,10 +239,24 @@ func Validate(d *Document) error {
 		}
 		for _, fe := range ves {
 			_, p, _ := strings.Cut(fe.Namespace(), ".")
-			add(p, "%s", message(fe))
+			pos := d.Pos(p)
+			// A rule on a map key (dive,keys,…) fails with the key as its value
+			// and the entry as its path; point at the key, not at the value.
+			if kp, ok := d.keyPositions[p]; ok && strings.HasSuffix(p, "["+fmt.Sprint(fe.Value())+"]") {
+				pos = kp
+			}
+			addAt(pos, p, "%s", message(fe))
 		}
 	}
-	checkSemantics(d.Platform, add)
+	// Cross-field problems with a map entry (an override of an unknown
+	// service, a pool that is spot and gpu) are about the entry's name.
+	checkSemantics(d.Platform, func(path, format string, args ...any) {
+		pos, ok := d.keyPositions[path]
+		if !ok {
+			pos = d.Pos(path)
+		}
+		addAt(pos, path, format, args...)
+	})
 	if len(errs) > 0 {
 		return errs.sorted()
 	}
