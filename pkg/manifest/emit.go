@@ -229,3 +229,15 @@ func keyLess(a, b string) bool {
 	}
 	return len(ar) < len(br)
 }
+
+// EncodeList prints a top-level list (a JSON patch) like Encode does a map.
+func EncodeList(l []any) ([]byte, error) {
+	if len(l) > 0 {
+		e := &emitter{ok: true}
+		e.sequence(l, 0, false)
+		if e.ok {
+			return e.buf.Bytes(), nil
+		}
+	}
+	return slowEncode(l)
+}

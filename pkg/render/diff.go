@@ -1,13 +1,10 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
-
-	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/platformctl/platformctl/pkg/manifest"
 )
@@ -81,16 +78,20 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// encodeAny encodes a non-Map value (patch op lists) through JSON, like
-// Encode, so numbers and key order follow the same rules.
-func encodeAny(v any) ([]byte, error) {
-	j, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
+// encodeOps prints a JSON patch; ops become plain maps so the fast emitter
+// applies, and "value" is left out when an op has none.
+func encodeOps(ops []Op) ([]byte, error) {
+	l := make([]any, len(ops))
+	for i, o := range ops {
+		m := manifest.Map{"op": o.Op, "path": o.Path}
+		if o.Value != nil {
+			m["value"] = o.Value
+		}
+		l[i] = m
 	}
-	y, err := sigsyaml.JSONToYAML(j)
+	b, err := manifest.EncodeList(l)
 	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
+		return nil, fmt.Errorf("encode patch: %w", err)
 	}
-	return y, nil
+	return b, nil
 }

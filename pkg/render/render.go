@@ -199,10 +199,13 @@ func Render(p *spec.Platform) (Tree, error) {
 func (t Tree) addYAML(file string, v any) error {
 	var y []byte
 	var err error
-	if m, ok := v.(manifest.Map); ok {
-		y, err = manifest.Encode(m)
-	} else {
-		y, err = encodeAny(v)
+	switch t := v.(type) {
+	case manifest.Map:
+		y, err = manifest.Encode(t)
+	case []Op:
+		y, err = encodeOps(t)
+	default:
+		err = fmt.Errorf("cannot encode %T", v)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
