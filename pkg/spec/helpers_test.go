@@ -19,8 +19,8 @@ func TestSuggest(t *testing.T) {
 		{"METRICSPORT", services, "metricsPort"},
 		{"enviroments", []string{"domain", "environments", "edge"}, "environments"},
 		// Longer words tolerate three edits, short ones only two.
-		{"autoscalling", services, "autoscale"},
-		{"imxxx", services, ""},
+		{"autoscxyz", services, "autoscale"}, // 9 letters, 3 edits
+		{"imxyz", services, ""},              // 5 letters, 3 edits
 		{"owner", services, ""},
 		{"", services, ""},
 		{"web", nil, ""},
