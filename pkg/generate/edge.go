@@ -191,7 +191,7 @@ func securityHeaders(p *spec.Platform) []gwv1.HTTPHeader {
 }
 
 func backendRefs(svc *spec.Service) []gwv1.BackendRef {
-	port := gwv1.PortNumber(svc.Port)
+	port := svc.Port
 	refs := []gwv1.BackendRef{{BackendObjectReference: gwv1.BackendObjectReference{Name: gwv1.ObjectName(svc.Name), Port: &port}, Weight: ptr(int32(100))}}
 	if svc.Canary != nil {
 		refs[0].Weight = ptr(100 - svc.Canary.Weight)

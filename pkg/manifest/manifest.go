@@ -176,11 +176,11 @@ func LegacyOrder(objs []Map) []int {
 	sort.SliceStable(idx, func(a, b int) bool {
 		x, y := ids[idx[a]], ids[idx[b]]
 		if !x.Gvk.Equals(y.Gvk) {
-			ox, oy := typeOrder[x.Gvk.Kind], typeOrder[y.Gvk.Kind]
+			ox, oy := typeOrder[x.Kind], typeOrder[y.Kind]
 			if ox != oy {
 				return ox < oy
 			}
-			if x.Gvk.Kind == "Namespace" && y.Gvk.Kind == "Namespace" && (x.Gvk.Group == "" || y.Gvk.Group == "") {
+			if x.Kind == "Namespace" && y.Kind == "Namespace" && (x.Group == "" || y.Group == "") {
 				return legacyGVKString(x.Gvk) > legacyGVKString(y.Gvk)
 			}
 			return legacyGVKString(x.Gvk) < legacyGVKString(y.Gvk)

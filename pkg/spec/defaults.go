@@ -171,7 +171,7 @@ func Namespace(env *Environment, area string) string {
 	return env.Name + "-" + area
 }
 
-// Domain returns env's public DNS zone.
+// EnvDomain returns env's public DNS zone.
 func (p *Platform) EnvDomain(env *Environment) string {
 	switch {
 	case env == nil:

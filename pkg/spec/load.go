@@ -87,7 +87,7 @@ func Load(path string) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: a close error loses nothing
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read spec: %w", err)

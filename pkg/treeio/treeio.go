@@ -98,7 +98,7 @@ func readIfOurs(p, header string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only: a close error loses nothing
 	r := bufio.NewReader(f)
 	first, err := r.Peek(len(header))
 	if err != nil || string(first) != header {
