@@ -270,11 +270,14 @@ func spread(sel map[string]string, hardZones bool) []corev1.TopologySpreadConstr
 	if hardZones {
 		zoneWhen = corev1.DoNotSchedule
 	}
+	// pod-template-hash makes the spread count only the pods of the same
+	// rollout revision, so a rolling update does not skew the new pods.
+	keys := []string{"pod-template-hash"}
 	return []corev1.TopologySpreadConstraint{
 		{MaxSkew: 1, TopologyKey: "topology.kubernetes.io/zone", WhenUnsatisfiable: zoneWhen,
-			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}},
+			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}, MatchLabelKeys: keys},
 		{MaxSkew: 1, TopologyKey: "kubernetes.io/hostname", WhenUnsatisfiable: corev1.ScheduleAnyway,
-			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}},
+			LabelSelector: &metav1.LabelSelector{MatchLabels: sel}, MatchLabelKeys: keys},
 	}
 }
 
