@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/platformctl/platformctl/pkg/spec"
 )
@@ -159,7 +160,9 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	}
 	podLabels := c.labels(svc.Name, string(svc.Kind))
 	podLabels[LabelTrack] = track
-	if v := spec.ImageTag(image); v != "" {
+	// A tag may be up to 128 characters, a label value only 63: an
+	// unrepresentable version is left out rather than made invalid.
+	if v := spec.ImageTag(image); v != "" && len(validation.IsValidLabelValue(v)) == 0 {
 		podLabels[LabelVersion] = v
 	}
 	depLabels := c.labels(svc.Name, string(svc.Kind))

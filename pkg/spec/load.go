@@ -74,7 +74,7 @@ func (d *Document) underBadValue(path string) bool {
 		}
 		i := strings.LastIndexAny(p, ".[")
 		if i <= 0 {
-			return false
+			return d.badValues[""] // a refused top-level mapping (a tagged one)
 		}
 		p = p[:i]
 	}
@@ -481,12 +481,12 @@ func (d *decoder) decodeMap(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		fp := fmt.Sprintf("%s[%s]", path, k.Value)
-		d.doc.keyPositions[fp] = Pos{k.Line, k.Column}
 		if prev, dup := seen[k.Value]; dup {
 			d.errorf(k, fp, "duplicate key (first defined at line %d)", prev.Line)
 			continue
 		}
 		seen[k.Value] = k
+		d.doc.keyPositions[fp] = Pos{k.Line, k.Column}
 		ev := reflect.New(v.Type().Elem()).Elem()
 		d.decode(val, ev, fp)
 		m.SetMapIndex(reflect.ValueOf(k.Value).Convert(v.Type().Key()), ev)

@@ -31,8 +31,11 @@ func checkSemantics(p *Platform, add addFunc) {
 		if managed && ds.Backup != nil {
 			add(path+".backup", "is only valid for in-cluster stores; managed stores are backed up by their provider")
 		}
-		if managed && (ds.Storage != "" || ds.StorageClass != "") {
+		if managed && ds.Storage != "" {
 			add(path+".storage", "is only valid for in-cluster stores")
+		}
+		if managed && ds.StorageClass != "" {
+			add(path+".storageClass", "is only valid for in-cluster stores")
 		}
 	}
 	services := map[string]bool{}
@@ -65,9 +68,14 @@ func checkSemantics(p *Platform, add addFunc) {
 			}
 		}
 		if svc.Expose != nil {
-			key := svc.Expose.Host + svc.Expose.Path
+			// Compare effective routes: an omitted path defaults to "/".
+			p := svc.Expose.Path
+			if p == "" {
+				p = "/"
+			}
+			key := svc.Expose.Host + p
 			if other, dup := hosts[key]; dup {
-				add(path+".expose", "host %q path %q is already routed to %q", svc.Expose.Host, svc.Expose.Path, other)
+				add(path+".expose", "host %q path %q is already routed to %q", svc.Expose.Host, p, other)
 			}
 			hosts[key] = svc.Name
 		}
