@@ -76,8 +76,9 @@ func checkSemantics(p *Platform, add addFunc) {
 			key := svc.Expose.Host + p
 			if other, dup := hosts[key]; dup {
 				add(path+".expose", "host %q path %q is already routed to %q", svc.Expose.Host, p, other)
+			} else {
+				hosts[key] = svc.Name // keep the first owner: later duplicates name it
 			}
-			hosts[key] = svc.Name
 		}
 		if a := svc.Autoscale; a != nil {
 			if a.Min > a.Max {
