@@ -50,14 +50,14 @@ func goldenName(input string) string {
 
 // loadAndValidate is LoadAndValidate with a panic turned into a test error, so
 // one crashing case still lets the rest of the corpus report.
-func loadAndValidate(name string) (err error, panicked string) {
+func loadAndValidate(name string) (panicked string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panicked = fmt.Sprintf("%v\n%s", r, debug.Stack())
 		}
 	}()
 	_, err = LoadAndValidate(name)
-	return err, ""
+	return "", err
 }
 
 func TestBadCorpus(t *testing.T) {
@@ -73,7 +73,7 @@ func TestBadCorpus(t *testing.T) {
 	for _, name := range cases {
 		inputs[goldenName(name)] = true
 		t.Run(name, func(t *testing.T) {
-			err, panicked := loadAndValidate(name)
+			panicked, err := loadAndValidate(name)
 			if panicked != "" {
 				t.Fatalf("panic: %s", panicked)
 			}

@@ -152,7 +152,10 @@ func TestSyntaxErrorLines(t *testing.T) {
 			if d != nil || err == nil {
 				t.Fatalf("Parse accepted %q", tt.src)
 			}
-			list := err.(ErrorList)
+			var list ErrorList
+			if !errors.As(err, &list) {
+				t.Fatalf("error is %T, want ErrorList", err)
+			}
 			if len(list) != 1 || list[0].Pos != (Pos{tt.line, tt.col}) {
 				t.Errorf("got %v, want one error at %d:%d", list, tt.line, tt.col)
 			}
@@ -321,7 +324,10 @@ func TestTooManyErrors(t *testing.T) {
 		b.WriteString("unknown" + strconv.Itoa(i) + ": x\n")
 	}
 	_, err := Parse("p.yaml", []byte(b.String()))
-	list := err.(ErrorList)
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("got %v, want an ErrorList", err)
+	}
 	if len(list) != maxErrors+1 {
 		t.Fatalf("got %d errors, want %d and a stop notice", len(list), maxErrors+1)
 	}
