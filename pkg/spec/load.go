@@ -23,6 +23,9 @@ const MaxFileSize = 4 << 20
 // maxErrors keeps a badly broken file from producing pages of noise.
 const maxErrors = 50
 
+// tooManyErrors ends a list cut at maxErrors, at the position where it stops.
+const tooManyErrors = "too many errors; stopping"
+
 // Pos is a 1-based line and column in the source file.
 type Pos struct {
 	Line int
@@ -265,7 +268,7 @@ type decoder struct {
 
 func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 	if len(d.errs) == maxErrors {
-		d.errs = append(d.errs, FieldError{File: d.file, Pos: Pos{n.Line, n.Column}, Msg: "too many errors; stopping"})
+		d.errs = append(d.errs, FieldError{File: d.file, Pos: Pos{n.Line, n.Column}, Msg: tooManyErrors})
 	}
 	if len(d.errs) > maxErrors {
 		return

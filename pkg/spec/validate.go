@@ -258,9 +258,23 @@ func Validate(d *Document) error {
 		addAt(pos, path, format, args...)
 	})
 	if len(errs) > 0 {
-		return errs.sorted()
+		return capErrors(errs.sorted())
 	}
 	return nil
+}
+
+// capErrors applies maxErrors to the whole sorted list. The decoder caps only
+// its own errors; without this, field and cross-field errors after its stop
+// notice made "stopping" a lie, and a generated spec could report hundreds of
+// thousands of problems. Reporting ends at the decoder's notice or at the
+// (maxErrors+1)th problem, whichever comes first, and the notice is last.
+func capErrors(l ErrorList) ErrorList {
+	for i, e := range l {
+		if i == maxErrors || (e.Path == "" && e.Msg == tooManyErrors) {
+			return append(l[:i:i], FieldError{File: e.File, Pos: e.Pos, Msg: tooManyErrors})
+		}
+	}
+	return l
 }
 
 // LoadAndValidate loads path, validates it and applies defaults: what every
