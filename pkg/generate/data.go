@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/platformctl/platformctl/pkg/spec"
 )
@@ -69,7 +70,7 @@ func dataBindings(c *Context) ([]Object, error) {
 				Spec: corev1.ServiceSpec{
 					Type:         corev1.ServiceTypeExternalName,
 					ExternalName: host,
-					Ports:        []corev1.ServicePort{{Name: string(ds.Type), Port: port, Protocol: corev1.ProtocolTCP}},
+					Ports:        []corev1.ServicePort{{Name: string(ds.Type), Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP}},
 				},
 			}})
 			continue
