@@ -44,9 +44,9 @@ spec:
 	for i := 0; i < n; i++ {
 		switch i % 3 {
 		case 0:
-			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:1.0.%d, expose: {host: h%d}, uses: [db, cache], autoscale: {min: 2, max: 10, requestsPerSecond: 100}, canary: {weight: 10, image: ghcr.io/acme/svc-%d:1.1.0}, secrets: {API_KEY: svc/%d#key}, env: {LOG_LEVEL: info}, nodePool: workload}\n", i, i, i, i, i, i)
+			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:1.0.%d, expose: {host: h%d, path: /svc-%d}, uses: [db, cache], autoscale: {min: 2, max: 10, requestsPerSecond: 100}, canary: {weight: 10, image: ghcr.io/acme/svc-%d:1.1.0}, secrets: {API_KEY: svc/%d#key}, env: {LOG_LEVEL: info}, nodePool: workload}\n", i, i, i, i%20, i, i, i)
 		case 1:
-			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:2.0.%d, protocol: grpc, port: 9090, expose: {host: api%d, path: /svc%d.v1.Service}, uses: [db]}\n", i, i, i, i, i)
+			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:2.0.%d, protocol: grpc, port: 9090, expose: {host: api%d, path: /svc%d.v1.Service}, uses: [db]}\n", i, i, i, i%20, i)
 		default:
 			fmt.Fprintf(&b, "    - {name: svc-%d, kind: worker, image: ghcr.io/acme/svc-%d:0.9.%d, consumes: {queue: jobs, deadLetter: true}, autoscale: {min: 1, max: 20, queueDepth: 100}, nodePool: spot}\n", i, i, i)
 		}

@@ -153,6 +153,19 @@ func checkSemantics(p *Platform, add addFunc) {
 			}
 		}
 	}
+	if s.Edge.API != EdgeIngressNginx {
+		distinct := map[string]bool{}
+		for _, svc := range s.Services {
+			if svc.Expose != nil {
+				distinct[svc.Expose.Host] = true
+			}
+		}
+		// One HTTPS listener per host plus the HTTP redirect listener; the
+		// Gateway API caps a Gateway at 64 listeners.
+		if len(distinct) > 63 {
+			add("spec.services", "%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx", len(distinct))
+		}
+	}
 	if g := s.CICD.GitOps; (g == "argocd" || g == "flux") && s.CICD.RepoURL == "" {
 		add("spec.cicd.repoURL", "is required when gitops is %s", g)
 	}
