@@ -76,16 +76,7 @@ func dataBindings(c *Context) ([]Object, error) {
 			continue
 		}
 		users := consumers(c.P, ds.Name)
-		np := &networkingv1.NetworkPolicy{
-			TypeMeta:   typeNetworkPolicy,
-			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, "network-policy")},
-			Spec: networkingv1.NetworkPolicySpec{
-				PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
-				PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
-				Ingress:     []networkingv1.NetworkPolicyIngressRule{},
-				Egress:      []networkingv1.NetworkPolicyEgressRule{},
-			},
-		}
+		np := workloadPolicy(c, "data", ds.Name)
 		if len(users) > 0 {
 			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
 				From: []networkingv1.NetworkPolicyPeer{{

@@ -398,16 +398,7 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 // servicePolicy allows exactly the traffic a service needs besides DNS:
 // edge → its port when exposed, and egress to the data stores it uses.
 func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
-	np := &networkingv1.NetworkPolicy{
-		TypeMeta:   typeNetworkPolicy,
-		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, "network-policy")},
-		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: svc.Name}},
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
-			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
-			Egress:      []networkingv1.NetworkPolicyEgressRule{},
-		},
-	}
+	np := workloadPolicy(c, "apps", svc.Name)
 	if svc.Expose != nil {
 		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
 			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("edge"))}},
@@ -442,4 +433,20 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 		})
 	}
 	return np
+}
+
+// workloadPolicy is a policy for one workload's pods that, until rules are
+// appended, allows nothing in either direction (empty lists, not absent ones,
+// so the intent survives a round trip through the API).
+func workloadPolicy(c *Context, area, name string) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   typeNetworkPolicy,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS(area), Labels: c.labels(name, "network-policy")},
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
+			Ingress:     []networkingv1.NetworkPolicyIngressRule{},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{},
+		},
+	}
 }
