@@ -18,13 +18,14 @@ root="$(cd "$here/../.." && pwd)"
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 
-# cache_key changes whenever the pinned versions or the toolchain change, which
-# are the only inputs that can change the binaries.
+# cache_key changes whenever anything that can change the binaries does: the
+# pinned versions, the toolchain, or the build recipe below.
 cache_key() {
 	{
 		cat "$here/tools/go.mod" "$here/tools/go.sum"
 		go version
 		go env GOOS GOARCH
+		declare -f build_tools
 	} | sha256sum | cut -c1-16
 }
 
@@ -54,13 +55,19 @@ build_tools() {
 }
 
 main() {
-	local start bin
+	local start bin cache_root key
 	start=$(date +%s)
-	bin="${E2E_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/platformctl-e2e/$(cache_key)}"
+	cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/platformctl-e2e"
+	key="$(cache_key)"
+	bin="${E2E_BIN_DIR:-$cache_root/$key}"
 	if [[ -x "$bin/kube-apiserver" && -x "$bin/etcd" ]]; then
 		log "using cached binaries in $bin"
 	else
 		build_tools "$bin"
+		if [[ -z "${E2E_BIN_DIR:-}" ]]; then
+			# Superseded builds are ~200 MB each; keep only the current one.
+			find "$cache_root" -mindepth 1 -maxdepth 1 -type d ! -name "$key" ! -name ".*" -exec rm -rf {} +
+		fi
 	fi
 	log "binaries ready after $(($(date +%s) - start))s"
 
