@@ -1,0 +1,154 @@
+package specdoc
+
+// The examples are part of the document and are validated by Generate, so
+// they cannot show a spec platformctl would reject. The complete example sets
+// every field at least once; TestRenderNotes relies on that.
+
+type example struct{ name, src string }
+
+func examples() []example {
+	return []example{{"minimal", minimalExample}, {"complete", completeExample}}
+}
+
+const minimalExample = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata:
+  name: hello
+spec:
+  domain: hello.example.com
+  environments:
+    - name: dev
+      tier: development
+    - name: production
+      tier: production
+      zones: [eu-west-1a, eu-west-1b]
+  services:
+    - name: hello
+      image: ghcr.io/acme/hello:1.0.0
+      expose:
+        host: www            # https://www.hello.example.com in production,
+                             # https://www.dev.hello.example.com in dev
+`
+
+const completeExample = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata:
+  name: shop
+spec:
+  domain: shop.example.com
+  environments:
+    - name: dev
+      tier: development            # isolation defaults to namespace: dev-apps, dev-data, …
+      overrides:
+        services:
+          web:
+            env: {LOG_LEVEL: debug}
+    - name: staging
+      tier: staging
+      domain: preview.shop-example.net
+      overrides:
+        services:
+          orders:
+            image: ghcr.io/acme/orders:2.1.0-rc.1
+    - name: prod-eu
+      tier: production
+      isolation: cluster
+      region: eu-west-1
+      zones: [eu-west-1a, eu-west-1b, eu-west-1c]
+      overrides:
+        services:
+          web:
+            replicas: {min: 4, max: 30}
+            resources: {cpu: 500m, memory: 512Mi}
+    - name: prod-us
+      tier: production
+      zones: [us-east-1a]
+      singleZoneReason: pilot market; the provider has one zone in this region
+  edge:
+    api: gateway
+    className: platform
+    tls:
+      clusterIssuer: letsencrypt-prod
+    hsts: true
+    maxBodySize: 16Mi
+    rateLimit: {requestsPerSecond: 50}
+    clientIP: preserve
+  services:
+    - name: web
+      kind: server
+      image: ghcr.io/acme/web:1.4.2
+      protocol: http
+      port: 8080
+      metricsPort: 9102
+      expose: {host: www, path: /}
+      resources: {cpu: 250m, memory: 256Mi}
+      health: {readiness: /ready, liveness: /healthz, startup: /started}
+      autoscale: {min: 2, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
+      canary: {weight: 10, image: ghcr.io/acme/web:1.5.0}
+      uses: [orders-db, cache]
+      env: {LOG_LEVEL: info}
+      secrets:
+        STRIPE_KEY: payments/stripe-api-key
+        SESSION_SECRET: web/session#key
+      nodePool: general
+      runAsUser: 10001
+    - name: orders
+      image: ghcr.io/acme/orders:2.0.1
+      protocol: grpc
+      port: 9090
+      expose: {host: api, path: /orders.v1.Orders}
+      replicas: 3
+      uses: [orders-db]
+      command: [/orders]
+      args: [--listen=:9090]
+    - name: email-worker
+      kind: worker
+      image: ghcr.io/acme/email-worker@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945
+      consumes: {queue: jobs, deadLetter: true}
+      autoscale: {min: 1, max: 20, queueDepth: 100}
+      nodePool: spot
+    - name: recommender
+      image: ghcr.io/acme/recommender:0.3.0
+      nodePool: gpu
+  data:
+    - name: orders-db
+      type: postgres
+      mode: in-cluster
+      version: "16"
+      storage: 20Gi
+      storageClass: encrypted-ssd
+      backup: {schedule: "0 3 * * *", retentionDays: 14}
+      resources: {cpu: "1", memory: 2Gi}
+    - {name: cache, type: redis}
+    - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
+  observability:
+    metrics: true
+    tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317"}
+    slo: {availability: "99.9", latencyP99: 300ms}
+  cicd:
+    gitops: argocd
+    repoURL: https://github.com/acme/shop-deploy
+    revision: main
+    path: deploy
+  nodePools:
+    general:
+      labels: {node.example.com/pool: general}
+    spot:
+      spot: true                   # tainted platformctl.dev/spot=true:NoSchedule by default
+    gpu:
+      gpu: true
+      labels: {node.example.com/pool: gpu}
+      taints:
+        - {key: nvidia.com/gpu, value: present, effect: NoSchedule}
+  teams:
+    - name: payments
+      group: payments-devs
+      services: [web, orders]
+      access: edit
+  secrets:
+    store: vault
+    storeKind: ClusterSecretStore
+    refreshInterval: 30m
+  security:
+    allowedRegistries: [ghcr.io]
+`

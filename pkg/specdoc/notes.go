@@ -1,0 +1,149 @@
+package specdoc
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// The doc comments in types.go say what a field means; these notes say what
+// pkg/generate makes of it, which no comment there states. They are
+// hand-written from reading the generator; TestRenderNotes perturbs every
+// field of the complete example and checks the "not rendered" marks against
+// what actually changes in the output, so the marks cannot go stale silently.
+
+// effect classifies what the generator does with a field.
+type effect int
+
+const (
+	rendered effect = iota
+	// checkedOnly fields are read by validation and by nothing else, by
+	// design (apiVersion, singleZoneReason).
+	checkedOnly
+	// notRendered fields promise an effect the generator does not have yet.
+	notRendered
+)
+
+type note struct {
+	Effect effect
+	Text   string
+}
+
+// typeNotes are shown under a type's heading.
+func typeNotes(m *model) map[string]string {
+	var ps []string
+	for _, a := range spec.Areas {
+		ps = append(ps, fmt.Sprintf("`%s` %s", a, generate.PodSecurityLevel(a)))
+	}
+	var ports []string
+	for _, t := range m.allowed("DataStore.Type") {
+		ports = append(ports, fmt.Sprintf("%s %d", t, spec.DataPorts[spec.DataStoreType(t)]))
+	}
+	return map[string]string{
+		"PlatformSpec": fmt.Sprintf("**Generated:** every environment, and the base, gets one namespace per area — %s — "+
+			"labelled with the Pod Security Standard it enforces (%s; every namespace warns and audits at restricted), "+
+			"a `default-deny` NetworkPolicy that blocks all ingress and egress of every pod, and an `allow-dns` NetworkPolicy to kube-dns. "+
+			"Every object carries `%s: <metadata.name>` and `%s: %s`.",
+			codeList(spec.Areas), strings.Join(ps, ", "), generate.LabelPartOf, generate.LabelManagedBy, generate.ManagedBy),
+		"Environment": fmt.Sprintf("**Generated:** each environment is generated in full and written as `overlays/<name>/`, "+
+			"a Kustomize overlay over `base/` (the base is the same generator run as production, with no zones, no region and no overrides). "+
+			"Every object of the environment gets the label `%s: <name>`. `platformctl build --env <name>` prints the result.", generate.LabelEnvironment),
+		"Edge": fmt.Sprintf("**Generated** only when at least one service has `expose`. "+
+			"With `api: gateway`: a Gateway `%[1]s` in the edge namespace with an HTTP listener on port 80, to which only the `https-redirect` HTTPRoute (301 to https) attaches, "+
+			"and one HTTPS listener per exposed host (`https-<host>`, certificate Secret `<host>-tls`), plus one HTTPRoute (GRPCRoute for gRPC) per exposed service in the apps namespace. "+
+			"With `api: ingress-nginx`: one Ingress per exposed service (and `<name>-canary` for a canary) with TLS Secret `<host>-tls` and forced HTTPS redirect. "+
+			"Both: a LoadBalancer Service `edge` (ports 80 and 443) in front of the controller pods, and a NetworkPolicy `edge-controller` that admits any address on 80/443 and lets the controller reach only the exposed services' ports. "+
+			"The controller itself (a Gateway API implementation or ingress-nginx) is not installed by platformctl; its pods must carry `%[2]s: %[1]s` (gateway) or `app.kubernetes.io/name: ingress-nginx` and `app.kubernetes.io/component: controller`.",
+			generate.GatewayName, "gateway.networking.k8s.io/gateway-name"),
+		"Service": "**Generated** in the apps namespace: a ServiceAccount (API token not mounted); a Deployment `<name>` " +
+			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a 64Mi `/tmp` emptyDir, 5 s preStop sleep, " +
+			"spread over zones and nodes); a ClusterIP Service (servers only); a NetworkPolicy that admits traffic only from the edge namespace on `port` when exposed " +
+			"and allows egress only to the data stores in `uses` and `consumes` (service-to-service calls, metrics scraping and calls to the internet stay blocked by `default-deny`); " +
+			"and when they apply a HorizontalPodAutoscaler, a PodDisruptionBudget, an ExternalSecret, a canary Deployment and Service `<name>-canary`, and a route at the edge. " +
+			"Replicas, autoscaler and PodDisruptionBudget depend on the environment: see [Tier defaults](#tier-defaults).",
+		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host, so consumers connect to `<name>.<data namespace>` on the endpoint's port; " +
+			"consumers may send to any address on that port (a NetworkPolicy cannot match DNS names). " +
+			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "). " +
+			"The in-cluster store itself (StatefulSet, volume, backups) is **not generated yet**: run it yourself in the data namespace with the label `app.kubernetes.io/name: <name>` so the policies match.",
+		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
+		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests 64Mi and is limited to 256Mi of ephemeral storage.",
+		"Health": "Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a 2 s timeout (3 s for liveness): readiness every 5 s (3 failures), liveness every 10 s (3 failures), startup every 2 s (up to 60 failures, so 2 minutes to start). " +
+			"A gRPC server with no path set gets gRPC health-protocol probes instead.",
+		"Autoscale": fmt.Sprintf("**Generated:** a HorizontalPodAutoscaler (autoscaling/v2) for the Deployment, with one metric per target set: "+
+			"`cpuPercent` and `memoryPercent` as resource utilization, `requestsPerSecond` as the Pods metric `%s`, `queueDepth` as the External metric `%s` selected by `queue: <consumes.queue>` "+
+			"(both need a metrics adapter such as prometheus-adapter or KEDA). Scale-down waits for 300 s of stable load. "+
+			"Applied in staging and production; in development and testing only through an environment override. See [Tier defaults](#tier-defaults).", generate.MetricRequestsPerSecond, generate.MetricQueueDepth),
+		"Canary": fmt.Sprintf("**Generated:** a second Deployment and Service `<name>-canary` running the canary image (always 1 replica, no autoscaler, label `%s: %s`). "+
+			"With the gateway the route sends `weight`%% of requests to the canary and the rest to the stable Service; with ingress-nginx a second Ingress carries the canary-weight annotations.",
+			generate.LabelTrack, generate.TrackCanary),
+		"NodePool":    "A service with `nodePool` gets the pool's `labels` as its nodeSelector and a toleration for each of the pool's `taints` (operator `Equal`, or `Exists` when the taint has no value).",
+		"SecretStore": "Each service with `secrets` gets an ExternalSecret (external-secrets.io/v1) that reads from this store and writes the Secret `<service>-secrets` (owned by the ExternalSecret, retained when it is deleted).",
+	}
+}
+
+// fieldNotes are appended to a field's description.
+func fieldNotes() map[string]note {
+	notYet := note{Effect: notRendered}
+	return map[string]note{
+		"Platform.APIVersion":          {Effect: checkedOnly},
+		"Platform.Kind":                {Effect: checkedOnly},
+		"Metadata.Name":                {Text: "Every object gets `" + generate.LabelPartOf + ": <name>`."},
+		"PlatformSpec.Observability":   notYet,
+		"PlatformSpec.CICD":            notYet,
+		"PlatformSpec.Teams":           notYet,
+		"PlatformSpec.Security":        {Effect: notRendered, Text: "Images are not checked against it."},
+		"PlatformSpec.NodePools":       {Text: "A pool has an effect only through the services that name it in `nodePool`."},
+		"Environment.Name":             {Text: "Namespaces are `<name>-edge`, `<name>-apps` and so on with namespace isolation, just `edge`, `apps` and so on with cluster isolation."},
+		"Environment.Region":           {Text: "Adds a required node affinity `topology.kubernetes.io/region In [<region>]` to every service's pods, in any tier."},
+		"Environment.Zones":            {Text: "Only the number of zones is used (see [Tier defaults](#tier-defaults)); the names are not written into any object."},
+		"Environment.SingleZoneReason": {Effect: checkedOnly},
+		"Edge.ClassName":               {Text: "`gatewayClassName` of the Gateway, or `ingressClassName` of each Ingress."},
+		"Edge.HSTS":                    {Text: "Gateway only: every route adds `Strict-Transport-Security: max-age=31536000; includeSubDomains` to responses, next to `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`, which gateway routes always set. With ingress-nginx platformctl sets none of these headers; the controller's configuration decides."},
+		"Edge.MaxBodySize":             {Text: "ingress-nginx only (`proxy-body-size`); nothing is generated for it with the gateway."},
+		"Edge.RateLimit":               {Text: "ingress-nginx only (`limit-rps`); nothing is generated for it with the gateway."},
+		"Edge.ClientIP":                {Text: "`externalTrafficPolicy` of the `edge` LoadBalancer Service."},
+		"EdgeTLS.ClusterIssuer":        {Text: "Added as `cert-manager.io/cluster-issuer` to the Gateway, or to each service's main Ingress. Without it the `<host>-tls` Secrets must be provided some other way."},
+		"Service.Kind":                 {Text: "A worker gets no Service and no route, exposes only `metricsPort`, and is probed there."},
+		"Service.Image":                {Text: "Its tag also becomes the pods' `" + generate.LabelVersion + "` label when it is a valid label value."},
+		"Service.Protocol":             {Text: "Names the port (`http`, `grpc`, `ws`) and sets its `appProtocol`; grpc servers get a GRPCRoute at the gateway, or `backend-protocol: GRPC` with ingress-nginx."},
+		"Service.Port":                 {Text: "The Service listens on the same port."},
+		"Service.MetricsPort":          {Text: "Declared as the container port `metrics` when it differs from `port` (always for workers). No ServiceMonitor is generated."},
+		"Service.Replicas":             {Text: "Ignored in development and testing."},
+		"Service.Autoscale":            {Text: "Ignored in development and testing."},
+		"Service.Uses":                 {Text: "Opens egress to each store (and the store's NetworkPolicy to this service)."},
+		"Service.Env":                  {Text: "Set on the container, sorted by name."},
+		"Service.Secrets":              {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
+		"Service.NodePool":             {Text: "See [NodePool](#nodepool)."},
+		"Service.RunAsUser":            {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
+		"Expose.Host":                  {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
+		"Expose.Path":                  {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
+		"Consumes.Queue":               {Text: "Opens the same network paths as `uses`, and is the queue `queueDepth` autoscaling reads."},
+		"Consumes.DeadLetter":          notYet,
+		"DataStore.Mode":               {Text: "No StatefulSet is generated yet; see above for what is."},
+		"DataStore.Version":            notYet,
+		"DataStore.Storage":            notYet,
+		"DataStore.StorageClass":       notYet,
+		"DataStore.Backup":             notYet,
+		"DataStore.Resources":          notYet,
+		"DataStore.Endpoint":           {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
+		"NodePool.GPU":                 {Effect: notRendered, Text: "Only checked against `spot`."},
+		"NodePool.Labels":              {Text: "`<name>` in the default is the pool's key in `nodePools`."},
+		"NodePool.Spot":                {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
+	}
+}
+
+// allowed returns the allowed values of Type.Field straight from the tags,
+// so notes never spell out a list that exists in the code.
+func (m *model) allowed(key string) []string {
+	f := m.fieldByKey(key)
+	if f == nil {
+		return nil
+	}
+	ff, err := f.facts()
+	if err != nil {
+		return nil
+	}
+	return ff.Allowed
+}
