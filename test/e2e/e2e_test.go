@@ -107,7 +107,8 @@ func TestExamples(t *testing.T) {
 	for _, env := range envs {
 		t.Run(env.String(), func(t *testing.T) {
 			objs := render(t, env)
-			problems := suite.client.Apply(context.Background(), objs, kube.ApplyOptions{DryRun: true})
+			problems := kube.Duplicates(objs)
+			problems = append(problems, suite.client.Apply(context.Background(), objs, kube.ApplyOptions{DryRun: true})...)
 			reportProblems(t, problems)
 			t.Logf("%d objects checked, %d problems", len(objs), len(problems))
 		})

@@ -273,7 +273,10 @@ func waitHTTP(ctx context.Context, p *process, url string, roots *x509.CertPool,
 	var last string
 	for {
 		if p.exited() {
-			return fmt.Errorf("%s exited: %v", p.name, p.waitErr)
+			if p.waitErr == nil {
+				return fmt.Errorf("%s exited with status 0", p.name)
+			}
+			return fmt.Errorf("%s exited: %w", p.name, p.waitErr)
 		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {

@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ const (
 	ReasonRejected   = "rejected"
 	ReasonWarning    = "warning"
 	ReasonUnknownGVK = "no such API"
+	ReasonDuplicate  = "duplicate"
 )
 
 func (p Problem) String() string {
@@ -332,8 +334,8 @@ func (c *Client) resourceFor(obj *unstructured.Unstructured) (dynamic.ResourceIn
 // errorMessage keeps the server's message and, for validation errors, each
 // field cause, since those name the offending field path.
 func errorMessage(err error) string {
-	status, ok := err.(apierrors.APIStatus)
-	if !ok {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
 		return err.Error()
 	}
 	s := status.Status()

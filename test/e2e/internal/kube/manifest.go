@@ -93,3 +93,20 @@ func Ref(u *unstructured.Unstructured) string {
 	}
 	return fmt.Sprintf("%s %s", u.GetKind(), u.GetName())
 }
+
+// Duplicates reports objects that appear more than once in one rendered
+// environment. The API server cannot see this — each apply just overwrites
+// the previous one — but it means one of the two renderings is lost.
+func Duplicates(objs []*unstructured.Unstructured) []Problem {
+	seen := map[string]int{}
+	var problems []Problem
+	for _, o := range objs {
+		gvk := o.GroupVersionKind()
+		key := gvk.Group + "/" + gvk.Kind + "/" + o.GetNamespace() + "/" + o.GetName()
+		seen[key]++
+		if seen[key] == 2 {
+			problems = append(problems, Problem{Object: Ref(o), Reason: ReasonDuplicate, Message: "rendered more than once"})
+		}
+	}
+	return problems
+}

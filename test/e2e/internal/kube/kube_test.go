@@ -137,3 +137,24 @@ func TestPodFromWorkloadWithoutTemplate(t *testing.T) {
 	_, err := PodFromWorkload(mustObject(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}"))
 	assert.ErrorContains(t, err, "has no .spec.template")
 }
+
+func TestDuplicates(t *testing.T) {
+	objs, err := Decode([]byte(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: a, namespace: x}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a, namespace: y}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: a, namespace: x}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a, namespace: x}
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []Problem{{Object: "ConfigMap x/a", Reason: ReasonDuplicate, Message: "rendered more than once"}}, Duplicates(objs))
+}
