@@ -36,7 +36,7 @@ bench:
 
 ## golden: refresh golden files under testdata/.
 golden:
-	$(GO) test ./pkg/render/ ./pkg/spec/ -run 'Golden|Corpus' -update
+	$(GO) test ./pkg/render/ ./pkg/spec/ ./pkg/specdoc/ -run 'Golden|Corpus|SpecDoc' -update
 
 fuzz:
 	$(GO) test ./pkg/spec/ -run '^$$' -fuzz FuzzParse -fuzztime 30s

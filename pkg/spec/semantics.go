@@ -13,6 +13,10 @@ type addFunc func(path, format string, args ...any)
 func checkSemantics(p *Platform, add addFunc) {
 	s := &p.Spec
 	checkEnvironments(s, add)
+	checkDomain("spec.domain", s.Domain, add)
+	for i, e := range s.Environments {
+		checkDomain(fmt.Sprintf("spec.environments[%d].domain", i), e.Domain, add)
+	}
 	data := map[string]*DataStore{}
 	for i := range s.Data {
 		ds := &s.Data[i]
@@ -231,4 +235,12 @@ func didYouMean(s string, candidates []string) string {
 		return "; defined: " + strings.Join(candidates, ", ")
 	}
 	return ""
+}
+
+// checkDomain refuses what fqdn accepts but Gateway API and Ingress host
+// names do not: upper case and the trailing root dot.
+func checkDomain(path, d string, add addFunc) {
+	if d != "" && (d != strings.ToLower(d) || strings.HasSuffix(d, ".")) {
+		add(path, "%q must be lower case without a trailing dot (host names in routes and certificates are)", d)
+	}
 }

@@ -26,8 +26,8 @@ type Platform struct {
 
 // Metadata names the platform; the name becomes the app.kubernetes.io/part-of label.
 type Metadata struct {
-	// Name of the platform, a DNS label.
-	Name string `json:"name" validate:"required,dnslabel"`
+	// Name of the platform, a DNS label of at most 40 characters (it prefixes namespace labels).
+	Name string `json:"name" validate:"required,dnslabel,max=40"`
 }
 
 // PlatformSpec is everything the platform is made of.

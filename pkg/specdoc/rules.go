@@ -73,6 +73,8 @@ func crossRules(m *model) []crossRule {
 		{[]string{team + ".name"}, "Team names are unique.", []string{"duplicate team name %q"}},
 		{[]string{"spec.services"}, "With `edge.api: gateway` (the default) at most 63 distinct `expose.host` values: the Gateway gets one HTTPS listener per host, and the Gateway API allows 64 listeners including the HTTP one. Share hosts between services (different paths) or use ingress-nginx.",
 			[]string{"%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx"}},
+		{[]string{"spec.domain", "spec.environments[*].domain"}, "Domains are lower case and have no trailing dot: they become route host names and certificate names.",
+			[]string{"%q must be lower case without a trailing dot (host names in routes and certificates are)"}},
 		{[]string{"spec.cicd.repoURL"}, "`repoURL` is set when `gitops` is `argocd` or `flux`.", []string{"is required when gitops is %s"}},
 		{[]string{"spec.nodePools[<name>]"}, "A pool is not both `spot` and `gpu`.", []string{"a pool cannot be both spot and gpu"}},
 	}
