@@ -1,0 +1,204 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/platformctl/platformctl/pkg/yamlsyntax"
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// MaxInputSize bounds one input file or stdin. Real manifests are far
+// smaller; beyond this a file is a mistake or an attack, refused before parsing.
+const MaxInputSize = 64 << 20
+
+// InputError is a problem with the input itself, located like a finding.
+type InputError struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// knownKinds lists the kinds of built-in API groups, so a typo in a kind
+// ("Deploymnet") is an input error rather than an object no rule looks at.
+// Groups not listed here (CRDs) accept any kind.
+var knownKinds = map[string][]string{
+	"": {"Binding", "ComponentStatus", "ConfigMap", "Endpoints", "Event", "LimitRange", "List", "Namespace", "Node",
+		"PersistentVolume", "PersistentVolumeClaim", "Pod", "PodTemplate", "ReplicationController", "ResourceQuota",
+		"Secret", "Service", "ServiceAccount"},
+	"apps":                      {"ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"},
+	"batch":                     {"CronJob", "Job"},
+	"autoscaling":               {"HorizontalPodAutoscaler"},
+	"policy":                    {"PodDisruptionBudget", "PodSecurityPolicy"},
+	"networking.k8s.io":         {"Ingress", "IngressClass", "NetworkPolicy", "IPAddress", "ServiceCIDR"},
+	"rbac.authorization.k8s.io": {"ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"},
+	"extensions":                {"DaemonSet", "Deployment", "Ingress", "NetworkPolicy", "PodSecurityPolicy", "ReplicaSet"},
+	"storage.k8s.io":            {"CSIDriver", "CSINode", "CSIStorageCapacity", "StorageClass", "VolumeAttachment", "VolumeAttributesClass"},
+	"scheduling.k8s.io":         {"PriorityClass"},
+	"coordination.k8s.io":       {"Lease"},
+	"discovery.k8s.io":          {"EndpointSlice"},
+}
+
+var kindSets = func() map[string]map[string]bool {
+	m := map[string]map[string]bool{}
+	for g, ks := range knownKinds {
+		m[g] = map[string]bool{}
+		for _, k := range ks {
+			m[g][k] = true
+		}
+	}
+	return m
+}()
+
+// Decode reads every object of a YAML stream. Empty documents are skipped;
+// a `kind: List` contributes its items. The first problem ends decoding of
+// this input, with its position.
+func Decode(file string, data []byte) ([]*Object, error) {
+	if len(data) > MaxInputSize {
+		return nil, &InputError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("larger than %d MiB; refusing to read it", MaxInputSize>>20)}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, &InputError{File: file, Line: 1, Col: 1, Msg: "binary file, not YAML"}
+	}
+	if p, msg, bad := yamlsyntax.BadText(data); bad {
+		return nil, &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var out []*Object
+	for doc := 0; ; doc++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			p, msg := yamlsyntax.Describe(data, err)
+			return nil, &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
+		}
+		root := &n
+		if root.Kind == yaml.DocumentNode {
+			if len(root.Content) == 0 {
+				continue
+			}
+			root = root.Content[0]
+		}
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue
+		}
+		objs, err := objectsOf(file, doc, root)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+}
+
+func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
+	if root.Kind == yaml.AliasNode || root.Anchor != "" {
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: "YAML anchors and aliases are not supported in manifests"}
+	}
+	if root.Kind != yaml.MappingNode {
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document %d is not an object (a mapping with apiVersion and kind)", doc+1)}
+	}
+	if err := refuseAliases(file, root, 0); err != nil {
+		return nil, err
+	}
+	o := NewObject(root, file, doc)
+	switch {
+	case o.APIVersion == "" && o.Kind == "":
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: "object has neither apiVersion nor kind"}
+	case o.APIVersion == "":
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("%s has no apiVersion", o.Kind)}
+	case o.Kind == "":
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("object with apiVersion %s has no kind", o.APIVersion)}
+	}
+	if kinds, ok := kindSets[o.Group()]; ok && !kinds[o.Kind] {
+		k := KeyOf(root, "kind")
+		msg := fmt.Sprintf("unknown kind %q in API group %q", o.Kind, groupName(o.Group()))
+		if s := closest(o.Kind, knownKinds[o.Group()]); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return nil, &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
+	}
+	if o.Kind == "List" || strings.HasSuffix(o.Kind, "List") && Field(root, "items") != nil {
+		var out []*Object
+		for _, it := range Items(Field(root, "items")) {
+			objs, err := objectsOf(file, doc, it)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, objs...)
+		}
+		return out, nil
+	}
+	if o.Name == "" && Str(At(root, "metadata.generateName")) == "" {
+		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("%s has no metadata.name", o.Kind)}
+	}
+	return []*Object{o}, nil
+}
+
+// refuseAliases rejects aliases anywhere in an object: expanding them is how
+// a few hundred bytes become gigabytes, and manifests have no need for them.
+func refuseAliases(file string, n *yaml.Node, depth int) error {
+	if depth > 200 {
+		return &InputError{File: file, Line: n.Line, Col: n.Column, Msg: "nesting deeper than 200 levels"}
+	}
+	for _, c := range n.Content {
+		if c.Kind == yaml.AliasNode || c.Anchor != "" {
+			return &InputError{File: file, Line: c.Line, Col: c.Column, Msg: "YAML anchors and aliases are not supported in manifests"}
+		}
+		if len(c.Content) > 0 {
+			if err := refuseAliases(file, c, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func groupName(g string) string {
+	if g == "" {
+		return "core"
+	}
+	return g
+}
+
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if strings.EqualFold(c, s) {
+			return c
+		}
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

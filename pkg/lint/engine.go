@@ -1,0 +1,235 @@
+package lint
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// IgnorePrefix starts the annotation that ignores a rule on one object:
+// ignore.platformctl.dev/<rule-id>: "<reason>".
+const IgnorePrefix = "ignore.platformctl.dev/"
+
+// Engine-level rule IDs: the engine reports these itself, about ignores.
+const (
+	RuleIgnoreWithoutReason = "ignore-without-reason"
+	RuleIgnoreUnknownRule   = "ignore-unknown-rule"
+)
+
+// EngineRules are the catalog entries for what the engine reports itself.
+func EngineRules() []Rule {
+	return []Rule{
+		{
+			ID: RuleIgnoreWithoutReason, Title: "Ignore annotation without a reason", Category: CategoryHygiene, Severity: Warning,
+			Description: "An ignore.platformctl.dev/<rule> annotation has an empty value. An ignore nobody can explain hides a risk nobody owns, so it does not take effect: the ignored finding is still reported.",
+			Remediation: "Write why the rule does not apply as the annotation's value, e.g. ignore.platformctl.dev/host-network: \"CNI agent needs the host network\".",
+		},
+		{
+			ID: RuleIgnoreUnknownRule, Title: "Ignore annotation names no rule", Category: CategoryHygiene, Severity: Warning,
+			Description: "An ignore.platformctl.dev/<rule> annotation names a rule that does not exist, usually a typo: it ignores nothing.",
+			Remediation: "Use an ID from `platformctl rules`, or remove the annotation.",
+		},
+	}
+}
+
+// Options configure a run.
+type Options struct {
+	Config Config
+	// Now decides whether exclusions have expired (default: time.Now).
+	Now time.Time
+	// Workers bounds parallelism (default: GOMAXPROCS).
+	Workers int
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	// Findings count towards the exit code; Suppressed were ignored by
+	// annotation or excluded by config and are listed with --show-ignored.
+	Findings   []Diagnostic
+	Suppressed []Diagnostic
+	// Rules are the rules that ran, with effective severities.
+	Rules   []Rule
+	Objects int
+}
+
+// Run checks objs against rules.
+func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
+	cfg, err := compile(opts.Config, rules)
+	if err != nil {
+		return nil, err
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	known := map[string]bool{}
+	var active []Rule
+	for _, r := range rules {
+		known[r.ID] = true
+		if !cfg.enabled[r.ID] {
+			continue
+		}
+		if s, ok := cfg.severity[r.ID]; ok {
+			r.Severity = s
+		}
+		active = append(active, r)
+	}
+	set := NewSet(objs)
+	ctx := &Context{Params: cfg.params, Set: set}
+	diags := runChecks(objs, active, ctx, opts.Workers)
+
+	res := &Result{Rules: active, Objects: len(objs)}
+	sev := map[string]Severity{}
+	for _, r := range active {
+		sev[r.ID] = r.Severity
+	}
+	for _, d := range diags {
+		if reason, ok := cfg.excluded(&d.Diagnostic, now); ok {
+			d.Suppression = &Suppression{Kind: "config", Reason: reason}
+			res.Suppressed = append(res.Suppressed, d.Diagnostic)
+			continue
+		}
+		if reason, found := ignoreReason(d.obj, d.RuleID); found && strings.TrimSpace(reason) != "" {
+			d.Suppression = &Suppression{Kind: "annotation", Reason: reason}
+			res.Suppressed = append(res.Suppressed, d.Diagnostic)
+			continue
+		}
+		res.Findings = append(res.Findings, d.Diagnostic)
+	}
+	res.Findings = append(res.Findings, checkIgnores(objs, known, cfg, sev)...)
+	SortDiagnostics(res.Findings)
+	SortDiagnostics(res.Suppressed)
+	return res, nil
+}
+
+type located struct {
+	Diagnostic
+	obj *Object
+}
+
+// runChecks runs per-object rules over shards of objects on every worker,
+// and set rules one per worker; each worker keeps its own findings, so
+// nothing is shared while checks run.
+func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) []located {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var perObject, perSet []*Rule
+	for i := range rules {
+		if rules[i].Check != nil {
+			perObject = append(perObject, &rules[i])
+		}
+		if rules[i].CheckSet != nil {
+			perSet = append(perSet, &rules[i])
+		}
+	}
+	type job struct {
+		lo, hi int
+		set    *Rule
+	}
+	jobs := make(chan job)
+	results := make([][]located, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			var out []located
+			for j := range jobs {
+				if j.set != nil {
+					r := &Reporter{rule: j.set}
+					j.set.CheckSet(ctx.Set, ctx, r)
+					out = append(out, r.located()...)
+					continue
+				}
+				for _, o := range objs[j.lo:j.hi] {
+					for _, rule := range perObject {
+						r := &Reporter{rule: rule}
+						rule.Check(o, ctx, r)
+						out = append(out, r.located()...)
+					}
+				}
+			}
+			results[w] = out
+		}(w)
+	}
+	for _, r := range perSet {
+		jobs <- job{set: r}
+	}
+	const shard = 64
+	for lo := 0; lo < len(objs); lo += shard {
+		jobs <- job{lo: lo, hi: min(lo+shard, len(objs))}
+	}
+	close(jobs)
+	wg.Wait()
+	var all []located
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all
+}
+
+func ignoreReason(o *Object, rule string) (string, bool) {
+	if o == nil {
+		return "", false
+	}
+	if v, ok := o.Annotations[IgnorePrefix+rule]; ok {
+		return v, true
+	}
+	if p := o.Pod(); p != nil {
+		if v, ok := StringMap(Field(p.Meta, "annotations"))[IgnorePrefix+rule]; ok {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// checkIgnores reports ignore annotations without a reason or naming no rule.
+func checkIgnores(objs []*Object, known map[string]bool, cfg *compiled, sev map[string]Severity) []Diagnostic {
+	var out []Diagnostic
+	rules := EngineRules()
+	for _, o := range objs {
+		scan := func(metaPath string, ann map[string]string) {
+			keys := make([]string, 0, len(ann))
+			for k := range ann {
+				if strings.HasPrefix(k, IgnorePrefix) {
+					keys = append(keys, k)
+				}
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				id := strings.TrimPrefix(k, IgnorePrefix)
+				path := fmt.Sprintf("%s.annotations[%q]", metaPath, k)
+				switch {
+				case !known[id]:
+					out = appendEngine(out, o, &rules[1], cfg, sev, path, fmt.Sprintf("%s names no rule; it ignores nothing", k))
+				case strings.TrimSpace(ann[k]) == "":
+					out = appendEngine(out, o, &rules[0], cfg, sev, path, fmt.Sprintf("%s has no reason, so %s is not ignored", k, id))
+				}
+			}
+		}
+		scan("metadata", o.Annotations)
+		if p := o.Pod(); p != nil {
+			scan(p.MetaPath, StringMap(Field(p.Meta, "annotations")))
+		}
+	}
+	return out
+}
+
+func appendEngine(out []Diagnostic, o *Object, rule *Rule, cfg *compiled, sev map[string]Severity, path, msg string) []Diagnostic {
+	if !cfg.enabled[rule.ID] {
+		return out
+	}
+	r := &Reporter{rule: rule}
+	r.Report(o, path, "%s", msg)
+	for _, d := range r.diags {
+		if s, ok := sev[rule.ID]; ok {
+			d.Severity = s
+		}
+		out = append(out, d)
+	}
+	return out
+}

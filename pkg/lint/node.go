@@ -1,0 +1,213 @@
+package lint
+
+import (
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Node helpers read a decoded YAML tree without converting it: positions
+// stay attached, and nothing is allocated for fields no rule looks at.
+
+// Field returns the value of key in mapping n, or nil.
+func Field(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// KeyOf returns the key node of key in mapping n (its position is where a
+// finding about the field points), or nil.
+func KeyOf(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i]
+		}
+	}
+	return nil
+}
+
+// Items returns the elements of sequence n (nil for anything else).
+func Items(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+// Pairs calls fn for every key/value of mapping n, in document order.
+func Pairs(n *yaml.Node, fn func(k, v *yaml.Node)) {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		fn(n.Content[i], n.Content[i+1])
+	}
+}
+
+// Str returns a scalar's value, or "" for anything else.
+func Str(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+// Bool returns a boolean scalar's value and whether n is one.
+func Bool(n *yaml.Node) (value, ok bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
+		return false, false
+	}
+	switch n.Value {
+	case "true", "True", "TRUE":
+		return true, true
+	}
+	return false, true
+}
+
+// Int returns an integer scalar's value and whether n is one.
+func Int(n *yaml.Node) (int64, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(n.Value, 0, 64)
+	return v, err == nil
+}
+
+// IsTrue says whether n is the boolean true.
+func IsTrue(n *yaml.Node) bool {
+	v, ok := Bool(n)
+	return ok && v
+}
+
+// IsFalse says whether n is the boolean false.
+func IsFalse(n *yaml.Node) bool {
+	v, ok := Bool(n)
+	return ok && !v
+}
+
+// StringMap reads a mapping of scalars (labels, annotations, selectors).
+func StringMap(n *yaml.Node) map[string]string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	m := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		m[n.Content[i].Value] = Str(n.Content[i+1])
+	}
+	return m
+}
+
+// Strings reads a sequence of scalars.
+func Strings(n *yaml.Node) []string {
+	var out []string
+	for _, it := range Items(n) {
+		out = append(out, Str(it))
+	}
+	return out
+}
+
+// At walks a dotted path with [i] indexes ("spec.template.spec.containers[0]").
+func At(n *yaml.Node, path string) *yaml.Node {
+	cur := n
+	for _, seg := range splitPath(path) {
+		if cur == nil {
+			return nil
+		}
+		if seg.index >= 0 {
+			items := Items(cur)
+			if seg.index >= len(items) {
+				return nil
+			}
+			cur = items[seg.index]
+			continue
+		}
+		cur = Field(cur, seg.key)
+	}
+	return cur
+}
+
+type segment struct {
+	key   string
+	index int
+}
+
+// splitPath parses a path; keys may contain dots when bracketed with quotes
+// is not needed here: Kubernetes field names never contain dots, and label
+// keys are addressed with ["key"].
+func splitPath(path string) []segment {
+	var segs []segment
+	for path != "" {
+		switch {
+		case strings.HasPrefix(path, "["):
+			end := strings.IndexByte(path, ']')
+			if end < 0 {
+				return segs
+			}
+			inner := path[1:end]
+			if i, err := strconv.Atoi(inner); err == nil {
+				segs = append(segs, segment{index: i})
+			} else {
+				segs = append(segs, segment{key: strings.Trim(inner, `"`), index: -1})
+			}
+			path = strings.TrimPrefix(path[end+1:], ".")
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				segs = append(segs, segment{key: path, index: -1})
+				return segs
+			}
+			segs = append(segs, segment{key: path[:end], index: -1})
+			path = path[end:]
+			path = strings.TrimPrefix(path, ".")
+		}
+	}
+	return segs
+}
+
+// Locate returns the most precise position for path in n: the value when it
+// exists, else the key of the deepest existing ancestor field, else n itself.
+func Locate(n *yaml.Node, path string) (line, col int) {
+	best := n
+	cur := n
+	for _, seg := range splitPath(path) {
+		if cur == nil {
+			break
+		}
+		var next *yaml.Node
+		if seg.index >= 0 {
+			items := Items(cur)
+			if seg.index < len(items) {
+				next = items[seg.index]
+			}
+		} else {
+			if k := KeyOf(cur, seg.key); k != nil {
+				best = k
+			}
+			next = Field(cur, seg.key)
+		}
+		if next == nil {
+			break
+		}
+		cur = next
+		if cur.Kind == yaml.ScalarNode {
+			best = cur
+		} else if seg.index >= 0 {
+			best = cur
+		}
+	}
+	if best == nil {
+		return 1, 1
+	}
+	return best.Line, best.Column
+}
