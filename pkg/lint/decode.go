@@ -111,6 +111,11 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 		return nil, err
 	}
 	o := NewObject(root, file, doc)
+	if o.Group() == "kustomize.config.k8s.io" {
+		// A kustomization file among manifests describes how to build
+		// them; it is not an object the cluster will see.
+		return nil, nil
+	}
 	switch {
 	case o.APIVersion == "" && o.Kind == "":
 		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: "object has neither apiVersion nor kind"}

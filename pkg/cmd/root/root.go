@@ -5,7 +5,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
+	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
 	"github.com/platformctl/platformctl/pkg/cmd/render"
+	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	"github.com/platformctl/platformctl/pkg/cmd/validate"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 )
@@ -33,6 +35,8 @@ reliability rules.`,
 		validate.NewCmd(f, nil),
 		render.NewCmd(f, nil),
 		build.NewCmd(f, nil),
+		lintcmd.NewCmd(f, nil),
+		rulescmd.NewCmd(f, nil),
 	)
 	return cmd
 }

@@ -1,0 +1,159 @@
+// Package lint implements `platformctl lint`.
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules"
+	"github.com/platformctl/platformctl/pkg/lintinput"
+	"github.com/platformctl/platformctl/pkg/output"
+	"github.com/platformctl/platformctl/pkg/version"
+)
+
+// Options are lint's inputs.
+type Options struct {
+	IO          cmdutil.IOStreams
+	Args        []string
+	File        string
+	Envs        []string
+	Format      string
+	FailOn      string
+	ShowIgnored bool
+	Quiet       bool
+	NoColor     bool
+	Config      lint.Config
+	Now         time.Time
+}
+
+// NewCmd returns the lint command; runF replaces the run function in tests.
+func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "lint [PATH|-]...",
+		Short: "Check manifests against security and reliability rules",
+		Long: `Lint checks Kubernetes manifests against platformctl's built-in rules and reports
+every finding with file:line:col, a stable rule ID and a severity.
+
+With no arguments it renders platform.yaml in memory and lints every
+environment's built output; findings point at the spec entry that produced
+the object. A directory with a kustomization.yaml is built with Kustomize and
+linted as one set, each object mapped back to the file it came from. Other
+directories are searched for *.yaml and *.yml. "-" reads standard input.
+
+Ignore a rule on one object with the annotation
+ignore.platformctl.dev/<rule-id>: "<reason>" (on the object or its pod
+template). Rules, severities, exclusions and parameters are configured under
+lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
+1 findings, 2 input or usage error.`,
+		Example: `  platformctl lint
+  platformctl lint deploy/overlays/production
+  platformctl lint k8s/*.yaml other/
+  kustomize build . | platformctl lint -
+  platformctl lint -o sarif > lint.sarif`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			if err := f.Config.UnmarshalKey("lint", &opts.Config); err != nil {
+				return cmdutil.Fail(fmt.Errorf("config: lint: %w", err))
+			}
+			if _, ok := os.LookupEnv("NO_COLOR"); ok {
+				opts.NoColor = true
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
+		},
+	}
+	cmd.Flags().StringP("file", "f", "platform.yaml", "platform spec to render and lint when no paths are given")
+	cmd.Flags().StringSliceVarP(&opts.Envs, "env", "e", nil, "with a spec: lint only these environments")
+	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "output format: "+strings.Join(output.FormatNames(), ", "))
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding has at least this severity: info, warning, error")
+	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print findings only, no summary")
+	cmd.Flags().BoolVar(&opts.NoColor, "no-color", false, "never colour output (also: NO_COLOR)")
+	return cmd
+}
+
+// Run lints and renders the report.
+func Run(opts *Options) error {
+	format, err := output.Lookup(opts.Format)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	failOn, err := lint.ParseSeverity(opts.FailOn)
+	if err != nil {
+		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
+	}
+	sets, err := inputs(opts)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	catalog := rules.All()
+	total := &lint.Result{}
+	for _, s := range sets {
+		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
+		if err != nil {
+			return cmdutil.Fail(err)
+		}
+		total.Findings = append(total.Findings, res.Findings...)
+		total.Suppressed = append(total.Suppressed, res.Suppressed...)
+		total.Objects += res.Objects
+		total.Rules = res.Rules
+	}
+	if len(sets) == 0 {
+		res, err := lint.Run(nil, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
+		if err != nil {
+			return cmdutil.Fail(err)
+		}
+		total.Rules = res.Rules
+	}
+	lint.SortDiagnostics(total.Findings)
+	lint.SortDiagnostics(total.Suppressed)
+	rep := &output.Report{
+		Result: total, Catalog: catalog, ShowIgnored: opts.ShowIgnored, Quiet: opts.Quiet,
+		Color: !opts.NoColor && isTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
+	}
+	if err := format(opts.IO.Out, rep); err != nil {
+		return cmdutil.Fail(err)
+	}
+	if rep.Failed() {
+		return cmdutil.Silent(cmdutil.ExitFindings)
+	}
+	return nil
+}
+
+func inputs(opts *Options) ([]lintinput.Set, error) {
+	if len(opts.Args) > 0 {
+		if len(opts.Envs) > 0 {
+			return nil, errors.New("--env applies to a spec; it cannot be used with paths")
+		}
+		return lintinput.FromPaths(opts.Args, opts.IO.In)
+	}
+	if _, err := os.Stat(opts.File); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("nothing to lint: no paths given and %s does not exist", opts.File)
+	}
+	d, err := cmdutil.LoadSpec(opts.File)
+	if err != nil {
+		return nil, err
+	}
+	return lintinput.FromSpec(d, opts.Envs)
+}
+
+func isTerminal(w any) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,379 @@
+// Package lintinput turns what a user hands `platformctl lint` into sets of
+// objects with source positions: YAML files and folders (one set), each
+// Kustomize directory (built with krusty, one set each, objects mapped back
+// to the file they came from), stdin, or a platform spec rendered in memory
+// (one set per environment, findings pointing at the spec entry).
+package lintinput
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/kustomize"
+	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/render"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// Set is a group of objects cross-object rules see together.
+type Set struct {
+	// Name says what the set is (a directory, "files", "environment dev").
+	Name    string
+	Objects []*lint.Object
+	// Files is how many files were read for the set.
+	Files int
+}
+
+// kustomizationNames are the file names that make a directory a Kustomization.
+var kustomizationNames = []string{"kustomization.yaml", "kustomization.yml", "Kustomization"}
+
+func isKustomizationFile(name string) bool {
+	for _, n := range kustomizationNames {
+		if name == n {
+			return true
+		}
+	}
+	return false
+}
+
+func isKustomization(dir string) bool {
+	for _, n := range kustomizationNames {
+		if st, err := os.Stat(filepath.Join(dir, n)); err == nil && st.Mode().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
+// FromPaths reads args: "-" is stdin, a Kustomize directory is built, any
+// other directory is searched recursively for *.yaml and *.yml (symbolic
+// links are not followed), and files are read as given.
+func FromPaths(args []string, stdin io.Reader) ([]Set, error) {
+	var files []string
+	var sets []Set
+	loose := Set{Name: "files"}
+	seen := map[string]bool{}
+	for _, arg := range args {
+		if arg == "-" {
+			data, err := io.ReadAll(io.LimitReader(stdin, lint.MaxInputSize+1))
+			if err != nil {
+				return nil, fmt.Errorf("read stdin: %w", err)
+			}
+			objs, err := lint.Decode("<stdin>", data)
+			if err != nil {
+				return nil, err
+			}
+			loose.Objects = append(loose.Objects, objs...)
+			loose.Files++
+			continue
+		}
+		st, err := os.Stat(arg)
+		if err != nil {
+			return nil, describeStatError(arg, err)
+		}
+		if st.IsDir() {
+			if isKustomization(arg) {
+				s, err := FromKustomization(arg)
+				if err != nil {
+					return nil, err
+				}
+				sets = append(sets, s)
+				continue
+			}
+			found, err := yamlFiles(arg)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range found {
+				if !seen[f] {
+					seen[f] = true
+					files = append(files, f)
+				}
+			}
+			continue
+		}
+		if !seen[arg] {
+			seen[arg] = true
+			files = append(files, arg)
+		}
+	}
+	objs, err := decodeFiles(files)
+	if err != nil {
+		return nil, err
+	}
+	loose.Objects = append(loose.Objects, objs...)
+	loose.Files += len(files)
+	if loose.Files > 0 {
+		sets = append([]Set{loose}, sets...)
+	}
+	return sets, nil
+}
+
+func describeStatError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "too many levels of symbolic links") {
+		return fmt.Errorf("%s: symbolic link loop", path)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no such file or directory", path)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// yamlFiles lists *.yaml and *.yml below dir, sorted, skipping hidden
+// directories (.git) and never following symbolic links.
+func yamlFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		if isKustomizationFile(d.Name()) {
+			return nil
+		}
+		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// decodeFiles reads and decodes files on every core; the first error in
+// input order wins, so the message does not depend on scheduling.
+func decodeFiles(files []string) ([]*lint.Object, error) {
+	results := make([][]*lint.Object, len(files))
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i], errs[i] = decodeFile(files[i])
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var out []*lint.Object
+	for i := range files {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, results[i]...)
+	}
+	return out, nil
+}
+
+func decodeFile(path string) ([]*lint.Object, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, describeStatError(path, err)
+	}
+	defer func() { _ = f.Close() }() // read-only
+	data, err := io.ReadAll(io.LimitReader(f, lint.MaxInputSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return lint.Decode(path, data)
+}
+
+const originAnnotation = "config.kubernetes.io/origin"
+
+// FromKustomization builds dir with krusty and maps every object back to
+// the file it came from, so findings point at lines a user can edit.
+//
+// Kustomize records origins only when the top kustomization asks for it, so
+// dir is built through a wrapper kustomization in a temporary directory that
+// sets buildMetadata: [originAnnotations]; the user's files are not touched.
+func FromKustomization(dir string) (Set, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Set{}, fmt.Errorf("%s: %w", dir, err)
+	}
+	tmp, err := os.MkdirTemp("", "platformctl-lint-")
+	if err != nil {
+		return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	rel, err := filepath.Rel(tmp, abs)
+	if err != nil {
+		return Set{}, fmt.Errorf("%s: %w", dir, err)
+	}
+	wrapper := "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- " + filepath.ToSlash(rel) + "\nbuildMetadata: [originAnnotations]\n"
+	if err := os.WriteFile(filepath.Join(tmp, "kustomization.yaml"), []byte(wrapper), 0o600); err != nil {
+		return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
+	}
+	opts := kustomize.Options()
+	opts.Reorder = krusty.ReorderOptionNone
+	m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), tmp)
+	if err != nil {
+		msg := strings.ReplaceAll(err.Error(), tmp+"/", "")
+		return Set{}, fmt.Errorf("kustomize build %s failed: %s", dir, msg)
+	}
+	cwd, _ := os.Getwd()
+	origins := &originFiles{cache: map[string][]*lint.Object{}}
+	set := Set{Name: dir}
+	for i, res := range m.Resources() {
+		ann := res.GetAnnotations()
+		origin := ann[originAnnotation]
+		delete(ann, originAnnotation)
+		if err := res.SetAnnotations(ann); err != nil {
+			return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
+		}
+		y, err := res.AsYAML()
+		if err != nil {
+			return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
+		}
+		display := filepath.Join(dir, "(built)")
+		objs, err := lint.Decode(display, y)
+		if err != nil || len(objs) != 1 {
+			return Set{}, fmt.Errorf("kustomize build %s: object %d: %v", dir, i, err)
+		}
+		o := objs[0]
+		o.Doc = i
+		if file := originPath(origin, tmp, cwd); file != "" {
+			o.File = file
+			if src := origins.find(file, o.Kind, o.Name); src != nil {
+				o.SetLocator(func(path string) (string, int, int) {
+					l, c := lint.Locate(src.Root, path)
+					return file, l, c
+				})
+			} else {
+				o.SetLocator(func(string) (string, int, int) { return file, 1, 1 })
+			}
+		}
+		set.Objects = append(set.Objects, o)
+	}
+	set.Files = len(origins.cache)
+	return set, nil
+}
+
+// originPath reads the origin annotation's path (or configuredIn, for
+// generated objects) and makes it relative to the working directory.
+func originPath(origin, base, cwd string) string {
+	if origin == "" {
+		return ""
+	}
+	var o struct {
+		Path         string `json:"path"`
+		ConfiguredIn string `json:"configuredIn"`
+		Repo         string `json:"repo"`
+	}
+	if err := sigsyaml.Unmarshal([]byte(origin), &o); err != nil || o.Repo != "" {
+		return ""
+	}
+	p := o.Path
+	if p == "" {
+		p = o.ConfiguredIn
+	}
+	if p == "" {
+		return ""
+	}
+	abs := filepath.Clean(filepath.Join(base, p))
+	if r, err := filepath.Rel(cwd, abs); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return abs
+}
+
+// originFiles parses each origin file once.
+type originFiles struct {
+	cache map[string][]*lint.Object
+}
+
+// find returns the object of kind and name in file; if a name prefix or
+// suffix changed the name, the only object of that kind in the file.
+func (f *originFiles) find(file, kind, name string) *lint.Object {
+	objs, ok := f.cache[file]
+	if !ok {
+		data, err := os.ReadFile(file)
+		if err == nil {
+			objs, _ = lint.Decode(file, data)
+		}
+		f.cache[file] = objs
+	}
+	var sameKind []*lint.Object
+	for _, o := range objs {
+		if o.Kind != kind {
+			continue
+		}
+		if o.Name == name {
+			return o
+		}
+		sameKind = append(sameKind, o)
+	}
+	if len(sameKind) == 1 {
+		return sameKind[0]
+	}
+	return nil
+}
+
+// FromSpec renders the spec in memory and returns one set per environment
+// (all of them when envs is empty). Findings point at the spec entry that
+// produced the object, since that is what a user edits.
+func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
+	if len(envs) == 0 {
+		envs = d.Platform.EnvironmentNames()
+	}
+	var sets []Set
+	for _, env := range envs {
+		objs, err := render.Environment(d.Platform, env)
+		if err != nil {
+			return nil, err
+		}
+		set := Set{Name: "environment " + env, Files: 1}
+		for i, o := range objs {
+			y, err := manifest.Encode(o.Map)
+			if err != nil {
+				return nil, err
+			}
+			display := fmt.Sprintf("%s (%s)", o.File, env)
+			decoded, err := lint.Decode(display, y)
+			if err != nil || len(decoded) != 1 {
+				return nil, fmt.Errorf("environment %s: object %d: %v", env, i, err)
+			}
+			lo := decoded[0]
+			lo.Doc = i
+			pos := d.Pos(o.Source)
+			lo.Source = fmt.Sprintf("%s:%d %s (environment %s, %s)", d.File, pos.Line, o.Source, env, o.File)
+			file, line, col := d.File, pos.Line, pos.Col
+			lo.SetLocator(func(string) (string, int, int) { return file, line, col })
+			lo.File = file
+			set.Objects = append(set.Objects, lo)
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}

@@ -1,0 +1,94 @@
+package output
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiBlue   = "\x1b[34m"
+	ansiDim    = "\x1b[2m"
+)
+
+func paint(on bool, code, s string) string {
+	if !on {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func sevColor(s lint.Severity) string {
+	switch s {
+	case lint.Error:
+		return ansiRed
+	case lint.Warning:
+		return ansiYellow
+	}
+	return ansiBlue
+}
+
+// Text prints findings grouped by file, one per line as
+// path:line:col: severity rule-id: message, then a summary line.
+func Text(w io.Writer, r *Report) error {
+	ew := &errWriter{w: w}
+	print := func(ds []lint.Diagnostic, suppressed bool) {
+		file := ""
+		for _, d := range ds {
+			if d.File != file {
+				if file != "" {
+					ew.printf("\n")
+				}
+				file = d.File
+				ew.printf("%s\n", paint(r.Color, ansiBold, file))
+			}
+			sev := paint(r.Color, sevColor(d.Severity), d.Severity.String())
+			ew.printf("%s:%d:%d: %s %s: %s", d.File, d.Line, d.Column, sev, d.RuleID, d.Message)
+			if d.Object != "" {
+				ew.printf(" %s", paint(r.Color, ansiDim, "("+d.Object+")"))
+			}
+			ew.printf("\n")
+			if d.Source != "" {
+				ew.printf("    %s\n", paint(r.Color, ansiDim, "from "+d.Source))
+			}
+			if suppressed && d.Suppression != nil {
+				ew.printf("    %s\n", paint(r.Color, ansiDim, fmt.Sprintf("ignored (%s): %s", d.Suppression.Kind, d.Suppression.Reason)))
+			}
+		}
+	}
+	print(r.Result.Findings, false)
+	if r.ShowIgnored && len(r.Result.Suppressed) > 0 {
+		if len(r.Result.Findings) > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("%s\n", paint(r.Color, ansiBold, "ignored findings:"))
+		print(r.Result.Suppressed, true)
+	}
+	if !r.Quiet {
+		c := r.Counts()
+		if len(r.Result.Findings) > 0 {
+			ew.printf("\n")
+		}
+		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
+			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
+	}
+	return ew.err
+}
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
