@@ -1,0 +1,119 @@
+package lintinput_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lintinput"
+	"github.com/platformctl/platformctl/pkg/render"
+	"github.com/platformctl/platformctl/pkg/spec"
+	"github.com/platformctl/platformctl/pkg/treeio"
+)
+
+const shop = "../../examples/shop/platform.yaml"
+
+func lineOf(t *testing.T, file, needle string) int {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	for i, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, needle) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s not in %s", needle, file)
+	return 0
+}
+
+// TestKustomizationMapsToOrigin builds a rendered overlay and checks that an
+// object's fields point into the base file it came from, at the right line.
+func TestKustomizationMapsToOrigin(t *testing.T) {
+	d, err := spec.LoadAndValidate(shop)
+	require.NoError(t, err)
+	tree, err := render.Render(d.Platform)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	_, err = treeio.Write(dir, tree, render.Header)
+	require.NoError(t, err)
+
+	set, err := lintinput.FromKustomization(filepath.Join(dir, "overlays", "production"))
+	require.NoError(t, err)
+	var web *lint.Object
+	for _, o := range set.Objects {
+		if o.Kind == "Deployment" && o.Name == "web" {
+			web = o
+		}
+		_, hasOrigin := o.Annotations["config.kubernetes.io/origin"]
+		assert.False(t, hasOrigin, "origin annotations are stripped before rules run")
+	}
+	require.NotNil(t, web)
+	file, line, col := web.Position("spec.template.spec.containers[0].image")
+	base := filepath.Join(dir, "base", "apps", "deployment-web.yaml")
+	assert.Equal(t, base, abs(t, file))
+	assert.Equal(t, lineOf(t, base, "image: ghcr.io/acme/web:1.4.2"), line)
+	assert.Equal(t, 16, col)
+	// A field the overlay added has no line in the base: the finding points
+	// at the nearest ancestor that exists there.
+	_, line, _ = web.Position("spec.template.spec.affinity")
+	assert.Equal(t, lineOf(t, base, "    spec:"), line)
+}
+
+func abs(t *testing.T, p string) string {
+	t.Helper()
+	a, err := filepath.Abs(p)
+	require.NoError(t, err)
+	return a
+}
+
+func TestKustomizationBuildFailure(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte("resources:\n- missing.yaml\n"), 0o644))
+	_, err := lintinput.FromKustomization(dir)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "kustomize build")
+	assert.Contains(t, err.Error(), "missing.yaml")
+}
+
+func TestFromSpecPointsAtSpecEntries(t *testing.T) {
+	d, err := spec.LoadAndValidate(shop)
+	require.NoError(t, err)
+	sets, err := lintinput.FromSpec(d, []string{"production"})
+	require.NoError(t, err)
+	require.Len(t, sets, 1)
+	for _, o := range sets[0].Objects {
+		if o.Kind == "Deployment" && o.Name == "web" {
+			file, line, _ := o.Position("spec.template.spec.containers[0].image")
+			assert.Equal(t, shop, file)
+			assert.Equal(t, lineOf(t, shop, "- name: web"), line)
+			assert.Contains(t, o.Source, "spec.services[0] (environment production, base/apps/deployment-web.yaml)")
+			return
+		}
+	}
+	t.Fatal("web Deployment not found")
+}
+
+func TestFromPathsFoldersAndStdin(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "a", ".git"), 0o755))
+	write := func(p, s string) { require.NoError(t, os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644)) }
+	write("a/one.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one}\n")
+	write("a/two.yml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: two}\n")
+	write("a/notes.txt", "not yaml")
+	write("a/.git/ignored.yaml", "::: not even yaml")
+	require.NoError(t, os.Symlink("/etc", filepath.Join(dir, "a", "etc-link")))
+	sets, err := lintinput.FromPaths([]string{filepath.Join(dir, "a"), "-"}, strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: three}\n"))
+	require.NoError(t, err)
+	require.Len(t, sets, 1)
+	var names []string
+	for _, o := range sets[0].Objects {
+		names = append(names, o.Name)
+	}
+	assert.ElementsMatch(t, []string{"one", "two", "three"}, names)
+	assert.Equal(t, 3, sets[0].Files)
+}
