@@ -7,7 +7,7 @@ LDFLAGS   := -s -w -X github.com/platformctl/platformctl/pkg/version.Version=$(V
 GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 GORELEASER:= github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build test unit e2e bench golden fuzz lint vet fmt-check snapshot release-check clean
+.PHONY: all build test unit e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
 all: build test
 
@@ -52,3 +52,9 @@ release-check:
 
 clean:
 	rm -rf bin dist
+
+## bench-lint: the lint corpus (10,000 objects, 200 files) through the real binary, with peak RSS.
+bench-lint: build
+	$(GO) test -run '^$$' -bench 'LintCorpus|SigsYAMLDecode|LintBinary' -benchtime 5x ./pkg/cmd/lint/
+	$(GO) run ./pkg/lintbench/cmd -o /tmp/platformctl-lint-corpus
+	/usr/bin/time -f 'platformctl lint corpus: %e s wall, %M KiB peak RSS' $(BIN) lint -q -o json /tmp/platformctl-lint-corpus > /dev/null || true
