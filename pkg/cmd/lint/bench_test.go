@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 	sigsyaml "sigs.k8s.io/yaml"
 
-	"github.com/platformctl/platformctl/pkg/cmdutil"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
+	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/lintbench"
 )
 
