@@ -80,12 +80,13 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 	set := NewSet(objs)
 	ctx := &Context{Params: cfg.params, Set: set}
 	diags := runChecks(objs, active, ctx, opts.Workers)
-
-	res := &Result{Rules: active, Objects: len(objs)}
 	sev := map[string]Severity{}
 	for _, r := range active {
 		sev[r.ID] = r.Severity
 	}
+	diags = append(diags, checkIgnores(objs, known, cfg, sev)...)
+
+	res := &Result{Rules: active, Objects: len(objs)}
 	for _, d := range diags {
 		if reason, ok := cfg.excluded(&d.Diagnostic, now); ok {
 			d.Suppression = &Suppression{Kind: "config", Reason: reason}
@@ -99,7 +100,6 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 		}
 		res.Findings = append(res.Findings, d.Diagnostic)
 	}
-	res.Findings = append(res.Findings, checkIgnores(objs, known, cfg, sev)...)
 	SortDiagnostics(res.Findings)
 	SortDiagnostics(res.Suppressed)
 	return res, nil
@@ -188,8 +188,8 @@ func ignoreReason(o *Object, rule string) (string, bool) {
 }
 
 // checkIgnores reports ignore annotations without a reason or naming no rule.
-func checkIgnores(objs []*Object, known map[string]bool, cfg *compiled, sev map[string]Severity) []Diagnostic {
-	var out []Diagnostic
+func checkIgnores(objs []*Object, known map[string]bool, cfg *compiled, sev map[string]Severity) []located {
+	var out []located
 	rules := EngineRules()
 	for _, o := range objs {
 		scan := func(metaPath string, ann map[string]string) {
@@ -219,13 +219,13 @@ func checkIgnores(objs []*Object, known map[string]bool, cfg *compiled, sev map[
 	return out
 }
 
-func appendEngine(out []Diagnostic, o *Object, rule *Rule, cfg *compiled, sev map[string]Severity, path, msg string) []Diagnostic {
+func appendEngine(out []located, o *Object, rule *Rule, cfg *compiled, sev map[string]Severity, path, msg string) []located {
 	if !cfg.enabled[rule.ID] {
 		return out
 	}
 	r := &Reporter{rule: rule}
 	r.Report(o, path, "%s", msg)
-	for _, d := range r.diags {
+	for _, d := range r.located() {
 		if s, ok := sev[rule.ID]; ok {
 			d.Severity = s
 		}

@@ -156,3 +156,70 @@ func TestSettingsPrecedence(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "config")
 }
+
+func TestLintCommand(t *testing.T) {
+	dir := t.TempDir()
+	warn := filepath.Join(dir, "warn.yaml")
+	require.NoError(t, os.WriteFile(warn, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    ignore.platformctl.dev/no-such-rule: \"x\"\n"), 0o644))
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("apiVersion: v1\nkind: ConfigMap\n"), 0o644))
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{name: "warning below default fail-on", args: []string{"lint", warn}, code: 0, stdout: []string{
+			warn + ":6:42: warning ignore-unknown-rule: ignore.platformctl.dev/no-such-rule names no rule; it ignores nothing (ConfigMap a)",
+			"1 objects"}},
+		{name: "fail-on warning", args: []string{"lint", "--fail-on", "warning", warn}, code: 1},
+		{name: "quiet prints no summary", args: []string{"lint", "-q", warn}, code: 0},
+		{name: "json", args: []string{"lint", "-o", "json", warn}, code: 0, stdout: []string{`"schemaVersion": "platformctl.dev/lint/v1"`, `"rule": "ignore-unknown-rule"`, `"line": 6`}},
+		{name: "bad input exits 2", args: []string{"lint", bad}, code: 2, stderr: []string{bad + ":1:1: ConfigMap has no metadata.name"}},
+		{name: "unknown format", args: []string{"lint", "-o", "xml", warn}, code: 2, stderr: []string{"unknown output format"}},
+		{name: "bad fail-on", args: []string{"lint", "--fail-on", "fatal", warn}, code: 2, stderr: []string{"unknown severity"}},
+		{name: "spec mode", args: []string{"lint", "-f", shop}, code: 0, stdout: []string{"0 errors, 0 warnings, 0 info"}},
+		{name: "spec mode one env", args: []string{"lint", "-f", shop, "--env", "dev"}, code: 0},
+		{name: "env with paths", args: []string{"lint", "--env", "dev", warn}, code: 2, stderr: []string{"--env applies to a spec"}},
+		{name: "nothing to lint", args: []string{"lint", "-f", filepath.Join(dir, "none.yaml")}, code: 2, stderr: []string{"nothing to lint"}},
+		{name: "rules", args: []string{"rules"}, code: 0, stdout: []string{"ignore-without-reason", "rules"}},
+		{name: "rules explain", args: []string{"rules", "explain", "ignore-without-reason"}, code: 0, stdout: []string{"Remediation:"}},
+		{name: "rules explain unknown", args: []string{"rules", "explain", "nope"}, code: 2, stderr: []string{`no rule "nope"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := run(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, s := range tt.stdout {
+				assert.Contains(t, out, s)
+			}
+			for _, s := range tt.stderr {
+				assert.Contains(t, errOut, s)
+			}
+			if tt.name == "quiet prints no summary" {
+				assert.NotContains(t, out, "objects")
+			}
+		})
+	}
+}
+
+func TestLintConfigFromFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	require.NoError(t, os.WriteFile("m.yaml", []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    ignore.platformctl.dev/no-such-rule: \"x\"\n"), 0o644))
+	require.NoError(t, os.WriteFile(".platformctl.yaml", []byte("lint:\n  severity:\n    ignore-unknown-rule: error\n"), 0o644))
+	code, out, _ := run(t, "lint", "m.yaml")
+	assert.Equal(t, 1, code, out)
+	assert.Contains(t, out, "error ignore-unknown-rule")
+
+	require.NoError(t, os.WriteFile(".platformctl.yaml", []byte("lint:\n  exclude:\n    - rules: [ignore-unknown-rule]\n      reason: legacy annotations, cleanup in OPS-42\n      expires: \"2999-01-01\"\n"), 0o644))
+	code, out, _ = run(t, "lint", "--show-ignored", "m.yaml")
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, "ignored (config): legacy annotations, cleanup in OPS-42")
+
+	require.NoError(t, os.WriteFile(".platformctl.yaml", []byte("lint:\n  disable: [no-such-rule]\n"), 0o644))
+	code, _, errOut := run(t, "lint", "m.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, `unknown rule "no-such-rule"`)
+}
