@@ -45,8 +45,11 @@ build_tools() {
 	log "building kube-apiserver $ver and etcd (first run takes several minutes)"
 	(
 		cd "$here/tools"
-		go build -o "$tmp/kube-apiserver" -ldflags "$ldflags" k8s.io/kubernetes/cmd/kube-apiserver
-		go build -o "$tmp/etcd" -ldflags "-s -w" go.etcd.io/etcd/server/v3
+		# Static, like upstream's release builds, so no C toolchain is needed;
+		# no DWARF, since -s -w would strip it again anyway.
+		export CGO_ENABLED=0
+		go build -o "$tmp/kube-apiserver" -gcflags=all=-dwarf=false -ldflags "$ldflags" k8s.io/kubernetes/cmd/kube-apiserver
+		go build -o "$tmp/etcd" -gcflags=all=-dwarf=false -ldflags "-s -w" go.etcd.io/etcd/server/v3
 	) || { rm -rf "$tmp"; return 1; }
 	# Rename is atomic, so a concurrent run never sees a half-written cache.
 	if ! mv -T "$tmp" "$dest" 2>/dev/null; then

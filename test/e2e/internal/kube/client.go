@@ -109,11 +109,19 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 	})
 	var problems []Problem
 	var persisted []*unstructured.Unstructured
+	rejected := map[*unstructured.Unstructured]bool{}
 	for _, obj := range ordered {
 		dryRun := opts.DryRun && !isNamespace(obj) && !isPrerequisite(obj)
+		// Only what this call creates is cleaned up afterwards.
+		cleanUp := opts.DryRun && isPrerequisite(obj) && !isDefaultServiceAccount(obj) && !c.exists(ctx, obj)
 		_, ps := c.applyOne(ctx, obj, dryRun)
 		problems = append(problems, ps...)
-		if len(ps) > 0 {
+		for _, p := range ps {
+			if p.Reason != ReasonWarning {
+				rejected[obj] = true
+			}
+		}
+		if rejected[obj] {
 			continue
 		}
 		switch {
@@ -121,11 +129,15 @@ func (c *Client) Apply(ctx context.Context, objs []*unstructured.Unstructured, o
 			if err := c.ensureDefaultServiceAccount(ctx, obj.GetName()); err != nil {
 				problems = append(problems, Problem{Object: Ref(obj), Reason: ReasonRejected, Message: err.Error()})
 			}
-		case opts.DryRun && isPrerequisite(obj) && !isDefaultServiceAccount(obj):
+		case cleanUp:
 			persisted = append(persisted, obj)
 		}
 	}
 	for _, obj := range ordered {
+		if rejected[obj] {
+			// Its Pod would only repeat the workload's own rejection.
+			continue
+		}
 		pod, err := PodFromWorkload(obj)
 		if err != nil {
 			problems = append(problems, Problem{Object: Ref(obj), Reason: ReasonRejected, Message: err.Error()})
@@ -176,6 +188,14 @@ func applyRank(u *unstructured.Unstructured) int {
 	default:
 		return 2
 	}
+}
+
+// exists reports whether obj is already stored. Errors other than NotFound
+// count as "yes": at worst that leaves an object behind after a dry run,
+// rather than deleting one the harness did not create.
+func (c *Client) exists(ctx context.Context, obj *unstructured.Unstructured) bool {
+	_, err := c.Get(ctx, obj)
+	return !apierrors.IsNotFound(err)
 }
 
 func (c *Client) delete(ctx context.Context, obj *unstructured.Unstructured) error {
