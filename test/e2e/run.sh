@@ -60,7 +60,9 @@ build_tools() {
 main() {
 	local start bin cache_root key
 	start=$(date +%s)
-	cache_root="${XDG_CACHE_HOME:-$HOME/.cache}/platformctl-e2e"
+	cache_root="${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}}"
+	# Without a home directory, fall back to the gitignored bin/ here.
+	cache_root="${cache_root:-$here/bin}/platformctl-e2e"
 	key="$(cache_key)"
 	bin="${E2E_BIN_DIR:-$cache_root/$key}"
 	if [[ -x "$bin/kube-apiserver" && -x "$bin/etcd" ]]; then
