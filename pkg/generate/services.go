@@ -31,6 +31,9 @@ const (
 	TrackCanary = "canary"
 )
 
+// SecretsDir is where a service's secrets are mounted, one file per key.
+const SecretsDir = "/var/run/secrets/platformctl"
+
 // SecretName is the Secret an ExternalSecret materialises for a service.
 func SecretName(svc string) string { return svc + "-secrets" }
 
@@ -198,6 +201,14 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	}
 	container.ReadinessProbe = probe(svc, svc.Health.Readiness, probePort, 5, 3)
 	container.LivenessProbe = probe(svc, svc.Health.Liveness, probePort, 10, 3)
+	if svc.Protocol == spec.ProtocolGRPC && svc.Health.Liveness == "" && svc.Kind == spec.KindServer {
+		// The gRPC health service reports serving status, which is what
+		// readiness needs; liveness only asks whether the process still
+		// accepts connections, so a dependency outage takes the pod out of
+		// rotation without restarting it.
+		container.LivenessProbe.GRPC = nil
+		container.LivenessProbe.TCPSocket = &corev1.TCPSocketAction{Port: intstr.FromInt32(probePort)}
+	}
 	container.StartupProbe = probe(svc, svc.Health.Startup, probePort, 2, 60)
 	if container.LivenessProbe != nil && container.ReadinessProbe != nil && svc.Protocol != spec.ProtocolGRPC {
 		// Liveness waits longer than readiness so a slow pod is taken out of
@@ -208,6 +219,9 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		// Keep serving while endpoints controllers and load balancers notice
 		// the pod is terminating.
 		PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: 5}},
+	}
+	if len(svc.Secrets) > 0 {
+		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: "secrets", MountPath: SecretsDir, ReadOnly: true})
 	}
 	pod := corev1.PodSpec{
 		ServiceAccountName:            svc.Name,
@@ -226,6 +240,12 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("64Mi"))},
 		}}},
 		TopologySpreadConstraints: spread(selector(svc.Name, track), plan.HardZoneSpread),
+	}
+	if len(svc.Secrets) > 0 {
+		pod.Volumes = append(pod.Volumes, corev1.Volume{Name: "secrets", VolumeSource: corev1.VolumeSource{
+			// Readable by the pod's group (fsGroup) only.
+			Secret: &corev1.SecretVolumeSource{SecretName: SecretName(svc.Name), DefaultMode: ptr(int32(0o440))},
+		}})
 	}
 	scheduling(c, svc, &pod)
 	d := &appsv1.Deployment{
@@ -317,10 +337,11 @@ func envVars(svc *spec.Service, plan spec.Plan) []corev1.EnvVar {
 	for _, k := range spec.SortedKeys(plan.Env) {
 		env = append(env, corev1.EnvVar{Name: k, Value: plan.Env[k]})
 	}
+	// Secrets arrive as files, never as environment values (which leak into
+	// crash dumps, child processes and /proc); the <NAME>_FILE variable is
+	// the common convention for "read the value from this path".
 	for _, k := range spec.SortedKeys(svc.Secrets) {
-		env = append(env, corev1.EnvVar{Name: k, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: SecretName(svc.Name)}, Key: k,
-		}}})
+		env = append(env, corev1.EnvVar{Name: k + "_FILE", Value: SecretsDir + "/" + k})
 	}
 	sort.SliceStable(env, func(i, j int) bool { return env[i].Name < env[j].Name })
 	return env

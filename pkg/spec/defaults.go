@@ -312,10 +312,11 @@ func Resolve(svc *Service, env *Environment) Plan {
 			pl.Env[k] = v
 		}
 	}
-	if tier == TierProduction {
-		// Production keeps capacity through a node drain and a zone outage.
+	if strict {
+		// Staging and production keep capacity through a node drain;
+		// production with three zones also through a zone outage.
 		floor := int32(2)
-		if env != nil && len(env.Zones) >= 3 {
+		if tier == TierProduction && env != nil && len(env.Zones) >= 3 {
 			floor = 3
 		}
 		if hpa != nil && hpa.Min < floor {
@@ -327,7 +328,7 @@ func Resolve(svc *Service, env *Environment) Plan {
 		if hpa == nil && fixed < floor {
 			fixed = floor
 		}
-		pl.HardZoneSpread = env != nil && len(env.Zones) >= 2
+		pl.HardZoneSpread = tier == TierProduction && env != nil && len(env.Zones) >= 2
 	}
 	if hpa != nil && hpa.CPUPercent == 0 && hpa.MemoryPercent == 0 && hpa.RequestsPerSecond == 0 && hpa.QueueDepth == 0 {
 		hpa.CPUPercent = 70

@@ -49,9 +49,9 @@ func TestResolve(t *testing.T) {
 			replicas: 1, minReplicas: 1, cpu: "100m", memory: "128Mi",
 		},
 		{
-			name: "staging keeps the HPA as written, with production requests",
+			name: "staging raises the HPA to the floor of 2 and gets a PDB, with production requests",
 			svc:  autoscaled, env: &Environment{Name: "staging", Tier: TierStaging},
-			replicas: 1, minReplicas: 1, hpa: &[2]int32{1, 2}, cpu: "250m", memory: "256Mi",
+			replicas: 1, minReplicas: 2, hpa: &[2]int32{2, 2}, pdb: true, cpu: "250m", memory: "256Mi",
 		},
 		{
 			name: "production, three zones: HPA floor 3, PDB, hard zone spread",

@@ -83,7 +83,7 @@ spec:
       expose: {host: www, path: /}
       resources: {cpu: 250m, memory: 256Mi}
       health: {readiness: /ready, liveness: /healthz, startup: /started}
-      autoscale: {min: 2, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
+      autoscale: {min: 4, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
       canary: {weight: 10, image: ghcr.io/acme/web:1.5.0}
       uses: [orders-db, cache]
       env: {LOG_LEVEL: info}
