@@ -1,0 +1,70 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// GitHub writes GitHub Actions workflow commands, which the runner turns
+// into annotations on the pull request's files:
+//
+//	::error file=F,line=L,col=C,title=RULE-ID::message (Kind ns/name)
+//
+// Suppressed findings are not printed: an annotation cannot be marked as
+// ignored, and one would read as a problem to fix. The summary line is
+// plain log text, since the runner shows only the first few annotations
+// of each kind per step and the count tells readers how many there were.
+func GitHub(w io.Writer, r *Report) error {
+	ew := &errWriter{w: w}
+	for _, d := range r.Result.Findings {
+		ew.printf("%s\n", githubCommand(d))
+	}
+	if !r.Quiet {
+		c := r.Counts()
+		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
+			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
+	}
+	if ew.err != nil {
+		return fmt.Errorf("write github: %w", ew.err)
+	}
+	return nil
+}
+
+func githubCommand(d lint.Diagnostic) string {
+	cmd := "notice"
+	switch d.Severity {
+	case lint.Error:
+		cmd = "error"
+	case lint.Warning:
+		cmd = "warning"
+	}
+	var props []string
+	// A pseudo-file such as <stdin> is not in the repository; an annotation
+	// pointing at it would land nowhere, so it goes unanchored instead.
+	if d.File != "" && !isPseudoFile(d.File) {
+		props = append(props, "file="+escapeProperty(slashPath(d.File)))
+		if d.Line > 0 {
+			props = append(props, "line="+strconv.Itoa(d.Line))
+			if d.Column > 0 {
+				props = append(props, "col="+strconv.Itoa(d.Column))
+			}
+		}
+	}
+	props = append(props, "title="+escapeProperty(d.RuleID))
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + escapeData(messageWithObject(d))
+}
+
+// escapeData escapes a command's message as the Actions runner unescapes
+// it (actions/toolkit core/src/command.ts).
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// escapeProperty also escapes the property separators ':' and ','.
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
