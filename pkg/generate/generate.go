@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -80,6 +82,7 @@ func Generators() []Generator {
 		{Name: "secrets", Run: externalSecrets},
 		{Name: "edge", Run: edge},
 		{Name: "data", Run: dataBindings},
+		{Name: "datastores", Run: dataStores},
 	}
 }
 
@@ -119,3 +122,16 @@ func (c *Context) labels(name, component string) map[string]string {
 }
 
 func id(area, kind, name string) string { return area + "/" + kind + "/" + name }
+
+// ignoreRule annotates an object so `platformctl lint` does not report rule
+// on it, with the reason a reviewer reads in --show-ignored. The generator
+// uses it only where a rule's general advice does not fit by design.
+func ignoreRule(meta *metav1.ObjectMeta, rule, reason string) {
+	if meta.Annotations == nil {
+		meta.Annotations = map[string]string{}
+	}
+	meta.Annotations["ignore.platformctl.dev/"+rule] = reason
+}
+
+// RuleReplicasBelowMinimum is the lint rule single-replica objects opt out of.
+const RuleReplicasBelowMinimum = "replicas-below-minimum"

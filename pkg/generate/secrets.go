@@ -36,9 +36,16 @@ type SecretStoreRef struct {
 
 // ExternalSecretTarget is the Secret the operator writes.
 type ExternalSecretTarget struct {
-	Name           string `json:"name,omitempty"`
-	CreationPolicy string `json:"creationPolicy,omitempty"`
-	DeletionPolicy string `json:"deletionPolicy,omitempty"`
+	Name           string                  `json:"name,omitempty"`
+	CreationPolicy string                  `json:"creationPolicy,omitempty"`
+	DeletionPolicy string                  `json:"deletionPolicy,omitempty"`
+	Template       *ExternalSecretTemplate `json:"template,omitempty"`
+}
+
+// ExternalSecretTemplate renders Secret keys from the fetched values.
+type ExternalSecretTemplate struct {
+	EngineVersion string            `json:"engineVersion,omitempty"`
+	Data          map[string]string `json:"data,omitempty"`
 }
 
 // ExternalSecretData maps one remote key to one Secret key.

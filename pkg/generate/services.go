@@ -272,6 +272,12 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	if plan.HPA == nil {
 		d.Spec.Replicas = ptr(plan.Replicas)
 	}
+	switch {
+	case track == TrackCanary:
+		ignoreRule(&d.ObjectMeta, RuleReplicasBelowMinimum, "a canary runs one replica by design; the stable Deployment carries the capacity")
+	case plan.HPA == nil && plan.Replicas < 2:
+		ignoreRule(&d.ObjectMeta, RuleReplicasBelowMinimum, fmt.Sprintf("the %s tier runs one replica by design (platformctl tier defaults)", c.Tier()))
+	}
 	return d, nil
 }
 
@@ -322,14 +328,19 @@ func scheduling(c *Context, svc *spec.Service, pod *corev1.PodSpec) {
 		}
 	}
 	if c.Env != nil && c.Env.Region != "" {
-		pod.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
-			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
-				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{
-					Key: "topology.kubernetes.io/region", Operator: corev1.NodeSelectorOpIn, Values: []string{c.Env.Region},
-				}}}},
-			},
-		}}
+		pod.Affinity = regionAffinity(c.Env.Region)
 	}
+}
+
+// regionAffinity keeps pods in one region: data residency.
+func regionAffinity(region string) *corev1.Affinity {
+	return &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
+		RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+			NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{
+				Key: "topology.kubernetes.io/region", Operator: corev1.NodeSelectorOpIn, Values: []string{region},
+			}}}},
+		},
+	}}
 }
 
 func envVars(svc *spec.Service, plan spec.Plan) []corev1.EnvVar {

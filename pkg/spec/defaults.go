@@ -104,6 +104,12 @@ func Default(p *Platform) {
 		if ds.Version == "" {
 			ds.Version = defaultVersions[ds.Type]
 		}
+		if ds.Mode == "in-cluster" && ds.Image == "" {
+			ds.Image = defaultImages[ds.Type] + ":" + ds.Version
+		}
+		if ds.Credentials == "" {
+			ds.Credentials = p.Metadata.Name + "/" + ds.Name
+		}
 	}
 	if s.Secrets.Store == "" {
 		s.Secrets.Store = DefaultSecretStore
@@ -146,6 +152,17 @@ var defaultVersions = map[DataStoreType]string{
 	DataRabbitMQ: "3.13",
 	DataNATS:     "2.10",
 	DataKafka:    "3.8",
+}
+
+// defaultImages are the engines' official images (Docker Hub library and
+// the projects' own registries).
+var defaultImages = map[DataStoreType]string{
+	DataPostgres: "docker.io/library/postgres",
+	DataMySQL:    "docker.io/library/mysql",
+	DataRedis:    "docker.io/library/redis",
+	DataRabbitMQ: "docker.io/library/rabbitmq",
+	DataNATS:     "docker.io/library/nats",
+	DataKafka:    "docker.io/apache/kafka",
 }
 
 // DataPorts are the client ports of each engine.

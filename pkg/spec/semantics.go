@@ -26,6 +26,12 @@ func checkSemantics(p *Platform, add addFunc) {
 		}
 		data[ds.Name] = ds
 		managed := ds.Mode == "managed"
+		if managed && ds.Image != "" {
+			add(path+".image", "is only valid for in-cluster stores")
+		}
+		if ds.Image != "" {
+			checkImage(path+".image", ds.Image, add)
+		}
 		if managed && ds.Endpoint == "" {
 			add(path+".endpoint", "is required when mode is managed")
 		}

@@ -313,10 +313,18 @@ type DataStore struct {
 	Name string `json:"name" validate:"required,dnslabel,max=40"`
 	// Type is postgres, mysql, redis, rabbitmq, nats or kafka.
 	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka" enum:"postgres,mysql,redis,rabbitmq,nats,kafka"`
-	// Mode is in-cluster (StatefulSet) or managed (a binding to an external endpoint).
+	// Mode is in-cluster (a StatefulSet with a volume) or managed (a binding
+	// to an external endpoint, the preferred production choice).
 	Mode string `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster managed" enum:"in-cluster,managed"`
-	// Version of the engine (the image tag for in-cluster stores).
+	// Version of the engine; for in-cluster stores without image, the tag of
+	// the engine's official image.
 	Version string `json:"version,omitempty" validate:"omitempty,max=64"`
+	// Image of an in-cluster store (default: the engine's official image at
+	// version); pin it by digest for production.
+	Image string `json:"image,omitempty" validate:"omitempty,imageref"`
+	// Credentials is the secret-store key holding the store's username and
+	// password properties (default <platform>/<name>).
+	Credentials string `json:"credentials,omitempty" validate:"omitempty,secretref"`
 	// Storage is the volume size of in-cluster stores (default 10Gi).
 	Storage string `json:"storage,omitempty" validate:"omitempty,quantity"`
 	// StorageClass of the volume (default: the cluster default; use an encrypted class).

@@ -115,11 +115,13 @@ spec:
       type: postgres
       mode: in-cluster
       version: "16"
+      image: docker.io/library/postgres:16.4@sha256:3f8e8b8e6c6a8e0e3b3f1a2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70
+      credentials: shop/orders-db
       storage: 20Gi
       storageClass: encrypted-ssd
       backup: {schedule: "0 3 * * *", retentionDays: 14}
       resources: {cpu: "1", memory: 2Gi}
-    - {name: cache, type: redis}
+    - {name: cache, type: redis, version: "7.4"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   observability:
     metrics: true

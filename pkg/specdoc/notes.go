@@ -65,8 +65,10 @@ func typeNotes(m *model) map[string]string {
 			"Replicas, autoscaler and PodDisruptionBudget depend on the environment: see [Tier defaults](#tier-defaults).",
 		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host, so consumers connect to `<name>.<data namespace>` on the endpoint's port; " +
 			"consumers may send to any address on that port (a NetworkPolicy cannot match DNS names). " +
-			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "). " +
-			"The in-cluster store itself (StatefulSet, volume, backups) is **not generated yet**: run it yourself in the data namespace with the label `app.kubernetes.io/name: <name>` so the policies match.",
+			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "); " +
+			"a ServiceAccount, a headless Service `<name>`, an ExternalSecret `<name>-credentials` (username and password from `credentials`), and a single-replica StatefulSet " +
+			"running the engine as a non-root user with a read-only root filesystem, credentials read from files, a volume claim that is kept when the StatefulSet is deleted or scaled, " +
+			"readiness by the engine's own check and liveness by TCP. Replication and failover are left to an operator or a managed service. Backups are **not generated yet**.",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
 		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests 64Mi and is limited to 256Mi of ephemeral storage.",
 		"Health": "Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a 2 s timeout (3 s for liveness): readiness every 5 s (3 failures), liveness every 10 s (3 failures), startup every 2 s (up to 60 failures, so 2 minutes to start). " +
@@ -121,12 +123,14 @@ func fieldNotes() map[string]note {
 		"Expose.Path":                  {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
 		"Consumes.Queue":               {Text: "Opens the same network paths as `uses`, and is the queue `queueDepth` autoscaling reads."},
 		"Consumes.DeadLetter":          notYet,
-		"DataStore.Mode":               {Text: "No StatefulSet is generated yet; see above for what is."},
-		"DataStore.Version":            notYet,
-		"DataStore.Storage":            notYet,
-		"DataStore.StorageClass":       notYet,
+		"DataStore.Mode":               {Text: "See above for what each mode generates."},
+		"DataStore.Version":            {Text: "The default image's tag."},
+		"DataStore.Image":              {Text: "The StatefulSet's image; its tag becomes the pods' `app.kubernetes.io/version` label."},
+		"DataStore.Credentials":        {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
+		"DataStore.Storage":            {Text: "The volume claim's request."},
+		"DataStore.StorageClass":       {Text: "The volume claim's storage class; choose an encrypted one."},
 		"DataStore.Backup":             notYet,
-		"DataStore.Resources":          notYet,
+		"DataStore.Resources":          {Text: "The engine container's requests; limits derive from them as for services."},
 		"DataStore.Endpoint":           {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
 		"NodePool.GPU":                 {Effect: notRendered, Text: "Only checked against `spot`."},
 		"NodePool.Labels":              {Text: "`<name>` in the default is the pool's key in `nodePools`."},

@@ -1,0 +1,307 @@
+package generate
+
+import (
+	"fmt"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+var typeStatefulSet = metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"}
+
+// CredentialsSecret is the Secret holding an in-cluster store's credentials.
+func CredentialsSecret(ds string) string { return ds + "-credentials" }
+
+// engine describes how one data store engine runs under the restricted Pod
+// Security Standard: a non-root UID that owns its data directory, the
+// directories it writes besides the data volume (the root filesystem is
+// read-only), and how it reads its credentials from files.
+type engine struct {
+	uid      int64
+	dataPath string
+	scratch  []string // emptyDir mounts
+	cpu, mem string
+	// env, command and args configure the container; secretsDir is where
+	// the credentials Secret is mounted.
+	env     func(ds *spec.DataStore) []corev1.EnvVar
+	command []string
+	args    []string
+	// secretsDir is where the credentials Secret is mounted.
+	secretsDir string
+	// templates render the credentials into a config file the engine reads
+	// (external-secrets templating), for engines without *_FILE support.
+	templates map[string]string
+	// ready is the readiness check; liveness is a TCP check on the port, so
+	// a slow query does not restart the database.
+	ready *corev1.ProbeHandler
+}
+
+const credsDir = SecretsDir
+
+func execProbe(cmd ...string) *corev1.ProbeHandler {
+	return &corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}}
+}
+
+func dbName(ds *spec.DataStore) string { return strings.ReplaceAll(ds.Name, "-", "_") }
+
+var engines = map[spec.DataStoreType]engine{
+	spec.DataPostgres: {
+		uid: 999, dataPath: "/var/lib/postgresql/data", scratch: []string{"/tmp", "/var/run/postgresql"},
+		cpu: "250m", mem: "512Mi", secretsDir: credsDir,
+		env: func(ds *spec.DataStore) []corev1.EnvVar {
+			return []corev1.EnvVar{
+				{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
+				{Name: "POSTGRES_DB", Value: dbName(ds)},
+				{Name: "POSTGRES_PASSWORD_FILE", Value: credsDir + "/password"},
+				{Name: "POSTGRES_USER_FILE", Value: credsDir + "/username"},
+			}
+		},
+		ready: execProbe("pg_isready", "-h", "127.0.0.1", "-p", "5432"),
+	},
+	spec.DataMySQL: {
+		uid: 999, dataPath: "/var/lib/mysql", scratch: []string{"/tmp", "/var/run/mysqld"},
+		cpu: "250m", mem: "512Mi", secretsDir: credsDir,
+		env: func(ds *spec.DataStore) []corev1.EnvVar {
+			return []corev1.EnvVar{
+				{Name: "MYSQL_DATABASE", Value: dbName(ds)},
+				{Name: "MYSQL_PASSWORD_FILE", Value: credsDir + "/password"},
+				{Name: "MYSQL_RANDOM_ROOT_PASSWORD", Value: "yes"},
+				{Name: "MYSQL_USER_FILE", Value: credsDir + "/username"},
+			}
+		},
+		ready: execProbe("mysqladmin", "ping", "-h", "127.0.0.1"),
+	},
+	spec.DataRedis: {
+		uid: 999, dataPath: "/data", scratch: []string{"/tmp"}, cpu: "100m", mem: "256Mi", secretsDir: credsDir,
+		// The password is read from the mounted file at start; it never
+		// appears in the pod spec or the environment.
+		command: []string{"sh", "-c", `exec redis-server --appendonly yes --requirepass "$(cat ` + credsDir + `/password)"`},
+		ready:   execProbe("sh", "-c", `REDISCLI_AUTH="$(cat `+credsDir+`/password)" redis-cli -h 127.0.0.1 ping | grep -q PONG`),
+	},
+	spec.DataRabbitMQ: {
+		uid: 999, dataPath: "/var/lib/rabbitmq", scratch: []string{"/tmp"}, cpu: "250m", mem: "512Mi",
+		// RabbitMQ reads extra configuration from conf.d; the credentials
+		// file is rendered there by external-secrets.
+		secretsDir: "/etc/rabbitmq/conf.d",
+		templates: map[string]string{
+			"20-credentials.conf": "default_user = {{ .username }}\ndefault_pass = {{ .password }}\n",
+		},
+		ready: execProbe("rabbitmq-diagnostics", "-q", "ping"),
+	},
+	spec.DataNATS: {
+		uid: 65532, dataPath: "/data", scratch: []string{"/tmp"}, cpu: "100m", mem: "128Mi", secretsDir: credsDir,
+		args: []string{"--config", credsDir + "/nats.conf"},
+		templates: map[string]string{
+			"nats.conf": "port: 4222\nhttp_port: 8222\njetstream { store_dir: /data }\nauthorization { user: \"{{ .username }}\", password: \"{{ .password }}\" }\n",
+		},
+		ready: &corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8222), Scheme: corev1.URISchemeHTTP}},
+	},
+	spec.DataKafka: {
+		uid: 1000, dataPath: "/var/lib/kafka/data", scratch: []string{"/tmp", "/opt/kafka/config"}, cpu: "500m", mem: "1Gi",
+		secretsDir: credsDir,
+		env: func(ds *spec.DataStore) []corev1.EnvVar {
+			// A single KRaft node acting as broker and controller.
+			return []corev1.EnvVar{
+				{Name: "KAFKA_ADVERTISED_LISTENERS", Value: fmt.Sprintf("PLAINTEXT://%s:9092", ds.Name)},
+				{Name: "KAFKA_CONTROLLER_LISTENER_NAMES", Value: "CONTROLLER"},
+				{Name: "KAFKA_CONTROLLER_QUORUM_VOTERS", Value: "1@127.0.0.1:9093"},
+				{Name: "KAFKA_LISTENERS", Value: "PLAINTEXT://:9092,CONTROLLER://127.0.0.1:9093"},
+				{Name: "KAFKA_LOG_DIRS", Value: "/var/lib/kafka/data"},
+				{Name: "KAFKA_NODE_ID", Value: "1"},
+				{Name: "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", Value: "1"},
+				{Name: "KAFKA_PROCESS_ROLES", Value: "broker,controller"},
+			}
+		},
+		ready: &corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(9092)}},
+	},
+}
+
+// dataStores renders each in-cluster store: ServiceAccount, headless
+// Service, credentials ExternalSecret and a single-replica StatefulSet with a
+// volume. A single primary is the honest default: replication and failover
+// belong to an operator or, preferably, a managed service (mode: managed).
+func dataStores(c *Context) ([]Object, error) {
+	var out []Object
+	for i := range c.P.Spec.Data {
+		ds := &c.P.Spec.Data[i]
+		if ds.Mode == "managed" {
+			continue
+		}
+		src := fmt.Sprintf("spec.data[%d]", i)
+		eng, ok := engines[ds.Type]
+		if !ok {
+			return nil, fmt.Errorf("data store %s: no engine for type %s", ds.Name, ds.Type)
+		}
+		ns := c.NS("data")
+		labels := c.labels(ds.Name, string(ds.Type))
+		add := func(kind, name string, obj any) {
+			out = append(out, Object{ID: id("data", kind, name), Area: "data", Source: src, Obj: obj})
+		}
+		port := spec.DataPorts[ds.Type]
+		add("ServiceAccount", ds.Name, &corev1.ServiceAccount{
+			TypeMeta: typeServiceAccount, ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: labels},
+			AutomountServiceAccountToken: ptr(false),
+		})
+		add("Service", ds.Name, &corev1.Service{
+			TypeMeta:   typeService,
+			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: labels},
+			Spec: corev1.ServiceSpec{
+				ClusterIP: corev1.ClusterIPNone,
+				Selector:  map[string]string{LabelName: ds.Name},
+				Ports: []corev1.ServicePort{{Name: string(ds.Type), Port: port, TargetPort: intstr.FromString(string(ds.Type)),
+					Protocol: corev1.ProtocolTCP}},
+			},
+		})
+		add("ExternalSecret", CredentialsSecret(ds.Name), credentialsSecret(c, ds, ns, CredentialsSecret(ds.Name), eng.templates))
+		sts, err := statefulSet(c, ds, eng, labels)
+		if err != nil {
+			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
+		}
+		add("StatefulSet", ds.Name, sts)
+	}
+	return out, nil
+}
+
+// credentialsSecret fetches a store's username and password from the secret
+// store; templates, when given, render them into configuration files.
+func credentialsSecret(c *Context, ds *spec.DataStore, ns, name string, templates map[string]string) *ExternalSecret {
+	store := c.P.Spec.Secrets
+	key, _, _ := strings.Cut(ds.Credentials, "#")
+	es := &ExternalSecret{
+		TypeMeta:   typeExternalSecret,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(ds.Name, "secret")},
+		Spec: ExternalSecretSpec{
+			RefreshInterval: store.RefreshInterval,
+			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: store.StoreKind},
+			Target:          ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
+			Data: []ExternalSecretData{
+				{SecretKey: "password", RemoteRef: RemoteReference{Key: key, Property: "password"}},
+				{SecretKey: "username", RemoteRef: RemoteReference{Key: key, Property: "username"}},
+			},
+		},
+	}
+	if len(templates) > 0 {
+		es.Spec.Target.Template = &ExternalSecretTemplate{EngineVersion: "v2", Data: templates}
+	}
+	return es
+}
+
+func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]string) (*appsv1.StatefulSet, error) {
+	cpu, mem := eng.cpu, eng.mem
+	if ds.Resources != nil {
+		if ds.Resources.CPU != "" {
+			cpu = ds.Resources.CPU
+		}
+		if ds.Resources.Memory != "" {
+			mem = ds.Resources.Memory
+		}
+	}
+	res, err := resources(cpu, mem)
+	if err != nil {
+		return nil, err
+	}
+	storage, err := quantity(ds.Storage)
+	if err != nil {
+		return nil, err
+	}
+	port := spec.DataPorts[ds.Type]
+	mounts := []corev1.VolumeMount{
+		{Name: "data", MountPath: eng.dataPath},
+		{Name: "credentials", MountPath: eng.secretsDir, ReadOnly: true},
+	}
+	volumes := []corev1.Volume{{Name: "credentials", VolumeSource: corev1.VolumeSource{
+		Secret: &corev1.SecretVolumeSource{SecretName: CredentialsSecret(ds.Name), DefaultMode: ptr(int32(0o440))},
+	}}}
+	for i, dir := range eng.scratch {
+		name := fmt.Sprintf("scratch-%d", i)
+		mounts = append(mounts, corev1.VolumeMount{Name: name, MountPath: dir})
+		volumes = append(volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
+			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("256Mi"))},
+		}})
+	}
+	var env []corev1.EnvVar
+	if eng.env != nil {
+		env = eng.env(ds)
+	}
+	tcp := &corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString(string(ds.Type))}}
+	podLabels := map[string]string{}
+	for k, v := range labels {
+		podLabels[k] = v
+	}
+	if v := spec.ImageTag(ds.Image); v != "" && len(v) <= 63 {
+		podLabels[LabelVersion] = v
+	}
+	container := corev1.Container{
+		Name: string(ds.Type), Image: ds.Image, ImagePullPolicy: corev1.PullIfNotPresent,
+		Command: eng.command, Args: eng.args, Env: env,
+		Ports:     []corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}},
+		Resources: res,
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			RunAsNonRoot:             ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		},
+		ReadinessProbe:           &corev1.Probe{ProbeHandler: *eng.ready, PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 3, SuccessThreshold: 1},
+		LivenessProbe:            &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6, SuccessThreshold: 1},
+		StartupProbe:             &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 5, TimeoutSeconds: 5, FailureThreshold: 60, SuccessThreshold: 1},
+		VolumeMounts:             mounts,
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+	pod := corev1.PodSpec{
+		ServiceAccountName:           ds.Name,
+		AutomountServiceAccountToken: ptr(false),
+		EnableServiceLinks:           ptr(false),
+		// Databases flush on SIGTERM; give them time to shut down cleanly.
+		TerminationGracePeriodSeconds: ptr(int64(120)),
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot: ptr(true), RunAsUser: ptr(eng.uid), RunAsGroup: ptr(eng.uid), FSGroup: ptr(eng.uid),
+			FSGroupChangePolicy: ptr(corev1.FSGroupChangeOnRootMismatch),
+			SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Containers:                []corev1.Container{container},
+		Volumes:                   volumes,
+		TopologySpreadConstraints: spread(map[string]string{LabelName: ds.Name}, false),
+	}
+	// Stateful pods never run on spot capacity.
+	if c.Env != nil && c.Env.Region != "" {
+		pod.Affinity = regionAffinity(c.Env.Region)
+	}
+	pvc := corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{Name: "data", Labels: map[string]string{LabelName: ds.Name}},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: storage}},
+		},
+	}
+	if ds.StorageClass != "" {
+		pvc.Spec.StorageClassName = ptr(ds.StorageClass)
+	}
+	meta := metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: labels}
+	ignoreRule(&meta, RuleReplicasBelowMinimum, "a single-primary data store; replication and failover come from an operator or a managed service (mode: managed)")
+	return &appsv1.StatefulSet{
+		TypeMeta:   typeStatefulSet,
+		ObjectMeta: meta,
+		Spec: appsv1.StatefulSetSpec{
+			Replicas:             ptr(int32(1)),
+			ServiceName:          ds.Name,
+			Selector:             &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+			PodManagementPolicy:  appsv1.OrderedReadyPodManagement,
+			RevisionHistoryLimit: ptr(int32(5)),
+			UpdateStrategy:       appsv1.StatefulSetUpdateStrategy{Type: appsv1.RollingUpdateStatefulSetStrategyType},
+			PersistentVolumeClaimRetentionPolicy: &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{
+				// Deleting or scaling the StatefulSet must never delete data.
+				WhenDeleted: appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+				WhenScaled:  appsv1.RetainPersistentVolumeClaimRetentionPolicyType,
+			},
+			Template:             corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels}, Spec: pod},
+			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{pvc},
+		},
+	}, nil
+}
