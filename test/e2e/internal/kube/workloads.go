@@ -57,11 +57,39 @@ func PodFromWorkload(obj *unstructured.Unstructured) (*unstructured.Unstructured
 	}
 	podMeta["name"] = name + suffix
 	podMeta["namespace"] = obj.GetNamespace()
+	spec, _ := tmpl["spec"].(map[string]any)
+	if gvk.Kind == "StatefulSet" {
+		spec = withClaimVolumes(obj, spec)
+	}
 	pod := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1",
 		"kind":       "Pod",
 		"metadata":   podMeta,
-		"spec":       tmpl["spec"],
+		"spec":       spec,
 	}}
 	return pod, nil
+}
+
+// withClaimVolumes adds a volume per volumeClaimTemplate, as the StatefulSet
+// controller does (claim <template>-<pod>), so the Pod's volumeMounts resolve.
+func withClaimVolumes(obj *unstructured.Unstructured, spec map[string]any) map[string]any {
+	claims, _, _ := unstructured.NestedSlice(obj.Object, "spec", "volumeClaimTemplates")
+	if len(claims) == 0 || spec == nil {
+		return spec
+	}
+	out := make(map[string]any, len(spec))
+	for k, v := range spec {
+		out[k] = v
+	}
+	vols, _ := spec["volumes"].([]any)
+	vols = append([]any(nil), vols...)
+	for _, c := range claims {
+		name, _, _ := unstructured.NestedString(c.(map[string]any), "metadata", "name")
+		vols = append(vols, map[string]any{
+			"name":                  name,
+			"persistentVolumeClaim": map[string]any{"claimName": name + "-" + obj.GetName() + "-0"},
+		})
+	}
+	out["volumes"] = vols
+	return out
 }
