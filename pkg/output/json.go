@@ -49,12 +49,14 @@ func JSON(w io.Writer, r *Report) error {
 		Findings: nonNil(r.Result.Findings),
 		Ignored:  nonNil(r.Result.Suppressed),
 	}
+	out.Rules = []jsonRule{}
 	for _, rule := range r.Result.Rules {
 		out.Rules = append(out.Rules, jsonRule{ID: rule.ID, Title: rule.Title, Category: rule.Category, Severity: rule.Severity,
 			Description: rule.Description, Remediation: rule.Remediation, References: rule.References, HelpURI: HelpURI(rule.ID)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // messages quote YAML and shell, not HTML
 	if err := enc.Encode(out); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}

@@ -48,7 +48,8 @@ func Text(w io.Writer, r *Report) error {
 				ew.printf("%s\n", paint(r.Color, ansiBold, file))
 			}
 			sev := paint(r.Color, sevColor(d.Severity), d.Severity.String())
-			ew.printf("%s:%d:%d: %s %s: %s", d.File, d.Line, d.Column, sev, d.RuleID, d.Message)
+			// One finding, one line: editors and CI parse file:line:col: per line.
+			ew.printf("%s:%d:%d: %s %s: %s", d.File, d.Line, d.Column, sev, d.RuleID, oneLine(d.Message))
 			if d.Object != "" {
 				ew.printf(" %s", paint(r.Color, ansiDim, "("+d.Object+")"))
 			}
