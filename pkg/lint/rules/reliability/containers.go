@@ -1,0 +1,260 @@
+package reliability
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+const docsResources = "Kubernetes docs: Resource Management for Pods and Containers"
+
+func latestImageTag() lint.Rule {
+	return lint.Rule{
+		ID: "latest-image-tag", Title: "Image without a pinned tag", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "A container image has no tag or the tag latest, and no digest. The tag then names whatever was pushed last: " +
+			"two nodes pulling minutes apart run different code, a rollback redeploys the broken build, and nobody can tell from the manifest what is running. " +
+			"With the default imagePullPolicy (Always for :latest) every pod start also depends on the registry being up.",
+		Remediation: "Pin the image to a version tag (ghcr.io/acme/web:1.4.2) or, better, a digest (ghcr.io/acme/web@sha256:…), and let CI update it.",
+		References:  []string{"Kubernetes docs: Images (image names)", "kube-score container-image-tag", "kube-linter latest-tag"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			p := o.Pod()
+			if p == nil {
+				return
+			}
+			for _, c := range p.Containers() {
+				img := lint.Str(lint.Field(c.Node, "image"))
+				if img == "" {
+					continue
+				}
+				tag, digest := imageTag(img)
+				switch {
+				case digest:
+				case tag == "":
+					r.Report(o, c.Path+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
+				case tag == "latest":
+					r.Report(o, c.Path+".image", "container %q runs image %q: latest is not a version", c.Name, img)
+				}
+			}
+		},
+	}
+}
+
+// imageTag splits a reference's tag off; a ':' before the last '/' is a
+// registry port (localhost:5000/app), not a tag.
+func imageTag(img string) (tag string, digest bool) {
+	if strings.Contains(img, "@") {
+		return "", true
+	}
+	name := img[strings.LastIndexByte(img, '/')+1:]
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		return name[i+1:], false
+	}
+	return "", false
+}
+
+// nsDefaults are the resources a namespace's LimitRanges fill in for
+// containers that do not set them.
+type nsDefaults struct {
+	request, limit map[string]bool
+}
+
+// limitRangeDefaults reads LimitRanges once per rule run, by namespace.
+// API defaulting fills a LimitRange's default from max, and its
+// defaultRequest from default or min; admission then applies both.
+func limitRangeDefaults(s *lint.Set) map[string]*nsDefaults {
+	out := map[string]*nsDefaults{}
+	for _, lr := range s.OfKind(kindLimitRange) {
+		d := out[lr.Namespace]
+		if d == nil {
+			d = &nsDefaults{request: map[string]bool{}, limit: map[string]bool{}}
+			out[lr.Namespace] = d
+		}
+		for _, l := range lint.Items(lr.Get("spec.limits")) {
+			if lint.Str(lint.Field(l, "type")) != "Container" {
+				continue
+			}
+			for _, field := range []string{"default", "max"} {
+				lint.Pairs(lint.Field(l, field), func(k, _ *yaml.Node) {
+					d.limit[k.Value] = true
+					d.request[k.Value] = true
+				})
+			}
+			for _, field := range []string{"defaultRequest", "min"} {
+				lint.Pairs(lint.Field(l, field), func(k, _ *yaml.Node) { d.request[k.Value] = true })
+			}
+		}
+	}
+	return out
+}
+
+// resources answers whether a container ends up with a request or limit.
+type resources struct {
+	defaults map[string]*nsDefaults
+}
+
+func (rs resources) has(o *lint.Object, p *lint.Pod, c *yaml.Node, want, res string) bool {
+	res2 := lint.Field(c, "resources")
+	// Pod-level resources (spec.resources) cover containers that set none.
+	podRes := lint.Field(p.Spec, "resources")
+	set := func(n *yaml.Node, kind string) bool { return lint.Field(lint.Field(n, kind), res) != nil }
+	if set(res2, "limits") || set(podRes, "limits") {
+		return true // a limit is also the request when no request is given
+	}
+	if want == "requests" && (set(res2, "requests") || set(podRes, "requests")) {
+		return true
+	}
+	if d := rs.defaults[o.Namespace]; d != nil {
+		if want == "requests" {
+			return d.request[res]
+		}
+		return d.limit[res]
+	}
+	return false
+}
+
+// resourceCheck reports containers (regular and init; ephemeral containers
+// cannot set resources) missing want ("requests" or "limits") of res.
+func resourceCheck(res, want, what string) func(*lint.Set, *lint.Context, *lint.Reporter) {
+	return func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+		rs := resources{defaults: limitRangeDefaults(s)}
+		for _, o := range s.Objects {
+			if !runsPods(o) {
+				continue
+			}
+			p := o.Pod()
+			for _, c := range p.Containers() {
+				if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, want, res) {
+					continue
+				}
+				r.Report(o, c.Path+".resources."+want+"."+res, "%s %q has no %s %s", containerWord(c), c.Name, res, what)
+			}
+		}
+	}
+}
+
+func containerWord(c lint.Container) string {
+	switch {
+	case c.Sidecar:
+		return "sidecar container"
+	case c.Kind == lint.InitContainer:
+		return "init container"
+	case c.Kind == lint.EphemeralContainer:
+		return "ephemeral container"
+	}
+	return "container"
+}
+
+func missingCPURequest() lint.Rule {
+	return lint.Rule{
+		ID: "missing-cpu-request", Title: "Container without a CPU request", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "The scheduler places pods by their requests. A container without a CPU request counts as needing nothing: " +
+			"nodes get overcommitted, the pod gets the smallest CPU share under contention, it is in the BestEffort or Burstable QoS class and among the first evicted, " +
+			"and an HPA with a CPU utilization target cannot compute utilization at all. A LimitRange default in the namespace or a CPU limit (which becomes the request) counts as set.",
+		Remediation: "Set resources.requests.cpu to the container's steady-state usage (e.g. 100m), measured from its metrics.",
+		References:  []string{docsResources, "kube-score container-resources", "kube-linter unset-cpu-requirements"},
+		CheckSet:    resourceCheck("cpu", "requests", "request"),
+	}
+}
+
+func missingMemoryRequest() lint.Rule {
+	return lint.Rule{
+		ID: "missing-memory-request", Title: "Container without a memory request", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "Without a memory request the scheduler assumes the container needs no memory, packs nodes beyond what they hold, and the kubelet then evicts " +
+			"or the kernel OOM-kills pods under memory pressure — requestless pods first. A LimitRange default in the namespace or a memory limit (which becomes the request) counts as set.",
+		Remediation: "Set resources.requests.memory to the container's working set under load (e.g. 256Mi).",
+		References:  []string{docsResources, "kube-score container-resources", "kube-linter unset-memory-requirements"},
+		CheckSet:    resourceCheck("memory", "requests", "request"),
+	}
+}
+
+func missingMemoryLimit() lint.Rule {
+	return lint.Rule{
+		ID: "missing-memory-limit", Title: "Container without a memory limit", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "Memory cannot be throttled, only reclaimed by killing. A container without a memory limit can grow (a leak, a cache, a large request) until the node runs out, " +
+			"and then the kernel OOM-kills or the kubelet evicts whatever it picks — often other teams' pods. With a limit, only the offending container is restarted. " +
+			"A LimitRange default in the namespace counts as set.",
+		Remediation: "Set resources.limits.memory; equal to the request gives the Guaranteed QoS class and the most predictable behaviour.",
+		References:  []string{docsResources, "kube-score container-resources", "kube-linter unset-memory-requirements"},
+		CheckSet:    resourceCheck("memory", "limits", "limit"),
+	}
+}
+
+func missingCPULimit() lint.Rule {
+	return lint.Rule{
+		ID: "missing-cpu-limit", Title: "Container without a CPU limit", Category: lint.CategoryReliability, Severity: lint.Info,
+		Description: "Informational on purpose. CPU is compressible: a container over its request is only slowed down, never killed, so a missing CPU limit does not endanger neighbours the way a missing memory limit does. " +
+			"CPU limits have a cost — CFS quota throttles the container even when the node has idle cores, which shows up as latency spikes — and many teams deliberately set none. " +
+			"A limit still matters where a runaway process must not take a whole node's CPU, or where the Guaranteed QoS class (requests equal to limits for CPU and memory) is needed for CPU pinning.",
+		Remediation: "Set resources.limits.cpu where bounded CPU matters (multi-tenant nodes, Guaranteed QoS); otherwise disable this rule in .platformctl.yaml.",
+		References:  []string{docsResources, "kube-score container-resources (--ignore-container-cpu-limit)"},
+		CheckSet:    resourceCheck("cpu", "limits", "limit"),
+	}
+}
+
+func missingEphemeralStorage() lint.Rule {
+	return lint.Rule{
+		ID: "missing-ephemeral-storage", Title: "Container without an ephemeral-storage limit", Category: lint.CategoryReliability, Severity: lint.Info,
+		Description: "Logs, emptyDir volumes without a sizeLimit and the writable layer all use the node's disk. A container without an ephemeral-storage limit can fill it; " +
+			"the kubelet then reports DiskPressure and evicts pods on the node until space is back, including ones that did nothing wrong. " +
+			"The request lets the scheduler account for disk; a limit alone sets both. A LimitRange default counts as set.",
+		Remediation: "Set resources.requests.ephemeral-storage and resources.limits.ephemeral-storage (e.g. 64Mi and 256Mi), and a sizeLimit on emptyDir volumes.",
+		References:  []string{"Kubernetes docs: Local ephemeral storage"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			rs := resources{defaults: limitRangeDefaults(s)}
+			const res = "ephemeral-storage"
+			for _, o := range s.Objects {
+				if !runsPods(o) {
+					continue
+				}
+				p := o.Pod()
+				for _, c := range p.Containers() {
+					if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, "limits", res) {
+						continue
+					}
+					if rs.has(o, p, c.Node, "requests", res) {
+						r.Report(o, c.Path+".resources.limits."+res, "%s %q has an ephemeral-storage request but no limit", containerWord(c), c.Name)
+					} else {
+						r.Report(o, c.Path+".resources", "%s %q has no ephemeral-storage request or limit", containerWord(c), c.Name)
+					}
+				}
+			}
+		},
+	}
+}
+
+func duplicateEnvVar() lint.Rule {
+	return lint.Rule{
+		ID: "duplicate-env-var", Title: "Environment variable set twice", Category: lint.CategoryHygiene, Severity: lint.Warning,
+		Description: "A container lists the same environment variable name more than once. Kubernetes keeps the last one without a warning, so the value someone reads " +
+			"(usually the first) is not the one the process gets; overlays and patches that append env entries make this easy to do by accident.",
+		Remediation: "Keep one entry per name; change the value where it is defined instead of appending a second one.",
+		References:  []string{"Kubernetes docs: Define Environment Variables for a Container", "kube-linter duplicate-env-var"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			p := o.Pod()
+			if p == nil {
+				return
+			}
+			for _, c := range p.Containers() {
+				env := lint.Items(lint.Field(c.Node, "env"))
+				if len(env) < 2 {
+					continue
+				}
+				first := make(map[string]int, len(env))
+				for i, e := range env {
+					name := lint.Str(lint.Field(e, "name"))
+					if name == "" {
+						continue
+					}
+					if j, dup := first[name]; dup {
+						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path, i), "%s %q sets %s twice (env[%d] and env[%d]); the last one wins", containerWord(c), c.Name, name, j, i)
+						continue
+					}
+					first[name] = i
+				}
+			}
+		},
+	}
+}

@@ -1,0 +1,585 @@
+package reliability
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+const (
+	docsNetpol = "Kubernetes docs: Network Policies"
+	nsaCISA    = "NSA/CISA Kubernetes Hardening Guide (network separation and hardening)"
+)
+
+// serviceSelector returns the selector of a Service that selects pods;
+// ok is false for ExternalName and selector-less Services, whose endpoints
+// are managed elsewhere.
+func serviceSelector(svc *lint.Object) (selector, bool) {
+	if lint.Str(svc.Get("spec.type")) == "ExternalName" {
+		return selector{}, false
+	}
+	m := lint.StringMap(svc.Get("spec.selector"))
+	if len(m) == 0 {
+		return selector{}, false
+	}
+	return mapSelector(m), true
+}
+
+func formatSelector(m map[string]string) string {
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
+func serviceNoPods() lint.Rule {
+	return lint.Rule{
+		ID: "service-no-pods", Title: "Service selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "The Service's selector matches the pod template labels of no workload in its namespace, usually after a label rename or a typo. " +
+			"The Service has no endpoints: clients get connection refused or time out, and Ingresses and routes in front of it return 503. " +
+			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped.",
+		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
+		References:  []string{"Kubernetes docs: Service", "kube-score service-targets-pod", "kube-linter dangling-service"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			pods := podIndex(s)
+			for _, svc := range s.OfKind(kindService) {
+				sel, ok := serviceSelector(svc)
+				ix := pods[svc.Namespace]
+				if !ok || ix == nil || ix.any(sel) {
+					continue
+				}
+				r.Report(svc, "spec.selector", "Service %q selects %s, which matches no pod template in namespace %s", svc.Name, formatSelector(sel.plain), nsName(svc.Namespace))
+			}
+		},
+	}
+}
+
+// declaresPortName says whether a container that serves a Service (regular
+// or sidecar) declares a port with name.
+func declaresPortName(p *lint.Pod, name string) bool {
+	for _, c := range p.Containers() {
+		if c.Kind != lint.RegularContainer && !c.Sidecar {
+			continue
+		}
+		for _, cp := range containerPorts(c.Node) {
+			if cp.name == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func serviceTargetPortNotFound() lint.Rule {
+	return lint.Rule{
+		ID: "service-target-port-not-found", Title: "Service targets a port name its pods do not have", Category: lint.CategoryNetworking, Severity: lint.Error,
+		Description: "A Service port's targetPort is a name (targetPort: http) that no container of a selected workload's pods declares. " +
+			"The endpoints controller leaves such pods out of that port's endpoints, so the port has no backends although the pods are running and ready. " +
+			"Numeric targetPorts are not judged: containers need not declare the ports they listen on.",
+		Remediation: "Declare the port with that name in the container's ports, or change targetPort to a declared name or the number the container listens on.",
+		References:  []string{"Kubernetes docs: Service (port definitions)"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			pods := podIndex(s)
+			for _, svc := range s.OfKind(kindService) {
+				sel, ok := serviceSelector(svc)
+				if !ok {
+					continue
+				}
+				var selected []labeled
+				for _, sp := range servicePorts(svc) {
+					tp, ok := readPort(sp.targetPort)
+					if !ok || tp.name == "" {
+						continue
+					}
+					if selected == nil {
+						selected = pods[svc.Namespace].selected(sel)
+					}
+					var missing []string
+					for _, w := range selected {
+						if !declaresPortName(w.obj.Pod(), tp.name) {
+							missing = append(missing, describe(w.obj))
+						}
+					}
+					if len(missing) > 0 {
+						r.Report(svc, sp.path+".targetPort", "Service %q port %s targets port %q, which the pods of %s do not declare", svc.Name, portLabel(sp), tp.name, strings.Join(missing, ", "))
+					}
+				}
+			}
+		},
+	}
+}
+
+func portLabel(sp servicePort) string {
+	if sp.name != "" {
+		return fmt.Sprintf("%q (%d)", sp.name, sp.port)
+	}
+	return fmt.Sprint(sp.port)
+}
+
+// serviceHasPort says whether a Service exposes ref (by number or name).
+// Services without ports (ExternalName) are not judged.
+func serviceHasPort(svc *lint.Object, ref portRef) bool {
+	ports := servicePorts(svc)
+	if len(ports) == 0 {
+		return true
+	}
+	for _, sp := range ports {
+		if ref.name != "" && sp.name == ref.name || ref.name == "" && sp.port == ref.num {
+			return true
+		}
+	}
+	return false
+}
+
+func listServicePorts(svc *lint.Object) string {
+	var parts []string
+	for _, sp := range servicePorts(svc) {
+		parts = append(parts, portLabel(sp))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// backendNamespaces are namespaces where a missing Service means a broken
+// reference: the input has Services or workloads there.
+func backendNamespaces(s *lint.Set) map[string]bool {
+	return namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService || runsPods(o) })
+}
+
+func ingressBackendMissing() lint.Rule {
+	return lint.Rule{
+		ID: "ingress-backend-missing", Title: "Ingress routes to a missing Service or port", Category: lint.CategoryNetworking, Severity: lint.Error,
+		Description: "An Ingress backend names a Service that the input does not contain, or a port (number or name) that the Service does not expose. " +
+			"The controller answers those paths with 503 or drops the rule. Only judged when the input has Services or workloads in the Ingress's namespace, so linting a partial tree does not report it.",
+		Remediation: "Fix backend.service.name and backend.service.port (number: the Service's port, not the targetPort; or name: the Service port's name).",
+		References:  []string{"Kubernetes docs: Ingress", "kube-score ingress-targets-service", "kube-linter dangling-ingress"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			judged := backendNamespaces(s)
+			for _, ing := range s.OfKind("Ingress") {
+				if !judged[ing.Namespace] {
+					continue
+				}
+				check := func(path string, b *yaml.Node) {
+					if b == nil {
+						return
+					}
+					var name string
+					var port portRef
+					var havePort bool
+					var namePath, portPath string
+					if svc := lint.Field(b, "service"); svc != nil {
+						name, namePath = lint.Str(lint.Field(svc, "name")), path+".service.name"
+						if n := lint.At(svc, "port.name"); n != nil {
+							port, havePort, portPath = portRef{name: lint.Str(n)}, true, path+".service.port.name"
+						} else if n, ok := lint.Int(lint.At(svc, "port.number")); ok {
+							port, havePort, portPath = portRef{num: n}, true, path+".service.port.number"
+						}
+					} else if n := lint.Str(lint.Field(b, "serviceName")); n != "" {
+						// extensions/v1beta1 and networking.k8s.io/v1beta1
+						name, namePath = n, path+".serviceName"
+						port, havePort = readPort(lint.Field(b, "servicePort"))
+						portPath = path + ".servicePort"
+					}
+					if name == "" {
+						return
+					}
+					svc := s.Lookup(kindService, ing.Namespace, name)
+					switch {
+					case svc == nil:
+						r.Report(ing, namePath, "Ingress %q routes to Service %q, which is not in the input (namespace %s)", ing.Name, name, nsName(ing.Namespace))
+					case havePort && !serviceHasPort(svc, port):
+						r.Report(ing, portPath, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
+					}
+				}
+				check("spec.defaultBackend", ing.Get("spec.defaultBackend"))
+				check("spec.backend", ing.Get("spec.backend"))
+				for i, rule := range lint.Items(ing.Get("spec.rules")) {
+					for j, p := range lint.Items(lint.At(rule, "http.paths")) {
+						check(fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), lint.Field(p, "backend"))
+					}
+				}
+			}
+		},
+	}
+}
+
+var routeKinds = []string{"HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"}
+
+func routeBackendMissing() lint.Rule {
+	return lint.Rule{
+		ID: "route-backend-missing", Title: "Gateway API route to a missing Service or port", Category: lint.CategoryNetworking, Severity: lint.Error,
+		Description: "A backendRef (or requestMirror filter) of an HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute names a Service that the input does not contain, " +
+			"or a port the Service does not expose. The Gateway marks the route ResolvedRefs=False and answers requests for that backend with 500 (or drops its share of the traffic split). " +
+			"backendRefs may point to another namespace; only judged when the input has Services or workloads in the backend's namespace.",
+		Remediation: "Fix backendRefs[].name, namespace and port (the Service's port, not the targetPort). A cross-namespace reference also needs a ReferenceGrant in the Service's namespace.",
+		References:  []string{"Gateway API: HTTPRoute backendRefs", "Kubernetes docs: Gateway API"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			judged := backendNamespaces(s)
+			for _, kind := range routeKinds {
+				for _, route := range s.OfKind(kind) {
+					if route.Group() != "gateway.networking.k8s.io" {
+						continue
+					}
+					check := func(path string, ref *yaml.Node) {
+						group, refKind := lint.Str(lint.Field(ref, "group")), lint.Str(lint.Field(ref, "kind"))
+						if group != "" && group != "core" || refKind != "" && refKind != kindService {
+							return
+						}
+						name, ns := lint.Str(lint.Field(ref, "name")), lint.Str(lint.Field(ref, "namespace"))
+						if ns == "" {
+							ns = route.Namespace
+						}
+						if name == "" || !judged[ns] {
+							return
+						}
+						svc := s.Lookup(kindService, ns, name)
+						port, havePort := lint.Int(lint.Field(ref, "port"))
+						switch {
+						case svc == nil:
+							r.Report(route, path+".name", "%s %q routes to Service %q, which is not in the input (namespace %s)", kind, route.Name, name, nsName(ns))
+						case lint.Field(ref, "port") == nil:
+							r.Report(route, path, "%s %q routes to Service %q without a port; backendRefs to a Service require one", kind, route.Name, name)
+						case havePort && !serviceHasPort(svc, portRef{num: port}):
+							r.Report(route, path+".port", "%s %q routes to port %d of Service %q, which exposes %s", kind, route.Name, port, name, listServicePorts(svc))
+						}
+					}
+					mirrors := func(path string, filters *yaml.Node) {
+						for k, f := range lint.Items(filters) {
+							if b := lint.At(f, "requestMirror.backendRef"); b != nil {
+								check(fmt.Sprintf("%s[%d].requestMirror.backendRef", path, k), b)
+							}
+						}
+					}
+					for i, rule := range lint.Items(route.Get("spec.rules")) {
+						for j, b := range lint.Items(lint.Field(rule, "backendRefs")) {
+							p := fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j)
+							check(p, b)
+							mirrors(p+".filters", lint.Field(b, "filters"))
+						}
+						mirrors(fmt.Sprintf("spec.rules[%d].filters", i), lint.Field(rule, "filters"))
+					}
+				}
+			}
+		},
+	}
+}
+
+// isNetworkPolicy tells Kubernetes NetworkPolicies from the CRDs of CNI
+// plugins that reuse the kind name (Calico's NetworkPolicy).
+func isNetworkPolicy(o *lint.Object) bool {
+	g := o.Group()
+	return o.Kind == kindNetworkPolicy && (g == "networking.k8s.io" || g == "extensions")
+}
+
+// otherPolicies finds policy objects of other engines (Calico, Cilium,
+// Antrea, AdminNetworkPolicy). They can isolate pods in ways these rules
+// do not evaluate, so coverage is not judged where they apply: everywhere
+// for cluster-wide ones, in their namespace for namespaced ones.
+func otherPolicies(s *lint.Set) (clusterWide bool, namespaced map[string]bool) {
+	namespaced = map[string]bool{}
+	for _, o := range s.Objects {
+		if !strings.HasSuffix(o.Kind, "NetworkPolicy") || isNetworkPolicy(o) {
+			continue
+		}
+		switch o.Kind {
+		case "GlobalNetworkPolicy", "CiliumClusterwideNetworkPolicy", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "ClusterNetworkPolicy":
+			clusterWide = true
+		default:
+			namespaced[o.Namespace] = true
+		}
+	}
+	return clusterWide, namespaced
+}
+
+// podSelectorOf reads a NetworkPolicy's podSelector; absent means empty
+// (the field is a struct, not a pointer), which selects every pod.
+func podSelectorOf(np *lint.Object) selector {
+	n := np.Get("spec.podSelector")
+	if n == nil {
+		return selector{plain: map[string]string{}}
+	}
+	return labelSelector(n)
+}
+
+func networkPolicyNoPods() lint.Rule {
+	return lint.Rule{
+		ID: "networkpolicy-no-pods", Title: "NetworkPolicy selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "The policy's non-empty podSelector matches the pod template labels of no workload in its namespace. It isolates nothing, and the traffic it was written to allow or restrict is governed by other policies — " +
+			"typically after pods were relabelled, so the intended rules silently stopped applying. Only judged when the input has workloads in that namespace.",
+		Remediation: "Make spec.podSelector match the labels of the pods it is meant for, or delete the policy.",
+		References:  []string{docsNetpol, "kube-score networkpolicy-targets-pod", "kube-linter dangling-networkpolicy"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			pods := podIndex(s)
+			for _, np := range s.OfKind(kindNetworkPolicy) {
+				ix := pods[np.Namespace]
+				if !isNetworkPolicy(np) || ix == nil {
+					continue
+				}
+				sel := podSelectorOf(np)
+				if sel.empty() || ix.any(sel) {
+					continue
+				}
+				r.Report(np, "spec.podSelector", "NetworkPolicy %q selects no pods of the workloads in namespace %s", np.Name, nsName(np.Namespace))
+			}
+		},
+	}
+}
+
+// policyTypes returns the directions a NetworkPolicy applies to: the
+// explicit list, or Ingress plus Egress when it has egress rules.
+func policyTypes(np *lint.Object) (ingress, egress bool) {
+	if t := np.Get("spec.policyTypes"); t != nil {
+		for _, v := range lint.Strings(t) {
+			ingress = ingress || v == "Ingress"
+			egress = egress || v == "Egress"
+		}
+		return ingress, egress
+	}
+	return true, np.Get("spec.egress") != nil
+}
+
+// deniesAll says whether np isolates every pod of its namespace for a
+// direction ("ingress" or "egress") without allowing anything.
+func deniesAll(np *lint.Object, direction string) bool {
+	if !isNetworkPolicy(np) || !podSelectorOf(np).empty() {
+		return false
+	}
+	in, eg := policyTypes(np)
+	if direction == "ingress" && !in || direction == "egress" && !eg {
+		return false
+	}
+	return len(lint.Items(np.Get("spec."+direction))) == 0
+}
+
+func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
+	title := strings.ToUpper(direction[:1]) + direction[1:]
+	return lint.Rule{
+		ID: id, Title: "Namespace without a default-deny " + direction + " NetworkPolicy", Category: lint.CategoryNetworking, Severity: sev,
+		Description: "A namespace that has workloads in the input has no NetworkPolicy with an empty podSelector that denies all " + direction + " (policyTypes including " + title + ", no " + direction + " rules). " +
+			"Pods are non-isolated by default: every pod not selected by some policy accepts " + map[string]string{"ingress": "connections from anywhere in the cluster", "egress": "any outbound connection, so a compromised pod can reach every service and the internet"}[direction] + ", " +
+			"and each new workload starts open until someone remembers to write its policy. With a default deny, the allow-list is the only way in. " +
+			"Not judged when the input has cluster-wide policies of another engine (Calico GlobalNetworkPolicy, CiliumClusterwideNetworkPolicy, AdminNetworkPolicy), which may provide the default.",
+		Remediation: "Add to the namespace: a NetworkPolicy with podSelector: {} and policyTypes: [" + title + "] and no " + direction + " rules" +
+			map[string]string{"ingress": ", then allow what each workload needs.", "egress": ", then allow DNS (kube-dns on port 53) and what each workload needs."}[direction],
+		References: []string{docsNetpol + " (default policies)", nsaCISA},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			clusterWide, _ := otherPolicies(s)
+			if clusterWide {
+				return
+			}
+			denied := map[string]bool{}
+			for _, np := range s.OfKind(kindNetworkPolicy) {
+				if deniesAll(np, direction) {
+					denied[np.Namespace] = true
+				}
+			}
+			first := map[string]*lint.Object{}
+			var order []string
+			for _, o := range s.Objects {
+				if runsPods(o) && !denied[o.Namespace] && first[o.Namespace] == nil {
+					first[o.Namespace] = o
+					order = append(order, o.Namespace)
+				}
+			}
+			for _, ns := range order {
+				anchor, path := namespaceAnchor(s, ns, first[ns])
+				r.Report(anchor, path, "namespace %s has workloads (%s) but no NetworkPolicy that denies all %s by default", nsName(ns), describe(first[ns]), direction)
+			}
+		},
+	}
+}
+
+func podNotCovered() lint.Rule {
+	return lint.Rule{
+		ID: "pod-not-covered-by-networkpolicy", Title: "Workload not selected by any NetworkPolicy", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "No NetworkPolicy in the workload's namespace selects its pods, so they are not isolated in either direction: any pod in the cluster can connect to them and they can connect anywhere. " +
+			"A compromised or misbehaving neighbour has a direct path to them. Not judged where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may select the pods.",
+		Remediation: "Add a default-deny NetworkPolicy (podSelector: {}) to the namespace and a policy selecting these pods that allows exactly the traffic they need.",
+		References:  []string{docsNetpol, nsaCISA, "kube-score pod-networkpolicy", "kube-linter non-isolated-pod"},
+		// Per namespace: each workload is matched only against its own
+		// namespace's policies, through a selector index, so the cost is
+		// O(workloads × labels + candidates), never workloads × all policies.
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			clusterWide, other := otherPolicies(s)
+			if clusterWide {
+				return
+			}
+			idx := map[string]*selectorIndex{}
+			for _, np := range s.OfKind(kindNetworkPolicy) {
+				if !isNetworkPolicy(np) {
+					continue
+				}
+				ix := idx[np.Namespace]
+				if ix == nil {
+					ix = &selectorIndex{}
+					idx[np.Namespace] = ix
+				}
+				ix.add(np, podSelectorOf(np))
+			}
+			for _, o := range s.Objects {
+				if !runsPods(o) || other[o.Namespace] {
+					continue
+				}
+				p := o.Pod()
+				if idx[o.Namespace].any(p.PodLabels()) {
+					continue
+				}
+				r.Report(o, p.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", nsName(o.Namespace), describe(o))
+			}
+		},
+	}
+}
+
+// monitorNamespaces reads a Prometheus Operator namespaceSelector: any
+// (every namespace), matchNames, or by default the monitor's own.
+func monitorNamespaces(m *lint.Object) (all bool, names []string) {
+	ns := m.Get("spec.namespaceSelector")
+	if lint.IsTrue(lint.Field(ns, "any")) {
+		return true, nil
+	}
+	if names = lint.Strings(lint.Field(ns, "matchNames")); len(names) > 0 {
+		return false, names
+	}
+	return false, []string{m.Namespace}
+}
+
+// monitorCheck reports monitors whose selector matches nothing in the
+// indexes of the namespaces they look at, when any of those namespaces has
+// candidates in the input at all.
+func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelIndex) func(*lint.Set, *lint.Context, *lint.Reporter) {
+	return func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+		var idx map[string]*labelIndex
+		for _, m := range s.OfKind(kind) {
+			if m.Group() != "monitoring.coreos.com" {
+				continue
+			}
+			if idx == nil {
+				idx = build(s)
+			}
+			sel := labelSelector(m.Get("spec.selector"))
+			all, names := monitorNamespaces(m)
+			judged, found := false, false
+			if all {
+				for _, ix := range idx {
+					judged = true
+					if ix.any(sel) {
+						found = true
+						break
+					}
+				}
+			} else {
+				for _, ns := range names {
+					if ix := idx[ns]; ix != nil {
+						judged = true
+						if ix.any(sel) {
+							found = true
+							break
+						}
+					}
+				}
+			}
+			if judged && !found {
+				where := "any namespace"
+				if !all {
+					quoted := make([]string, len(names))
+					for i, n := range names {
+						quoted[i] = nsName(n)
+					}
+					where = "namespace " + strings.Join(quoted, ", ")
+				}
+				r.Report(m, "spec.selector", "%s %q selects no %s in %s of the input", kind, m.Name, what, where)
+			}
+		}
+	}
+}
+
+func serviceMonitorNoServices() lint.Rule {
+	return lint.Rule{
+		ID: "servicemonitor-no-services", Title: "ServiceMonitor selects no Service", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "A Prometheus Operator ServiceMonitor's selector (in the namespaces its namespaceSelector names, by default its own) matches no Service's labels. " +
+			"Prometheus scrapes nothing for it: dashboards go blank and alerts on these metrics never fire, with no error anywhere. " +
+			"Only judged when the input has Services in those namespaces.",
+		Remediation: "Make spec.selector match the labels of the Service (not of the pods), and spec.namespaceSelector name the Service's namespace.",
+		References:  []string{"Prometheus Operator: ServiceMonitor", "kube-linter dangling-servicemonitor"},
+		CheckSet: monitorCheck("ServiceMonitor", "Services", func(s *lint.Set) map[string]*labelIndex {
+			idx := map[string]*labelIndex{}
+			for _, svc := range s.OfKind(kindService) {
+				ix := idx[svc.Namespace]
+				if ix == nil {
+					ix = &labelIndex{}
+					idx[svc.Namespace] = ix
+				}
+				ix.add(svc, svc.Labels)
+			}
+			return idx
+		}),
+	}
+}
+
+func podMonitorNoPods() lint.Rule {
+	return lint.Rule{
+		ID: "podmonitor-no-pods", Title: "PodMonitor selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "A Prometheus Operator PodMonitor's selector (in the namespaces its namespaceSelector names, by default its own) matches the pod template labels of no workload. " +
+			"Prometheus scrapes nothing for it, silently. Only judged when the input has workloads in those namespaces.",
+		Remediation: "Make spec.selector match the pod template labels, and spec.namespaceSelector name the pods' namespace.",
+		References:  []string{"Prometheus Operator: PodMonitor"},
+		CheckSet:    monitorCheck("PodMonitor", "pods", podIndex),
+	}
+}
+
+func invalidPortName() lint.Rule {
+	return lint.Rule{
+		ID: "invalid-port-name", Title: "Invalid port name", Category: lint.CategoryNetworking, Severity: lint.Error,
+		Description: "Container port names, named probe ports and Service targetPort names must be IANA service names: at most 15 characters, lowercase letters, digits and '-', " +
+			"at least one letter, no '-' at either end and no \"--\". Service port names must be DNS labels, and a Service with several ports must name each one, uniquely. " +
+			"The API server rejects the object otherwise, so the apply fails.",
+		Remediation: "Rename the port (e.g. http, grpc, metrics, http-admin); shorten names longer than 15 characters.",
+		References:  []string{"RFC 6335 section 5.1 (IANA_SVC_NAME)", "Kubernetes API: ContainerPort, ServicePort", "kube-linter invalid-target-ports"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			if o.Kind == kindService {
+				checkServicePortNames(o, r)
+				return
+			}
+			p := o.Pod()
+			if p == nil {
+				return
+			}
+			for _, c := range p.Containers() {
+				for i, port := range lint.Items(lint.Field(c.Node, "ports")) {
+					if n := lint.Field(port, "name"); n != nil && !isIANASvcName(lint.Str(n)) {
+						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path, i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
+					}
+				}
+			}
+			probePorts(o, func(c lint.Container, probe, path string, ref portRef) {
+				if ref.name != "" && !isIANASvcName(ref.name) {
+					r.Report(o, path, "%s of container %q uses port name %q, which is not a valid IANA service name", probe, c.Name, ref.name)
+				}
+			})
+		},
+	}
+}
+
+func checkServicePortNames(svc *lint.Object, r *lint.Reporter) {
+	ports := servicePorts(svc)
+	seen := map[string]bool{}
+	for _, sp := range ports {
+		switch {
+		case sp.name == "" && len(ports) > 1:
+			r.Report(svc, sp.path, "Service %q has %d ports, so port %d needs a name", svc.Name, len(ports), sp.port)
+		case sp.name != "" && !isDNSLabel(sp.name):
+			r.Report(svc, sp.path+".name", "Service %q port name %q is not a DNS label (lowercase letters, digits, '-')", svc.Name, sp.name)
+		case sp.name != "" && seen[sp.name]:
+			r.Report(svc, sp.path+".name", "Service %q has two ports named %q", svc.Name, sp.name)
+		}
+		seen[sp.name] = true
+		if tp, ok := readPort(sp.targetPort); ok && tp.name != "" && !isIANASvcName(tp.name) {
+			r.Report(svc, sp.path+".targetPort", "Service %q targetPort %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", svc.Name, tp.name)
+		}
+	}
+}

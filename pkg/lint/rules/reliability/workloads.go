@@ -1,0 +1,140 @@
+package reliability
+
+import (
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+func selectorMismatch() lint.Rule {
+	return lint.Rule{
+		ID: "selector-mismatch", Title: "Workload selector does not match its pod template", Category: lint.CategoryReliability, Severity: lint.Error,
+		Description: "A Deployment, StatefulSet, DaemonSet or ReplicaSet (or a CRD shaped like one, such as an Argo Rollout) has a spec.selector that its own pod template labels do not satisfy, or no selector. " +
+			"The API server rejects the object (selector does not match template labels), so the apply fails — often only at deploy time, after a label was renamed in one place.",
+		Remediation: "Make every matchLabels pair and matchExpressions requirement of spec.selector hold for spec.template.metadata.labels. Remember that the selector is immutable: changing it means recreating the workload.",
+		References:  []string{"Kubernetes docs: Deployments (selector)", "kube-linter mismatching-selector", "kube-score deployment-pod-selector-labels-match-template-metadata-labels"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			switch o.Kind {
+			case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet:
+			default:
+				// CRDs with a pod template and a LabelSelector (Argo Rollouts).
+				if !replicated(o) || o.Kind == kindReplicationController || o.Get("spec.selector") == nil {
+					return
+				}
+			}
+			p := o.Pod()
+			if p == nil {
+				return
+			}
+			sel := o.Get("spec.selector")
+			if sel == nil {
+				r.Report(o, "spec.selector", "%s has no spec.selector; apps/v1 requires one matching the pod template labels", describe(o))
+				return
+			}
+			if !lint.LabelSelector(sel, p.PodLabels()) {
+				r.Report(o, "spec.selector", "%s: spec.selector does not match the pod template labels (%s.labels)", describe(o), p.MetaPath)
+			}
+		},
+	}
+}
+
+func nonRollingUpdateStrategy() lint.Rule {
+	return lint.Rule{
+		ID: "non-rolling-update-strategy", Title: "Workload does not roll updates", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "A Deployment with strategy Recreate stops every pod before starting the new version: each rollout is a full outage, and a broken new version leaves nothing running. " +
+			"A StatefulSet or DaemonSet with updateStrategy OnDelete never rolls out template changes at all until someone deletes pods by hand, so the manifest and the running version drift apart. " +
+			"Recreate is legitimate for a single pod holding a ReadWriteOnce volume; ignore the rule there with the reason.",
+		Remediation: "Use strategy.type: RollingUpdate (with maxUnavailable: 0 and a maxSurge for zero-downtime) on Deployments, updateStrategy.type: RollingUpdate on StatefulSets and DaemonSets.",
+		References:  []string{"Kubernetes docs: Deployments (strategy)", "kube-linter no-rolling-update-strategy"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			switch o.Kind {
+			case kindDeployment:
+				if lint.Str(o.Get("spec.strategy.type")) == "Recreate" {
+					r.Report(o, "spec.strategy.type", "%s uses the Recreate strategy: every rollout stops all pods before starting new ones", describe(o))
+				}
+			case kindStatefulSet, kindDaemonSet:
+				if lint.Str(o.Get("spec.updateStrategy.type")) == "OnDelete" {
+					r.Report(o, "spec.updateStrategy.type", "%s uses updateStrategy OnDelete: template changes never roll out until pods are deleted by hand", describe(o))
+				}
+			}
+		},
+	}
+}
+
+func cronJobMissingDeadline() lint.Rule {
+	return lint.Rule{
+		ID: "cronjob-missing-deadline", Title: "CronJob without startingDeadlineSeconds", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "Without startingDeadlineSeconds the CronJob controller counts every schedule missed since the last run; after more than 100 misses (controller downtime, a long suspend, a clock jump) " +
+			"it logs \"too many missed start times\" and stops creating Jobs for this CronJob for good. A deadline bounds the window it looks back at, and also keeps a late run from starting hours after it was useful.",
+		Remediation: "Set spec.startingDeadlineSeconds to how late a run may still start (e.g. 300, and shorter than the schedule interval).",
+		References:  []string{"Kubernetes docs: CronJob (job creation)", "kube-score cronjob-has-deadline"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			if o.Kind == kindCronJob && o.Get("spec.startingDeadlineSeconds") == nil {
+				r.Report(o, "spec.startingDeadlineSeconds", "CronJob %q has no startingDeadlineSeconds", o.Name)
+			}
+		},
+	}
+}
+
+func cronJobMissingConcurrencyPolicy() lint.Rule {
+	return lint.Rule{
+		ID: "cronjob-missing-concurrency-policy", Title: "CronJob without an explicit concurrencyPolicy", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "The default concurrencyPolicy is Allow: when a run takes longer than the schedule interval, the next one starts beside it. Most jobs are not written for that — " +
+			"two runs process the same batch twice, race on the same rows, or pile up until the namespace quota is exhausted. An explicit value, even Allow, records that someone decided.",
+		Remediation: "Set spec.concurrencyPolicy: Forbid (skip a run while the previous one is active) or Replace; set Allow only when runs are safe to overlap.",
+		References:  []string{"Kubernetes docs: CronJob (concurrency policy)"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			if o.Kind == kindCronJob && o.Get("spec.concurrencyPolicy") == nil {
+				r.Report(o, "spec.concurrencyPolicy", "CronJob %q does not set concurrencyPolicy, so overlapping runs are allowed", o.Name)
+			}
+		},
+	}
+}
+
+func jobMissingTTL() lint.Rule {
+	return lint.Rule{
+		ID: "job-missing-ttl", Title: "Job without ttlSecondsAfterFinished", Category: lint.CategoryHygiene, Severity: lint.Info,
+		Description: "A finished Job and its pods stay in the cluster until someone deletes them: they accumulate in etcd and in kubectl output, and a completed Job with the same name blocks re-running it. " +
+			"ttlSecondsAfterFinished has the TTL controller clean up. Jobs created by CronJobs are limited by the CronJob's history limits and are not judged. " +
+			"With GitOps tools that re-create deleted objects, prefer their hook deletion policies over a TTL.",
+		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
+		References:  []string{"Kubernetes docs: Automatic Cleanup for Finished Jobs"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			if o.Kind != kindJob || o.Get("spec.ttlSecondsAfterFinished") != nil {
+				return
+			}
+			for _, ref := range lint.Items(o.Get("metadata.ownerReferences")) {
+				if lint.Str(lint.Field(ref, "kind")) == kindCronJob {
+					return
+				}
+			}
+			r.Report(o, "spec.ttlSecondsAfterFinished", "Job %q has no ttlSecondsAfterFinished; it and its pods stay after it finishes", o.Name)
+		},
+	}
+}
+
+func statefulSetHeadlessService() lint.Rule {
+	return lint.Rule{
+		ID: "statefulset-headless-service", Title: "StatefulSet without a headless governing Service", Category: lint.CategoryReliability, Severity: lint.Warning,
+		Description: "A StatefulSet's pods get their stable DNS names (web-0.web.ns.svc) from the headless Service named in spec.serviceName. " +
+			"Without serviceName, with a name no Service in the input has, or with a Service that has a cluster IP, peers cannot address each other by ordinal — " +
+			"database replication, quorum and cluster membership break. A missing Service is only judged when the input has Services in that namespace.",
+		Remediation: "Set spec.serviceName to a Service in the same namespace with clusterIP: None and a selector matching the pods (publishNotReadyAddresses: true for peer discovery during startup).",
+		References:  []string{"Kubernetes docs: StatefulSets (stable network ID)", "kube-score statefulset-has-servicename"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			withServices := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
+			for _, o := range s.OfKind(kindStatefulSet) {
+				name := lint.Str(o.Get("spec.serviceName"))
+				if name == "" {
+					r.Report(o, "spec.serviceName", "StatefulSet %q has no serviceName, so its pods get no stable DNS names", o.Name)
+					continue
+				}
+				svc := s.Lookup(kindService, o.Namespace, name)
+				switch {
+				case svc == nil && withServices[o.Namespace]:
+					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not in the input (namespace %s)", o.Name, name, nsName(o.Namespace))
+				case svc != nil && lint.Str(svc.Get("spec.clusterIP")) != "None":
+					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not headless (clusterIP: None), so pods get no per-pod DNS records", o.Name, name)
+				}
+			}
+		},
+	}
+}
