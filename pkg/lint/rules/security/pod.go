@@ -1,0 +1,322 @@
+package security
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// Container security context rules: what the process inside a container
+// may do to the node it runs on.
+
+func podRules() []lint.Rule {
+	return []lint.Rule{
+		{
+			ID: "privileged-container", Title: "Container runs privileged", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A privileged container has every Linux capability, sees all host devices and runs without seccomp or AppArmor confinement: a process in it is root on the node. One compromised or malicious image then owns the node and every pod and secret on it.",
+			Remediation: "Remove securityContext.privileged (or set it to false) and add only the specific capability the workload needs, e.g. capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}. Node agents that truly need it belong in a dedicated namespace with an ignore annotation that says why.",
+			References:  []string{pssBaseline, "CIS 5.2.2", nsaGuide, pssDoc},
+			Check:       checkPrivileged,
+		},
+		{
+			ID: "allow-privilege-escalation", Title: "Container allows privilege escalation", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Unless allowPrivilegeEscalation is false, the kernel lets a process gain more privileges than its parent (no_new_privs is not set): a setuid binary in the image, or a bug in one, turns a foothold as an unprivileged user into root in the container. Kubernetes defaults it to true.",
+			Remediation: "Set securityContext.allowPrivilegeEscalation: false on every container (it is container-level only; the pod securityContext has no such field).",
+			References:  []string{pssRestricted, "CIS 5.2.6", nsaGuide, pssDoc},
+			Check:       checkPrivilegeEscalation,
+		},
+		{
+			ID: "run-as-non-root", Title: "Container may run as root", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Without runAsNonRoot: true (or an explicit non-zero runAsUser), a container runs as whatever user its image declares, which is root for most images. Root in a container is one kernel bug or misconfiguration away from root on the node, and can write anywhere in the container's filesystem.",
+			Remediation: "Set runAsNonRoot: true in the pod securityContext (it applies to every container), and a non-zero runAsUser such as 65532 so images without a USER still start.",
+			References:  []string{pssRestricted, "CIS 5.2.7", nsaGuide, pssDoc},
+			Check:       checkRunAsNonRoot,
+		},
+		{
+			ID: "run-as-root-user", Title: "Container runs as UID 0", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "runAsUser: 0 makes the container's process root explicitly, whatever the image says. Root in a container keeps every default capability and is one kernel bug away from root on the node. With runAsNonRoot: true as well, the kubelet refuses to start the container.",
+			Remediation: "Set runAsUser to a non-zero UID (e.g. 65532) at pod level, and remove runAsUser: 0 from containers; give files the workload writes to that UID or to fsGroup.",
+			References:  []string{pssRestricted, "CIS 5.2.7", nsaGuide, pssDoc},
+			Check:       checkRunAsRootUser,
+		},
+		{
+			ID: "writable-root-filesystem", Title: "Container root filesystem is writable", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "A writable root filesystem lets an attacker who gets code execution drop tools, modify binaries and persist for the container's lifetime. A read-only root also catches applications writing where nobody expects.",
+			Remediation: "Set securityContext.readOnlyRootFilesystem: true on the container and mount an emptyDir where the application must write (e.g. /tmp).",
+			References:  []string{nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"},
+			Check:       checkReadOnlyRoot,
+		},
+		{
+			ID: "seccomp-unconfined", Title: "Seccomp is explicitly disabled", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "seccompProfile type Unconfined turns off syscall filtering: the container can call every syscall the kernel offers, including the rarely used ones most container escapes go through (e.g. CVE-2022-0185 via unshare and fsconfig).",
+			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext, or type: Localhost with a profile that allows what the workload needs.",
+			References:  []string{pssBaseline, "CIS 5.7.2", nsaGuide, "CVE-2022-0185", pssDoc},
+			Check:       checkSeccompUnconfined,
+		},
+		{
+			ID: "missing-seccomp-profile", Title: "No seccomp profile", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Without a seccompProfile, the kubelet runs the container Unconfined unless the node opts in to a default: every syscall is allowed, including the ones most kernel exploits and container escapes use.",
+			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext so every container inherits it.",
+			References:  []string{pssRestricted, "CIS 5.7.2", nsaGuide, pssDoc},
+			Check:       checkSeccompMissing,
+		},
+		{
+			ID: "apparmor-unconfined", Title: "AppArmor is disabled", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "An AppArmor profile of Unconfined (securityContext.appArmorProfile.type, or the container.apparmor.security.beta.kubernetes.io/<container> annotation set to unconfined) removes the mandatory access control the runtime applies by default, which blocks writes to /proc and /sys and mounts that container escapes rely on.",
+			Remediation: "Remove the override to get the runtime's default profile, or set appArmorProfile: {type: RuntimeDefault} (or Localhost with a reviewed profile).",
+			References:  []string{pssBaseline, nsaGuide, pssDoc},
+			Check:       checkAppArmor,
+		},
+		{
+			ID: "selinux-override", Title: "Custom SELinux options", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "seLinuxOptions with a type other than the container types, or with a user or role, changes the SELinux domain the container runs in. Types such as spc_t (super privileged container) or unconfined_t switch SELinux confinement off for the process.",
+			Remediation: "Remove seLinuxOptions.user and .role, and use a type of container_t, container_init_t, container_kvm_t or container_engine_t (or none, to get the runtime's default). Setting only level (MCS categories) is fine.",
+			References:  []string{pssBaseline, nsaGuide, pssDoc},
+			Check:       checkSELinux,
+		},
+		{
+			ID: "unmasked-proc-mount", Title: "Container /proc is unmasked", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "procMount: Unmasked removes the masks and read-only paths the runtime puts over sensitive parts of /proc (e.g. /proc/sys, /proc/sysrq-trigger, /proc/kcore), exposing host kernel information and knobs to the container.",
+			Remediation: "Remove securityContext.procMount or set it to Default. Unmasked is only meant for nested container runtimes inside user namespaces (hostUsers: false).",
+			References:  []string{pssBaseline, pssDoc},
+			Check:       checkProcMount,
+		},
+		{
+			ID: "windows-host-process", Title: "Windows HostProcess container", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A Windows HostProcess container runs directly on the node as a host process, with the host's network and filesystem and the privileges of the node's users (often SYSTEM): there is no container boundary at all.",
+			Remediation: "Remove windowsOptions.hostProcess (or set it to false) from the pod and container securityContexts; node management belongs in the node image or a reviewed DaemonSet in a dedicated namespace.",
+			References:  []string{pssBaseline, "CIS 5.2.11", pssDoc},
+			Check:       checkHostProcess,
+		},
+	}
+}
+
+func checkPrivileged(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	for i := range cs {
+		c := &cs[i]
+		if v := c.Security.Privileged; v != nil && *v {
+			r.Report(o, c.Security.ContextPath+".privileged", "%s runs privileged: root on the node, with every capability and host device", who(c))
+		}
+	}
+}
+
+func checkPrivilegeEscalation(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil || isWindows(p) {
+		return
+	}
+	for i := range cs {
+		c := &cs[i]
+		switch v := c.Security.AllowPrivilegeEscalation; {
+		case v == nil:
+			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s does not set allowPrivilegeEscalation: false (the default is true)", who(c))
+		case *v:
+			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s sets allowPrivilegeEscalation: true", who(c))
+		}
+	}
+}
+
+func checkRunAsNonRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil || isWindows(p) {
+		return
+	}
+	var explicit, unset byPath
+	var unsetAll []*lint.Container
+	for i := range cs {
+		c := &cs[i]
+		s := c.Security
+		if s.RunAsNonRoot != nil && *s.RunAsNonRoot {
+			continue
+		}
+		if s.RunAsUser != nil {
+			// A non-zero UID cannot be root; UID 0 is run-as-root-user's.
+			continue
+		}
+		if s.RunAsNonRoot != nil {
+			explicit.add(s.RunAsNonRootPath, c)
+			continue
+		}
+		unset.add(s.RunAsNonRootPath, c)
+		unsetAll = append(unsetAll, c)
+	}
+	explicit.each(func(path string, cs []*lint.Container) {
+		r.Report(o, path, "%s may run as root: runAsNonRoot is false and no non-zero runAsUser is set", names(cs))
+	})
+	if len(unsetAll) == 0 {
+		return
+	}
+	if len(unsetAll) == len(cs) {
+		// Nothing anywhere: one finding where the fix belongs, the pod.
+		r.Report(o, p.Path+".securityContext.runAsNonRoot", "%s may run as root: neither the pod nor the containers set runAsNonRoot: true or a non-zero runAsUser", names(unsetAll))
+		return
+	}
+	unset.each(func(path string, cs []*lint.Container) {
+		r.Report(o, path, "%s may run as root: it sets neither runAsNonRoot: true nor a non-zero runAsUser, and the pod does not either", names(cs))
+	})
+}
+
+func checkRunAsRootUser(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	var g byPath
+	for i := range cs {
+		c := &cs[i]
+		if u := c.Security.RunAsUser; u != nil && *u == 0 {
+			g.add(c.Security.RunAsUserPath, c)
+		}
+	}
+	g.each(func(path string, cs []*lint.Container) {
+		r.Report(o, path, "%s run%s as UID 0 (root)", names(cs), plural(cs))
+	})
+}
+
+// plural returns the verb suffix for names(cs): "runs" for one, "run" for many.
+func plural(cs []*lint.Container) string {
+	if len(cs) == 1 {
+		return "s"
+	}
+	return ""
+}
+
+func checkReadOnlyRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil || isWindows(p) {
+		return
+	}
+	for i := range cs {
+		c := &cs[i]
+		switch v := c.Security.ReadOnlyRootFilesystem; {
+		case v == nil:
+			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s has a writable root filesystem: readOnlyRootFilesystem is not set", who(c))
+		case !*v:
+			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s sets readOnlyRootFilesystem: false", who(c))
+		}
+	}
+}
+
+func checkSeccompUnconfined(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	var g byPath
+	for i := range cs {
+		c := &cs[i]
+		if c.Security.SeccompType == "Unconfined" {
+			g.add(c.Security.SeccompPath, c)
+		}
+	}
+	g.each(func(path string, cs []*lint.Container) {
+		r.Report(o, path, "seccomp is disabled (type Unconfined) for %s", names(cs))
+	})
+}
+
+func checkSeccompMissing(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil || isWindows(p) {
+		return
+	}
+	var missing []*lint.Container
+	for i := range cs {
+		if cs[i].Security.SeccompType == "" {
+			missing = append(missing, &cs[i])
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	if len(missing) == len(cs) {
+		r.Report(o, p.Path+".securityContext.seccompProfile", "no seccomp profile: neither the pod nor %s set seccompProfile, so syscalls are unfiltered", names(missing))
+		return
+	}
+	for _, c := range missing {
+		r.Report(o, c.Security.ContextPath+".seccompProfile", "%s has no seccomp profile, and the pod sets none to inherit", who(c))
+	}
+}
+
+const apparmorAnnotation = "container.apparmor.security.beta.kubernetes.io/"
+
+func checkAppArmor(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil {
+		return
+	}
+	if lint.Str(get(p.Spec, "securityContext", "appArmorProfile", "type")) == "Unconfined" {
+		r.Report(o, p.Path+".securityContext.appArmorProfile.type", "the pod disables AppArmor (appArmorProfile type Unconfined) for every container that does not set its own")
+	}
+	for i := range cs {
+		c := &cs[i]
+		if lint.Str(get(securityContext(c), "appArmorProfile", "type")) == "Unconfined" {
+			r.Report(o, c.Security.ContextPath+".appArmorProfile.type", "%s disables AppArmor (appArmorProfile type Unconfined)", who(c))
+		}
+	}
+	lint.Pairs(lint.Field(p.Meta, "annotations"), func(k, v *yaml.Node) {
+		name, ok := strings.CutPrefix(k.Value, apparmorAnnotation)
+		if !ok {
+			return
+		}
+		// The annotation allows runtime/default, localhost/<profile> and
+		// unconfined; only the last disables confinement.
+		if lint.Str(v) == "unconfined" {
+			r.Report(o, fmt.Sprintf("%s.annotations[%q]", p.MetaPath, k.Value), "container %q disables AppArmor (annotation %s is unconfined)", name, k.Value)
+		}
+	})
+}
+
+// selinuxTypes are the types the baseline profile allows: the container
+// domains, which keep SELinux confinement.
+var selinuxTypes = map[string]bool{
+	"": true, "container_t": true, "container_init_t": true, "container_kvm_t": true, "container_engine_t": true,
+}
+
+func checkSELinux(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil {
+		return
+	}
+	check := func(path, subject string, opts *yaml.Node) {
+		if opts == nil {
+			return
+		}
+		if t := lint.Str(lint.Field(opts, "type")); !selinuxTypes[t] {
+			r.Report(o, path+".type", "%s runs in SELinux type %s, outside the container types", subject, t)
+		}
+		for _, f := range []string{"user", "role"} {
+			if v := lint.Str(lint.Field(opts, f)); v != "" {
+				r.Report(o, path+"."+f, "%s sets SELinux %s %s", subject, f, v)
+			}
+		}
+	}
+	check(p.Path+".securityContext.seLinuxOptions", "the pod", get(p.Spec, "securityContext", "seLinuxOptions"))
+	for i := range cs {
+		c := &cs[i]
+		check(c.Security.ContextPath+".seLinuxOptions", who(c), lint.Field(securityContext(c), "seLinuxOptions"))
+	}
+}
+
+func checkProcMount(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	for i := range cs {
+		c := &cs[i]
+		if lint.Str(lint.Field(securityContext(c), "procMount")) == "Unmasked" {
+			r.Report(o, c.Security.ContextPath+".procMount", "%s mounts /proc unmasked (procMount: Unmasked)", who(c))
+		}
+	}
+}
+
+func checkHostProcess(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	p, cs := containers(o)
+	if p == nil {
+		return
+	}
+	if lint.IsTrue(get(p.Spec, "securityContext", "windowsOptions", "hostProcess")) {
+		r.Report(o, p.Path+".securityContext.windowsOptions.hostProcess", "the pod runs its containers as Windows HostProcess containers, directly on the node")
+	}
+	for i := range cs {
+		c := &cs[i]
+		if lint.IsTrue(get(securityContext(c), "windowsOptions", "hostProcess")) {
+			r.Report(o, c.Security.ContextPath+".windowsOptions.hostProcess", "%s is a Windows HostProcess container, running directly on the node", who(c))
+		}
+	}
+}

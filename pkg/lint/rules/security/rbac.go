@@ -1,0 +1,371 @@
+package security
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// RBAC: Roles and ClusterRoles that grant more than they seem to, and
+// bindings that hand out too much.
+//
+// A rule whose resources are "*" is reported by rbac-wildcard (or
+// rbac-full-access) only; the resource-specific rules below judge rules
+// that name the resource, so one broad rule does not produce a finding
+// from every rule at once.
+
+const rbacGroup = "rbac.authorization.k8s.io"
+
+func rbacRules() []lint.Rule {
+	return []lint.Rule{
+		{
+			ID: "rbac-full-access", Title: "Role grants everything", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A rule with apiGroups, resources and verbs all \"*\" is cluster-admin (in a ClusterRole) or namespace-admin (in a Role) under another name: it includes Secrets, exec into pods, RBAC itself (so the holder can grant anything), and every CRD installed in the future.",
+			Remediation: "List the API groups, resources and verbs the subject actually uses; `kubectl auth can-i --list --as=<subject>` and the audit log show what is needed.",
+			References:  []string{"CIS 5.1.1", "CIS 5.1.3", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkFullAccess,
+		},
+		{
+			ID: "rbac-wildcard", Title: "Role uses wildcards", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "A \"*\" in apiGroups, resources, verbs or nonResourceURLs grants everything that exists now and everything added later: a new CRD holding credentials, a new subresource such as pods/ephemeralcontainers, a new verb. What the role allows can no longer be read from it.",
+			Remediation: "Replace each \"*\" with the explicit list, e.g. verbs: [get, list, watch] and resources: [deployments, replicasets].",
+			References:  []string{"CIS 5.1.3", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkWildcards,
+		},
+		{
+			ID: "cluster-admin-binding", Title: "Binding to cluster-admin", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "Binding the cluster-admin ClusterRole gives the subjects every permission (in a RoleBinding, over the whole namespace, including its Secrets and RBAC). A leaked token of such a subject is the whole cluster or namespace.",
+			Remediation: "Bind a Role or ClusterRole that lists what the subject needs; for namespace administration, the built-in admin or edit ClusterRole in a RoleBinding.",
+			References:  []string{"CIS 5.1.1", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkClusterAdminBinding,
+		},
+		{
+			ID: "rbac-secrets-access", Title: "Role can read Secrets", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "get, list or watch on secrets reads their values, and list or watch on all Secrets of a namespace includes every service account token and credential stored there. Rules scoped with resourceNames are not reported.",
+			Remediation: "Mount the Secrets the workload needs instead of reading them through the API, or restrict the rule with resourceNames to the specific Secrets.",
+			References:  []string{"CIS 5.1.2", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkSecretsAccess,
+		},
+		{
+			ID: "rbac-pod-exec", Title: "Role can exec or attach into pods", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "create (or, through WebSocket connections, get) on pods/exec or pods/attach runs commands in any pod of the scope, with that pod's service account token, mounted Secrets and network access: a step up to everything those pods can do.",
+			Remediation: "Remove pods/exec and pods/attach from the role; grant them to people through a separate, audited break-glass role rather than to workloads.",
+			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkPodExec,
+		},
+		{
+			ID: "rbac-create-pods", Title: "Role can create pods", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Whoever can create pods, or workloads that create pods (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), can run a pod with any service account and mount any Secret of the namespace, so the permission is worth every other permission there. Adding ephemeral containers to existing pods does the same.",
+			Remediation: "Grant create on workloads only to the deployment pipeline's identity (e.g. the GitOps controller), and keep workloads' own service accounts read-only.",
+			References:  []string{"CIS 5.1.4", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkCreatePods,
+		},
+		{
+			ID: "rbac-escalation-verbs", Title: "Role can bind, escalate or impersonate", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "bind and escalate on roles let the holder grant permissions it does not have; impersonate on users, groups or service accounts lets it act as any of them, system:masters included. Each is a direct path to cluster-admin.",
+			Remediation: "Remove the verbs (and \"*\" on roles, clusterroles, users, groups and serviceaccounts); only the cluster's RBAC management identity should hold them.",
+			References:  []string{"CIS 5.1.8", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkEscalationVerbs,
+		},
+		{
+			ID: "rbac-node-proxy", Title: "Role can proxy to kubelets", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "nodes/proxy reaches the kubelet API of every node through the API server: it can run commands in any pod on any node, and such requests bypass admission control and most audit logging.",
+			Remediation: "Remove nodes/proxy; monitoring agents read metrics from nodes/metrics and nodes/stats instead.",
+			References:  []string{"CIS 5.1.10", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkNodeProxy,
+		},
+		{
+			ID: "rbac-anonymous-binding", Title: "Binding to anonymous or all users", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A binding whose subject is system:anonymous, system:unauthenticated or system:authenticated grants its role to anyone who can reach the API server, or to every identity it accepts, which with some providers means any Google or cloud account. Kubernetes' own discovery bindings are not reported.",
+			Remediation: "Bind the role to the specific users, groups or service accounts that need it.",
+			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			Check:       checkAnonymousBinding,
+		},
+	}
+}
+
+// policyRule is one rule of a Role or ClusterRole.
+type policyRule struct {
+	path                               string
+	groups, resources, verbs, resNames []string
+	urls                               []string
+	node                               *yaml.Node
+}
+
+// bootstrap says whether o is one of Kubernetes' own RBAC objects, present
+// in cluster dumps; judging them is noise nobody can act on.
+func bootstrap(o *lint.Object) bool {
+	return strings.HasPrefix(o.Name, "system:") || o.Labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
+}
+
+func policyRules(o *lint.Object) []policyRule {
+	if o.Group() != rbacGroup || (o.Kind != "Role" && o.Kind != "ClusterRole") || bootstrap(o) {
+		return nil
+	}
+	items := lint.Items(lint.Field(o.Root, "rules"))
+	out := make([]policyRule, 0, len(items))
+	for i, n := range items {
+		out = append(out, policyRule{
+			path:      fmt.Sprintf("rules[%d]", i),
+			groups:    lint.Strings(lint.Field(n, "apiGroups")),
+			resources: lint.Strings(lint.Field(n, "resources")),
+			verbs:     lint.Strings(lint.Field(n, "verbs")),
+			resNames:  lint.Strings(lint.Field(n, "resourceNames")),
+			urls:      lint.Strings(lint.Field(n, "nonResourceURLs")),
+			node:      n,
+		})
+	}
+	return out
+}
+
+func index(list []string, v string) int {
+	for i, x := range list {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}
+
+// grantedVerbs returns which of want the rule grants, "*" granting all.
+func (p *policyRule) grantedVerbs(want ...string) []string {
+	if index(p.verbs, "*") >= 0 {
+		return want
+	}
+	var out []string
+	for _, w := range want {
+		if index(p.verbs, w) >= 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// resource returns the index of the entry naming res explicitly, or
+// through a subresource wildcard (pods/* for pods/exec); "*" alone is
+// left to rbac-wildcard.
+func (p *policyRule) resource(res string) int {
+	if i := index(p.resources, res); i >= 0 {
+		return i
+	}
+	if base, sub, ok := strings.Cut(res, "/"); ok {
+		if i := index(p.resources, base+"/*"); i >= 0 {
+			return i
+		}
+		return index(p.resources, "*/"+sub)
+	}
+	return -1
+}
+
+// coreGroup says whether the rule applies to the core API group.
+func (p *policyRule) coreGroup() bool {
+	return index(p.groups, "") >= 0 || index(p.groups, "*") >= 0
+}
+
+func (p *policyRule) resourcePath(i int) string { return fmt.Sprintf("%s.resources[%d]", p.path, i) }
+
+func scope(o *lint.Object) string {
+	if o.Kind == "Role" {
+		return fmt.Sprintf(" in namespace %s", nsName(o.Namespace))
+	}
+	return " cluster-wide"
+}
+
+func fullAccess(p *policyRule) bool {
+	return index(p.groups, "*") >= 0 && index(p.resources, "*") >= 0 && index(p.verbs, "*") >= 0
+}
+
+func checkFullAccess(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if fullAccess(&p) {
+			r.Report(o, p.path, "%s %s grants every verb on every resource of every API group%s", o.Kind, o.Name, scope(o))
+		}
+	}
+}
+
+func checkWildcards(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if fullAccess(&p) {
+			continue
+		}
+		var fields []string
+		first := ""
+		for _, f := range []struct {
+			name string
+			list []string
+		}{{"apiGroups", p.groups}, {"resources", p.resources}, {"verbs", p.verbs}, {"nonResourceURLs", p.urls}} {
+			for i, v := range f.list {
+				if strings.Contains(v, "*") {
+					fields = append(fields, fmt.Sprintf("%s (%q)", f.name, v))
+					if first == "" {
+						first = fmt.Sprintf("%s.%s[%d]", p.path, f.name, i)
+					}
+					break
+				}
+			}
+		}
+		if first != "" {
+			r.Report(o, first, "%s %s uses a wildcard in %s", o.Kind, o.Name, strings.Join(fields, " and "))
+		}
+	}
+}
+
+// subjects describes a binding's subjects for messages.
+func subjects(o *lint.Object) string {
+	var out []string
+	for _, s := range lint.Items(lint.Field(o.Root, "subjects")) {
+		kind, name := lint.Str(lint.Field(s, "kind")), lint.Str(lint.Field(s, "name"))
+		if ns := lint.Str(lint.Field(s, "namespace")); ns != "" && kind == "ServiceAccount" {
+			name = ns + "/" + name
+		}
+		out = append(out, kind+" "+name)
+	}
+	if len(out) == 0 {
+		return "no subjects"
+	}
+	return strings.Join(out, ", ")
+}
+
+func isBinding(o *lint.Object) bool {
+	return o.Group() == rbacGroup && (o.Kind == "ClusterRoleBinding" || o.Kind == "RoleBinding")
+}
+
+func checkClusterAdminBinding(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if !isBinding(o) || bootstrap(o) {
+		return
+	}
+	ref := lint.Field(o.Root, "roleRef")
+	if lint.Str(lint.Field(ref, "kind")) != "ClusterRole" || lint.Str(lint.Field(ref, "name")) != "cluster-admin" {
+		return
+	}
+	if o.Kind == "RoleBinding" {
+		r.Report(o, "roleRef.name", "%s %s grants cluster-admin over namespace %s to %s", o.Kind, o.Name, nsName(o.Namespace), subjects(o))
+		return
+	}
+	r.Report(o, "roleRef.name", "%s %s grants cluster-admin over the whole cluster to %s", o.Kind, o.Name, subjects(o))
+}
+
+func checkSecretsAccess(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if len(p.resNames) > 0 || !p.coreGroup() {
+			continue
+		}
+		i := p.resource("secrets")
+		if i < 0 {
+			continue
+		}
+		if verbs := p.grantedVerbs("get", "list", "watch"); len(verbs) > 0 {
+			r.Report(o, p.resourcePath(i), "%s %s can %s Secrets%s", o.Kind, o.Name, strings.Join(verbs, "/"), scope(o))
+		}
+	}
+}
+
+func checkPodExec(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if !p.coreGroup() {
+			continue
+		}
+		for _, sub := range []string{"pods/exec", "pods/attach"} {
+			i := p.resource(sub)
+			if i < 0 {
+				continue
+			}
+			if verbs := p.grantedVerbs("create", "get"); len(verbs) > 0 {
+				r.Report(o, p.resourcePath(i), "%s %s grants %s on %s: running commands in pods%s", o.Kind, o.Name, strings.Join(verbs, "/"), sub, scope(o))
+			}
+		}
+	}
+}
+
+// podCreators are the resources whose creation creates pods.
+var podCreators = []string{"pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "replicationcontrollers", "rollouts"}
+
+func checkCreatePods(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if len(p.grantedVerbs("create")) > 0 {
+			for _, res := range podCreators {
+				if i := p.resource(res); i >= 0 {
+					r.Report(o, p.resourcePath(i), "%s %s can create %s%s, and so run pods with any service account and Secret there", o.Kind, o.Name, res, scope(o))
+				}
+			}
+		}
+		if i := p.resource("pods/ephemeralcontainers"); i >= 0 && p.coreGroup() {
+			if verbs := p.grantedVerbs("update", "patch"); len(verbs) > 0 {
+				r.Report(o, p.resourcePath(i), "%s %s can %s pods/ephemeralcontainers%s, adding containers to running pods", o.Kind, o.Name, strings.Join(verbs, "/"), scope(o))
+			}
+		}
+	}
+}
+
+// escalationTargets are the resources each escalation verb applies to.
+var escalationTargets = map[string][]string{
+	"bind":        {"roles", "clusterroles"},
+	"escalate":    {"roles", "clusterroles"},
+	"impersonate": {"users", "groups", "serviceaccounts", "uids", "userextras", "userextras/*"},
+}
+
+func checkEscalationVerbs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if fullAccess(&p) {
+			continue
+		}
+		for _, verb := range []string{"bind", "escalate", "impersonate"} {
+			if j := index(p.verbs, verb); j >= 0 {
+				on := "resources " + quoteList(p.resources)
+				if len(p.resources) == 0 {
+					on = "no resources"
+				}
+				r.Report(o, fmt.Sprintf("%s.verbs[%d]", p.path, j), "%s %s grants %s on %s%s", o.Kind, o.Name, verb, on, scope(o))
+				continue
+			}
+			if index(p.verbs, "*") < 0 {
+				continue
+			}
+			for _, res := range escalationTargets[verb] {
+				if i := index(p.resources, res); i >= 0 {
+					r.Report(o, p.resourcePath(i), "%s %s grants every verb, %s included, on %s%s", o.Kind, o.Name, verb, res, scope(o))
+				}
+			}
+		}
+	}
+}
+
+func checkNodeProxy(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	for _, p := range policyRules(o) {
+		if !p.coreGroup() || len(p.verbs) == 0 {
+			continue
+		}
+		if i := p.resource("nodes/proxy"); i >= 0 {
+			r.Report(o, p.resourcePath(i), "%s %s grants %s on nodes/proxy: the kubelet API of every node", o.Kind, o.Name, strings.Join(p.verbs, "/"))
+		}
+	}
+}
+
+// publicRoles are what Kubernetes itself binds to everyone: API discovery
+// and a user's own permission checks.
+var publicRoles = map[string]bool{"system:public-info-viewer": true, "system:discovery": true, "system:basic-user": true}
+
+var everyone = map[string]string{
+	"User/system:anonymous":        "unauthenticated requests",
+	"Group/system:unauthenticated": "unauthenticated requests",
+	"Group/system:authenticated":   "every authenticated identity",
+}
+
+func checkAnonymousBinding(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if !isBinding(o) || bootstrap(o) {
+		return
+	}
+	role := lint.Str(get(o.Root, "roleRef", "name"))
+	if publicRoles[role] {
+		return
+	}
+	for i, s := range lint.Items(lint.Field(o.Root, "subjects")) {
+		name := lint.Str(lint.Field(s, "name"))
+		if who, ok := everyone[lint.Str(lint.Field(s, "kind"))+"/"+name]; ok {
+			r.Report(o, fmt.Sprintf("subjects[%d].name", i), "%s %s grants %s %s to %s (%s)", o.Kind, o.Name, lint.Str(get(o.Root, "roleRef", "kind")), role, name, who)
+		}
+	}
+}

@@ -1,0 +1,192 @@
+package security
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// Secrets in manifests: credentials written into them, and Secrets handed
+// to processes through the environment.
+
+func secretRules() []lint.Rule {
+	return []lint.Rule{
+		{
+			ID: "env-literal-secret", Title: "Secret written into an environment variable", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "An env var named like a credential (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, CREDENTIALS ...) has a literal value, or a value that looks like a credential whatever its name (AWS access key, private key, JWT, GitHub, Slack, Stripe or Google API token, URL with a password). The credential is then in Git, in every rendered manifest and CI log, and readable by anyone who can get the workload, not only those who can read Secrets.",
+			Remediation: "Move the value to a Secret (or an ExternalSecret from the secret manager), rotate it since it has been committed, and mount the Secret as a file; at worst reference it with valueFrom.secretKeyRef.",
+			References:  []string{"CIS 5.4.1", nsaGuide, "https://kubernetes.io/docs/concepts/configuration/secret/"},
+			Check:       checkEnvLiterals,
+		},
+		{
+			ID: "configmap-secret", Title: "Secret stored in a ConfigMap", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A ConfigMap entry holds what looks like a credential: a private key, an AWS access key, a JWT, a GitHub, Slack, Stripe or Google token, a URL with a password, or a value under a key named like a password or token. ConfigMaps are not protected like Secrets: they are readable with broader RBAC, not encrypted at rest, and shown by every tool.",
+			Remediation: "Move the entry to a Secret (or an ExternalSecret from the secret manager), rotate the credential since it has been committed, and mount the Secret where the application reads the file.",
+			References:  []string{"CIS 5.4.2", nsaGuide, "https://kubernetes.io/docs/concepts/configuration/secret/"},
+			Check:       checkConfigMapSecrets,
+		},
+		{
+			ID: "secret-in-env", Title: "Secret exposed through an environment variable", Category: lint.CategorySecurity, Severity: lint.Info,
+			Description: "A Secret read into the environment (env[].valueFrom.secretKeyRef or envFrom[].secretRef) is inherited by every child process, printed by crash reporters and debug endpoints that dump the environment, and visible in /proc/<pid>/environ; it also never changes without a restart. A mounted file has none of these problems and is updated in place.",
+			Remediation: "Mount the Secret as a volume (secret or projected, readOnly) and have the application read the file, e.g. an env var STRIPE_KEY_FILE=/var/run/secrets/app/stripe-key instead of STRIPE_KEY.",
+			References:  []string{"CIS 5.4.1", "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod"},
+			Check:       checkSecretEnv,
+		},
+	}
+}
+
+// secretWords mark a variable or key name as holding a credential. KEY and
+// AUTH alone say too little (CACHE_KEY, AUTH_MODE).
+var secretWords = []string{
+	"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "PRIVATEKEY",
+	"CREDENTIAL", "ACCESS_KEY", "ACCESSKEY", "SIGNING_KEY", "ENCRYPTION_KEY", "SESSION_KEY", "MASTER_KEY",
+	"AUTH_KEY", "CLIENT_KEY", "DB_PASS", "_PWD",
+}
+
+// notSecretSuffixes mark names that are about a credential without being
+// one: where it is, what it is called, how long it lives.
+var notSecretSuffixes = []string{
+	"_FILE", "_PATH", "_DIR", "_NAME", "_REF", "_URL", "_URI", "_ENDPOINT", "_HOST", "_PORT", "_TTL", "_TIMEOUT",
+	"_EXPIRY", "_EXPIRES", "_EXPIRATION", "_LIFETIME", "_DURATION", "_LENGTH", "_SIZE", "_ENABLED", "_DISABLED",
+	"_MODE", "_TYPE", "_HEADER", "_ISSUER", "_AUDIENCE", "_ALGORITHM", "_VERSION", "_USER", "_USERNAME", "_KEY_ID",
+	"_FORMAT", "_PREFIX", "_FIELD", "_SCOPE", "_SCOPES", "_REGION", "_ID", "_COUNT", "_INTERVAL", "_POLICY",
+	"_REQUIRED", "_ROTATION", "_STORE", "_PROVIDER", "_SOURCE", "_KEY_NAME",
+}
+
+func secretName(name string) bool {
+	n := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+	for _, s := range notSecretSuffixes {
+		if strings.HasSuffix(n, s) {
+			return false
+		}
+	}
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	placeholderRE = regexp.MustCompile(`^(\$\(.*\)|\$\{.*\}|\{\{.*\}\}|<.*>|\*+|x+|X+|changeme|CHANGEME|redacted|REDACTED|none|null|nil)$`)
+	// Values that say something about a secret without being one: flags,
+	// numbers and durations, paths, plain URLs, references to a secret store.
+	notSecretValueRE = regexp.MustCompile(`^(?i:true|false|yes|no|on|off|enabled|disabled|required|optional|\d+(ms|s|m|h|d)?|[./~].*|[a-z][a-z0-9+.-]*://[^@\s]*|vault:.*|ref\+.*|arn:aws:secretsmanager:.*|projects/[^/]+/secrets/.*|sm://.*|azurekeyvault://.*|op://.*)$`)
+)
+
+// A pattern is a credential format recognizable by its shape alone. The
+// hint is a cheap substring test that avoids running the expression on
+// values that cannot match.
+type pattern struct {
+	what string
+	hint string
+	re   *regexp.Regexp
+}
+
+var credentialPatterns = []pattern{
+	{"a private key", "PRIVATE KEY", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)},
+	{"an AWS access key ID", "A", regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`)},
+	{"a JWT", "eyJ", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)},
+	{"a GitHub token", "gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`)},
+	{"a GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{40,}\b`)},
+	{"a GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
+	{"a Slack token", "xox", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
+	{"a Stripe live key", "_live_", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`)},
+	{"a Google API key", "AIza", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
+	{"a URL with a password", "@", regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]+:([^\s/@]+)@`)},
+}
+
+// credentialIn returns what kind of credential v looks like, or "".
+func credentialIn(v string) string {
+	for _, p := range credentialPatterns {
+		if !strings.Contains(v, p.hint) {
+			continue
+		}
+		m := p.re.FindStringSubmatch(v)
+		if m == nil {
+			continue
+		}
+		if len(m) > 1 && placeholderRE.MatchString(m[1]) {
+			// postgres://app:$(DB_PASSWORD)@db is a template, not a password.
+			continue
+		}
+		return p.what
+	}
+	return ""
+}
+
+// literalSecret says whether a value under a credential-like name is itself
+// a credential rather than a flag, a path or a placeholder.
+func literalSecret(v string) bool {
+	v = strings.TrimSpace(v)
+	return v != "" && !placeholderRE.MatchString(v) && !notSecretValueRE.MatchString(v)
+}
+
+func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	for i := range cs {
+		c := &cs[i]
+		for j, e := range lint.Items(lint.Field(c.Node, "env")) {
+			vn := lint.Field(e, "value")
+			if vn == nil {
+				continue
+			}
+			name, v := lint.Str(lint.Field(e, "name")), lint.Str(vn)
+			at := fmt.Sprintf("%s.env[%d].value", c.Path, j)
+			// Never echo the value: the finding would leak it into logs.
+			if what := credentialIn(v); what != "" {
+				r.Report(o, at, "%s sets env %s to what looks like %s", who(c), name, what)
+				continue
+			}
+			if secretName(name) && literalSecret(v) {
+				r.Report(o, at, "%s sets env %s to a literal value; a credential belongs in a Secret", who(c), name)
+			}
+		}
+	}
+}
+
+func checkConfigMapSecrets(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if o.Kind != "ConfigMap" || o.Group() != "" {
+		return
+	}
+	lint.Pairs(lint.Field(o.Root, "data"), func(k, v *yaml.Node) {
+		val := lint.Str(v)
+		at := fmt.Sprintf("data[%q]", k.Value)
+		if what := credentialIn(val); what != "" {
+			r.Report(o, at, "ConfigMap key %q holds what looks like %s", k.Value, what)
+			return
+		}
+		// Only short single-line values: a config file under a key named
+		// secrets.yaml is judged by the patterns above, not by its name.
+		if !strings.ContainsRune(val, '\n') && len(val) < 256 && secretName(k.Value) && literalSecret(val) {
+			r.Report(o, at, "ConfigMap key %q holds a literal credential; it belongs in a Secret", k.Value)
+		}
+	})
+}
+
+func checkSecretEnv(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	for i := range cs {
+		c := &cs[i]
+		for j, e := range lint.Items(lint.Field(c.Node, "env")) {
+			ref := get(e, "valueFrom", "secretKeyRef")
+			if ref == nil {
+				continue
+			}
+			r.Report(o, fmt.Sprintf("%s.env[%d].valueFrom.secretKeyRef", c.Path, j), "%s reads key %q of Secret %q into env %s",
+				who(c), lint.Str(lint.Field(ref, "key")), lint.Str(lint.Field(ref, "name")), lint.Str(lint.Field(e, "name")))
+		}
+		for j, e := range lint.Items(lint.Field(c.Node, "envFrom")) {
+			ref := lint.Field(e, "secretRef")
+			if ref == nil {
+				continue
+			}
+			r.Report(o, fmt.Sprintf("%s.envFrom[%d].secretRef", c.Path, j), "%s reads every key of Secret %q into its environment", who(c), lint.Str(lint.Field(ref, "name")))
+		}
+	}
+}

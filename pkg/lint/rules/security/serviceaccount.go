@@ -1,0 +1,145 @@
+package security
+
+import (
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// Service accounts: which API identity a pod carries, and whether its token
+// is in the pod at all.
+
+func serviceAccountRules() []lint.Rule {
+	return []lint.Rule{
+		{
+			ID: "automount-service-account-token", Title: "Service account token is mounted", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Unless automountServiceAccountToken is false on the pod or its ServiceAccount, every container gets an API token at /var/run/secrets/kubernetes.io/serviceaccount. Most applications never call the API; for them the token is only something an attacker with a file read or code execution can take to the API server, with whatever RBAC the account has or gets later.",
+			Remediation: "Set automountServiceAccountToken: false on the pod spec, or on the ServiceAccount (the pod inherits it). Pods that call the API keep the token: ignore this rule on them with the reason.",
+			References:  []string{"CIS 5.1.6", nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"},
+			Check:       checkAutomount,
+		},
+		{
+			ID: "default-service-account", Title: "Pod uses the default service account", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Every pod of the namespace that names no service account shares the default one, so any permission granted to it, for one workload, is granted to all of them, and their tokens are interchangeable. Pods that do not mount a token at all are not reported.",
+			Remediation: "Create a ServiceAccount per workload (with automountServiceAccountToken: false unless it calls the API) and set spec.serviceAccountName to it.",
+			References:  []string{"CIS 5.1.5", nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"},
+			Check:       checkDefaultServiceAccount,
+		},
+		{
+			ID: "missing-service-account", Title: "Service account does not exist", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "The pod names a ServiceAccount that is not among the manifests of its namespace: the API server refuses to create its pods (the controller reports \"serviceaccount not found\"), or, if someone creates the account by hand later, the workload runs with an identity nobody reviewed. Only judged for namespaces whose manifests define at least one ServiceAccount, so partial inputs are not flooded.",
+			Remediation: "Add the ServiceAccount to the manifests, or fix spec.serviceAccountName to name an existing one.",
+			References:  []string{"CIS 5.1.5", "https://kubernetes.io/docs/concepts/security/service-accounts/"},
+			CheckSet:    checkMissingServiceAccount,
+		},
+	}
+}
+
+// serviceAccountName returns the account a pod runs as and the path of the
+// field that says so; the deprecated serviceAccount field still works.
+func serviceAccountName(p *lint.Pod) (name, at string) {
+	return serviceAccountOf(p.Spec, p.Path)
+}
+
+func serviceAccountOf(spec *yaml.Node, path string) (name, at string) {
+	if n := lint.Str(lint.Field(spec, "serviceAccountName")); n != "" {
+		return n, path + ".serviceAccountName"
+	}
+	if n := lint.Str(lint.Field(spec, "serviceAccount")); n != "" {
+		return n, path + ".serviceAccount"
+	}
+	return "default", path + ".serviceAccountName"
+}
+
+// tokenMounted says whether the pod gets an API token automatically, and
+// which object and field decided it.
+func tokenMounted(o *lint.Object, p *lint.Pod, ctx *lint.Context) (mounted bool, sa *lint.Object) {
+	name, _ := serviceAccountName(p)
+	if ctx != nil && ctx.Set != nil {
+		sa = ctx.Set.Lookup("ServiceAccount", o.Namespace, name)
+	}
+	if v, ok := lint.Bool(lint.Field(p.Spec, "automountServiceAccountToken")); ok {
+		return v, sa
+	}
+	if sa != nil {
+		if v, ok := lint.Bool(lint.Field(sa.Root, "automountServiceAccountToken")); ok {
+			return v, sa
+		}
+	}
+	return true, sa
+}
+
+func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+	p := o.Pod()
+	if p == nil {
+		return
+	}
+	mounted, sa := tokenMounted(o, p, ctx)
+	if !mounted {
+		return
+	}
+	name, _ := serviceAccountName(p)
+	at := p.Path + ".automountServiceAccountToken"
+	switch {
+	case lint.IsTrue(lint.Field(p.Spec, "automountServiceAccountToken")):
+		r.Report(o, at, "the pod sets automountServiceAccountToken: true, mounting the API token of ServiceAccount %q in every container", name)
+	case sa == nil:
+		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q: it does not set automountServiceAccountToken: false, and the ServiceAccount is not among the inputs", name)
+	default:
+		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false", name)
+	}
+}
+
+func checkDefaultServiceAccount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+	p := o.Pod()
+	if p == nil {
+		return
+	}
+	name, at := serviceAccountName(p)
+	if name != "default" {
+		return
+	}
+	if mounted, _ := tokenMounted(o, p, ctx); !mounted {
+		return
+	}
+	if lint.Field(p.Spec, "serviceAccountName") == nil && lint.Field(p.Spec, "serviceAccount") == nil {
+		r.Report(o, at, "the pod names no service account, so it runs as the namespace's default ServiceAccount with its token mounted")
+		return
+	}
+	r.Report(o, at, "the pod runs as the namespace's default ServiceAccount with its token mounted")
+}
+
+func checkMissingServiceAccount(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+	accounts := s.OfKind("ServiceAccount")
+	if len(accounts) == 0 {
+		return
+	}
+	judged := make(map[string]bool, len(accounts))
+	for _, sa := range accounts {
+		judged[sa.Namespace] = true
+	}
+	for _, o := range s.Objects {
+		if !judged[o.Namespace] {
+			continue
+		}
+		spec, path := podSpecOf(o)
+		if spec == nil {
+			continue
+		}
+		name, at := serviceAccountOf(spec, path)
+		// Kubernetes creates "default" in every namespace.
+		if name == "default" || s.Lookup("ServiceAccount", o.Namespace, name) != nil {
+			continue
+		}
+		r.Report(o, at, "ServiceAccount %q does not exist in namespace %q among the inputs", name, nsName(o.Namespace))
+	}
+}
+
+// nsName names a namespace for messages; objects without one land in the
+// namespace of the kubectl context, "default" unless told otherwise.
+func nsName(ns string) string {
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
