@@ -24,7 +24,7 @@ func latestImageTag() lint.Rule {
 			if p == nil {
 				return
 			}
-			for _, c := range p.Containers() {
+			for c := range containers(p) {
 				img := lint.Str(lint.Field(c.Node, "image"))
 				if img == "" {
 					continue
@@ -33,9 +33,9 @@ func latestImageTag() lint.Rule {
 				switch {
 				case digest:
 				case tag == "":
-					r.Report(o, c.Path+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
+					r.Report(o, c.Path()+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
 				case tag == "latest":
-					r.Report(o, c.Path+".image", "container %q runs image %q: latest is not a version", c.Name, img)
+					r.Report(o, c.Path()+".image", "container %q runs image %q: latest is not a version", c.Name, img)
 				}
 			}
 		},
@@ -72,7 +72,7 @@ func limitRangeDefaults(s *lint.Set) map[string]*nsDefaults {
 			d = &nsDefaults{request: map[string]bool{}, limit: map[string]bool{}}
 			out[lr.Namespace] = d
 		}
-		for _, l := range lint.Items(lr.Get("spec.limits")) {
+		for _, l := range lint.Items(get(lr.Root, "spec", "limits")) {
 			if lint.Str(lint.Field(l, "type")) != "Container" {
 				continue
 			}
@@ -119,23 +119,21 @@ func (rs resources) has(o *lint.Object, p *lint.Pod, c *yaml.Node, want, res str
 // cannot set resources) missing want ("requests" or "limits") of res.
 func resourceCheck(res, want, what string) func(*lint.Set, *lint.Context, *lint.Reporter) {
 	return func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-		rs := resources{defaults: limitRangeDefaults(s)}
-		for _, o := range s.Objects {
-			if !runsPods(o) {
-				continue
-			}
-			p := o.Pod()
-			for _, c := range p.Containers() {
+		f := factsOf(s)
+		rs := resources{defaults: f.limits}
+		for _, pi := range f.pods {
+			o, p := pi.obj, pi.pod
+			for _, c := range pi.containers {
 				if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, want, res) {
 					continue
 				}
-				r.Report(o, c.Path+".resources."+want+"."+res, "%s %q has no %s %s", containerWord(c), c.Name, res, what)
+				r.Report(o, c.Path()+".resources."+want+"."+res, "%s %q has no %s %s", containerWord(c), c.Name, res, what)
 			}
 		}
 	}
 }
 
-func containerWord(c lint.Container) string {
+func containerWord(c container) string {
 	switch {
 	case c.Sidecar:
 		return "sidecar container"
@@ -203,21 +201,19 @@ func missingEphemeralStorage() lint.Rule {
 		Remediation: "Set resources.requests.ephemeral-storage and resources.limits.ephemeral-storage (e.g. 64Mi and 256Mi), and a sizeLimit on emptyDir volumes.",
 		References:  []string{"Kubernetes docs: Local ephemeral storage"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			rs := resources{defaults: limitRangeDefaults(s)}
+			f := factsOf(s)
+			rs := resources{defaults: f.limits}
 			const res = "ephemeral-storage"
-			for _, o := range s.Objects {
-				if !runsPods(o) {
-					continue
-				}
-				p := o.Pod()
-				for _, c := range p.Containers() {
+			for _, pi := range f.pods {
+				o, p := pi.obj, pi.pod
+				for _, c := range pi.containers {
 					if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, "limits", res) {
 						continue
 					}
 					if rs.has(o, p, c.Node, "requests", res) {
-						r.Report(o, c.Path+".resources.limits."+res, "%s %q has an ephemeral-storage request but no limit", containerWord(c), c.Name)
+						r.Report(o, c.Path()+".resources.limits."+res, "%s %q has an ephemeral-storage request but no limit", containerWord(c), c.Name)
 					} else {
-						r.Report(o, c.Path+".resources", "%s %q has no ephemeral-storage request or limit", containerWord(c), c.Name)
+						r.Report(o, c.Path()+".resources", "%s %q has no ephemeral-storage request or limit", containerWord(c), c.Name)
 					}
 				}
 			}
@@ -237,7 +233,7 @@ func duplicateEnvVar() lint.Rule {
 			if p == nil {
 				return
 			}
-			for _, c := range p.Containers() {
+			for c := range containers(p) {
 				env := lint.Items(lint.Field(c.Node, "env"))
 				if len(env) < 2 {
 					continue
@@ -249,7 +245,7 @@ func duplicateEnvVar() lint.Rule {
 						continue
 					}
 					if j, dup := first[name]; dup {
-						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path, i), "%s %q sets %s twice (env[%d] and env[%d]); the last one wins", containerWord(c), c.Name, name, j, i)
+						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path(), i), "%s %q sets %s twice (env[%d] and env[%d]); the last one wins", containerWord(c), c.Name, name, j, i)
 						continue
 					}
 					first[name] = i

@@ -15,7 +15,7 @@ const docsPDB = "Kubernetes docs: Specifying a Disruption Budget for your Applic
 // pdbSelector reads a PDB's selector. policy/v1 selects every pod of the
 // namespace with an empty selector; policy/v1beta1 selected none.
 func pdbSelector(pdb *lint.Object) selector {
-	sel := labelSelector(pdb.Get("spec.selector"))
+	sel := labelSelector(get(pdb.Root, "spec", "selector"))
 	if pdb.APIVersion == "policy/v1beta1" && sel.empty() {
 		return selector{}
 	}
@@ -53,14 +53,15 @@ func missingPDB() lint.Rule {
 		References:  []string{docsPDB, "kube-score deployment-has-poddisruptionbudget / statefulset-has-poddisruptionbudget"},
 		// O(workloads × pod labels + candidate PDBs sharing a label pair).
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			as := indexAutoscalers(s)
+			f := factsOf(s)
 			pdbs := pdbIndex(s)
-			for _, o := range s.Objects {
+			for _, pi := range f.pods {
+				o := pi.obj
 				if !replicated(o) {
 					continue
 				}
-				rr := rangeOf(o, as)
-				if !rr.known || rr.min < 2 || pdbs[o.Namespace].any(o.Pod().PodLabels()) {
+				rr := rangeOf(o, f.autoscalers)
+				if !rr.known || rr.min < 2 || pdbs[o.Namespace].any(pi.labels) {
 					continue
 				}
 				if rr.auto != nil {
@@ -155,13 +156,13 @@ func pdbBlocksEviction() lint.Rule {
 			var pods map[string]*labelIndex
 			var as autoscalers
 			for _, pdb := range s.OfKind(kindPDB) {
-				if mu, ok := readIntOrPercent(pdb.Get("spec.maxUnavailable")); ok {
+				if mu, ok := readIntOrPercent(get(pdb.Root, "spec", "maxUnavailable")); ok {
 					if mu.v == 0 {
 						r.Report(pdb, "spec.maxUnavailable", "PodDisruptionBudget %q has maxUnavailable %s: no pod may ever be evicted, so node drains hang", pdb.Name, mu.raw)
 					}
 					continue
 				}
-				ma, ok := readIntOrPercent(pdb.Get("spec.minAvailable"))
+				ma, ok := readIntOrPercent(get(pdb.Root, "spec", "minAvailable"))
 				if !ok {
 					continue
 				}
@@ -170,7 +171,8 @@ func pdbBlocksEviction() lint.Rule {
 					continue
 				}
 				if pods == nil {
-					pods, as = podIndex(s), indexAutoscalers(s)
+					f := factsOf(s)
+					pods, as = f.podsByNS, f.autoscalers
 				}
 				cov := coverage(pdb, pods, as)
 				if !cov.countable || cov.auto || cov.total == 0 || ma.of(cov.total) < cov.total {
@@ -191,12 +193,13 @@ func pdbExceedsHPAMin() lint.Rule {
 		Remediation: "Use maxUnavailable: 1 instead of minAvailable, or raise the HPA's minReplicas above minAvailable.",
 		References:  []string{docsPDB, docsHPA},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods, as := podIndex(s), indexAutoscalers(s)
+			f := factsOf(s)
+			pods, as := f.podsByNS, f.autoscalers
 			for _, pdb := range s.OfKind(kindPDB) {
-				if pdb.Get("spec.maxUnavailable") != nil {
+				if get(pdb.Root, "spec", "maxUnavailable") != nil {
 					continue
 				}
-				ma, ok := readIntOrPercent(pdb.Get("spec.minAvailable"))
+				ma, ok := readIntOrPercent(get(pdb.Root, "spec", "minAvailable"))
 				if !ok || (ma.pct && ma.v >= 100) {
 					continue
 				}
@@ -220,7 +223,7 @@ func pdbUnhealthyEvictionPolicy() lint.Rule {
 		Remediation: "Set spec.unhealthyPodEvictionPolicy: AlwaysAllow (policy/v1, Kubernetes 1.27+).",
 		References:  []string{docsPDB + " (unhealthy pod eviction policy)", "kube-linter pdb-unhealthy-pod-eviction-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || o.Get("spec.unhealthyPodEvictionPolicy") != nil {
+			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
 				return
 			}
 			r.Report(o, "spec.unhealthyPodEvictionPolicy", "PodDisruptionBudget %q does not set unhealthyPodEvictionPolicy, so not-ready pods block drains while the budget is exhausted", o.Name)
@@ -236,7 +239,7 @@ func pdbNoPods() lint.Rule {
 		Remediation: "Make spec.selector match the pod template labels of the workload it protects (same namespace), or delete the budget.",
 		References:  []string{docsPDB},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := podIndex(s)
+			pods := factsOf(s).podsByNS
 			for _, pdb := range s.OfKind(kindPDB) {
 				ix := pods[pdb.Namespace]
 				if ix == nil || ix.any(pdbSelector(pdb)) {
@@ -258,18 +261,17 @@ func missingTopologySpread() lint.Rule {
 			"or a podAntiAffinity on kubernetes.io/hostname.",
 		References: []string{"Kubernetes docs: Pod Topology Spread Constraints", "kube-score deployment-has-host-podantiaffinity", "kube-linter no-anti-affinity"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			as := indexAutoscalers(s)
-			for _, o := range s.Objects {
+			f := factsOf(s)
+			for _, pi := range f.pods {
+				o, p := pi.obj, pi.pod
 				if !replicated(o) {
 					continue
 				}
-				rr := rangeOf(o, as)
+				rr := rangeOf(o, f.autoscalers)
 				if !rr.known || rr.max < 2 {
 					continue
 				}
-				p := o.Pod()
-				labels := p.PodLabels()
-				spread, declared := spreads(p.Spec, labels)
+				spread, declared := spreads(p.Spec, pi.labels)
 				switch {
 				case spread:
 				case declared:

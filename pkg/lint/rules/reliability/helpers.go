@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -82,7 +83,7 @@ func replicated(o *lint.Object) bool {
 // specReplicas reads spec.replicas: its value (1 when unset, the API
 // default), whether it is set, and whether it is a readable integer.
 func specReplicas(o *lint.Object) (n int64, set, known bool) {
-	node := o.Get("spec.replicas")
+	node := get(o.Root, "spec", "replicas")
 	if node == nil || node.Tag == "!!null" {
 		return 1, false, true
 	}
@@ -107,28 +108,28 @@ func targetKey(kind, ns, name string) string { return kind + "/" + ns + "/" + na
 func indexAutoscalers(s *lint.Set) autoscalers {
 	as := autoscalers{}
 	for _, h := range s.OfKind(kindHPA) {
-		ref := h.Get("spec.scaleTargetRef")
-		min, ok := lint.Int(h.Get("spec.minReplicas"))
+		ref := get(h.Root, "spec", "scaleTargetRef")
+		min, ok := lint.Int(get(h.Root, "spec", "minReplicas"))
 		if !ok {
 			min = 1
 		}
-		max, _ := lint.Int(h.Get("spec.maxReplicas"))
+		max, _ := lint.Int(get(h.Root, "spec", "maxReplicas"))
 		as[targetKey(lint.Str(lint.Field(ref, "kind")), h.Namespace, lint.Str(lint.Field(ref, "name")))] = &autoscaler{obj: h, min: min, max: max}
 	}
 	for _, so := range s.OfKind("ScaledObject") {
 		if so.Group() != "keda.sh" {
 			continue
 		}
-		ref := so.Get("spec.scaleTargetRef")
+		ref := get(so.Root, "spec", "scaleTargetRef")
 		kind := lint.Str(lint.Field(ref, "kind"))
 		if kind == "" {
 			kind = kindDeployment
 		}
-		min, ok := lint.Int(so.Get("spec.minReplicaCount"))
+		min, ok := lint.Int(get(so.Root, "spec", "minReplicaCount"))
 		if !ok {
 			min = 0
 		}
-		max, ok := lint.Int(so.Get("spec.maxReplicaCount"))
+		max, ok := lint.Int(get(so.Root, "spec", "maxReplicaCount"))
 		if !ok {
 			max = 100
 		}
@@ -200,6 +201,8 @@ func pairKey(k, v string) string { return k + "\x00" + v }
 type labeled struct {
 	obj    *lint.Object
 	labels map[string]string
+	// pod is set when obj runs pods.
+	pod *podInfo
 }
 
 // labelIndex finds the objects a selector selects without scanning them
@@ -211,13 +214,13 @@ type labelIndex struct {
 	byPair map[string][]int
 }
 
-func (ix *labelIndex) add(o *lint.Object, labels map[string]string) {
+func (ix *labelIndex) add(l labeled) {
 	if ix.byPair == nil {
 		ix.byPair = map[string][]int{}
 	}
 	i := len(ix.items)
-	ix.items = append(ix.items, labeled{obj: o, labels: labels})
-	for k, v := range labels {
+	ix.items = append(ix.items, l)
+	for k, v := range l.labels {
 		key := pairKey(k, v)
 		ix.byPair[key] = append(ix.byPair[key], i)
 	}
@@ -266,25 +269,6 @@ func (ix *labelIndex) selected(sel selector) []labeled {
 	var out []labeled
 	ix.each(sel, func(l labeled) bool { out = append(out, l); return true })
 	return out
-}
-
-// podIndex buckets the pod labels of every object that runs pods, by
-// namespace: O(n) to build, and every per-namespace question afterwards
-// touches only that namespace.
-func podIndex(s *lint.Set) map[string]*labelIndex {
-	idx := map[string]*labelIndex{}
-	for _, o := range s.Objects {
-		if !runsPods(o) {
-			continue
-		}
-		ix := idx[o.Namespace]
-		if ix == nil {
-			ix = &labelIndex{}
-			idx[o.Namespace] = ix
-		}
-		ix.add(o, o.Pod().PodLabels())
-	}
-	return idx
 }
 
 // selectorEntry is an object that selects pods (a PDB, a NetworkPolicy).
@@ -382,7 +366,7 @@ type servicePort struct {
 
 func servicePorts(svc *lint.Object) []servicePort {
 	var out []servicePort
-	for i, p := range lint.Items(svc.Get("spec.ports")) {
+	for i, p := range lint.Items(get(svc.Root, "spec", "ports")) {
 		n, _ := lint.Int(lint.Field(p, "port"))
 		out = append(out, servicePort{
 			name: lint.Str(lint.Field(p, "name")), port: n,
@@ -472,4 +456,52 @@ func isDNSLabel(s string) bool {
 		}
 	}
 	return true
+}
+
+// container is one container of a pod. lint.Pod.Containers also merges the
+// pod's security context into each container and formats every path, which
+// these rules never need; several of them visit every container of every
+// pod, so they read containers with this instead and format a path only
+// when they report.
+type container struct {
+	Kind    lint.ContainerKind
+	Index   int
+	Node    *yaml.Node
+	Name    string
+	Sidecar bool
+	podPath string
+}
+
+// Path is the container's field path (spec.template.spec.containers[0]).
+func (c container) Path() string {
+	return c.podPath + "." + string(c.Kind) + "[" + strconv.Itoa(c.Index) + "]"
+}
+
+var containerKinds = [...]lint.ContainerKind{lint.InitContainer, lint.RegularContainer, lint.EphemeralContainer}
+
+// containers yields a pod's init, regular and ephemeral containers, in the
+// order lint.Pod.Containers returns them.
+func containers(p *lint.Pod) iter.Seq[container] {
+	return func(yield func(container) bool) {
+		for _, kind := range containerKinds {
+			for i, n := range lint.Items(lint.Field(p.Spec, string(kind))) {
+				c := container{Kind: kind, Index: i, Node: n, Name: lint.Str(lint.Field(n, "name")), podPath: p.Path}
+				c.Sidecar = kind == lint.InitContainer && lint.Str(lint.Field(n, "restartPolicy")) == "Always"
+				if !yield(c) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// get walks mapping keys without parsing a path string: Object.Get
+// allocates for every call, and these lookups run per object per rule.
+func get(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n = lint.Field(n, k); n == nil {
+			return nil
+		}
+	}
+	return n
 }

@@ -19,10 +19,10 @@ const (
 // ok is false for ExternalName and selector-less Services, whose endpoints
 // are managed elsewhere.
 func serviceSelector(svc *lint.Object) (selector, bool) {
-	if lint.Str(svc.Get("spec.type")) == "ExternalName" {
+	if lint.Str(get(svc.Root, "spec", "type")) == "ExternalName" {
 		return selector{}, false
 	}
-	m := lint.StringMap(svc.Get("spec.selector"))
+	m := lint.StringMap(get(svc.Root, "spec", "selector"))
 	if len(m) == 0 {
 		return selector{}, false
 	}
@@ -47,7 +47,7 @@ func serviceNoPods() lint.Rule {
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
 		References:  []string{"Kubernetes docs: Service", "kube-score service-targets-pod", "kube-linter dangling-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := podIndex(s)
+			pods := factsOf(s).podsByNS
 			for _, svc := range s.OfKind(kindService) {
 				sel, ok := serviceSelector(svc)
 				ix := pods[svc.Namespace]
@@ -62,8 +62,8 @@ func serviceNoPods() lint.Rule {
 
 // declaresPortName says whether a container that serves a Service (regular
 // or sidecar) declares a port with name.
-func declaresPortName(p *lint.Pod, name string) bool {
-	for _, c := range p.Containers() {
+func declaresPortName(pi *podInfo, name string) bool {
+	for _, c := range pi.containers {
 		if c.Kind != lint.RegularContainer && !c.Sidecar {
 			continue
 		}
@@ -85,7 +85,7 @@ func serviceTargetPortNotFound() lint.Rule {
 		Remediation: "Declare the port with that name in the container's ports, or change targetPort to a declared name or the number the container listens on.",
 		References:  []string{"Kubernetes docs: Service (port definitions)"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := podIndex(s)
+			pods := factsOf(s).podsByNS
 			for _, svc := range s.OfKind(kindService) {
 				sel, ok := serviceSelector(svc)
 				if !ok {
@@ -102,7 +102,7 @@ func serviceTargetPortNotFound() lint.Rule {
 					}
 					var missing []string
 					for _, w := range selected {
-						if !declaresPortName(w.obj.Pod(), tp.name) {
+						if !declaresPortName(w.pod, tp.name) {
 							missing = append(missing, describe(w.obj))
 						}
 					}
@@ -196,9 +196,9 @@ func ingressBackendMissing() lint.Rule {
 						r.Report(ing, portPath, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
 					}
 				}
-				check("spec.defaultBackend", ing.Get("spec.defaultBackend"))
-				check("spec.backend", ing.Get("spec.backend"))
-				for i, rule := range lint.Items(ing.Get("spec.rules")) {
+				check("spec.defaultBackend", get(ing.Root, "spec", "defaultBackend"))
+				check("spec.backend", get(ing.Root, "spec", "backend"))
+				for i, rule := range lint.Items(get(ing.Root, "spec", "rules")) {
 					for j, p := range lint.Items(lint.At(rule, "http.paths")) {
 						check(fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), lint.Field(p, "backend"))
 					}
@@ -255,7 +255,7 @@ func routeBackendMissing() lint.Rule {
 							}
 						}
 					}
-					for i, rule := range lint.Items(route.Get("spec.rules")) {
+					for i, rule := range lint.Items(get(route.Root, "spec", "rules")) {
 						for j, b := range lint.Items(lint.Field(rule, "backendRefs")) {
 							p := fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j)
 							check(p, b)
@@ -299,7 +299,7 @@ func otherPolicies(s *lint.Set) (clusterWide bool, namespaced map[string]bool) {
 // podSelectorOf reads a NetworkPolicy's podSelector; absent means empty
 // (the field is a struct, not a pointer), which selects every pod.
 func podSelectorOf(np *lint.Object) selector {
-	n := np.Get("spec.podSelector")
+	n := get(np.Root, "spec", "podSelector")
 	if n == nil {
 		return selector{plain: map[string]string{}}
 	}
@@ -314,7 +314,7 @@ func networkPolicyNoPods() lint.Rule {
 		Remediation: "Make spec.podSelector match the labels of the pods it is meant for, or delete the policy.",
 		References:  []string{docsNetpol, "kube-score networkpolicy-targets-pod", "kube-linter dangling-networkpolicy"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := podIndex(s)
+			pods := factsOf(s).podsByNS
 			for _, np := range s.OfKind(kindNetworkPolicy) {
 				ix := pods[np.Namespace]
 				if !isNetworkPolicy(np) || ix == nil {
@@ -333,14 +333,14 @@ func networkPolicyNoPods() lint.Rule {
 // policyTypes returns the directions a NetworkPolicy applies to: the
 // explicit list, or Ingress plus Egress when it has egress rules.
 func policyTypes(np *lint.Object) (ingress, egress bool) {
-	if t := np.Get("spec.policyTypes"); t != nil {
+	if t := get(np.Root, "spec", "policyTypes"); t != nil {
 		for _, v := range lint.Strings(t) {
 			ingress = ingress || v == "Ingress"
 			egress = egress || v == "Egress"
 		}
 		return ingress, egress
 	}
-	return true, np.Get("spec.egress") != nil
+	return true, get(np.Root, "spec", "egress") != nil
 }
 
 // deniesAll says whether np isolates every pod of its namespace for a
@@ -353,7 +353,7 @@ func deniesAll(np *lint.Object, direction string) bool {
 	if direction == "ingress" && !in || direction == "egress" && !eg {
 		return false
 	}
-	return len(lint.Items(np.Get("spec."+direction))) == 0
+	return len(lint.Items(get(np.Root, "spec", direction))) == 0
 }
 
 func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
@@ -421,15 +421,12 @@ func podNotCovered() lint.Rule {
 				}
 				ix.add(np, podSelectorOf(np))
 			}
-			for _, o := range s.Objects {
-				if !runsPods(o) || other[o.Namespace] {
+			for _, pi := range factsOf(s).pods {
+				o := pi.obj
+				if other[o.Namespace] || idx[o.Namespace].any(pi.labels) {
 					continue
 				}
-				p := o.Pod()
-				if idx[o.Namespace].any(p.PodLabels()) {
-					continue
-				}
-				r.Report(o, p.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", nsName(o.Namespace), describe(o))
+				r.Report(o, pi.pod.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", nsName(o.Namespace), describe(o))
 			}
 		},
 	}
@@ -438,7 +435,7 @@ func podNotCovered() lint.Rule {
 // monitorNamespaces reads a Prometheus Operator namespaceSelector: any
 // (every namespace), matchNames, or by default the monitor's own.
 func monitorNamespaces(m *lint.Object) (all bool, names []string) {
-	ns := m.Get("spec.namespaceSelector")
+	ns := get(m.Root, "spec", "namespaceSelector")
 	if lint.IsTrue(lint.Field(ns, "any")) {
 		return true, nil
 	}
@@ -461,7 +458,7 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 			if idx == nil {
 				idx = build(s)
 			}
-			sel := labelSelector(m.Get("spec.selector"))
+			sel := labelSelector(get(m.Root, "spec", "selector"))
 			all, names := monitorNamespaces(m)
 			judged, found := false, false
 			if all {
@@ -514,7 +511,7 @@ func serviceMonitorNoServices() lint.Rule {
 					ix = &labelIndex{}
 					idx[svc.Namespace] = ix
 				}
-				ix.add(svc, svc.Labels)
+				ix.add(labeled{obj: svc, labels: svc.Labels})
 			}
 			return idx
 		}),
@@ -528,7 +525,7 @@ func podMonitorNoPods() lint.Rule {
 			"Prometheus scrapes nothing for it, silently. Only judged when the input has workloads in those namespaces.",
 		Remediation: "Make spec.selector match the pod template labels, and spec.namespaceSelector name the pods' namespace.",
 		References:  []string{"Prometheus Operator: PodMonitor"},
-		CheckSet:    monitorCheck("PodMonitor", "pods", podIndex),
+		CheckSet:    monitorCheck("PodMonitor", "pods", func(s *lint.Set) map[string]*labelIndex { return factsOf(s).podsByNS }),
 	}
 }
 
@@ -549,14 +546,14 @@ func invalidPortName() lint.Rule {
 			if p == nil {
 				return
 			}
-			for _, c := range p.Containers() {
+			for c := range containers(p) {
 				for i, port := range lint.Items(lint.Field(c.Node, "ports")) {
 					if n := lint.Field(port, "name"); n != nil && !isIANASvcName(lint.Str(n)) {
-						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path, i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
+						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path(), i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
 					}
 				}
 			}
-			probePorts(o, func(c lint.Container, probe, path string, ref portRef) {
+			probePorts(o, func(c container, probe, path string, ref portRef) {
 				if ref.name != "" && !isIANASvcName(ref.name) {
 					r.Report(o, path, "%s of container %q uses port name %q, which is not a valid IANA service name", probe, c.Name, ref.name)
 				}

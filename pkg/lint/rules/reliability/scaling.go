@@ -19,7 +19,7 @@ func replicasBelowMinimum() lint.Rule {
 			"For deliberate single-replica workloads (a canary, a development environment) add ignore.platformctl.dev/replicas-below-minimum with the reason, or lower params.minReplicas for that input.",
 		References: []string{"Kubernetes docs: Deployments (replicas)", "kube-linter minimum-three-replicas"},
 		CheckSet: func(s *lint.Set, c *lint.Context, r *lint.Reporter) {
-			as := indexAutoscalers(s)
+			as := factsOf(s).autoscalers
 			floor := int64(c.Params.MinReplicas)
 			for _, kind := range []string{kindDeployment, kindStatefulSet} {
 				for _, o := range s.OfKind(kind) {
@@ -49,9 +49,9 @@ func hpaMinReplicasTooLow() lint.Rule {
 			if o.Kind != kindHPA {
 				return
 			}
-			n, ok := lint.Int(o.Get("spec.minReplicas"))
+			n, ok := lint.Int(get(o.Root, "spec", "minReplicas"))
 			switch {
-			case o.Get("spec.minReplicas") == nil:
+			case get(o.Root, "spec", "minReplicas") == nil:
 				r.Report(o, "spec.minReplicas", "HPA %q does not set minReplicas, so it scales down to 1 replica", o.Name)
 			case ok && n < 2:
 				r.Report(o, "spec.minReplicas", "HPA %q scales down to %s", o.Name, plural(n, "replica"))
@@ -71,11 +71,11 @@ func hpaCannotScale() lint.Rule {
 			if o.Kind != kindHPA {
 				return
 			}
-			max, ok := lint.Int(o.Get("spec.maxReplicas"))
+			max, ok := lint.Int(get(o.Root, "spec", "maxReplicas"))
 			if !ok {
 				return
 			}
-			min, ok := lint.Int(o.Get("spec.minReplicas"))
+			min, ok := lint.Int(get(o.Root, "spec", "minReplicas"))
 			if !ok {
 				min = 1
 			}
@@ -92,14 +92,14 @@ func hpaCannotScale() lint.Rule {
 // scaleTargets calls fn for every HPA and KEDA ScaledObject with its target.
 func scaleTargets(s *lint.Set, fn func(a *lint.Object, kind, name string)) {
 	for _, h := range s.OfKind(kindHPA) {
-		ref := h.Get("spec.scaleTargetRef")
+		ref := get(h.Root, "spec", "scaleTargetRef")
 		fn(h, lint.Str(lint.Field(ref, "kind")), lint.Str(lint.Field(ref, "name")))
 	}
 	for _, so := range s.OfKind("ScaledObject") {
 		if so.Group() != "keda.sh" {
 			continue
 		}
-		ref := so.Get("spec.scaleTargetRef")
+		ref := get(so.Root, "spec", "scaleTargetRef")
 		kind := lint.Str(lint.Field(ref, "kind"))
 		if kind == "" {
 			kind = kindDeployment
@@ -143,7 +143,7 @@ func hpaTargetSetsReplicas() lint.Rule {
 		Remediation: "Remove spec.replicas from the manifest and let the autoscaler own it (set the floor with the HPA's minReplicas).",
 		References:  []string{docsHPA + " (migrating Deployments to horizontal scaling)", "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			as := indexAutoscalers(s)
+			as := factsOf(s).autoscalers
 			for _, kind := range []string{kindDeployment, kindStatefulSet} {
 				for _, o := range s.OfKind(kind) {
 					a := as.of(o)
@@ -170,8 +170,8 @@ func utilizationMetrics(h *lint.Object) []utilizationMetric {
 		// v1 only knows CPU utilization, 80% when unset.
 		return []utilizationMetric{{resource: "cpu", path: "spec.targetCPUUtilizationPercentage"}}
 	}
-	metrics := lint.Items(h.Get("spec.metrics"))
-	if h.Get("spec.metrics") == nil {
+	metrics := lint.Items(get(h.Root, "spec", "metrics"))
+	if get(h.Root, "spec", "metrics") == nil {
 		// v2 without metrics defaults to 80% average CPU utilization.
 		return []utilizationMetric{{resource: "cpu", path: "spec.scaleTargetRef"}}
 	}
@@ -206,19 +206,21 @@ func hpaTargetMissingRequests() lint.Rule {
 			"or scale on an AverageValue target instead.",
 		References: []string{docsHPA + " (algorithm details)"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			rs := resources{defaults: limitRangeDefaults(s)}
+			f := factsOf(s)
+			rs := resources{defaults: f.limits}
 			for _, h := range s.OfKind(kindHPA) {
-				ref := h.Get("spec.scaleTargetRef")
+				ref := get(h.Root, "spec", "scaleTargetRef")
 				t := s.Lookup(lint.Str(lint.Field(ref, "kind")), h.Namespace, lint.Str(lint.Field(ref, "name")))
-				if t == nil || t.Pod() == nil {
+				pi := f.byObj[t]
+				if pi == nil {
 					continue
 				}
-				p := t.Pod()
+				p := pi.pod
 				for _, m := range utilizationMetrics(h) {
 					if m.resource == "" {
 						continue
 					}
-					for _, c := range p.Containers() {
+					for _, c := range pi.containers {
 						if c.Kind != lint.RegularContainer || (m.container != "" && c.Name != m.container) {
 							continue
 						}

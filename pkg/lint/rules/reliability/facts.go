@@ -1,0 +1,89 @@
+package reliability
+
+import (
+	"runtime"
+	"slices"
+	"sync"
+	"weak"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+// podInfo is an object that runs pods, read once: its pod, pod labels and
+// containers.
+type podInfo struct {
+	obj        *lint.Object
+	pod        *lint.Pod
+	labels     map[string]string
+	containers []container
+}
+
+// facts are what the cross-object rules of this package derive from a run's
+// objects: built once per Set in one O(n) pass and then shared, read-only,
+// by every rule instead of each rule walking every pod again.
+type facts struct {
+	// pods are the objects that run pods, in input order.
+	pods  []*podInfo
+	byObj map[*lint.Object]*podInfo
+	// podsByNS indexes pod labels per namespace.
+	podsByNS    map[string]*labelIndex
+	autoscalers autoscalers
+	limits      map[string]*nsDefaults
+}
+
+type factsEntry struct {
+	once sync.Once
+	f    *facts
+}
+
+// factsCache maps a run's Set to its facts. The engine has no place to keep
+// derived data for the length of a run, so the cache holds the Set weakly
+// and drops the entry once the Set is garbage: nothing outlives the run,
+// and the facts never point back at the Set.
+var factsCache = struct {
+	sync.Mutex
+	m map[weak.Pointer[lint.Set]]*factsEntry
+}{m: map[weak.Pointer[lint.Set]]*factsEntry{}}
+
+func factsOf(s *lint.Set) *facts {
+	w := weak.Make(s)
+	factsCache.Lock()
+	e := factsCache.m[w]
+	if e == nil {
+		e = &factsEntry{}
+		factsCache.m[w] = e
+		runtime.AddCleanup(s, func(w weak.Pointer[lint.Set]) {
+			factsCache.Lock()
+			delete(factsCache.m, w)
+			factsCache.Unlock()
+		}, w)
+	}
+	factsCache.Unlock()
+	e.once.Do(func() { e.f = buildFacts(s) })
+	return e.f
+}
+
+func buildFacts(s *lint.Set) *facts {
+	f := &facts{
+		byObj:       map[*lint.Object]*podInfo{},
+		podsByNS:    map[string]*labelIndex{},
+		autoscalers: indexAutoscalers(s),
+		limits:      limitRangeDefaults(s),
+	}
+	for _, o := range s.Objects {
+		if !runsPods(o) {
+			continue
+		}
+		p := o.Pod()
+		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: slices.Collect(containers(p))}
+		f.pods = append(f.pods, pi)
+		f.byObj[o] = pi
+		ix := f.podsByNS[o.Namespace]
+		if ix == nil {
+			ix = &labelIndex{}
+			f.podsByNS[o.Namespace] = ix
+		}
+		ix.add(labeled{obj: o, labels: pi.labels, pod: pi})
+	}
+	return f
+}

@@ -1,0 +1,199 @@
+package reliability
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+)
+
+func TestImageTag(t *testing.T) {
+	for _, tc := range []struct {
+		image, tag string
+		digest     bool
+	}{
+		{"nginx", "", false},
+		{"nginx:latest", "latest", false},
+		{"nginx:1.27", "1.27", false},
+		{"ghcr.io/acme/web:1.4.2", "1.4.2", false},
+		{"localhost:5000/app", "", false},
+		{"localhost:5000/app:2.0", "2.0", false},
+		{"nginx@sha256:abc", "", true},
+		{"nginx:latest@sha256:abc", "", true},
+	} {
+		tag, digest := imageTag(tc.image)
+		assert.Equal(t, tc.tag, tag, tc.image)
+		assert.Equal(t, tc.digest, digest, tc.image)
+	}
+}
+
+func TestPortNames(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		iana, dns1 bool
+	}{
+		{"http", true, true},
+		{"http-admin", true, true},
+		{"h2c", true, true},
+		{"web-8080", true, true},
+		{"abcdefghijklmno", true, true},   // 15
+		{"abcdefghijklmnop", false, true}, // 16: too long for IANA, fine as a DNS label
+		{"8080", false, true},             // needs a letter
+		{"HTTP", false, false},
+		{"-http", false, false},
+		{"http-", false, false},
+		{"web--http", false, true},
+		{"metrics_port", false, false},
+		{"", false, false},
+	} {
+		assert.Equal(t, tc.iana, isIANASvcName(tc.name), "IANA %q", tc.name)
+		assert.Equal(t, tc.dns1, isDNSLabel(tc.name), "DNS label %q", tc.name)
+	}
+}
+
+func TestIntOrPercent(t *testing.T) {
+	node := func(s string) *yaml.Node {
+		var n yaml.Node
+		require.NoError(t, yaml.Unmarshal([]byte(s), &n))
+		return n.Content[0]
+	}
+	for _, tc := range []struct {
+		value       string
+		total, want int64
+	}{
+		{"2", 3, 2},
+		{"50%", 3, 2}, // rounds up
+		{"90%", 3, 3},
+		{"100%", 5, 5},
+		{"0%", 5, 0},
+		{"10%", 3, 1},
+	} {
+		x, ok := readIntOrPercent(node(tc.value))
+		require.True(t, ok, tc.value)
+		assert.Equal(t, tc.want, x.of(tc.total), "%s of %d", tc.value, tc.total)
+	}
+	_, ok := readIntOrPercent(node(`"abc"`))
+	assert.False(t, ok)
+}
+
+// randomSelectors builds pod label sets and selectors over a small label
+// vocabulary, so that matches are frequent and every selector shape
+// (matchLabels, expressions, both, empty) occurs.
+func randomSelectors(t *testing.T, r *rand.Rand) ([]map[string]string, []selector) {
+	keys := []string{"app", "tier", "track", "team"}
+	vals := []string{"a", "b", "c"}
+	var pods []map[string]string
+	for i := 0; i < 200; i++ {
+		l := map[string]string{}
+		for _, k := range keys {
+			if r.IntN(3) > 0 {
+				l[k] = vals[r.IntN(len(vals))]
+			}
+		}
+		pods = append(pods, l)
+	}
+	ops := []string{"In", "NotIn", "Exists", "DoesNotExist"}
+	var sels []selector
+	for i := 0; i < 200; i++ {
+		src := "matchLabels: {"
+		for _, k := range keys {
+			if r.IntN(3) == 0 {
+				src += fmt.Sprintf("%s: %s, ", k, vals[r.IntN(len(vals))])
+			}
+		}
+		src += "}\nmatchExpressions:\n"
+		for j := r.IntN(3); j > 0; j-- {
+			src += fmt.Sprintf("  - {key: %s, operator: %s, values: [%s]}\n", keys[r.IntN(len(keys))], ops[r.IntN(len(ops))], vals[r.IntN(len(vals))])
+		}
+		if r.IntN(4) == 0 {
+			src = "{}"
+		}
+		var n yaml.Node
+		require.NoError(t, yaml.Unmarshal([]byte(src), &n), src)
+		sels = append(sels, labelSelector(n.Content[0]))
+	}
+	return pods, sels
+}
+
+// The indexes must find exactly what matching every pair would.
+func TestIndexesAgreeWithBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	pods, sels := randomSelectors(t, r)
+	objs := make([]*lint.Object, len(pods))
+	var li labelIndex
+	for i, l := range pods {
+		objs[i] = &lint.Object{Name: fmt.Sprint("pod-", i)}
+		li.add(labeled{obj: objs[i], labels: l})
+	}
+	var si selectorIndex
+	selObjs := make([]*lint.Object, len(sels))
+	for i, s := range sels {
+		selObjs[i] = &lint.Object{Name: fmt.Sprint("sel-", i)}
+		si.add(selObjs[i], s)
+	}
+	names := func(os []*lint.Object) []string {
+		var out []string
+		for _, o := range os {
+			out = append(out, o.Name)
+		}
+		sort.Strings(out)
+		return out
+	}
+	for i, s := range sels {
+		var want []*lint.Object
+		for j, l := range pods {
+			if s.matches(l) {
+				want = append(want, objs[j])
+			}
+		}
+		var got []*lint.Object
+		for _, l := range li.selected(s) {
+			got = append(got, l.obj)
+		}
+		assert.Equal(t, names(want), names(got), "selector %d", i)
+		assert.Equal(t, len(want) > 0, li.any(s))
+	}
+	for j, l := range pods {
+		var want, got []*lint.Object
+		for i, s := range sels {
+			if s.matches(l) {
+				want = append(want, selObjs[i])
+			}
+		}
+		si.each(l, func(e selectorEntry) bool { got = append(got, e.obj); return true })
+		assert.Equal(t, names(want), names(got), "pod %d", j)
+	}
+}
+
+// Facts live as long as their Set and no longer.
+func TestFactsReleasedWithTheSet(t *testing.T) {
+	data := []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers: [{name: c, image: x:1}]\n")
+	for i := 0; i < 3; i++ {
+		objs, err := lint.Decode("p.yaml", data)
+		require.NoError(t, err)
+		_, err = lint.Run(objs, Rules(), lint.Options{})
+		require.NoError(t, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		runtime.GC()
+		factsCache.Lock()
+		n := len(factsCache.m)
+		factsCache.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d facts entries outlived their runs", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
