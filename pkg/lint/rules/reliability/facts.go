@@ -16,6 +16,9 @@ type podInfo struct {
 	pod        *lint.Pod
 	labels     map[string]string
 	containers []container
+	// hostNetwork pods share the node's network namespace, where
+	// NetworkPolicies do not apply.
+	hostNetwork bool
 }
 
 // facts are what the cross-object rules of this package derive from a run's
@@ -75,7 +78,7 @@ func buildFacts(s *lint.Set) *facts {
 			continue
 		}
 		p := o.Pod()
-		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: slices.Collect(containers(p))}
+		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: slices.Collect(containers(p)), hostNetwork: lint.IsTrue(lint.Field(p.Spec, "hostNetwork"))}
 		f.pods = append(f.pods, pi)
 		f.byObj[o] = pi
 		ix := f.podsByNS[o.Namespace]

@@ -380,8 +380,9 @@ func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
 			}
 			first := map[string]*lint.Object{}
 			var order []string
-			for _, o := range s.Objects {
-				if runsPods(o) && !denied[o.Namespace] && first[o.Namespace] == nil {
+			for _, pi := range factsOf(s).pods {
+				o := pi.obj
+				if !pi.hostNetwork && !denied[o.Namespace] && first[o.Namespace] == nil {
 					first[o.Namespace] = o
 					order = append(order, o.Namespace)
 				}
@@ -398,7 +399,8 @@ func podNotCovered() lint.Rule {
 	return lint.Rule{
 		ID: "pod-not-covered-by-networkpolicy", Title: "Workload not selected by any NetworkPolicy", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "No NetworkPolicy in the workload's namespace selects its pods, so they are not isolated in either direction: any pod in the cluster can connect to them and they can connect anywhere. " +
-			"A compromised or misbehaving neighbour has a direct path to them. Not judged where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may select the pods.",
+			"A compromised or misbehaving neighbour has a direct path to them. Not judged where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may select the pods, " +
+			"nor for hostNetwork pods, which NetworkPolicies cannot isolate.",
 		Remediation: "Add a default-deny NetworkPolicy (podSelector: {}) to the namespace and a policy selecting these pods that allows exactly the traffic they need.",
 		References:  []string{docsNetpol, nsaCISA, "kube-score pod-networkpolicy", "kube-linter non-isolated-pod"},
 		// Per namespace: each workload is matched only against its own
@@ -423,7 +425,7 @@ func podNotCovered() lint.Rule {
 			}
 			for _, pi := range factsOf(s).pods {
 				o := pi.obj
-				if other[o.Namespace] || idx[o.Namespace].any(pi.labels) {
+				if pi.hostNetwork || other[o.Namespace] || idx[o.Namespace].any(pi.labels) {
 					continue
 				}
 				r.Report(o, pi.pod.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", nsName(o.Namespace), describe(o))
@@ -458,7 +460,12 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 			if idx == nil {
 				idx = build(s)
 			}
+			// The selector is a struct, not a pointer: absent means empty,
+			// which selects everything.
 			sel := labelSelector(get(m.Root, "spec", "selector"))
+			if sel.node == nil {
+				sel = selector{plain: map[string]string{}}
+			}
 			all, names := monitorNamespaces(m)
 			judged, found := false, false
 			if all {

@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"fmt"
-	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -110,7 +109,7 @@ func probeHandler(p *yaml.Node, ports []portRef) string {
 		g := lint.Field(p, "grpc")
 		return fmt.Sprintf("gRPC health on port %s%s", port(lint.Field(g, "port")), suffix(" service ", lint.Str(lint.Field(g, "service"))))
 	case lint.Field(p, "exec") != nil:
-		return "exec " + strings.Join(lint.Strings(lint.Field(lint.Field(p, "exec"), "command")), " ")
+		return fmt.Sprintf("exec %q", lint.Strings(lint.Field(lint.Field(p, "exec"), "command")))
 	}
 	return ""
 }
@@ -139,7 +138,11 @@ func probePorts(o *lint.Object, fn func(c container, probe, path string, ref por
 				continue
 			}
 			for _, h := range []string{"httpGet", "tcpSocket", "grpc"} {
-				if ref, ok := readPort(lint.Field(lint.Field(probe, h), "port")); ok {
+				handler := lint.Field(probe, h)
+				if lint.Str(lint.Field(handler, "host")) != "" {
+					continue // probes another host: its ports are not this container's
+				}
+				if ref, ok := readPort(lint.Field(handler, "port")); ok {
 					fn(c, f, c.Path()+"."+f+"."+h+".port", ref)
 				}
 			}

@@ -93,7 +93,7 @@ func jobMissingTTL() lint.Rule {
 	return lint.Rule{
 		ID: "job-missing-ttl", Title: "Job without ttlSecondsAfterFinished", Category: lint.CategoryHygiene, Severity: lint.Info,
 		Description: "A finished Job and its pods stay in the cluster until someone deletes them: they accumulate in etcd and in kubectl output, and a completed Job with the same name blocks re-running it. " +
-			"ttlSecondsAfterFinished has the TTL controller clean up. Jobs created by CronJobs are limited by the CronJob's history limits and are not judged. " +
+			"ttlSecondsAfterFinished has the TTL controller clean up. Jobs created by CronJobs (limited by the CronJob's history limits) and Helm or Argo CD hooks with a hook-delete-policy are not judged. " +
 			"With GitOps tools that re-create deleted objects, prefer their hook deletion policies over a TTL.",
 		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
 		References:  []string{"Kubernetes docs: Automatic Cleanup for Finished Jobs"},
@@ -103,6 +103,12 @@ func jobMissingTTL() lint.Rule {
 			}
 			for _, ref := range lint.Items(get(o.Root, "metadata", "ownerReferences")) {
 				if lint.Str(lint.Field(ref, "kind")) == kindCronJob {
+					return
+				}
+			}
+			// Deployment-tool hooks are deleted by the tool.
+			for _, a := range []string{"helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy"} {
+				if _, ok := o.Annotations[a]; ok {
 					return
 				}
 			}
