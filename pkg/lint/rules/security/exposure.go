@@ -236,6 +236,9 @@ func checkGatewayHTTP(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 				if (rt.sectionName != "" && rt.sectionName != name) || (rt.port != 0 && rt.port != port) {
 					continue
 				}
+				if !listenerAccepts(s, gw, l, rt.route) {
+					continue
+				}
 				r.Report(gw, at, "HTTP listener %q serves %s %s over plain HTTP; attach only an https redirect to it", name, rt.route.Kind, qualified(rt.route))
 			}
 		}
@@ -247,6 +250,57 @@ func qualified(o *lint.Object) string {
 		return o.Name
 	}
 	return o.Namespace + "/" + o.Name
+}
+
+// listenerAccepts says whether a listener takes a route that names it:
+// allowedRoutes (namespaces, default Same; kinds) and hostnames decide, as
+// the Gateway API does; a route a listener refuses is not served by it.
+func listenerAccepts(s *lint.Set, gw *lint.Object, l *yaml.Node, rt *lint.Object) bool {
+	allowed := lint.Field(l, "allowedRoutes")
+	if kinds := lint.Items(lint.Field(allowed, "kinds")); len(kinds) > 0 {
+		ok := false
+		for _, k := range kinds {
+			ok = ok || lint.Str(lint.Field(k, "kind")) == rt.Kind
+		}
+		if !ok {
+			return false
+		}
+	}
+	ns := lint.Field(allowed, "namespaces")
+	switch lint.Str(lint.Field(ns, "from")) {
+	case "All":
+	case "Selector":
+		labels := map[string]string{}
+		if nsObj := s.Lookup("Namespace", "", rt.Namespace); nsObj != nil {
+			for k, v := range nsObj.Labels {
+				labels[k] = v
+			}
+		}
+		// The API server sets this label on every namespace.
+		labels["kubernetes.io/metadata.name"] = rt.Namespace
+		if !lint.LabelSelector(lint.Field(ns, "selector"), labels) {
+			return false
+		}
+	default: // Same
+		if rt.Namespace != gw.Namespace {
+			return false
+		}
+	}
+	return hostnamesIntersect(lint.Str(lint.Field(l, "hostname")), lint.Strings(get(rt.Root, "spec", "hostnames")))
+}
+
+// hostnamesIntersect says whether a listener hostname and a route's
+// hostnames have a host in common; an empty side matches everything.
+func hostnamesIntersect(listener string, route []string) bool {
+	if listener == "" || len(route) == 0 {
+		return true
+	}
+	for _, h := range route {
+		if hostCovered(h, []string{listener}) || hostCovered(listener, []string{h}) {
+			return true
+		}
+	}
+	return false
 }
 
 // redirectOnly says whether every rule of an HTTPRoute redirects to https

@@ -58,7 +58,7 @@ func podRules() []lint.Rule {
 		},
 		{
 			ID: "missing-seccomp-profile", Title: "No seccomp profile", Category: lint.CategorySecurity, Severity: lint.Warning,
-			Description: "Without a seccompProfile, the kubelet runs the container Unconfined unless the node opts in to a default: every syscall is allowed, including the ones most kernel exploits and container escapes use.",
+			Description: "Without a seccompProfile, the kubelet runs the container Unconfined unless the node opts in to a default: every syscall is allowed, including the ones most kernel exploits and container escapes use. The old seccomp.security.alpha.kubernetes.io annotations no longer have any effect (Kubernetes 1.27+) and do not count.",
 			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext so every container inherits it.",
 			References:  []string{pssRestricted, "CIS 5.7.2", nsaGuide, pssDoc},
 			Check:       checkSeccompMissing,
@@ -121,8 +121,10 @@ func checkPrivilegeEscalation(o *lint.Object, _ *lint.Context, r *lint.Reporter)
 }
 
 func checkRunAsNonRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	// Windows pods are judged too: runAsNonRoot there refuses
+	// ContainerAdministrator, and the Pod Security Standards require it.
 	p, cs := containers(o)
-	if p == nil || isWindows(p) {
+	if p == nil {
 		return
 	}
 	var explicit, unset byPath

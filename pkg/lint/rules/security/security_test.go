@@ -258,7 +258,7 @@ func TestSecretValues(t *testing.T) {
 		{"GITHUB_TOKEN", "ghp_0123456789abcdefghijklmnopqrstuvwxyzAB", true},
 		{"ANYTHING", "AKIAIOSFODNN7EXAMPLE", true},
 		{"ANYTHING", "-----BEGIN OPENSSH PRIVATE KEY-----", true},
-		{"ANYTHING", "redis://:pa55@cache:6379/0", false}, // empty user is not matched; the name decides
+		{"ANYTHING", "redis://:pa55@cache:6379/0", true},
 		{"REDIS_URL", "redis://default:pa55@cache:6379/0", true},
 		{"ANYTHING", "xoxb-1234567890-abcdefghij", true},
 		{"ANYTHING", "sk_live_0123456789abcdefABCD", true},
