@@ -91,6 +91,32 @@ func podRules() []lint.Rule {
 			References:  []string{pssBaseline, "CIS 5.2.11", pssDoc},
 			Check:       checkHostProcess,
 		},
+		{
+			ID: "pod-security-not-enforced", Title: "Namespace does not enforce Pod Security", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "Without a pod-security.kubernetes.io/enforce label of baseline or restricted, the Pod Security admission controller lets any pod into the namespace: privileged containers, host namespaces and hostPath included. The rules here catch what is in the manifests; admission also stops what is created by hand, by operators or by a compromised deployment pipeline.",
+			Remediation: "Label the Namespace pod-security.kubernetes.io/enforce: restricted (baseline where a workload cannot meet restricted), with warn and audit set to restricted so violations show up before they are enforced.",
+			References:  []string{pssBaseline, "CIS 5.2.1", nsaGuide, "https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+			Check:       checkNamespacePSS,
+		},
+	}
+}
+
+const labelEnforce = "pod-security.kubernetes.io/enforce"
+
+// systemNamespaces run the control plane's and nodes' own components,
+// which are privileged by design and created by Kubernetes, not manifests.
+var systemNamespaces = map[string]bool{"kube-system": true, "kube-public": true, "kube-node-lease": true}
+
+func checkNamespacePSS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if o.Kind != "Namespace" || o.Group() != "" || systemNamespaces[o.Name] {
+		return
+	}
+	at := fmt.Sprintf("metadata.labels[%q]", labelEnforce)
+	switch level, ok := o.Labels[labelEnforce]; {
+	case !ok:
+		r.Report(o, at, "namespace %s has no %s label, so any pod is admitted", o.Name, labelEnforce)
+	case level == "privileged":
+		r.Report(o, at, "namespace %s enforces the privileged level, which admits any pod", o.Name)
 	}
 }
 

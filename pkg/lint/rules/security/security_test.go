@@ -321,6 +321,37 @@ spec:
 	}
 }
 
+// TestFixtureNames keeps fixtures readable: every object of a fire fixture
+// is named fire-*, every object of a dont-fire fixture dont-fire-*.
+func TestFixtureNames(t *testing.T) {
+	for _, r := range security.Rules() {
+		files, err := filepath.Glob(filepath.Join(fixtures, r.ID, "*.yaml"))
+		require.NoError(t, err)
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			require.NoError(t, err)
+			objs, err := lint.Decode(f, data)
+			require.NoError(t, err)
+			prefix, _, _ := strings.Cut(filepath.Base(f), "-fire")
+			prefix += "-fire-"
+			if strings.HasPrefix(filepath.Base(f), "fire-") {
+				prefix = "fire-"
+			}
+			for _, o := range objs {
+				assert.True(t, strings.HasPrefix(o.Name, prefix), "%s: %s is not named %s*", f, o.Ref(), prefix)
+			}
+		}
+	}
+}
+
+func TestSystemNamespacesExempt(t *testing.T) {
+	for _, ns := range []string{"kube-system", "kube-public", "kube-node-lease"} {
+		for _, d := range run(t, decode(t, "ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: "+ns+"}\n"), lint.Config{}) {
+			assert.NotEqual(t, "pod-security-not-enforced", d.RuleID, ns)
+		}
+	}
+}
+
 // manyObjects returns n objects: the production build of the shop example
 // repeated and, when dirty, the fixtures of every rule as well, most of
 // which are findings.

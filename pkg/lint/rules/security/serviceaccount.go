@@ -32,7 +32,21 @@ func serviceAccountRules() []lint.Rule {
 			References:  []string{"CIS 5.1.5", "https://kubernetes.io/docs/concepts/security/service-accounts/"},
 			CheckSet:    checkMissingServiceAccount,
 		},
+		{
+			ID: "long-lived-token-secret", Title: "Long-lived service account token", Category: lint.CategorySecurity, Severity: lint.Warning,
+			Description: "A Secret of type kubernetes.io/service-account-token holds a token that never expires and is not bound to a pod: copied once (from Git, a backup, a CI log, anyone who can read Secrets in the namespace), it works until someone deletes the Secret. Kubernetes stopped creating them automatically in 1.24 for that reason.",
+			Remediation: "Delete the Secret. Pods get short-lived, automatically rotated tokens through the projected service account volume; external clients can request one with `kubectl create token` or the TokenRequest API, or use workload identity federation.",
+			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/service-accounts/#authenticating-credentials"},
+			Check:       checkLongLivedToken,
+		},
 	}
+}
+
+func checkLongLivedToken(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if o.Kind != "Secret" || o.Group() != "" || lint.Str(lint.Field(o.Root, "type")) != "kubernetes.io/service-account-token" {
+		return
+	}
+	r.Report(o, "type", "Secret %s holds a non-expiring API token of ServiceAccount %q", o.Name, o.Annotations["kubernetes.io/service-account.name"])
 }
 
 // serviceAccountName returns the account a pod runs as and the path of the
