@@ -296,11 +296,22 @@ func hostnamesIntersect(listener string, route []string) bool {
 		return true
 	}
 	for _, h := range route {
-		if hostCovered(h, []string{listener}) || hostCovered(listener, []string{h}) {
+		if gatewayHostMatch(listener, h) || gatewayHostMatch(h, listener) {
 			return true
 		}
 	}
 	return false
+}
+
+// gatewayHostMatch applies the Gateway API's hostname rule, which differs
+// from Ingress: *.example.com matches any number of labels before
+// example.com (a.example.com and a.b.example.com), not example.com itself.
+func gatewayHostMatch(pattern, host string) bool {
+	pattern, host = strings.ToLower(pattern), strings.ToLower(host)
+	if suffix, ok := strings.CutPrefix(pattern, "*"); ok {
+		return strings.HasSuffix(host, suffix) && len(host) > len(suffix)
+	}
+	return pattern == host
 }
 
 // redirectOnly says whether every rule of an HTTPRoute redirects to https

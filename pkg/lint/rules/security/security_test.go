@@ -400,3 +400,52 @@ func BenchmarkRules10k(b *testing.B) {
 		})
 	}
 }
+
+// TestGatewayHostnames: a route attaches to a listener only where their
+// hostnames intersect, with the Gateway API's multi-label wildcards.
+func TestGatewayHostnames(t *testing.T) {
+	for _, tc := range []struct {
+		listener, route string
+		attached        bool
+	}{
+		{"", "www.example.com", true},
+		{"www.example.com", "", true},
+		{"www.example.com", "www.example.com", true},
+		{"*.example.com", "a.b.example.com", true},
+		{"a.b.example.com", "*.example.com", true},
+		{"*.example.com", "example.com", false},
+		{"www.example.com", "api.example.com", false},
+	} {
+		listener := ""
+		if tc.listener != "" {
+			listener = fmt.Sprintf(", hostname: %q", tc.listener)
+		}
+		hostnames := ""
+		if tc.route != "" {
+			hostnames = fmt.Sprintf("hostnames: [%q]", tc.route)
+		}
+		text := fmt.Sprintf(`apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  listeners:
+    - {name: http, port: 80, protocol: HTTP%s}
+    - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: c}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: edge}
+spec:
+  parentRefs: [{name: gw}]
+  %s
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+`, listener, hostnames)
+		var got int
+		for _, d := range run(t, decode(t, "gw.yaml", text), lint.Config{}) {
+			if d.RuleID == "gateway-http-listener" {
+				got++
+			}
+		}
+		assert.Equal(t, tc.attached, got == 1, "listener %q, route %q", tc.listener, tc.route)
+	}
+}
