@@ -295,7 +295,7 @@ func spreads(spec *yaml.Node, labels map[string]string) (spread, declared bool) 
 			return true, true
 		}
 	}
-	anti := lint.At(spec, "affinity.podAntiAffinity")
+	anti := get(spec, "affinity", "podAntiAffinity")
 	for _, t := range lint.Items(lint.Field(anti, "requiredDuringSchedulingIgnoredDuringExecution")) {
 		declared = true
 		if lint.LabelSelector(lint.Field(t, "labelSelector"), labels) {
@@ -304,7 +304,7 @@ func spreads(spec *yaml.Node, labels map[string]string) (spread, declared bool) 
 	}
 	for _, t := range lint.Items(lint.Field(anti, "preferredDuringSchedulingIgnoredDuringExecution")) {
 		declared = true
-		if lint.LabelSelector(lint.At(t, "podAffinityTerm.labelSelector"), labels) {
+		if lint.LabelSelector(get(t, "podAffinityTerm", "labelSelector"), labels) {
 			return true, true
 		}
 	}

@@ -361,17 +361,20 @@ type servicePort struct {
 	name       string
 	port       int64
 	targetPort *yaml.Node
-	path       string
+	index      int
 }
 
+// path is formatted only for a finding.
+func (sp servicePort) path() string { return "spec.ports[" + strconv.Itoa(sp.index) + "]" }
+
 func servicePorts(svc *lint.Object) []servicePort {
-	var out []servicePort
-	for i, p := range lint.Items(get(svc.Root, "spec", "ports")) {
+	items := lint.Items(get(svc.Root, "spec", "ports"))
+	out := make([]servicePort, 0, len(items))
+	for i, p := range items {
 		n, _ := lint.Int(lint.Field(p, "port"))
 		out = append(out, servicePort{
 			name: lint.Str(lint.Field(p, "name")), port: n,
-			targetPort: lint.Field(p, "targetPort"),
-			path:       fmt.Sprintf("spec.ports[%d]", i),
+			targetPort: lint.Field(p, "targetPort"), index: i,
 		})
 	}
 	return out

@@ -107,7 +107,7 @@ func serviceTargetPortNotFound() lint.Rule {
 						}
 					}
 					if len(missing) > 0 {
-						r.Report(svc, sp.path+".targetPort", "Service %q port %s targets port %q, which the pods of %s do not declare", svc.Name, portLabel(sp), tp.name, strings.Join(missing, ", "))
+						r.Report(svc, sp.path()+".targetPort", "Service %q port %s targets port %q, which the pods of %s do not declare", svc.Name, portLabel(sp), tp.name, strings.Join(missing, ", "))
 					}
 				}
 			}
@@ -148,7 +148,11 @@ func listServicePorts(svc *lint.Object) string {
 // backendNamespaces are namespaces where a missing Service means a broken
 // reference: the input has Services or workloads there.
 func backendNamespaces(s *lint.Set) map[string]bool {
-	return namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService || runsPods(o) })
+	out := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
+	for ns := range factsOf(s).podsByNS {
+		out[ns] = true
+	}
+	return out
 }
 
 func ingressBackendMissing() lint.Rule {
@@ -164,26 +168,27 @@ func ingressBackendMissing() lint.Rule {
 				if !judged[ing.Namespace] {
 					continue
 				}
-				check := func(path string, b *yaml.Node) {
+				// path is formatted only for a finding.
+				check := func(path func() string, b *yaml.Node) {
 					if b == nil {
 						return
 					}
 					var name string
 					var port portRef
 					var havePort bool
-					var namePath, portPath string
+					var nameField, portField string
 					if svc := lint.Field(b, "service"); svc != nil {
-						name, namePath = lint.Str(lint.Field(svc, "name")), path+".service.name"
-						if n := lint.At(svc, "port.name"); n != nil {
-							port, havePort, portPath = portRef{name: lint.Str(n)}, true, path+".service.port.name"
-						} else if n, ok := lint.Int(lint.At(svc, "port.number")); ok {
-							port, havePort, portPath = portRef{num: n}, true, path+".service.port.number"
+						name, nameField = lint.Str(lint.Field(svc, "name")), ".service.name"
+						if n := get(svc, "port", "name"); n != nil {
+							port, havePort, portField = portRef{name: lint.Str(n)}, true, ".service.port.name"
+						} else if n, ok := lint.Int(get(svc, "port", "number")); ok {
+							port, havePort, portField = portRef{num: n}, true, ".service.port.number"
 						}
 					} else if n := lint.Str(lint.Field(b, "serviceName")); n != "" {
 						// extensions/v1beta1 and networking.k8s.io/v1beta1
-						name, namePath = n, path+".serviceName"
+						name, nameField = n, ".serviceName"
 						port, havePort = readPort(lint.Field(b, "servicePort"))
-						portPath = path + ".servicePort"
+						portField = ".servicePort"
 					}
 					if name == "" {
 						return
@@ -191,16 +196,16 @@ func ingressBackendMissing() lint.Rule {
 					svc := s.Lookup(kindService, ing.Namespace, name)
 					switch {
 					case svc == nil:
-						r.Report(ing, namePath, "Ingress %q routes to Service %q, which is not in the input (namespace %s)", ing.Name, name, nsName(ing.Namespace))
+						r.Report(ing, path()+nameField, "Ingress %q routes to Service %q, which is not in the input (namespace %s)", ing.Name, name, nsName(ing.Namespace))
 					case havePort && !serviceHasPort(svc, port):
-						r.Report(ing, portPath, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
+						r.Report(ing, path()+portField, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
 					}
 				}
-				check("spec.defaultBackend", get(ing.Root, "spec", "defaultBackend"))
-				check("spec.backend", get(ing.Root, "spec", "backend"))
+				check(func() string { return "spec.defaultBackend" }, get(ing.Root, "spec", "defaultBackend"))
+				check(func() string { return "spec.backend" }, get(ing.Root, "spec", "backend"))
 				for i, rule := range lint.Items(get(ing.Root, "spec", "rules")) {
-					for j, p := range lint.Items(lint.At(rule, "http.paths")) {
-						check(fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j), lint.Field(p, "backend"))
+					for j, p := range lint.Items(get(rule, "http", "paths")) {
+						check(func() string { return fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j) }, lint.Field(p, "backend"))
 					}
 				}
 			}
@@ -225,7 +230,8 @@ func routeBackendMissing() lint.Rule {
 					if route.Group() != "gateway.networking.k8s.io" {
 						continue
 					}
-					check := func(path string, ref *yaml.Node) {
+					// path is formatted only for a finding.
+					check := func(path func() string, ref *yaml.Node) {
 						group, refKind := lint.Str(lint.Field(ref, "group")), lint.Str(lint.Field(ref, "kind"))
 						if group != "" && group != "core" || refKind != "" && refKind != kindService {
 							return
@@ -241,27 +247,27 @@ func routeBackendMissing() lint.Rule {
 						port, havePort := lint.Int(lint.Field(ref, "port"))
 						switch {
 						case svc == nil:
-							r.Report(route, path+".name", "%s %q routes to Service %q, which is not in the input (namespace %s)", kind, route.Name, name, nsName(ns))
+							r.Report(route, path()+".name", "%s %q routes to Service %q, which is not in the input (namespace %s)", kind, route.Name, name, nsName(ns))
 						case lint.Field(ref, "port") == nil:
-							r.Report(route, path, "%s %q routes to Service %q without a port; backendRefs to a Service require one", kind, route.Name, name)
+							r.Report(route, path(), "%s %q routes to Service %q without a port; backendRefs to a Service require one", kind, route.Name, name)
 						case havePort && !serviceHasPort(svc, portRef{num: port}):
-							r.Report(route, path+".port", "%s %q routes to port %d of Service %q, which exposes %s", kind, route.Name, port, name, listServicePorts(svc))
+							r.Report(route, path()+".port", "%s %q routes to port %d of Service %q, which exposes %s", kind, route.Name, port, name, listServicePorts(svc))
 						}
 					}
-					mirrors := func(path string, filters *yaml.Node) {
+					mirrors := func(path func() string, filters *yaml.Node) {
 						for k, f := range lint.Items(filters) {
-							if b := lint.At(f, "requestMirror.backendRef"); b != nil {
-								check(fmt.Sprintf("%s[%d].requestMirror.backendRef", path, k), b)
+							if b := get(f, "requestMirror", "backendRef"); b != nil {
+								check(func() string { return fmt.Sprintf("%s[%d].requestMirror.backendRef", path(), k) }, b)
 							}
 						}
 					}
 					for i, rule := range lint.Items(get(route.Root, "spec", "rules")) {
 						for j, b := range lint.Items(lint.Field(rule, "backendRefs")) {
-							p := fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j)
+							p := func() string { return fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j) }
 							check(p, b)
-							mirrors(p+".filters", lint.Field(b, "filters"))
+							mirrors(func() string { return p() + ".filters" }, lint.Field(b, "filters"))
 						}
-						mirrors(fmt.Sprintf("spec.rules[%d].filters", i), lint.Field(rule, "filters"))
+						mirrors(func() string { return fmt.Sprintf("spec.rules[%d].filters", i) }, lint.Field(rule, "filters"))
 					}
 				}
 			}
@@ -575,15 +581,15 @@ func checkServicePortNames(svc *lint.Object, r *lint.Reporter) {
 	for _, sp := range ports {
 		switch {
 		case sp.name == "" && len(ports) > 1:
-			r.Report(svc, sp.path, "Service %q has %d ports, so port %d needs a name", svc.Name, len(ports), sp.port)
+			r.Report(svc, sp.path(), "Service %q has %d ports, so port %d needs a name", svc.Name, len(ports), sp.port)
 		case sp.name != "" && !isDNSLabel(sp.name):
-			r.Report(svc, sp.path+".name", "Service %q port name %q is not a DNS label (lowercase letters, digits, '-')", svc.Name, sp.name)
+			r.Report(svc, sp.path()+".name", "Service %q port name %q is not a DNS label (lowercase letters, digits, '-')", svc.Name, sp.name)
 		case sp.name != "" && seen[sp.name]:
-			r.Report(svc, sp.path+".name", "Service %q has two ports named %q", svc.Name, sp.name)
+			r.Report(svc, sp.path()+".name", "Service %q has two ports named %q", svc.Name, sp.name)
 		}
 		seen[sp.name] = true
 		if tp, ok := readPort(sp.targetPort); ok && tp.name != "" && !isIANASvcName(tp.name) {
-			r.Report(svc, sp.path+".targetPort", "Service %q targetPort %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", svc.Name, tp.name)
+			r.Report(svc, sp.path()+".targetPort", "Service %q targetPort %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", svc.Name, tp.name)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package reliability
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/platformctl/platformctl/pkg/lint"
@@ -117,9 +117,9 @@ func hpaTargetMissing() lint.Rule {
 		Remediation: "Fix spec.scaleTargetRef (kind, name, apiVersion) to name the workload, or delete the autoscaler.",
 		References:  []string{docsHPA, "kube-score horizontalpodautoscaler-has-target", "kube-linter dangling-horizontalpodautoscaler"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			judged := namespacesWith(s, runsPods)
+			judged := factsOf(s).podsByNS
 			scaleTargets(s, func(a *lint.Object, kind, name string) {
-				if !judged[a.Namespace] || kind == "" || name == "" || s.Lookup(kind, a.Namespace, name) != nil {
+				if judged[a.Namespace] == nil || kind == "" || name == "" || s.Lookup(kind, a.Namespace, name) != nil {
 					return
 				}
 				r.Report(a, "spec.scaleTargetRef.name", "%s targets %s %q, which is not in the input (namespace %s)", kindWord(a), kind, name, nsName(a.Namespace))
@@ -165,6 +165,10 @@ type utilizationMetric struct {
 	resource, container, path string
 }
 
+func metricPath(i int, field string) string {
+	return "spec.metrics[" + strconv.Itoa(i) + "]." + field + ".name"
+}
+
 func utilizationMetrics(h *lint.Object) []utilizationMetric {
 	if strings.HasPrefix(h.APIVersion, "autoscaling/v1") {
 		// v1 only knows CPU utilization, 80% when unset.
@@ -180,15 +184,15 @@ func utilizationMetrics(h *lint.Object) []utilizationMetric {
 		switch lint.Str(lint.Field(m, "type")) {
 		case "Resource":
 			res := lint.Field(m, "resource")
-			if lint.Str(lint.At(res, "target.type")) == "Utilization" {
-				out = append(out, utilizationMetric{resource: lint.Str(lint.Field(res, "name")), path: fmt.Sprintf("spec.metrics[%d].resource.name", i)})
+			if lint.Str(get(res, "target", "type")) == "Utilization" {
+				out = append(out, utilizationMetric{resource: lint.Str(lint.Field(res, "name")), path: metricPath(i, "resource")})
 			}
 		case "ContainerResource":
 			res := lint.Field(m, "containerResource")
-			if lint.Str(lint.At(res, "target.type")) == "Utilization" {
+			if lint.Str(get(res, "target", "type")) == "Utilization" {
 				out = append(out, utilizationMetric{
 					resource: lint.Str(lint.Field(res, "name")), container: lint.Str(lint.Field(res, "container")),
-					path: fmt.Sprintf("spec.metrics[%d].containerResource.name", i),
+					path: metricPath(i, "containerResource"),
 				})
 			}
 		}
