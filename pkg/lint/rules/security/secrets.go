@@ -23,6 +23,13 @@ func secretRules() []lint.Rule {
 			Check:       checkEnvLiterals,
 		},
 		{
+			ID: "command-line-secret", Title: "Secret on a container's command line", Category: lint.CategorySecurity, Severity: lint.Error,
+			Description: "A container's command or args carry a credential: a flag such as --password=..., --token ... or --requirepass with a literal value, or a value shaped like a key or token. Besides being in Git and every rendered manifest, a command line is readable by every process of the pod in /proc/<pid>/cmdline, shown by ps, and logged by crash reporters and audit tools.",
+			Remediation: "Pass the credential in a mounted Secret file (most tools accept --password-file or read an env var pointing at a file) or, at worst, an env var with valueFrom.secretKeyRef; rotate the credential since it has been committed.",
+			References:  []string{"CIS 5.4.1", nsaGuide, "https://kubernetes.io/docs/concepts/configuration/secret/"},
+			Check:       checkCommandLine,
+		},
+		{
 			ID: "configmap-secret", Title: "Secret stored in a ConfigMap", Category: lint.CategorySecurity, Severity: lint.Error,
 			Description: "A ConfigMap entry holds what looks like a credential: a private key, an AWS access key, a JWT, a GitHub, Slack, Stripe or Google token, a URL with a password, or a value under a key named like a password or token. ConfigMaps are not protected like Secrets: they are readable with broader RBAC, not encrypted at rest, and shown by every tool.",
 			Remediation: "Move the entry to a Secret (or an ExternalSecret from the secret manager), rotate the credential since it has been committed, and mount the Secret where the application reads the file.",
@@ -44,7 +51,7 @@ func secretRules() []lint.Rule {
 var secretWords = []string{
 	"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "PRIVATEKEY",
 	"CREDENTIAL", "ACCESS_KEY", "ACCESSKEY", "SIGNING_KEY", "ENCRYPTION_KEY", "SESSION_KEY", "MASTER_KEY",
-	"AUTH_KEY", "CLIENT_KEY", "DB_PASS", "_PWD",
+	"AUTH_KEY", "CLIENT_KEY", "DB_PASS", "_PWD", "REQUIREPASS", "MASTERAUTH",
 }
 
 // notSecretSuffixes mark names that are about a credential without being
@@ -145,6 +152,69 @@ func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			}
 			if secretName(name) && literalSecret(v) {
 				r.Report(o, at, "%s sets env %s to a literal value; a credential belongs in a Secret", who(c), name)
+			}
+		}
+	}
+}
+
+// flagRE is a command-line flag, with its value when attached by "=".
+var flagRE = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)(?:=(.*))?$`)
+
+// literalArg says whether a flag value is a literal credential.
+func literalArg(v string) bool {
+	v = strings.Trim(v, `"'`)
+	return literalSecret(v) && !strings.HasPrefix(v, "$")
+}
+
+// commandLineSecrets splits a command line into words (an argument may be a
+// whole shell script) and returns the words that carry a credential: a
+// credential flag's literal value, or a credential-shaped word. A flag
+// that ends the argument takes its value from the next argument, so
+// pending names the flag whose value the caller should judge next.
+func commandLineSecrets(arg, pendingFlag string) (found, pending string) {
+	words := strings.Fields(arg)
+	if pendingFlag != "" && len(words) == 1 && literalArg(words[0]) && !strings.HasPrefix(words[0], "-") {
+		return "a literal value for --" + pendingFlag, ""
+	}
+	if what := credentialIn(arg); what != "" {
+		return what, ""
+	}
+	for i, w := range words {
+		m := flagRE.FindStringSubmatch(w)
+		if m == nil || !secretName(m[1]) {
+			continue
+		}
+		if strings.Contains(w, "=") {
+			if literalArg(m[2]) {
+				return "a literal value for --" + m[1], ""
+			}
+			continue
+		}
+		if i+1 < len(words) {
+			if literalArg(words[i+1]) && !strings.HasPrefix(words[i+1], "-") {
+				return "a literal value for --" + m[1], ""
+			}
+			continue
+		}
+		pending = m[1]
+	}
+	return "", pending
+}
+
+func checkCommandLine(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	_, cs := containers(o)
+	for i := range cs {
+		c := &cs[i]
+		pending := ""
+		// args follow command on one command line: a flag at the end of
+		// command takes its value from args[0].
+		for _, field := range []string{"command", "args"} {
+			for j, it := range lint.Items(lint.Field(c.Node, field)) {
+				var what string
+				what, pending = commandLineSecrets(lint.Str(it), pending)
+				if what != "" {
+					r.Report(o, fmt.Sprintf("%s.%s[%d]", c.Path, field, j), "%s has %s on its command line", who(c), what)
+				}
 			}
 		}
 	}

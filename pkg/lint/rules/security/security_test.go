@@ -449,3 +449,31 @@ spec:
 		assert.Equal(t, tc.attached, got == 1, "listener %q, route %q", tc.listener, tc.route)
 	}
 }
+
+func TestCommandLineSecrets(t *testing.T) {
+	for _, tc := range []struct {
+		command, args string
+		want          int
+	}{
+		{`[app]`, `[--password=hunter2]`, 1},
+		{`[app]`, `[--password, hunter2]`, 1},
+		{`[app, --api-key]`, `[k3y-value]`, 1},
+		{`[sh, -c]`, `["redis-server --requirepass s3cret --port 6379"]`, 1},
+		{`[app]`, `["--db=postgres://app:pw@db/app"]`, 1},
+		{`[app]`, `[--token-file=/var/run/secrets/token, --password-file, /run/pw]`, 0},
+		{`[sh, -c]`, `["redis-server --requirepass \"$(cat /var/run/secrets/platformctl/password)\""]`, 0},
+		{`[app]`, `[--password, $(DB_PASSWORD), --secret-name, db]`, 0},
+		{`[app]`, `[--token-ttl, 1h, --verbose]`, 0},
+		{`[app]`, `[--password, --other]`, 0},
+	} {
+		text := fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x, command: %s, args: %s}]\n", tc.command, tc.args)
+		var got int
+		for _, d := range run(t, decode(t, "p.yaml", text), lint.Config{}) {
+			if d.RuleID == "command-line-secret" {
+				got++
+				assert.NotContains(t, d.Message, "hunter2")
+			}
+		}
+		assert.Equal(t, tc.want, got, "%s %s", tc.command, tc.args)
+	}
+}
