@@ -81,7 +81,7 @@ func removedAPIVersion() lint.Rule {
 			"networking.k8s.io/v1beta1 Ingress, rbac v1beta1, flowcontrol v1beta1–v1beta3 and the rest of the Deprecated API Migration Guide). " +
 			"Applying it fails with \"no matches for kind\", and charts that still carry it break at the next cluster upgrade.",
 		Remediation: "Change apiVersion to the replacement named in the message and adapt the fields that changed (kubectl convert helps); PodSecurityPolicy has no replacement — use Pod Security Admission.",
-		References:  []string{"Kubernetes docs: Deprecated API Migration Guide", "kube-score stable-version", "kube-linter no-extensions-v1beta"},
+		References:  []string{"https://kubernetes.io/docs/reference/using-api/deprecation-guide/", "kube-score stable-version", "kube-linter no-extensions-v1beta"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if c, ok := removedAPIs[o.APIVersion+" "+o.Kind]; ok {
 				r.Report(o, "apiVersion", "%s %s was removed in Kubernetes %s; %s", o.APIVersion, o.Kind, c.in, replacement(c.use))
@@ -96,7 +96,7 @@ func deprecatedAPIVersion() lint.Rule {
 		Description: "The object uses an API that Kubernetes still serves but has deprecated (core v1 Endpoints since v1.33, ComponentStatus since v1.19). " +
 			"Every apply prints a deprecation warning, and the API will be removed or frozen; tooling built on it stops seeing new features (dual-stack, topology, terminating endpoints).",
 		Remediation: "Move to the replacement named in the message.",
-		References:  []string{"Kubernetes docs: Deprecated API Migration Guide", "Kubernetes docs: EndpointSlices"},
+		References:  []string{"https://kubernetes.io/docs/reference/using-api/deprecation-guide/", "https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if c, ok := deprecatedAPIs[o.APIVersion+" "+o.Kind]; ok {
 				r.Report(o, "apiVersion", "%s %s is deprecated since Kubernetes %s; %s", o.APIVersion, o.Kind, c.in, replacement(c.use))
@@ -112,7 +112,7 @@ func defaultNamespace() lint.Rule {
 			"quotas, NetworkPolicies, RBAC and Pod Security levels cannot be scoped to one application, and a stray kubectl apply lands next to production. " +
 			"Objects without a namespace are not judged — Kustomize or kubectl -n may set it.",
 		Remediation: "Give each application its own namespace and set metadata.namespace (or Kustomize's namespace:) to it.",
-		References:  []string{"Kubernetes docs: Namespaces", "CIS Kubernetes Benchmark 5.7.4", "kube-linter use-namespace"},
+		References:  []string{"https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/", "CIS Kubernetes Benchmark 5.7.4", "kube-linter use-namespace"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Namespace == "default" {
 				r.Report(o, "metadata.namespace", "%s is in the default namespace", describe(o))
@@ -127,7 +127,7 @@ func missingRequiredLabels() lint.Rule {
 		Description: "The object lacks labels the configuration requires (params.requiredLabels, default app.kubernetes.io/name). " +
 			"Without them, cost reports, dashboards, kubectl -l queries, ownership lookups during an incident and label-based policies miss the object.",
 		Remediation: "Add the labels to metadata.labels (Kustomize labels: or commonLabels: sets them everywhere), following the Kubernetes recommended labels.",
-		References:  []string{"Kubernetes docs: Recommended Labels", "kube-linter required-label-owner"},
+		References:  []string{"https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/", "kube-linter required-label-owner"},
 		Check: func(o *lint.Object, c *lint.Context, r *lint.Reporter) {
 			var missing []string
 			for _, l := range c.Params.RequiredLabels {

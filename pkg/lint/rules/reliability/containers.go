@@ -9,7 +9,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
-const docsResources = "Kubernetes docs: Resource Management for Pods and Containers"
+const docsResources = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"
 
 func latestImageTag() lint.Rule {
 	return lint.Rule{
@@ -18,7 +18,7 @@ func latestImageTag() lint.Rule {
 			"two nodes pulling minutes apart run different code, a rollback redeploys the broken build, and nobody can tell from the manifest what is running. " +
 			"With the default imagePullPolicy (Always for :latest) every pod start also depends on the registry being up.",
 		Remediation: "Pin the image to a version tag (ghcr.io/acme/web:1.4.2) or, better, a digest (ghcr.io/acme/web@sha256:…), and let CI update it.",
-		References:  []string{"Kubernetes docs: Images (image names)", "kube-score container-image-tag", "kube-linter latest-tag"},
+		References:  []string{"https://kubernetes.io/docs/concepts/containers/images/#image-names", "kube-score container-image-tag", "kube-linter latest-tag"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {
@@ -199,7 +199,7 @@ func missingEphemeralStorage() lint.Rule {
 			"the kubelet then reports DiskPressure and evicts pods on the node until space is back, including ones that did nothing wrong. " +
 			"The request lets the scheduler account for disk; a limit alone sets both. A LimitRange default counts as set.",
 		Remediation: "Set resources.requests.ephemeral-storage and resources.limits.ephemeral-storage (e.g. 64Mi and 256Mi), and a sizeLimit on emptyDir volumes.",
-		References:  []string{"Kubernetes docs: Local ephemeral storage"},
+		References:  []string{"https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			f := factsOf(s)
 			rs := resources{defaults: f.limits}
@@ -227,7 +227,7 @@ func duplicateEnvVar() lint.Rule {
 		Description: "A container lists the same environment variable name more than once. Kubernetes keeps the last one without a warning, so the value someone reads " +
 			"(usually the first) is not the one the process gets; overlays and patches that append env entries make this easy to do by accident.",
 		Remediation: "Keep one entry per name; change the value where it is defined instead of appending a second one.",
-		References:  []string{"Kubernetes docs: Define Environment Variables for a Container", "kube-linter duplicate-env-var"},
+		References:  []string{"https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/", "kube-linter duplicate-env-var"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {

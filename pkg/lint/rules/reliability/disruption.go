@@ -10,7 +10,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
-const docsPDB = "Kubernetes docs: Specifying a Disruption Budget for your Application"
+const docsPDB = "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"
 
 // pdbSelector reads a PDB's selector. policy/v1 selects every pod of the
 // namespace with an empty selector; policy/v1beta1 selected none.
@@ -221,7 +221,7 @@ func pdbUnhealthyEvictionPolicy() lint.Rule {
 			"A broken rollout then blocks every node drain, because the budget counts the broken pods as protected. AlwaysAllow lets drains evict pods that serve nothing anyway. " +
 			"An explicit IfHealthyBudget is a deliberate choice and is not reported.",
 		Remediation: "Set spec.unhealthyPodEvictionPolicy: AlwaysAllow (policy/v1, Kubernetes 1.27+).",
-		References:  []string{docsPDB + " (unhealthy pod eviction policy)", "kube-linter pdb-unhealthy-pod-eviction-policy"},
+		References:  []string{docsPDB + "#unhealthy-pod-eviction-policy", "kube-linter pdb-unhealthy-pod-eviction-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
 				return
@@ -259,7 +259,7 @@ func missingTopologySpread() lint.Rule {
 			"Constraints whose labelSelector does not match the pod's own labels spread nothing and count as missing.",
 		Remediation: "Add topologySpreadConstraints on topology.kubernetes.io/zone and kubernetes.io/hostname with a labelSelector matching the pod labels (and matchLabelKeys: [pod-template-hash]), " +
 			"or a podAntiAffinity on kubernetes.io/hostname.",
-		References: []string{"Kubernetes docs: Pod Topology Spread Constraints", "kube-score deployment-has-host-podantiaffinity", "kube-linter no-anti-affinity"},
+		References: []string{"https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/", "kube-score deployment-has-host-podantiaffinity", "kube-linter no-anti-affinity"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			f := factsOf(s)
 			for _, pi := range f.pods {

@@ -11,7 +11,7 @@ import (
 )
 
 const (
-	docsNetpol = "Kubernetes docs: Network Policies"
+	docsNetpol = "https://kubernetes.io/docs/concepts/services-networking/network-policies/"
 	nsaCISA    = "NSA/CISA Kubernetes Hardening Guide (network separation and hardening)"
 )
 
@@ -45,7 +45,7 @@ func serviceNoPods() lint.Rule {
 			"The Service has no endpoints: clients get connection refused or time out, and Ingresses and routes in front of it return 503. " +
 			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped.",
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
-		References:  []string{"Kubernetes docs: Service", "kube-score service-targets-pod", "kube-linter dangling-service"},
+		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/", "kube-score service-targets-pod", "kube-linter dangling-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			pods := factsOf(s).podsByNS
 			for _, svc := range s.OfKind(kindService) {
@@ -83,7 +83,7 @@ func serviceTargetPortNotFound() lint.Rule {
 			"The endpoints controller leaves such pods out of that port's endpoints, so the port has no backends although the pods are running and ready. " +
 			"Numeric targetPorts are not judged: containers need not declare the ports they listen on.",
 		Remediation: "Declare the port with that name in the container's ports, or change targetPort to a declared name or the number the container listens on.",
-		References:  []string{"Kubernetes docs: Service (port definitions)"},
+		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			pods := factsOf(s).podsByNS
 			for _, svc := range s.OfKind(kindService) {
@@ -161,7 +161,7 @@ func ingressBackendMissing() lint.Rule {
 		Description: "An Ingress backend names a Service that the input does not contain, or a port (number or name) that the Service does not expose. " +
 			"The controller answers those paths with 503 or drops the rule. Only judged when the input has Services or workloads in the Ingress's namespace, so linting a partial tree does not report it.",
 		Remediation: "Fix backend.service.name and backend.service.port (number: the Service's port, not the targetPort; or name: the Service port's name).",
-		References:  []string{"Kubernetes docs: Ingress", "kube-score ingress-targets-service", "kube-linter dangling-ingress"},
+		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/", "kube-score ingress-targets-service", "kube-linter dangling-ingress"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			judged := backendNamespaces(s)
 			for _, ing := range s.OfKind("Ingress") {
@@ -222,7 +222,7 @@ func routeBackendMissing() lint.Rule {
 			"or a port the Service does not expose. The Gateway marks the route ResolvedRefs=False and answers requests for that backend with 500 (or drops its share of the traffic split). " +
 			"backendRefs may point to another namespace; only judged when the input has Services or workloads in the backend's namespace.",
 		Remediation: "Fix backendRefs[].name, namespace and port (the Service's port, not the targetPort). A cross-namespace reference also needs a ReferenceGrant in the Service's namespace.",
-		References:  []string{"Gateway API: HTTPRoute backendRefs", "Kubernetes docs: Gateway API"},
+		References:  []string{"https://gateway-api.sigs.k8s.io/api-types/httproute/#backendrefs", "https://kubernetes.io/docs/concepts/services-networking/gateway/"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			judged := backendNamespaces(s)
 			for _, kind := range routeKinds {
@@ -367,12 +367,12 @@ func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
 	return lint.Rule{
 		ID: id, Title: "Namespace without a default-deny " + direction + " NetworkPolicy", Category: lint.CategoryNetworking, Severity: sev,
 		Description: "A namespace that has workloads in the input has no NetworkPolicy with an empty podSelector that denies all " + direction + " (policyTypes including " + title + ", no " + direction + " rules). " +
-			"Pods are non-isolated by default: every pod not selected by some policy accepts " + map[string]string{"ingress": "connections from anywhere in the cluster", "egress": "any outbound connection, so a compromised pod can reach every service and the internet"}[direction] + ", " +
-			"and each new workload starts open until someone remembers to write its policy. With a default deny, the allow-list is the only way in. " +
+			"Pods are non-isolated by default: every pod no policy selects " + map[string]string{"ingress": "accepts connections from anywhere in the cluster", "egress": "may open any outbound connection, so a compromised pod reaches every service and the internet"}[direction] + ", " +
+			"and each new workload starts open until someone remembers to write its policy. With a default deny, the allow-list is the only way through. " +
 			"Not judged when the input has cluster-wide policies of another engine (Calico GlobalNetworkPolicy, CiliumClusterwideNetworkPolicy, AdminNetworkPolicy), which may provide the default.",
 		Remediation: "Add to the namespace: a NetworkPolicy with podSelector: {} and policyTypes: [" + title + "] and no " + direction + " rules" +
 			map[string]string{"ingress": ", then allow what each workload needs.", "egress": ", then allow DNS (kube-dns on port 53) and what each workload needs."}[direction],
-		References: []string{docsNetpol + " (default policies)", nsaCISA},
+		References: []string{docsNetpol + "#default-policies", nsaCISA},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			clusterWide, _ := otherPolicies(s)
 			if clusterWide {
@@ -515,7 +515,7 @@ func serviceMonitorNoServices() lint.Rule {
 			"Prometheus scrapes nothing for it: dashboards go blank and alerts on these metrics never fire, with no error anywhere. " +
 			"Only judged when the input has Services in those namespaces.",
 		Remediation: "Make spec.selector match the labels of the Service (not of the pods), and spec.namespaceSelector name the Service's namespace.",
-		References:  []string{"Prometheus Operator: ServiceMonitor", "kube-linter dangling-servicemonitor"},
+		References:  []string{"https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor", "kube-linter dangling-servicemonitor"},
 		CheckSet: monitorCheck("ServiceMonitor", "Services", func(s *lint.Set) map[string]*labelIndex {
 			idx := map[string]*labelIndex{}
 			for _, svc := range s.OfKind(kindService) {
@@ -537,7 +537,7 @@ func podMonitorNoPods() lint.Rule {
 		Description: "A Prometheus Operator PodMonitor's selector (in the namespaces its namespaceSelector names, by default its own) matches the pod template labels of no workload. " +
 			"Prometheus scrapes nothing for it, silently. Only judged when the input has workloads in those namespaces.",
 		Remediation: "Make spec.selector match the pod template labels, and spec.namespaceSelector name the pods' namespace.",
-		References:  []string{"Prometheus Operator: PodMonitor"},
+		References:  []string{"https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor"},
 		CheckSet:    monitorCheck("PodMonitor", "pods", func(s *lint.Set) map[string]*labelIndex { return factsOf(s).podsByNS }),
 	}
 }
@@ -549,7 +549,7 @@ func invalidPortName() lint.Rule {
 			"at least one letter, no '-' at either end and no \"--\". Service port names must be DNS labels, and a Service with several ports must name each one, uniquely. " +
 			"The API server rejects the object otherwise, so the apply fails.",
 		Remediation: "Rename the port (e.g. http, grpc, metrics, http-admin); shorten names longer than 15 characters.",
-		References:  []string{"RFC 6335 section 5.1 (IANA_SVC_NAME)", "Kubernetes API: ContainerPort, ServicePort", "kube-linter invalid-target-ports"},
+		References:  []string{"https://www.rfc-editor.org/rfc/rfc6335.html#section-5.1", "https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec", "kube-linter invalid-target-ports"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind == kindService {
 				checkServicePortNames(o, r)

@@ -8,7 +8,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
-const docsProbes = "Kubernetes docs: Configure Liveness, Readiness and Startup Probes"
+const docsProbes = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
 
 var probeFields = []string{"readinessProbe", "livenessProbe", "startupProbe"}
 

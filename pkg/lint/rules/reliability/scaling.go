@@ -7,7 +7,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
-const docsHPA = "Kubernetes docs: Horizontal Pod Autoscaling"
+const docsHPA = "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/"
 
 func replicasBelowMinimum() lint.Rule {
 	return lint.Rule{
@@ -17,7 +17,7 @@ func replicasBelowMinimum() lint.Rule {
 			"spec.replicas unset means 1; an explicit 0 (switched off) is not judged.",
 		Remediation: "Set spec.replicas to at least params.minReplicas (2), or let an HPA with minReplicas ≥ 2 own the count. " +
 			"For deliberate single-replica workloads (a canary, a development environment) add ignore.platformctl.dev/replicas-below-minimum with the reason, or lower params.minReplicas for that input.",
-		References: []string{"Kubernetes docs: Deployments (replicas)", "kube-linter minimum-three-replicas"},
+		References: []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#replicas", "kube-linter minimum-three-replicas"},
 		CheckSet: func(s *lint.Set, c *lint.Context, r *lint.Reporter) {
 			as := factsOf(s).autoscalers
 			floor := int64(c.Params.MinReplicas)
@@ -141,7 +141,7 @@ func hpaTargetSetsReplicas() lint.Rule {
 		Description: "A Deployment or StatefulSet that an HPA (or KEDA ScaledObject) scales also sets spec.replicas. Every apply — kubectl, Argo CD, Flux — resets the count to that value, " +
 			"so a workload the HPA grew to 20 pods under load drops to the manifest's 3 in one step until the HPA catches up, and the HPA and the deploy pipeline fight over the field.",
 		Remediation: "Remove spec.replicas from the manifest and let the autoscaler own it (set the floor with the HPA's minReplicas).",
-		References:  []string{docsHPA + " (migrating Deployments to horizontal scaling)", "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured"},
+		References:  []string{docsHPA + "#migrating-deployments-and-statefulsets-to-horizontal-autoscaling", "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			as := factsOf(s).autoscalers
 			for _, kind := range []string{kindDeployment, kindStatefulSet} {
@@ -208,7 +208,7 @@ func hpaTargetMissingRequests() lint.Rule {
 			"and nothing in the manifests shows it. A LimitRange default in the namespace counts as a request.",
 		Remediation: "Set resources.requests for that resource on every container of the target's pod template (or, for one container, scale on a ContainerResource metric), " +
 			"or scale on an AverageValue target instead.",
-		References: []string{docsHPA + " (algorithm details)"},
+		References: []string{docsHPA + "#algorithm-details"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			f := factsOf(s)
 			rs := resources{defaults: f.limits}

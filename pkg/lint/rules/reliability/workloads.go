@@ -10,7 +10,7 @@ func selectorMismatch() lint.Rule {
 		Description: "A Deployment, StatefulSet, DaemonSet or ReplicaSet (or a CRD shaped like one, such as an Argo Rollout) has a spec.selector that its own pod template labels do not satisfy, or no selector. " +
 			"The API server rejects the object (selector does not match template labels), so the apply fails — often only at deploy time, after a label was renamed in one place.",
 		Remediation: "Make every matchLabels pair and matchExpressions requirement of spec.selector hold for spec.template.metadata.labels. Remember that the selector is immutable: changing it means recreating the workload.",
-		References:  []string{"Kubernetes docs: Deployments (selector)", "kube-linter mismatching-selector", "kube-score deployment-pod-selector-labels-match-template-metadata-labels"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector", "kube-linter mismatching-selector", "kube-score deployment-pod-selector-labels-match-template-metadata-labels"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
 			case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet:
@@ -43,7 +43,7 @@ func nonRollingUpdateStrategy() lint.Rule {
 			"A StatefulSet or DaemonSet with updateStrategy OnDelete never rolls out template changes at all until someone deletes pods by hand, so the manifest and the running version drift apart. " +
 			"Recreate is legitimate for a single pod holding a ReadWriteOnce volume; ignore the rule there with the reason.",
 		Remediation: "Use strategy.type: RollingUpdate (with maxUnavailable: 0 and a maxSurge for zero-downtime) on Deployments, updateStrategy.type: RollingUpdate on StatefulSets and DaemonSets.",
-		References:  []string{"Kubernetes docs: Deployments (strategy)", "kube-linter no-rolling-update-strategy"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy", "kube-linter no-rolling-update-strategy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
 			case kindDeployment:
@@ -65,7 +65,7 @@ func cronJobMissingDeadline() lint.Rule {
 		Description: "Without startingDeadlineSeconds the CronJob controller counts every schedule missed since the last run; after more than 100 misses (controller downtime, a long suspend, a clock jump) " +
 			"it logs \"too many missed start times\" and stops creating Jobs for this CronJob for good. A deadline bounds the window it looks back at, and also keeps a late run from starting hours after it was useful.",
 		Remediation: "Set spec.startingDeadlineSeconds to how late a run may still start (e.g. 300, and shorter than the schedule interval).",
-		References:  []string{"Kubernetes docs: CronJob (job creation)", "kube-score cronjob-has-deadline"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation", "kube-score cronjob-has-deadline"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind == kindCronJob && get(o.Root, "spec", "startingDeadlineSeconds") == nil {
 				r.Report(o, "spec.startingDeadlineSeconds", "CronJob %q has no startingDeadlineSeconds", o.Name)
@@ -80,7 +80,7 @@ func cronJobMissingConcurrencyPolicy() lint.Rule {
 		Description: "The default concurrencyPolicy is Allow: when a run takes longer than the schedule interval, the next one starts beside it. Most jobs are not written for that — " +
 			"two runs process the same batch twice, race on the same rows, or pile up until the namespace quota is exhausted. An explicit value, even Allow, records that someone decided.",
 		Remediation: "Set spec.concurrencyPolicy: Forbid (skip a run while the previous one is active) or Replace; set Allow only when runs are safe to overlap.",
-		References:  []string{"Kubernetes docs: CronJob (concurrency policy)"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind == kindCronJob && get(o.Root, "spec", "concurrencyPolicy") == nil {
 				r.Report(o, "spec.concurrencyPolicy", "CronJob %q does not set concurrencyPolicy, so overlapping runs are allowed", o.Name)
@@ -96,7 +96,7 @@ func jobMissingTTL() lint.Rule {
 			"ttlSecondsAfterFinished has the TTL controller clean up. Jobs created by CronJobs (limited by the CronJob's history limits) and Helm or Argo CD hooks with a hook-delete-policy are not judged. " +
 			"With GitOps tools that re-create deleted objects, prefer their hook deletion policies over a TTL.",
 		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
-		References:  []string{"Kubernetes docs: Automatic Cleanup for Finished Jobs"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != kindJob || get(o.Root, "spec", "ttlSecondsAfterFinished") != nil {
 				return
@@ -124,7 +124,7 @@ func statefulSetHeadlessService() lint.Rule {
 			"Without serviceName, with a name no Service in the input has, or with a Service that has a cluster IP, peers cannot address each other by ordinal — " +
 			"database replication, quorum and cluster membership break. A missing Service is only judged when the input has Services in that namespace.",
 		Remediation: "Set spec.serviceName to a Service in the same namespace with clusterIP: None and a selector matching the pods (publishNotReadyAddresses: true for peer discovery during startup).",
-		References:  []string{"Kubernetes docs: StatefulSets (stable network ID)", "kube-score statefulset-has-servicename"},
+		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id", "kube-score statefulset-has-servicename"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			withServices := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
 			for _, o := range s.OfKind(kindStatefulSet) {
