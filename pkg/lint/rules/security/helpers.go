@@ -81,34 +81,63 @@ func (g *byPath) each(fn func(path string, cs []*lint.Container)) {
 // containers returns the pod and its containers, or nil for objects without
 // a pod. The slice is shared between rules: read it, never modify it.
 func containers(o *lint.Object) (*lint.Pod, []lint.Container) {
-	p := o.Pod()
-	if p == nil {
-		return nil, nil
+	if e, ok := recent.get(o); ok {
+		return e.pod, e.containers
 	}
-	if cs, ok := recent.get(o); ok {
-		return p, cs
+	e := podEntry{pod: buildPod(o)}
+	if e.pod != nil {
+		e.containers = e.pod.Containers()
 	}
-	cs := p.Containers()
-	recent.put(o, cs)
-	return p, cs
+	recent.put(o, e)
+	return e.pod, e.containers
 }
 
-// recent remembers the containers of the last few objects. Pod.Containers
-// builds the list, paths and merged security settings anew on every call,
-// and some twenty rules here ask for it per object; the engine runs all
-// per-object rules on one object before the next, on each worker, so a few
-// entries catch nearly every repeat. Keys are held strongly, so an entry
-// can never be mistaken for a new object allocated at a reused address.
+// podOf returns the object's pod, or nil.
+func podOf(o *lint.Object) *lint.Pod {
+	p, _ := containers(o)
+	return p
+}
+
+// buildPod finds the pod as lint.Object.Pod does, without caching it in
+// the object: Object.Pod writes its cache unsynchronized, and set rules
+// (ours or others') read it from another goroutine while per-object rules
+// run, which is a data race. Building our own lint.Pod keeps this package
+// out of it.
+func buildPod(o *lint.Object) *lint.Pod {
+	spec, path := podSpecOf(o)
+	if spec == nil {
+		return nil
+	}
+	if path == "spec" {
+		return &lint.Pod{Path: path, Spec: spec, MetaPath: "metadata", Meta: lint.Field(o.Root, "metadata")}
+	}
+	base := strings.TrimSuffix(path, ".spec")
+	tmpl := get(o.Root, strings.Split(base, ".")...)
+	return &lint.Pod{Path: path, Spec: spec, MetaPath: base + ".metadata", Meta: lint.Field(tmpl, "metadata")}
+}
+
+// recent remembers the pods and containers of the last few objects.
+// Pod.Containers builds the list, paths and merged security settings anew
+// on every call, and some twenty rules here ask for it per object; the
+// engine runs all per-object rules on one object before the next, on each
+// worker, so a few entries catch nearly every repeat. Keys are held
+// strongly, so an entry can never be mistaken for a new object allocated
+// at a reused address.
 var recent containerCache
+
+type podEntry struct {
+	pod        *lint.Pod
+	containers []lint.Container
+}
 
 type containerCache struct {
 	mu   sync.Mutex
 	next int
 	keys [8]*lint.Object
-	vals [8][]lint.Container
+	vals [8]podEntry
 }
 
-func (c *containerCache) get(o *lint.Object) ([]lint.Container, bool) {
+func (c *containerCache) get(o *lint.Object) (podEntry, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range c.keys {
@@ -116,13 +145,13 @@ func (c *containerCache) get(o *lint.Object) ([]lint.Container, bool) {
 			return c.vals[i], true
 		}
 	}
-	return nil, false
+	return podEntry{}, false
 }
 
-func (c *containerCache) put(o *lint.Object, cs []lint.Container) {
+func (c *containerCache) put(o *lint.Object, e podEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.keys[c.next], c.vals[c.next] = o, cs
+	c.keys[c.next], c.vals[c.next] = o, e
 	c.next = (c.next + 1) % len(c.keys)
 }
 
@@ -215,9 +244,8 @@ var podSpecKeys = func() map[string][]string {
 
 var templateSpecKeys = []string{"spec", "template", "spec"}
 
-// podSpecOf finds an object's pod spec without touching the object.
-// Set rules run concurrently with per-object rules, and lint.Object.Pod
-// caches its answer in the object unsynchronized, so set rules use this.
+// podSpecOf finds an object's pod spec without touching the object (see
+// buildPod for why).
 func podSpecOf(o *lint.Object) (spec *yaml.Node, path string) {
 	keys, ok := podSpecKeys[o.Kind]
 	if !ok {

@@ -83,7 +83,7 @@ func hostRules() []lint.Rule {
 
 func hostNamespace(field, msg string) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		p := o.Pod()
+		p := podOf(o)
 		if p != nil && lint.IsTrue(lint.Field(p.Spec, field)) {
 			r.Report(o, p.Path+"."+field, "%s", msg)
 		}
@@ -168,7 +168,7 @@ func classifyHostPath(p string) hostPathClass {
 
 func hostPathCheck(class hostPathClass) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		p := o.Pod()
+		p := podOf(o)
 		if p == nil {
 			return
 		}
@@ -203,7 +203,7 @@ var restrictedVolumeTypes = map[string]bool{
 }
 
 func checkVolumeTypes(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p := o.Pod()
+	p := podOf(o)
 	if p == nil {
 		return
 	}
@@ -246,7 +246,7 @@ func sysctlName(s string) string {
 }
 
 func checkSysctls(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p := o.Pod()
+	p := podOf(o)
 	if p == nil {
 		return
 	}

@@ -84,7 +84,7 @@ func tokenMounted(o *lint.Object, p *lint.Pod, ctx *lint.Context) (mounted bool,
 }
 
 func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-	p := o.Pod()
+	p := podOf(o)
 	if p == nil {
 		return
 	}
@@ -105,7 +105,7 @@ func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 }
 
 func checkDefaultServiceAccount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-	p := o.Pod()
+	p := podOf(o)
 	if p == nil {
 		return
 	}
