@@ -28,7 +28,8 @@ type facts struct {
 	// pods are the objects that run pods, in input order.
 	pods  []*podInfo
 	byObj map[*lint.Object]*podInfo
-	// podsByNS indexes pod labels per namespace.
+	// podsByNS indexes pod labels per namespace, including the pods that
+	// Gateways of the input will have (see gatewayPods).
 	podsByNS    map[string]*labelIndex
 	autoscalers autoscalers
 	limits      map[string]*nsDefaults
@@ -88,5 +89,30 @@ func buildFacts(s *lint.Set) *facts {
 		}
 		ix.add(labeled{obj: o, labels: pi.labels, pod: pi})
 	}
+	for _, gw := range s.OfKind("Gateway") {
+		if gw.Group() != "gateway.networking.k8s.io" {
+			continue
+		}
+		ix := f.podsByNS[gw.Namespace]
+		if ix == nil {
+			ix = &labelIndex{}
+			f.podsByNS[gw.Namespace] = ix
+		}
+		ix.add(labeled{obj: gw, labels: gatewayPodLabels(gw)})
+	}
 	return f
+}
+
+// gatewayPodLabels are the labels of the proxy pods a Gateway implementation
+// deploys for an in-cluster Gateway: gateway.networking.k8s.io/gateway-name
+// (GEP-1762) plus spec.infrastructure.labels (GEP-1867). Services and
+// NetworkPolicies that select those pods are not selecting nothing, although
+// no workload of the input has them.
+func gatewayPodLabels(gw *lint.Object) map[string]string {
+	labels := lint.StringMap(get(gw.Root, "spec", "infrastructure", "labels"))
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels["gateway.networking.k8s.io/gateway-name"] = gw.Name
+	return labels
 }

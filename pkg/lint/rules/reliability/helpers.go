@@ -201,7 +201,8 @@ func pairKey(k, v string) string { return k + "\x00" + v }
 type labeled struct {
 	obj    *lint.Object
 	labels map[string]string
-	// pod is set when obj runs pods.
+	// pod is set when obj runs pods; nil for the pods a Gateway will have,
+	// whose containers are unknown.
 	pod *podInfo
 }
 

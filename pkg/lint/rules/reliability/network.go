@@ -43,7 +43,8 @@ func serviceNoPods() lint.Rule {
 		ID: "service-no-pods", Title: "Service selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "The Service's selector matches the pod template labels of no workload in its namespace, usually after a label rename or a typo. " +
 			"The Service has no endpoints: clients get connection refused or time out, and Ingresses and routes in front of it return 503. " +
-			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped.",
+			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped. " +
+			"The proxy pods a Gateway of the input will get (labelled gateway.networking.k8s.io/gateway-name) count as pods.",
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/", "kube-score service-targets-pod", "kube-linter dangling-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
@@ -102,7 +103,7 @@ func serviceTargetPortNotFound() lint.Rule {
 					}
 					var missing []string
 					for _, w := range selected {
-						if !declaresPortName(w.pod, tp.name) {
+						if w.pod != nil && !declaresPortName(w.pod, tp.name) {
 							missing = append(missing, describe(w.obj))
 						}
 					}
@@ -316,7 +317,8 @@ func networkPolicyNoPods() lint.Rule {
 	return lint.Rule{
 		ID: "networkpolicy-no-pods", Title: "NetworkPolicy selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "The policy's non-empty podSelector matches the pod template labels of no workload in its namespace. It isolates nothing, and the traffic it was written to allow or restrict is governed by other policies — " +
-			"typically after pods were relabelled, so the intended rules silently stopped applying. Only judged when the input has workloads in that namespace.",
+			"typically after pods were relabelled, so the intended rules silently stopped applying. Only judged when the input has workloads in that namespace; " +
+			"the proxy pods a Gateway of the input will get (labelled gateway.networking.k8s.io/gateway-name) count as pods.",
 		Remediation: "Make spec.podSelector match the labels of the pods it is meant for, or delete the policy.",
 		References:  []string{docsNetpol, "kube-score networkpolicy-targets-pod", "kube-linter dangling-networkpolicy"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
