@@ -112,7 +112,11 @@ func buildPod(o *lint.Object) *lint.Pod {
 		return &lint.Pod{Path: path, Spec: spec, MetaPath: "metadata", Meta: lint.Field(o.Root, "metadata")}
 	}
 	base := strings.TrimSuffix(path, ".spec")
-	tmpl := get(o.Root, strings.Split(base, ".")...)
+	keys := podSpecKeys[o.Kind]
+	if keys == nil {
+		keys = templateSpecKeys
+	}
+	tmpl := get(o.Root, keys[:len(keys)-1]...)
 	return &lint.Pod{Path: path, Spec: spec, MetaPath: base + ".metadata", Meta: lint.Field(tmpl, "metadata")}
 }
 
