@@ -280,36 +280,54 @@ type selectorEntry struct {
 
 // selectorIndex is the reverse of labelIndex: given pod labels, find the
 // selectors that select them. Each selector is filed under one of its
-// matchLabels pairs, so a lookup costs the pod's label count plus the
-// candidates that share a pair; selectors without matchLabels are checked
-// on every lookup.
+// matchLabels pairs, the one fewest selectors share, so a lookup costs the
+// pod's label count plus the few candidates filed under its pairs, not
+// every selector of the namespace; selectors without matchLabels are
+// checked on every lookup. Entries are filed on the first lookup, when the
+// pair counts are known.
 type selectorIndex struct {
-	byPair map[string][]selectorEntry
-	rest   []selectorEntry
+	pending []selectorEntry
+	byPair  map[string][]selectorEntry
+	rest    []selectorEntry
 }
 
 func (ix *selectorIndex) add(o *lint.Object, sel selector) {
-	if len(sel.pairs) == 0 {
-		ix.rest = append(ix.rest, selectorEntry{o, sel})
-		return
-	}
-	if ix.byPair == nil {
-		ix.byPair = map[string][]selectorEntry{}
-	}
-	// The smallest key, so the filing does not depend on map order.
-	key := ""
-	for k, v := range sel.pairs {
-		if pk := pairKey(k, v); key == "" || pk < key {
-			key = pk
+	ix.pending = append(ix.pending, selectorEntry{o, sel})
+}
+
+func (ix *selectorIndex) file() {
+	count := map[string]int{}
+	for _, e := range ix.pending {
+		for k, v := range e.sel.pairs {
+			count[pairKey(k, v)]++
 		}
 	}
-	ix.byPair[key] = append(ix.byPair[key], selectorEntry{o, sel})
+	ix.byPair = map[string][]selectorEntry{}
+	for _, e := range ix.pending {
+		if len(e.sel.pairs) == 0 {
+			ix.rest = append(ix.rest, e)
+			continue
+		}
+		// Ties go to the smaller key, so filing does not depend on map order.
+		key := ""
+		for k, v := range e.sel.pairs {
+			pk := pairKey(k, v)
+			if key == "" || count[pk] < count[key] || count[pk] == count[key] && pk < key {
+				key = pk
+			}
+		}
+		ix.byPair[key] = append(ix.byPair[key], e)
+	}
+	ix.pending = nil
 }
 
 // each calls fn for every entry that selects labels until fn returns false.
 func (ix *selectorIndex) each(labels map[string]string, fn func(selectorEntry) bool) {
 	if ix == nil {
 		return
+	}
+	if ix.pending != nil {
+		ix.file()
 	}
 	for k, v := range labels {
 		for _, e := range ix.byPair[pairKey(k, v)] {
