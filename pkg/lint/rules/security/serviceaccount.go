@@ -99,6 +99,8 @@ func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		r.Report(o, at, "the pod sets automountServiceAccountToken: true, mounting the API token of ServiceAccount %q in every container", name)
 	case sa == nil:
 		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q: it does not set automountServiceAccountToken: false, and the ServiceAccount is not among the inputs", name)
+	case lint.IsTrue(lint.Field(sa.Root, "automountServiceAccountToken")):
+		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q, which sets automountServiceAccountToken: true", name)
 	default:
 		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false", name)
 	}
