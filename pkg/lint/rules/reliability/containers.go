@@ -20,7 +20,7 @@ func latestImageTag() lint.Rule {
 		Remediation: "Pin the image to a version tag (ghcr.io/acme/web:1.4.2) or, better, a digest (ghcr.io/acme/web@sha256:…), and let CI update it.",
 		References:  []string{"https://kubernetes.io/docs/concepts/containers/images/#image-names", "kube-score container-image-tag", "kube-linter latest-tag"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			p := o.Pod()
+			p := podOf(o)
 			if p == nil {
 				return
 			}
@@ -229,7 +229,7 @@ func duplicateEnvVar() lint.Rule {
 		Remediation: "Keep one entry per name; change the value where it is defined instead of appending a second one.",
 		References:  []string{"https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/", "kube-linter duplicate-env-var"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			p := o.Pod()
+			p := podOf(o)
 			if p == nil {
 				return
 			}

@@ -75,10 +75,12 @@ func buildFacts(s *lint.Set) *facts {
 		limits:      limitRangeDefaults(s),
 	}
 	for _, o := range s.Objects {
-		if !runsPods(o) {
+		p := podOf(o)
+		// A PodTemplate is only a template: nothing runs from it, so no
+		// Service or policy can select it.
+		if p == nil || o.Kind == kindPodTemplate {
 			continue
 		}
-		p := o.Pod()
 		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: slices.Collect(containers(p)), hostNetwork: lint.IsTrue(lint.Field(p.Spec, "hostNetwork"))}
 		f.pods = append(f.pods, pi)
 		f.byObj[o] = pi

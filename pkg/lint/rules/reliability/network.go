@@ -557,7 +557,7 @@ func invalidPortName() lint.Rule {
 				checkServicePortNames(o, r)
 				return
 			}
-			p := o.Pod()
+			p := podOf(o)
 			if p == nil {
 				return
 			}

@@ -16,10 +16,11 @@ var probeFields = []string{"readinessProbe", "livenessProbe", "startupProbe"}
 // init containers run to completion, Jobs finish, and neither serves.
 func probeCheck(fn func(o *lint.Object, c container, r *lint.Reporter)) func(*lint.Object, *lint.Context, *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		if !longRunning(o) {
+		p := podOf(o)
+		if !longRunning(o, p) {
 			return
 		}
-		for c := range containers(o.Pod()) {
+		for c := range containers(p) {
 			if c.Kind == lint.RegularContainer {
 				fn(o, c, r)
 			}
@@ -124,7 +125,7 @@ func suffix(label, v string) string {
 // probePorts calls fn with every probe port of containers that may have
 // probes: regular containers and sidecars.
 func probePorts(o *lint.Object, fn func(c container, probe, path string, ref portRef)) {
-	p := o.Pod()
+	p := podOf(o)
 	if p == nil {
 		return
 	}

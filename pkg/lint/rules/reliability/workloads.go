@@ -20,7 +20,7 @@ func selectorMismatch() lint.Rule {
 					return
 				}
 			}
-			p := o.Pod()
+			p := podOf(o)
 			if p == nil {
 				return
 			}
