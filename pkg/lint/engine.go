@@ -77,6 +77,11 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 		}
 		active = append(active, r)
 	}
+	// Object.Pod caches its answer; computing it here, before any worker
+	// starts, keeps rules on different goroutines from racing to fill it.
+	for _, o := range objs {
+		o.Pod()
+	}
 	set := NewSet(objs)
 	ctx := &Context{Params: cfg.params, Set: set}
 	diags := runChecks(objs, active, ctx, opts.Workers)
