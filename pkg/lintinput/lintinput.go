@@ -258,8 +258,11 @@ func FromKustomization(dir string) (Set, error) {
 		}
 		display := filepath.Join(dir, "(built)")
 		objs, err := lint.Decode(display, y)
-		if err != nil || len(objs) != 1 {
-			return Set{}, fmt.Errorf("kustomize build %s: object %d: %v", dir, i, err)
+		if err != nil {
+			return Set{}, fmt.Errorf("kustomize build %s: object %d: %w", dir, i, err)
+		}
+		if len(objs) != 1 {
+			return Set{}, fmt.Errorf("kustomize build %s: object %d decoded into %d objects", dir, i, len(objs))
 		}
 		o := objs[0]
 		o.Doc = i
@@ -361,8 +364,11 @@ func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
 			}
 			display := fmt.Sprintf("%s (%s)", o.File, env)
 			decoded, err := lint.Decode(display, y)
-			if err != nil || len(decoded) != 1 {
-				return nil, fmt.Errorf("environment %s: object %d: %v", env, i, err)
+			if err != nil {
+				return nil, fmt.Errorf("environment %s: object %d: %w", env, i, err)
+			}
+			if len(decoded) != 1 {
+				return nil, fmt.Errorf("environment %s: object %d decoded into %d objects", env, i, len(decoded))
 			}
 			lo := decoded[0]
 			lo.Doc = i

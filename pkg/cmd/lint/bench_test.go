@@ -2,6 +2,7 @@ package lint_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -89,7 +90,8 @@ func BenchmarkLintBinary(b *testing.B) {
 				start := time.Now()
 				err := cmd.Run()
 				wall += time.Since(start)
-				if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() != 1 {
+				var ee *exec.ExitError
+				if errors.As(err, &ee) && ee.ExitCode() != 1 {
 					b.Fatal(err)
 				}
 			}
