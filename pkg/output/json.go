@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -54,13 +55,74 @@ func JSON(w io.Writer, r *Report) error {
 		out.Rules = append(out.Rules, jsonRule{ID: rule.ID, Title: rule.Title, Category: rule.Category, Severity: rule.Severity,
 			Description: rule.Description, Remediation: rule.Remediation, References: rule.References, HelpURI: HelpURI(rule.ID)})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // messages quote YAML and shell, not HTML
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("write json: %w", err)
+	return writeJSON(w, out)
+}
+
+// writeJSON prints out as json.MarshalIndent(out, "", "  ") would, but one
+// array element at a time: indenting one huge buffer copies it over and
+// over, and a corpus with tens of thousands of findings spent most of its
+// output time doing that.
+func writeJSON(w io.Writer, out jsonReport) error {
+	ew := &errWriter{w: w}
+	field := func(name string, v any, last bool) {
+		b, err := marshalIndent(v, "  ")
+		if err != nil {
+			ew.err = err
+			return
+		}
+		ew.printf("  %q: %s", name, b)
+		if !last {
+			ew.printf(",")
+		}
+		ew.printf("\n")
+	}
+	list := func(name string, n int, item func(i int) any, last bool) {
+		if n == 0 {
+			field(name, []any{}, last)
+			return
+		}
+		ew.printf("  %q: [\n", name)
+		for i := 0; i < n && ew.err == nil; i++ {
+			b, err := marshalIndent(item(i), "    ")
+			if err != nil {
+				ew.err = err
+				return
+			}
+			ew.printf("    %s", b)
+			if i < n-1 {
+				ew.printf(",")
+			}
+			ew.printf("\n")
+		}
+		ew.printf("  ]")
+		if !last {
+			ew.printf(",")
+		}
+		ew.printf("\n")
+	}
+	ew.printf("{\n")
+	field("schemaVersion", out.SchemaVersion, false)
+	field("tool", out.Tool, false)
+	field("summary", out.Summary, false)
+	list("findings", len(out.Findings), func(i int) any { return out.Findings[i] }, false)
+	list("ignored", len(out.Ignored), func(i int) any { return out.Ignored[i] }, false)
+	list("rules", len(out.Rules), func(i int) any { return out.Rules[i] }, true)
+	ew.printf("}\n")
+	if ew.err != nil {
+		return fmt.Errorf("write json: %w", ew.err)
 	}
 	return nil
+}
+
+func marshalIndent(v any, prefix string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // messages quote YAML and shell, not HTML
+	enc.SetIndent(prefix, "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 func nonNil(d []lint.Diagnostic) []lint.Diagnostic {
