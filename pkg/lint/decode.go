@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/platformctl/platformctl/pkg/textdist"
 	"github.com/platformctl/platformctl/pkg/yamlsyntax"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -181,29 +182,9 @@ func closest(s string, candidates []string) string {
 		if strings.EqualFold(c, s) {
 			return c
 		}
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

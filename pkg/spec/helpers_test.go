@@ -3,6 +3,8 @@ package spec
 import (
 	"strings"
 	"testing"
+
+	"github.com/platformctl/platformctl/pkg/textdist"
 )
 
 func TestSuggest(t *testing.T) {
@@ -49,10 +51,10 @@ func TestLevenshtein(t *testing.T) {
 		{"port", "Port", 1},   // case-sensitive: suggest lowers both sides itself
 	}
 	for _, tt := range tests {
-		if got := levenshtein(tt.a, tt.b); got != tt.want {
+		if got := textdist.Levenshtein(tt.a, tt.b); got != tt.want {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
-		if got := levenshtein(tt.b, tt.a); got != tt.want {
+		if got := textdist.Levenshtein(tt.b, tt.a); got != tt.want {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d (not symmetric)", tt.b, tt.a, got, tt.want)
 		}
 	}

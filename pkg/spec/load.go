@@ -13,6 +13,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/textdist"
 	"github.com/platformctl/platformctl/pkg/yamlsyntax"
 )
 
@@ -420,7 +421,7 @@ func suggest(s string, candidates []string) string {
 		if strings.EqualFold(c, s) {
 			return c
 		}
-		dist := levenshtein(strings.ToLower(s), strings.ToLower(c))
+		dist := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(c))
 		if dist < bestD || (dist == bestD && c < best) {
 			best, bestD = c, dist
 		}
@@ -433,24 +434,4 @@ func suggest(s string, candidates []string) string {
 		return best
 	}
 	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
