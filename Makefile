@@ -3,7 +3,10 @@ GO        ?= go
 PKGS      := ./...
 BIN       := bin/platformctl
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -s -w -X github.com/platformctl/platformctl/pkg/version.Version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE      ?= $(shell git log -1 --format=%cI 2>/dev/null || echo unknown)
+LDFLAGS   := -s -w -X github.com/platformctl/platformctl/pkg/version.Version=$(VERSION) \
+             -X github.com/platformctl/platformctl/pkg/version.Commit=$(COMMIT) -X github.com/platformctl/platformctl/pkg/version.Date=$(DATE)
 GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 GORELEASER:= github.com/goreleaser/goreleaser/v2@v2.15.1
 

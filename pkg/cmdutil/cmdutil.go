@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
@@ -135,4 +136,16 @@ func LoadSpec(path string) (*spec.Document, error) {
 		return nil, Fail(err)
 	}
 	return d, nil
+}
+
+// CompleteEnvironments completes --env from the environments of the spec
+// named by the command's --file flag (or ./platform.yaml). A spec that does
+// not load completes nothing rather than printing errors into the shell.
+func (f *Factory) CompleteEnvironments(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	file := f.Setting(cmd.Flags(), "file", "file")
+	d, err := spec.LoadAndValidate(file)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return d.Platform.EnvironmentNames(), cobra.ShellCompDirectiveNoFileComp
 }

@@ -81,6 +81,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print findings only, no summary")
 	cmd.Flags().BoolVar(&opts.NoColor, "no-color", false, "never colour output (also: NO_COLOR)")
+	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments) // the flag exists: registered above
 	return cmd
 }
 

@@ -2,6 +2,8 @@
 package root
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
@@ -9,6 +11,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/render"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	"github.com/platformctl/platformctl/pkg/cmd/validate"
+	versioncmd "github.com/platformctl/platformctl/pkg/cmd/version"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 )
 
@@ -37,6 +40,10 @@ reliability rules.`,
 		build.NewCmd(f, nil),
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
+		versioncmd.NewCmd(f),
 	)
+	info := versioncmd.Current()
+	cmd.Version = info.Version
+	cmd.SetVersionTemplate(fmt.Sprintf("platformctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date))
 	return cmd
 }

@@ -223,3 +223,24 @@ func TestLintConfigFromFile(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `unknown rule "no-such-rule"`)
 }
+
+func TestVersionAndCompletion(t *testing.T) {
+	code, out, _ := run(t, "version", "-o", "json")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, `"goVersion": "go`)
+	code, out, _ = run(t, "--version")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "platformctl dev")
+
+	code, out, _ = run(t, "__complete", "build", "-f", shop, "--env", "")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "dev\ntesting\nstaging\nproduction\n")
+	code, out, _ = run(t, "__complete", "rules", "explain", "")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "privileged-container\t")
+	for _, sh := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, _ = run(t, "completion", sh)
+		assert.Equal(t, 0, code, sh)
+		assert.NotEmpty(t, out, sh)
+	}
+}
