@@ -83,6 +83,7 @@ func Generators() []Generator {
 		{Name: "edge", Run: edge},
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},
+		{Name: "teams", Run: teams},
 	}
 }
 

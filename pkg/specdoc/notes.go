@@ -94,7 +94,7 @@ func fieldNotes() map[string]note {
 		"Metadata.Name":                {Text: "Every object gets `" + generate.LabelPartOf + ": <name>`."},
 		"PlatformSpec.Observability":   notYet,
 		"PlatformSpec.CICD":            notYet,
-		"PlatformSpec.Teams":           notYet,
+		"PlatformSpec.Teams":           {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
 		"PlatformSpec.Security":        {Effect: notRendered, Text: "Images are not checked against it."},
 		"PlatformSpec.NodePools":       {Text: "A pool has an effect only through the services that name it in `nodePool`."},
 		"Environment.Name":             {Text: "Namespaces are `<name>-edge`, `<name>-apps` and so on with namespace isolation, just `edge`, `apps` and so on with cluster isolation."},
