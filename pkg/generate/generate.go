@@ -84,6 +84,7 @@ func Generators() []Generator {
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},
 		{Name: "teams", Run: teams},
+		{Name: "telemetry", Run: telemetry},
 	}
 }
 

@@ -176,7 +176,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		ImagePullPolicy: corev1.PullIfNotPresent,
 		Command:         svc.Command,
 		Args:            svc.Args,
-		Env:             envVars(svc, plan),
+		Env:             sortedEnv(append(envVars(svc, plan), otelEnv(c, svc, image)...)),
 		Resources:       res,
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr(false),
@@ -343,6 +343,11 @@ func regionAffinity(region string) *corev1.Affinity {
 	}}
 }
 
+func sortedEnv(env []corev1.EnvVar) []corev1.EnvVar {
+	sort.SliceStable(env, func(i, j int) bool { return env[i].Name < env[j].Name })
+	return env
+}
+
 func envVars(svc *spec.Service, plan spec.Plan) []corev1.EnvVar {
 	var env []corev1.EnvVar
 	for _, k := range spec.SortedKeys(plan.Env) {
@@ -436,6 +441,9 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("edge"))}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
 		})
+	}
+	if c.P.Spec.Observability.Tracing != nil {
+		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))
 	}
 	deps := append([]string(nil), svc.Uses...)
 	if svc.Consumes != nil {

@@ -218,18 +218,26 @@ func TestNetworkPolicyReachability(t *testing.T) {
 		want []string
 	}{
 		{env: "production", want: []string{
+			"apps/email-worker -> observability/otel-collector:4317",
 			"apps/orders -> data/orders-db:5432",
+			"apps/orders -> observability/otel-collector:4317",
 			"apps/web -> data/cache:6379",
 			"apps/web -> data/orders-db:5432",
+			"apps/web -> observability/otel-collector:4317",
 			"apps/web-canary -> data/cache:6379",
 			"apps/web-canary -> data/orders-db:5432",
+			"apps/web-canary -> observability/otel-collector:4317",
 		}},
 		{env: "dev", want: []string{
+			"dev-apps/email-worker -> dev-observability/otel-collector:4317",
 			"dev-apps/orders -> dev-data/orders-db:5432",
+			"dev-apps/orders -> dev-observability/otel-collector:4317",
 			"dev-apps/web -> dev-data/cache:6379",
 			"dev-apps/web -> dev-data/orders-db:5432",
+			"dev-apps/web -> dev-observability/otel-collector:4317",
 			"dev-apps/web-canary -> dev-data/cache:6379",
 			"dev-apps/web-canary -> dev-data/orders-db:5432",
+			"dev-apps/web-canary -> dev-observability/otel-collector:4317",
 		}},
 	}
 	for _, tt := range tests {

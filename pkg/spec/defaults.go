@@ -20,6 +20,7 @@ const (
 	DefaultRevision        = "main"
 	DefaultRepoPath        = "deploy"
 	NodePoolLabel          = "platformctl.dev/node-pool"
+	DefaultCollectorImage  = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
 	SpotTaintKey           = "platformctl.dev/spot"
 )
 
@@ -110,6 +111,9 @@ func Default(p *Platform) {
 		if ds.Credentials == "" {
 			ds.Credentials = p.Metadata.Name + "/" + ds.Name
 		}
+	}
+	if t := s.Observability.Tracing; t != nil && t.CollectorImage == "" {
+		t.CollectorImage = DefaultCollectorImage
 	}
 	if s.Secrets.Store == "" {
 		s.Secrets.Store = DefaultSecretStore

@@ -359,8 +359,13 @@ type Observability struct {
 type Tracing struct {
 	// SampleRatio of traces kept (0-1).
 	SampleRatio float64 `json:"sampleRatio,omitempty" validate:"gte=0,lte=1"`
-	// Endpoint of the tracer the collector exports to (host:port).
+	// Endpoint of the tracer the collector exports to over OTLP/gRPC
+	// (host:port, e.g. a Tempo or Jaeger distributor); without it the
+	// collector only logs span counts.
 	Endpoint string `json:"endpoint,omitempty" validate:"omitempty,hostport"`
+	// CollectorImage is the OpenTelemetry Collector image (default: the
+	// contrib distribution); pin it by digest for production.
+	CollectorImage string `json:"collectorImage,omitempty" validate:"omitempty,imageref"`
 }
 
 // SLO is a service level objective.

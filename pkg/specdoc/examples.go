@@ -125,7 +125,7 @@ spec:
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   observability:
     metrics: true
-    tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317"}
+    tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317", collectorImage: "docker.io/otel/opentelemetry-collector-contrib:0.115.1@sha256:757f706ba828985aa0e37d43764331d3538028f6bb945ebb8b4b0db16d12bb2d"}
     slo: {availability: "99.9", latencyP99: 300ms}
   cicd:
     gitops: argocd

@@ -89,10 +89,15 @@ func typeNotes(m *model) map[string]string {
 func fieldNotes() map[string]note {
 	notYet := note{Effect: notRendered}
 	return map[string]note{
-		"Platform.APIVersion":          {Effect: checkedOnly},
-		"Platform.Kind":                {Effect: checkedOnly},
-		"Metadata.Name":                {Text: "Every object gets `" + generate.LabelPartOf + ": <name>`."},
-		"PlatformSpec.Observability":   notYet,
+		"Platform.APIVersion":        {Effect: checkedOnly},
+		"Platform.Kind":              {Effect: checkedOnly},
+		"Metadata.Name":              {Text: "Every object gets `" + generate.LabelPartOf + ": <name>`."},
+		"PlatformSpec.Observability": {Text: "With `tracing`, an OpenTelemetry Collector runs in the observability namespace (see [Tracing](#tracing)); metrics and SLO alerts are not generated yet."},
+		"Observability.Metrics":      notYet,
+		"Observability.SLO":          notYet,
+		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port). " +
+			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
+			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
 		"PlatformSpec.CICD":            notYet,
 		"PlatformSpec.Teams":           {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
 		"PlatformSpec.Security":        {Effect: notRendered, Text: "Images are not checked against it."},
