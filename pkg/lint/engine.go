@@ -77,11 +77,10 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 		}
 		active = append(active, r)
 	}
-	// Object.Pod caches its answer; computing it here, before any worker
-	// starts, keeps rules on different goroutines from racing to fill it.
-	for _, o := range objs {
-		o.Pod()
-	}
+	// Object.Pod and Pod.Containers cache their answers; computing them
+	// here, before any worker starts, keeps rules on different goroutines
+	// from racing to fill the caches, and every rule reads them for free.
+	warmPods(objs, opts.Workers)
 	set := NewSet(objs)
 	ctx := &Context{Params: cfg.params, Set: set}
 	diags := runChecks(objs, active, ctx, opts.Workers)
@@ -248,4 +247,27 @@ func appendEngine(out []located, o *Object, rule *Rule, cfg *compiled, sev map[s
 		out = append(out, d)
 	}
 	return out
+}
+
+// warmPods fills every object's pod and container caches, in parallel over
+// disjoint shards, before any rule runs.
+func warmPods(objs []*Object, workers int) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	per := (len(objs) + workers - 1) / max(workers, 1)
+	for lo := 0; lo < len(objs); lo += max(per, 1) {
+		shard := objs[lo:min(lo+max(per, 1), len(objs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, o := range shard {
+				if p := o.Pod(); p != nil {
+					p.Containers()
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -208,3 +208,51 @@ func TestDecodeLists(t *testing.T) {
 	require.Len(t, objs, 2)
 	assert.Equal(t, "b", objs[1].Name)
 }
+
+// TestPodFoundInEveryShape covers Object.Pod for the shapes rules rely on:
+// every workload kind, a CRD with a pod template, and objects without one.
+func TestPodFoundInEveryShape(t *testing.T) {
+	objs, err := lint.Decode("shapes.yaml", []byte(`apiVersion: v1
+kind: PodTemplate
+metadata: {name: template}
+template:
+  metadata: {labels: {a: b}}
+  spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: rollout}
+spec: {template: {spec: {containers: [{name: c, image: x}]}}}
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: no-containers}
+spec: {template: {spec: {volumes: []}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: no-template}
+spec: {replicas: 1}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: cron}
+spec: {jobTemplate: {spec: {template: {spec: {containers: [{name: c, image: x}]}}}}}
+`))
+	require.NoError(t, err)
+	want := map[string]string{
+		"template": "template.spec", "rollout": "spec.template.spec", "no-containers": "", "no-template": "",
+		"cron": "spec.jobTemplate.spec.template.spec",
+	}
+	for _, o := range objs {
+		p := o.Pod()
+		if want[o.Name] == "" {
+			assert.Nil(t, p, o.Name)
+			continue
+		}
+		require.NotNil(t, p, o.Name)
+		assert.Equal(t, want[o.Name], p.Path, o.Name)
+		assert.Len(t, p.Containers(), 1, o.Name)
+		assert.Same(t, &p.Containers()[0], &p.Containers()[0], "containers are built once")
+	}
+}

@@ -84,6 +84,9 @@ type Pod struct {
 	// MetaPath and Meta are the pod template's metadata (labels, annotations).
 	MetaPath string
 	Meta     *yaml.Node
+
+	containers     []Container
+	containersDone bool
 }
 
 // podPaths are where each workload kind keeps its pod; CRDs with a
@@ -174,7 +177,16 @@ type SecuritySettings struct {
 }
 
 // Containers returns every container of the pod: regular, init, ephemeral.
+// The list is built once and shared by every rule: read it, never modify it.
 func (p *Pod) Containers() []Container {
+	if !p.containersDone {
+		p.containers = p.buildContainers()
+		p.containersDone = true
+	}
+	return p.containers
+}
+
+func (p *Pod) buildContainers() []Container {
 	var out []Container
 	podSC := Field(p.Spec, "securityContext")
 	for _, kind := range []ContainerKind{InitContainer, RegularContainer, EphemeralContainer} {

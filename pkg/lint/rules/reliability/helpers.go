@@ -43,56 +43,8 @@ func nsName(ns string) string {
 	return strconv.Quote(ns)
 }
 
-// podLocation is where a kind keeps its pod: the pod spec and pod metadata
-// paths, and the nodes' parent path from the root.
-type podLocation struct {
-	base               []string
-	specPath, metaPath string
-}
-
-// podLocations mirrors lint.Object.Pod's table.
-var podLocations = map[string]podLocation{
-	kindPod:                   {nil, "spec", "metadata"},
-	kindDeployment:            {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindStatefulSet:           {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindDaemonSet:             {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindReplicaSet:            {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindReplicationController: {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindJob:                   {[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"},
-	kindCronJob:               {[]string{"spec", "jobTemplate", "spec", "template"}, "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata"},
-	kindPodTemplate:           {[]string{"template"}, "template.spec", "template.metadata"},
-}
-
-var crdPod = podLocation{[]string{"spec", "template"}, "spec.template.spec", "spec.template.metadata"}
-
-// podOf finds an object's pod the way lint.Object.Pod does, but without
-// its cache: Object.Pod writes that cache unsynchronized, and this
-// package's set rules run on other goroutines while per-object rules (any
-// package's) run, so calling it from both is a data race. Nothing here
-// calls Object.Pod.
-func podOf(o *lint.Object) *lint.Pod {
-	loc, ok := podLocations[o.Kind]
-	if !ok {
-		// CRDs with a pod template (Argo Rollouts and the like).
-		if get(o.Root, "spec", "template", "spec", "containers") == nil {
-			return nil
-		}
-		loc = crdPod
-	}
-	if loc.base == nil {
-		spec := lint.Field(o.Root, "spec")
-		if spec == nil {
-			return nil
-		}
-		return &lint.Pod{Path: loc.specPath, Spec: spec, MetaPath: loc.metaPath, Meta: lint.Field(o.Root, "metadata")}
-	}
-	tmpl := get(o.Root, loc.base...)
-	spec := lint.Field(tmpl, "spec")
-	if spec == nil {
-		return nil
-	}
-	return &lint.Pod{Path: loc.specPath, Spec: spec, MetaPath: loc.metaPath, Meta: lint.Field(tmpl, "metadata")}
-}
+// podOf returns the object's pod, or nil (the engine computes it once).
+func podOf(o *lint.Object) *lint.Pod { return o.Pod() }
 
 // longRunning says whether o's pods are meant to run until replaced, which is
 // when readiness and liveness mean something. Jobs run to completion; a bare

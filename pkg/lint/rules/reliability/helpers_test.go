@@ -3,8 +3,6 @@ package reliability
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"testing"
@@ -197,33 +195,5 @@ func TestFactsReleasedWithTheSet(t *testing.T) {
 			t.Fatalf("%d facts entries outlived their runs", n)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// podOf must find what lint.Object.Pod finds, for every kind the fixtures
-// and the generator's output contain.
-func TestPodOfMatchesObjectPod(t *testing.T) {
-	files, err := filepath.Glob("../../../../testdata/lint/*/*.yaml")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	seen := map[string]bool{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		objs, err := lint.Decode(f, data)
-		require.NoError(t, err, f)
-		for _, o := range objs {
-			want, got := o.Pod(), podOf(o)
-			if want == nil {
-				assert.Nil(t, got, "%s %s", f, o.Ref())
-				continue
-			}
-			seen[o.Kind] = true
-			require.NotNil(t, got, "%s %s", f, o.Ref())
-			assert.Equal(t, *want, *got, "%s %s", f, o.Ref())
-		}
-	}
-	for _, k := range []string{"Pod", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Rollout"} {
-		assert.True(t, seen[k], "no fixture has a %s", k)
 	}
 }

@@ -3,7 +3,6 @@ package security
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -79,85 +78,17 @@ func (g *byPath) each(fn func(path string, cs []*lint.Container)) {
 }
 
 // containers returns the pod and its containers, or nil for objects without
-// a pod. The slice is shared between rules: read it, never modify it.
+// a pod. The slice is the engine's, shared between rules: never modify it.
 func containers(o *lint.Object) (*lint.Pod, []lint.Container) {
-	if e, ok := recent.get(o); ok {
-		return e.pod, e.containers
+	p := o.Pod()
+	if p == nil {
+		return nil, nil
 	}
-	e := podEntry{pod: buildPod(o)}
-	if e.pod != nil {
-		e.containers = e.pod.Containers()
-	}
-	recent.put(o, e)
-	return e.pod, e.containers
+	return p, p.Containers()
 }
 
 // podOf returns the object's pod, or nil.
-func podOf(o *lint.Object) *lint.Pod {
-	p, _ := containers(o)
-	return p
-}
-
-// buildPod finds the pod as lint.Object.Pod does, without caching it in
-// the object: Object.Pod writes its cache unsynchronized, and set rules
-// (ours or others') read it from another goroutine while per-object rules
-// run, which is a data race. Building our own lint.Pod keeps this package
-// out of it.
-func buildPod(o *lint.Object) *lint.Pod {
-	spec, path := podSpecOf(o)
-	if spec == nil {
-		return nil
-	}
-	if path == "spec" {
-		return &lint.Pod{Path: path, Spec: spec, MetaPath: "metadata", Meta: lint.Field(o.Root, "metadata")}
-	}
-	base := strings.TrimSuffix(path, ".spec")
-	keys := podSpecKeys[o.Kind]
-	if keys == nil {
-		keys = templateSpecKeys
-	}
-	tmpl := get(o.Root, keys[:len(keys)-1]...)
-	return &lint.Pod{Path: path, Spec: spec, MetaPath: base + ".metadata", Meta: lint.Field(tmpl, "metadata")}
-}
-
-// recent remembers the pods and containers of the last few objects.
-// Pod.Containers builds the list, paths and merged security settings anew
-// on every call, and some twenty rules here ask for it per object; the
-// engine runs all per-object rules on one object before the next, on each
-// worker, so a few entries catch nearly every repeat. Keys are held
-// strongly, so an entry can never be mistaken for a new object allocated
-// at a reused address.
-var recent containerCache
-
-type podEntry struct {
-	pod        *lint.Pod
-	containers []lint.Container
-}
-
-type containerCache struct {
-	mu   sync.Mutex
-	next int
-	keys [8]*lint.Object
-	vals [8]podEntry
-}
-
-func (c *containerCache) get(o *lint.Object) (podEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, k := range c.keys {
-		if k == o {
-			return c.vals[i], true
-		}
-	}
-	return podEntry{}, false
-}
-
-func (c *containerCache) put(o *lint.Object, e podEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.keys[c.next], c.vals[c.next] = o, e
-	c.next = (c.next + 1) % len(c.keys)
-}
+func podOf(o *lint.Object) *lint.Pod { return o.Pod() }
 
 // isWindows says whether the pod declares it runs on Windows: the Linux
 // security settings (capabilities, seccomp, privilege escalation, read-only
@@ -223,48 +154,6 @@ func quoteList(vals []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
-}
-
-// podSpecPaths mirror where lint.Object.Pod looks for each kind's pod.
-var podSpecPaths = map[string]string{
-	"Pod":                   "spec",
-	"Deployment":            "spec.template.spec",
-	"StatefulSet":           "spec.template.spec",
-	"DaemonSet":             "spec.template.spec",
-	"ReplicaSet":            "spec.template.spec",
-	"ReplicationController": "spec.template.spec",
-	"Job":                   "spec.template.spec",
-	"CronJob":               "spec.jobTemplate.spec.template.spec",
-	"PodTemplate":           "template.spec",
-}
-
-var podSpecKeys = func() map[string][]string {
-	m := make(map[string][]string, len(podSpecPaths))
-	for k, p := range podSpecPaths {
-		m[k] = strings.Split(p, ".")
-	}
-	return m
-}()
-
-var templateSpecKeys = []string{"spec", "template", "spec"}
-
-// podSpecOf finds an object's pod spec without touching the object (see
-// buildPod for why).
-func podSpecOf(o *lint.Object) (spec *yaml.Node, path string) {
-	keys, ok := podSpecKeys[o.Kind]
-	if !ok {
-		// CRDs with a pod template (Argo Rollouts and the like).
-		spec = get(o.Root, templateSpecKeys...)
-		if lint.Field(spec, "containers") == nil {
-			return nil, ""
-		}
-		return spec, "spec.template.spec"
-	}
-	spec = get(o.Root, keys...)
-	if spec == nil {
-		return nil, ""
-	}
-	return spec, podSpecPaths[o.Kind]
 }
 
 // get walks mapping keys from n. It is lint.At for constant paths, without

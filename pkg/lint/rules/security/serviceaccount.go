@@ -138,11 +138,11 @@ func checkMissingServiceAccount(s *lint.Set, _ *lint.Context, r *lint.Reporter) 
 		if !judged[o.Namespace] {
 			continue
 		}
-		spec, path := podSpecOf(o)
-		if spec == nil {
+		p := o.Pod()
+		if p == nil {
 			continue
 		}
-		name, at := serviceAccountOf(spec, path)
+		name, at := serviceAccountOf(p.Spec, p.Path)
 		// Kubernetes creates "default" in every namespace.
 		if name == "default" || s.Lookup("ServiceAccount", o.Namespace, name) != nil {
 			continue
