@@ -12,6 +12,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -175,11 +176,17 @@ func Render(p *spec.Platform) (Tree, error) {
 		err   error
 	}
 	results := make([]result, len(p.Spec.Environments))
+	// One overlay per core at a time: more goroutines than cores only keep
+	// more environments' objects alive at once, and garbage collection
+	// over that live heap is what made large specs scale worse than linearly.
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i := range p.Spec.Environments {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			files, err := overlay(p, &p.Spec.Environments[i], baseByID)
 			results[i] = result{files, err}
 		}(i)
