@@ -206,7 +206,7 @@ func checkEnvironments(s *PlatformSpec, add addFunc) {
 // checkImage requires an explicit, immutable-looking reference: a tag other
 // than latest, or a digest.
 func checkImage(path, ref string, add addFunc) {
-	if !imageRefRE.MatchString(ref) {
+	if !imageRefRE().MatchString(ref) {
 		return // the field rule already reported it
 	}
 	tag := ImageTag(ref)

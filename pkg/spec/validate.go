@@ -17,18 +17,24 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
+// The patterns compile on first use: package initialisation runs on every
+// invocation (lint on one file included), and most never validate a spec.
 var (
-	dnsLabelRE  = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
-	envNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	secretRefRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
-	urlPathRE   = regexp.MustCompile(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
-	cronFieldRE = regexp.MustCompile(`^[0-9A-Za-z*/,?-]+$`)
+	dnsLabelRE  = lazyRegexp(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	envNameRE   = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	secretRefRE = lazyRegexp(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
+	urlPathRE   = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
+	cronFieldRE = lazyRegexp(`^[0-9A-Za-z*/,?-]+$`)
 	// imageRefRE follows the distribution reference grammar: optional
 	// registry host[:port], lowercase path components, optional tag and digest.
-	imageRefRE = regexp.MustCompile(`^(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
+	imageRefRE = lazyRegexp(`^(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
 		`([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
 		`(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 var (
 	validateOnce sync.Once
@@ -48,14 +54,14 @@ func structValidator() *validator.Validate {
 			return name
 		})
 		for tag, fn := range map[string]func(string, string) bool{
-			"dnslabel":     func(s, _ string) bool { return len(s) <= 63 && dnsLabelRE.MatchString(s) },
+			"dnslabel":     func(s, _ string) bool { return len(s) <= 63 && dnsLabelRE().MatchString(s) },
 			"dnssubdomain": func(s, _ string) bool { return len(validation.IsDNS1123Subdomain(s)) == 0 },
 			"labelkey":     func(s, _ string) bool { return len(validation.IsQualifiedName(s)) == 0 },
-			"imageref":     func(s, _ string) bool { return len(s) <= 512 && imageRefRE.MatchString(s) },
+			"imageref":     func(s, _ string) bool { return len(s) <= 512 && imageRefRE().MatchString(s) },
 			"quantity":     validQuantity,
-			"urlpath":      func(s, _ string) bool { return urlPathRE.MatchString(s) && !hasDotDot(s) },
-			"envname":      func(s, _ string) bool { return envNameRE.MatchString(s) },
-			"secretref":    func(s, _ string) bool { return secretRefRE.MatchString(s) && !hasDotDot(s) },
+			"urlpath":      func(s, _ string) bool { return urlPathRE().MatchString(s) && !hasDotDot(s) },
+			"envname":      func(s, _ string) bool { return envNameRE().MatchString(s) },
+			"secretref":    func(s, _ string) bool { return secretRefRE().MatchString(s) && !hasDotDot(s) },
 			"hostport":     validHostPort,
 			"cron":         validCron,
 			"percent":      validPercent,
@@ -121,7 +127,7 @@ func validCron(s, _ string) bool {
 		return false
 	}
 	for _, f := range fields {
-		if !cronFieldRE.MatchString(f) {
+		if !cronFieldRE().MatchString(f) {
 			return false
 		}
 	}
