@@ -80,6 +80,7 @@ func Generators() []Generator {
 		{Name: "network-baseline", Run: networkBaseline},
 		{Name: "services", Run: services},
 		{Name: "secrets", Run: externalSecrets},
+		{Name: "bindings", Run: bindings},
 		{Name: "edge", Run: edge},
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},

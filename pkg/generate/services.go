@@ -176,7 +176,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		ImagePullPolicy: corev1.PullIfNotPresent,
 		Command:         svc.Command,
 		Args:            svc.Args,
-		Env:             sortedEnv(append(envVars(svc, plan), otelEnv(c, svc, image)...)),
+		Env:             sortedEnv(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...)),
 		Resources:       res,
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr(false),
@@ -247,6 +247,9 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 			Secret: &corev1.SecretVolumeSource{SecretName: SecretName(svc.Name), DefaultMode: ptr(int32(0o440))},
 		}})
 	}
+	vols, mounts := bindingVolumes(c, svc)
+	pod.Volumes = append(pod.Volumes, vols...)
+	pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, mounts...)
 	scheduling(c, svc, &pod)
 	d := &appsv1.Deployment{
 		TypeMeta:   typeDeployment,
