@@ -1,0 +1,268 @@
+package scaffold
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/render"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/scaffold")
+
+const testdata = "../../testdata/scaffold"
+
+// assertGolden compares got with testdata/scaffold/name, or writes it with -update.
+func assertGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(testdata, name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test ./pkg/scaffold -update")
+	assert.Equal(t, string(want), string(got), "%s differs; run go test ./pkg/scaffold -update and review the diff", name)
+}
+
+func addService(s Service) func(string, []byte) (*Result, error) {
+	return func(file string, data []byte) (*Result, error) { return AddService(file, data, s) }
+}
+
+func addData(ds DataStore) func(string, []byte) (*Result, error) {
+	return func(file string, data []byte) (*Result, error) { return AddDataStore(file, data, ds) }
+}
+
+var (
+	billing  = Service{Name: "billing", Image: "ghcr.io/acme/billing:1.2.3", Port: 9000, Expose: "pay/billing", Uses: []string{"db"}}
+	reporter = Service{Name: "reporter", Image: "ghcr.io/acme/reporter:0.1.0", Worker: true}
+	cache    = DataStore{Name: "cache", Type: "redis", Storage: "2Gi", BackupSchedule: "0 3 * * *"}
+	queue    = DataStore{Name: "queue", Type: "nats", Endpoint: "nats.example.internal:4222"}
+)
+
+// replaced are the empty values ([] or ~) a new list replaces, as old, new pairs.
+var replaced = map[string][]string{
+	"empty-list-service":   {"services: []", "services:"},
+	"empty-list-datastore": {"data: []", "data:"},
+	"null-key-datastore":   {"data: ~", "data:"},
+}
+
+// TestEditGolden adds entries to specs of every layout and compares the
+// result with testdata/scaffold/<name>.out.yaml: every byte outside the
+// inserted text must be the input's.
+func TestEditGolden(t *testing.T) {
+	tests := []struct {
+		name, in string
+		op       func(string, []byte) (*Result, error)
+	}{
+		{"block-comments-service", "block-comments", addService(billing)},
+		{"block-comments-datastore", "block-comments", addData(cache)},
+		{"block-unindented-service", "block-unindented", addService(billing)},
+		{"block-unindented-datastore", "block-unindented", addData(queue)},
+		{"indent4-service", "indent4", addService(billing)},
+		{"indent4-compact-service", "indent4-compact", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Expose: "api"})},
+		{"indent4-compact-datastore", "indent4-compact", addData(cache)},
+		{"flow-inline-service", "flow-inline", addService(billing)},
+		{"flow-inline-datastore", "flow-inline", addData(cache)},
+		{"flow-multiline-service", "flow-multiline", addService(billing)},
+		{"flow-multiline-datastore", "flow-multiline", addData(queue)},
+		{"empty-list-service", "empty-list", addService(reporter)},
+		{"empty-list-datastore", "empty-list", addData(cache)},
+		{"missing-key-service", "missing-key", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www"})},
+		{"missing-key-datastore", "missing-key", addData(cache)},
+		{"null-key-service", "null-key", addService(reporter)},
+		{"null-key-datastore", "null-key", addData(cache)},
+		{"crlf-service", "crlf", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Uses: []string{"db"},
+			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 6}}})},
+		{"crlf-datastore", "crlf", addData(cache)},
+		{"no-final-newline-service", "no-final-newline", addService(reporter)},
+		{"no-final-newline-datastore", "no-final-newline", addData(cache)},
+		{"blank-separated-service", "blank-separated", addService(billing)},
+		{"mixed-entries-service", "mixed-entries", addService(Service{Name: "billing", Image: "ghcr.io/acme/billing:1.0.0", Protocol: "grpc",
+			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 4, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/acme/billing:1.1.0-rc.1"}}})},
+		{"mixed-entries-datastore", "mixed-entries", addData(cache)},
+		{"overrides-service", "overrides", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Protocol: "websocket",
+			Overrides: []EnvOverride{
+				{Env: "dev", CPU: "100m", Memory: "128Mi"},
+				{Env: "staging", MinReplicas: 2, MaxReplicas: 2},
+				{Env: "production", MinReplicas: 3, MaxReplicas: 12},
+				{Env: "production", Memory: "1Gi"},
+				{Env: "perf", Image: "ghcr.io/acme/api:1.0.1"},
+			}})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, err := os.ReadFile(filepath.Join(testdata, tt.in+".in.yaml"))
+			require.NoError(t, err)
+			res, err := tt.op("platform.yaml", in)
+			require.NoError(t, err)
+			assertGolden(t, tt.name+".out.yaml", res.Data)
+			assertOnlyInserted(t, []byte(strings.NewReplacer(replaced[tt.name]...).Replace(string(in))), res.Data)
+			_, err = render.Render(res.Doc.Platform)
+			require.NoError(t, err)
+		})
+	}
+}
+
+// assertOnlyInserted checks that out is in with text inserted: every byte of
+// in appears in out, in order.
+func assertOnlyInserted(t *testing.T, in, out []byte) {
+	t.Helper()
+	j := 0
+	for i := 0; i < len(in); i++ {
+		for j < len(out) && out[j] != in[i] {
+			j++
+		}
+		if j == len(out) {
+			rest := string(in[i:])
+			t.Fatalf("input byte %d (%q…) is missing from the output", i, rest[:min(20, len(rest))])
+		}
+		j++
+	}
+	if strings.Contains(string(in), "\r\n") {
+		assert.NotRegexp(t, "[^\r]\n", string(out), "a CRLF file must stay CRLF")
+	}
+}
+
+// TestEditRefused checks every refusal: the error says why, with
+// file:line:col where there is a position.
+func TestEditRefused(t *testing.T) {
+	in, err := os.ReadFile(filepath.Join(testdata, "block-comments.in.yaml"))
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		op   func(string, []byte) (*Result, error)
+		want []string
+	}{
+		{"duplicate service", addService(Service{Name: "api", Image: "ghcr.io/acme/x:1.0.0"}),
+			[]string{`the name "api" is taken`, `platform.yaml:19:13: spec.services[1].name: a service named "api" already exists`}},
+		{"service named like a data store", addService(Service{Name: "db", Image: "ghcr.io/acme/x:1.0.0"}),
+			[]string{`platform.yaml:26:13: spec.data[0].name: a data store named "db" already exists`}},
+		{"duplicate data store", addData(DataStore{Name: "web", Type: "redis"}),
+			[]string{`platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`}},
+		{"invalid image", addService(Service{Name: "x", Image: "ghcr.io/Acme/X:1"}),
+			[]string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "ghcr.io/Acme/X:1" is not a valid image reference`}},
+		{"unpinned image", addService(Service{Name: "x", Image: "ghcr.io/acme/x"}),
+			[]string{`spec.services[2].image: "ghcr.io/acme/x" has no tag`}},
+		{"unknown uses target", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Uses: []string{"dbb"}}),
+			[]string{`platform.yaml:24:14: spec.services[2].uses[0]: no data store named "dbb"; did you mean "db"?`}},
+		{"bad name", addService(Service{Name: "Bad_Name", Image: "ghcr.io/acme/x:1.0.0"}),
+			[]string{`spec.services[2].name: "Bad_Name" is not a valid name`}},
+		{"worker exposed", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Worker: true, Expose: "x"}),
+			[]string{"spec.services[2].expose: a worker has no Service and cannot be exposed"}},
+		{"unknown environment", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Overrides: []EnvOverride{{Env: "prod", CPU: "1"}}}),
+			[]string{`no environment named "prod"; the spec defines: dev`}},
+		{"bad override", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Overrides: []EnvOverride{{Env: "dev", MinReplicas: 5, MaxReplicas: 2}}}),
+			[]string{`spec.environments[0].overrides.services[x].replicas.min: min (5) is greater than max (2)`}},
+		{"bad data store type", addData(DataStore{Name: "x", Type: "mongo"}),
+			[]string{"spec.data[1].type: must be one of: postgres, mysql, redis, rabbitmq, nats, kafka"}},
+		{"managed without endpoint", addData(DataStore{Name: "x", Type: "mysql", Mode: "managed"}),
+			[]string{"spec.data[1].endpoint: is required when mode is managed"}},
+		{"bad cron", addData(DataStore{Name: "x", Type: "mysql", BackupSchedule: "daily"}),
+			[]string{`spec.data[1].backup.schedule: "daily" is not a cron schedule`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := tt.op("platform.yaml", in)
+			require.Error(t, err)
+			assert.Nil(t, res)
+			var refused *RefusedError
+			require.True(t, errors.As(err, &refused), "%T: %v", err, err)
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+func TestEditInvalidInput(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"unknown field", "apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nmetadata: {name: x}\nspec:\n  domian: x.example.com\n",
+			`platform.yaml:5:3: spec.domian: unknown field "domian"`},
+		{"not yaml", "spec: [\n", "invalid YAML"},
+		{"empty", "", "file is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := AddService("platform.yaml", []byte(tt.in), billing)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "is not a valid spec; fix it first")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestParseEnvOverride(t *testing.T) {
+	tests := []struct {
+		in   string
+		want EnvOverride
+		err  string
+	}{
+		{in: "production:replicas=3-10", want: EnvOverride{Env: "production", MinReplicas: 3, MaxReplicas: 10}},
+		{in: "dev:replicas=1", want: EnvOverride{Env: "dev", MinReplicas: 1, MaxReplicas: 1}},
+		{in: "staging:cpu=500m,memory=1Gi", want: EnvOverride{Env: "staging", CPU: "500m", Memory: "1Gi"}},
+		{in: "dev:image=ghcr.io/acme/web:1.0.0@sha256:abc", want: EnvOverride{Env: "dev", Image: "ghcr.io/acme/web:1.0.0@sha256:abc"}},
+		{in: "production", err: "want ENV:key=value"},
+		{in: ":cpu=1", err: "want ENV:key=value"},
+		{in: "dev:cpu", err: `"cpu" is not key=value`},
+		{in: "dev:replicas=a-b", err: "replicas must be N or MIN-MAX"},
+		{in: "dev:disk=1Gi", err: `unknown key "disk"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseEnvOverride(tt.in)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestExamplesTakeNewEntries adds a service (with overrides) and a data store
+// to every example: the results validate and render.
+func TestExamplesTakeNewEntries(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*/platform.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		in, err := os.ReadFile(f)
+		require.NoError(t, err)
+		d, err := spec.Parse(f, in)
+		require.NoError(t, err)
+		envs := d.Platform.EnvironmentNames()
+		var ovs []EnvOverride
+		for _, e := range envs {
+			ovs = append(ovs, EnvOverride{Env: e, MinReplicas: 2, MaxReplicas: 5, CPU: "300m"})
+		}
+		ops := map[string]func(string, []byte) (*Result, error){
+			"service": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0", Port: 8081,
+				Expose: "scaffolded/v1", Overrides: ovs}),
+			"worker":    addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0", Worker: true}),
+			"datastore": addData(DataStore{Name: "scaffolded", Type: "postgres", Storage: "50Gi", BackupSchedule: "@daily"}),
+			"broker":    addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster"}),
+			"managed":   addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432"}),
+		}
+		for name, op := range ops {
+			t.Run(filepath.Base(filepath.Dir(f))+"/"+name, func(t *testing.T) {
+				res, err := op(f, in)
+				require.NoError(t, err)
+				assertOnlyInserted(t, in, res.Data)
+				_, err = render.Render(res.Doc.Platform)
+				require.NoError(t, err)
+			})
+		}
+	}
+}
