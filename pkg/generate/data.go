@@ -88,6 +88,14 @@ func dataBindings(c *Context) ([]Object, error) {
 				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
 			})
 		}
+		if ds.Backup != nil && spec.BackupSupported(ds.Type) {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
+				From: []networkingv1.NetworkPolicyPeer{{
+					PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: BackupJob(ds.Name)}},
+				}},
+				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
+			})
+		}
 		out = append(out, Object{ID: id("data", "NetworkPolicy", ds.Name), Area: "data", Source: src, Obj: np})
 	}
 	return out, nil

@@ -84,6 +84,8 @@ func Generators() []Generator {
 		{Name: "edge", Run: edge},
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},
+		{Name: "backups", Run: backups},
+		{Name: "store-autoscalers", Run: storeAutoscalers},
 		{Name: "teams", Run: teams},
 		{Name: "telemetry", Run: telemetry},
 	}

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -17,11 +19,13 @@ const (
 	DefaultRefreshInterval = "1h"
 	DefaultMaxBodySize     = "8Mi"
 	DefaultStorage         = "10Gi"
-	DefaultRevision        = "main"
-	DefaultRepoPath        = "deploy"
-	NodePoolLabel          = "platformctl.dev/node-pool"
-	DefaultCollectorImage  = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
-	SpotTaintKey           = "platformctl.dev/spot"
+	// DefaultBackupRetentionDays keeps a week of backups.
+	DefaultBackupRetentionDays = 7
+	DefaultRevision            = "main"
+	DefaultRepoPath            = "deploy"
+	NodePoolLabel              = "platformctl.dev/node-pool"
+	DefaultCollectorImage      = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
+	SpotTaintKey               = "platformctl.dev/spot"
 )
 
 // Default fills in every static default in place. Tier-dependent values are
@@ -110,6 +114,20 @@ func Default(p *Platform) {
 		}
 		if ds.Credentials == "" {
 			ds.Credentials = p.Metadata.Name + "/" + ds.Name
+		}
+		if b := ds.Backup; b != nil {
+			if b.RetentionDays == 0 {
+				b.RetentionDays = DefaultBackupRetentionDays
+			}
+			if b.RestoreTestSchedule == "" {
+				b.RestoreTestSchedule = restoreTestSchedule(b.Schedule)
+			}
+			if b.Storage == "" {
+				b.Storage = ds.Storage
+			}
+			if b.StorageClass == "" {
+				b.StorageClass = ds.StorageClass
+			}
 		}
 	}
 	if t := s.Observability.Tracing; t != nil && t.CollectorImage == "" {
@@ -388,3 +406,21 @@ func ImageTag(ref string) string {
 
 // ImageHasDigest says whether ref is pinned by digest.
 func ImageHasDigest(ref string) bool { return strings.Contains(ref, "@sha256:") }
+
+// restoreTestSchedule runs the restore test two hours after a daily backup
+// at a fixed time, so it tests the backup just taken; any other schedule
+// gets a daily 06:00 test of whatever backup is newest.
+func restoreTestSchedule(backup string) string {
+	f := strings.Fields(backup)
+	if len(f) == 5 {
+		m, errM := strconv.Atoi(f[0])
+		h, errH := strconv.Atoi(f[1])
+		// Past midnight a day-of-month or weekday restriction would
+		// shift the test to the wrong day.
+		everyDay := f[2] == "*" && f[3] == "*" && f[4] == "*"
+		if errM == nil && errH == nil && m >= 0 && m < 60 && h >= 0 && h < 24 && (h+2 < 24 || everyDay) {
+			return fmt.Sprintf("%d %d %s %s %s", m, (h+2)%24, f[2], f[3], f[4])
+		}
+	}
+	return "0 6 * * *"
+}

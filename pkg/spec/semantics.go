@@ -41,6 +41,12 @@ func checkSemantics(p *Platform, add addFunc) {
 		if managed && ds.Backup != nil {
 			add(path+".backup", "is only valid for in-cluster stores; managed stores are backed up by their provider")
 		}
+		if !managed && ds.Backup != nil && !BackupSupported(ds.Type) {
+			add(path+".backup", "is supported for postgres, mysql and redis; a %s broker holds transient messages, so keep it available by replication instead", ds.Type)
+		}
+		if managed && ds.VPA != "" {
+			add(path+".vpa", "is only valid for in-cluster stores")
+		}
 		if managed && ds.Storage != "" {
 			add(path+".storage", "is only valid for in-cluster stores")
 		}
@@ -249,4 +255,10 @@ func checkDomain(path, d string, add addFunc) {
 	if d != "" && (d != strings.ToLower(d) || strings.HasSuffix(d, ".")) {
 		add(path, "%q must be lower case without a trailing dot (host names in routes and certificates are)", d)
 	}
+}
+
+// BackupSupported reports whether platformctl can back up an in-cluster
+// store of type t (dump, retention and a restore test).
+func BackupSupported(t DataStoreType) bool {
+	return t == DataPostgres || t == DataMySQL || t == DataRedis
 }

@@ -335,14 +335,24 @@ type DataStore struct {
 	Backup *Backup `json:"backup,omitempty"`
 	// Resources of in-cluster stores.
 	Resources *Resources `json:"resources,omitempty"`
+	// VPA adds a VerticalPodAutoscaler to an in-cluster store: Off only
+	// recommends requests, Initial applies them when a pod is created
+	// (never evicting a running database).
+	VPA string `json:"vpa,omitempty" validate:"omitempty,oneof=Off Initial" enum:"Off,Initial"`
 }
 
-// Backup schedules backups.
+// Backup schedules backups of an in-cluster postgres, mysql or redis store.
 type Backup struct {
 	// Schedule in cron format.
 	Schedule string `json:"schedule" validate:"required,cron"`
-	// RetentionDays keeps backups this many days.
+	// RetentionDays keeps backups this many days (default 7).
 	RetentionDays int32 `json:"retentionDays,omitempty" validate:"omitempty,range=1:3650"`
+	// RestoreTestSchedule in cron format (default: two hours after schedule, or 0 6 * * *).
+	RestoreTestSchedule string `json:"restoreTestSchedule,omitempty" validate:"omitempty,cron"`
+	// Storage of the backup volume (default: the store's storage).
+	Storage string `json:"storage,omitempty" validate:"omitempty,quantity"`
+	// StorageClass of the backup volume (default: the store's storage class).
+	StorageClass string `json:"storageClass,omitempty" validate:"omitempty,dnssubdomain"`
 }
 
 // Observability configures telemetry.

@@ -119,8 +119,9 @@ spec:
       credentials: shop/orders-db
       storage: 20Gi
       storageClass: encrypted-ssd
-      backup: {schedule: "0 3 * * *", retentionDays: 14}
+      backup: {schedule: "0 3 * * *", retentionDays: 14, restoreTestSchedule: "0 6 * * 1", storage: 40Gi, storageClass: standard-replicated}
       resources: {cpu: "1", memory: 2Gi}
+      vpa: Initial
     - {name: cache, type: redis, version: "7.4"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   observability:

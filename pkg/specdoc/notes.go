@@ -68,7 +68,13 @@ func typeNotes(m *model) map[string]string {
 			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "); " +
 			"a ServiceAccount, a headless Service `<name>`, an ExternalSecret `<name>-credentials` (username and password from `credentials`), and a single-replica StatefulSet " +
 			"running the engine as a non-root user with a read-only root filesystem, credentials read from files, a volume claim that is kept when the StatefulSet is deleted or scaled, " +
-			"readiness by the engine's own check and liveness by TCP. Replication and failover are left to an operator or a managed service. Backups are **not generated yet**.",
+			"readiness by the engine's own check and liveness by TCP. Replication and failover are left to an operator or a managed service. See [Backup](#backup) for backups.",
+		"Backup": "**Generated** in the data namespace: a PersistentVolumeClaim `<name>-backups`; a CronJob `<name>-backup` (UTC schedule, never two at once, a missed start reported after an hour) that dumps the store onto it " +
+			"(postgres: `pg_dump --format=custom`, mysql: `mysqldump --single-transaction`, redis: `redis-cli --rdb`) under a temporary name, then deletes dumps older than `retentionDays`; " +
+			"and a CronJob `<name>-restore-test` that restores the newest dump into a throwaway server inside its own pod (on an ephemeral volume as large as the store), never touching the live store, " +
+			"and fails — a failed Job, with the reason in its log — when there is no dump, the newest is older than 48 hours, or the restore fails. " +
+			"Both run as the engine's non-root user with a read-only root filesystem, under the ServiceAccount `<name>-backup`; a NetworkPolicy lets the backup pods reach only the store's client port. " +
+			"The dumps stay in the cluster: for off-site copies choose a `storageClass` whose volumes are replicated or snapshotted elsewhere.",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
 		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests 64Mi and is limited to 256Mi of ephemeral storage.",
 		"Health": "Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a 2 s timeout (3 s for liveness): readiness every 5 s (3 failures), liveness every 10 s (3 failures), startup every 2 s (up to 60 failures, so 2 minutes to start). " +
@@ -138,12 +144,14 @@ func fieldNotes() map[string]note {
 		"DataStore.Credentials":  {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
 		"DataStore.Storage":      {Text: "The volume claim's request."},
 		"DataStore.StorageClass": {Text: "The volume claim's storage class; choose an encrypted one."},
-		"DataStore.Backup":       notYet,
-		"DataStore.Resources":    {Text: "The engine container's requests; limits derive from them as for services."},
-		"DataStore.Endpoint":     {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
-		"NodePool.GPU":           {Effect: notRendered, Text: "Only checked against `spot`."},
-		"NodePool.Labels":        {Text: "`<name>` in the default is the pool's key in `nodePools`."},
-		"NodePool.Spot":          {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
+		"DataStore.Backup":       {Text: "See [Backup](#backup)."},
+		"DataStore.VPA": {Text: "**Generated:** a VerticalPodAutoscaler `<name>` (autoscaling.k8s.io/v1) for the StatefulSet's engine container, controlling CPU and memory requests and limits. " +
+			"Needs the VPA recommender (and, for `Initial`, its admission controller) installed."},
+		"DataStore.Resources": {Text: "The engine container's requests; limits derive from them as for services."},
+		"DataStore.Endpoint":  {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
+		"NodePool.GPU":        {Effect: notRendered, Text: "Only checked against `spot`."},
+		"NodePool.Labels":     {Text: "`<name>` in the default is the pool's key in `nodePools`."},
+		"NodePool.Spot":       {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
 	}
 }
 
