@@ -1,0 +1,342 @@
+package monitoring
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.yaml and testdata/*.json")
+
+var (
+	tiers     = []string{"development", "testing", "staging", "production"}
+	storeKind = []string{"postgres", "mysql", "redis", "rabbitmq", "nats", "kafka"}
+	brokers   = []string{"rabbitmq", "redis", "nats", "kafka"}
+)
+
+func allDependencies() []Dependency {
+	var deps []Dependency
+	for i, k := range storeKind {
+		deps = append(deps, Dependency{Name: k + "-store", Type: k, Namespace: "prod-data", Managed: i%2 == 0})
+	}
+	return deps
+}
+
+// matrix is every shape of target: servers of each protocol, with and
+// without a latency target, with every dependency type or none; workers on
+// every broker with and without a dead-letter queue, and without a queue;
+// each in every tier.
+func matrix() map[string]Target {
+	out := map[string]Target{}
+	for _, tier := range tiers {
+		for _, proto := range []string{"http", "grpc", "websocket"} {
+			for _, latency := range []time.Duration{0, 250 * time.Millisecond} {
+				name := fmt.Sprintf("%s/server-%s-latency%s", tier, proto, latency)
+				out[name] = Target{Service: "api", Namespace: "prod-apps", Environment: "prod", Tier: tier,
+					Protocol: proto, Availability: 99.9, LatencyP99: latency, Dependencies: allDependencies()}
+			}
+		}
+		out[tier+"/server-bare"] = Target{Service: "web", Namespace: "apps", Environment: "e", Tier: tier}
+		for _, b := range brokers {
+			for _, dlq := range []string{"", "jobs.dead-letter"} {
+				name := fmt.Sprintf("%s/worker-%s-dlq=%t", tier, b, dlq != "")
+				broker := Dependency{Name: "jobs", Type: b, Namespace: "prod-data"}
+				out[name] = Target{Service: "mailer", Namespace: "prod-apps", Environment: "prod", Tier: tier, Worker: true,
+					Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker}, Dependencies: []Dependency{{Name: "db", Type: "postgres", Namespace: "prod-data"}, broker}}
+			}
+		}
+		out[tier+"/worker-no-queue"] = Target{Service: "cron", Namespace: "apps", Environment: "e", Tier: tier, Worker: true}
+	}
+	return out
+}
+
+var (
+	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
+	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	severities   = map[string]bool{SeverityCritical: true, SeverityWarning: true, SeverityInfo: true}
+)
+
+var promql = parser.NewParser(parser.Options{})
+
+// templateFuncs stubs the functions Prometheus offers alert templates, so
+// annotations can be parsed as the templates they are.
+var templateFuncs = template.FuncMap{
+	"humanize": fmt.Sprint, "humanizePercentage": fmt.Sprint, "humanizeDuration": fmt.Sprint, "humanize1024": fmt.Sprint,
+}
+
+func TestRulesMatrix(t *testing.T) {
+	m := matrix()
+	require.Len(t, m, 4*(3*2+1+len(brokers)*2+1))
+	for name, target := range m {
+		t.Run(name, func(t *testing.T) {
+			groups := Rules(target)
+			require.NotEmpty(t, groups)
+			groupNames := map[string]bool{}
+			for _, g := range groups {
+				assert.False(t, groupNames[g.Name], "group %s twice", g.Name)
+				groupNames[g.Name] = true
+				assert.True(t, strings.HasPrefix(g.Name, target.Service+"."), g.Name)
+				require.NotEmpty(t, g.Rules, g.Name)
+				alerts := map[string]bool{}
+				for _, r := range g.Rules {
+					checkRule(t, target, r)
+					if r.Alert != "" {
+						assert.False(t, alerts[r.Alert], "alert %s twice in group %s", r.Alert, g.Name)
+						alerts[r.Alert] = true
+					}
+				}
+			}
+		})
+	}
+}
+
+func checkRule(t *testing.T, target Target, r monitoringv1.Rule) {
+	t.Helper()
+	id := r.Record + r.Alert
+	assert.True(t, (r.Record == "") != (r.Alert == ""), "%s: exactly one of record and alert", id)
+	require.Equal(t, 1, int(r.Expr.Type), "%s: expr is a string", id)
+	e, err := promql.ParseExpr(r.Expr.StrVal)
+	require.NoError(t, err, "%s:\n%s", id, r.Expr.StrVal)
+	assert.Equal(t, parser.ValueTypeVector, e.Type(), "%s: a rule evaluates to a vector", id)
+	for k := range r.Labels {
+		assert.Regexp(t, labelNameRE, k, id)
+	}
+	if r.For != nil {
+		d, err := model.ParseDuration(string(*r.For))
+		require.NoError(t, err, "%s: for %q", id, *r.For)
+		assert.Positive(t, time.Duration(d), id)
+	}
+	if r.Record != "" {
+		assert.Regexp(t, metricNameRE, r.Record)
+		assert.Nil(t, r.For, "%s: a recording rule has no for", id)
+		assert.Empty(t, r.Annotations, id)
+		return
+	}
+	assert.Regexp(t, `^[A-Z][A-Za-z0-9]+$`, r.Alert)
+	assert.True(t, severities[r.Labels["severity"]], "%s: severity %q", id, r.Labels["severity"])
+	if target.Tier != "production" {
+		assert.NotEqual(t, SeverityCritical, r.Labels["severity"], "%s: only production pages", id)
+	}
+	assert.Equal(t, target.Service, r.Labels["service"], id)
+	assert.Equal(t, target.Environment, r.Labels["environment"], id)
+	assert.NotNil(t, r.For, "%s: every alert waits before firing", id)
+	for _, k := range []string{"summary", "description", "runbook_url"} {
+		assert.NotEmpty(t, r.Annotations[k], "%s: annotation %s", id, k)
+	}
+	assert.Equal(t, RunbookBaseURL+"#"+strings.ToLower(r.Alert), r.Annotations["runbook_url"])
+	for k, v := range r.Annotations {
+		// Prometheus defines these variables before expanding an annotation.
+		const defs = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}"
+		_, err := template.New(k).Funcs(templateFuncs).Parse(defs + v)
+		assert.NoError(t, err, "%s: annotation %s", id, k)
+	}
+}
+
+func alertNames(groups []monitoringv1.RuleGroup) []string {
+	var out []string
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			out = append(out, r.Record+r.Alert)
+		}
+	}
+	return out
+}
+
+func findRule(groups []monitoringv1.RuleGroup, name string) *monitoringv1.Rule {
+	for _, g := range groups {
+		for i := range g.Rules {
+			if g.Rules[i].Alert == name || g.Rules[i].Record == name {
+				return &g.Rules[i]
+			}
+		}
+	}
+	return nil
+}
+
+func TestRulesContent(t *testing.T) {
+	server := Target{Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http", LatencyP99: 300 * time.Millisecond}
+	worker := Target{Service: "mailer", Namespace: "apps", Environment: "production", Tier: "production", Worker: true,
+		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq", Namespace: "data"}}}
+	tests := []struct {
+		name    string
+		target  Target
+		present []string
+		absent  []string
+		exprHas map[string]string
+	}{
+		{"http server", server,
+			[]string{"service:request_errors:ratio_rate5m", "service:request_errors:ratio_rate3d", MetricRequestsPerSecond, recLatencyP99,
+				AlertErrorBudgetBurn1h, AlertErrorBudgetBurn6h, AlertErrorBudgetBurn1d, AlertErrorBudgetBurn3d, AlertLatencyP99High,
+				AlertCPUNearLimit, AlertMemoryNearLimit, AlertReplicasUnavailable, AlertAutoscalerAtMax},
+			[]string{MetricQueueDepth, AlertQueueNotDraining, AlertDependencyDown},
+			map[string]string{
+				"service:request_errors:ratio_rate1h": `sum(rate(http_server_request_duration_seconds_count{namespace="apps",container="web",http_response_status_code=~"5.."}[1h]))`,
+				AlertErrorBudgetBurn1h:                `(14.4 * 0.005)`, // DefaultAvailability 99.5
+				AlertLatencyP99High:                   `> 0.3`,
+				MetricRequestsPerSecond:               `sum by (namespace, pod) (rate(http_server_request_duration_seconds_count{namespace="apps",container="web"}[2m]))`,
+			}},
+		{"grpc server at 99.9", Target{Service: "orders", Namespace: "apps", Tier: "staging", Protocol: "grpc", Availability: 99.9},
+			[]string{AlertErrorBudgetBurn6h, MetricRequestsPerSecond}, []string{AlertLatencyP99High, recLatencyP99},
+			map[string]string{
+				"service:request_errors:ratio_rate5m": `rpc_server_call_duration_seconds_count{namespace="apps",container="orders",rpc_response_status_code=~"UNKNOWN|DEADLINE_EXCEEDED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS"}`,
+				AlertErrorBudgetBurn6h:                `(6 * 0.001)`,
+			}},
+		{"websocket ignores latency", Target{Service: "chat", Namespace: "apps", Protocol: "websocket", Availability: 99.95, LatencyP99: time.Second},
+			[]string{AlertErrorBudgetBurn3d}, []string{AlertLatencyP99High},
+			map[string]string{AlertErrorBudgetBurn3d: `(1 * 0.0005)`}},
+		{"rabbitmq worker with dead letters", worker,
+			[]string{MetricQueueDepth, AlertQueueBacklogGrowing, AlertQueueNotDraining, AlertDeadLetterQueueNotEmpty, AlertDependencyDown, AlertCPUNearLimit},
+			[]string{MetricRequestsPerSecond, AlertErrorBudgetBurn1h, AlertLatencyP99High},
+			map[string]string{
+				MetricQueueDepth:             `rabbitmq_queue_messages_ready{namespace="data",service="jobs",queue="jobs"}`,
+				AlertDeadLetterQueueNotEmpty: `rabbitmq_queue_messages{namespace="data",service="jobs",queue="jobs.dead-letter"}`,
+				AlertDependencyDown:          `max(up{namespace="data",service="jobs"}) < 1`,
+			}},
+		{"worker without dead letters", Target{Service: "w", Namespace: "a", Worker: true, Queue: &Queue{Name: "q", Broker: Dependency{Name: "k", Type: "kafka", Namespace: "d"}}},
+			[]string{AlertQueueNotDraining}, []string{AlertDeadLetterQueueNotEmpty},
+			map[string]string{MetricQueueDepth: `kafka_consumergroup_lag{namespace="d",service="k",topic="q",consumergroup="w"}`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			groups := Rules(tc.target)
+			names := alertNames(groups)
+			for _, n := range tc.present {
+				assert.Contains(t, names, n)
+			}
+			for _, n := range tc.absent {
+				assert.NotContains(t, names, n)
+			}
+			for n, want := range tc.exprHas {
+				r := findRule(groups, n)
+				require.NotNil(t, r, n)
+				assert.Contains(t, r.Expr.StrVal, want, n)
+			}
+		})
+	}
+}
+
+func TestDependenciesDeduplicated(t *testing.T) {
+	broker := Dependency{Name: "jobs", Type: "redis", Namespace: "data"}
+	target := Target{Service: "w", Namespace: "apps", Worker: true, Queue: &Queue{Name: "jobs", Broker: broker},
+		Dependencies: []Dependency{broker, {Name: "db", Type: "mysql", Namespace: "data", Managed: true}}}
+	r := findRule(Rules(target), AlertDependencyDown)
+	require.NotNil(t, r)
+	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `redis_up{namespace="data",service="jobs"}`))
+	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `mysql_up{namespace="data",service="db"}`))
+}
+
+func TestSeverity(t *testing.T) {
+	tests := []struct {
+		tier string
+		page bool
+		want string
+	}{
+		{"production", true, SeverityCritical},
+		{"production", false, SeverityWarning},
+		{"staging", true, SeverityWarning},
+		{"staging", false, SeverityInfo},
+		{"testing", true, SeverityWarning},
+		{"development", false, SeverityInfo},
+		{"", true, SeverityWarning},
+	}
+	for _, tc := range tests {
+		assert.Equal(t, tc.want, Severity(tc.tier, tc.page), "%s page=%t", tc.tier, tc.page)
+	}
+}
+
+func TestErrorBudget(t *testing.T) {
+	tests := map[float64]string{0: "0.005", 99.5: "0.005", 99.9: "0.001", 99.95: "0.0005", 99.99: "0.0001", 99: "0.01", 100: "0.005", -1: "0.005"}
+	for a, want := range tests {
+		assert.Equal(t, want, Target{Availability: a}.errorBudget(), "availability %v", a)
+	}
+}
+
+// TestMetricNamesMatchGenerator reads pkg/generate's source (without
+// compiling it, which would tie this package's tests to that one's) and
+// checks the HPA metric names there are the ones recorded here.
+func TestMetricNamesMatchGenerator(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "generate", "services.go"))
+	require.NoError(t, err)
+	for name, want := range map[string]string{"MetricRequestsPerSecond": MetricRequestsPerSecond, "MetricQueueDepth": MetricQueueDepth} {
+		m := regexp.MustCompile(name + `\s*=\s*"([^"]+)"`).FindSubmatch(src)
+		require.NotNil(t, m, "generate.%s not found", name)
+		assert.Equal(t, want, string(m[1]), "generate.%s", name)
+	}
+}
+
+// prometheusRule wraps groups the way the generator will emit them.
+func prometheusRule(target Target) monitoringv1.PrometheusRule {
+	pr := monitoringv1.PrometheusRule{Spec: monitoringv1.PrometheusRuleSpec{Groups: Rules(target)}}
+	pr.APIVersion = "monitoring.coreos.com/v1"
+	pr.Kind = "PrometheusRule"
+	pr.Name = target.Service
+	pr.Namespace = target.Namespace
+	return pr
+}
+
+func TestDeterministic(t *testing.T) {
+	for name, target := range matrix() {
+		a, err := yaml.Marshal(prometheusRule(target))
+		require.NoError(t, err)
+		b, err := yaml.Marshal(prometheusRule(target))
+		require.NoError(t, err)
+		assert.Equal(t, string(a), string(b), name)
+		d1, err := Dashboard(target)
+		require.NoError(t, err)
+		d2, err := Dashboard(target)
+		require.NoError(t, err)
+		assert.True(t, bytes.Equal(d1, d2), name)
+	}
+}
+
+// golden are the targets whose output is kept in testdata.
+var golden = map[string]Target{
+	"web": {Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http",
+		Availability: 99.9, LatencyP99: 300 * time.Millisecond,
+		Dependencies: []Dependency{{Name: "orders-db", Type: "postgres", Namespace: "data"}, {Name: "cache", Type: "redis", Namespace: "data"}}},
+	"orders": {Service: "orders", Namespace: "staging-apps", Environment: "staging", Tier: "staging", Protocol: "grpc",
+		Dependencies: []Dependency{{Name: "orders-db", Type: "mysql", Namespace: "staging-data", Managed: true}}},
+	"email-worker": {Service: "email-worker", Namespace: "apps", Environment: "production", Tier: "production", Worker: true,
+		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq", Namespace: "data", Managed: true}}},
+	"events-worker": {Service: "events-worker", Namespace: "dev-apps", Environment: "dev", Tier: "development", Worker: true,
+		Queue: &Queue{Name: "events", Broker: Dependency{Name: "events", Type: "kafka", Namespace: "dev-data"}}},
+}
+
+func assertGolden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", file)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run go test ./pkg/monitoring -update")
+	assert.Equal(t, string(want), string(got), "%s differs; run go test ./pkg/monitoring -update and review the diff", path)
+}
+
+func TestGolden(t *testing.T) {
+	for name, target := range golden {
+		t.Run(name, func(t *testing.T) {
+			rules, err := yaml.Marshal(prometheusRule(target))
+			require.NoError(t, err)
+			assertGolden(t, name+".rules.yaml", rules)
+			dash, err := Dashboard(target)
+			require.NoError(t, err)
+			assertGolden(t, name+".dashboard.json", dash)
+		})
+	}
+}

@@ -1,0 +1,231 @@
+package monitoring
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
+)
+
+// crdPath is the PrometheusRule CRD the e2e tier installs (testdata/crds/README.md).
+var crdPath = filepath.Join("..", "..", "testdata", "crds", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml")
+
+// strict closes every object schema that lists properties, the way the API
+// server's strict field validation rejects fields a structural schema does
+// not know (instead of pruning them silently).
+func strict(s any) {
+	switch v := s.(type) {
+	case map[string]any:
+		if _, ok := v["properties"]; ok && v["x-kubernetes-preserve-unknown-fields"] != true {
+			if _, set := v["additionalProperties"]; !set {
+				v["additionalProperties"] = false
+			}
+		}
+		for _, c := range v {
+			strict(c)
+		}
+	case []any:
+		for _, c := range v {
+			strict(c)
+		}
+	}
+}
+
+func prometheusRuleSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	raw, err := os.ReadFile(crdPath)
+	require.NoError(t, err)
+	js, err := yaml.YAMLToJSON(raw)
+	require.NoError(t, err)
+	var crd struct {
+		Spec struct {
+			Versions []struct {
+				Name   string `json:"name"`
+				Schema struct {
+					OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
+				} `json:"schema"`
+			} `json:"versions"`
+		} `json:"spec"`
+	}
+	require.NoError(t, json.Unmarshal(js, &crd))
+	for _, v := range crd.Spec.Versions {
+		if v.Name != "v1" {
+			continue
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
+		require.NoError(t, err)
+		strict(doc)
+		c := jsonschema.NewCompiler()
+		require.NoError(t, c.AddResource("prometheusrule.json", doc))
+		sch, err := c.Compile("prometheusrule.json")
+		require.NoError(t, err)
+		return sch
+	}
+	t.Fatal("no v1 in the PrometheusRule CRD")
+	return nil
+}
+
+func TestPrometheusRuleValidatesAgainstCRD(t *testing.T) {
+	sch := prometheusRuleSchema(t)
+	for name, target := range matrix() {
+		t.Run(name, func(t *testing.T) {
+			js, err := json.Marshal(prometheusRule(target))
+			require.NoError(t, err)
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+			require.NoError(t, err)
+			assert.NoError(t, sch.Validate(inst))
+		})
+	}
+	// The schema is not vacuous: a bad duration and an unknown field fail.
+	bad := `{"apiVersion":"monitoring.coreos.com/v1","kind":"PrometheusRule","metadata":{},"spec":{"groups":[{"name":"g","rules":[{"alert":"A","expr":"up","for":"5 minutes"}]}]}}`
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+	require.NoError(t, err)
+	assert.Error(t, sch.Validate(inst))
+	unknown := `{"apiVersion":"monitoring.coreos.com/v1","kind":"PrometheusRule","metadata":{},"spec":{"groups":[{"name":"g","rules":[{"alert":"A","expr":"up","severity":"x"}]}]}}`
+	inst, err = jsonschema.UnmarshalJSON(strings.NewReader(unknown))
+	require.NoError(t, err)
+	assert.Error(t, sch.Validate(inst))
+}
+
+// grafanaVars are the dashboard variables a query may hold, and what the test
+// substitutes before parsing it as PromQL.
+var grafanaVars = strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$__range", "1h")
+
+type dashJSON struct {
+	UID        string `json:"uid"`
+	Templating struct {
+		List []struct {
+			Name  string `json:"name"`
+			Type  string `json:"type"`
+			Query string `json:"query"`
+		} `json:"list"`
+	} `json:"templating"`
+	Panels []struct {
+		ID      int    `json:"id"`
+		Type    string `json:"type"`
+		Title   string `json:"title"`
+		GridPos *struct {
+			H, W, X, Y int
+		} `json:"gridPos"`
+		Datasource *struct {
+			UID string `json:"uid"`
+		} `json:"datasource"`
+		Targets []struct {
+			RefID      string `json:"refId"`
+			Expr       string `json:"expr"`
+			Datasource struct {
+				UID string `json:"uid"`
+			} `json:"datasource"`
+		} `json:"targets"`
+	} `json:"panels"`
+}
+
+func TestDashboardMatrix(t *testing.T) {
+	dateRE := regexp.MustCompile(`\d{4}-\d{2}-\d{2}|"(id|version|iteration|created|updated)":`)
+	for name, target := range matrix() {
+		t.Run(name, func(t *testing.T) {
+			raw, err := Dashboard(target)
+			require.NoError(t, err)
+			require.True(t, json.Valid(raw))
+			var top map[string]any
+			require.NoError(t, json.Unmarshal(raw, &top))
+			for _, k := range []string{"id", "version", "iteration"} {
+				assert.NotContains(t, top, k, "no instance-specific field at the top")
+			}
+			var d dashJSON
+			require.NoError(t, json.Unmarshal(raw, &d))
+			assert.Equal(t, DashboardUID(target.Namespace, target.Service), d.UID)
+			require.Len(t, d.Templating.List, 1)
+			assert.Equal(t, DatasourceVariable, d.Templating.List[0].Name)
+			assert.Equal(t, "datasource", d.Templating.List[0].Type)
+			assert.Equal(t, "prometheus", d.Templating.List[0].Query)
+
+			ids := map[int]bool{}
+			occupied := map[[2]int]int{}
+			queries := 0
+			for _, p := range d.Panels {
+				assert.Positive(t, p.ID, p.Title)
+				assert.False(t, ids[p.ID], "panel id %d twice", p.ID)
+				ids[p.ID] = true
+				require.NotNil(t, p.GridPos, p.Title)
+				g := p.GridPos
+				assert.True(t, g.W > 0 && g.H > 0 && g.X >= 0 && g.Y >= 0 && g.X+g.W <= 24, "%s: gridPos %+v", p.Title, *g)
+				for x := g.X; x < g.X+g.W; x++ {
+					for y := g.Y; y < g.Y+g.H; y++ {
+						assert.Zero(t, occupied[[2]int{x, y}], "%s overlaps panel %d", p.Title, occupied[[2]int{x, y}])
+						occupied[[2]int{x, y}] = p.ID
+					}
+				}
+				if p.Type == "row" {
+					continue
+				}
+				require.NotNil(t, p.Datasource, p.Title)
+				assert.Equal(t, "${datasource}", p.Datasource.UID)
+				require.NotEmpty(t, p.Targets, p.Title)
+				refs := map[string]bool{}
+				for _, q := range p.Targets {
+					queries++
+					assert.False(t, refs[q.RefID], "%s: refId %s twice", p.Title, q.RefID)
+					refs[q.RefID] = true
+					assert.Equal(t, "${datasource}", q.Datasource.UID)
+					e, err := promql.ParseExpr(grafanaVars.Replace(q.Expr))
+					require.NoError(t, err, "%s: %s", p.Title, q.Expr)
+					assert.NotContains(t, grafanaVars.Replace(q.Expr), "$", "%s: unknown variable", p.Title)
+					_ = e
+				}
+			}
+			assert.Greater(t, queries, 3)
+			assert.NotRegexp(t, dateRE, stripPanelIDs(raw), "no timestamps or instance ids")
+		})
+	}
+}
+
+// stripPanelIDs removes the panels' own "id" keys, which are positions, not
+// instance ids, before the timestamp check.
+func stripPanelIDs(raw []byte) string {
+	return regexp.MustCompile(`"id": \d+,`).ReplaceAllString(string(raw), "")
+}
+
+func TestDashboardShape(t *testing.T) {
+	titles := func(target Target) []string {
+		raw, err := Dashboard(target)
+		require.NoError(t, err)
+		var d dashJSON
+		require.NoError(t, json.Unmarshal(raw, &d))
+		var out []string
+		for _, p := range d.Panels {
+			out = append(out, p.Title)
+		}
+		return out
+	}
+	server := titles(golden["web"])
+	for _, want := range []string{"Requests per second", "Error rate (4xx / 5xx)", "Latency P50 / P95 / P99", "CPU vs limit", "Memory vs limit", "Replicas", "orders-db (postgres)", "cache (redis)"} {
+		assert.Contains(t, server, want)
+	}
+	assert.Contains(t, titles(golden["orders"]), "Errors by code")
+	worker := titles(golden["email-worker"])
+	for _, want := range []string{"Messages processed per second", "Queue depth: jobs", "Dead-letter depth: jobs.dead-letter", "jobs (rabbitmq)"} {
+		assert.Contains(t, worker, want)
+	}
+	assert.NotContains(t, worker, "Requests per second")
+	assert.NotContains(t, titles(golden["events-worker"]), "Dead-letter depth: events.dead-letter")
+}
+
+func TestDashboardUID(t *testing.T) {
+	a := DashboardUID("apps", "web")
+	assert.Equal(t, a, DashboardUID("apps", "web"))
+	assert.NotEqual(t, a, DashboardUID("staging-apps", "web"))
+	assert.NotEqual(t, a, DashboardUID("apps", "api"))
+	assert.LessOrEqual(t, len(a), 40)
+	assert.Regexp(t, `^[a-z0-9-]+$`, a)
+	_, err := Dashboard(Target{})
+	assert.Error(t, err)
+}
