@@ -7,7 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
+	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
+	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/render"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	"github.com/platformctl/platformctl/pkg/cmd/validate"
@@ -41,6 +43,8 @@ reliability rules.`,
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
 		versioncmd.NewCmd(f),
+		initcmd.NewCmd(f, nil),
+		newcmd.NewCmd(f),
 	)
 	info := versioncmd.Current()
 	cmd.Version = info.Version

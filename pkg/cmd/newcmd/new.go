@@ -1,0 +1,245 @@
+// Package newcmd implements `platformctl new service` and `platformctl new
+// datastore`, which add an entry to platform.yaml without reformatting it.
+package newcmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/scaffold"
+)
+
+// NewCmd returns the new command with its subcommands.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "new",
+		Short: "Add a service or a data store to platform.yaml",
+		Long: `New adds an entry to platform.yaml, keeping every comment, blank line, key
+order and style of the file: the entry is written in the indentation and style
+the existing entries use and inserted into the file's text. The result is
+validated before anything is written; when the name is taken or the result
+would be invalid, the file is left untouched and the exit code is 2.`,
+		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www
+  platformctl new datastore orders-db --type postgres --storage 20Gi`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(NewCmdService(f, nil), NewCmdDatastore(f, nil))
+	return cmd
+}
+
+// report turns a scaffold error into the command's error: a refusal prints
+// its reason and then its problems, one file:line:col per line.
+func report(opts cmdutil.IOStreams, err error) error {
+	var refused *scaffold.RefusedError
+	if errors.As(err, &refused) && len(refused.Problems) > 0 {
+		fmt.Fprintln(opts.ErrOut, refused.Reason)
+		return cmdutil.Fail(refused.Problems)
+	}
+	return cmdutil.Fail(err)
+}
+
+// readSpec reads the spec file to edit.
+func readSpec(file string) ([]byte, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, cmdutil.Fail(fmt.Errorf("%s does not exist; create one with: platformctl init", file))
+		}
+		return nil, cmdutil.Fail(fmt.Errorf("read spec: %w", err))
+	}
+	return data, nil
+}
+
+// ServiceOptions are new service's inputs.
+type ServiceOptions struct {
+	IO      cmdutil.IOStreams
+	File    string
+	Service scaffold.Service
+	// Skeleton is a directory for a starter Dockerfile and README ("": none).
+	Skeleton string
+}
+
+// NewCmdService returns the new service command; runF replaces the run
+// function in tests.
+func NewCmdService(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
+	opts := &ServiceOptions{IO: f.IO}
+	var expose string
+	var overrides []string
+	cmd := &cobra.Command{
+		Use:   "service NAME --image IMAGE",
+		Short: "Add a service to platform.yaml, keeping the file's comments and layout",
+		Long: `Service adds an entry to spec.services (creating the list when there is none)
+and, with --env-override, entries under
+spec.environments[].overrides.services.NAME. Comments, blank lines, key order,
+flow or block style, indentation, CRLF line breaks and a missing final newline
+are kept: the new text is inserted, nothing else changes.
+
+The result is loaded and validated like "platformctl validate" does before it
+is written. When NAME is already a service or data store, or the result would
+be invalid (a bad image reference, a "uses" naming no data store, ...), the
+file is not touched, every problem is printed as file:line:col: path: message
+(positions in the edited text), and the exit code is 2.
+
+--env-override ENV:key=value[,key=value...] sets the service's overrides in
+environment ENV; repeat it for more environments (settings for the same
+environment merge). Keys:
+  replicas=N or replicas=MIN-MAX   replica range (autoscaler bounds, or fixed when equal)
+  cpu=QUANTITY, memory=QUANTITY    container requests
+  image=IMAGE                      a different image in that environment
+
+--with-skeleton DIR also writes DIR/Dockerfile (multi-stage, distroless,
+numeric non-root USER, nothing written outside /tmp, so it runs with a
+read-only root filesystem) and DIR/README.md (the ports and health endpoints
+the generated Deployment expects). Existing files there are never overwritten.`,
+		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www
+  platformctl new service orders --image ghcr.io/acme/orders:2.0.1 --protocol grpc --port 9090 \
+      --expose api/orders.v1.Orders --uses orders-db \
+      --env-override production:replicas=3-10,cpu=500m,memory=512Mi
+  platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0 --worker --with-skeleton services/mailer
+  platformctl new service chat --image ghcr.io/acme/chat:1.0.0 --protocol websocket -f platforms/shop.yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.Service.Name = args[0]
+			opts.Service.Expose = expose
+			for _, s := range overrides {
+				o, err := scaffold.ParseEnvOverride(s)
+				if err != nil {
+					return cmdutil.Fail(err)
+				}
+				opts.Service.Overrides = append(opts.Service.Overrides, o)
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunService(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringP("file", "f", "platform.yaml", "platform spec to edit")
+	fl.StringVar(&opts.Service.Image, "image", "", "container image, pinned by tag or digest (required)")
+	fl.Int32Var(&opts.Service.Port, "port", 0, "port the container listens on (default 8080)")
+	fl.StringVar(&opts.Service.Protocol, "protocol", "", "http (default), grpc or websocket")
+	fl.BoolVar(&opts.Service.Worker, "worker", false, "a queue worker: no Service, no route, probed on its metrics port")
+	fl.StringVar(&expose, "expose", "", "route public traffic: HOST (a DNS label under the domain) or HOST/PATH")
+	fl.StringSliceVar(&opts.Service.Uses, "uses", nil, "data stores the service connects to (comma-separated)")
+	fl.StringArrayVar(&overrides, "env-override", nil, "ENV:key=value[,key=value...] with key replicas (N or MIN-MAX), cpu, memory or image; repeatable")
+	fl.StringVar(&opts.Skeleton, "with-skeleton", "", "also write a starter Dockerfile and README.md into this directory")
+	_ = cmd.MarkFlagRequired("image") // the flag exists: this cannot fail
+	return cmd
+}
+
+// RunService adds opts.Service to opts.File.
+func RunService(opts *ServiceOptions) error {
+	data, err := readSpec(opts.File)
+	if err != nil {
+		return err
+	}
+	res, err := scaffold.AddService(opts.File, data, opts.Service)
+	if err != nil {
+		return report(opts.IO, err)
+	}
+	var skeleton []string
+	if opts.Skeleton != "" {
+		files, err := scaffold.Skeleton(res.Doc.Platform, opts.Service.Name)
+		if err != nil {
+			return cmdutil.Fail(err)
+		}
+		if skeleton, err = scaffold.WriteFiles(opts.Skeleton, files, false); err != nil {
+			return report(opts.IO, fmt.Errorf("%w (%s is unchanged)", err, opts.File))
+		}
+	}
+	if err := scaffold.ReplaceFile(opts.File, res.Data); err != nil {
+		for _, p := range skeleton {
+			_ = os.Remove(p)
+		}
+		return cmdutil.Fail(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "added service %s to %s\n", opts.Service.Name, opts.File)
+	for _, p := range skeleton {
+		fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
+	}
+	printNext(opts.IO, opts.File)
+	return nil
+}
+
+func printNext(io cmdutil.IOStreams, file string) {
+	f := ""
+	if filepath.Clean(file) != "platform.yaml" {
+		f = " -f " + file
+	}
+	fmt.Fprintf(io.Out, "next: platformctl render%s   # then review the diff of deploy/\n", f)
+}
+
+// DatastoreOptions are new datastore's inputs.
+type DatastoreOptions struct {
+	IO        cmdutil.IOStreams
+	File      string
+	DataStore scaffold.DataStore
+}
+
+// NewCmdDatastore returns the new datastore command; runF replaces the run
+// function in tests.
+func NewCmdDatastore(f *cmdutil.Factory, runF func(*DatastoreOptions) error) *cobra.Command {
+	opts := &DatastoreOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:     "datastore NAME --type TYPE",
+		Aliases: []string{"data"},
+		Short:   "Add a data store to platform.yaml, keeping the file's comments and layout",
+		Long: `Datastore adds an entry to spec.data (creating the list when there is none),
+keeping the rest of the file byte for byte, as "new service" does.
+
+An in-cluster store runs as a StatefulSet with a volume (--storage, default
+10Gi) and may be backed up (--backup-schedule, a cron schedule). A managed
+store is a binding to an endpoint outside the cluster (--endpoint host:port);
+--mode defaults to managed when --endpoint is given, else to in-cluster.
+
+The result is validated first; when the name is taken or the result would be
+invalid, the file is not touched, the problems are printed as
+file:line:col: path: message, and the exit code is 2.`,
+		Example: `  platformctl new datastore orders-db --type postgres --storage 20Gi --backup-schedule "0 3 * * *"
+  platformctl new datastore cache --type redis
+  platformctl new datastore jobs --type rabbitmq --endpoint jobs.mq.example.internal:5671`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.DataStore.Name = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunDatastore(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringP("file", "f", "platform.yaml", "platform spec to edit")
+	fl.StringVar(&opts.DataStore.Type, "type", "", "postgres, mysql, redis, rabbitmq, nats or kafka (required)")
+	fl.StringVar(&opts.DataStore.Mode, "mode", "", "in-cluster or managed (default: managed with --endpoint, else in-cluster)")
+	fl.StringVar(&opts.DataStore.Endpoint, "endpoint", "", "host:port of a managed store")
+	fl.StringVar(&opts.DataStore.Storage, "storage", "", "volume size of an in-cluster store (default 10Gi)")
+	fl.StringVar(&opts.DataStore.BackupSchedule, "backup-schedule", "", `cron schedule of backups of an in-cluster store, e.g. "0 3 * * *"`)
+	_ = cmd.MarkFlagRequired("type") // the flag exists: this cannot fail
+	return cmd
+}
+
+// RunDatastore adds opts.DataStore to opts.File.
+func RunDatastore(opts *DatastoreOptions) error {
+	data, err := readSpec(opts.File)
+	if err != nil {
+		return err
+	}
+	res, err := scaffold.AddDataStore(opts.File, data, opts.DataStore)
+	if err != nil {
+		return report(opts.IO, err)
+	}
+	if err := scaffold.ReplaceFile(opts.File, res.Data); err != nil {
+		return cmdutil.Fail(err)
+	}
+	fmt.Fprintf(opts.IO.Out, "added data store %s to %s\n", opts.DataStore.Name, opts.File)
+	printNext(opts.IO, opts.File)
+	return nil
+}

@@ -1,0 +1,206 @@
+package newcmd_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
+	"github.com/platformctl/platformctl/pkg/cmd/root"
+	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/scaffold"
+)
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := root.Main(args, cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// copyExample copies an example spec (or, for "fixture", a spec whose
+// positions the tests rely on) into a temporary directory.
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	src := filepath.Join("../../../examples", name, "platform.yaml")
+	if name == "fixture" {
+		src = "../../../testdata/scaffold/block-comments.in.yaml"
+	}
+	b, err := os.ReadFile(src)
+	require.NoError(t, err)
+	p := filepath.Join(t.TempDir(), "platform.yaml")
+	require.NoError(t, os.WriteFile(p, b, 0o644))
+	return p
+}
+
+func TestServiceFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want scaffold.Service
+		file string
+		skel string
+		err  string
+	}{
+		{name: "minimal", args: []string{"web", "--image", "ghcr.io/a/web:1"},
+			want: scaffold.Service{Name: "web", Image: "ghcr.io/a/web:1"}, file: "platform.yaml"},
+		{name: "everything", args: []string{"api", "--image", "ghcr.io/a/api:1", "--port", "9090", "--protocol", "grpc",
+			"--expose", "api/a.v1.API", "--uses", "db,cache", "--uses", "queue", "-f", "x.yaml", "--with-skeleton", "svc/api",
+			"--env-override", "production:replicas=3-10,cpu=500m", "--env-override", "dev:image=ghcr.io/a/api:2"},
+			want: scaffold.Service{Name: "api", Image: "ghcr.io/a/api:1", Port: 9090, Protocol: "grpc", Expose: "api/a.v1.API",
+				Uses: []string{"db", "cache", "queue"}, Overrides: []scaffold.EnvOverride{
+					{Env: "production", MinReplicas: 3, MaxReplicas: 10, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/a/api:2"}}},
+			file: "x.yaml", skel: "svc/api"},
+		{name: "worker", args: []string{"w", "--image", "ghcr.io/a/w:1", "--worker"},
+			want: scaffold.Service{Name: "w", Image: "ghcr.io/a/w:1", Worker: true}, file: "platform.yaml"},
+		{name: "no name", args: []string{"--image", "ghcr.io/a/web:1"}, err: "accepts 1 arg(s), received 0"},
+		{name: "no image", args: []string{"web"}, err: `required flag(s) "image" not set`},
+		{name: "bad port", args: []string{"web", "--image", "x:1", "--port", "http"}, err: "invalid argument"},
+		{name: "bad override", args: []string{"web", "--image", "x:1", "--env-override", "production"}, err: "want ENV:key=value"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *newcmd.ServiceOptions
+			f := cmdutil.NewFactory(cmdutil.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+			cmd := newcmd.NewCmdService(f, func(o *newcmd.ServiceOptions) error { got = o; return nil })
+			cmd.SetArgs(tt.args)
+			cmd.SetOut(&bytes.Buffer{})
+			cmd.SetErr(&bytes.Buffer{})
+			err := cmd.Execute()
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Service)
+			assert.Equal(t, tt.file, got.File)
+			assert.Equal(t, tt.skel, got.Skeleton)
+		})
+	}
+}
+
+func TestDatastoreFlags(t *testing.T) {
+	var got *newcmd.DatastoreOptions
+	f := cmdutil.NewFactory(cmdutil.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	cmd := newcmd.NewCmdDatastore(f, func(o *newcmd.DatastoreOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"db", "--type", "postgres", "--mode", "in-cluster", "--storage", "5Gi", "--backup-schedule", "@daily", "-f", "p.yaml"})
+	require.NoError(t, cmd.Execute())
+	assert.Equal(t, scaffold.DataStore{Name: "db", Type: "postgres", Mode: "in-cluster", Storage: "5Gi", BackupSchedule: "@daily"}, got.DataStore)
+	assert.Equal(t, "p.yaml", got.File)
+}
+
+// TestNewCommands runs new service / new datastore in-process on copies of
+// the examples: successes validate and render; refusals exit 2 and leave the
+// file byte-identical.
+func TestNewCommands(t *testing.T) {
+	tests := []struct {
+		name    string
+		example string
+		args    []string
+		code    int
+		stdout  []string
+		stderr  []string
+	}{
+		{name: "service", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--expose", "api/v1",
+			"--env-override", "production:replicas=2-4,memory=512Mi"}, code: 0, stdout: []string{"added service api to "}},
+		{name: "grpc service", example: "shop", args: []string{"new", "service", "billing", "--image", "ghcr.io/acme/billing:1.0.0",
+			"--protocol", "grpc", "--port", "9091", "--uses", "orders-db,cache"}, code: 0},
+		{name: "datastore", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--storage", "1Gi"},
+			code: 0, stdout: []string{"added data store cache to "}},
+		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432"}, code: 0},
+		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0"},
+			code: 2, stderr: []string{`the name "web" is taken`, `platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`, "1 error(s)"}},
+		{name: "duplicate data store", example: "shop", args: []string{"new", "datastore", "cache", "--type", "redis"},
+			code: 2, stderr: []string{`spec.data[1].name: a data store named "cache" already exists`}},
+		{name: "invalid image", example: "fixture", args: []string{"new", "service", "billing", "--image", "GHCR.io/Acme/API"},
+			code: 2, stderr: []string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "GHCR.io/Acme/API" is not a valid image reference`}},
+		{name: "unknown uses", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--uses", "db"},
+			code: 2, stderr: []string{`spec.services[1].uses[0]: no data store named "db"`}},
+		{name: "bad protocol", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--protocol", "tcp"},
+			code: 2, stderr: []string{"spec.services[1].protocol: must be one of: http, grpc, websocket"}},
+		{name: "unknown environment", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--env-override", "prod:cpu=1"},
+			code: 2, stderr: []string{`no environment named "prod"; the spec defines: dev, production`}},
+		{name: "production floor", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--env-override", "production:replicas=1"},
+			code: 2, stderr: []string{"replicas.min: production runs at least 2 replicas"}},
+		{name: "bad data store type", example: "minimal", args: []string{"new", "datastore", "db", "--type", "mongodb"},
+			code: 2, stderr: []string{"spec.data[0].type: must be one of"}},
+		{name: "missing type", example: "minimal", args: []string{"new", "datastore", "db"}, code: 2, stderr: []string{`required flag(s) "type" not set`}},
+		{name: "no subcommand args", example: "minimal", args: []string{"new", "service"}, code: 2, stderr: []string{"accepts 1 arg(s)"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := copyExample(t, tt.example)
+			before, err := os.ReadFile(file)
+			require.NoError(t, err)
+			code, out, errOut := run(t, append(tt.args, "-f", file)...)
+			assert.Equal(t, tt.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, s := range tt.stdout {
+				assert.Contains(t, out, s)
+			}
+			for _, s := range tt.stderr {
+				assert.Contains(t, errOut, strings.ReplaceAll(s, "platform.yaml:", file+":"))
+			}
+			after, err := os.ReadFile(file)
+			require.NoError(t, err)
+			if tt.code != 0 {
+				assert.Equal(t, string(before), string(after), "a refused edit must leave the file byte-identical")
+				assert.Empty(t, out)
+				return
+			}
+			assert.NotEqual(t, string(before), string(after))
+			code, out, errOut = run(t, "validate", "-f", file)
+			require.Equal(t, 0, code, "%s%s", out, errOut)
+			code, out, errOut = run(t, "render", "-q", "-f", file, "-o", filepath.Join(t.TempDir(), "deploy"))
+			require.Equal(t, 0, code, "%s%s", out, errOut)
+		})
+	}
+}
+
+func TestMissingSpec(t *testing.T) {
+	code, _, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1", "-f", filepath.Join(t.TempDir(), "platform.yaml"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "does not exist; create one with: platformctl init")
+}
+
+func TestWithSkeleton(t *testing.T) {
+	file := copyExample(t, "minimal")
+	dir := filepath.Join(t.TempDir(), "services", "api")
+	code, out, errOut := run(t, "new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--protocol", "grpc", "--port", "9090",
+		"--with-skeleton", dir, "-f", file)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "wrote "+filepath.Join(dir, "Dockerfile"))
+	docker, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
+	require.NoError(t, err)
+	assert.Contains(t, string(docker), "USER 65532:65532")
+	assert.Contains(t, string(docker), "EXPOSE 9090")
+	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), "grpc.health.v1.Health")
+
+	// The skeleton exists now: a second service into the same directory is
+	// refused before the spec is touched.
+	before, err := os.ReadFile(file)
+	require.NoError(t, err)
+	code, _, errOut = run(t, "new", "service", "api2", "--image", "ghcr.io/acme/api:1.0.0", "--with-skeleton", dir, "-f", file)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "already exist")
+	after, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after))
+}
+
+// TestHelp checks every command has a summary, a description and examples.
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"new", "--help"}, {"new", "service", "--help"}, {"new", "datastore", "--help"}} {
+		code, out, _ := run(t, args...)
+		assert.Equal(t, 0, code)
+		assert.Contains(t, out, "Examples:")
+		assert.Contains(t, out, "platformctl new ")
+	}
+}
