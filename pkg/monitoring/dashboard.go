@@ -80,7 +80,7 @@ type panel struct {
 	Description string         `json:"description,omitempty"`
 	GridPos     gridPos        `json:"gridPos"`
 	Collapsed   *bool          `json:"collapsed,omitempty"`
-	Panels      []panel        `json:"panels,omitempty"`
+	RowPanels   *[]panel       `json:"panels,omitempty"` // a row's collapsed children: [] for an open row
 	Datasource  *datasourceRef `json:"datasource,omitempty"`
 	Targets     []queryTarget  `json:"targets,omitempty"`
 	FieldConfig *fieldConfig   `json:"fieldConfig,omitempty"`
@@ -111,7 +111,7 @@ func (l *layout) row(title string) {
 		l.x, l.y = 0, l.y+8
 	}
 	l.nextID++
-	l.panels = append(l.panels, panel{ID: l.nextID, Type: "row", Title: title, Collapsed: new(bool),
+	l.panels = append(l.panels, panel{ID: l.nextID, Type: "row", Title: title, Collapsed: new(bool), RowPanels: &[]panel{},
 		GridPos: gridPos{H: 1, W: 24, X: 0, Y: l.y}})
 	l.y++
 }

@@ -340,3 +340,26 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRunbooksDocumented keeps docs/observability-metrics.md in step with the
+// alerts: every alert any target can raise has a runbook section there, and
+// the recording rules and metric names it describes exist.
+func TestRunbooksDocumented(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "observability-metrics.md"))
+	require.NoError(t, err)
+	seen := map[string]bool{}
+	for _, target := range matrix() {
+		for _, g := range Rules(target) {
+			for _, r := range g.Rules {
+				if r.Alert != "" && !seen[r.Alert] {
+					seen[r.Alert] = true
+					assert.Contains(t, string(doc), "\n### "+r.Alert+"\n", "runbook section for %s", r.Alert)
+				}
+			}
+		}
+	}
+	assert.Len(t, seen, 14, "every alert is raised by some target of the matrix")
+	for _, s := range []string{MetricHTTPServerDuration, MetricRPCServerDuration, MetricMessagingProcess, MetricRequestsPerSecond, MetricQueueDepth, recErrorRatio, recLatencyP99, "99.5 %"} {
+		assert.Contains(t, string(doc), s)
+	}
+}
