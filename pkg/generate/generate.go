@@ -87,6 +87,8 @@ func Generators() []Generator {
 		{Name: "backups", Run: backups},
 		{Name: "store-autoscalers", Run: storeAutoscalers},
 		{Name: "teams", Run: teams},
+		{Name: "deployer", Run: deployer},
+		{Name: "gitops", Run: gitops},
 		{Name: "telemetry", Run: telemetry},
 	}
 }

@@ -75,6 +75,11 @@ func typeNotes(m *model) map[string]string {
 			"and fails — a failed Job, with the reason in its log — when there is no dump, the newest is older than 48 hours, or the restore fails. " +
 			"Both run as the engine's non-root user with a read-only root filesystem, under the ServiceAccount `<name>-backup`; a NetworkPolicy lets the backup pods reach only the store's client port. " +
 			"The dumps stay in the cluster: for off-site copies choose a `storageClass` whose volumes are replicated or snapshotted elsewhere.",
+		"CICD": "**Generated:** a ServiceAccount `deployer` in the cicd namespace (no token mounted: pipelines request short-lived tokens) and, in every other namespace, a Role and RoleBinding `deployer` for it over exactly the kinds platformctl renders plus pods, logs and events — " +
+			"read-only (get, list, watch) with `argocd` or `flux`, read-write with `none`, where the pipeline applies the overlay itself. Never Secrets, nothing cluster-scoped. " +
+			"With `argocd`, each overlay (not the base) adds, in the `argocd` namespace, an AppProject `<platform>-<env>` (only `repoURL`, only the environment's namespaces, only Namespaces cluster-wide, never Secrets) and an Application `<platform>-<env>` on `<path>/overlays/<env>` at `revision`, " +
+			"syncing automatically with prune and self-heal in development, testing and staging, and by hand in production (promote a commit through testing → staging, then sync production). " +
+			"With `flux`, each overlay adds, in `flux-system`, a GitRepository and a Kustomization `<platform>-<env>` (prune, wait for rollouts, every 10 minutes). See [docs/gitops.md](gitops.md).",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
 		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests 64Mi and is limited to 256Mi of ephemeral storage.",
 		"Health": "Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a 2 s timeout (3 s for liveness): readiness every 5 s (3 failures), liveness every 10 s (3 failures), startup every 2 s (up to 60 failures, so 2 minutes to start). " +
@@ -104,7 +109,7 @@ func fieldNotes() map[string]note {
 		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
 			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
-		"PlatformSpec.CICD":            notYet,
+		"PlatformSpec.CICD":            {Text: "See [CICD](#cicd)."},
 		"PlatformSpec.Teams":           {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
 		"PlatformSpec.Security":        {Effect: notRendered, Text: "Images are not checked against it."},
 		"PlatformSpec.NodePools":       {Text: "A pool has an effect only through the services that name it in `nodePool`."},

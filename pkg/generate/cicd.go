@@ -1,0 +1,219 @@
+package generate
+
+import (
+	"fmt"
+	"path"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// RuleCreatePods is the lint rule a writing deployer Role opts out of.
+const RuleCreatePods = "rbac-create-pods"
+
+// Deployer is the ServiceAccount CI pipelines use in the cicd namespace.
+const Deployer = "deployer"
+
+// Namespaces the GitOps controllers watch by default; their objects live
+// there, not in the platform's namespaces.
+const (
+	ArgoCDNamespace = "argocd"
+	FluxNamespace   = "flux-system"
+)
+
+// deployedResources lists, per API group, the namespaced resources
+// platformctl renders: the deployer may read them, and with no GitOps
+// controller also write them. Secrets are deliberately absent: their values
+// come from the secret store through ExternalSecrets, never from CI.
+var deployedResources = []rbacv1.PolicyRule{
+	{APIGroups: []string{""}, Resources: []string{"configmaps", "persistentvolumeclaims", "serviceaccounts", "services"}},
+	{APIGroups: []string{"apps"}, Resources: []string{"deployments", "statefulsets"}},
+	{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}},
+	{APIGroups: []string{"autoscaling.k8s.io"}, Resources: []string{"verticalpodautoscalers"}},
+	{APIGroups: []string{"batch"}, Resources: []string{"cronjobs"}},
+	{APIGroups: []string{"external-secrets.io"}, Resources: []string{"externalsecrets"}},
+	{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "grpcroutes", "httproutes"}},
+	{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules", "servicemonitors"}},
+	{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses", "networkpolicies"}},
+	{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}},
+	{APIGroups: []string{"rbac.authorization.k8s.io"}, Resources: []string{"rolebindings", "roles"}},
+}
+
+// observedResources are read-only for the deployer in every mode: what a
+// pipeline needs to wait for a rollout and explain a failed one.
+var observedResources = rbacv1.PolicyRule{
+	APIGroups: []string{""}, Resources: []string{"endpoints", "events", "pods", "pods/log"},
+}
+
+var (
+	readVerbs  = []string{"get", "list", "watch"}
+	writeVerbs = []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+)
+
+// deployer renders the CI ServiceAccount in the cicd namespace and, in
+// every runtime namespace, a Role and RoleBinding for it: read-only when a
+// GitOps controller applies the manifests (the pipeline only checks and
+// watches), read-write on exactly the rendered kinds when the pipeline
+// itself applies them (gitops: none). Nothing is cluster-scoped.
+func deployer(c *Context) ([]Object, error) {
+	cicd := c.P.Spec.CICD
+	src := "spec.cicd"
+	sa := &corev1.ServiceAccount{
+		TypeMeta:   typeServiceAccount,
+		ObjectMeta: metav1.ObjectMeta{Name: Deployer, Namespace: c.NS("cicd"), Labels: c.labels(Deployer, "deployer")},
+		// Pipelines get short-lived tokens (TokenRequest or workload
+		// identity); no pod runs as this account.
+		AutomountServiceAccountToken: ptr(false),
+	}
+	out := []Object{{ID: id("cicd", "ServiceAccount", Deployer), Area: "cicd", Source: src, Obj: sa}}
+	verbs := readVerbs
+	if cicd.GitOps == "none" {
+		verbs = writeVerbs
+	}
+	for _, area := range spec.Areas {
+		if area == "cicd" {
+			continue
+		}
+		var rules []rbacv1.PolicyRule
+		for _, r := range deployedResources {
+			r.Verbs = verbs
+			rules = append(rules, r)
+		}
+		obs := observedResources
+		obs.Verbs = readVerbs
+		rules = append(rules, obs)
+		labels := c.labels(Deployer, "rbac")
+		ns := c.NS(area)
+		meta := metav1.ObjectMeta{Name: Deployer, Namespace: ns, Labels: labels}
+		if cicd.GitOps == "none" {
+			ignoreRule(&meta, RuleCreatePods, "with gitops: none the pipeline applies the rendered workloads itself, so it must create them; "+
+				"the Role is limited to the rendered kinds in this namespace — guard who can get a token for cicd/deployer, or use gitops: argocd|flux")
+		}
+		out = append(out,
+			Object{ID: id(area, "Role", Deployer), Area: area, Source: src, Obj: &rbacv1.Role{
+				TypeMeta: typeRole, ObjectMeta: meta, Rules: rules,
+			}},
+			Object{ID: id(area, "RoleBinding", Deployer), Area: area, Source: src, Obj: &rbacv1.RoleBinding{
+				TypeMeta:   typeRoleBinding,
+				ObjectMeta: metav1.ObjectMeta{Name: Deployer, Namespace: ns, Labels: labels},
+				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: Deployer},
+				Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: Deployer, Namespace: c.NS("cicd")}},
+			}},
+		)
+	}
+	return out, nil
+}
+
+// inClusterServer is the API server as seen from inside its own cluster:
+// every environment's controller deploys to the cluster it runs in.
+const inClusterServer = "https://kubernetes.default.svc"
+
+// isCommit reports whether a revision is a full commit hash.
+func isCommit(rev string) bool {
+	if len(rev) != 40 {
+		return false
+	}
+	for _, r := range rev {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// gitops renders what lets Argo CD or Flux deploy the environment's
+// overlay from Git. Each overlay carries its own environment's objects
+// only (the base has none), so the controller in each cluster manages
+// exactly one environment, itself included once bootstrapped.
+func gitops(c *Context) ([]Object, error) {
+	cicd := c.P.Spec.CICD
+	if c.Env == nil || cicd.GitOps == "none" {
+		return nil, nil
+	}
+	env := c.Env.Name
+	name := c.P.Metadata.Name + "-" + env
+	overlay := path.Join(cicd.Path, "overlays", env)
+	src := "spec.cicd"
+	labels := c.labels(name, "gitops")
+	switch cicd.GitOps {
+	case "argocd":
+		var dests []ApplicationDestination
+		for _, area := range spec.Areas {
+			dests = append(dests, ApplicationDestination{Server: inClusterServer, Namespace: c.NS(area)})
+		}
+		dests = append(dests, ApplicationDestination{Server: inClusterServer, Namespace: ArgoCDNamespace})
+		project := &AppProject{
+			TypeMeta:   typeAppProject,
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoCDNamespace, Labels: labels},
+			Spec: AppProjectSpec{
+				Description:  fmt.Sprintf("platformctl: the %s environment of %s", env, c.P.Metadata.Name),
+				SourceRepos:  []string{cicd.RepoURL},
+				Destinations: dests,
+				// Namespaces are the only cluster-scoped objects rendered.
+				ClusterResourceWhitelist: []metav1.GroupKind{{Group: "", Kind: "Namespace"}},
+				// Secret values never come from Git.
+				NamespaceResourceBlacklist: []metav1.GroupKind{{Group: "", Kind: "Secret"}},
+			},
+		}
+		policy := &SyncPolicy{
+			SyncOptions: []string{"FailOnSharedResource=true", "PruneLast=true", "ServerSideApply=true"},
+			Retry:       &RetryStrategy{Limit: 5, Backoff: &Backoff{Duration: "10s", Factor: ptr(int64(2)), MaxDuration: "3m"}},
+		}
+		// Production changes when someone presses sync after the same
+		// commit went through testing and staging; the other tiers follow
+		// Git on their own and undo drift.
+		if c.Tier() != spec.TierProduction {
+			policy.Automated = &SyncPolicyAutomated{Prune: true, SelfHeal: true}
+		}
+		app := &Application{
+			TypeMeta: typeApplication,
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoCDNamespace, Labels: labels,
+				// Deleting the Application deletes what it deployed.
+				Finalizers: []string{"resources-finalizer.argocd.argoproj.io"}},
+			Spec: ApplicationSpec{
+				Project:     name,
+				Source:      ApplicationSource{RepoURL: cicd.RepoURL, TargetRevision: cicd.Revision, Path: overlay},
+				Destination: ApplicationDestination{Server: inClusterServer},
+				SyncPolicy:  policy,
+			},
+		}
+		return []Object{
+			{ID: id("cicd", "AppProject", name), Area: "cicd", Source: src, Obj: project},
+			{ID: id("cicd", "Application", name), Area: "cicd", Source: src, Obj: app},
+		}, nil
+	case "flux":
+		ref := &GitRepositoryRef{Branch: cicd.Revision}
+		if isCommit(cicd.Revision) {
+			ref = &GitRepositoryRef{Commit: cicd.Revision}
+		}
+		repo := &GitRepository{
+			TypeMeta:   typeGitRepository,
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: FluxNamespace, Labels: labels},
+			Spec:       GitRepositorySpec{URL: cicd.RepoURL, Interval: metav1.Duration{Duration: 5 * time.Minute}, Ref: ref},
+		}
+		ks := &FluxKustomization{
+			TypeMeta:   typeKustomization,
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: FluxNamespace, Labels: labels},
+			Spec: FluxKustomizationSpec{
+				Interval:      metav1.Duration{Duration: 10 * time.Minute},
+				RetryInterval: &metav1.Duration{Duration: 2 * time.Minute},
+				Timeout:       &metav1.Duration{Duration: 5 * time.Minute},
+				Path:          "./" + overlay,
+				Prune:         true,
+				// Ready means every workload rolled out, so a failed
+				// rollout shows on the Kustomization.
+				Wait:      true,
+				SourceRef: FluxCrossNamespaceObjRef{Kind: "GitRepository", Name: name},
+			},
+		}
+		return []Object{
+			{ID: id("cicd", "GitRepository", name), Area: "cicd", Source: src, Obj: repo},
+			{ID: id("cicd", "Kustomization", name), Area: "cicd", Source: src, Obj: ks},
+		}, nil
+	}
+	return nil, nil
+}
