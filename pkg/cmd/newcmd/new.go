@@ -28,7 +28,7 @@ would be invalid, the file is left untouched and the exit code is 2.`,
   platformctl new datastore orders-db --type postgres --storage 20Gi`,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(NewCmdService(f, nil), NewCmdDatastore(f, nil))
+	cmd.AddCommand(NewServiceCmd(f, nil), NewDatastoreCmd(f, nil))
 	return cmd
 }
 
@@ -64,9 +64,9 @@ type ServiceOptions struct {
 	Skeleton string
 }
 
-// NewCmdService returns the new service command; runF replaces the run
+// NewServiceCmd returns the new service command; runF replaces the run
 // function in tests.
-func NewCmdService(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
+func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
 	opts := &ServiceOptions{IO: f.IO}
 	var expose string
 	var overrides []string
@@ -183,9 +183,9 @@ type DatastoreOptions struct {
 	DataStore scaffold.DataStore
 }
 
-// NewCmdDatastore returns the new datastore command; runF replaces the run
+// NewDatastoreCmd returns the new datastore command; runF replaces the run
 // function in tests.
-func NewCmdDatastore(f *cmdutil.Factory, runF func(*DatastoreOptions) error) *cobra.Command {
+func NewDatastoreCmd(f *cmdutil.Factory, runF func(*DatastoreOptions) error) *cobra.Command {
 	opts := &DatastoreOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:     "datastore NAME --type TYPE",

@@ -67,7 +67,7 @@ func TestServiceFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got *newcmd.ServiceOptions
 			f := cmdutil.NewFactory(cmdutil.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
-			cmd := newcmd.NewCmdService(f, func(o *newcmd.ServiceOptions) error { got = o; return nil })
+			cmd := newcmd.NewServiceCmd(f, func(o *newcmd.ServiceOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
 			cmd.SetOut(&bytes.Buffer{})
 			cmd.SetErr(&bytes.Buffer{})
@@ -88,7 +88,7 @@ func TestServiceFlags(t *testing.T) {
 func TestDatastoreFlags(t *testing.T) {
 	var got *newcmd.DatastoreOptions
 	f := cmdutil.NewFactory(cmdutil.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
-	cmd := newcmd.NewCmdDatastore(f, func(o *newcmd.DatastoreOptions) error { got = o; return nil })
+	cmd := newcmd.NewDatastoreCmd(f, func(o *newcmd.DatastoreOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"db", "--type", "postgres", "--mode", "in-cluster", "--storage", "5Gi", "--backup-schedule", "@daily", "-f", "p.yaml"})
 	require.NoError(t, cmd.Execute())
 	assert.Equal(t, scaffold.DataStore{Name: "db", Type: "postgres", Mode: "in-cluster", Storage: "5Gi", BackupSchedule: "@daily"}, got.DataStore)
