@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/platformctl/platformctl/test/e2e/internal/cluster"
 	"github.com/platformctl/platformctl/test/e2e/internal/kube"
 )
@@ -100,6 +102,10 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
+	if err := createAddonNamespaces(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	fmt.Fprintf(os.Stderr, "e2e: control plane with CRDs ready in %s\n", time.Since(start).Round(100*time.Millisecond))
 
 	code := m.Run()
@@ -128,6 +134,26 @@ func installCRDs(ctx context.Context) error {
 		fmt.Fprintf(os.Stderr, "e2e: CRD install warning: %s\n", w)
 	}
 	fmt.Fprintf(os.Stderr, "e2e: installed %d CRDs from %s\n", len(crds), dir)
+	return nil
+}
+
+// addonNamespaces belong to the add-ons a platform expects installed (the
+// GitOps controllers keep their Applications and Kustomizations in their
+// own namespaces); their installers create them, so the harness does too.
+var addonNamespaces = []string{"argocd", "flux-system"}
+
+func createAddonNamespaces(ctx context.Context) error {
+	var objs []*unstructured.Unstructured
+	for _, name := range addonNamespaces {
+		ns := &unstructured.Unstructured{}
+		ns.SetAPIVersion("v1")
+		ns.SetKind("Namespace")
+		ns.SetName(name)
+		objs = append(objs, ns)
+	}
+	if ps := suite.client.Apply(ctx, objs, kube.ApplyOptions{}); len(ps) > 0 {
+		return fmt.Errorf("creating add-on namespaces: %v", ps)
+	}
 	return nil
 }
 
