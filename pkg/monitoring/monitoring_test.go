@@ -70,7 +70,7 @@ var (
 	severities   = map[string]bool{SeverityCritical: true, SeverityWarning: true, SeverityInfo: true}
 )
 
-var promql = parser.NewParser(parser.Options{})
+var promParser = parser.NewParser(parser.Options{})
 
 // templateFuncs stubs the functions Prometheus offers alert templates, so
 // annotations can be parsed as the templates they are.
@@ -109,7 +109,7 @@ func checkRule(t *testing.T, target Target, r monitoringv1.Rule) {
 	id := r.Record + r.Alert
 	assert.True(t, (r.Record == "") != (r.Alert == ""), "%s: exactly one of record and alert", id)
 	require.Equal(t, 1, int(r.Expr.Type), "%s: expr is a string", id)
-	e, err := promql.ParseExpr(r.Expr.StrVal)
+	e, err := promParser.ParseExpr(r.Expr.StrVal)
 	require.NoError(t, err, "%s:\n%s", id, r.Expr.StrVal)
 	assert.Equal(t, parser.ValueTypeVector, e.Type(), "%s: a rule evaluates to a vector", id)
 	for k := range r.Labels {

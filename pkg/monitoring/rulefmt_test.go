@@ -22,13 +22,13 @@ func TestRuleFilesLoadInPrometheus(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			file, err := yaml.Marshal(monitoringv1.PrometheusRuleSpec{Groups: Rules(target)})
 			require.NoError(t, err)
-			groups, errs := rulefmt.Parse(file, false, model.LegacyValidation, promql, slog.New(slog.DiscardHandler))
+			groups, errs := rulefmt.Parse(file, false, model.LegacyValidation, promParser, slog.New(slog.DiscardHandler))
 			require.Empty(t, errs, "%s", file)
 			assert.Len(t, groups.Groups, len(Rules(target)))
 		})
 	}
 	// The loader is not vacuous: a broken template is refused.
 	bad := []byte("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n      summary: '{{ $labels.pod '\n")
-	_, errs := rulefmt.Parse(bad, false, model.LegacyValidation, promql, slog.New(slog.DiscardHandler))
+	_, errs := rulefmt.Parse(bad, false, model.LegacyValidation, promParser, slog.New(slog.DiscardHandler))
 	assert.NotEmpty(t, errs)
 }

@@ -176,7 +176,7 @@ func TestDashboardMatrix(t *testing.T) {
 					assert.False(t, refs[q.RefID], "%s: refId %s twice", p.Title, q.RefID)
 					refs[q.RefID] = true
 					assert.Equal(t, "${datasource}", q.Datasource.UID)
-					e, err := promql.ParseExpr(grafanaVars.Replace(q.Expr))
+					e, err := promParser.ParseExpr(grafanaVars.Replace(q.Expr))
 					require.NoError(t, err, "%s: %s", p.Title, q.Expr)
 					assert.NotContains(t, grafanaVars.Replace(q.Expr), "$", "%s: unknown variable", p.Title)
 					_ = e

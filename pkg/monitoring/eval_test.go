@@ -1,0 +1,383 @@
+package monitoring
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/histogram"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/tsdb/chunkenc"
+	"github.com/prometheus/prometheus/tsdb/chunks"
+	"github.com/prometheus/prometheus/util/annotations"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// This file evaluates the generated rules with Prometheus' own query engine
+// over synthetic series shaped like real scrapes (with the extra labels
+// exporters add), to check that alerts fire exactly when they should: label
+// matching, thresholds and windows, not only syntax.
+
+const (
+	scrape  = time.Minute
+	history = 4 * 24 * time.Hour // longer than the 3d window
+)
+
+var evalEnd = time.Unix(1_000_000_000, 0).UTC()
+
+// sample implements chunks.Sample for a float.
+type sample struct {
+	t int64
+	f float64
+}
+
+func (s sample) T() int64                      { return s.t }
+func (s sample) ST() int64                     { return 0 }
+func (s sample) F() float64                    { return s.f }
+func (s sample) H() *histogram.Histogram       { return nil }
+func (s sample) FH() *histogram.FloatHistogram { return nil }
+func (s sample) Type() chunkenc.ValueType      { return chunkenc.ValFloat }
+func (s sample) Copy() chunks.Sample           { return s }
+
+// gen is a synthetic series: labels and its value at a time before evalEnd.
+type gen struct {
+	labels map[string]string
+	value  func(ago time.Duration) float64
+}
+
+// counter grows at perSec per second, at rate errFrac(ago) times perSec when given.
+func counter(perSec float64) func(time.Duration) float64 {
+	return func(ago time.Duration) float64 { return perSec * (history - ago).Seconds() }
+}
+
+// counterSince grows at perSec per second only during the last d.
+func counterSince(perSec float64, d time.Duration) func(time.Duration) float64 {
+	return func(ago time.Duration) float64 {
+		if ago >= d {
+			return 0
+		}
+		return perSec * (d - ago).Seconds()
+	}
+}
+
+func gauge(v float64) func(time.Duration) float64 { return func(time.Duration) float64 { return v } }
+
+func with(base map[string]string, kv ...string) map[string]string {
+	m := maps.Clone(base)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+type listSet struct {
+	series []storage.Series
+	i      int
+}
+
+func (s *listSet) Next() bool                        { s.i++; return s.i <= len(s.series) }
+func (s *listSet) At() storage.Series                { return s.series[s.i-1] }
+func (s *listSet) Err() error                        { return nil }
+func (s *listSet) Warnings() annotations.Annotations { return nil }
+
+type memStore struct{ series []storage.Series }
+
+func (m *memStore) add(lset labels.Labels, samples []chunks.Sample) {
+	m.series = append(m.series, storage.NewListSeries(lset, samples))
+}
+
+func (m *memStore) addGen(g gen) {
+	var samples []chunks.Sample
+	for ago := history; ago >= 0; ago -= scrape {
+		samples = append(samples, sample{t: evalEnd.Add(-ago).UnixMilli(), f: g.value(ago)})
+	}
+	m.add(labels.FromMap(g.labels), samples)
+}
+
+func (m *memStore) queryable() storage.Queryable {
+	return storage.QueryableFunc(func(int64, int64) (storage.Querier, error) {
+		return &storage.MockQuerier{SelectMockFunction: func(_ bool, _ *storage.SelectHints, ms ...*labels.Matcher) storage.SeriesSet {
+			var out []storage.Series
+			for _, s := range m.series {
+				ok := true
+				for _, mt := range ms {
+					if !mt.Matches(s.Labels().Get(mt.Name)) {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					out = append(out, s)
+				}
+			}
+			sort.Slice(out, func(i, j int) bool { return labels.Compare(out[i].Labels(), out[j].Labels()) < 0 })
+			return &listSet{series: out}
+		}}, nil
+	})
+}
+
+var engine = promql.NewEngine(promql.EngineOpts{MaxSamples: 100_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute, Parser: promParser})
+
+// firing evaluates the target's recording rules over the last hour (one step
+// a minute, stored like Prometheus stores them), then every alert at evalEnd,
+// and returns the label sets each alert's expression yields, by alert name.
+func firing(t *testing.T, target Target, input []gen) map[string][]map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	st := &memStore{}
+	for _, g := range input {
+		st.addGen(g)
+	}
+	groups := Rules(target)
+	var alerts []monitoringv1.Rule
+	for _, g := range groups {
+		for _, r := range g.Rules {
+			if r.Alert != "" {
+				alerts = append(alerts, r)
+				continue
+			}
+			q, err := engine.NewRangeQuery(ctx, st.queryable(), nil, r.Expr.StrVal, evalEnd.Add(-time.Hour), evalEnd, scrape)
+			require.NoError(t, err, r.Record)
+			res := q.Exec(ctx)
+			require.NoError(t, res.Err, r.Record)
+			m, err := res.Matrix()
+			require.NoError(t, err)
+			for _, s := range m {
+				b := labels.NewBuilder(s.Metric)
+				b.Set(model.MetricNameLabel, r.Record)
+				for k, v := range r.Labels {
+					b.Set(k, v)
+				}
+				var samples []chunks.Sample
+				for _, p := range s.Floats {
+					samples = append(samples, sample{t: p.T, f: p.F})
+				}
+				st.add(b.Labels(), samples)
+			}
+			q.Close()
+		}
+	}
+	out := map[string][]map[string]string{}
+	for _, r := range alerts {
+		q, err := engine.NewInstantQuery(ctx, st.queryable(), nil, r.Expr.StrVal, evalEnd)
+		require.NoError(t, err, r.Alert)
+		res := q.Exec(ctx)
+		require.NoError(t, res.Err, r.Alert)
+		v, err := res.Vector()
+		require.NoError(t, err)
+		for _, s := range v {
+			out[r.Alert] = append(out[r.Alert], s.Metric.Map())
+		}
+		q.Close()
+	}
+	return out
+}
+
+func names(f map[string][]map[string]string) []string {
+	out := slices.Collect(maps.Keys(f))
+	sort.Strings(out)
+	return out
+}
+
+// httpTraffic is 50 requests/s from each of two pods for 4 days, 30 % of
+// them 4xx and errFrac of them 5xx; with recent set, the 5xx come only in
+// the last recent, at errFrac of the rate, on top. Labels are those a
+// ServiceMonitor scrape carries.
+func httpTraffic(target Target, errFrac float64, recent time.Duration) []gen {
+	var out []gen
+	for _, pod := range []string{target.Service + "-7d9f-a", target.Service + "-7d9f-b"} {
+		base := map[string]string{"__name__": MetricHTTPServerDuration + "_count", "namespace": target.Namespace, "container": target.Service,
+			"pod": pod, "service": target.Service, "job": target.Service, "endpoint": "http", "instance": pod + ":8080", "http_request_method": "GET"}
+		ok, errs := counter(50*(0.7-errFrac)), counter(50*errFrac)
+		if recent > 0 {
+			ok, errs = counter(50*0.7), counterSince(50*errFrac, recent)
+		}
+		out = append(out,
+			gen{with(base, "http_response_status_code", "200"), ok},
+			gen{with(base, "http_response_status_code", "404"), counter(50 * 0.3)},
+			gen{with(base, "http_response_status_code", "503"), errs})
+	}
+	return out
+}
+
+func TestAlertsFireOnRequestErrors(t *testing.T) {
+	web := Target{Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http", Availability: 99.9}
+	burns := []string{AlertErrorBudgetBurn1h, AlertErrorBudgetBurn6h, AlertErrorBudgetBurn1d, AlertErrorBudgetBurn3d}
+	tests := []struct {
+		name    string
+		errFrac float64
+		recent  time.Duration
+		want    []string
+	}{
+		{"no 5xx, 30% 4xx: nothing", 0, 0, nil},
+		{"5xx at 20x the budget: every window", 0.02, 0, burns},
+		{"5xx at 4x the budget: the slow windows only", 0.004, 0, []string{AlertErrorBudgetBurn1d, AlertErrorBudgetBurn3d}},
+		{"5xx at 0.5x the budget: nothing", 0.0005, 0, nil},
+		// 15 % errors for 10 minutes: 2.4 % of the last hour (above 14.4 × 0.1 %)
+		// but 0.4 % of the last 6 hours (below 6 × 0.1 %): only the fast window.
+		{"a 10-minute spike: the 1h window only", 0.15, 10 * time.Minute, []string{AlertErrorBudgetBurn1h}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := firing(t, web, httpTraffic(web, tc.errFrac, tc.recent))
+			var burning []string
+			for _, n := range names(got) {
+				if slices.Contains(burns, n) {
+					burning = append(burning, n)
+				}
+			}
+			sort.Strings(tc.want)
+			assert.Equal(t, tc.want, burning)
+		})
+	}
+}
+
+func TestRequestsPerSecondRecordedPerPod(t *testing.T) {
+	web := Target{Service: "web", Namespace: "apps", Protocol: "http"}
+	st := &memStore{}
+	for _, g := range httpTraffic(web, 0.01, 0) {
+		st.addGen(g)
+	}
+	r := findRule(Rules(web), MetricRequestsPerSecond)
+	require.NotNil(t, r)
+	q, err := engine.NewInstantQuery(context.Background(), st.queryable(), nil, r.Expr.StrVal, evalEnd)
+	require.NoError(t, err)
+	defer q.Close()
+	res := q.Exec(context.Background())
+	require.NoError(t, res.Err)
+	v, err := res.Vector()
+	require.NoError(t, err)
+	require.Len(t, v, 2, "one series per pod")
+	for _, s := range v {
+		assert.InDelta(t, 50, s.F, 0.01)
+		assert.Equal(t, []string{"namespace", "pod"}, slices.Sorted(maps.Keys(s.Metric.Map())))
+	}
+}
+
+func TestAlertsFireOnGRPCServerFaultsOnly(t *testing.T) {
+	api := Target{Service: "orders", Namespace: "apps", Tier: "production", Protocol: "grpc", Availability: 99.9}
+	traffic := func(code string) []gen {
+		base := map[string]string{"__name__": MetricRPCServerDuration + "_count", "namespace": "apps", "container": "orders", "pod": "orders-1", "rpc_method": "Get"}
+		return []gen{{with(base, "rpc_response_status_code", "OK"), counter(90)}, {with(base, "rpc_response_status_code", code), counter(10)}}
+	}
+	assert.Contains(t, firing(t, api, traffic("UNAVAILABLE")), AlertErrorBudgetBurn1h)
+	assert.NotContains(t, firing(t, api, traffic("NOT_FOUND")), AlertErrorBudgetBurn1h, "a caller's error spends no budget")
+}
+
+func TestLatencyAlert(t *testing.T) {
+	web := Target{Service: "web", Namespace: "apps", Protocol: "http", LatencyP99: 300 * time.Millisecond}
+	// 10 requests/s, all finishing below le (cumulative buckets).
+	traffic := func(le float64) []gen {
+		base := map[string]string{"__name__": MetricHTTPServerDuration + "_bucket", "namespace": "apps", "container": "web", "pod": "web-1", "http_response_status_code": "200"}
+		var out []gen
+		for _, b := range []float64{0.1, 0.25, 0.5, 1} {
+			rate := 0.0
+			if b >= le {
+				rate = 10
+			}
+			out = append(out, gen{with(base, "le", formatLE(b)), counter(rate)})
+		}
+		return append(out, gen{with(base, "le", "+Inf"), counter(10)})
+	}
+	assert.Contains(t, firing(t, web, traffic(0.5)), AlertLatencyP99High, "P99 between 250ms and 500ms")
+	assert.NotContains(t, firing(t, web, traffic(0.25)), AlertLatencyP99High, "P99 below 250ms")
+}
+
+func formatLE(f float64) string {
+	return map[float64]string{0.1: "0.1", 0.25: "0.25", 0.5: "0.5", 1: "1"}[f]
+}
+
+func TestSaturationAlerts(t *testing.T) {
+	web := Target{Service: "web", Namespace: "apps", Protocol: "http"}
+	pods := func(cpu, mem, available float64) []gen {
+		var out []gen
+		for _, pod := range []string{"web-1", "web-2"} {
+			cad := map[string]string{"namespace": "apps", "pod": pod, "container": "web", "job": "kubelet", "instance": "node-a", "id": "/kubepods/" + pod, "image": "ghcr.io/acme/web:1"}
+			ksm := map[string]string{"__name__": "kube_pod_container_resource_limits", "namespace": "apps", "pod": pod, "container": "web", "job": "kube-state-metrics", "instance": "ksm:8080", "node": "node-a", "uid": pod}
+			out = append(out,
+				gen{with(cad, "__name__", "container_cpu_usage_seconds_total"), counter(cpu)},
+				gen{with(cad, "__name__", "container_memory_working_set_bytes"), gauge(mem * 512 * 1024 * 1024)},
+				gen{with(ksm, "resource", "cpu", "unit", "core"), gauge(1)},
+				gen{with(ksm, "resource", "memory", "unit", "byte"), gauge(512 * 1024 * 1024)})
+		}
+		ksm := map[string]string{"namespace": "apps", "job": "kube-state-metrics", "instance": "ksm:8080"}
+		out = append(out,
+			gen{with(ksm, "__name__", "kube_deployment_status_replicas_available", "deployment", "web"), gauge(available)},
+			gen{with(ksm, "__name__", "kube_deployment_spec_replicas", "deployment", "web"), gauge(2)},
+			gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_status_current_replicas", "horizontalpodautoscaler", "web"), gauge(available)},
+			gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_spec_max_replicas", "horizontalpodautoscaler", "web"), gauge(2)})
+		return out
+	}
+	hot := firing(t, web, pods(0.95, 0.95, 2))
+	assert.Len(t, hot[AlertCPUNearLimit], 2, "one alert per pod")
+	assert.Len(t, hot[AlertMemoryNearLimit], 2)
+	assert.Contains(t, hot, AlertAutoscalerAtMax)
+	assert.NotContains(t, hot, AlertReplicasUnavailable)
+	assert.ElementsMatch(t, []string{"web-1", "web-2"}, []string{hot[AlertCPUNearLimit][0]["pod"], hot[AlertCPUNearLimit][1]["pod"]})
+
+	cool := firing(t, web, pods(0.5, 0.5, 1))
+	assert.NotContains(t, cool, AlertCPUNearLimit)
+	assert.NotContains(t, cool, AlertMemoryNearLimit)
+	assert.NotContains(t, cool, AlertAutoscalerAtMax)
+	assert.Contains(t, cool, AlertReplicasUnavailable)
+}
+
+func TestQueueAlerts(t *testing.T) {
+	broker := func(typ string) Dependency { return Dependency{Name: "jobs", Type: typ, Namespace: "data"} }
+	worker := func(typ, dlq string) Target {
+		return Target{Service: "mailer", Namespace: "apps", Tier: "production", Worker: true,
+			Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker(typ)}}
+	}
+	store := map[string]string{"namespace": "data", "service": "jobs", "job": "jobs", "instance": "jobs-0:15692", "pod": "jobs-0"}
+	rabbit := func(ready func(time.Duration) float64, dead float64) []gen {
+		return []gen{
+			{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "jobs"), ready},
+			{with(store, "__name__", "rabbitmq_queue_messages", "vhost", "/", "queue", "jobs.dead-letter"), gauge(dead)},
+			{with(store, "__name__", "up"), gauge(1)},
+		}
+	}
+	growing := func(ago time.Duration) float64 { return 5000 - ago.Minutes() }
+	draining := func(ago time.Duration) float64 { return max(0, ago.Minutes()-20) }
+
+	got := firing(t, worker("rabbitmq", "jobs.dead-letter"), rabbit(growing, 3))
+	assert.Equal(t, []string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}, names(got))
+
+	got = firing(t, worker("rabbitmq", "jobs.dead-letter"), rabbit(draining, 0))
+	assert.Empty(t, names(got), "an emptied queue and an empty dead-letter queue")
+
+	kafka := []gen{
+		{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), growing},
+		{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "someone-else"), gauge(1e6)},
+		{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), gauge(120)},
+		{with(store, "__name__", "kafka_topic_partition_oldest_offset", "topic", "jobs.dlq", "partition", "0"), gauge(100)},
+		{with(store, "__name__", "kafka_brokers"), gauge(3)},
+	}
+	got = firing(t, worker("kafka", "jobs.dlq"), kafka)
+	assert.Equal(t, []string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}, names(got))
+}
+
+func TestDependencyAlerts(t *testing.T) {
+	target := Target{Service: "web", Namespace: "apps", Protocol: "http", Dependencies: []Dependency{
+		{Name: "orders-db", Type: "postgres", Namespace: "data"}, {Name: "cache", Type: "redis", Namespace: "data"}}}
+	exporter := func(name, metric string, v float64) gen {
+		return gen{map[string]string{"__name__": metric, "namespace": "data", "service": name, "job": name, "instance": name + "-0:9187", "pod": name + "-0"}, gauge(v)}
+	}
+	got := firing(t, target, []gen{exporter("orders-db", "pg_up", 0), exporter("cache", "redis_up", 1)})
+	require.Len(t, got[AlertDependencyDown], 1)
+	assert.Equal(t, "orders-db", got[AlertDependencyDown][0]["dependency"])
+	assert.Equal(t, "postgres", got[AlertDependencyDown][0]["dependency_type"])
+	assert.NotContains(t, got, AlertDependencyMetricsAbsent)
+
+	got = firing(t, target, []gen{exporter("orders-db", "pg_up", 1)})
+	assert.NotContains(t, got, AlertDependencyDown)
+	require.Len(t, got[AlertDependencyMetricsAbsent], 1)
+	assert.Equal(t, "cache", got[AlertDependencyMetricsAbsent][0]["dependency"])
+}
