@@ -171,9 +171,9 @@ func gitops(c *Context) ([]Object, error) {
 		}
 		app := &Application{
 			TypeMeta: typeApplication,
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoCDNamespace, Labels: labels,
-				// Deleting the Application deletes what it deployed.
-				Finalizers: []string{"resources-finalizer.argocd.argoproj.io"}},
+			// No resources finalizer: deleting the Application (by accident,
+			// or while moving it) leaves the environment running.
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoCDNamespace, Labels: labels},
 			Spec: ApplicationSpec{
 				Project:     name,
 				Source:      ApplicationSource{RepoURL: cicd.RepoURL, TargetRevision: cicd.Revision, Path: overlay},
