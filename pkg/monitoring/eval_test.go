@@ -2,13 +2,13 @@ package monitoring
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"slices"
 	"sort"
 	"testing"
 	"time"
 
-	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
@@ -126,22 +126,19 @@ func (m *memStore) queryable() storage.Queryable {
 
 var engine = promql.NewEngine(promql.EngineOpts{MaxSamples: 100_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute, Parser: promParser})
 
-// firing evaluates the target's recording rules over the last hour (one step
-// a minute, stored like Prometheus stores them), then every alert at evalEnd,
-// and returns the label sets each alert's expression yields, by alert name.
-func firing(t *testing.T, target Target, input []gen) map[string][]map[string]string {
+// evalStore holds the input series and what the target's recording rules
+// write when evaluated over the last hour, one step a minute, the way
+// Prometheus stores recorded series.
+func evalStore(t *testing.T, target Target, input []gen) *memStore {
 	t.Helper()
 	ctx := context.Background()
 	st := &memStore{}
 	for _, g := range input {
 		st.addGen(g)
 	}
-	groups := Rules(target)
-	var alerts []monitoringv1.Rule
-	for _, g := range groups {
+	for _, g := range Rules(target) {
 		for _, r := range g.Rules {
-			if r.Alert != "" {
-				alerts = append(alerts, r)
+			if r.Record == "" {
 				continue
 			}
 			q, err := engine.NewRangeQuery(ctx, st.queryable(), nil, r.Expr.StrVal, evalEnd.Add(-time.Hour), evalEnd, scrape)
@@ -165,18 +162,38 @@ func firing(t *testing.T, target Target, input []gen) map[string][]map[string]st
 			q.Close()
 		}
 	}
+	return st
+}
+
+// instant evaluates one expression at evalEnd.
+func (m *memStore) instant(t *testing.T, expr string) promql.Vector {
+	t.Helper()
+	q, err := engine.NewInstantQuery(context.Background(), m.queryable(), nil, expr, evalEnd)
+	require.NoError(t, err, expr)
+	defer q.Close()
+	res := q.Exec(context.Background())
+	require.NoError(t, res.Err, expr)
+	v, err := res.Vector()
+	require.NoError(t, err, expr)
+	return v
+}
+
+// firing evaluates every alert of the target at evalEnd, after its
+// recording rules, and returns the label sets each alert's expression
+// yields, by alert name.
+func firing(t *testing.T, target Target, input []gen) map[string][]map[string]string {
+	t.Helper()
+	st := evalStore(t, target, input)
 	out := map[string][]map[string]string{}
-	for _, r := range alerts {
-		q, err := engine.NewInstantQuery(ctx, st.queryable(), nil, r.Expr.StrVal, evalEnd)
-		require.NoError(t, err, r.Alert)
-		res := q.Exec(ctx)
-		require.NoError(t, res.Err, r.Alert)
-		v, err := res.Vector()
-		require.NoError(t, err)
-		for _, s := range v {
-			out[r.Alert] = append(out[r.Alert], s.Metric.Map())
+	for _, g := range Rules(target) {
+		for _, r := range g.Rules {
+			if r.Alert == "" {
+				continue
+			}
+			for _, s := range st.instant(t, r.Expr.StrVal) {
+				out[r.Alert] = append(out[r.Alert], s.Metric.Map())
+			}
 		}
-		q.Close()
 	}
 	return out
 }
@@ -242,23 +259,40 @@ func TestAlertsFireOnRequestErrors(t *testing.T) {
 
 func TestRequestsPerSecondRecordedPerPod(t *testing.T) {
 	web := Target{Service: "web", Namespace: "apps", Protocol: "http"}
-	st := &memStore{}
-	for _, g := range httpTraffic(web, 0.01, 0) {
-		st.addGen(g)
-	}
 	r := findRule(Rules(web), MetricRequestsPerSecond)
 	require.NotNil(t, r)
-	q, err := engine.NewInstantQuery(context.Background(), st.queryable(), nil, r.Expr.StrVal, evalEnd)
-	require.NoError(t, err)
-	defer q.Close()
-	res := q.Exec(context.Background())
-	require.NoError(t, res.Err)
-	v, err := res.Vector()
-	require.NoError(t, err)
+	v := evalStore(t, Target{}, httpTraffic(web, 0.01, 0)).instant(t, r.Expr.StrVal)
 	require.Len(t, v, 2, "one series per pod")
 	for _, s := range v {
 		assert.InDelta(t, 50, s.F, 0.01)
 		assert.Equal(t, []string{"namespace", "pod"}, slices.Sorted(maps.Keys(s.Metric.Map())))
+	}
+}
+
+// TestQueueDepthRecordedForEveryBroker checks the series the HPA's External
+// metric selects (queue=<name>, in the worker's namespace) exists, once, with
+// the backlog, whatever the broker.
+func TestQueueDepthRecordedForEveryBroker(t *testing.T) {
+	store := map[string]string{"namespace": "data", "service": "jobs", "job": "jobs", "instance": "jobs-0:9000", "pod": "jobs-0"}
+	inputs := map[string][]gen{
+		"rabbitmq": {{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "jobs"), gauge(42)},
+			{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "other"), gauge(7)}},
+		"redis": {{with(store, "__name__", "redis_key_size", "db", "db0", "key", "jobs"), gauge(42)},
+			{with(store, "__name__", "redis_key_size", "db", "db0", "key", "jobs.dead-letter"), gauge(7)}},
+		"nats": {{with(store, "__name__", "jetstream_consumer_num_pending", "stream_name", "jobs", "consumer_name", "mailer", "server_id", "n1"), gauge(42)},
+			{with(store, "__name__", "jetstream_consumer_num_pending", "stream_name", "jobs", "consumer_name", "other", "server_id", "n1"), gauge(7)}},
+		"kafka": {{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), gauge(40)},
+			{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "1", "consumergroup", "mailer"), gauge(2)},
+			{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "other"), gauge(7)}},
+	}
+	for _, b := range brokers {
+		t.Run(b, func(t *testing.T) {
+			w := Target{Service: "mailer", Namespace: "apps", Worker: true, Queue: &Queue{Name: "jobs", Broker: Dependency{Name: "jobs", Type: b, Namespace: "data"}}}
+			v := evalStore(t, w, inputs[b]).instant(t, MetricQueueDepth+`{queue="jobs",namespace="apps"}`)
+			require.Len(t, v, 1)
+			assert.InDelta(t, 42, v[0].F, 0.001)
+			assert.Equal(t, map[string]string{"__name__": MetricQueueDepth, "queue": "jobs", "namespace": "apps", "service": "mailer"}, v[0].Metric.Map())
+		})
 	}
 }
 
@@ -337,6 +371,15 @@ func TestQueueAlerts(t *testing.T) {
 			Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker(typ)}}
 	}
 	store := map[string]string{"namespace": "data", "service": "jobs", "job": "jobs", "instance": "jobs-0:15692", "pod": "jobs-0"}
+	// processing is the worker's throughput and available replicas; a nil
+	// rate means it exports no throughput.
+	processing := func(rate *float64, available float64) []gen {
+		out := []gen{{map[string]string{"__name__": "kube_deployment_status_replicas_available", "namespace": "apps", "deployment": "mailer", "job": "kube-state-metrics"}, gauge(available)}}
+		if rate != nil {
+			out = append(out, gen{map[string]string{"__name__": MetricMessagingProcess + "_count", "namespace": "apps", "container": "mailer", "pod": "mailer-1"}, counter(*rate)})
+		}
+		return out
+	}
 	rabbit := func(ready func(time.Duration) float64, dead float64) []gen {
 		return []gen{
 			{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "jobs"), ready},
@@ -346,22 +389,43 @@ func TestQueueAlerts(t *testing.T) {
 	}
 	growing := func(ago time.Duration) float64 { return 5000 - ago.Minutes() }
 	draining := func(ago time.Duration) float64 { return max(0, ago.Minutes()-20) }
-
-	got := firing(t, worker("rabbitmq", "jobs.dead-letter"), rabbit(growing, 3))
-	assert.Equal(t, []string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}, names(got))
-
-	got = firing(t, worker("rabbitmq", "jobs.dead-letter"), rabbit(draining, 0))
-	assert.Empty(t, names(got), "an emptied queue and an empty dead-letter queue")
-
-	kafka := []gen{
-		{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), growing},
-		{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "someone-else"), gauge(1e6)},
-		{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), gauge(120)},
-		{with(store, "__name__", "kafka_topic_partition_oldest_offset", "topic", "jobs.dlq", "partition", "0"), gauge(100)},
-		{with(store, "__name__", "kafka_brokers"), gauge(3)},
+	zero, busy := 0.0, 5.0
+	tests := []struct {
+		name  string
+		w     Target
+		input [][]gen
+		want  []string
+	}{
+		{"growing backlog, worker stuck, dead letters", worker("rabbitmq", "jobs.dead-letter"),
+			[][]gen{rabbit(growing, 3), processing(&zero, 2)}, []string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}},
+		{"growing backlog, worker busy", worker("rabbitmq", "jobs.dead-letter"),
+			[][]gen{rabbit(growing, 0), processing(&busy, 2)}, []string{AlertQueueBacklogGrowing}},
+		{"backlog, worker scaled to nothing and silent", worker("rabbitmq", ""),
+			[][]gen{rabbit(gauge(10), 0), processing(nil, 0)}, []string{AlertQueueNotDraining}},
+		{"steady backlog being worked", worker("rabbitmq", ""),
+			[][]gen{rabbit(gauge(10), 0), processing(&busy, 2)}, nil},
+		{"emptied queue", worker("rabbitmq", "jobs.dead-letter"),
+			[][]gen{rabbit(draining, 0), processing(&zero, 2)}, nil},
+		{"kafka: growing lag of this group, dead-letter topic holds messages", worker("kafka", "jobs.dlq"),
+			[][]gen{{
+				{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), growing},
+				{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "someone-else"), gauge(1e6)},
+				{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), gauge(120)},
+				{with(store, "__name__", "kafka_topic_partition_oldest_offset", "topic", "jobs.dlq", "partition", "0"), gauge(100)},
+				{with(store, "__name__", "kafka_brokers"), gauge(3)},
+			}, processing(&zero, 1)},
+			[]string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}},
 	}
-	got = firing(t, worker("kafka", "jobs.dlq"), kafka)
-	assert.Equal(t, []string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}, names(got))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := names(firing(t, tc.w, slices.Concat(tc.input...)))
+			if tc.want == nil {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }
 
 func TestDependencyAlerts(t *testing.T) {
@@ -380,4 +444,82 @@ func TestDependencyAlerts(t *testing.T) {
 	assert.NotContains(t, got, AlertDependencyDown)
 	require.Len(t, got[AlertDependencyMetricsAbsent], 1)
 	assert.Equal(t, "cache", got[AlertDependencyMetricsAbsent][0]["dependency"])
+}
+
+// scrape is a healthy, busy service as Prometheus would see it: its own
+// metrics, cAdvisor, kube-state-metrics, its dependencies' exporters and its
+// broker's queue metrics.
+func fullScrape(target Target) []gen {
+	var out []gen
+	pod := target.Service + "-7d9f-a"
+	own := map[string]string{"namespace": target.Namespace, "container": target.Service, "pod": pod, "instance": pod + ":9102", "job": target.Service}
+	switch {
+	case target.Worker:
+		m := with(own, "__name__", MetricMessagingProcess+"_count", "messaging_system", "rabbitmq")
+		out = append(out, gen{m, counter(20)}, gen{with(m, "error_type", "timeout"), counter(0.1)})
+		for _, le := range []string{"0.1", "1", "+Inf"} {
+			out = append(out, gen{with(own, "__name__", MetricMessagingProcess+"_bucket", "le", le), counter(20)})
+		}
+	case target.grpc():
+		m := with(own, "__name__", MetricRPCServerDuration+"_count")
+		out = append(out, gen{with(m, "rpc_response_status_code", "OK"), counter(95)}, gen{with(m, "rpc_response_status_code", "UNAVAILABLE"), counter(0.1)},
+			gen{with(m, "rpc_response_status_code", "NOT_FOUND"), counter(4.9)})
+		for _, le := range []string{"0.1", "1", "+Inf"} {
+			out = append(out, gen{with(own, "__name__", MetricRPCServerDuration+"_bucket", "le", le), counter(100)})
+		}
+	default:
+		out = append(out, httpTraffic(target, 0.001, 0)...)
+		for _, le := range []string{"0.1", "1", "+Inf"} {
+			out = append(out, gen{with(own, "__name__", MetricHTTPServerDuration+"_bucket", "le", le, "http_response_status_code", "200"), counter(100)})
+		}
+	}
+	cad := with(own, "job", "kubelet", "instance", "node-a")
+	ksm := map[string]string{"namespace": target.Namespace, "job": "kube-state-metrics", "instance": "ksm:8080"}
+	out = append(out,
+		gen{with(cad, "__name__", "container_cpu_usage_seconds_total"), counter(0.3)},
+		gen{with(cad, "__name__", "container_memory_working_set_bytes"), gauge(1e8)},
+		gen{with(ksm, "__name__", "kube_pod_container_resource_limits", "pod", pod, "container", target.Service, "resource", "cpu", "unit", "core"), gauge(0.5)},
+		gen{with(ksm, "__name__", "kube_pod_container_resource_limits", "pod", pod, "container", target.Service, "resource", "memory", "unit", "byte"), gauge(2.7e8)},
+		gen{with(ksm, "__name__", "kube_deployment_status_replicas_available", "deployment", target.Service), gauge(2)},
+		gen{with(ksm, "__name__", "kube_deployment_spec_replicas", "deployment", target.Service), gauge(2)},
+		gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_spec_max_replicas", "horizontalpodautoscaler", target.Service), gauge(6)})
+	for _, d := range target.dependencies() {
+		out = append(out, gen{map[string]string{"__name__": healthMetric(d), "namespace": d.Namespace, "service": d.Name, "job": d.Name, "instance": d.Name + "-0:9000"}, gauge(1)})
+	}
+	if qu := target.Queue; qu != nil {
+		b := map[string]string{"namespace": qu.Broker.Namespace, "service": qu.Broker.Name, "job": qu.Broker.Name, "instance": qu.Broker.Name + "-0:15692"}
+		switch qu.Broker.Type {
+		case "kafka":
+			out = append(out, gen{with(b, "__name__", "kafka_consumergroup_lag", "topic", qu.Name, "partition", "0", "consumergroup", target.Service), gauge(10)})
+			if qu.DeadLetter != "" {
+				out = append(out, gen{with(b, "__name__", "kafka_topic_partition_current_offset", "topic", qu.DeadLetter, "partition", "0"), gauge(5)},
+					gen{with(b, "__name__", "kafka_topic_partition_oldest_offset", "topic", qu.DeadLetter, "partition", "0"), gauge(5)})
+			}
+		default:
+			out = append(out, gen{with(b, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", qu.Name), gauge(10)},
+				gen{with(b, "__name__", "rabbitmq_queue_messages", "vhost", "/", "queue", qu.DeadLetter), gauge(0)})
+		}
+	}
+	return out
+}
+
+// TestDashboardQueriesReturnData runs every panel query of the golden
+// dashboards against a healthy scrape: a query whose selectors miss the real
+// labels would return nothing.
+func TestDashboardQueriesReturnData(t *testing.T) {
+	for name, target := range golden {
+		t.Run(name, func(t *testing.T) {
+			st := evalStore(t, target, fullScrape(target))
+			raw, err := Dashboard(target)
+			require.NoError(t, err)
+			var d dashJSON
+			require.NoError(t, json.Unmarshal(raw, &d))
+			for _, p := range d.Panels {
+				for _, q := range p.Targets {
+					assert.NotEmpty(t, st.instant(t, grafanaVars.Replace(q.Expr)), "%s: %s", p.Title, q.Expr)
+				}
+			}
+			assert.Empty(t, names(firing(t, target, fullScrape(target))), "a healthy service raises no alert")
+		})
+	}
 }

@@ -247,10 +247,15 @@ func queueAlerts(t Target) []monitoringv1.Rule {
 			fmt.Sprintf("The backlog of queue %s consumed by %s keeps growing", t.Queue.Name, t.Service),
 			fmt.Sprintf("Queue %s on %s (%s) has grown for 30 minutes (now {{ $value }} messages ready): %s/%s consumes slower than producers publish. Check the autoscaler and the worker's errors.",
 				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, t.Namespace, t.Service)),
+		// Not draining: messages wait and nothing consumes them, because the
+		// worker processes nothing (it exports its throughput, see the package
+		// documentation) or has no available replica at all. A steady backlog
+		// that is being worked (Kafka lag never reaches 0) does not page.
 		t.alert(AlertQueueNotDraining,
-			fmt.Sprintf("min_over_time(%s[30m]) > 0\nand\ndelta(%s[30m]) >= 0", depth, depth), true, "15m",
+			fmt.Sprintf("min_over_time(%s[15m]) > 0\nand on ()\n(\n  sum(rate(%s_count{%s}[15m])) == 0\n  or\n  sum(kube_deployment_status_replicas_available{%s}) == 0\n)",
+				depth, MetricMessagingProcess, t.workload(), sel("namespace", t.Namespace, "deployment", t.Service)), true, "10m",
 			fmt.Sprintf("Queue %s consumed by %s is not draining", t.Queue.Name, t.Service),
-			fmt.Sprintf("Queue %s on %s (%s) has not been empty for 45 minutes and is no shorter than 30 minutes ago ({{ $value }} messages ready): %s/%s is stuck, down or at capacity.",
+			fmt.Sprintf("Messages have waited in queue %s on %s (%s) for 25 minutes ({{ $value }} ready now) while %s/%s processed none or had no available replica: the worker is stuck or down.",
 				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, t.Namespace, t.Service)),
 	}
 	if t.Queue.DeadLetter != "" {
