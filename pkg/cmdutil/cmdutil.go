@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,7 +16,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-// Exit codes, documented in docs/cli.md.
+// Exit codes, documented in docs/exit-codes.md.
 const (
 	ExitOK       = 0
 	ExitFindings = 1 // lint findings, or render --check found a stale tree
@@ -32,6 +34,20 @@ type IOStreams struct {
 type Factory struct {
 	IO     IOStreams
 	Config *viper.Viper
+	// Global holds the root command's persistent flags.
+	Global GlobalFlags
+	// Started is when the invocation began, for --verbose timing.
+	Started time.Time
+}
+
+// GlobalFlags are the flags every command accepts.
+type GlobalFlags struct {
+	// Quiet prints nothing on success beyond the results themselves.
+	Quiet bool
+	// Verbose logs what the command reads and writes, and how long it took, to stderr.
+	Verbose bool
+	// NoColor never colours output; NO_COLOR in the environment does the same.
+	NoColor bool
 }
 
 // NewFactory returns a Factory over streams with an empty configuration.
@@ -39,7 +55,54 @@ func NewFactory(streams IOStreams) *Factory {
 	v := viper.New()
 	v.SetEnvPrefix("PLATFORMCTL")
 	v.AutomaticEnv()
-	return &Factory{IO: streams, Config: v}
+	return &Factory{IO: streams, Config: v, Started: time.Now()}
+}
+
+// AddGlobalFlags registers --quiet, --verbose and --no-color on fs (the
+// root command's persistent flags).
+func (f *Factory) AddGlobalFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&f.Global.Quiet, "quiet", "q", false, "print results and errors only, no summaries or notes")
+	fs.BoolVarP(&f.Global.Verbose, "verbose", "v", false, "log files read and written, and timings, to stderr")
+	fs.BoolVar(&f.Global.NoColor, "no-color", false, "never colour output (also: NO_COLOR set in the environment)")
+}
+
+// Color says whether output may be coloured: not with --no-color or
+// NO_COLOR (https://no-color.org: set to anything), and only to a terminal.
+func (f *Factory) Color(w io.Writer) bool {
+	if f.Global.NoColor {
+		return false
+	}
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return false
+	}
+	return IsTerminal(w)
+}
+
+// IsTerminal says whether w is a character device (a terminal).
+func IsTerminal(w any) bool {
+	file, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Logf writes one line to stderr when --verbose is set: what a command
+// reads and writes, so a user can see where its inputs came from.
+func (f *Factory) Logf(format string, args ...any) {
+	if f.Global.Verbose {
+		fmt.Fprintf(f.IO.ErrOut, "platformctl: "+format+"\n", args...)
+	}
+}
+
+// Elapsed is the time since the invocation began, rounded for people.
+func (f *Factory) Elapsed() time.Duration {
+	d := time.Since(f.Started)
+	if d > time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Microsecond)
 }
 
 // LoadConfig reads the CLI config file: path when given, else
@@ -139,13 +202,64 @@ func LoadSpec(path string) (*spec.Document, error) {
 }
 
 // CompleteEnvironments completes --env from the environments of the spec
-// named by the command's --file flag (or ./platform.yaml). A spec that does
-// not load completes nothing rather than printing errors into the shell.
+// named by the command's --file flag (or ./platform.yaml).
 func (f *Factory) CompleteEnvironments(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	file := f.Setting(cmd.Flags(), "file", "file")
-	d, err := spec.LoadAndValidate(file)
-	if err != nil {
+	p := f.completionSpec(cmd)
+	if p == nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return d.Platform.EnvironmentNames(), cobra.ShellCompDirectiveNoFileComp
+	var names []string
+	for _, e := range p.Spec.Environments {
+		if e.Name != "" {
+			names = append(names, e.Name)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteServices completes a service name (a --service flag, or an
+// argument) from the spec named by the command's --file flag, each with its
+// image as the description.
+func (f *Factory) CompleteServices(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	p := f.completionSpec(cmd)
+	if p == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for _, s := range p.Spec.Services {
+		if s.Name != "" {
+			names = append(names, s.Name+"\t"+s.Image)
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+// CompleteValues completes a flag with a fixed list of values.
+func CompleteValues(values ...string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return values, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// completionSpec loads the spec for completion without validating it: a
+// half-written spec still offers the names it has. A file that does not
+// parse completes nothing rather than printing errors into the shell.
+func (f *Factory) completionSpec(cmd *cobra.Command) *spec.Platform {
+	file := f.Setting(cmd.Flags(), "file", "file")
+	d, _ := spec.Load(file) // errors are expected while typing; the partial document is enough
+	if d == nil {
+		return nil
+	}
+	return d.Platform
+}
+
+// Logger is a command's --verbose log; the zero value logs nothing, so
+// Options built in tests need not set it.
+type Logger func(format string, args ...any)
+
+// Printf logs one line when l is set.
+func (l Logger) Printf(format string, args ...any) {
+	if l != nil {
+		l(format, args...)
+	}
 }

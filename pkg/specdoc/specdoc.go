@@ -48,6 +48,21 @@ type doc struct {
 }
 
 func build() (*doc, error) {
+	d, err := buildFields()
+	if err != nil {
+		return nil, err
+	}
+	d.rules = crossRules(d.m)
+	if err := checkRules(d.rules); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// buildFields computes everything about the fields (facts, defaults,
+// notes), which is all the JSON Schema needs; build adds the cross-field
+// rules of the document.
+func buildFields() (*doc, error) {
 	m, err := loadModel()
 	if err != nil {
 		return nil, err
@@ -55,10 +70,7 @@ func build() (*doc, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	d := &doc{m: m, facts: map[string]fieldFacts{}, notes: fieldNotes(), types: typeNotes(m), rules: crossRules(m)}
-	if err := checkRules(d.rules); err != nil {
-		return nil, err
-	}
+	d := &doc{m: m, facts: map[string]fieldFacts{}, notes: fieldNotes(), types: typeNotes(m)}
 	for _, name := range m.order {
 		for _, f := range m.structs[name].Fields {
 			ff, err := f.facts()

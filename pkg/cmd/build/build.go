@@ -16,11 +16,12 @@ type Options struct {
 	IO   cmdutil.IOStreams
 	File string
 	Env  string
+	Log  cmdutil.Logger
 }
 
 // NewCmd returns the build command; runF replaces the run function in tests.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+	opts := &Options{IO: f.IO, Log: f.Logf}
 	cmd := &cobra.Command{
 		Use:   "build",
 		Short: "Print the fully built manifests of one environment",
@@ -47,6 +48,7 @@ the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
 
 // Run builds opts.Env and writes it to stdout.
 func Run(opts *Options) error {
+	opts.Log.Printf("reading spec %s", opts.File)
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
 		return err
@@ -63,6 +65,7 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(err)
 	}
+	opts.Log.Printf("built environment %s: %d bytes", env, len(out))
 	if _, err := opts.IO.Out.Write(out); err != nil {
 		return cmdutil.Fail(fmt.Errorf("write output: %w", err))
 	}

@@ -32,11 +32,12 @@ type Options struct {
 	NoColor     bool
 	Config      lint.Config
 	Now         time.Time
+	Log         cmdutil.Logger
 }
 
 // NewCmd returns the lint command; runF replaces the run function in tests.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+	opts := &Options{IO: f.IO, Log: f.Logf}
 	cmd := &cobra.Command{
 		Use:   "lint [PATH|-]...",
 		Short: "Check manifests against security and reliability rules",
@@ -65,9 +66,8 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 			if err := f.Config.UnmarshalKey("lint", &opts.Config); err != nil {
 				return cmdutil.Fail(fmt.Errorf("config: lint: %w", err))
 			}
-			if _, ok := os.LookupEnv("NO_COLOR"); ok {
-				opts.NoColor = true
-			}
+			opts.Quiet = f.Global.Quiet
+			opts.NoColor = !f.Color(f.IO.Out)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -79,9 +79,10 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "output format: "+strings.Join(output.FormatNames(), ", "))
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding has at least this severity: info, warning, error")
 	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print findings only, no summary")
-	cmd.Flags().BoolVar(&opts.NoColor, "no-color", false, "never colour output (also: NO_COLOR)")
-	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments) // the flag exists: registered above
+	// The flags exist: registered above.
+	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
+	_ = cmd.RegisterFlagCompletionFunc("output", cmdutil.CompleteValues(output.FormatNames()...))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cmdutil.CompleteValues("error", "warning", "info"))
 	return cmd
 }
 
@@ -102,6 +103,7 @@ func Run(opts *Options) error {
 	catalog := rules.All()
 	total := &lint.Result{}
 	for _, s := range sets {
+		opts.Log.Printf("linting %s: %d objects from %d files", s.Name, len(s.Objects), s.Files)
 		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
 		if err != nil {
 			return cmdutil.Fail(err)
@@ -122,7 +124,7 @@ func Run(opts *Options) error {
 	lint.SortDiagnostics(total.Suppressed)
 	rep := &output.Report{
 		Result: total, Catalog: catalog, ShowIgnored: opts.ShowIgnored, Quiet: opts.Quiet,
-		Color: !opts.NoColor && isTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
+		Color: !opts.NoColor && cmdutil.IsTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
 	}
 	if err := format(opts.IO.Out, rep); err != nil {
 		return cmdutil.Fail(err)
@@ -143,18 +145,10 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 	if _, err := os.Stat(opts.File); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("nothing to lint: no paths given and %s does not exist", opts.File)
 	}
+	opts.Log.Printf("reading spec %s", opts.File)
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
 		return nil, err
 	}
 	return lintinput.FromSpec(d, opts.Envs)
-}
-
-func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -16,5 +16,7 @@ func Main(args []string, streams cmdutil.IOStreams) int {
 	if err != nil {
 		cmdutil.PrintError(streams.ErrOut, err)
 	}
-	return cmdutil.ExitCode(err)
+	code := cmdutil.ExitCode(err)
+	f.Logf("done in %s, exit %d", f.Elapsed(), code)
+	return code
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/render"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
+	schemacmd "github.com/platformctl/platformctl/pkg/cmd/schema"
 	"github.com/platformctl/platformctl/pkg/cmd/validate"
 	versioncmd "github.com/platformctl/platformctl/pkg/cmd/version"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
@@ -25,7 +26,16 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Short: "Render, build and lint Kubernetes platforms from one typed spec",
 		Long: `platformctl reads a typed platform spec (platform.yaml), renders Kustomize
 overlays for every environment, and lints manifests against security and
-reliability rules.`,
+reliability rules.
+
+Every command reads platform.yaml in the working directory unless -f names
+another file, prints results to stdout and errors to stderr, and exits 0 on
+success, 1 when a check found something (lint findings, a stale tree) and 2
+on bad input or usage (docs/exit-codes.md).`,
+		Example: `  platformctl validate
+  platformctl render -o deploy/
+  platformctl build --env production | kubectl apply --dry-run=server -f -
+  platformctl lint -v`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -33,6 +43,7 @@ reliability rules.`,
 		},
 	}
 	cmd.PersistentFlags().StringVar(&configFile, "config", "", "CLI config file (default: ./.platformctl.yaml when present)")
+	f.AddGlobalFlags(cmd.PersistentFlags())
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return cmdutil.Fail(err)
 	})
@@ -43,9 +54,11 @@ reliability rules.`,
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
 		versioncmd.NewCmd(f),
+		schemacmd.NewCmd(f, nil),
 		initcmd.NewCmd(f, nil),
 		newcmd.NewCmd(f),
 	)
+	addCompletionCmd(cmd, f)
 	info := versioncmd.Current()
 	cmd.Version = info.Version
 	cmd.SetVersionTemplate(fmt.Sprintf("platformctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date))

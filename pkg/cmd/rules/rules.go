@@ -45,9 +45,13 @@ the catalog as data.`,
 		RunE: func(*cobra.Command, []string) error { return run() },
 	}
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "text, markdown or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cmdutil.CompleteValues("text", "markdown", "json")) // registered above
 	explain := &cobra.Command{
-		Use:     "explain RULE-ID",
-		Short:   "Describe one rule: rationale, remediation, references",
+		Use:   "explain RULE-ID",
+		Short: "Describe one rule: rationale, remediation, references",
+		Long: `Explain prints one rule in full: its severity, category and whether it is on by
+default, why it matters, how to fix a finding, references, and the annotation
+that ignores it on one object. Rule IDs complete with TAB.`,
 		Example: `  platformctl rules explain host-network`,
 		Args:    cobra.ExactArgs(1),
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {

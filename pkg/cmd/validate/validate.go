@@ -11,13 +11,15 @@ import (
 
 // Options are validate's inputs.
 type Options struct {
-	IO   cmdutil.IOStreams
-	File string
+	IO    cmdutil.IOStreams
+	File  string
+	Quiet bool
+	Log   cmdutil.Logger
 }
 
 // NewCmd returns the validate command; runF replaces the run function in tests.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+	opts := &Options{IO: f.IO, Log: f.Logf}
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check a platform spec and report every problem with its position",
@@ -30,6 +32,7 @@ It exits 0 when the spec is valid and 2 otherwise.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.Quiet = f.Global.Quiet
 			if runF != nil {
 				return runF(opts)
 			}
@@ -42,9 +45,13 @@ It exits 0 when the spec is valid and 2 otherwise.`,
 
 // Run validates opts.File.
 func Run(opts *Options) error {
+	opts.Log.Printf("reading spec %s", opts.File)
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
 		return err
+	}
+	if opts.Quiet {
+		return nil
 	}
 	s := d.Platform.Spec
 	fmt.Fprintf(opts.IO.Out, "%s: valid (%d services, %d data stores, %d environments)\n",

@@ -45,6 +45,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		RunE:    func(*cobra.Command, []string) error { return Run(opts) },
 	}
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cmdutil.CompleteValues("text", "json")) // registered above
 	return cmd
 }
 

@@ -1,0 +1,246 @@
+package schema
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The bad-spec corpus (testdata/specs/bad) against the schema. Every line of
+// a case's golden output is one problem the loader reports; each is put in
+// one class by its message:
+//
+//   - schema: a type, enum, const, required, range, format or unknown-field
+//     problem, or one of the single-value rules of semantics.go the schema
+//     carries (pinned images, lower-case domains). The schema must report
+//     it, at the same path.
+//   - crossField: a rule between values. JSON Schema cannot say it, or not
+//     from the field tags the schema is generated from; crossFieldReasons
+//     says which and why.
+//   - yamlLevel: a problem with the YAML text itself, which a JSON Schema
+//     validator never sees (it gets the parsed value).
+//
+// badCases then classifies every case as a whole, so a new case must be
+// looked at and put in the table, and the table is checked against the
+// lines: a case listed as crossField must be accepted by the schema (the
+// schema rejects nothing the loader's field rules accept).
+type class string
+
+const (
+	schemaClass class = "schema"
+	crossField  class = "crossField"
+	yamlLevel   class = "yamlLevel"
+	mixed       class = "mixed" // schema and crossField lines
+)
+
+var badCases = map[string]class{
+	"01-unknown-field.yaml":               schemaClass,
+	"02-typo-did-you-mean.yaml":           schemaClass,
+	"03-wrong-type-string-for-int.yaml":   schemaClass,
+	"04-wrong-type-list-for-mapping.yaml": schemaClass,
+	// Also: a YAML 1.1 date (cicd.revision: 2026-01-31) is a string to a
+	// JSON Schema validator, so only the loader calls it a date.
+	"05-wrong-type-int-for-string.yaml":   yamlLevel,
+	"06-wrong-type-bool.yaml":             schemaClass,
+	"07-bad-quantity.yaml":                schemaClass,
+	"08-bad-image-reference.yaml":         schemaClass,
+	"09-image-without-tag.yaml":           schemaClass,
+	"10-image-latest.yaml":                schemaClass,
+	"11-dangling-uses.yaml":               crossField,
+	"12-dangling-consumes-queue.yaml":     crossField,
+	"13-consumes-non-broker.yaml":         crossField,
+	"14-duplicate-service-names.yaml":     crossField,
+	"15-duplicate-environment-names.yaml": crossField,
+	"16-duplicate-yaml-keys.yaml":         yamlLevel,
+	"17-invalid-dns-uppercase.yaml":       schemaClass,
+	"18-invalid-dns-underscore.yaml":      schemaClass,
+	"19-invalid-dns-too-long.yaml":        schemaClass,
+	"20-path-traversal-names.yaml":        schemaClass,
+	"21-path-traversal-map-keys.yaml":     mixed,
+	"22-expose-path-dotdot.yaml":          schemaClass,
+	"23-missing-required.yaml":            schemaClass,
+	"24-wrong-apiversion.yaml":            schemaClass,
+	"25-production-single-zone.yaml":      crossField,
+	"26-autoscale-min-gt-max.yaml":        mixed,
+	"27-override-unknown-service.yaml":    crossField,
+	"28-unknown-nodepool.yaml":            crossField,
+	"29-managed-without-endpoint.yaml":    mixed,
+	"30-empty.yaml":                       yamlLevel,
+	"31-whitespace-comments.yaml":         yamlLevel,
+	"32-not-yaml.txt":                     yamlLevel,
+	"33-syntax-error-indentation.yaml":    yamlLevel,
+	"34-syntax-error-tab.yaml":            yamlLevel,
+	"35-syntax-error-unclosed-quote.yaml": yamlLevel,
+	"36-binary.yaml":                      yamlLevel,
+	"37-alias-bomb.yaml":                  yamlLevel,
+	"38-merge-key.yaml":                   yamlLevel,
+	"39-unknown-alias.yaml":               yamlLevel,
+	"40-multi-document.yaml":              yamlLevel,
+	"41-top-level-list.yaml":              schemaClass,
+	"42-top-level-scalar.txt":             schemaClass,
+	"43-many-errors.yaml":                 mixed,
+	"44-too-many-errors.yaml":             schemaClass,
+	"45-explicit-tags.yaml":               yamlLevel,
+	"46-invalid-utf8.yaml":                yamlLevel,
+	"47-deep-nesting.yaml":                yamlLevel,
+	"48-missing-names.yaml":               schemaClass,
+	"49-integer-out-of-range.yaml":        schemaClass,
+	"50-allowed-registries.yaml":          schemaClass,
+	"51-worker-and-canary.yaml":           mixed,
+	"52-env-and-secrets.yaml":             mixed,
+	"53-backup-and-storage.yaml":          schemaClass,
+	"54-cicd-and-observability.yaml":      mixed,
+	"55-enums.yaml":                       schemaClass,
+	"56-non-string-keys.yaml":             yamlLevel,
+	"57-tagged-document.yaml":             yamlLevel,
+	"58-too-many-validation-errors.yaml":  schemaClass,
+	"59-backup-unsupported.yaml":          mixed,
+}
+
+// crossFieldReasons matches every cross-field message of the corpus and
+// says why the schema leaves it to the loader.
+var crossFieldReasons = []struct {
+	msg    *regexp.Regexp
+	reason string
+}{
+	{regexp.MustCompile(`^no (data store|service|node pool) named `),
+		"a reference to another entry of the spec: JSON Schema cannot relate one value to the set of values elsewhere in the instance"},
+	{regexp.MustCompile(`^".*" is a \w+ store, not a message broker`),
+		"a reference: the type of the data store another field names"},
+	{regexp.MustCompile(`^duplicate .* name |is listed twice$|is also a data store name|is already routed to|is also set in env$`),
+		"uniqueness of one key across entries: uniqueItems compares whole items, and there is no keyword to compare a key of one entry with keys of others"},
+	{regexp.MustCompile(`^min \(\d+\) is greater than max`),
+		"compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)"},
+	{regexp.MustCompile(`^production needs at least two zones|^production runs at least 2 replicas`),
+		"depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"},
+	{regexp.MustCompile(`^is required when|^is supported for|^is only valid when|^is only valid for in-cluster stores|^a worker |^needs (expose|consumes)|^conflicts with autoscale|^a pool cannot be both`),
+		"depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules that could drift from semantics.go"},
+}
+
+var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)
+
+var (
+	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot)`)
+	yamlMsgRE   = regexp.MustCompile(`^(invalid YAML: |file is |YAML |a second YAML document|duplicate key |keys must be|expected a string, got a date|expected true or false, got "|".*" is not an integer$)`)
+)
+
+type line struct {
+	path, msg string
+	class     class
+}
+
+func classify(path, msg string) class {
+	switch {
+	case yamlMsgRE.MatchString(msg):
+		return yamlLevel
+	case schemaMsgRE.MatchString(msg):
+		return schemaClass
+	}
+	return crossField
+}
+
+func goldenLines(t *testing.T, golden string) []line {
+	t.Helper()
+	f, err := os.Open(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	var out []line
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m := lineRE.FindStringSubmatch(sc.Text())
+		if m == nil {
+			t.Fatalf("%s: cannot parse %q", golden, sc.Text())
+		}
+		if m[2] == "too many errors; stopping" {
+			continue
+		}
+		out = append(out, line{m[1], m[2], classify(m[1], m[2])})
+	}
+	return out
+}
+
+func TestBadCorpusAgainstSchema(t *testing.T) {
+	sch := compile(t)
+	const dir = "../../testdata/specs/bad"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".golden") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			want, listed := badCases[name]
+			lines := goldenLines(t, filepath.Join(dir, strings.TrimSuffix(name, filepath.Ext(name))+".golden"))
+			counts := map[class]int{}
+			for _, l := range lines {
+				counts[l.class]++
+			}
+			got := schemaClass
+			switch {
+			case counts[yamlLevel] > 0:
+				got = yamlLevel
+			case counts[schemaClass] > 0 && counts[crossField] > 0:
+				got = mixed
+			case counts[crossField] > 0:
+				got = crossField
+			}
+			if !listed {
+				t.Fatalf("not classified: add %q: %s to badCases in pkg/schema/corpus_test.go (the lines say %s)", name, got, got)
+			}
+			if got != want {
+				t.Errorf("listed as %s, but the loader's lines make it %s:\n%s", want, got, describe(lines))
+			}
+			for _, l := range lines {
+				if l.class == crossField && reasonFor(l.msg) == "" {
+					t.Errorf("cross-field message without a reason in crossFieldReasons: %q", l.msg)
+				}
+			}
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := yamlToJSON(data)
+			if err != nil {
+				if want != yamlLevel {
+					t.Fatalf("only a YAML-level case may fail to convert to JSON: %v", err)
+				}
+				return
+			}
+			verr := sch.Validate(v)
+			reps := reports(verr)
+			for _, l := range lines {
+				if l.class == schemaClass && !caught(reps, splitPath(l.path)) {
+					t.Errorf("the loader reports %s: %s; the schema does not. The schema reports:\n%s", l.path, l.msg, fmtReports(reps))
+				}
+			}
+			if want == crossField && verr != nil {
+				t.Errorf("a cross-field-only case must be accepted by the schema; it reports:\n%s", fmtReports(reps))
+			}
+		})
+	}
+}
+
+func reasonFor(msg string) string {
+	for _, r := range crossFieldReasons {
+		if r.msg.MatchString(msg) {
+			return r.reason
+		}
+	}
+	return ""
+}
+
+func describe(lines []line) string {
+	var b strings.Builder
+	for _, l := range lines {
+		b.WriteString("  " + string(l.class) + "\t" + l.path + ": " + l.msg + "\n")
+	}
+	return b.String()
+}

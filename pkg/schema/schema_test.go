@@ -1,0 +1,231 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"github.com/platformctl/platformctl/pkg/specdoc"
+)
+
+var update = flag.Bool("update", false, "rewrite the schema files from pkg/spec")
+
+const docsCopy = "../../docs/schema/" + FileName
+
+// TestSchemaGolden regenerates the schema from the types and compares it
+// with both committed copies: the embedded one the binary prints and the
+// one in docs/.
+func TestSchemaGolden(t *testing.T) {
+	got, err := specdoc.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		for _, p := range []string{FileName, docsCopy} {
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return
+	}
+	if !bytes.Equal(got, platformV1alpha1) {
+		t.Errorf("pkg/schema/%s is stale against pkg/spec; run make golden (go test ./pkg/schema -update) and rebuild", FileName)
+	}
+	docs, err := os.ReadFile(docsCopy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(docs, platformV1alpha1) {
+		t.Errorf("docs/schema/%s differs from the embedded copy; run make golden (go test ./pkg/schema -update)", FileName)
+	}
+	again, err := specdoc.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, again) {
+		t.Error("two generations of the schema differ: something iterates a map unsorted")
+	}
+}
+
+// compile compiles the embedded schema under draft 2020-12 (the compiler
+// validates it against the draft's metaschema first).
+func compile(t testing.TB) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(PlatformV1alpha1()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	if err := c.AddResource(FileName, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(FileName)
+	if err != nil {
+		t.Fatalf("the schema does not compile under draft 2020-12: %v", err)
+	}
+	return sch
+}
+
+func TestSchemaCompiles(t *testing.T) {
+	sch := compile(t)
+	if sch.DraftVersion != 2020 {
+		t.Fatalf("draft %d, want 2020", sch.DraftVersion)
+	}
+}
+
+func TestExamplesValidate(t *testing.T) {
+	sch := compile(t)
+	files, err := filepath.Glob("../../examples/*/platform.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("found %d examples, want at least 3", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := yamlToJSON(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("%s does not validate against the schema:\n%v", f, err)
+			}
+		})
+	}
+}
+
+// reported lists the instance paths a validation error points at, one per
+// leaf: a missing or unknown key and a bad map key are located at the key
+// itself (as the loader locates them), not at the object holding it.
+type report struct {
+	path    []string
+	keyword string
+}
+
+func reports(err error) []report {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []report
+	// parent is the location of the enclosing error: jsonschema v6.0.3 does
+	// not copy the location slice of a propertyNames error, which later
+	// validation overwrites; the enclosing error's copy is intact.
+	var walk func(e *jsonschema.ValidationError, parent []string)
+	walk = func(e *jsonschema.ValidationError, parent []string) {
+		if _, ok := e.ErrorKind.(*kind.PropertyNames); !ok && len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c, e.InstanceLocation)
+			}
+			return
+		}
+		loc := e.InstanceLocation
+		at := func(name, kw string) {
+			out = append(out, report{append(append([]string(nil), loc...), name), kw})
+		}
+		switch k := e.ErrorKind.(type) {
+		case *kind.Required:
+			for _, m := range k.Missing {
+				at(m, "required")
+			}
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				at(p, "additionalProperties")
+			}
+		case *kind.PropertyNames:
+			loc = parent
+			at(k.Property, "propertyNames")
+		default:
+			kw := k.KeywordPath()
+			name := ""
+			if len(kw) > 0 {
+				name = kw[len(kw)-1]
+			}
+			out = append(out, report{loc, name})
+		}
+	}
+	walk(ve, nil)
+	return out
+}
+
+// caught says whether the schema reports a problem at the loader's path: at
+// the path itself, or at an ancestor that is missing or has the wrong type
+// (a list item written as null: the loader then reports its required keys).
+func caught(reps []report, path []string) bool {
+	for _, r := range reps {
+		if equal(r.path, path) {
+			return true
+		}
+		// A bad map key: the library's location of the map is not reliable
+		// (see reports), so the key must match and the map lie on the path.
+		if r.keyword == "propertyNames" && len(path) > 0 && len(r.path) <= len(path) &&
+			r.path[len(r.path)-1] == path[len(path)-1] && equal(r.path[:len(r.path)-1], path[:len(r.path)-1]) {
+			return true
+		}
+		if (r.keyword == "required" || r.keyword == "type") && len(r.path) < len(path) && equal(r.path, path[:len(r.path)]) {
+			return true
+		}
+	}
+	return false
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// splitPath turns a loader path (spec.services[0].env[LOG-LEVEL]) into
+// JSON pointer tokens.
+func splitPath(p string) []string {
+	var out []string
+	for p != "" {
+		switch p[0] {
+		case '.':
+			p = p[1:]
+		case '[':
+			end := strings.IndexByte(p, ']')
+			out = append(out, p[1:end])
+			p = p[end+1:]
+		default:
+			end := strings.IndexAny(p, ".[")
+			if end < 0 {
+				end = len(p)
+			}
+			out = append(out, p[:end])
+			p = p[end:]
+		}
+	}
+	return out
+}
+
+func fmtReports(reps []report) string {
+	var b strings.Builder
+	for _, r := range reps {
+		fmt.Fprintf(&b, "  /%s (%s)\n", strings.Join(r.path, "/"), r.keyword)
+	}
+	return b.String()
+}

@@ -1,0 +1,476 @@
+package specdoc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// SchemaID is the $id of the generated schema: where the committed copy
+// (docs/schema/platform.v1alpha1.json) is served from, so editors can
+// point at it with `# yaml-language-server: $schema=<SchemaID>`.
+const SchemaID = "https://raw.githubusercontent.com/platformctl/platformctl/main/docs/schema/platform.v1alpha1.json"
+
+// Schema returns the JSON Schema (draft 2020-12) of platform.yaml, built
+// from the same model as docs/spec.md: types, doc comments, validate and
+// enum tags, and the defaults observed from spec.Default. Like Generate, it
+// reads pkg/spec sources, so it runs from a source tree.
+//
+// The schema describes the canonical form of a spec: an optional key is
+// left out rather than written as null, "" or 0 (the loader reads those as
+// "not set"). Every object is closed (additionalProperties: false), as the
+// loader is strict everywhere. Rules between fields (references, uniqueness,
+// min <= max, combinations) stay with the loader; see docs/schema/README.md.
+func Schema() ([]byte, error) {
+	d, err := buildFields()
+	if err != nil {
+		return nil, err
+	}
+	root := obj{
+		{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+		{"$id", SchemaID},
+		{"title", spec.APIVersion + " " + spec.Kind},
+	}
+	platform, err := d.objectSchema(d.m.structs["Platform"])
+	if err != nil {
+		return nil, err
+	}
+	root = append(root, platform...)
+	var defs obj
+	for _, name := range d.m.order[1:] {
+		s, err := d.objectSchema(d.m.structs[name])
+		if err != nil {
+			return nil, err
+		}
+		defs = append(defs, kv{name, s})
+	}
+	root = append(root, kv{"$defs", defs})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(root); err != nil {
+		return nil, fmt.Errorf("specdoc: encode schema: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// kv and obj are a JSON object that keeps its keys in the order written:
+// properties in declaration order read like docs/spec.md.
+type kv struct {
+	K string
+	V any
+}
+
+type obj []kv
+
+func (o obj) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	buf.WriteByte('{')
+	for i, p := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := enc.Encode(p.K); err != nil {
+			return nil, err
+		}
+		buf.WriteByte(':')
+		if err := enc.Encode(p.V); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+func (o obj) get(k string) (any, bool) {
+	for _, p := range o {
+		if p.K == k {
+			return p.V, true
+		}
+	}
+	return nil, false
+}
+
+// set replaces k's value or appends it.
+func (o *obj) set(k string, v any) {
+	for i := range *o {
+		if (*o)[i].K == k {
+			(*o)[i].V = v
+			return
+		}
+	}
+	*o = append(*o, kv{k, v})
+}
+
+func (d *doc) objectSchema(st *structType) (obj, error) {
+	s := obj{{"description", plainText(codePlaceholders(st.Doc))}, {"type", "object"}}
+	var props obj
+	var required []string
+	for _, f := range st.Fields {
+		fs, err := d.fieldSchema(f, st)
+		if err != nil {
+			return nil, err
+		}
+		props = append(props, kv{f.YAML, fs})
+		ff := d.facts[f.key()]
+		if ff.Required || (f.Type.Kind == kindStruct && d.m.hasRequired(f.Type.Name)) {
+			required = append(required, f.YAML)
+		}
+	}
+	s = append(s, kv{"properties", props})
+	if len(required) > 0 {
+		s = append(s, kv{"required", required})
+	}
+	s = append(s, kv{"additionalProperties", false})
+	return s, nil
+}
+
+var mdLinkRE = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
+
+// plainText turns the document's Markdown into text an editor shows as is:
+// links keep their words, emphasis goes; code spans stay, they read fine.
+func plainText(s string) string {
+	s = mdLinkRE.ReplaceAllString(s, "$1")
+	return strings.ReplaceAll(s, "**", "")
+}
+
+func (d *doc) fieldSchema(f *field, st *structType) (obj, error) {
+	desc := d.description(f, st)
+	r := splitRules(f.Validate)
+	s, err := d.typeSchema(f, f.Type, r, true)
+	if err != nil {
+		return nil, err
+	}
+	if def := d.defaults[f.key()]; def != "" {
+		if v, ok := jsonDefault(def, f.Type.deref()); ok {
+			s = append(s, kv{"default", v})
+		} else {
+			desc += " Default: " + def + "."
+		}
+	}
+	return append(obj{{"description", plainText(desc)}}, s...), nil
+}
+
+// typeSchema is the schema of a value of type t. top is false for list
+// items and map values, which get r.item instead of r.field.
+func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
+	t = t.deref()
+	level := r.field
+	if !top {
+		level = r.item
+	}
+	switch t.Kind {
+	case kindStruct:
+		if len(level) > 1 || (len(level) == 1 && level[0] != "omitempty" && level[0] != "required") {
+			return nil, fmt.Errorf("specdoc: %s: rules %v on an object are not translated to the schema", f.key(), level)
+		}
+		return obj{{"$ref", "#/$defs/" + t.Name}}, nil
+	case kindSlice, kindMap:
+		if !top {
+			return nil, fmt.Errorf("specdoc: %s: nested collections are not supported", f.key())
+		}
+		items, err := d.typeSchema(f, t.Elem, r, false)
+		if err != nil {
+			return nil, err
+		}
+		s := obj{{"type", "array"}}
+		if t.Kind == kindMap {
+			s = obj{{"type", "object"}}
+		}
+		if err := collectionRules(f, t.Kind, level, &s); err != nil {
+			return nil, err
+		}
+		if t.Kind == kindSlice {
+			s = append(s, kv{"items", items})
+			return s, nil
+		}
+		if len(r.key) > 0 {
+			keys := obj{{"type", "string"}}
+			if err := scalarRules(f, f.key()+" keys", "string", r.key, &keys); err != nil {
+				return nil, err
+			}
+			s = append(s, kv{"propertyNames", keys})
+		}
+		return append(s, kv{"additionalProperties", items}), nil
+	}
+	s := obj{{"type", jsonType(t.Name)}}
+	if err := scalarRules(f, f.key(), t.Name, level, &s); err != nil {
+		return nil, err
+	}
+	if t.Name == "int32" {
+		if _, ok := s.get("minimum"); !ok {
+			s.set("minimum", math.MinInt32)
+		}
+		if _, ok := s.get("maximum"); !ok {
+			s.set("maximum", math.MaxInt32)
+		}
+	}
+	if top {
+		if extra, ok := valueRules[f.key()]; ok {
+			for _, p := range extra {
+				s.set(p.K, p.V)
+			}
+		}
+	}
+	return s, nil
+}
+
+func jsonType(basic string) string {
+	switch basic {
+	case "bool":
+		return "boolean"
+	case "int32", "int64":
+		return "integer"
+	case "float64":
+		return "number"
+	}
+	return "string"
+}
+
+func collectionRules(f *field, k refKind, list []string, s *obj) error {
+	minKey, maxKey := "minItems", "maxItems"
+	if k == kindMap {
+		minKey, maxKey = "minProperties", "maxProperties"
+	}
+	for _, rule := range list {
+		name, param, _ := strings.Cut(rule, "=")
+		switch name {
+		case "required", "omitempty":
+		case "min", "max":
+			n, err := strconv.Atoi(param)
+			if err != nil {
+				return fmt.Errorf("specdoc: %s: bad %s", f.key(), rule)
+			}
+			key := minKey
+			if name == "max" {
+				key = maxKey
+			}
+			s.set(key, n)
+		default:
+			return fmt.Errorf("specdoc: %s: rule %q on a collection is not translated to the schema", f.key(), rule)
+		}
+	}
+	return nil
+}
+
+// scalarRules adds the JSON Schema keywords of one level of validate rules
+// on a string or number. A rule with no translation is an error: the schema
+// must not silently accept what the loader refuses.
+func scalarRules(f *field, where, basic string, list []string, s *obj) error {
+	isString := basic == "string"
+	if has(list, "required") && isString && !hasPrefix(list, "eq=") && !hasPrefix(list, "oneof=") {
+		s.set("minLength", 1)
+	}
+	var allowed []string
+	for _, rule := range list {
+		name, param, _ := strings.Cut(rule, "=")
+		switch name {
+		case "required", "omitempty":
+		case "eq":
+			s.set("const", param)
+		case "oneof":
+			allowed = append(allowed, strings.Fields(param)...)
+		case "min", "max", "gte", "lte":
+			if isString && (name == "min" || name == "max") {
+				n, err := strconv.Atoi(param)
+				if err != nil {
+					return fmt.Errorf("specdoc: %s: bad %s", where, rule)
+				}
+				key := "minLength"
+				if name == "max" {
+					key = "maxLength"
+				}
+				tighten(s, key, n)
+				continue
+			}
+			if isString {
+				return fmt.Errorf("specdoc: %s: rule %q on a string is not translated to the schema", where, rule)
+			}
+			n, err := strconv.ParseFloat(param, 64)
+			if err != nil {
+				return fmt.Errorf("specdoc: %s: bad %s", where, rule)
+			}
+			key := "minimum"
+			if name == "max" || name == "lte" {
+				key = "maximum"
+			}
+			s.set(key, number(n))
+		case "range":
+			lo, hi, ok := parseRange(param)
+			if !ok || isString {
+				return fmt.Errorf("specdoc: %s: bad %s", where, rule)
+			}
+			s.set("minimum", lo)
+			s.set("maximum", hi)
+		default:
+			fs, ok := formatSchemas[rule]
+			if !ok || !isString {
+				return fmt.Errorf("specdoc: %s: validate rule %q has no JSON Schema translation (add it to formatSchemas in pkg/specdoc/schema.go)", where, rule)
+			}
+			for _, p := range fs {
+				if p.K == "maxLength" {
+					tighten(s, p.K, p.V.(int))
+					continue
+				}
+				s.set(p.K, p.V)
+			}
+		}
+	}
+	if len(f.Enum) > 0 && where == f.key() {
+		allowed = f.Enum
+	}
+	if len(allowed) > 0 {
+		s.set("enum", allowed)
+	}
+	return nil
+}
+
+// tighten sets a maxLength/minLength, keeping the stricter of two.
+func tighten(s *obj, key string, n int) {
+	if v, ok := s.get(key); ok {
+		old := v.(int)
+		if (key == "maxLength" && old < n) || (key == "minLength" && old > n) {
+			return
+		}
+	}
+	s.set(key, n)
+}
+
+func number(f float64) any {
+	if f == math.Trunc(f) {
+		return int64(f)
+	}
+	return f
+}
+
+func hasPrefix(list []string, prefix string) bool {
+	for _, v := range list {
+		if strings.HasPrefix(v, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonDefault turns a default the document shows as one code span (`8080`,
+// `gateway`, `true`) into a JSON value of the field's type. Conditional
+// defaults ("`platform`; `nginx` when …") are not one value: the caller puts
+// them into the description.
+func jsonDefault(text string, t *typeRef) (any, bool) {
+	if len(text) < 2 || text[0] != '`' || text[len(text)-1] != '`' || strings.Count(text, "`") != 2 {
+		return nil, false
+	}
+	v := text[1 : len(text)-1]
+	if t.Kind != kindBasic {
+		return nil, false
+	}
+	switch t.Name {
+	case "string":
+		if strings.HasPrefix(v, `"`) {
+			u, err := strconv.Unquote(v)
+			return u, err == nil
+		}
+		if strings.Contains(v, "<") {
+			return nil, false // a placeholder such as <name>, not a value
+		}
+		return v, true
+	case "bool":
+		b, err := strconv.ParseBool(v)
+		return b, err == nil
+	case "int32", "int64":
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil
+	case "float64":
+		n, err := strconv.ParseFloat(v, 64)
+		return n, err == nil
+	}
+	return nil, false
+}
+
+// Patterns of the named formats. Go's regexp (RE2) and ECMA-262 agree on
+// everything used here: no lookaround, no backreferences. Where a check in
+// validate.go is not a regular language (a number range, a parse by
+// resource.ParseQuantity or time.ParseDuration), the pattern is the closest
+// shape that accepts every valid value; docs/schema/README.md lists the
+// differences, and TestFormatsAgreeWithLoader in pkg/schema pins them.
+const (
+	dnsLabelPattern   = `^[a-z]([-a-z0-9]*[a-z0-9])?$`
+	subdomainLabel    = `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
+	dnsSubdomainBody  = subdomainLabel + `(\.` + subdomainLabel + `)*`
+	hostnameRFC1123   = `[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*`
+	fqdnBody          = `([a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z]{1}[a-zA-Z0-9-]{0,62})\.?`
+	portPattern       = `\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`
+	imageRegistry     = `(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?`
+	imageRepository   = `([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)`
+	imageTag          = `(?::([\w][\w.-]{0,127}))`
+	imageDigest       = `(?:@(sha256:[a-f0-9]{64}))`
+	imageRefPattern   = `^` + imageRegistry + imageRepository + imageTag + `?` + imageDigest + `?$`
+	pinnedImage       = `^` + imageRegistry + imageRepository + `(?:` + imageTag + imageDigest + `?|` + imageDigest + `)$`
+	dotSegment        = `(^|/)\.\.?(/|$)`
+	numberWithNonZero = `(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)`
+	durationUnit      = `(?:ns|us|µs|μs|ms|s|m|h)`
+	cronField         = `[0-9A-Za-z*/,?-]+`
+)
+
+// formatSchemas translates each custom (and built-in format) validate tag.
+var formatSchemas = map[string]obj{
+	"dnslabel":     {{"pattern", dnsLabelPattern}, {"maxLength", 63}},
+	"dnssubdomain": {{"pattern", `^` + dnsSubdomainBody + `$`}, {"maxLength", 253}},
+	"fqdn":         {{"pattern", `^` + fqdnBody + `$`}, {"maxLength", 254}},
+	// hostname_port (an optional RFC 1123 host name, then a port 1-65535)
+	// or a domain name.
+	"hostname_port|fqdn": {{"pattern", `^(?:(` + hostnameRFC1123 + `)?:` + portPattern + `|` + fqdnBody + `)$`}},
+	// A DNS subdomain or an IPv4 address (both match the subdomain
+	// pattern), or an IPv6 address in brackets (only its characters are
+	// checked), then a port.
+	"hostport": {{"pattern", `^(` + dnsSubdomainBody + `|\[[0-9A-Fa-f:.]+\]):` + portPattern + `$`}},
+	"imageref": {{"pattern", imageRefPattern}, {"maxLength", 512}},
+	// An optional DNS-subdomain prefix and '/', then a name of at most 63
+	// characters. The prefix's own limit of 253 is only bounded by the
+	// total length.
+	"labelkey": {{"pattern", `^(` + dnsSubdomainBody + `/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`}, {"maxLength", 317}},
+	// A number with at least one non-zero digit and an optional binary,
+	// decimal or exponent suffix.
+	"quantity": {{"pattern", `^\+?` + numberWithNonZero + `(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`}},
+	"urlpath":  {{"pattern", `^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`}, {"not", obj{{"pattern", dotSegment}}}},
+	"envname":  {{"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}},
+	"secretref": {{"pattern", `^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`},
+		{"not", obj{{"pattern", `(^|[/#])\.\.?([/#]|$)`}}}},
+	"cron": {{"pattern", `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`}},
+	// A decimal number strictly between 0 and 100, without exponent.
+	"percent": {{"pattern", `^\+?0*(?:[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)$`}},
+	// A sequence of numbers with units, not all of them zero.
+	"duration": {{"pattern", `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`},
+		{"not", obj{{"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
+	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"pattern", dotSegment}}}},
+	// A scheme, then an authority (or an opaque part): the shape only.
+	"url": {{"format", "uri"}, {"pattern", `^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]|[^/])`}},
+}
+
+// valueRules are the checks of pkg/spec/semantics.go that look at one value
+// only, so the schema can carry them: pinned images and lower-case domains
+// (see checkImage and checkDomain). They replace the format's pattern with
+// a stricter one.
+var valueRules = map[string]obj{
+	"Service.Image":         pinned,
+	"Canary.Image":          pinned,
+	"ServiceOverride.Image": pinned,
+	"DataStore.Image":       pinned,
+	"PlatformSpec.Domain":   lowerDomain,
+	"Environment.Domain":    lowerDomain,
+}
+
+var (
+	// pinned: a tag or a digest, and not the tag latest alone.
+	pinned      = obj{{"pattern", pinnedImage}, {"not", obj{{"pattern", `:latest$`}}}}
+	lowerDomain = obj{{"pattern", `^([a-z0-9][a-z0-9-]{0,62})(\.[a-z0-9][a-z0-9-]{0,62})*?(\.[a-z][a-z0-9-]{0,62})$`}, {"maxLength", 253}}
+)
