@@ -249,7 +249,11 @@ func workerPanels(l *layout, t Target) {
 	l.add(12, "Queue depth: "+t.Queue.Name, fmt.Sprintf("Messages ready on %s (%s), the series the autoscaler reads.", t.Queue.Broker.Name, t.Queue.Broker.Type), "short",
 		[2]string{fmt.Sprintf("sum(%s{%s})", MetricQueueDepth, t.recorded()), t.Queue.Name})
 	if t.Queue.DeadLetter != "" {
-		l.add(12, "Dead-letter depth: "+t.Queue.DeadLetter, "Messages waiting in the dead-letter queue; anything above 0 needs a look.", "short",
+		desc := "Messages waiting in the dead-letter queue; anything above 0 needs a look."
+		if t.Queue.Broker.Type == "kafka" {
+			desc = "Messages written to the dead-letter topic in the last hour; anything above 0 needs a look."
+		}
+		l.add(12, "Dead-letter depth: "+t.Queue.DeadLetter, desc, "short",
 			[2]string{deadLetterDepth(t), t.Queue.DeadLetter})
 	}
 }

@@ -410,11 +410,17 @@ func TestQueueAlerts(t *testing.T) {
 			[][]gen{{
 				{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), growing},
 				{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "someone-else"), gauge(1e6)},
-				{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), gauge(120)},
-				{with(store, "__name__", "kafka_topic_partition_oldest_offset", "topic", "jobs.dlq", "partition", "0"), gauge(100)},
+				{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), counterSince(0.01, 30*time.Minute)},
 				{with(store, "__name__", "kafka_brokers"), gauge(3)},
 			}, processing(&zero, 1)},
 			[]string{AlertDeadLetterQueueNotEmpty, AlertQueueBacklogGrowing, AlertQueueNotDraining}},
+		{"kafka: old dead letters only, lag steady and worked", worker("kafka", "jobs.dlq"),
+			[][]gen{{
+				{with(store, "__name__", "kafka_consumergroup_lag", "topic", "jobs", "partition", "0", "consumergroup", "mailer"), gauge(30)},
+				{with(store, "__name__", "kafka_topic_partition_current_offset", "topic", "jobs.dlq", "partition", "0"), gauge(120)},
+				{with(store, "__name__", "kafka_brokers"), gauge(3)},
+			}, processing(&busy, 1)},
+			nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -492,8 +498,7 @@ func fullScrape(target Target) []gen {
 		case "kafka":
 			out = append(out, gen{with(b, "__name__", "kafka_consumergroup_lag", "topic", qu.Name, "partition", "0", "consumergroup", target.Service), gauge(10)})
 			if qu.DeadLetter != "" {
-				out = append(out, gen{with(b, "__name__", "kafka_topic_partition_current_offset", "topic", qu.DeadLetter, "partition", "0"), gauge(5)},
-					gen{with(b, "__name__", "kafka_topic_partition_oldest_offset", "topic", qu.DeadLetter, "partition", "0"), gauge(5)})
+				out = append(out, gen{with(b, "__name__", "kafka_topic_partition_current_offset", "topic", qu.DeadLetter, "partition", "0"), gauge(5)})
 			}
 		default:
 			out = append(out, gen{with(b, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", qu.Name), gauge(10)},

@@ -231,8 +231,10 @@ func deadLetterDepth(t Target) string {
 	case "redis":
 		return fmt.Sprintf("max(redis_key_size{%s,key=%s})", b, dl)
 	case "kafka":
-		// Messages retained in the dead-letter topic.
-		return fmt.Sprintf("sum(kafka_topic_partition_current_offset{%s,topic=%s})\n- sum(kafka_topic_partition_oldest_offset{%s,topic=%s})", b, dl, b, dl)
+		// A topic keeps what it is sent until retention drops it, so its size
+		// says nothing about what is still to be handled: count the messages
+		// dead-lettered in the last hour instead.
+		return fmt.Sprintf("sum(increase(kafka_topic_partition_current_offset{%s,topic=%s}[1h]))", b, dl)
 	case "nats":
 		return fmt.Sprintf("max(jetstream_stream_total_messages{%s,stream_name=%s})", b, dl)
 	}
