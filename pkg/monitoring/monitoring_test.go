@@ -269,8 +269,17 @@ func TestErrorBudget(t *testing.T) {
 // compiling it, which would tie this package's tests to that one's) and
 // checks the HPA metric names there are the ones recorded here.
 func TestMetricNamesMatchGenerator(t *testing.T) {
-	src, err := os.ReadFile(filepath.Join("..", "generate", "services.go"))
+	files, err := filepath.Glob(filepath.Join("..", "generate", "*.go"))
 	require.NoError(t, err)
+	var src []byte
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		src = append(src, b...)
+	}
 	for name, want := range map[string]string{"MetricRequestsPerSecond": MetricRequestsPerSecond, "MetricQueueDepth": MetricQueueDepth} {
 		m := regexp.MustCompile(name + `\s*=\s*"([^"]+)"`).FindSubmatch(src)
 		require.NotNil(t, m, "generate.%s not found", name)
