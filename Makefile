@@ -39,7 +39,7 @@ bench:
 
 ## golden: refresh golden files under testdata/.
 golden:
-	$(GO) test ./pkg/render/ ./pkg/spec/ ./pkg/specdoc/ ./pkg/schema/ ./pkg/cmd/rules/ ./pkg/output/ -run 'Golden|Corpus|SpecDoc|RulesDoc' -update
+	$(GO) test ./pkg/render/ ./pkg/spec/ ./pkg/specdoc/ ./pkg/schema/ ./pkg/cmd/docgen/ ./pkg/cmd/rules/ ./pkg/output/ -run 'Golden|Corpus|SpecDoc|RulesDoc' -update
 
 fuzz:
 	$(GO) test ./pkg/spec/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
