@@ -1,0 +1,73 @@
+package yamlfast
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseMatchesGoYAML(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		accept bool
+	}{
+		{"empty", "", true},
+		{"comments only", "# a\n\n# b\n", true},
+		{"mapping", "a: 1\nb: two\n", true},
+		{"nested", "a:\n  b:\n    c: d\n  e: f\ng: h\n", true},
+		{"indentless sequence", "a:\n- x\n- y\nb: z\n", true},
+		{"indented sequence", "a:\n  - x\n  - y: 1\n    z: 2\n", true},
+		{"compact nested", "- - a\n  - b\n- c\n", true},
+		{"empty values", "a:\nb: \n- \n", true},
+		{"empty value and item", "a:\nb:\n  -\n  - x\nc:   # c\n", true},
+		{"quoted", "a: 'it''s'\nb: \"x\\ty\\u00e9\\x41\"\n\"c d\" : e\n", true},
+		{"plain with colons", "image: nginx:1.2\nurl: http://x/y#z\n", true},
+		{"comments", "a: 1 # one\n# mid\nb: 2#not\n", true},
+		{"tags", "a: true\nb: 0x1F\nc: 1_000\nd: 1e3\ne: .inf\nf: 2001-12-14\ng: ~\nh: \"1\"\ni: 0o17\nj: -0b11\nk: yes\nl: <<\n", true},
+		{"literal", "a: |\n  one\n   two\n\n  three\nb: x\n", true},
+		{"folded", "a: >-\n  one\n  two\n\n  three\n   four\nb: x\n", true},
+		{"keep", "a: |+\n  one\n\n\nb: |2-\n    x\n", true},
+		{"block at end", "a: |\n  x", true},
+		{"flow", "a: []\nb: {}\nc: [x, \"y\", 1]\nd: {k: v, l: [1, 2]}\n", true},
+		{"documents", "a: 1\n---\nb: 2\n---\n---\n# c\n...\n---\nc: 3\n", true},
+		{"explicit first", "--- # x\na: 1\n...\n", true},
+		{"directive", "%YAML 1.1\n---\na: 1\n", true},
+		{"unicode", "é: ü\nb: 'ñ' # ç\nc: [ö, å]\n", true},
+		{"indented root", "  a: 1\n  b: 2\n", true},
+		{"anchor", "a: &x 1\nb: *x\n", false},
+		{"tag", "a: !!str 1\n", false},
+		{"multi-line plain", "a: b\n  c\n", false},
+		{"tab", "a:\t1\n", false},
+		{"crlf", "a: 1\r\n", false},
+		{"bad indent", "a:\n  b: 1\n c: 2\n", false},
+		{"value mapping error", "a: b: c\n", false},
+		{"complex key", "? a\n: b\n", false},
+		{"top scalar", "hello\n", false},
+		{"unclosed quote", "a: 'x\n", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			accepted, problem := check([]byte(tc.in))
+			if problem != "" {
+				t.Fatalf("%q: %s", tc.in, problem)
+			}
+			if accepted != tc.accept {
+				t.Fatalf("%q: accepted %v, want %v", tc.in, accepted, tc.accept)
+			}
+		})
+	}
+}
+
+func TestContentCannotClobberNeighbours(t *testing.T) {
+	docs, ok := Parse([]byte("a: [1, 2]\nb: [3]\n"))
+	if !ok {
+		t.Fatal("not accepted")
+	}
+	m := docs[0].Content[0]
+	a := m.Content[1]
+	a.Content = append(a.Content, a.Content[0])
+	if got := m.Content[3].Content[0].Value; got != "3" {
+		t.Fatalf("appending to one Content changed another: %q", got)
+	}
+	_ = strings.TrimSpace
+}
