@@ -44,6 +44,7 @@ golden:
 fuzz:
 	$(GO) test ./pkg/spec/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pkg/lint/rules/ -run '^$$' -fuzz FuzzLint -fuzztime 30s
+	$(GO) test ./pkg/yamlfast/ -run '^$$' -fuzz FuzzDecodeEqual -fuzztime 60s
 
 lint:
 	$(GO) run $(GOLANGCI) run ./...
