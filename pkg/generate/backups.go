@@ -254,6 +254,7 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
 	pod := corev1.PodSpec{
+		PriorityClassName:            c.PriorityClassName(PriorityBatch),
 		ServiceAccountName:           BackupJob(ds.Name),
 		AutomountServiceAccountToken: ptr(false),
 		EnableServiceLinks:           ptr(false),

@@ -153,8 +153,8 @@ func gitops(c *Context) ([]Object, error) {
 				Description:  fmt.Sprintf("platformctl: the %s environment of %s", env, c.P.Metadata.Name),
 				SourceRepos:  []string{cicd.RepoURL},
 				Destinations: dests,
-				// Namespaces are the only cluster-scoped objects rendered.
-				ClusterResourceWhitelist: []metav1.GroupKind{{Group: "", Kind: "Namespace"}},
+				// The only cluster-scoped objects rendered.
+				ClusterResourceWhitelist: []metav1.GroupKind{{Group: "", Kind: "Namespace"}, {Group: "scheduling.k8s.io", Kind: "PriorityClass"}},
 				// Secret values never come from Git.
 				NamespaceResourceBlacklist: []metav1.GroupKind{{Group: "", Kind: "Secret"}},
 			},

@@ -255,6 +255,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
 	pod := corev1.PodSpec{
+		PriorityClassName:            c.PriorityClassName(PriorityPlatform),
 		ServiceAccountName:           ds.Name,
 		AutomountServiceAccountToken: ptr(false),
 		EnableServiceLinks:           ptr(false),

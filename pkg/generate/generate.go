@@ -77,6 +77,7 @@ type Generator struct {
 func Generators() []Generator {
 	return []Generator{
 		{Name: "namespaces", Run: namespaces},
+		{Name: "priority-classes", Run: priorityClasses},
 		{Name: "network-baseline", Run: networkBaseline},
 		{Name: "services", Run: services},
 		{Name: "secrets", Run: externalSecrets},

@@ -224,6 +224,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: "secrets", MountPath: SecretsDir, ReadOnly: true})
 	}
 	pod := corev1.PodSpec{
+		PriorityClassName:             c.PriorityClassName(PriorityApps),
 		ServiceAccountName:            svc.Name,
 		AutomountServiceAccountToken:  ptr(false),
 		EnableServiceLinks:            ptr(false),

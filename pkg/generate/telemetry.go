@@ -129,6 +129,7 @@ func telemetry(c *Context) ([]Object, error) {
 			Template: corev1.PodTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
 				Spec: corev1.PodSpec{
+					PriorityClassName:  c.PriorityClassName(PriorityPlatform),
 					ServiceAccountName: Collector, AutomountServiceAccountToken: ptr(false), EnableServiceLinks: ptr(false),
 					TerminationGracePeriodSeconds: ptr(int64(30)),
 					SecurityContext: &corev1.PodSecurityContext{

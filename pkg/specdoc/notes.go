@@ -45,7 +45,9 @@ func typeNotes(m *model) map[string]string {
 		"PlatformSpec": fmt.Sprintf("**Generated:** every environment, and the base, gets one namespace per area — %s — "+
 			"labelled with the Pod Security Standard it enforces (%s; every namespace warns and audits at restricted), "+
 			"a `default-deny` NetworkPolicy that blocks all ingress and egress of every pod, and an `allow-dns` NetworkPolicy to kube-dns. "+
-			"Every object carries `%s: <metadata.name>` and `%s: %s`.",
+			"Every object carries `%s: <metadata.name>` and `%s: %s`. "+
+			"Three PriorityClasses order the pods when the cluster runs short: `<name>-platform` (100000: data stores and the telemetry collector), `<name>-apps` (10000: services and canaries) "+
+			"and `<name>-batch` (1000, never preempts: backups and restore tests); environments with namespace isolation get their own, `<name>-<env>-…`.",
 			codeList(spec.Areas), strings.Join(ps, ", "), generate.LabelPartOf, generate.LabelManagedBy, generate.ManagedBy),
 		"Environment": fmt.Sprintf("**Generated:** each environment is generated in full and written as `overlays/<name>/`, "+
 			"a Kustomize overlay over `base/` (the base is the same generator run as production, with no zones, no region and no overrides). "+

@@ -1,0 +1,63 @@
+package generate
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+var typePriorityClass = metav1.TypeMeta{APIVersion: "scheduling.k8s.io/v1", Kind: "PriorityClass"}
+
+// Priority tiers of the platform's pods. When a cluster runs short, the
+// scheduler preempts batch before apps and apps before the platform's own
+// stateful and telemetry pods, whose loss takes every app down with them.
+const (
+	PriorityPlatform = "platform"
+	PriorityApps     = "apps"
+	PriorityBatch    = "batch"
+)
+
+type priorityTier struct {
+	suffix, area string
+	value        int32
+	// never: the pods wait for room rather than evict anyone.
+	never bool
+	desc  string
+}
+
+var priorityTiers = []priorityTier{
+	{PriorityPlatform, "data", 100000, false, "platformctl: data stores and telemetry, scheduled before apps"},
+	{PriorityApps, "apps", 10000, false, "platformctl: application services"},
+	{PriorityBatch, "data", 1000, true, "platformctl: backups and restore tests; they wait for room and never preempt"},
+}
+
+// PriorityClassName is the cluster-wide name of a priority tier. Environments
+// sharing a cluster (namespace isolation) each get their own classes, so no
+// two GitOps applications own the same cluster-scoped object.
+func (c *Context) PriorityClassName(tier string) string {
+	name := c.P.Metadata.Name
+	if c.Env != nil && c.Env.Isolation == spec.IsolationNamespace {
+		name += "-" + c.Env.Name
+	}
+	return name + "-" + tier
+}
+
+func priorityClasses(c *Context) ([]Object, error) {
+	var out []Object
+	for _, t := range priorityTiers {
+		name := c.PriorityClassName(t.suffix)
+		pc := &schedulingv1.PriorityClass{
+			TypeMeta:    typePriorityClass,
+			ObjectMeta:  metav1.ObjectMeta{Name: name, Labels: c.labels(name, "scheduling")},
+			Value:       t.value,
+			Description: t.desc,
+		}
+		if t.never {
+			pc.PreemptionPolicy = ptr(corev1.PreemptNever)
+		}
+		out = append(out, Object{ID: id(t.area, "PriorityClass", t.suffix), Area: t.area, Source: "spec", Obj: pc})
+	}
+	return out, nil
+}
