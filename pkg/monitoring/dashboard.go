@@ -163,7 +163,11 @@ func Dashboard(t Target) ([]byte, error) {
 	if deps := t.dependencies(); len(deps) > 0 {
 		l.row("Dependencies")
 		for _, d := range deps {
-			l.add(8, fmt.Sprintf("%s (%s)", d.Name, d.Type), fmt.Sprintf("Health of %s: %s (1 = healthy).", d.Name, healthMetric(d)), "short",
+			kind := d.Type
+			if d.Managed {
+				kind += ", managed"
+			}
+			l.add(8, fmt.Sprintf("%s (%s)", d.Name, kind), fmt.Sprintf("Health of %s: %s (1 = healthy).", d.Name, healthMetric(d)), "short",
 				[2]string{fmt.Sprintf("max(%s{%s})", healthMetric(d), store(d)), d.Name})
 		}
 	}

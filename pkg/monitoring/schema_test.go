@@ -212,7 +212,7 @@ func TestDashboardShape(t *testing.T) {
 	}
 	assert.Contains(t, titles(golden["orders"]), "Errors by code")
 	worker := titles(golden["email-worker"])
-	for _, want := range []string{"Messages processed per second", "Queue depth: jobs", "Dead-letter depth: jobs.dead-letter", "jobs (rabbitmq)"} {
+	for _, want := range []string{"Messages processed per second", "Queue depth: jobs", "Dead-letter depth: jobs.dead-letter", "jobs (rabbitmq, managed)"} {
 		assert.Contains(t, worker, want)
 	}
 	assert.NotContains(t, worker, "Requests per second")

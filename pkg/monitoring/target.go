@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Target is one service as monitoring sees it.
+// Target is one service as monitoring sees it. Service and Namespace are
+// required; everything else has a default.
 type Target struct {
 	// Service is the service name; Namespace its apps namespace; Environment
 	// the environment it runs in (copied into every alert's labels).
@@ -54,7 +55,8 @@ type Dependency struct {
 	// Namespace is the data namespace its metrics are scraped in.
 	Namespace string
 	// Managed stores are run by a provider; their exporter runs in Namespace
-	// all the same, under a Service named after the store.
+	// all the same, under a Service named after the store. It only changes
+	// the dashboard panel's title.
 	Managed bool
 }
 
