@@ -61,7 +61,7 @@ func NewFactory(streams IOStreams) *Factory {
 // AddGlobalFlags registers --quiet, --verbose and --no-color on fs (the
 // root command's persistent flags).
 func (f *Factory) AddGlobalFlags(fs *pflag.FlagSet) {
-	fs.BoolVarP(&f.Global.Quiet, "quiet", "q", false, "print results and errors only, no summaries or notes")
+	fs.BoolVarP(&f.Global.Quiet, "quiet", "q", false, "print results, warnings and errors only, no summaries")
 	fs.BoolVarP(&f.Global.Verbose, "verbose", "v", false, "log files read and written, and timings, to stderr")
 	fs.BoolVar(&f.Global.NoColor, "no-color", false, "never colour output (also: NO_COLOR set in the environment)")
 }
