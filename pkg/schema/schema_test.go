@@ -2,11 +2,13 @@ package schema
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -228,4 +230,47 @@ func fmtReports(reps []report) string {
 		fmt.Fprintf(&b, "  /%s (%s)\n", strings.Join(r.path, "/"), r.keyword)
 	}
 	return b.String()
+}
+
+// TestPatternsPortable: editors evaluate patterns with ECMA-262 regular
+// expressions (the YAML language server: JavaScript with the u flag), this
+// package's tests with Go's RE2. Both must read every pattern the same way,
+// so only the syntax they share is allowed.
+func TestPatternsPortable(t *testing.T) {
+	var doc any
+	if err := json.Unmarshal(PlatformV1alpha1(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && k == "pattern" {
+					patterns = append(patterns, s)
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(doc)
+	if len(patterns) < 15 {
+		t.Fatalf("found %d patterns", len(patterns))
+	}
+	for _, p := range patterns {
+		if _, err := regexp.Compile(p); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		for _, construct := range []string{`(?P<`, `(?i`, `(?s`, `(?m`, `(?U`, `\A`, `\z`, `\Z`, `[[:`, `\p`, `\P`, `\Q`, `\C`, `\-`} {
+			if strings.Contains(p, construct) {
+				t.Errorf("%s uses %s, which RE2 and ECMA-262 read differently (or only one of them knows)", p, construct)
+			}
+		}
+	}
 }
