@@ -268,8 +268,12 @@ func (e *editor) appendFlow(m, k, v *yaml.Node, item object) error {
 		return refuse("%s:%d:%d: cannot find the end of the list; add the entry by hand", e.file, v.Line, v.Column)
 	}
 	text := flow(item)
+	empty := len(v.Content) == 0
+	if empty != (sp.lastEnd < 0) {
+		return refuse("%s:%d:%d: cannot read the list; add the entry by hand", e.file, v.Line, v.Column)
+	}
 	switch {
-	case sp.lastEnd < 0 && !isFlow(m) && e.src.lineOf(sp.close) == k.Line:
+	case empty && !isFlow(m) && e.src.lineOf(sp.close) == k.Line:
 		// An empty [] on the key's line: the first entry is written as a
 		// block list, as a list that grows is easier to read.
 		from, err := e.colonEnd(open)
@@ -311,6 +315,9 @@ func (e *editor) addKey(m *yaml.Node, key string, val any, after []string) error
 			return refuse("%s:%d:%d: cannot find the end of the mapping; add the entry by hand", e.file, m.Line, m.Column)
 		}
 		text := key + ": " + flow(val)
+		if (len(m.Content) == 0) != (sp.lastEnd < 0) {
+			return refuse("%s:%d:%d: cannot read the mapping; add the entry by hand", e.file, m.Line, m.Column)
+		}
 		switch {
 		case sp.lastEnd < 0:
 			e.insert(open+1, text)
@@ -361,7 +368,7 @@ func (e *editor) fillEmpty(m, k, v *yaml.Node, val any) error {
 	}
 	if v.Value != "" { // an explicit ~ or null: remove it, keep what follows
 		at := e.src.offset(v.Line, v.Column)
-		if v.Line != k.Line || string(e.src.data[at:at+len(v.Value)]) != v.Value {
+		if v.Line != k.Line || at+len(v.Value) > len(e.src.data) || string(e.src.data[at:at+len(v.Value)]) != v.Value {
 			return refuse("%s:%d:%d: cannot find the value of %s; add the entry by hand", e.file, k.Line, k.Column, k.Value)
 		}
 		from, err := e.colonEnd(at)
@@ -428,13 +435,19 @@ func (e *editor) apply() ([]byte, error) {
 	return []byte(b.String()), nil
 }
 
+func (e *editor) wantSpec() map[string]any {
+	root, _ := e.want.(map[string]any)
+	s, _ := root["spec"].(map[string]any)
+	return s
+}
+
 // wantAppend records that the list at spec.<key> gains item.
 func (e *editor) wantAppend(key string, item object) error {
 	g, err := toGeneric(item)
 	if err != nil {
 		return err
 	}
-	s, _ := e.want.(map[string]any)["spec"].(map[string]any)
+	s := e.wantSpec()
 	if s == nil {
 		return refuse("%s: spec is not a mapping", e.file)
 	}
@@ -450,12 +463,14 @@ func (e *editor) wantSet(env int, path []string, val any) error {
 	if err != nil {
 		return err
 	}
-	s, _ := e.want.(map[string]any)["spec"].(map[string]any)
-	envs, _ := s["environments"].([]any)
+	envs, _ := e.wantSpec()["environments"].([]any)
 	if env >= len(envs) {
 		return refuse("%s: no environment %d", e.file, env)
 	}
 	cur, _ := envs[env].(map[string]any)
+	if cur == nil {
+		return refuse("%s: environment %d is not a mapping", e.file, env)
+	}
 	for _, p := range path[:len(path)-1] {
 		next, _ := cur[p].(map[string]any)
 		if next == nil {

@@ -88,6 +88,12 @@ func TestEditGolden(t *testing.T) {
 		{"mixed-entries-service", "mixed-entries", addService(Service{Name: "billing", Image: "ghcr.io/acme/billing:1.0.0", Protocol: "grpc",
 			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 4, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/acme/billing:1.1.0-rc.1"}}})},
 		{"mixed-entries-datastore", "mixed-entries", addData(cache)},
+		{"tricky-service", "tricky", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0",
+			Overrides: []EnvOverride{{Env: "dev", CPU: "50m"}, {Env: "qa", MinReplicas: 1, MaxReplicas: 1}}})},
+		{"tricky-datastore", "tricky", addData(cache)},
+		{"flow-spec-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www",
+			Overrides: []EnvOverride{{Env: "dev", Memory: "64Mi"}}})},
+		{"flow-spec-datastore", "flow-spec", addData(queue)},
 		{"overrides-service", "overrides", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Protocol: "websocket",
 			Overrides: []EnvOverride{
 				{Env: "dev", CPU: "100m", Memory: "128Mi"},
@@ -180,6 +186,18 @@ func TestEditRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEditRefusesWhatItCannotPreserve: a keep-chomping block scalar owns the
+// blank lines after it; inserting after its text would change its value, so
+// the edit is refused rather than made.
+func TestEditRefusesWhatItCannotPreserve(t *testing.T) {
+	in := "apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nmetadata: {name: x}\nspec:\n  domain: x.example.com\n" +
+		"  environments: [{name: dev, tier: development}]\n  services:\n    - name: web\n      image: ghcr.io/a/web:1\n" +
+		"      env:\n        MOTD: |+\n          hello\n\n"
+	_, err := AddService("platform.yaml", []byte(in), Service{Name: "api", Image: "ghcr.io/a/api:1"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "could not be added without changing the rest of the file")
 }
 
 func TestEditInvalidInput(t *testing.T) {

@@ -157,7 +157,7 @@ func (s *source) scanFlow(open int) (flowSpan, bool) {
 		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
 			boundary = true
 			continue
-		case c == '#' && (d[i-1] == ' ' || d[i-1] == '\t' || d[i-1] == '\n'):
+		case c == '#' && boundary: // a comment starts where a token may
 			for i < len(d) && d[i] != '\n' {
 				i++
 			}
