@@ -24,10 +24,14 @@ var (
 // BackupsDir is where the backup volume is mounted in backup and restore-test pods.
 const BackupsDir = "/backups"
 
-// Backup object names of a data store.
-func BackupJob(ds string) string      { return ds + "-backup" }
+// BackupJob names a store's backup CronJob, its pods' label and their ServiceAccount.
+func BackupJob(ds string) string { return ds + "-backup" }
+
+// RestoreTestJob names a store's restore-test CronJob.
 func RestoreTestJob(ds string) string { return ds + "-restore-test" }
-func BackupVolume(ds string) string   { return ds + "-backups" }
+
+// BackupVolume names the claim the dumps are written to.
+func BackupVolume(ds string) string { return ds + "-backups" }
 
 // backupScript dumps a store into BackupsDir, writing under a temporary
 // name first so a half-written dump is never mistaken for a backup, then

@@ -118,7 +118,7 @@ func isCommit(rev string) bool {
 		return false
 	}
 	for _, r := range rev {
-		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
 			return false
 		}
 	}

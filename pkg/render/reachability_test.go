@@ -116,10 +116,11 @@ func load(t *testing.T, objs []render.Object) *world {
 			p.ingress = asList(manifest.Get(m, "spec", "ingress"))
 			p.egress = asList(manifest.Get(m, "spec", "egress"))
 			w.policies = append(w.policies, p)
-		case "Deployment", "StatefulSet":
+		case "Deployment", "StatefulSet", "CronJob":
+			tmpl := podTemplate(m)
 			p := pod{ns: ns, name: manifest.String(m, "metadata", "name"),
-				labels: strMap(manifest.Get(m, "spec", "template", "metadata", "labels"))}
-			for _, c := range asList(manifest.Get(m, "spec", "template", "spec", "containers")) {
+				labels: strMap(manifest.Get(tmpl, "metadata", "labels"))}
+			for _, c := range asList(manifest.Get(tmpl, "spec", "containers")) {
 				for _, port := range asList(asMap(c)["ports"]) {
 					n, err := asMap(port)["containerPort"].(interface{ Int64() (int64, error) }).Int64()
 					require.NoError(t, err)
@@ -227,6 +228,7 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/web-canary -> data/cache:6379",
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
+			"data/orders-db-backup -> data/orders-db:5432",
 		}},
 		{env: "dev", want: []string{
 			"dev-apps/email-worker -> dev-observability/otel-collector:4317",
@@ -238,6 +240,7 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"dev-apps/web-canary -> dev-data/cache:6379",
 			"dev-apps/web-canary -> dev-data/orders-db:5432",
 			"dev-apps/web-canary -> dev-observability/otel-collector:4317",
+			"dev-data/orders-db-backup -> dev-data/orders-db:5432",
 		}},
 	}
 	for _, tt := range tests {
