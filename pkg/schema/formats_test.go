@@ -185,3 +185,59 @@ func loaderReports(t *testing.T, data []byte, path string) bool {
 	}
 	return false
 }
+
+// TestNullMeansUnset: an optional key left empty (null) is "not set" to the
+// loader, so the schema accepts it too; where the zero value is refused (a
+// required key, a list item that must be named) both refuse null.
+func TestNullMeansUnset(t *testing.T) {
+	sch := compile(t)
+	const valid = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata:
+  name: shop
+spec:
+  domain: shop.example.com
+  environments:
+    - name: dev
+      tier: development
+      isolation: ~
+      overrides:
+  edge:
+  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0
+      port: ~
+      expose: ~
+      command: [~]
+      env: {A: ~}
+      uses:
+  nodePools: {gpu: ~}
+  data:
+  teams: ~
+`
+	check := func(src string, wantValid bool, path string) {
+		t.Helper()
+		d, err := spec.Parse("platform.yaml", []byte(src))
+		if d != nil {
+			err = spec.Validate(d)
+		}
+		if (err == nil) != wantValid {
+			t.Errorf("loader: valid=%v, want %v: %v", err == nil, wantValid, err)
+		}
+		v, err := yamlToJSON([]byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		verr := sch.Validate(v)
+		if (verr == nil) != wantValid {
+			t.Errorf("schema: valid=%v, want %v: %v", verr == nil, wantValid, verr)
+		}
+		if !wantValid && !caught(reports(verr), splitPath(path)) {
+			t.Errorf("schema does not report %s:\n%s", path, fmtReports(reports(verr)))
+		}
+	}
+	check(valid, true, "")
+	check(strings.Replace(valid, "domain: shop.example.com", "domain: ~", 1), false, "spec.domain")
+	check(strings.Replace(valid, "    - name: web\n", "    - ~\n    - name: web\n", 1), false, "spec.services[0].name")
+	check(strings.Replace(valid, "  nodePools: {gpu: ~}", "  nodePools: {gpu: ~}\n  security: {allowedRegistries: [~]}", 1), false, "spec.security.allowedRegistries[0]")
+}

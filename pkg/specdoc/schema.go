@@ -116,13 +116,14 @@ func (d *doc) objectSchema(st *structType) (obj, error) {
 	var props obj
 	var required []string
 	for _, f := range st.Fields {
-		fs, err := d.fieldSchema(f, st)
+		ff := d.facts[f.key()]
+		req := ff.Required || (f.Type.Kind == kindStruct && d.m.hasRequired(f.Type.Name))
+		fs, err := d.fieldSchema(f, st, req)
 		if err != nil {
 			return nil, err
 		}
 		props = append(props, kv{f.YAML, fs})
-		ff := d.facts[f.key()]
-		if ff.Required || (f.Type.Kind == kindStruct && d.m.hasRequired(f.Type.Name)) {
+		if req {
 			required = append(required, f.YAML)
 		}
 	}
@@ -143,12 +144,17 @@ func plainText(s string) string {
 	return strings.ReplaceAll(s, "**", "")
 }
 
-func (d *doc) fieldSchema(f *field, st *structType) (obj, error) {
+// fieldSchema is the schema of one key. An optional key may be null (an
+// empty value, `expose:`): the loader reads that as not set.
+func (d *doc) fieldSchema(f *field, st *structType, required bool) (obj, error) {
 	desc := d.description(f, st)
 	r := splitRules(f.Validate)
 	s, err := d.typeSchema(f, f.Type, r, true)
 	if err != nil {
 		return nil, err
+	}
+	if !required {
+		s = nullable(s)
 	}
 	if def := d.defaults[f.key()]; def != "" {
 		if v, ok := jsonDefault(def, f.Type.deref()); ok {
@@ -189,6 +195,11 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 		if err := collectionRules(f, t.Kind, level, &s); err != nil {
 			return nil, err
 		}
+		if d.zeroPasses(t.Elem, r.item) {
+			// A null list item or map value is the zero value to the
+			// loader, which is fine where the zero value is.
+			items = nullable(items)
+		}
 		if t.Kind == kindSlice {
 			s = append(s, kv{"items", items})
 			return s, nil
@@ -222,6 +233,43 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 		}
 	}
 	return s, nil
+}
+
+// nullable lets s also be null.
+func nullable(s obj) obj {
+	if ref, ok := s.get("$ref"); ok && len(s) == 1 {
+		return obj{{"anyOf", []any{obj{{"$ref", ref}}, obj{{"type", "null"}}}}}
+	}
+	out := append(obj(nil), s...)
+	if t, ok := out.get("type"); ok {
+		out.set("type", []any{t, "null"})
+	}
+	if e, ok := out.get("enum"); ok {
+		var vals []any
+		for _, v := range e.([]string) {
+			vals = append(vals, v)
+		}
+		out.set("enum", append(vals, nil))
+	}
+	return out
+}
+
+// zeroPasses says whether the zero value of a list item or map value of
+// type t passes the item rules: then the loader accepts a null there.
+func (d *doc) zeroPasses(t *typeRef, itemRules []string) bool {
+	t = t.deref()
+	if t.Kind == kindStruct {
+		return !d.m.hasRequired(t.Name)
+	}
+	if has(itemRules, "omitempty") {
+		return true
+	}
+	for _, rule := range itemRules {
+		if rule == "required" || rejectsZero(rule) {
+			return false
+		}
+	}
+	return true
 }
 
 func jsonType(basic string) string {
@@ -441,17 +489,17 @@ var formatSchemas = map[string]obj{
 	// A number with at least one non-zero digit and an optional binary,
 	// decimal or exponent suffix.
 	"quantity": {{"pattern", `^\+?` + numberWithNonZero + `(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`}},
-	"urlpath":  {{"pattern", `^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`}, {"not", obj{{"pattern", dotSegment}}}},
+	"urlpath":  {{"pattern", `^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
 	"envname":  {{"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}},
 	"secretref": {{"pattern", `^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`},
-		{"not", obj{{"pattern", `(^|[/#])\.\.?([/#]|$)`}}}},
+		{"not", obj{{"type", "string"}, {"pattern", `(^|[/#])\.\.?([/#]|$)`}}}},
 	"cron": {{"pattern", `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`}},
 	// A decimal number strictly between 0 and 100, without exponent.
 	"percent": {{"pattern", `^\+?0*(?:[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)$`}},
 	// A sequence of numbers with units, not all of them zero.
 	"duration": {{"pattern", `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`},
-		{"not", obj{{"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
-	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"pattern", dotSegment}}}},
+		{"not", obj{{"type", "string"}, {"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
+	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
 	// A scheme, then an authority (or an opaque part): the shape only.
 	"url": {{"format", "uri"}, {"pattern", `^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]|[^/])`}},
 }
@@ -471,6 +519,6 @@ var valueRules = map[string]obj{
 
 var (
 	// pinned: a tag or a digest, and not the tag latest alone.
-	pinned      = obj{{"pattern", pinnedImage}, {"not", obj{{"pattern", `:latest$`}}}}
+	pinned      = obj{{"pattern", pinnedImage}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
 	lowerDomain = obj{{"pattern", `^([a-z0-9][a-z0-9-]{0,62})(\.[a-z0-9][a-z0-9-]{0,62})*?(\.[a-z][a-z0-9-]{0,62})$`}, {"maxLength", 253}}
 )
