@@ -94,6 +94,8 @@ func TestEditGolden(t *testing.T) {
 		{"flow-spec-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www",
 			Overrides: []EnvOverride{{Env: "dev", Memory: "64Mi"}}})},
 		{"flow-spec-datastore", "flow-spec", addData(queue)},
+		{"envs-last-service", "envs-last", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0",
+			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 8}}})},
 		{"overrides-service", "overrides", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Protocol: "websocket",
 			Overrides: []EnvOverride{
 				{Env: "dev", CPU: "100m", Memory: "128Mi"},

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,6 +22,8 @@ type Options struct {
 	Name   string // empty: asked for, or derived from Dir
 	Domain string // empty: asked for, or <name>.example.com
 	Force  bool
+	Quiet  bool // write the files, print nothing
+	Log    cmdutil.Logger
 	// Interactive asks for the name and domain on IO.In. NewCmd sets it when
 	// standard input is a terminal and neither --name nor --domain is given.
 	Interactive bool
@@ -30,7 +31,7 @@ type Options struct {
 
 // NewCmd returns the init command; runF replaces the run function in tests.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO}
+	opts := &Options{IO: f.IO, Log: f.Logf}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Start a platform: write a commented platform.yaml and .platformctl.yaml",
@@ -43,7 +44,8 @@ complete and check it against the JSON Schema.
 It never overwrites an existing file: when either file exists nothing is
 written and the exit code is 2, unless --force is given. On a terminal,
 without --name and --domain, it asks for both (the default is in brackets;
-Enter takes it); otherwise it never prompts, so it is safe in scripts and CI.
+Enter takes it); otherwise it never prompts, so it is safe in scripts and CI
+(/dev/null counts as a terminal, but its end of input takes the defaults).
 The name defaults to the directory's name, the domain to <name>.example.com.`,
 		Example: `  platformctl init
   platformctl init --name shop --domain shop.example.com
@@ -51,7 +53,8 @@ The name defaults to the directory's name, the domain to <name>.example.com.`,
   platformctl init --force   # overwrite platform.yaml and .platformctl.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Interactive = isTerminal(f.IO.In) && !cmd.Flags().Changed("name") && !cmd.Flags().Changed("domain")
+			opts.Interactive = cmdutil.IsTerminal(f.IO.In) && !cmd.Flags().Changed("name") && !cmd.Flags().Changed("domain")
+			opts.Quiet = f.Global.Quiet
 			if runF != nil {
 				return runF(opts)
 			}
@@ -63,18 +66,6 @@ The name defaults to the directory's name, the domain to <name>.example.com.`,
 	cmd.Flags().StringVar(&opts.Dir, "dir", ".", "directory to write the files to (created when missing)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite existing files")
 	return cmd
-}
-
-// isTerminal says whether in is a character device: a terminal, not a pipe
-// or a file. (/dev/null is one too; reading it ends at once, so the prompts
-// take their defaults.)
-func isTerminal(in io.Reader) bool {
-	f, ok := in.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }
 
 // Run writes the files and prints the next steps.
@@ -101,6 +92,12 @@ func Run(opts *Options) error {
 	written, err := scaffold.WriteFiles(opts.Dir, files, opts.Force)
 	if err != nil {
 		return cmdutil.Fail(err)
+	}
+	for _, p := range written {
+		opts.Log.Printf("wrote %s", p)
+	}
+	if opts.Quiet {
+		return nil
 	}
 	out := opts.IO.Out
 	fmt.Fprintf(out, "wrote %s\n\nNext steps:\n", strings.Join(written, " and "))

@@ -48,7 +48,7 @@ func TestFlags(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			got.IO = cmdutil.IOStreams{}
+			got.IO, got.Log = cmdutil.IOStreams{}, nil
 			assert.Equal(t, tt.want, *got, "a reader that is not a terminal never makes init interactive")
 		})
 	}
@@ -108,6 +108,17 @@ func TestInitNeverOverwrites(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "name: other")
 	assert.Contains(t, string(b), "domain: other.example.com")
+}
+
+func TestInitQuietAndVerbose(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := run(t, "init", "-q", "--dir", filepath.Join(dir, "a"), "--name", "a")
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, out)
+	assert.FileExists(t, filepath.Join(dir, "a", "platform.yaml"))
+	code, _, errOut = run(t, "init", "-v", "--dir", filepath.Join(dir, "b"), "--name", "b")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, errOut, "platformctl: wrote "+filepath.Join(dir, "b", "platform.yaml"))
 }
 
 func TestInitBadValues(t *testing.T) {

@@ -26,7 +26,8 @@ validated before anything is written; when the name is taken or the result
 would be invalid, the file is left untouched and the exit code is 2.`,
 		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www
   platformctl new datastore orders-db --type postgres --storage 20Gi`,
-		Args: cobra.NoArgs,
+		Args: cobra.NoArgs, // "new bogus" is an unknown command, not a request for help
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(NewServiceCmd(f, nil), NewDatastoreCmd(f, nil))
 	return cmd
@@ -44,7 +45,8 @@ func report(opts cmdutil.IOStreams, err error) error {
 }
 
 // readSpec reads the spec file to edit.
-func readSpec(file string) ([]byte, error) {
+func readSpec(file string, log cmdutil.Logger) ([]byte, error) {
+	log.Printf("reading spec %s", file)
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -59,6 +61,8 @@ func readSpec(file string) ([]byte, error) {
 type ServiceOptions struct {
 	IO      cmdutil.IOStreams
 	File    string
+	Quiet   bool // edit the file, print nothing
+	Log     cmdutil.Logger
 	Service scaffold.Service
 	// Skeleton is a directory for a starter Dockerfile and README ("": none).
 	Skeleton string
@@ -67,7 +71,7 @@ type ServiceOptions struct {
 // NewServiceCmd returns the new service command; runF replaces the run
 // function in tests.
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
-	opts := &ServiceOptions{IO: f.IO}
+	opts := &ServiceOptions{IO: f.IO, Log: f.Logf}
 	var expose string
 	var overrides []string
 	cmd := &cobra.Command{
@@ -106,6 +110,7 @@ the generated Deployment expects). Existing files there are never overwritten.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Service.Name = args[0]
+			opts.Quiet = f.Global.Quiet
 			opts.Service.Expose = expose
 			for _, s := range overrides {
 				o, err := scaffold.ParseEnvOverride(s)
@@ -136,7 +141,7 @@ the generated Deployment expects). Existing files there are never overwritten.`,
 
 // RunService adds opts.Service to opts.File.
 func RunService(opts *ServiceOptions) error {
-	data, err := readSpec(opts.File)
+	data, err := readSpec(opts.File, opts.Log)
 	if err != nil {
 		return err
 	}
@@ -160,6 +165,13 @@ func RunService(opts *ServiceOptions) error {
 		}
 		return cmdutil.Fail(err)
 	}
+	opts.Log.Printf("wrote %s", opts.File)
+	for _, p := range skeleton {
+		opts.Log.Printf("wrote %s", p)
+	}
+	if opts.Quiet {
+		return nil
+	}
 	fmt.Fprintf(opts.IO.Out, "added service %s to %s\n", opts.Service.Name, opts.File)
 	for _, p := range skeleton {
 		fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
@@ -180,13 +192,15 @@ func printNext(io cmdutil.IOStreams, file string) {
 type DatastoreOptions struct {
 	IO        cmdutil.IOStreams
 	File      string
+	Quiet     bool // edit the file, print nothing
+	Log       cmdutil.Logger
 	DataStore scaffold.DataStore
 }
 
 // NewDatastoreCmd returns the new datastore command; runF replaces the run
 // function in tests.
 func NewDatastoreCmd(f *cmdutil.Factory, runF func(*DatastoreOptions) error) *cobra.Command {
-	opts := &DatastoreOptions{IO: f.IO}
+	opts := &DatastoreOptions{IO: f.IO, Log: f.Logf}
 	cmd := &cobra.Command{
 		Use:     "datastore NAME --type TYPE",
 		Aliases: []string{"data"},
@@ -209,6 +223,7 @@ file:line:col: path: message, and the exit code is 2.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.DataStore.Name = args[0]
+			opts.Quiet = f.Global.Quiet
 			if runF != nil {
 				return runF(opts)
 			}
@@ -228,7 +243,7 @@ file:line:col: path: message, and the exit code is 2.`,
 
 // RunDatastore adds opts.DataStore to opts.File.
 func RunDatastore(opts *DatastoreOptions) error {
-	data, err := readSpec(opts.File)
+	data, err := readSpec(opts.File, opts.Log)
 	if err != nil {
 		return err
 	}
@@ -238,6 +253,10 @@ func RunDatastore(opts *DatastoreOptions) error {
 	}
 	if err := scaffold.ReplaceFile(opts.File, res.Data); err != nil {
 		return cmdutil.Fail(err)
+	}
+	opts.Log.Printf("wrote %s", opts.File)
+	if opts.Quiet {
+		return nil
 	}
 	fmt.Fprintf(opts.IO.Out, "added data store %s to %s\n", opts.DataStore.Name, opts.File)
 	printNext(opts.IO, opts.File)

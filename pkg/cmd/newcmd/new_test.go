@@ -132,6 +132,9 @@ func TestNewCommands(t *testing.T) {
 			code: 2, stderr: []string{"spec.data[0].type: must be one of"}},
 		{name: "missing type", example: "minimal", args: []string{"new", "datastore", "db"}, code: 2, stderr: []string{`required flag(s) "type" not set`}},
 		{name: "no subcommand args", example: "minimal", args: []string{"new", "service"}, code: 2, stderr: []string{"accepts 1 arg(s)"}},
+		{name: "quiet", example: "minimal", args: []string{"-q", "new", "datastore", "db", "--type", "redis"}, code: 0},
+		{name: "verbose", example: "minimal", args: []string{"new", "datastore", "db", "--type", "redis", "-v"}, code: 0,
+			stderr: []string{"platformctl: reading spec ", "platformctl: wrote "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,12 +157,25 @@ func TestNewCommands(t *testing.T) {
 				return
 			}
 			assert.NotEqual(t, string(before), string(after))
+			if tt.name == "quiet" {
+				assert.Empty(t, out)
+			}
 			code, out, errOut = run(t, "validate", "-f", file)
 			require.Equal(t, 0, code, "%s%s", out, errOut)
 			code, out, errOut = run(t, "render", "-q", "-f", file, "-o", filepath.Join(t.TempDir(), "deploy"))
 			require.Equal(t, 0, code, "%s%s", out, errOut)
 		})
 	}
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	code, out, errOut := run(t, "new", "bogus")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `unknown command "bogus" for "platformctl new"`)
+	code, out, _ = run(t, "new")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "Available Commands:")
 }
 
 func TestMissingSpec(t *testing.T) {
