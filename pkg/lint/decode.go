@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/platformctl/platformctl/pkg/textdist"
 	"github.com/platformctl/platformctl/pkg/yamlfast"
@@ -48,7 +49,8 @@ var knownKinds = map[string][]string{
 	"discovery.k8s.io":          {"EndpointSlice"},
 }
 
-var kindSets = func() map[string]map[string]bool {
+// kindSets indexes knownKinds, built on first use rather than at start-up.
+var kindSets = sync.OnceValue(func() map[string]map[string]bool {
 	m := map[string]map[string]bool{}
 	for g, ks := range knownKinds {
 		m[g] = map[string]bool{}
@@ -57,7 +59,7 @@ var kindSets = func() map[string]map[string]bool {
 		}
 	}
 	return m
-}()
+})
 
 // Decode reads every object of a YAML stream. Empty documents are skipped;
 // a `kind: List` contributes its items. The first problem ends decoding of
@@ -146,7 +148,7 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 	case o.Kind == "":
 		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("object with apiVersion %s has no kind", o.APIVersion)}
 	}
-	if kinds, ok := kindSets[o.Group()]; ok && !kinds[o.Kind] {
+	if kinds, ok := kindSets()[o.Group()]; ok && !kinds[o.Kind] {
 		k := KeyOf(root, "kind")
 		msg := fmt.Sprintf("unknown kind %q in API group %q", o.Kind, groupName(o.Group()))
 		if s := closest(o.Kind, knownKinds[o.Group()]); s != "" {

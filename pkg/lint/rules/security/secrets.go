@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -79,11 +80,18 @@ func secretName(name string) bool {
 	return false
 }
 
+// The expressions below are compiled on first use, not at start-up:
+// compiling them took a millisecond of every run, including the one-file
+// pre-commit runs that never look at an env value.
 var (
-	placeholderRE = regexp.MustCompile(`^(\$\(.*\)|\$\{.*\}|\{\{.*\}\}|<.*>|\*+|x+|X+|changeme|CHANGEME|redacted|REDACTED|none|null|nil)$`)
+	placeholderRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(\$\(.*\)|\$\{.*\}|\{\{.*\}\}|<.*>|\*+|x+|X+|changeme|CHANGEME|redacted|REDACTED|none|null|nil)$`)
+	})
 	// Values that say something about a secret without being one: flags,
 	// numbers and durations, paths, plain URLs, references to a secret store.
-	notSecretValueRE = regexp.MustCompile(`^(?i:true|false|yes|no|on|off|enabled|disabled|required|optional|\d+(ms|s|m|h|d)?|[./~].*|[a-z][a-z0-9+.-]*://[^@\s]*|vault:.*|ref\+.*|arn:aws:secretsmanager:.*|projects/[^/]+/secrets/.*|sm://.*|azurekeyvault://.*|op://.*)$`)
+	notSecretValueRE = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(?i:true|false|yes|no|on|off|enabled|disabled|required|optional|\d+(ms|s|m|h|d)?|[./~].*|[a-z][a-z0-9+.-]*://[^@\s]*|vault:.*|ref\+.*|arn:aws:secretsmanager:.*|projects/[^/]+/secrets/.*|sm://.*|azurekeyvault://.*|op://.*)$`)
+	})
 )
 
 // A pattern is a credential format recognizable by its shape alone. The
@@ -92,33 +100,42 @@ var (
 type pattern struct {
 	what string
 	hint string
-	re   *regexp.Regexp
+	expr string
 }
 
 var credentialPatterns = []pattern{
-	{"a private key", "PRIVATE KEY", regexp.MustCompile(`-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`)},
-	{"an AWS access key ID", "A", regexp.MustCompile(`\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`)},
-	{"a JWT", "eyJ", regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`)},
-	{"a GitHub token", "gh", regexp.MustCompile(`\bgh[pousr]_[A-Za-z0-9]{36,}\b`)},
-	{"a GitHub token", "github_pat_", regexp.MustCompile(`\bgithub_pat_[A-Za-z0-9_]{40,}\b`)},
-	{"a GitLab token", "glpat-", regexp.MustCompile(`\bglpat-[A-Za-z0-9_-]{20,}`)},
-	{"a Slack token", "xox", regexp.MustCompile(`\bxox[abposr]-[A-Za-z0-9-]{10,}`)},
-	{"a Stripe live key", "_live_", regexp.MustCompile(`\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`)},
-	{"a Google API key", "AIza", regexp.MustCompile(`\bAIza[0-9A-Za-z_-]{35}\b`)},
-	{"a URL with a password", "@", regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]*:([^\s/@]+)@`)},
+	{"a private key", "PRIVATE KEY", `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`},
+	{"an AWS access key ID", "A", `\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`},
+	{"a JWT", "eyJ", `\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`},
+	{"a GitHub token", "gh", `\bgh[pousr]_[A-Za-z0-9]{36,}\b`},
+	{"a GitHub token", "github_pat_", `\bgithub_pat_[A-Za-z0-9_]{40,}\b`},
+	{"a GitLab token", "glpat-", `\bglpat-[A-Za-z0-9_-]{20,}`},
+	{"a Slack token", "xox", `\bxox[abposr]-[A-Za-z0-9-]{10,}`},
+	{"a Stripe live key", "_live_", `\b(?:sk|rk)_live_[A-Za-z0-9]{16,}`},
+	{"a Google API key", "AIza", `\bAIza[0-9A-Za-z_-]{35}\b`},
+	{"a URL with a password", "@", `\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@]*:([^\s/@]+)@`},
 }
+
+// credentialREs are credentialPatterns' expressions, compiled on first use.
+var credentialREs = sync.OnceValue(func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(credentialPatterns))
+	for i, p := range credentialPatterns {
+		out[i] = regexp.MustCompile(p.expr)
+	}
+	return out
+})
 
 // credentialIn returns what kind of credential v looks like, or "".
 func credentialIn(v string) string {
-	for _, p := range credentialPatterns {
+	for i, p := range credentialPatterns {
 		if !strings.Contains(v, p.hint) {
 			continue
 		}
-		m := p.re.FindStringSubmatch(v)
+		m := credentialREs()[i].FindStringSubmatch(v)
 		if m == nil {
 			continue
 		}
-		if len(m) > 1 && placeholderRE.MatchString(m[1]) {
+		if len(m) > 1 && placeholderRE().MatchString(m[1]) {
 			// postgres://app:$(DB_PASSWORD)@db is a template, not a password.
 			continue
 		}
@@ -131,7 +148,7 @@ func credentialIn(v string) string {
 // a credential rather than a flag, a path or a placeholder.
 func literalSecret(v string) bool {
 	v = strings.TrimSpace(v)
-	return v != "" && !placeholderRE.MatchString(v) && !notSecretValueRE.MatchString(v)
+	return v != "" && !placeholderRE().MatchString(v) && !notSecretValueRE().MatchString(v)
 }
 
 func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
@@ -158,7 +175,9 @@ func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 }
 
 // flagRE is a command-line flag, with its value when attached by "=".
-var flagRE = regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)(?:=(.*))?$`)
+var flagRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^--?([A-Za-z][A-Za-z0-9_.-]*)(?:=(.*))?$`)
+})
 
 // literalArg says whether a flag value is a literal credential.
 func literalArg(v string) bool {
@@ -180,7 +199,7 @@ func commandLineSecrets(arg, pendingFlag string) (found, pending string) {
 		return what, ""
 	}
 	for i, w := range words {
-		m := flagRE.FindStringSubmatch(w)
+		m := flagRE().FindStringSubmatch(w)
 		if m == nil || !secretName(m[1]) {
 			continue
 		}
