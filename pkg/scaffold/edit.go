@@ -115,8 +115,12 @@ func (e *editor) learnStyle() {
 	e.st.seqIndent = e.st.step
 	for _, key := range []string{"services", "data", "environments", "teams"} {
 		k, v := lookup(e.spec, key)
-		if v == nil || v.Kind != yaml.SequenceNode || isFlow(v) || len(v.Content) == 0 {
+		if v == nil || v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
 			continue
+		}
+		if isFlow(v) {
+			e.st.listFlow = true
+			break
 		}
 		dash := e.dashOffset(v.Content[0])
 		if dash < 0 {
@@ -273,9 +277,9 @@ func (e *editor) appendFlow(m, k, v *yaml.Node, item object) error {
 		return refuse("%s:%d:%d: cannot read the list; add the entry by hand", e.file, v.Line, v.Column)
 	}
 	switch {
-	case empty && !isFlow(m) && e.src.lineOf(sp.close) == k.Line:
-		// An empty [] on the key's line: the first entry is written as a
-		// block list, as a list that grows is easier to read.
+	case empty && !isFlow(m) && !e.st.listFlow && e.src.lineOf(sp.close) == k.Line:
+		// An empty [] on the key's line, in a file whose lists are block
+		// lists: the first entry makes this one a block list too.
 		from, err := e.colonEnd(open)
 		if err != nil {
 			return err

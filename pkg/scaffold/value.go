@@ -64,6 +64,9 @@ type style struct {
 	seqIndent, itemOffset int
 	// leafFlow writes mappings of scalars in flow style ({cpu: 1, memory: 2Gi}).
 	leafFlow bool
+	// listFlow writes a new list of entries in flow style, as the file's
+	// other lists of entries are.
+	listFlow bool
 }
 
 // flow writes v in flow style.
@@ -108,7 +111,7 @@ func (st style) block(o object, col int) []string {
 	pad := strings.Repeat(" ", col)
 	var lines []string
 	for _, f := range o {
-		if items, ok := f.val.(seq); ok {
+		if items, ok := f.val.(seq); ok && !st.listFlow {
 			lines = append(lines, pad+f.key+":")
 			for _, it := range items {
 				lines = append(lines, st.blockItem(it, col+st.seqIndent, col+st.seqIndent+st.itemOffset)...)

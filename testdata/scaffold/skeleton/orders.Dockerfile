@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Starter image for the orders service, written by platformctl new service --with-skeleton.
 #
-# The platform runs it as UID 65532 (non-root), with a read-only root
+# The platform runs it as UID 10001 (non-root), with a read-only root
 # filesystem and only /tmp writable (a 64Mi emptyDir), so the image must not
 # need to write anywhere else at runtime. The build stage compiles a Go
 # program; replace it for another language and keep the final stage's rules.
@@ -17,7 +17,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/orders .
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/orders /usr/local/bin/orders
 # Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd.
-USER 65532:65532
+USER 10001:10001
 ENV TMPDIR=/tmp
 EXPOSE 9090
+EXPOSE 9464
 ENTRYPOINT ["/usr/local/bin/orders"]
