@@ -22,28 +22,8 @@ func WriteFiles(dir string, files map[string][]byte, force bool) ([]string, erro
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var exist []string
-	for _, name := range names {
-		p := filepath.Join(dir, name)
-		info, err := os.Lstat(p)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			continue
-		case err != nil:
-			return nil, err
-		case info.Mode()&fs.ModeSymlink != 0:
-			return nil, refuse("%s is a symbolic link; refusing to write through it", p)
-		case !info.Mode().IsRegular():
-			return nil, refuse("%s exists and is not a regular file", p)
-		}
-		exist = append(exist, p)
-	}
-	if len(exist) > 0 && !force {
-		verb := "exist"
-		if len(exist) == 1 {
-			verb = "exists"
-		}
-		return nil, refuse("%s already %s; nothing was written (--force overwrites)", strings.Join(exist, ", "), verb)
+	if err := CheckTargets(dir, names, force); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -94,6 +74,36 @@ func ReplaceFile(path string, data []byte) error {
 	if err := os.Rename(tmp, real); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// CheckTargets returns the error WriteFiles would return for files named
+// names in dir, without writing: an existing file without force, or a
+// symbolic link or directory in a file's place.
+func CheckTargets(dir string, names []string, force bool) error {
+	var exist []string
+	for _, name := range names {
+		p := filepath.Join(dir, name)
+		info, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			return err
+		case info.Mode()&fs.ModeSymlink != 0:
+			return refuse("%s is a symbolic link; refusing to write through it", p)
+		case !info.Mode().IsRegular():
+			return refuse("%s exists and is not a regular file", p)
+		}
+		exist = append(exist, p)
+	}
+	if len(exist) > 0 && !force {
+		verb := "exist"
+		if len(exist) == 1 {
+			verb = "exists"
+		}
+		return refuse("%s already %s; nothing was written (--force overwrites)", strings.Join(exist, ", "), verb)
 	}
 	return nil
 }

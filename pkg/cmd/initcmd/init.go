@@ -75,6 +75,11 @@ func Run(opts *Options) error {
 		name = scaffold.DefaultName(opts.Dir)
 	}
 	if opts.Interactive {
+		// Say that the files exist before asking questions whose answers
+		// would be thrown away.
+		if err := scaffold.CheckTargets(opts.Dir, []string{scaffold.SpecFile, scaffold.ConfigFile}, opts.Force); err != nil {
+			return cmdutil.Fail(err)
+		}
 		r := bufio.NewReader(opts.IO.In)
 		name = ask(opts.IO.ErrOut, r, "Platform name", name)
 		if domain == "" {

@@ -165,6 +165,17 @@ func TestPrompts(t *testing.T) {
 	}
 }
 
+func TestPromptsNotWhenFilesExist(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "platform.yaml"), []byte("mine\n"), 0o644))
+	var out, errOut bytes.Buffer
+	err := initcmd.Run(&initcmd.Options{IO: cmdutil.IOStreams{In: strings.NewReader("x\n"), Out: &out, ErrOut: &errOut}, Dir: dir, Interactive: true})
+	require.Error(t, err)
+	assert.Equal(t, 2, cmdutil.ExitCode(err))
+	assert.Contains(t, err.Error(), "platform.yaml already exists")
+	assert.Empty(t, errOut.String(), "no question is asked")
+}
+
 func TestHelp(t *testing.T) {
 	code, out, _ := run(t, "init", "--help")
 	assert.Equal(t, 0, code)
