@@ -116,7 +116,7 @@ var crossFieldReasons = []struct {
 		"compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)"},
 	{regexp.MustCompile(`^production needs at least two zones|^production runs at least 2 replicas`),
 		"depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"},
-	{regexp.MustCompile(`^is required when|^is supported for|^is only valid when|^is only valid for in-cluster stores|^a worker |^needs (expose|consumes)|^conflicts with autoscale|^a pool cannot be both`),
+	{regexp.MustCompile(`^is required when|^is supported for|^is not used: |^must differ from |^is only valid when|^is only valid for in-cluster stores|^a worker |^needs (expose|consumes)|^conflicts with autoscale|^a pool cannot be both`),
 		"depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules that could drift from semantics.go"},
 }
 

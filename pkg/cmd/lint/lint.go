@@ -103,7 +103,11 @@ func Run(opts *Options) error {
 	catalog := rules.All()
 	total := &lint.Result{}
 	for _, s := range sets {
-		opts.Log.Printf("linting %s: %d objects from %d files", s.Name, len(s.Objects), s.Files)
+		if s.Files > 0 {
+			opts.Log.Printf("linting %s: %d objects from %d files", s.Name, len(s.Objects), s.Files)
+		} else {
+			opts.Log.Printf("linting %s: %d objects", s.Name, len(s.Objects))
+		}
 		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
 		if err != nil {
 			return cmdutil.Fail(err)
