@@ -88,6 +88,9 @@ func dataBindings(c *Context) ([]Object, error) {
 				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
 			})
 		}
+		if c.metricsOn() {
+			np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, exporters[ds.Type].port))
+		}
 		if ds.Backup != nil && spec.BackupSupported(ds.Type) {
 			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
 				From: []networkingv1.NetworkPolicyPeer{{

@@ -143,7 +143,6 @@ func dataStores(c *Context) ([]Object, error) {
 		add := func(kind, name string, obj any) {
 			out = append(out, Object{ID: id("data", kind, name), Area: "data", Source: src, Obj: obj})
 		}
-		port := spec.DataPorts[ds.Type]
 		add("ServiceAccount", ds.Name, &corev1.ServiceAccount{
 			TypeMeta: typeServiceAccount, ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: labels},
 			AutomountServiceAccountToken: ptr(false),
@@ -154,11 +153,19 @@ func dataStores(c *Context) ([]Object, error) {
 			Spec: corev1.ServiceSpec{
 				ClusterIP: corev1.ClusterIPNone,
 				Selector:  map[string]string{LabelName: ds.Name},
-				Ports: []corev1.ServicePort{{Name: string(ds.Type), Port: port, TargetPort: intstr.FromString(string(ds.Type)),
-					Protocol: corev1.ProtocolTCP}},
+				Ports:     storeServicePorts(c, ds),
 			},
 		})
-		add("ExternalSecret", CredentialsSecret(ds.Name), credentialsSecret(c, ds, ns, CredentialsSecret(ds.Name), eng.templates))
+		templates := eng.templates
+		if c.metricsOn() {
+			templates = mergeTemplates(eng.templates, exporterTemplates(ds))
+		}
+		if len(templates) > 0 && eng.secretsDir == credsDir {
+			// A templated Secret holds only the templated keys; the engine
+			// still reads its plain username and password files.
+			templates = mergeTemplates(templates, map[string]string{"password": "{{ .password }}", "username": "{{ .username }}"})
+		}
+		add("ExternalSecret", CredentialsSecret(ds.Name), credentialsSecret(c, ds, ns, CredentialsSecret(ds.Name), templates))
 		sts, err := statefulSet(c, ds, eng, labels)
 		if err != nil {
 			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
@@ -254,6 +261,22 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
+	if c.metricsOn() {
+		if ds.Type == spec.DataRabbitMQ {
+			container.Ports = append(container.Ports, corev1.ContainerPort{Name: "metrics", ContainerPort: exporters[ds.Type].port, Protocol: corev1.ProtocolTCP})
+		}
+	}
+	containers := []corev1.Container{container}
+	if c.metricsOn() {
+		ex, err := exporterContainer(ds)
+		if err != nil {
+			return nil, err
+		}
+		if ex != nil {
+			ex.VolumeMounts = []corev1.VolumeMount{{Name: "credentials", MountPath: credsDir, ReadOnly: true}}
+			containers = append(containers, *ex)
+		}
+	}
 	pod := corev1.PodSpec{
 		PriorityClassName:            c.PriorityClassName(PriorityPlatform),
 		ServiceAccountName:           ds.Name,
@@ -266,7 +289,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 			FSGroupChangePolicy: ptr(corev1.FSGroupChangeOnRootMismatch),
 			SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
-		Containers:                []corev1.Container{container},
+		Containers:                containers,
 		Volumes:                   volumes,
 		TopologySpreadConstraints: spread(map[string]string{LabelName: ds.Name}, false),
 	}
@@ -305,4 +328,31 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{pvc},
 		},
 	}, nil
+}
+
+// storeServicePorts are the client port and, with metrics, the exporter's.
+func storeServicePorts(c *Context, ds *spec.DataStore) []corev1.ServicePort {
+	ports := []corev1.ServicePort{{Name: string(ds.Type), Port: spec.DataPorts[ds.Type], TargetPort: intstr.FromString(string(ds.Type)),
+		Protocol: corev1.ProtocolTCP}}
+	if c.metricsOn() {
+		ports = append(ports, corev1.ServicePort{Name: "metrics", Port: exporters[ds.Type].port, TargetPort: intstr.FromString("metrics"),
+			Protocol: corev1.ProtocolTCP})
+	}
+	return ports
+}
+
+func mergeTemplates(a, b map[string]string) map[string]string {
+	if len(a) == 0 && len(b) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
 }

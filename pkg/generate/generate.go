@@ -91,6 +91,7 @@ func Generators() []Generator {
 		{Name: "deployer", Run: deployer},
 		{Name: "gitops", Run: gitops},
 		{Name: "telemetry", Run: telemetry},
+		{Name: "metrics", Run: metricsObjects},
 	}
 }
 

@@ -375,16 +375,22 @@ func service(c *Context, svc *spec.Service, name, track string) *corev1.Service 
 	}[svc.Protocol]
 	labels := c.labels(svc.Name, string(svc.Kind))
 	labels[LabelTrack] = track
+	ports := []corev1.ServicePort{{
+		Name: PortName(svc), Port: svc.Port, TargetPort: intstr.FromString(PortName(svc)),
+		Protocol: corev1.ProtocolTCP, AppProtocol: ptr(appProto),
+	}}
+	if c.metricsOn() && MetricsPortName(svc) == "metrics" {
+		// A ServiceMonitor scrapes through a Service port.
+		ports = append(ports, corev1.ServicePort{Name: "metrics", Port: svc.MetricsPort, TargetPort: intstr.FromString("metrics"),
+			Protocol: corev1.ProtocolTCP, AppProtocol: ptr("http")})
+	}
 	return &corev1.Service{
 		TypeMeta:   typeService,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: labels},
 		Spec: corev1.ServiceSpec{
 			Type:     corev1.ServiceTypeClusterIP,
 			Selector: selector(svc.Name, track),
-			Ports: []corev1.ServicePort{{
-				Name: PortName(svc), Port: svc.Port, TargetPort: intstr.FromString(PortName(svc)),
-				Protocol: corev1.ProtocolTCP, AppProtocol: ptr(appProto),
-			}},
+			Ports:    ports,
 		},
 	}
 }
@@ -445,6 +451,9 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("edge"))}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
 		})
+	}
+	if c.metricsOn() {
+		np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, svc.MetricsPort))
 	}
 	if c.P.Spec.Observability.Tracing != nil {
 		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))

@@ -18,9 +18,11 @@ import (
 // Kubernetes semantics (a pod is isolated in a direction once any policy of
 // that type selects it; traffic passes when the sender's egress and the
 // receiver's ingress both allow it) and compares every allowed
-// (source, destination, port) with the matrix the design promises: apps
-// reach only the data stores they use, on the store's port; nothing else
-// talks to anything in the cluster.
+// (source, destination, port) with the matrix the design promises: the edge
+// reaches the exposed services on their ports; apps reach the data stores
+// they use on the store's port, and the collector on OTLP; backups reach
+// their store; Prometheus reaches every metrics port and Grafana reaches
+// Prometheus; nothing else talks to anything in the cluster.
 
 type pod struct {
 	ns, name string
@@ -94,9 +96,36 @@ type world struct {
 	nsLabels map[string]map[string]string
 }
 
+// addons are the pods of the components a platform installs next to
+// platformctl's objects, which the policies admit or confine: the edge
+// controller (as a Gateway implementation labels its proxies), Prometheus
+// and Grafana.
+func addons(objs []render.Object) []pod {
+	var out []pod
+	for _, o := range objs {
+		m := o.Map
+		ns := manifest.String(m, "metadata", "namespace")
+		switch {
+		case manifest.String(m, "kind") == "Gateway":
+			out = append(out, pod{ns: ns, name: "gateway-proxy", ports: []int64{8080, 8443},
+				labels: map[string]string{"gateway.networking.k8s.io/gateway-name": manifest.String(m, "metadata", "name")}})
+		case manifest.String(m, "kind") == "NetworkPolicy" && manifest.String(m, "metadata", "name") == "edge-controller" &&
+			manifest.Get(m, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "ingress-nginx":
+			out = append(out, pod{ns: ns, name: "ingress-nginx", ports: []int64{80, 443},
+				labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}})
+		case manifest.String(m, "kind") == "NetworkPolicy" && manifest.String(m, "metadata", "name") == "prometheus":
+			out = append(out,
+				pod{ns: ns, name: "prometheus", ports: []int64{9090}, labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
+				pod{ns: ns, name: "grafana", ports: []int64{3000}, labels: map[string]string{"app.kubernetes.io/name": "grafana"}})
+		}
+	}
+	return out
+}
+
 func load(t *testing.T, objs []render.Object) *world {
 	t.Helper()
 	w := &world{nsLabels: map[string]map[string]string{}}
+	w.pods = append(w.pods, addons(objs)...)
 	for _, o := range objs {
 		m := o.Map
 		kind := manifest.String(m, "kind")
@@ -229,6 +258,16 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
 			"data/orders-db-backup -> data/orders-db:5432",
+			"edge/gateway-proxy -> apps/orders:9090",
+			"edge/gateway-proxy -> apps/web-canary:8080",
+			"edge/gateway-proxy -> apps/web:8080",
+			"observability/grafana -> observability/prometheus:9090",
+			"observability/prometheus -> apps/email-worker:8080",
+			"observability/prometheus -> apps/orders:9464",
+			"observability/prometheus -> apps/web-canary:8080",
+			"observability/prometheus -> apps/web:8080",
+			"observability/prometheus -> data/cache:9121",
+			"observability/prometheus -> data/orders-db:9187",
 		}},
 		{env: "dev", want: []string{
 			"dev-apps/email-worker -> dev-observability/otel-collector:4317",
@@ -241,6 +280,16 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"dev-apps/web-canary -> dev-data/orders-db:5432",
 			"dev-apps/web-canary -> dev-observability/otel-collector:4317",
 			"dev-data/orders-db-backup -> dev-data/orders-db:5432",
+			"dev-edge/gateway-proxy -> dev-apps/orders:9090",
+			"dev-edge/gateway-proxy -> dev-apps/web-canary:8080",
+			"dev-edge/gateway-proxy -> dev-apps/web:8080",
+			"dev-observability/grafana -> dev-observability/prometheus:9090",
+			"dev-observability/prometheus -> dev-apps/email-worker:8080",
+			"dev-observability/prometheus -> dev-apps/orders:9464",
+			"dev-observability/prometheus -> dev-apps/web-canary:8080",
+			"dev-observability/prometheus -> dev-apps/web:8080",
+			"dev-observability/prometheus -> dev-data/cache:9121",
+			"dev-observability/prometheus -> dev-data/orders-db:9187",
 		}},
 	}
 	for _, tt := range tests {

@@ -19,6 +19,8 @@ const (
 	DefaultRefreshInterval = "1h"
 	DefaultMaxBodySize     = "8Mi"
 	DefaultStorage         = "10Gi"
+	// DefaultGRPCMetricsPort is a gRPC server's metrics port.
+	DefaultGRPCMetricsPort = 9464
 	// DefaultBackupRetentionDays keeps a week of backups.
 	DefaultBackupRetentionDays = 7
 	DefaultRevision            = "main"
@@ -74,6 +76,14 @@ func Default(p *Platform) {
 		}
 		if svc.MetricsPort == 0 {
 			svc.MetricsPort = svc.Port
+			// Prometheus scrapes over HTTP/1.1, which a gRPC port does not
+			// serve; 9464 is the OpenTelemetry Prometheus exporter's port.
+			if svc.Protocol == ProtocolGRPC && svc.Kind != KindWorker {
+				svc.MetricsPort = DefaultGRPCMetricsPort
+				if svc.Port == DefaultGRPCMetricsPort {
+					svc.MetricsPort = DefaultGRPCMetricsPort + 1
+				}
+			}
 		}
 		if svc.Expose != nil && svc.Expose.Path == "" {
 			svc.Expose.Path = "/"

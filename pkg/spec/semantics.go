@@ -44,6 +44,15 @@ func checkSemantics(p *Platform, add addFunc) {
 		if !managed && ds.Backup != nil && !BackupSupported(ds.Type) {
 			add(path+".backup", "is supported for postgres, mysql and redis; a %s broker holds transient messages, so keep it available by replication instead", ds.Type)
 		}
+		if ds.ExporterImage != "" {
+			checkImage(path+".exporterImage", ds.ExporterImage, add)
+		}
+		if managed && ds.ExporterImage != "" {
+			add(path+".exporterImage", "is only valid for in-cluster stores")
+		}
+		if ds.Type == DataRabbitMQ && ds.ExporterImage != "" {
+			add(path+".exporterImage", "is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)")
+		}
 		if managed && ds.VPA != "" {
 			add(path+".vpa", "is only valid for in-cluster stores")
 		}
@@ -95,6 +104,9 @@ func checkSemantics(p *Platform, add addFunc) {
 			} else {
 				hosts[key] = svc.Name // keep the first owner: later duplicates name it
 			}
+		}
+		if svc.Protocol == ProtocolGRPC && svc.Kind != KindWorker && svc.MetricsPort != 0 && svc.MetricsPort == svc.Port {
+			add(path+".metricsPort", "must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)", DefaultGRPCMetricsPort)
 		}
 		if a := svc.Autoscale; a != nil {
 			if a.Min > a.Max {

@@ -200,7 +200,7 @@ type Service struct {
 	Protocol Protocol `json:"protocol,omitempty" validate:"omitempty,oneof=http grpc websocket" enum:"http,grpc,websocket"`
 	// Port the container listens on (default 8080).
 	Port int32 `json:"port,omitempty" validate:"omitempty,range=1:65535"`
-	// MetricsPort serves Prometheus metrics (default: port).
+	// MetricsPort serves Prometheus metrics (default: port; 9464 for gRPC servers).
 	MetricsPort int32 `json:"metricsPort,omitempty" validate:"omitempty,range=1:65535"`
 	// Expose routes public traffic to the service.
 	Expose *Expose `json:"expose,omitempty"`
@@ -335,6 +335,11 @@ type DataStore struct {
 	Backup *Backup `json:"backup,omitempty"`
 	// Resources of in-cluster stores.
 	Resources *Resources `json:"resources,omitempty"`
+	// ExporterImage is the Prometheus exporter sidecar of an in-cluster
+	// postgres, mysql, redis, nats or kafka store when observability.metrics
+	// is on (default: the exporter project's image; pin it by digest for
+	// production).
+	ExporterImage string `json:"exporterImage,omitempty" validate:"omitempty,imageref"`
 	// VPA adds a VerticalPodAutoscaler to an in-cluster store: Off only
 	// recommends requests, Initial applies them when a pod is created
 	// (never evicting a running database).

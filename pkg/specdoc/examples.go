@@ -122,6 +122,7 @@ spec:
       backup: {schedule: "0 3 * * *", retentionDays: 14, restoreTestSchedule: "0 6 * * 1", storage: 40Gi, storageClass: standard-replicated}
       resources: {cpu: "1", memory: 2Gi}
       vpa: Initial
+      exporterImage: quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:6999a7657e2f2fb0ca6ebf417213eebf6dc7d21b30708c622f6fcb11183a2bb0
     - {name: cache, type: redis, version: "7.4"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   observability:

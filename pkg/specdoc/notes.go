@@ -100,14 +100,18 @@ func typeNotes(m *model) map[string]string {
 
 // fieldNotes are appended to a field's description.
 func fieldNotes() map[string]note {
-	notYet := note{Effect: notRendered}
 	return map[string]note{
 		"Platform.APIVersion":        {Effect: checkedOnly},
 		"Platform.Kind":              {Effect: checkedOnly},
 		"Metadata.Name":              {Text: "Every object gets `" + generate.LabelPartOf + ": <name>`."},
-		"PlatformSpec.Observability": {Text: "With `tracing`, an OpenTelemetry Collector runs in the observability namespace (see [Tracing](#tracing)); metrics and SLO alerts are not generated yet."},
-		"Observability.Metrics":      notYet,
-		"Observability.SLO":          notYet,
+		"PlatformSpec.Observability": {Text: "With `tracing`, an OpenTelemetry Collector runs in the observability namespace (see [Tracing](#tracing)); with `metrics`, every service and in-cluster store is scraped, alerted on and given a dashboard (see `metrics`). See [docs/observability-metrics.md](observability-metrics.md) for the metrics services must export."},
+		"Observability.Metrics": {Text: "**Generated** in the observability namespace (prometheus-operator and Grafana's dashboard sidecar installed separately): per server a ServiceMonitor `<name>` on its metrics port, per worker a PodMonitor `<name>`, " +
+			"per service a PrometheusRule `<name>` (recording rules; multi-window error-budget burn alerts; P99 latency over `slo.latencyP99`; CPU and memory near limits; unavailable replicas; autoscaler at its maximum; queue backlog and dead letters for workers; dependency health) " +
+			"and a ConfigMap `dashboard-<name>` labelled `grafana_dashboard: \"1\"` (requests, errors 4xx/5xx, latency P50/P95/P99, saturation, dependencies; throughput, queue and dead letters for workers); " +
+			"per in-cluster store a metrics exporter sidecar (RabbitMQ serves its own) behind the store Service's `metrics` port and a ServiceMonitor `<name>`; " +
+			"NetworkPolicies that admit Prometheus (pods `app.kubernetes.io/name: prometheus` in the observability namespace) to exactly those ports, and let Prometheus and Grafana (`app.kubernetes.io/name: grafana`) reach what they need. " +
+			"Alerts page (severity critical) only in the production tier."},
+		"Observability.SLO": {Text: "The objectives of every service's alerts (availability 99.5 when unset; no latency alert without `latencyP99`). Needs `metrics`."},
 		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
 			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
@@ -129,7 +133,7 @@ func fieldNotes() map[string]note {
 		"Service.Image":                {Text: "Its tag also becomes the pods' `" + generate.LabelVersion + "` label when it is a valid label value."},
 		"Service.Protocol":             {Text: "Names the port (`http`, `grpc`, `ws`) and sets its `appProtocol`; grpc servers get a GRPCRoute at the gateway, or `backend-protocol: GRPC` with ingress-nginx."},
 		"Service.Port":                 {Text: "The Service listens on the same port."},
-		"Service.MetricsPort":          {Text: "Declared as the container port `metrics` when it differs from `port` (always for workers). No ServiceMonitor is generated."},
+		"Service.MetricsPort":          {Text: "Declared as the container port `metrics` (and, with `observability.metrics`, a Service port) when it differs from `port` (always for workers); a gRPC server's must differ. With `observability.metrics`, Prometheus may reach it."},
 		"Service.Replicas":             {Text: "Ignored in development and testing."},
 		"Service.Autoscale":            {Text: "Ignored in development and testing."},
 		"Service.Uses": {Text: "Opens egress to each store (and the store's NetworkPolicy to this service) on its client port only, and binds the store: " +
@@ -137,21 +141,22 @@ func fieldNotes() map[string]note {
 			"from the Secret `<store>-binding`, which an ExternalSecret in the apps namespace fills from the store's `credentials`; " +
 			"the container gets `SERVICE_BINDING_ROOT=/bindings` and, per store, `<STORE>_HOST`, `<STORE>_PORT`, `<STORE>_DATABASE`, `<STORE>_USERNAME_FILE` and `<STORE>_PASSWORD_FILE` (`<STORE>` is the name upper-cased, `-` as `_`). " +
 			"A managed store's host is its endpoint's own name, so TLS certificates match."},
-		"Service.Env":            {Text: "Set on the container, sorted by name."},
-		"Service.Secrets":        {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
-		"Service.NodePool":       {Text: "See [NodePool](#nodepool)."},
-		"Service.RunAsUser":      {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
-		"Expose.Host":            {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
-		"Expose.Path":            {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
-		"Consumes.Queue":         {Text: "Binds the broker like `uses`, sets `QUEUE_NAME`, and is the queue `queueDepth` autoscaling reads."},
-		"Consumes.DeadLetter":    {Text: "Sets `DEAD_LETTER_QUEUE_NAME=<queue>.dead-letter`: the worker moves messages it cannot process there."},
-		"DataStore.Mode":         {Text: "See above for what each mode generates."},
-		"DataStore.Version":      {Text: "The default image's tag."},
-		"DataStore.Image":        {Text: "The StatefulSet's image; its tag becomes the pods' `app.kubernetes.io/version` label."},
-		"DataStore.Credentials":  {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
-		"DataStore.Storage":      {Text: "The volume claim's request."},
-		"DataStore.StorageClass": {Text: "The volume claim's storage class; choose an encrypted one."},
-		"DataStore.Backup":       {Text: "See [Backup](#backup)."},
+		"Service.Env":             {Text: "Set on the container, sorted by name."},
+		"Service.Secrets":         {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
+		"Service.NodePool":        {Text: "See [NodePool](#nodepool)."},
+		"Service.RunAsUser":       {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
+		"Expose.Host":             {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
+		"Expose.Path":             {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
+		"Consumes.Queue":          {Text: "Binds the broker like `uses`, sets `QUEUE_NAME`, and is the queue `queueDepth` autoscaling reads."},
+		"Consumes.DeadLetter":     {Text: "Sets `DEAD_LETTER_QUEUE_NAME=<queue>.dead-letter`: the worker moves messages it cannot process there."},
+		"DataStore.Mode":          {Text: "See above for what each mode generates."},
+		"DataStore.Version":       {Text: "The default image's tag."},
+		"DataStore.Image":         {Text: "The StatefulSet's image; its tag becomes the pods' `app.kubernetes.io/version` label."},
+		"DataStore.Credentials":   {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
+		"DataStore.Storage":       {Text: "The volume claim's request."},
+		"DataStore.StorageClass":  {Text: "The volume claim's storage class; choose an encrypted one."},
+		"DataStore.Backup":        {Text: "See [Backup](#backup)."},
+		"DataStore.ExporterImage": {Text: "The exporter sidecar's image (postgres-exporter, mysqld-exporter, redis_exporter, prometheus-nats-exporter, kafka-exporter); it reads the credentials from files. Only with `observability.metrics`."},
 		"DataStore.VPA": {Text: "**Generated:** a VerticalPodAutoscaler `<name>` (autoscaling.k8s.io/v1) for the StatefulSet's engine container, controlling CPU and memory requests and limits. " +
 			"Needs the VPA recommender (and, for `Initial`, its admission controller) installed."},
 		"DataStore.Resources": {Text: "The engine container's requests; limits derive from them as for services."},

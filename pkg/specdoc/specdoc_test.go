@@ -108,7 +108,7 @@ func TestDefaultsMatchSpecDefault(t *testing.T) {
 	}
 	want := map[string]string{
 		"Service.Port":          "`" + strconv.Itoa(spec.DefaultPort) + "`",
-		"Service.MetricsPort":   "same as `port`",
+		"Service.MetricsPort":   "same as `port`; `9464` when `protocol` is `grpc`",
 		"Environment.Isolation": "`namespace`; `cluster` when `tier` is `production`",
 		"Edge.ClassName":        "`platform`; `nginx` when `api` is `ingress-nginx`",
 		"Health.Startup":        "same as `liveness`; none when [`protocol`](#service) is `grpc`",

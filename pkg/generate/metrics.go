@@ -1,0 +1,309 @@
+package generate
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/platformctl/platformctl/pkg/monitoring"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// Pod names (app.kubernetes.io/name) of the monitoring stack platformctl
+// expects in the observability namespace: prometheus-operator labels its
+// Prometheus pods so, and the Grafana chart labels its own.
+const (
+	Prometheus     = "prometheus"
+	Grafana        = "grafana"
+	prometheusPort = 9090
+	kubeletPort    = 10250
+)
+
+// RuleNetworkPolicyNoPods is the lint rule policies for add-on pods opt out of.
+const RuleNetworkPolicyNoPods = "networkpolicy-no-pods"
+
+// DashboardLabel is the label the Grafana dashboard sidecar watches.
+const DashboardLabel = "grafana_dashboard"
+
+var (
+	typeServiceMonitor = metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: "ServiceMonitor"}
+	typePodMonitor     = metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: "PodMonitor"}
+	typePrometheusRule = metav1.TypeMeta{APIVersion: "monitoring.coreos.com/v1", Kind: "PrometheusRule"}
+)
+
+const scrapeInterval, scrapeTimeout monitoringv1.Duration = "30s", "10s"
+
+// metricsOn reports whether the platform renders metrics objects.
+func (c *Context) metricsOn() bool { return c.P.Spec.Observability.Metrics }
+
+// MetricsPortName is the container (and Service) port a service's metrics
+// are scraped on.
+func MetricsPortName(svc *spec.Service) string {
+	if svc.Kind == spec.KindWorker || svc.MetricsPort != svc.Port {
+		return "metrics"
+	}
+	return PortName(svc)
+}
+
+// scrapeIngress admits Prometheus, and nothing else, to a metrics port.
+func scrapeIngress(c *Context, port int32) networkingv1.NetworkPolicyIngressRule {
+	return networkingv1.NetworkPolicyIngressRule{
+		From: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: nsSelector(c.NS("observability")),
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: Prometheus}},
+		}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
+	}
+}
+
+// target describes a service to pkg/monitoring.
+func target(c *Context, svc *spec.Service) monitoring.Target {
+	obs := c.P.Spec.Observability
+	t := monitoring.Target{
+		Service: svc.Name, Namespace: c.NS("apps"), Environment: c.EnvName(), Tier: string(c.Tier()),
+		Worker: svc.Kind == spec.KindWorker, Protocol: string(svc.Protocol),
+	}
+	if t.Environment == "" {
+		t.Environment = string(c.Tier())
+	}
+	if obs.SLO != nil {
+		if obs.SLO.Availability != "" {
+			_, _ = fmt.Sscan(obs.SLO.Availability, &t.Availability)
+		}
+		if obs.SLO.LatencyP99 != "" {
+			t.LatencyP99, _ = time.ParseDuration(obs.SLO.LatencyP99)
+		}
+	}
+	dep := func(ds *spec.DataStore) monitoring.Dependency {
+		return monitoring.Dependency{Name: ds.Name, Type: string(ds.Type), Namespace: c.NS("data"), Managed: ds.Mode == "managed"}
+	}
+	for _, ds := range dependencies(c.P, svc) {
+		t.Dependencies = append(t.Dependencies, dep(ds))
+	}
+	if q := svc.Consumes; q != nil {
+		if ds := c.P.DataStore(q.Queue); ds != nil {
+			t.Queue = &monitoring.Queue{Name: q.Queue, Broker: dep(ds)}
+			if q.DeadLetter {
+				t.Queue.DeadLetter = DeadLetterQueue(q.Queue)
+			}
+		}
+	}
+	return t
+}
+
+// metricsObjects renders, with `observability.metrics`, per service a
+// ServiceMonitor (servers) or PodMonitor (workers), a PrometheusRule with
+// its SLO alerts and a Grafana dashboard ConfigMap; per in-cluster store a
+// ServiceMonitor on its exporter; and the NetworkPolicies that let the
+// monitoring stack scrape and query.
+func metricsObjects(c *Context) ([]Object, error) {
+	if !c.metricsOn() {
+		return nil, nil
+	}
+	ns := c.NS("observability")
+	var out []Object
+	add := func(kind, name, src string, obj any) {
+		out = append(out, Object{ID: id("observability", kind, name), Area: "observability", Source: src, Obj: obj})
+	}
+	appPorts := map[int32]bool{}
+	for i := range c.P.Spec.Services {
+		svc := &c.P.Spec.Services[i]
+		src := fmt.Sprintf("spec.services[%d]", i)
+		appPorts[svc.MetricsPort] = true
+		meta := metav1.ObjectMeta{Name: svc.Name, Namespace: ns, Labels: c.labels(svc.Name, "monitoring")}
+		// Stable and canary pods alike: the canary's errors must show.
+		sel := metav1.LabelSelector{MatchLabels: map[string]string{LabelName: svc.Name}}
+		apps := monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("apps")}}
+		if svc.Kind == spec.KindWorker {
+			add("PodMonitor", svc.Name, src, &monitoringv1.PodMonitor{TypeMeta: typePodMonitor, ObjectMeta: meta,
+				Spec: monitoringv1.PodMonitorSpec{Selector: sel, NamespaceSelector: apps,
+					PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: "/metrics",
+						Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}}}})
+		} else {
+			add("ServiceMonitor", svc.Name, src, &monitoringv1.ServiceMonitor{TypeMeta: typeServiceMonitor, ObjectMeta: meta,
+				Spec: monitoringv1.ServiceMonitorSpec{Selector: sel, NamespaceSelector: apps,
+					Endpoints: []monitoringv1.Endpoint{{Port: MetricsPortName(svc), Path: "/metrics",
+						Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}}}})
+		}
+		t := target(c, svc)
+		add("PrometheusRule", svc.Name, src, &monitoringv1.PrometheusRule{TypeMeta: typePrometheusRule, ObjectMeta: meta,
+			Spec: monitoringv1.PrometheusRuleSpec{Groups: monitoring.Rules(t)}})
+		dash, err := monitoring.Dashboard(t)
+		if err != nil {
+			return nil, fmt.Errorf("service %s: dashboard: %w", svc.Name, err)
+		}
+		dl := c.labels("dashboard-"+svc.Name, "dashboard")
+		dl[DashboardLabel] = "1"
+		add("ConfigMap", "dashboard-"+svc.Name, src, &corev1.ConfigMap{TypeMeta: typeConfigMap,
+			ObjectMeta: metav1.ObjectMeta{Name: "dashboard-" + svc.Name, Namespace: ns, Labels: dl},
+			Data:       map[string]string{svc.Name + ".json": string(dash)}})
+	}
+	storePorts := map[int32]bool{}
+	for i := range c.P.Spec.Data {
+		ds := &c.P.Spec.Data[i]
+		if ds.Mode == "managed" {
+			continue
+		}
+		storePorts[exporters[ds.Type].port] = true
+		add("ServiceMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.ServiceMonitor{TypeMeta: typeServiceMonitor,
+			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
+			Spec: monitoringv1.ServiceMonitorSpec{
+				Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+				NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
+				Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: "/metrics",
+					Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
+			}})
+	}
+	out = append(out, monitoringPolicies(c, appPorts, storePorts)...)
+	return out, nil
+}
+
+// monitoringPolicies open the observability namespace's default-deny for
+// the monitoring stack: Prometheus scrapes the apps and data metrics ports
+// and the kubelets (cAdvisor), discovers targets through the API server
+// and is queried by Grafana and the namespace's own pods; Grafana reads
+// Prometheus and, for its dashboard sidecar, the API server.
+func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Object {
+	ports := func(set map[int32]bool) []networkingv1.NetworkPolicyPort {
+		var ps []int32
+		for p := range set {
+			ps = append(ps, p)
+		}
+		sort.Slice(ps, func(i, j int) bool { return ps[i] < ps[j] })
+		var out []networkingv1.NetworkPolicyPort
+		for _, p := range ps {
+			out = append(out, tcpPort(p))
+		}
+		return out
+	}
+	apiServer := networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(443), tcpPort(6443)},
+	}
+	prom := workloadPolicy(c, "observability", Prometheus)
+	prom.Spec.Ingress = append(prom.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
+		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(prometheusPort)},
+	})
+	if len(appPorts) > 0 {
+		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("apps"))}}, Ports: ports(appPorts)})
+	}
+	if len(storePorts) > 0 {
+		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("data"))}}, Ports: ports(storePorts)})
+	}
+	prom.Spec.Egress = append(prom.Spec.Egress, apiServer, networkingv1.NetworkPolicyEgressRule{
+		// Node addresses: cAdvisor and kubelet metrics.
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(kubeletPort)},
+	})
+	graf := workloadPolicy(c, "observability", Grafana)
+	graf.Spec.Egress = append(graf.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: Prometheus}}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(prometheusPort)},
+	}, apiServer)
+	// Grafana takes no ingress: it is reached with kubectl port-forward, or
+	// through the edge by a route and policy the platform owner adds.
+	for _, np := range []*networkingv1.NetworkPolicy{prom, graf} {
+		ignoreRule(&np.ObjectMeta, RuleNetworkPolicyNoPods, "selects the pods of the monitoring stack installed next to platformctl's objects "+
+			"(prometheus-operator's Prometheus, Grafana), which the rendered manifests do not contain")
+	}
+	src := "spec.observability.metrics"
+	return []Object{
+		{ID: id("observability", "NetworkPolicy", Prometheus), Area: "observability", Source: src, Obj: prom},
+		{ID: id("observability", "NetworkPolicy", Grafana), Area: "observability", Source: src, Obj: graf},
+	}
+}
+
+// exporter is how a store engine's metrics are exposed: a sidecar
+// exporter, or the engine's own endpoint (RabbitMQ).
+type exporter struct {
+	port int32
+	// args and env configure the sidecar; files are credentials templates
+	// it reads (rendered by the credentials ExternalSecret).
+	args  []string
+	env   func(ds *spec.DataStore) []corev1.EnvVar
+	files map[string]string
+}
+
+// DefaultExporterImages are the exporters' images when a store sets no
+// exporterImage; production stores must pin one by digest.
+var DefaultExporterImages = map[spec.DataStoreType]string{
+	spec.DataPostgres: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+	spec.DataMySQL:    "quay.io/prometheus/mysqld-exporter:v0.17.2",
+	spec.DataRedis:    "quay.io/oliver006/redis_exporter:v1.74.0",
+	spec.DataNATS:     "docker.io/natsio/prometheus-nats-exporter:0.17.3",
+	spec.DataKafka:    "docker.io/danielqsj/kafka-exporter:v1.9.0",
+}
+
+var exporters = map[spec.DataStoreType]exporter{
+	spec.DataPostgres: {port: 9187, env: func(ds *spec.DataStore) []corev1.EnvVar {
+		return []corev1.EnvVar{
+			{Name: "DATA_SOURCE_PASS_FILE", Value: credsDir + "/password"},
+			{Name: "DATA_SOURCE_URI", Value: "127.0.0.1:5432/" + dbName(ds) + "?sslmode=disable"},
+			{Name: "DATA_SOURCE_USER_FILE", Value: credsDir + "/username"},
+		}
+	}},
+	spec.DataMySQL: {port: 9104, args: []string{"--config.my-cnf=" + credsDir + "/exporter.my.cnf"},
+		files: map[string]string{"exporter.my.cnf": "[client]\nuser={{ .username }}\npassword={{ .password }}\nhost=127.0.0.1\nport=3306\n"}},
+	spec.DataRedis: {port: 9121, args: []string{"--redis.addr=redis://127.0.0.1:6379", "--redis.password-file=" + credsDir + "/exporter-passwords.json"},
+		files: map[string]string{"exporter-passwords.json": `{"redis://127.0.0.1:6379": "{{ .password }}"}` + "\n"}},
+	// RabbitMQ serves Prometheus metrics itself (rabbitmq_prometheus,
+	// enabled in the official image); per-object metrics carry queue names.
+	spec.DataRabbitMQ: {port: 15692},
+	spec.DataNATS:     {port: 7777, args: []string{"-port=7777", "-varz", "-connz", "-jsz=all", "http://127.0.0.1:8222"}},
+	spec.DataKafka:    {port: 9308, args: []string{"--kafka.server=127.0.0.1:9092", "--web.listen-address=:9308"}},
+}
+
+// exporterContainer returns the metrics sidecar of a store, or nil when
+// the engine serves metrics itself.
+func exporterContainer(ds *spec.DataStore) (*corev1.Container, error) {
+	ex := exporters[ds.Type]
+	if ds.Type == spec.DataRabbitMQ {
+		return nil, nil
+	}
+	res, err := resources("50m", "64Mi")
+	if err != nil {
+		return nil, err
+	}
+	var env []corev1.EnvVar
+	if ex.env != nil {
+		env = ex.env(ds)
+	}
+	image := ds.ExporterImage
+	if image == "" {
+		image = DefaultExporterImages[ds.Type]
+	}
+	name := "exporter"
+	return &corev1.Container{
+		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
+		Args: ex.args, Env: env,
+		Ports:     []corev1.ContainerPort{{Name: "metrics", ContainerPort: ex.port, Protocol: corev1.ProtocolTCP}},
+		Resources: res,
+		SecurityContext: &corev1.SecurityContext{
+			AllowPrivilegeEscalation: ptr(false),
+			ReadOnlyRootFilesystem:   ptr(true),
+			RunAsNonRoot:             ptr(true),
+			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		},
+		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
+			Path: "/metrics", Port: intstr.FromString("metrics"), Scheme: corev1.URISchemeHTTP}},
+			PeriodSeconds: 30, TimeoutSeconds: 10, FailureThreshold: 3, SuccessThreshold: 1},
+		LivenessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("metrics")}},
+			PeriodSeconds: 30, TimeoutSeconds: 5, FailureThreshold: 3, SuccessThreshold: 1},
+		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}, nil
+}
+
+// exporterTemplates are the credential files a store's exporter reads,
+// merged into the credentials ExternalSecret's templates.
+func exporterTemplates(ds *spec.DataStore) map[string]string {
+	return exporters[ds.Type].files
+}
