@@ -39,7 +39,7 @@ func Skeleton(p *spec.Platform, name string) (map[string][]byte, error) {
 	probePort := svc.Port
 	if worker {
 		probePort = svc.MetricsPort
-		ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics and the health endpoints (a worker has no Service)"})
+		ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics (`GET /metrics`) and the health endpoints (a worker has no Service)"})
 	} else {
 		serves := map[spec.Protocol]string{
 			spec.ProtocolHTTP:      "HTTP requests and the health endpoints",
@@ -47,11 +47,11 @@ func Skeleton(p *spec.Platform, name string) (map[string][]byte, error) {
 			spec.ProtocolWebSocket: "HTTP and WebSocket upgrades, and the health endpoints",
 		}[svc.Protocol]
 		if svc.MetricsPort == svc.Port {
-			serves += "; Prometheus metrics"
+			serves += "; Prometheus metrics (`GET /metrics`)"
 		}
 		ports = append(ports, skeletonPort{svc.Port, generate.PortName(svc), serves})
 		if svc.MetricsPort != svc.Port {
-			ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics"})
+			ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics (`GET /metrics`)"})
 		}
 	}
 	uses := append([]string(nil), svc.Uses...)
