@@ -115,6 +115,7 @@ func TestEditGolden(t *testing.T) {
 			res, err := tt.op("platform.yaml", in)
 			require.NoError(t, err)
 			assertGolden(t, tt.name+".out.yaml", res.Data)
+			assert.Contains(t, string(newSource(res.Data).text(res.Pos.Line)), "name:", "Pos is the new entry's first line")
 			assertOnlyInserted(t, []byte(strings.NewReplacer(replaced[tt.name]...).Replace(string(in))), res.Data)
 			_, err = render.Render(res.Doc.Platform)
 			require.NoError(t, err)

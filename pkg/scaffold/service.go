@@ -136,6 +136,12 @@ type Result struct {
 	Data []byte
 	// Doc is the result loaded, validated and defaulted.
 	Doc *spec.Document
+	// Pos is where the new entry starts in Data.
+	Pos spec.Pos
+}
+
+func result(out []byte, doc *spec.Document, list string, n int) *Result {
+	return &Result{Data: out, Doc: doc, Pos: doc.Pos(fmt.Sprintf("spec.%s[%d]", list, n-1))}
 }
 
 // canonical key order of spec: a missing list key is added after the keys
@@ -200,7 +206,7 @@ func AddService(file string, data []byte, s Service) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Data: out, Doc: doc}, nil
+	return result(out, doc, "services", len(doc.Platform.Spec.Services)), nil
 }
 
 func envIndex(p *spec.Platform, name string) int {
@@ -289,5 +295,5 @@ func AddDataStore(file string, data []byte, ds DataStore) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Data: out, Doc: doc}, nil
+	return result(out, doc, "data", len(doc.Platform.Spec.Data)), nil
 }

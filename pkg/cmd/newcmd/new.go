@@ -172,7 +172,7 @@ func RunService(opts *ServiceOptions) error {
 	if opts.Quiet {
 		return nil
 	}
-	fmt.Fprintf(opts.IO.Out, "added service %s to %s\n", opts.Service.Name, opts.File)
+	fmt.Fprintf(opts.IO.Out, "%s:%d: added service %s\n", opts.File, res.Pos.Line, opts.Service.Name)
 	for _, p := range skeleton {
 		fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
 	}
@@ -258,7 +258,7 @@ func RunDatastore(opts *DatastoreOptions) error {
 	if opts.Quiet {
 		return nil
 	}
-	fmt.Fprintf(opts.IO.Out, "added data store %s to %s\n", opts.DataStore.Name, opts.File)
+	fmt.Fprintf(opts.IO.Out, "%s:%d: added data store %s\n", opts.File, res.Pos.Line, opts.DataStore.Name)
 	printNext(opts.IO, opts.File)
 	return nil
 }

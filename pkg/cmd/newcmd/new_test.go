@@ -108,11 +108,11 @@ func TestNewCommands(t *testing.T) {
 		stderr  []string
 	}{
 		{name: "service", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--expose", "api/v1",
-			"--env-override", "production:replicas=2-4,memory=512Mi"}, code: 0, stdout: []string{"added service api to "}},
+			"--env-override", "production:replicas=2-4,memory=512Mi"}, code: 0, stdout: []string{": added service api\n"}},
 		{name: "grpc service", example: "shop", args: []string{"new", "service", "billing", "--image", "ghcr.io/acme/billing:1.0.0",
 			"--protocol", "grpc", "--port", "9091", "--uses", "orders-db,cache"}, code: 0},
 		{name: "datastore", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--storage", "1Gi"},
-			code: 0, stdout: []string{"added data store cache to "}},
+			code: 0, stdout: []string{": added data store cache\n"}},
 		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432"}, code: 0},
 		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0"},
 			code: 2, stderr: []string{`the name "web" is taken`, `platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`, "1 error(s)"}},
@@ -185,11 +185,12 @@ func TestMissingSpec(t *testing.T) {
 }
 
 func TestWithSkeleton(t *testing.T) {
-	file := copyExample(t, "minimal")
+	file := copyExample(t, "fixture")
 	dir := filepath.Join(t.TempDir(), "services", "api")
-	code, out, errOut := run(t, "new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--protocol", "grpc", "--port", "9090",
+	code, out, errOut := run(t, "new", "service", "rpc", "--image", "ghcr.io/acme/rpc:1.0.0", "--protocol", "grpc", "--port", "9090",
 		"--with-skeleton", dir, "-f", file)
 	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, file+":22: added service rpc\n", "the position of the new entry")
 	assert.Contains(t, out, "wrote "+filepath.Join(dir, "Dockerfile"))
 	docker, err := os.ReadFile(filepath.Join(dir, "Dockerfile"))
 	require.NoError(t, err)
@@ -203,7 +204,7 @@ func TestWithSkeleton(t *testing.T) {
 	// refused before the spec is touched.
 	before, err := os.ReadFile(file)
 	require.NoError(t, err)
-	code, _, errOut = run(t, "new", "service", "api2", "--image", "ghcr.io/acme/api:1.0.0", "--with-skeleton", dir, "-f", file)
+	code, _, errOut = run(t, "new", "service", "rpc2", "--image", "ghcr.io/acme/rpc:1.0.0", "--with-skeleton", dir, "-f", file)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "already exist")
 	after, err := os.ReadFile(file)
