@@ -198,15 +198,15 @@ func (e *editor) keyRegionEnd(k, v *yaml.Node) int {
 }
 
 // colonEnd returns the offset just after the ":" that ends key k, searching
-// back from the value at off.
-func (e *editor) colonEnd(off int) (int, error) {
+// back from its value at off.
+func (e *editor) colonEnd(k *yaml.Node, off int) (int, error) {
 	d := e.src.data
 	i := off - 1
 	for i >= 0 && (d[i] == ' ' || d[i] == '\t') {
 		i--
 	}
 	if i < 0 || d[i] != ':' {
-		return 0, refuse("%s: cannot find the \":\" before offset %d; add the entry by hand", e.file, off)
+		return 0, refuse("%s:%d:%d: cannot find the \":\" after %s; add the entry by hand", e.file, k.Line, k.Column, k.Value)
 	}
 	return i + 1, nil
 }
@@ -280,7 +280,7 @@ func (e *editor) appendFlow(m, k, v *yaml.Node, item object) error {
 	case empty && !isFlow(m) && !e.st.listFlow && e.src.lineOf(sp.close) == k.Line:
 		// An empty [] on the key's line, in a file whose lists are block
 		// lists: the first entry makes this one a block list too.
-		from, err := e.colonEnd(open)
+		from, err := e.colonEnd(k, open)
 		if err != nil {
 			return err
 		}
@@ -375,7 +375,7 @@ func (e *editor) fillEmpty(m, k, v *yaml.Node, val any) error {
 		if v.Line != k.Line || at+len(v.Value) > len(e.src.data) || string(e.src.data[at:at+len(v.Value)]) != v.Value {
 			return refuse("%s:%d:%d: cannot find the value of %s; add the entry by hand", e.file, k.Line, k.Column, k.Value)
 		}
-		from, err := e.colonEnd(at)
+		from, err := e.colonEnd(k, at)
 		if err != nil {
 			return err
 		}
