@@ -9,8 +9,13 @@ type token struct {
 	start, end int // offsets of the first character and just past the last
 }
 
-// node makes a scalar node of tok at line p.line.
+// scalarNode makes a scalar node of tok, which starts on the current line.
 func (p *parser) scalarNode(tok token) *yaml.Node {
+	return p.scalarNodeAt(tok, p.line+1, p.col(tok.start))
+}
+
+// scalarNodeAt makes a scalar node of tok at a given position.
+func (p *parser) scalarNodeAt(tok token, line, col int) *yaml.Node {
 	n := p.a.node()
 	n.Kind = yaml.ScalarNode
 	n.Style = tok.style
@@ -20,7 +25,7 @@ func (p *parser) scalarNode(tok token) *yaml.Node {
 	} else {
 		n.Tag = strTag
 	}
-	n.Line, n.Column = p.line+1, p.col(tok.start)
+	n.Line, n.Column = line, col
 	return n
 }
 
@@ -227,12 +232,17 @@ func (p *parser) inlineValue(indent int) *yaml.Node {
 		return p.blockScalar(indent)
 	case '"', '\'':
 		tok, ok := p.quoted(p.pos)
-		if !ok {
-			p.fail()
-			return nil
+		if ok {
+			n = p.scalarNode(tok)
+			p.pos = tok.end
+		} else {
+			line, col := p.line+1, p.col(p.pos)
+			if tok, ok = p.quotedMore(indent); !ok {
+				p.fail()
+				return nil
+			}
+			n = p.scalarNodeAt(tok, line, col)
 		}
-		n = p.scalarNode(tok)
-		p.pos = tok.end
 		if !p.blankz(p.pos) {
 			p.fail()
 			return nil
@@ -257,7 +267,12 @@ func (p *parser) inlineValue(indent int) *yaml.Node {
 			return nil
 		}
 		n = p.scalarNode(tok)
-		p.pos = next
+		if v, ok := p.plainMore(tok, next, indent); !ok {
+			p.fail()
+			return nil
+		} else if len(v) != len(tok.value) {
+			n.Value, n.Tag = v, plainTag(v)
+		}
 	}
 	p.finishLine()
 	if p.bad {

@@ -112,6 +112,10 @@ loop:
 		case ',', ']', '}':
 			break loop
 		case ':':
+			if !p.blankz(i + 1) {
+				end = i + 1 // "image: ghcr.io/a/b:1.0" inside a flow mapping
+				continue
+			}
 			if key && p.at(i+1) == ' ' {
 				break loop
 			}

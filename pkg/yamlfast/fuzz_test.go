@@ -22,6 +22,9 @@ func FuzzDecodeEqual(f *testing.F) {
 		"%YAML 1.1\n---\na: 1\n",
 		"é: ü\nb: 'ñ' # ç\nc: [ö, å]\n",
 		"  a: 1\n  b: 2\n",
+		"a: b\n  c\n\n\n   d  \ne: f\n- one\n  two # c\n",
+		"a: 'one\n  two ''q''\n\n  three'\nb: \"one \\\n  two\\t\n   three\"\n",
+		"a: [{name: web, image: ghcr.io/a/web:1.0}, x:y]\nb  : c\n",
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx@sha256:abc\n        args: [\"--port\", \"80\"]\n        securityContext: {privileged: false}\n",
 	}
 	for _, s := range seeds {

@@ -2,6 +2,7 @@ package yamlfast
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -100,84 +101,63 @@ func (p *parser) quoted(start int) (token, bool) {
 // unescape applies go-yaml's double-quoted escapes; false for anything it
 // rejects (it reports an error we leave to it).
 func unescape(body string) (string, bool) {
-	var b strings.Builder
-	b.Grow(len(body))
+	out := make([]byte, 0, len(body))
 	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c != '\\' {
-			b.WriteByte(c)
+		if body[i] != '\\' {
+			out = append(out, body[i])
 			continue
 		}
-		i++
-		if i >= len(body) {
+		var ok bool
+		if out, i, ok = appendEscape(out, body, i+1); !ok {
 			return "", false
 		}
-		width := 0
-		switch body[i] {
-		case '0':
-			b.WriteByte(0)
-		case 'a':
-			b.WriteByte('\a')
-		case 'b':
-			b.WriteByte('\b')
-		case 't':
-			b.WriteByte('\t')
-		case 'n':
-			b.WriteByte('\n')
-		case 'v':
-			b.WriteByte('\v')
-		case 'f':
-			b.WriteByte('\f')
-		case 'r':
-			b.WriteByte('\r')
-		case 'e':
-			b.WriteByte(0x1B)
-		case ' ':
-			b.WriteByte(' ')
-		case '"':
-			b.WriteByte('"')
-		case '\'':
-			b.WriteByte('\'')
-		case '\\':
-			b.WriteByte('\\')
-		case 'N':
-			b.WriteString("\u0085")
-		case '_':
-			b.WriteString("\u00a0")
-		case 'L':
-			b.WriteString("\u2028")
-		case 'P':
-			b.WriteString("\u2029")
-		case 'x':
-			width = 2
-		case 'u':
-			width = 4
-		case 'U':
-			width = 8
-		default:
-			return "", false
-		}
-		if width == 0 {
-			continue
-		}
-		if i+width >= len(body) {
-			return "", false
-		}
-		v := 0
-		for k := 1; k <= width; k++ {
-			d, ok := hexDigit(body[i+k])
-			if !ok {
-				return "", false
-			}
-			v = v<<4 | d
-		}
-		if (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF {
-			return "", false
-		}
-		b.WriteRune(rune(v))
-		i += width
 	}
-	return b.String(), true
+	return string(out), true
+}
+
+// escapes maps go-yaml's one-character escapes to what they stand for.
+var escapes = [256]string{
+	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", 'n': "\n", 'v': "\v", 'f': "\f", 'r': "\r",
+	'e': "\x1b", ' ': " ", '"': "\"", '\'': "'", '\\': "\\",
+	'N': "\u0085", '_': "\u00a0", 'L': "\u2028", 'P': "\u2029",
+}
+
+// appendEscape decodes the escape whose letter is at s[i] (just after the
+// backslash) onto out, returning the index of its last character.
+func appendEscape(out []byte, s string, i int) ([]byte, int, bool) {
+	if i >= len(s) {
+		return out, i, false
+	}
+	width := 0
+	switch s[i] {
+	case 'x':
+		width = 2
+	case 'u':
+		width = 4
+	case 'U':
+		width = 8
+	default:
+		e := escapes[s[i]]
+		if e == "" {
+			return out, i, false
+		}
+		return append(out, e...), i, true
+	}
+	if i+width >= len(s) {
+		return out, i, false
+	}
+	v := 0
+	for k := 1; k <= width; k++ {
+		d, ok := hexDigit(s[i+k])
+		if !ok {
+			return out, i, false
+		}
+		v = v<<4 | d
+	}
+	if (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF {
+		return out, i, false
+	}
+	return utf8.AppendRune(out, rune(v)), i + width, true
 }
 
 func hexDigit(c byte) (int, bool) {
