@@ -98,6 +98,7 @@ var badCases = map[string]class{
 	"57-tagged-document.yaml":             yamlLevel,
 	"58-too-many-validation-errors.yaml":  schemaClass,
 	"59-backup-unsupported.yaml":          mixed,
+	"60-grpc-metrics-port.yaml":           crossField,
 }
 
 // crossFieldReasons matches every cross-field message of the corpus and
