@@ -168,6 +168,20 @@ func TestNewCommands(t *testing.T) {
 	}
 }
 
+func TestInvalidSpecIsNotEdited(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "platform.yaml")
+	bad := "apiVersion: platformctl.dev/v1alpha1\r\nkind: Platform\r\nmetadata: {name: x}\r\nspec:\r\n  domian: x.example.com\r\n"
+	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
+	code, out, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1", "-f", file)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, file+" is not a valid spec; fix it first:")
+	assert.Contains(t, errOut, file+`:5:3: spec.domian: unknown field "domian"; did you mean "domain"?`)
+	after, err := os.ReadFile(file)
+	require.NoError(t, err)
+	assert.Equal(t, bad, string(after))
+}
+
 func TestUnknownSubcommand(t *testing.T) {
 	code, out, errOut := run(t, "new", "bogus")
 	assert.Equal(t, 2, code)
