@@ -92,6 +92,8 @@ func Generators() []Generator {
 		{Name: "gitops", Run: gitops},
 		{Name: "telemetry", Run: telemetry},
 		{Name: "metrics", Run: metricsObjects},
+		{Name: "admission-policies", Run: admissionPolicies},
+		{Name: "image-verification", Run: imageVerification},
 	}
 }
 

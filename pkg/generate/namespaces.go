@@ -1,6 +1,8 @@
 package generate
 
 import (
+	"strings"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,6 +25,10 @@ var podSecurityLevel = map[string]string{
 // PodSecurityLevel returns the enforced Pod Security Standard of an area.
 func PodSecurityLevel(area string) string { return podSecurityLevel[area] }
 
+// AnnotationAllowedRegistries lists, on a Namespace, the registries its
+// pods may pull from (read by the lint rule untrusted-registry).
+const AnnotationAllowedRegistries = "platformctl.dev/allowed-registries"
+
 var (
 	typeNamespace     = metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}
 	typeNetworkPolicy = metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}
@@ -42,9 +48,16 @@ func namespaces(c *Context) ([]Object, error) {
 		l["pod-security.kubernetes.io/warn-version"] = "latest"
 		l["pod-security.kubernetes.io/audit"] = "restricted"
 		l["pod-security.kubernetes.io/audit-version"] = "latest"
+		meta := metav1.ObjectMeta{Name: c.NS(area), Labels: l}
+		// Tells `platformctl lint` (rule untrusted-registry) which
+		// registries the namespaces that run only rendered workloads may
+		// pull from; edge and observability also host add-ons.
+		if regs := c.P.Spec.Security.AllowedRegistries; len(regs) > 0 && (area == "apps" || area == "data") {
+			meta.Annotations = map[string]string{AnnotationAllowedRegistries: strings.Join(regs, ",")}
+		}
 		out = append(out, Object{
 			ID: id(area, "Namespace", ""), Area: area, Source: "spec",
-			Obj: &corev1.Namespace{TypeMeta: typeNamespace, ObjectMeta: metav1.ObjectMeta{Name: c.NS(area), Labels: l}},
+			Obj: &corev1.Namespace{TypeMeta: typeNamespace, ObjectMeta: meta},
 		})
 	}
 	return out, nil

@@ -414,6 +414,18 @@ func ImageTag(ref string) string {
 	return ""
 }
 
+// ImageRepository returns an image reference without its tag and digest.
+func ImageRepository(ref string) string {
+	if i := strings.Index(ref, "@"); i >= 0 {
+		ref = ref[:i]
+	}
+	slash := strings.LastIndex(ref, "/")
+	if c := strings.LastIndex(ref, ":"); c > slash {
+		return ref[:c]
+	}
+	return ref
+}
+
 // ImageHasDigest says whether ref is pinned by digest.
 func ImageHasDigest(ref string) bool { return strings.Contains(ref, "@sha256:") }
 

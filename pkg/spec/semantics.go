@@ -194,6 +194,9 @@ func checkSemantics(p *Platform, add addFunc) {
 			add("spec.services", "%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx", len(distinct))
 		}
 	}
+	if v := s.Security.ImageVerification; v != nil {
+		checkImageVerification(v, add)
+	}
 	if g := s.CICD.GitOps; (g == "argocd" || g == "flux") && s.CICD.RepoURL == "" {
 		add("spec.cicd.repoURL", "is required when gitops is %s", g)
 	}
@@ -266,6 +269,25 @@ func didYouMean(s string, candidates []string) string {
 func checkDomain(path, d string, add addFunc) {
 	if d != "" && (d != strings.ToLower(d) || strings.HasSuffix(d, ".")) {
 		add(path, "%q must be lower case without a trailing dot (host names in routes and certificates are)", d)
+	}
+}
+
+// checkImageVerification wants at least one complete signer.
+func checkImageVerification(v *ImageVerification, add addFunc) {
+	const path = "spec.security.imageVerification"
+	keyless := v.Issuer != "" || v.Subject != ""
+	if !keyless && v.PublicKey == "" {
+		add(path, "needs issuer and subject (keyless signing) or publicKey")
+		return
+	}
+	if keyless && v.Issuer == "" {
+		add(path+".issuer", "is required with subject")
+	}
+	if keyless && v.Subject == "" {
+		add(path+".subject", "is required with issuer")
+	}
+	if v.PublicKey != "" && !strings.Contains(v.PublicKey, "-----BEGIN PUBLIC KEY-----") {
+		add(path+".publicKey", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)")
 	}
 }
 

@@ -447,8 +447,28 @@ type SecretStore struct {
 	RefreshInterval string `json:"refreshInterval,omitempty" validate:"omitempty,duration"`
 }
 
-// Security holds supply-chain settings.
+// Security holds supply-chain and admission settings.
 type Security struct {
 	// AllowedRegistries restricts image registries (empty: any).
 	AllowedRegistries []string `json:"allowedRegistries,omitempty" validate:"omitempty,dive,hostname_port|fqdn"`
+	// ImageVerification admits only pods whose platform images carry a valid
+	// cosign signature (Kyverno ImageValidatingPolicy).
+	ImageVerification *ImageVerification `json:"imageVerification,omitempty"`
+	// AdmissionPolicies enforces the platform's pod baseline in the cluster
+	// with ValidatingAdmissionPolicies (default false).
+	AdmissionPolicies bool `json:"admissionPolicies,omitempty"`
+}
+
+// ImageVerification names who signs the platform's images: a keyless
+// identity (issuer and subject), a public key, or both (a signature by
+// either is accepted, e.g. while moving from keys to keyless).
+type ImageVerification struct {
+	// Issuer is the OIDC issuer of a keyless signature (e.g. https://token.actions.githubusercontent.com).
+	Issuer string `json:"issuer,omitempty" validate:"omitempty,url"`
+	// Subject is the signing identity of a keyless signature (e.g. a workflow URL).
+	Subject string `json:"subject,omitempty" validate:"omitempty,max=1024"`
+	// PublicKey is a PEM-encoded cosign public key.
+	PublicKey string `json:"publicKey,omitempty" validate:"omitempty,max=4096"`
+	// Images are glob patterns of the images to verify (default: the repositories of the services' images).
+	Images []string `json:"images,omitempty" validate:"omitempty,dive,min=1,max=512"`
 }

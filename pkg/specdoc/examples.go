@@ -154,5 +154,15 @@ spec:
     storeKind: ClusterSecretStore
     refreshInterval: 30m
   security:
-    allowedRegistries: [ghcr.io]
+    allowedRegistries: [ghcr.io, docker.io, quay.io]
+    admissionPolicies: true
+    imageVerification:
+      issuer: https://token.actions.githubusercontent.com
+      subject: https://github.com/acme/shop/.github/workflows/release.yml@refs/heads/main
+      publicKey: |
+        -----BEGIN PUBLIC KEY-----
+        MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEexampleexampleexampleexampleexampleexam
+        pleexampleexampleexampleexampleexampleexampleexampleexampleexample==
+        -----END PUBLIC KEY-----
+      images: ["ghcr.io/acme/*"]
 `

@@ -115,9 +115,14 @@ func fieldNotes() map[string]note {
 		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
 			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
-		"PlatformSpec.CICD":            {Text: "See [CICD](#cicd)."},
-		"PlatformSpec.Teams":           {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
-		"PlatformSpec.Security":        {Effect: notRendered, Text: "Images are not checked against it."},
+		"PlatformSpec.CICD":          {Text: "See [CICD](#cicd)."},
+		"PlatformSpec.Teams":         {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
+		"PlatformSpec.Security":      {Text: "See [Security](#security)."},
+		"Security.AllowedRegistries": {Text: "Written as the annotation `platformctl.dev/allowed-registries` on the apps and data namespaces, which `platformctl lint` (rule `untrusted-registry`) checks every image against; with `admissionPolicies`, also enforced at admission."},
+		"Security.AdmissionPolicies": {Text: "**Generated:** a ValidatingAdmissionPolicy and binding `<platform>-pod-baseline` (`<platform>-<env>-pod-baseline` under namespace isolation; built into Kubernetes, no add-on) that denies pods in the apps and data namespaces " +
+			"without a read-only root filesystem, with privilege escalation allowed, without CPU and memory requests and a memory limit, with an untagged or `latest` image, " +
+			"from a registry outside `allowedRegistries`, or — in production — with an image not pinned by digest. Each check mirrors a lint rule, so what lints clean is admitted."},
+		"Security.ImageVerification":   {Text: "**Generated:** a Kyverno ImageValidatingPolicy `<platform>-verify-images` (policies.kyverno.io/v1; needs Kyverno 1.15 or later) that denies pods in the apps and data namespaces whose images matching `images` lack a cosign signature by the given keyless identity or key."},
 		"PlatformSpec.NodePools":       {Text: "A pool has an effect only through the services that name it in `nodePool`."},
 		"Environment.Name":             {Text: "Namespaces are `<name>-edge`, `<name>-apps` and so on with namespace isolation, just `edge`, `apps` and so on with cluster isolation."},
 		"Environment.Region":           {Text: "Adds a required node affinity `topology.kubernetes.io/region In [<region>]` to every service's pods, in any tier."},

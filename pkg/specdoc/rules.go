@@ -81,6 +81,8 @@ func crossRules(m *model) []crossRule {
 		{[]string{"spec.domain", "spec.environments[*].domain"}, "Domains are lower case and have no trailing dot: they become route host names and certificate names.",
 			[]string{"%q must be lower case without a trailing dot (host names in routes and certificates are)"}},
 		{[]string{"spec.cicd.repoURL"}, "`repoURL` is set when `gitops` is `argocd` or `flux`.", []string{"is required when gitops is %s"}},
+		{[]string{"spec.security.imageVerification"}, "`imageVerification` names a signer: `issuer` and `subject` together, a PEM `publicKey`, or both.",
+			[]string{"needs issuer and subject (keyless signing) or publicKey", "is required with subject", "is required with issuer", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)"}},
 		{[]string{"spec.nodePools[<name>]"}, "A pool is not both `spot` and `gpu`.", []string{"a pool cannot be both spot and gpu"}},
 	}
 }

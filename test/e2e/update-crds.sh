@@ -19,6 +19,7 @@ sources=(
 	"flux github.com/fluxcd/kustomize-controller@v1.9.6 config/crd/bases kustomize.toolkit.fluxcd.io_kustomizations.yaml"
 	"flux github.com/fluxcd/source-controller@v1.9.6 config/crd/bases source.toolkit.fluxcd.io_gitrepositories.yaml source.toolkit.fluxcd.io_ocirepositories.yaml source.toolkit.fluxcd.io_helmrepositories.yaml"
 	"kyverno github.com/kyverno/kyverno@v1.19.1 config/crds/kyverno kyverno.io_clusterpolicies.yaml"
+	"kyverno github.com/kyverno/kyverno@v1.19.1 config/crds/policies.kyverno.io policies.kyverno.io_imagevalidatingpolicies.yaml"
 	"vertical-pod-autoscaler k8s.io/autoscaler/vertical-pod-autoscaler@v1.8.1 deploy vpa-v1-crd-gen.yaml"
 )
 
