@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
@@ -165,6 +166,47 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("%s: %s", kube.Ref(sent), m)
 		}
 	}
+	checkAdmissionPolicy(t, objs)
+}
+
+// checkAdmissionPolicy proves a stored pod-baseline ValidatingAdmissionPolicy
+// is live: the pod of a rendered Deployment is admitted, and the same pod
+// with a writable root filesystem is denied with the policy's message.
+func checkAdmissionPolicy(t *testing.T, objs []*unstructured.Unstructured) {
+	var deployment *unstructured.Unstructured
+	hasPolicy := false
+	for _, o := range objs {
+		switch o.GetKind() {
+		case "ValidatingAdmissionPolicy":
+			hasPolicy = true
+		case "Deployment":
+			if deployment == nil && strings.HasSuffix(o.GetNamespace(), "apps") {
+				deployment = o
+			}
+		}
+	}
+	if !hasPolicy || deployment == nil {
+		return
+	}
+	pod, err := kube.PodFromWorkload(deployment)
+	require.NoError(t, err)
+	drifted := pod.DeepCopy()
+	containers, _, _ := unstructured.NestedSlice(drifted.Object, "spec", "containers")
+	require.NotEmpty(t, containers)
+	require.NoError(t, unstructured.SetNestedField(containers[0].(map[string]any), false, "securityContext", "readOnlyRootFilesystem"))
+	require.NoError(t, unstructured.SetNestedSlice(drifted.Object, containers, "spec", "containers"))
+	ctx := context.Background()
+	// The API server activates a new policy within a few seconds.
+	var last []kube.Problem
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		last = suite.client.Apply(ctx, []*unstructured.Unstructured{drifted}, kube.ApplyOptions{DryRun: true})
+		if len(last) > 0 {
+			break
+		}
+	}
+	require.NotEmpty(t, last, "a pod with a writable root filesystem was admitted despite the pod-baseline policy")
+	assert.Contains(t, last[0].Message, "readOnlyRootFilesystem")
+	reportProblems(t, suite.client.Apply(ctx, []*unstructured.Unstructured{pod}, kube.ApplyOptions{DryRun: true}))
 }
 
 // TestHarnessCatchesInvalidObjects proves the tier can fail: each case is a
