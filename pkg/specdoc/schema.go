@@ -41,6 +41,7 @@ func Schema() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	platform.set("type", "object")
 	root = append(root, platform...)
 	var defs obj
 	for _, name := range d.m.order[1:] {
@@ -111,8 +112,12 @@ func (o *obj) set(k string, v any) {
 	*o = append(*o, kv{k, v})
 }
 
+// objectSchema is the definition of a struct type. Definitions accept null
+// too, so that an optional key or list item written empty needs no anyOf
+// (whose errors editors show poorly); each reference to a definition where
+// null is refused carries "type": "object" beside the $ref.
 func (d *doc) objectSchema(st *structType) (obj, error) {
-	s := obj{{"description", plainText(codePlaceholders(st.Doc))}, {"type", "object"}}
+	s := obj{{"description", plainText(codePlaceholders(st.Doc))}, {"type", []any{"object", "null"}}}
 	var props obj
 	var required []string
 	for _, f := range st.Fields {
@@ -179,7 +184,9 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 		if len(level) > 1 || (len(level) == 1 && level[0] != "omitempty" && level[0] != "required") {
 			return nil, fmt.Errorf("specdoc: %s: rules %v on an object are not translated to the schema", f.key(), level)
 		}
-		return obj{{"$ref", "#/$defs/" + t.Name}}, nil
+		// The definitions also accept null (see objectSchema); where null
+		// is not allowed, "type" says so next to the reference.
+		return obj{{"$ref", "#/$defs/" + t.Name}, {"type", "object"}}, nil
 	case kindSlice, kindMap:
 		if !top {
 			return nil, fmt.Errorf("specdoc: %s: nested collections are not supported", f.key())
@@ -237,8 +244,8 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 
 // nullable lets s also be null.
 func nullable(s obj) obj {
-	if ref, ok := s.get("$ref"); ok && len(s) == 1 {
-		return obj{{"anyOf", []any{obj{{"$ref", ref}}, obj{{"type", "null"}}}}}
+	if ref, ok := s.get("$ref"); ok {
+		return obj{{"$ref", ref}}
 	}
 	out := append(obj(nil), s...)
 	if t, ok := out.get("type"); ok {
@@ -500,8 +507,10 @@ var formatSchemas = map[string]obj{
 	"duration": {{"pattern", `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`},
 		{"not", obj{{"type", "string"}, {"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
 	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
-	// A scheme, then an authority (or an opaque part): the shape only.
-	"url": {{"format", "uri"}, {"pattern", `^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]|[^/])`}},
+	// A scheme, then an authority (or an opaque part): the shape only. No
+	// "format": validators that assert formats would each judge URIs their
+	// own way, and strict ones (ajv) refuse a format they do not know.
+	"url": {{"pattern", `^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]|[^/])`}},
 }
 
 // valueRules are the checks of pkg/spec/semantics.go that look at one value
