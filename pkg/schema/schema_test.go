@@ -113,6 +113,40 @@ func TestExamplesValidate(t *testing.T) {
 	}
 }
 
+// TestSpecDocExamplesValidate: docs/spec.md's minimal example, and its
+// complete example, which sets every field at least once and is checked
+// valid by the generator of that page.
+func TestSpecDocExamplesValidate(t *testing.T) {
+	sch := compile(t)
+	data, err := os.ReadFile("../../docs/spec.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, heading := range []string{"## Minimal example", "## Complete example"} {
+		t.Run(heading[3:], func(t *testing.T) {
+			_, rest, ok := strings.Cut(string(data), "\n"+heading+"\n")
+			if !ok {
+				t.Fatalf("docs/spec.md has no %q", heading)
+			}
+			_, rest, ok = strings.Cut(rest, "```yaml\n")
+			if !ok {
+				t.Fatal("no yaml block")
+			}
+			src, _, ok := strings.Cut(rest, "```")
+			if !ok {
+				t.Fatal("unterminated yaml block")
+			}
+			v, err := yamlToJSON([]byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(v); err != nil {
+				t.Errorf("the %s of docs/spec.md does not validate against the schema:\n%v", heading[3:], err)
+			}
+		})
+	}
+}
+
 // reported lists the instance paths a validation error points at, one per
 // leaf: a missing or unknown key and a bad map key are located at the key
 // itself (as the loader locates them), not at the object holding it.
