@@ -52,32 +52,40 @@ func Parse(data []byte) (docs []*yaml.Node, ok bool) {
 	return docs, true
 }
 
+// byteClass sorts input bytes for prescan: 0 is plain ASCII, 1 a byte the
+// subset refuses (control characters, tabs, CRs, DEL), 2 the start of a
+// multi-byte character.
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == '\n':
+		case c < 0x20 || c == 0x7F:
+			t[c] = 1
+		case c >= 0x80:
+			t[c] = 2
+		}
+	}
+	return t
+}()
+
 // prescan rejects bytes the subset does not handle (tabs, CR, NUL, the
 // Unicode line breaks and byte-order marks go-yaml treats specially) and says
 // whether the input is ASCII, in which case columns are byte offsets.
 func prescan(data []byte) (ascii, ok bool) {
 	ascii = true
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; {
-		case c < 0x20 && c != '\n' || c == 0x7F:
-			return false, false // tabs, CRs, control characters
-		case c == 0xC2:
-			ascii = false
-			if i+1 < len(data) && data[i+1] == 0x85 {
-				return false, false
-			}
-		case c == 0xE2:
-			ascii = false
-			if i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9) {
-				return false, false
-			}
-		case c == 0xEF:
-			ascii = false
-			if i+2 < len(data) && data[i+1] == 0xBB && data[i+2] == 0xBF {
-				return false, false
-			}
-		case c >= 0x80:
-			ascii = false
+	for i, c := range data {
+		switch byteClass[c] {
+		case 0:
+			continue
+		case 1:
+			return false, false
+		}
+		ascii = false
+		switch {
+		case c == 0xC2 && i+1 < len(data) && data[i+1] == 0x85,
+			c == 0xE2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xA8 || data[i+2] == 0xA9),
+			c == 0xEF && i+2 < len(data) && data[i+1] == 0xBB && data[i+2] == 0xBF:
+			return false, false // NEL, LS, PS, BOM
 		}
 	}
 	if !ascii && !printable(data) {
