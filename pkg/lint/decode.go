@@ -65,14 +65,8 @@ var kindSets = sync.OnceValue(func() map[string]map[string]bool {
 // a `kind: List` contributes its items. The first problem ends decoding of
 // this input, with its position.
 func Decode(file string, data []byte) ([]*Object, error) {
-	if len(data) > MaxInputSize {
-		return nil, &InputError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("larger than %d MiB; refusing to read it", MaxInputSize>>20)}
-	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return nil, &InputError{File: file, Line: 1, Col: 1, Msg: "binary file, not YAML"}
-	}
-	if p, msg, bad := yamlsyntax.BadText(data); bad {
-		return nil, &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
+	if err := checkText(file, data); err != nil {
+		return nil, err
 	}
 	// The fast decoder builds the same trees as go-yaml for the YAML
 	// manifests are written in, with a few allocations per file instead of
@@ -89,6 +83,26 @@ func Decode(file string, data []byte) ([]*Object, error) {
 		}
 		return out, nil
 	}
+	return decodeGoYAML(file, data)
+}
+
+// checkText refuses what is not worth parsing, with a position: huge or
+// binary input, bad UTF-8, control characters.
+func checkText(file string, data []byte) error {
+	if len(data) > MaxInputSize {
+		return &InputError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("larger than %d MiB; refusing to read it", MaxInputSize>>20)}
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return &InputError{File: file, Line: 1, Col: 1, Msg: "binary file, not YAML"}
+	}
+	if p, msg, bad := yamlsyntax.BadText(data); bad {
+		return &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
+	}
+	return nil
+}
+
+// decodeGoYAML is Decode with go-yaml v3, document by document.
+func decodeGoYAML(file string, data []byte) ([]*Object, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Object
 	for doc := 0; ; doc++ {
