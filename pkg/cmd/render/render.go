@@ -52,6 +52,9 @@ directory is stale, 0 when it is up to date.`,
 	}
 	cmd.Flags().StringP("file", "f", "platform.yaml", "platform spec to read")
 	cmd.Flags().StringP("output", "o", "deploy", "directory to write the tree to")
+	// The flags exist: registered above.
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
+	_ = cmd.MarkFlagDirname("output")
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "compare with the output directory instead of writing; exit 1 when stale")
 	return cmd
 }

@@ -194,6 +194,16 @@ func TestDynamicCompletion(t *testing.T) {
 	assert.Equal(t, []string{"text", "markdown", "json"}, complete(t, "rules", "-o", ""))
 	assert.Equal(t, []string{"text", "json"}, complete(t, "version", "-o", ""))
 
+	// File and directory flags complete files of the right kind.
+	for _, args := range [][]string{{"validate", "-f", ""}, {"build", "--file", ""}, {"render", "-f", ""}, {"lint", "-f", ""}, {"--config", ""}} {
+		code, out, _ := run(t, append([]string{"__complete"}, args...)...)
+		require.Equal(t, 0, code)
+		assert.Equal(t, "yaml\nyml\n:8\n", out, "%v: YAML files only (ShellCompDirectiveFilterFileExt)", args)
+	}
+	code, out, _ := run(t, "__complete", "render", "-o", "")
+	require.Equal(t, 0, code)
+	assert.Equal(t, ":16\n", out, "render -o: directories (ShellCompDirectiveFilterDirs)")
+
 	// A spec with errors still completes the names it has.
 	broken := filepath.Join(t.TempDir(), "platform.yaml")
 	require.NoError(t, os.WriteFile(broken, []byte("apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nspec:\n  environments:\n    - {name: dev, tier: nope}\n    - {name: prod, tier: production, bogus: 1}\n"), 0o644))

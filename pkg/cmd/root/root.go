@@ -43,6 +43,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		},
 	}
 	cmd.PersistentFlags().StringVar(&configFile, "config", "", "CLI config file (default: ./.platformctl.yaml when present)")
+	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml") // registered above
 	f.AddGlobalFlags(cmd.PersistentFlags())
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return cmdutil.Fail(err)

@@ -40,6 +40,7 @@ It exits 0 when the spec is valid and 2 otherwise.`,
 		},
 	}
 	cmd.Flags().StringP("file", "f", "platform.yaml", "platform spec to read")
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml") // the flag exists: registered above
 	return cmd
 }
 
