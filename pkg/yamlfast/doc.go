@@ -6,10 +6,11 @@
 // It handles a deliberate subset: block mappings and sequences (including
 // sequences indented at their key's level), plain, single- and double-quoted
 // scalars (folded over several lines too), literal and folded block scalars,
-// single-line flow collections, comments, document markers and a %YAML 1.1
-// directive. Anything else (anchors, aliases, tags, complex keys, multi-line
-// flow collections, tabs, CR line ends, odd indentation, syntax errors) makes
-// Parse report that it did not take the input, and the caller decodes the
-// whole input with go-yaml v3, so results and error messages never depend on
-// which decoder ran. Comments are not kept: nothing in the linter reads them.
+// single-line flow collections, comments, document markers, a %YAML 1.1
+// directive, LF or CR LF line ends. Anything else (anchors, aliases, tags,
+// complex keys, multi-line flow collections, tabs, lone CRs, odd
+// indentation, syntax errors) makes Parse report that it did not take the
+// input, and the caller decodes the whole input with go-yaml v3, so results
+// and error messages never depend on which decoder ran. Comments are not
+// kept: nothing in the linter reads them.
 package yamlfast

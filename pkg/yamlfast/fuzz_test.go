@@ -25,6 +25,7 @@ func FuzzDecodeEqual(f *testing.F) {
 		"a: b\n  c\n\n\n   d  \ne: f\n- one\n  two # c\n",
 		"a: 'one\n  two ''q''\n\n  three'\nb: \"one \\\n  two\\t\n   three\"\n",
 		"a: [{name: web, image: ghcr.io/a/web:1.0}, x:y]\nb  : c\n",
+		"a: 1\r\nb: |\r\n  x\r\n\r\n  y\r\nc: 'p\r\n  q'\r\n",
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx@sha256:abc\n        args: [\"--port\", \"80\"]\n        securityContext: {privileged: false}\n",
 	}
 	for _, s := range seeds {

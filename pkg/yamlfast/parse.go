@@ -1,6 +1,7 @@
 package yamlfast
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -22,9 +23,13 @@ type parser struct {
 	line      int // 0-based line of pos
 	lineStart int // offset where the current line starts
 	ascii     bool
-	bad       bool
-	badPos    int // where bad was set, for tests and debugging
-	depth     int
+	// colLine, colOff and colN remember the last column counted on a
+	// non-ASCII line (its start + 1, so the zero value matches no line;
+	// offset; column).
+	colLine, colOff, colN int
+	bad                   bool
+	badPos                int // where bad was set, for tests and debugging
+	depth                 int
 	// indent is the column of the current content line (pos is at its first
 	// character), or -1 at the end of the input or at a document marker.
 	indent int
@@ -36,6 +41,15 @@ type parser struct {
 // supported subset (or is not valid YAML): decode it with go-yaml v3 then.
 // The returned nodes are DocumentNodes, as yaml.Decoder.Decode returns them.
 func Parse(data []byte) (docs []*yaml.Node, ok bool) {
+	if bytes.IndexByte(data, '\r') >= 0 {
+		// go-yaml reads CR LF as one line break (in values too) and a CR
+		// only ever ends a line, so dropping the CRs changes no position
+		// and no value. A CR elsewhere is left to go-yaml.
+		if bytes.Count(data, []byte{'\r'}) != bytes.Count(data, []byte("\r\n")) {
+			return nil, false
+		}
+		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte{'\n'})
+	}
 	ascii, fine := prescan(data)
 	if !fine {
 		return nil, false
@@ -122,7 +136,14 @@ func (p *parser) col(off int) int {
 	if p.ascii {
 		return off - p.lineStart + 1
 	}
-	return utf8.RuneCountInString(p.s[p.lineStart:off]) + 1
+	// Count from the last answer on this line: a long line of flow items
+	// would otherwise be counted from its start for every item.
+	if p.colLine != p.lineStart+1 || off < p.colOff {
+		p.colLine, p.colOff, p.colN = p.lineStart+1, p.lineStart, 1
+	}
+	p.colN += utf8.RuneCountInString(p.s[p.colOff:off])
+	p.colOff = off
+	return p.colN
 }
 
 func (p *parser) at(off int) byte {

@@ -3,6 +3,7 @@ package yamlfast
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseMatchesGoYAML(t *testing.T) {
@@ -46,7 +47,8 @@ func TestParseMatchesGoYAML(t *testing.T) {
 		{"plain continuation with key", "a: b\n  c: d\n", false},
 		{"quoted continuation dedented", "a:\n  b: 'x\n  y'\n", false},
 		{"tab", "a:\t1\n", false},
-		{"crlf", "a: 1\r\n", false},
+		{"crlf", "a: 1\r\nb: |\r\n  x\r\n\r\n  y\r\nc: 'p\r\n  q'\r\nd: \"r\\\r\n  s\"\r\n", true},
+		{"lone cr", "a: 1\rb: 2\n", false},
 		{"bad indent", "a:\n  b: 1\n c: 2\n", false},
 		{"value mapping error", "a: b: c\n", false},
 		{"complex key", "? a\n: b\n", false},
@@ -77,5 +79,23 @@ func TestContentCannotClobberNeighbours(t *testing.T) {
 	if got := m.Content[3].Content[0].Value; got != "3" {
 		t.Fatalf("appending to one Content changed another: %q", got)
 	}
-	_ = strings.TrimSpace
+}
+
+// TestLongNonASCIILine guards against counting columns from the start of
+// the line for every node: 100,000 items on one non-ASCII line would take
+// minutes that way, and inputs of up to 64 MiB reach the decoder.
+func TestLongNonASCIILine(t *testing.T) {
+	in := "a: [" + strings.Repeat("é, ", 100000) + "ü]\n"
+	start := time.Now()
+	docs, ok := Parse([]byte(in))
+	if !ok {
+		t.Fatal("not accepted")
+	}
+	items := docs[0].Content[0].Content[1].Content
+	if last := items[len(items)-1]; last.Value != "ü" || last.Column != 5+3*100000 {
+		t.Fatalf("last item %q at column %d", last.Value, last.Column)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("took %v: columns are counted quadratically", d)
+	}
 }
