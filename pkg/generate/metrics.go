@@ -233,16 +233,6 @@ type exporter struct {
 	files map[string]string
 }
 
-// DefaultExporterImages are the exporters' images when a store sets no
-// exporterImage; production stores must pin one by digest.
-var DefaultExporterImages = map[spec.DataStoreType]string{
-	spec.DataPostgres: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
-	spec.DataMySQL:    "quay.io/prometheus/mysqld-exporter:v0.17.2",
-	spec.DataRedis:    "quay.io/oliver006/redis_exporter:v1.74.0",
-	spec.DataNATS:     "docker.io/natsio/prometheus-nats-exporter:0.17.3",
-	spec.DataKafka:    "docker.io/danielqsj/kafka-exporter:v1.9.0",
-}
-
 var exporters = map[spec.DataStoreType]exporter{
 	spec.DataPostgres: {port: 9187, env: func(ds *spec.DataStore) []corev1.EnvVar {
 		return []corev1.EnvVar{
@@ -277,10 +267,7 @@ func exporterContainer(ds *spec.DataStore) (*corev1.Container, error) {
 	if ex.env != nil {
 		env = ex.env(ds)
 	}
-	image := ds.ExporterImage
-	if image == "" {
-		image = DefaultExporterImages[ds.Type]
-	}
+	image := spec.ExporterImage(ds)
 	name := "exporter"
 	return &corev1.Container{
 		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,

@@ -36,19 +36,19 @@ spec:
   edge: {api: gateway, tls: {clusterIssuer: letsencrypt}}
   nodePools: {workload: {}, spot: {spot: true}}
   data:
-    - {name: db, type: postgres}
-    - {name: cache, type: redis}
+    - {name: db, type: postgres, image: "docker.io/library/postgres:16.4@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+    - {name: cache, type: redis, image: "docker.io/library/redis:7.4.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   services:
 `)
 	for i := 0; i < n; i++ {
 		switch i % 3 {
 		case 0:
-			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:1.0.%d, expose: {host: h%d, path: /svc-%d}, uses: [db, cache], autoscale: {min: 2, max: 10, requestsPerSecond: 100}, canary: {weight: 10, image: ghcr.io/acme/svc-%d:1.1.0}, secrets: {API_KEY: svc/%d#key}, env: {LOG_LEVEL: info}, nodePool: workload}\n", i, i, i, i%20, i, i, i)
+			fmt.Fprintf(&b, "    - {name: svc-%d, image: \"ghcr.io/acme/svc-%d:1.0.%d@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", expose: {host: h%d, path: /svc-%d}, uses: [db, cache], autoscale: {min: 2, max: 10, requestsPerSecond: 100}, canary: {weight: 10, image: \"ghcr.io/acme/svc-%d:1.1.0@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}, secrets: {API_KEY: svc/%d#key}, env: {LOG_LEVEL: info}, nodePool: workload}\n", i, i, i, i%20, i, i, i)
 		case 1:
-			fmt.Fprintf(&b, "    - {name: svc-%d, image: ghcr.io/acme/svc-%d:2.0.%d, protocol: grpc, port: 9090, expose: {host: api%d, path: /svc%d.v1.Service}, uses: [db]}\n", i, i, i, i%20, i)
+			fmt.Fprintf(&b, "    - {name: svc-%d, image: \"ghcr.io/acme/svc-%d:2.0.%d@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", protocol: grpc, port: 9090, expose: {host: api%d, path: /svc%d.v1.Service}, uses: [db]}\n", i, i, i, i%20, i)
 		default:
-			fmt.Fprintf(&b, "    - {name: svc-%d, kind: worker, image: ghcr.io/acme/svc-%d:0.9.%d, consumes: {queue: jobs, deadLetter: true}, autoscale: {min: 1, max: 20, queueDepth: 100}, nodePool: spot}\n", i, i, i)
+			fmt.Fprintf(&b, "    - {name: svc-%d, kind: worker, image: \"ghcr.io/acme/svc-%d:0.9.%d@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\", consumes: {queue: jobs, deadLetter: true}, autoscale: {min: 1, max: 20, queueDepth: 100}, nodePool: spot}\n", i, i, i)
 		}
 	}
 	return b.String()

@@ -41,9 +41,9 @@ func addData(ds DataStore) func(string, []byte) (*Result, error) {
 }
 
 var (
-	billing  = Service{Name: "billing", Image: "ghcr.io/acme/billing:1.2.3", Port: 9000, Expose: "pay/billing", Uses: []string{"db"}}
-	reporter = Service{Name: "reporter", Image: "ghcr.io/acme/reporter:0.1.0", Worker: true}
-	cache    = DataStore{Name: "cache", Type: "redis", Storage: "2Gi", BackupSchedule: "0 3 * * *"}
+	billing  = Service{Name: "billing", Image: "ghcr.io/acme/billing:1.2.3@sha256:55678c2355606b144fb098f3736bcca3305e32a84372b315f165a12af89e340c", Port: 9000, Expose: "pay/billing", Uses: []string{"db"}}
+	reporter = Service{Name: "reporter", Image: "ghcr.io/acme/reporter:0.1.0@sha256:5f60e82bb88b6dac015ec4fca5b08a0c04e2fc36305246ad4cb4d18ad870c22d", Worker: true}
+	cache    = DataStore{Name: "cache", Type: "redis", Image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", Storage: "2Gi", BackupSchedule: "0 3 * * *"}
 	queue    = DataStore{Name: "queue", Type: "nats", Endpoint: "nats.example.internal:4222"}
 )
 
@@ -67,7 +67,7 @@ func TestEditGolden(t *testing.T) {
 		{"block-unindented-service", "block-unindented", addService(billing)},
 		{"block-unindented-datastore", "block-unindented", addData(queue)},
 		{"indent4-service", "indent4", addService(billing)},
-		{"indent4-compact-service", "indent4-compact", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Expose: "api"})},
+		{"indent4-compact-service", "indent4-compact", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", Expose: "api"})},
 		{"indent4-compact-datastore", "indent4-compact", addData(cache)},
 		{"flow-inline-service", "flow-inline", addService(billing)},
 		{"flow-inline-datastore", "flow-inline", addData(cache)},
@@ -75,37 +75,37 @@ func TestEditGolden(t *testing.T) {
 		{"flow-multiline-datastore", "flow-multiline", addData(queue)},
 		{"empty-list-service", "empty-list", addService(reporter)},
 		{"empty-list-datastore", "empty-list", addData(cache)},
-		{"missing-key-service", "missing-key", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www"})},
+		{"missing-key-service", "missing-key", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www"})},
 		{"missing-key-datastore", "missing-key", addData(cache)},
 		{"null-key-service", "null-key", addService(reporter)},
 		{"null-key-datastore", "null-key", addData(cache)},
-		{"crlf-service", "crlf", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Uses: []string{"db"},
+		{"crlf-service", "crlf", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", Uses: []string{"db"},
 			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 6}}})},
 		{"crlf-datastore", "crlf", addData(cache)},
 		{"no-final-newline-service", "no-final-newline", addService(reporter)},
 		{"no-final-newline-datastore", "no-final-newline", addData(cache)},
 		{"blank-separated-service", "blank-separated", addService(billing)},
-		{"mixed-entries-service", "mixed-entries", addService(Service{Name: "billing", Image: "ghcr.io/acme/billing:1.0.0", Protocol: "grpc",
-			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 4, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/acme/billing:1.1.0-rc.1"}}})},
+		{"mixed-entries-service", "mixed-entries", addService(Service{Name: "billing", Image: "ghcr.io/acme/billing:1.0.0@sha256:f38bb5fe3fe32a8668c4632121398c1c81dde85d7df28125a5cdc70ca22044fc", Protocol: "grpc",
+			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 4, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/acme/billing:1.1.0-rc.1@sha256:fbc8a89c47d652b2eceb50028273b739298d91d4a3d4d5f21607a4c309a7d8fd"}}})},
 		{"mixed-entries-datastore", "mixed-entries", addData(cache)},
-		{"tricky-service", "tricky", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0",
+		{"tricky-service", "tricky", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20",
 			Overrides: []EnvOverride{{Env: "dev", CPU: "50m"}, {Env: "qa", MinReplicas: 1, MaxReplicas: 1}}})},
 		{"tricky-datastore", "tricky", addData(cache)},
-		{"flow-spec-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www",
+		{"flow-spec-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www",
 			Overrides: []EnvOverride{{Env: "dev", Memory: "64Mi"}}})},
 		{"flow-spec-datastore", "flow-spec", addData(queue)},
-		{"flow-empty-service", "flow-empty", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0",
+		{"flow-empty-service", "flow-empty", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b",
 			Overrides: []EnvOverride{{Env: "prod", MinReplicas: 2, MaxReplicas: 3}}})},
 		{"flow-empty-datastore", "flow-empty", addData(cache)},
-		{"envs-last-service", "envs-last", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0",
+		{"envs-last-service", "envs-last", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b",
 			Overrides: []EnvOverride{{Env: "production", MinReplicas: 2, MaxReplicas: 8}}})},
-		{"overrides-service", "overrides", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Protocol: "websocket",
+		{"overrides-service", "overrides", addService(Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", Protocol: "websocket",
 			Overrides: []EnvOverride{
 				{Env: "dev", CPU: "100m", Memory: "128Mi"},
 				{Env: "staging", MinReplicas: 2, MaxReplicas: 2},
 				{Env: "production", MinReplicas: 3, MaxReplicas: 12},
 				{Env: "production", Memory: "1Gi"},
-				{Env: "perf", Image: "ghcr.io/acme/api:1.0.1"},
+				{Env: "perf", Image: "ghcr.io/acme/api:1.0.1@sha256:383492dc421e9d9eb2b002efdcf182fa7d0607f17aa5ea30f7ff3cfe0f0b0c42"},
 			}})},
 	}
 	for _, tt := range tests {
@@ -153,25 +153,25 @@ func TestEditRefused(t *testing.T) {
 		op   func(string, []byte) (*Result, error)
 		want []string
 	}{
-		{"duplicate service", addService(Service{Name: "api", Image: "ghcr.io/acme/x:1.0.0"}),
+		{"duplicate service", addService(Service{Name: "api", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2"}),
 			[]string{`the name "api" is taken`, `platform.yaml:19:13: spec.services[1].name: a service named "api" already exists`}},
-		{"service named like a data store", addService(Service{Name: "db", Image: "ghcr.io/acme/x:1.0.0"}),
+		{"service named like a data store", addService(Service{Name: "db", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2"}),
 			[]string{`platform.yaml:26:13: spec.data[0].name: a data store named "db" already exists`}},
 		{"duplicate data store", addData(DataStore{Name: "web", Type: "redis"}),
 			[]string{`platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`}},
-		{"invalid image", addService(Service{Name: "x", Image: "ghcr.io/Acme/X:1"}),
-			[]string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "ghcr.io/Acme/X:1" is not a valid image reference`}},
+		{"invalid image", addService(Service{Name: "x", Image: "ghcr.io/Acme/X:1@sha256:2fed9a101c4a0d07fa6df375e7be1177f15f7908573089f82c60f82b16455578"}),
+			[]string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "ghcr.io/Acme/X:1@sha256:2fed9a101c4a0d07fa6df375e7be1177f15f7908573089f82c60f82b16455578" is not a valid image reference`}},
 		{"unpinned image", addService(Service{Name: "x", Image: "ghcr.io/acme/x"}),
 			[]string{`spec.services[2].image: "ghcr.io/acme/x" has no tag`}},
-		{"unknown uses target", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Uses: []string{"dbb"}}),
+		{"unknown uses target", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2", Uses: []string{"dbb"}}),
 			[]string{`platform.yaml:24:14: spec.services[2].uses[0]: no data store named "dbb"; did you mean "db"?`}},
-		{"bad name", addService(Service{Name: "Bad_Name", Image: "ghcr.io/acme/x:1.0.0"}),
+		{"bad name", addService(Service{Name: "Bad_Name", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2"}),
 			[]string{`spec.services[2].name: "Bad_Name" is not a valid name`}},
-		{"worker exposed", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Worker: true, Expose: "x"}),
+		{"worker exposed", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2", Worker: true, Expose: "x"}),
 			[]string{"spec.services[2].expose: a worker has no Service and cannot be exposed"}},
-		{"unknown environment", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Overrides: []EnvOverride{{Env: "prod", CPU: "1"}}}),
+		{"unknown environment", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2", Overrides: []EnvOverride{{Env: "prod", CPU: "1"}}}),
 			[]string{`no environment named "prod"; the spec defines: dev`}},
-		{"bad override", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0", Overrides: []EnvOverride{{Env: "dev", MinReplicas: 5, MaxReplicas: 2}}}),
+		{"bad override", addService(Service{Name: "x", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2", Overrides: []EnvOverride{{Env: "dev", MinReplicas: 5, MaxReplicas: 2}}}),
 			[]string{`spec.environments[0].overrides.services[x].replicas.min: min (5) is greater than max (2)`}},
 		{"bad data store type", addData(DataStore{Name: "x", Type: "mongo"}),
 			[]string{"spec.data[1].type: must be one of: postgres, mysql, redis, rabbitmq, nats, kafka"}},
@@ -199,9 +199,9 @@ func TestEditRefused(t *testing.T) {
 // the edit is refused rather than made.
 func TestEditRefusesWhatItCannotPreserve(t *testing.T) {
 	in := "apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nmetadata: {name: x}\nspec:\n  domain: x.example.com\n" +
-		"  environments: [{name: dev, tier: development}]\n  services:\n    - name: web\n      image: ghcr.io/a/web:1\n" +
+		"  environments: [{name: dev, tier: development}]\n  services:\n    - name: web\n      image: ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d\n" +
 		"      env:\n        MOTD: |+\n          hello\n\n"
-	_, err := AddService("platform.yaml", []byte(in), Service{Name: "api", Image: "ghcr.io/a/api:1"})
+	_, err := AddService("platform.yaml", []byte(in), Service{Name: "api", Image: "ghcr.io/a/api:1@sha256:dfdc824370374cf5e37663b3193c2eb6109d01eaa6775f7ca7dcdc28ded36efa"})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "could not be added without changing the rest of the file")
 }
@@ -272,12 +272,14 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 			ovs = append(ovs, EnvOverride{Env: e, MinReplicas: 2, MaxReplicas: 5, CPU: "300m"})
 		}
 		ops := map[string]func(string, []byte) (*Result, error){
-			"service": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0", Port: 8081,
+			"service": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0@sha256:4b7eb7a9bd442dd680c666ab4f94503a7f10094d9f8fbe7a4fc13d02e38dc097", Port: 8081,
 				Expose: "scaffolded/v1", Overrides: ovs}),
-			"worker":    addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0", Worker: true}),
-			"datastore": addData(DataStore{Name: "scaffolded", Type: "postgres", Storage: "50Gi", BackupSchedule: "@daily"}),
-			"broker":    addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster"}),
-			"managed":   addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432"}),
+			"worker": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0@sha256:4b7eb7a9bd442dd680c666ab4f94503a7f10094d9f8fbe7a4fc13d02e38dc097", Worker: true}),
+			"datastore": addData(DataStore{Name: "scaffolded", Type: "postgres", Image: "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e",
+				ExporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:7495d2c0de07efbc4126e8eaae99c01814464752885384fec389eef2ca7c8c54", Storage: "50Gi", BackupSchedule: "@daily"}),
+			"broker": addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster", Image: "docker.io/apache/kafka:3.8.0@sha256:1dde263c93660199cfc7d531aaf7566666ea9cf08c79e44dbdcc0e5cc623a06e",
+				ExporterImage: "docker.io/danielqsj/kafka-exporter:v1.9.0@sha256:97a94d4bd6576cece3862431a1521e8235ce9ef97d29b91a7e79eae2e7507149"}),
+			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432"}),
 		}
 		for name, op := range ops {
 			t.Run(filepath.Base(filepath.Dir(f))+"/"+name, func(t *testing.T) {

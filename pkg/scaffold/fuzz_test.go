@@ -17,7 +17,7 @@ func FuzzAddService(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	svc := Service{Name: "fuzz", Image: "ghcr.io/acme/fuzz:1.0.0", Overrides: []EnvOverride{{Env: "dev", CPU: "100m"}}}
+	svc := Service{Name: "fuzz", Image: "ghcr.io/acme/fuzz:1.0.0@sha256:814ed68c9a69bbb8fc83a431fb7628671b75e1e24ab6cb48a14141e71690f2de", Overrides: []EnvOverride{{Env: "dev", CPU: "100m"}}}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		res, err := AddService("platform.yaml", in, svc)
 		if err != nil {

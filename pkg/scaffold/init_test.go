@@ -58,12 +58,12 @@ func TestInitScaffoldsValidate(t *testing.T) {
 			_, err = render.Render(d.Platform)
 			require.NoError(t, err)
 
-			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", BackupSchedule: "0 2 * * *"})
+			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", Image: "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e", BackupSchedule: "0 2 * * *"})
 			require.NoError(t, err)
-			res, err = AddService(SpecFile, res.Data, Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0", Expose: "www", Uses: []string{"db"},
+			res, err = AddService(SpecFile, res.Data, Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www", Uses: []string{"db"},
 				Overrides: []EnvOverride{{Env: "production", MinReplicas: 3, MaxReplicas: 9}}})
 			require.NoError(t, err)
-			res, err = AddService(SpecFile, res.Data, Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0", Protocol: "grpc", Port: 9090, Expose: "api/acme.v1.API"})
+			res, err = AddService(SpecFile, res.Data, Service{Name: "api", Image: "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", Protocol: "grpc", Port: 9090, Expose: "api/acme.v1.API"})
 			require.NoError(t, err)
 			_, err = render.Render(res.Doc.Platform)
 			require.NoError(t, err)

@@ -248,8 +248,12 @@ type DataStore struct {
 	Type string
 	// Mode is in-cluster or managed; empty: managed when Endpoint is set,
 	// else in-cluster.
-	Mode           string
-	Endpoint       string
+	Mode     string
+	Endpoint string
+	// Image and ExporterImage override the engine's and its metrics
+	// exporter's default images; production needs them pinned by digest.
+	Image          string
+	ExporterImage  string
 	Storage        string
 	BackupSchedule string
 }
@@ -265,6 +269,12 @@ func (ds DataStore) entry() object {
 	o := object{{"name", str(ds.Name)}, {"type", str(ds.Type)}, {"mode", str(mode)}}
 	if ds.Endpoint != "" {
 		o = append(o, field{"endpoint", str(ds.Endpoint)})
+	}
+	if ds.Image != "" {
+		o = append(o, field{"image", str(ds.Image)})
+	}
+	if ds.ExporterImage != "" {
+		o = append(o, field{"exporterImage", str(ds.ExporterImage)})
 	}
 	if ds.Storage != "" {
 		o = append(o, field{"storage", str(ds.Storage)})

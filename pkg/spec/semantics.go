@@ -194,6 +194,7 @@ func checkSemantics(p *Platform, add addFunc) {
 			add("spec.services", "%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx", len(distinct))
 		}
 	}
+	checkImageSupplyChain(p, add)
 	if v := s.Security.ImageVerification; v != nil {
 		checkImageVerification(v, add)
 	}

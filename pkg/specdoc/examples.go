@@ -24,7 +24,7 @@ spec:
       zones: [eu-west-1a, eu-west-1b]
   services:
     - name: hello
-      image: ghcr.io/acme/hello:1.0.0
+      image: ghcr.io/acme/hello:1.0.0@sha256:f10206571bdc546d01df76d5540a58e3838690f037170c8eca17ab7c25917fc0
       expose:
         host: www            # https://www.hello.example.com in production,
                              # https://www.dev.hello.example.com in dev
@@ -49,7 +49,7 @@ spec:
       overrides:
         services:
           orders:
-            image: ghcr.io/acme/orders:2.1.0-rc.1
+            image: ghcr.io/acme/orders:2.1.0-rc.1@sha256:a0ad93b1bbab93f9b69d554f7100d8ef83e1cf39314a94f00ce5f713ee19a421
     - name: prod-eu
       tier: production
       isolation: cluster
@@ -76,7 +76,7 @@ spec:
   services:
     - name: web
       kind: server
-      image: ghcr.io/acme/web:1.4.2
+      image: ghcr.io/acme/web:1.4.2@sha256:b25c93849dfbdb3d1005ee54bad2f5c74633abfa4315c040200d2ecb9041b149
       protocol: http
       port: 8080
       metricsPort: 9102
@@ -84,7 +84,7 @@ spec:
       resources: {cpu: 250m, memory: 256Mi}
       health: {readiness: /ready, liveness: /healthz, startup: /started}
       autoscale: {min: 4, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
-      canary: {weight: 10, image: ghcr.io/acme/web:1.5.0}
+      canary: {weight: 10, image: ghcr.io/acme/web:1.5.0@sha256:50bedb39a1253a723582a98f111823da852ad768897b1fe585f2201430221194}
       uses: [orders-db, cache]
       env: {LOG_LEVEL: info}
       secrets:
@@ -93,7 +93,7 @@ spec:
       nodePool: general
       runAsUser: 10001
     - name: orders
-      image: ghcr.io/acme/orders:2.0.1
+      image: ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab
       protocol: grpc
       port: 9090
       expose: {host: api, path: /orders.v1.Orders}
@@ -108,7 +108,7 @@ spec:
       autoscale: {min: 1, max: 20, queueDepth: 100}
       nodePool: spot
     - name: recommender
-      image: ghcr.io/acme/recommender:0.3.0
+      image: ghcr.io/acme/recommender:0.3.0@sha256:fb7e547dd2f3d6afec94f8560b57a646983636af6d3ca82fdfa799fc4f129d15
       nodePool: gpu
   data:
     - name: orders-db
@@ -123,7 +123,7 @@ spec:
       resources: {cpu: "1", memory: 2Gi}
       vpa: Initial
       exporterImage: quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:6999a7657e2f2fb0ca6ebf417213eebf6dc7d21b30708c622f6fcb11183a2bb0
-    - {name: cache, type: redis, version: "7.4"}
+    - {name: cache, type: redis, image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", exporterImage: "quay.io/oliver006/redis_exporter:v1.74.0@sha256:74d8a9b70c355920e1a61dd33b623c487eddaa288e891f327231268dc88de5f8"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
   observability:
     metrics: true

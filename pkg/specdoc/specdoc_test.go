@@ -285,6 +285,13 @@ func TestRenderNotes(t *testing.T) {
 	variants := map[string]func(*spec.Platform){
 		"gateway":       func(*spec.Platform) {},
 		"ingress-nginx": func(p *spec.Platform) { p.Spec.Edge.API = spec.EdgeIngressNginx },
+		// Production needs every image pinned, so the complete example
+		// names them all; version only picks the default image's tag.
+		"default-images": func(p *spec.Platform) {
+			for i := range p.Spec.Data {
+				p.Spec.Data[i].Image = ""
+			}
+		},
 	}
 	var leaves []leaf
 	walkLeaves(m, reflect.ValueOf(parse()).Elem(), "", nil, func(l leaf, _ reflect.Value) { leaves = append(leaves, l) })

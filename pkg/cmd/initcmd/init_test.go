@@ -69,7 +69,7 @@ func TestInitThenUse(t *testing.T) {
 		{"validate"},
 		{"render", "-q"},
 		{"lint", "-q"},
-		{"new", "datastore", "db", "--type", "postgres", "--backup-schedule", "0 3 * * *"},
+		{"new", "datastore", "db", "--type", "postgres", "--image", "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e", "--backup-schedule", "0 3 * * *"},
 		{"new", "service", "web", "--image", "ghcr.io/acme/web:1.0.0@sha256:b25c93849dfbdb3d1005ee54bad2f5c74633abfa4315c040200d2ecb9041b149",
 			"--expose", "www", "--uses", "db", "--env-override", "production:replicas=2-6"},
 		{"validate"},

@@ -235,6 +235,8 @@ file:line:col: path: message, and the exit code is 2.`,
 	fl.StringVar(&opts.DataStore.Type, "type", "", "postgres, mysql, redis, rabbitmq, nats or kafka (required)")
 	fl.StringVar(&opts.DataStore.Mode, "mode", "", "in-cluster or managed (default: managed with --endpoint, else in-cluster)")
 	fl.StringVar(&opts.DataStore.Endpoint, "endpoint", "", "host:port of a managed store")
+	fl.StringVar(&opts.DataStore.Image, "image", "", "engine image of an in-cluster store (default: the official image of --type; production needs it pinned by digest)")
+	fl.StringVar(&opts.DataStore.ExporterImage, "exporter-image", "", "metrics exporter image of an in-cluster store when observability.metrics is on (production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.Storage, "storage", "", "volume size of an in-cluster store (default 10Gi)")
 	fl.StringVar(&opts.DataStore.BackupSchedule, "backup-schedule", "", `cron schedule of backups of an in-cluster store, e.g. "0 3 * * *"`)
 	_ = cmd.MarkFlagRequired("type") // the flag exists: this cannot fail

@@ -47,18 +47,18 @@ func TestServiceFlags(t *testing.T) {
 		skel string
 		err  string
 	}{
-		{name: "minimal", args: []string{"web", "--image", "ghcr.io/a/web:1"},
-			want: scaffold.Service{Name: "web", Image: "ghcr.io/a/web:1"}, file: "platform.yaml"},
-		{name: "everything", args: []string{"api", "--image", "ghcr.io/a/api:1", "--port", "9090", "--protocol", "grpc",
+		{name: "minimal", args: []string{"web", "--image", "ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d"},
+			want: scaffold.Service{Name: "web", Image: "ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d"}, file: "platform.yaml"},
+		{name: "everything", args: []string{"api", "--image", "ghcr.io/a/api:1@sha256:dfdc824370374cf5e37663b3193c2eb6109d01eaa6775f7ca7dcdc28ded36efa", "--port", "9090", "--protocol", "grpc",
 			"--expose", "api/a.v1.API", "--uses", "db,cache", "--uses", "queue", "-f", "x.yaml", "--with-skeleton", "svc/api",
-			"--env-override", "production:replicas=3-10,cpu=500m", "--env-override", "dev:image=ghcr.io/a/api:2"},
-			want: scaffold.Service{Name: "api", Image: "ghcr.io/a/api:1", Port: 9090, Protocol: "grpc", Expose: "api/a.v1.API",
+			"--env-override", "production:replicas=3-10,cpu=500m", "--env-override", "dev:image=ghcr.io/a/api:2@sha256:fcf6a66930f1a7769f2d84f5d3b59c55b05bceb25e54efe5d94e7f1cee7d064f"},
+			want: scaffold.Service{Name: "api", Image: "ghcr.io/a/api:1@sha256:dfdc824370374cf5e37663b3193c2eb6109d01eaa6775f7ca7dcdc28ded36efa", Port: 9090, Protocol: "grpc", Expose: "api/a.v1.API",
 				Uses: []string{"db", "cache", "queue"}, Overrides: []scaffold.EnvOverride{
-					{Env: "production", MinReplicas: 3, MaxReplicas: 10, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/a/api:2"}}},
+					{Env: "production", MinReplicas: 3, MaxReplicas: 10, CPU: "500m"}, {Env: "dev", Image: "ghcr.io/a/api:2@sha256:fcf6a66930f1a7769f2d84f5d3b59c55b05bceb25e54efe5d94e7f1cee7d064f"}}},
 			file: "x.yaml", skel: "svc/api"},
-		{name: "worker", args: []string{"w", "--image", "ghcr.io/a/w:1", "--worker"},
-			want: scaffold.Service{Name: "w", Image: "ghcr.io/a/w:1", Worker: true}, file: "platform.yaml"},
-		{name: "no name", args: []string{"--image", "ghcr.io/a/web:1"}, err: "accepts 1 arg(s), received 0"},
+		{name: "worker", args: []string{"w", "--image", "ghcr.io/a/w:1@sha256:9f4cff749f87dfe31dd7805d6dfb431832be27600e9ca687abd76723376d046f", "--worker"},
+			want: scaffold.Service{Name: "w", Image: "ghcr.io/a/w:1@sha256:9f4cff749f87dfe31dd7805d6dfb431832be27600e9ca687abd76723376d046f", Worker: true}, file: "platform.yaml"},
+		{name: "no name", args: []string{"--image", "ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d"}, err: "accepts 1 arg(s), received 0"},
 		{name: "no image", args: []string{"web"}, err: `required flag(s) "image" not set`},
 		{name: "bad port", args: []string{"web", "--image", "x:1", "--port", "http"}, err: "invalid argument"},
 		{name: "bad override", args: []string{"web", "--image", "x:1", "--env-override", "production"}, err: "want ENV:key=value"},
@@ -107,33 +107,33 @@ func TestNewCommands(t *testing.T) {
 		stdout  []string
 		stderr  []string
 	}{
-		{name: "service", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--expose", "api/v1",
+		{name: "service", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--expose", "api/v1",
 			"--env-override", "production:replicas=2-4,memory=512Mi"}, code: 0, stdout: []string{": added service api\n"}},
-		{name: "grpc service", example: "shop", args: []string{"new", "service", "billing", "--image", "ghcr.io/acme/billing:1.0.0",
+		{name: "grpc service", example: "shop", args: []string{"new", "service", "billing", "--image", "ghcr.io/acme/billing:1.0.0@sha256:f38bb5fe3fe32a8668c4632121398c1c81dde85d7df28125a5cdc70ca22044fc",
 			"--protocol", "grpc", "--port", "9091", "--uses", "orders-db,cache"}, code: 0},
-		{name: "datastore", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--storage", "1Gi"},
+		{name: "datastore", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "--storage", "1Gi"},
 			code: 0, stdout: []string{": added data store cache\n"}},
 		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432"}, code: 0},
-		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0"},
+		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0@sha256:37cb436d4ef710357ec5c4b4fb7977a48cad5516c4a2748a31ef432a6e2bd6e9"},
 			code: 2, stderr: []string{`the name "web" is taken`, `platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`, "1 error(s)"}},
 		{name: "duplicate data store", example: "fixture", args: []string{"new", "datastore", "db", "--type", "redis"},
 			code: 2, stderr: []string{`platform.yaml:26:13: spec.data[0].name: a data store named "db" already exists`}},
 		{name: "invalid image", example: "fixture", args: []string{"new", "service", "billing", "--image", "GHCR.io/Acme/API"},
 			code: 2, stderr: []string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "GHCR.io/Acme/API" is not a valid image reference`}},
-		{name: "unknown uses", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--uses", "db"},
+		{name: "unknown uses", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--uses", "db"},
 			code: 2, stderr: []string{`spec.services[1].uses[0]: no data store named "db"`}},
-		{name: "bad protocol", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--protocol", "tcp"},
+		{name: "bad protocol", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--protocol", "tcp"},
 			code: 2, stderr: []string{"spec.services[1].protocol: must be one of: http, grpc, websocket"}},
-		{name: "unknown environment", example: "fixture", args: []string{"new", "service", "api2", "--image", "ghcr.io/acme/api:1.0.0", "--env-override", "prod:cpu=1"},
+		{name: "unknown environment", example: "fixture", args: []string{"new", "service", "api2", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--env-override", "prod:cpu=1"},
 			code: 2, stderr: []string{`no environment named "prod"; the spec defines: dev`}},
-		{name: "production floor", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0", "--env-override", "production:replicas=1"},
+		{name: "production floor", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--env-override", "production:replicas=1"},
 			code: 2, stderr: []string{"replicas.min: production runs at least 2 replicas"}},
 		{name: "bad data store type", example: "minimal", args: []string{"new", "datastore", "db", "--type", "mongodb"},
 			code: 2, stderr: []string{"spec.data[0].type: must be one of"}},
 		{name: "missing type", example: "minimal", args: []string{"new", "datastore", "db"}, code: 2, stderr: []string{`required flag(s) "type" not set`}},
 		{name: "no subcommand args", example: "minimal", args: []string{"new", "service"}, code: 2, stderr: []string{"accepts 1 arg(s)"}},
-		{name: "quiet", example: "minimal", args: []string{"-q", "new", "datastore", "db", "--type", "redis"}, code: 0},
-		{name: "verbose", example: "minimal", args: []string{"new", "datastore", "db", "--type", "redis", "-v"}, code: 0,
+		{name: "quiet", example: "minimal", args: []string{"-q", "new", "datastore", "db", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef"}, code: 0},
+		{name: "verbose", example: "minimal", args: []string{"new", "datastore", "db", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "-v"}, code: 0,
 			stderr: []string{"platformctl: reading spec ", "platformctl: wrote "}},
 	}
 	for _, tt := range tests {
@@ -172,7 +172,7 @@ func TestInvalidSpecIsNotEdited(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "platform.yaml")
 	bad := "apiVersion: platformctl.dev/v1alpha1\r\nkind: Platform\r\nmetadata: {name: x}\r\nspec:\r\n  domian: x.example.com\r\n"
 	require.NoError(t, os.WriteFile(file, []byte(bad), 0o600))
-	code, out, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1", "-f", file)
+	code, out, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d", "-f", file)
 	assert.Equal(t, 2, code)
 	assert.Empty(t, out)
 	assert.Contains(t, errOut, file+" is not a valid spec; fix it first:")
@@ -193,7 +193,7 @@ func TestUnknownSubcommand(t *testing.T) {
 }
 
 func TestMissingSpec(t *testing.T) {
-	code, _, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1", "-f", filepath.Join(t.TempDir(), "platform.yaml"))
+	code, _, errOut := run(t, "new", "service", "web", "--image", "ghcr.io/a/web:1@sha256:219856e8f4e98317e33e19a3b2bedc7e40b2acd862a2cab0c9d62545f66c6f0d", "-f", filepath.Join(t.TempDir(), "platform.yaml"))
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "does not exist; create one with: platformctl init")
 }
@@ -201,7 +201,7 @@ func TestMissingSpec(t *testing.T) {
 func TestWithSkeleton(t *testing.T) {
 	file := copyExample(t, "fixture")
 	dir := filepath.Join(t.TempDir(), "services", "api")
-	code, out, errOut := run(t, "new", "service", "rpc", "--image", "ghcr.io/acme/rpc:1.0.0", "--protocol", "grpc", "--port", "9090",
+	code, out, errOut := run(t, "new", "service", "rpc", "--image", "ghcr.io/acme/rpc:1.0.0@sha256:2208d87ee56322988e36aa60ecb5696babae852d9ddf5ddc3c0a3ac33a8505ad", "--protocol", "grpc", "--port", "9090",
 		"--with-skeleton", dir, "-f", file)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, file+":22: added service rpc\n", "the position of the new entry")
@@ -218,7 +218,7 @@ func TestWithSkeleton(t *testing.T) {
 	// refused before the spec is touched.
 	before, err := os.ReadFile(file)
 	require.NoError(t, err)
-	code, _, errOut = run(t, "new", "service", "rpc2", "--image", "ghcr.io/acme/rpc:1.0.0", "--with-skeleton", dir, "-f", file)
+	code, _, errOut = run(t, "new", "service", "rpc2", "--image", "ghcr.io/acme/rpc:1.0.0@sha256:2208d87ee56322988e36aa60ecb5696babae852d9ddf5ddc3c0a3ac33a8505ad", "--with-skeleton", dir, "-f", file)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "already exist")
 	after, err := os.ReadFile(file)

@@ -1,0 +1,144 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+)
+
+// DefaultExporterImages are the metrics exporters' images when a store sets
+// no exporterImage (RabbitMQ serves its own metrics).
+var DefaultExporterImages = map[DataStoreType]string{
+	DataPostgres: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1",
+	DataMySQL:    "quay.io/prometheus/mysqld-exporter:v0.17.2",
+	DataRedis:    "quay.io/oliver006/redis_exporter:v1.74.0",
+	DataNATS:     "docker.io/natsio/prometheus-nats-exporter:0.17.3",
+	DataKafka:    "docker.io/danielqsj/kafka-exporter:v1.9.0",
+}
+
+// ExporterImage is the exporter sidecar image of an in-cluster store, or ""
+// when it has none.
+func ExporterImage(ds *DataStore) string {
+	if ds.ExporterImage != "" {
+		return ds.ExporterImage
+	}
+	return DefaultExporterImages[ds.Type]
+}
+
+// imageUse is one image the rendered platform runs, after defaults.
+type imageUse struct {
+	path string // the field that sets it, or would
+	ref  string
+	// defaulted: the spec leaves the field empty and platformctl picks ref.
+	defaulted bool
+	// production: the image runs in a production-tier environment.
+	production bool
+}
+
+// imageUses lists every image the spec makes the cluster run, with the
+// defaults Default would fill in, so validation judges what is deployed
+// rather than only what is written.
+func imageUses(p *Platform) []imageUse {
+	s := &p.Spec
+	var prodEnvs []*Environment
+	for i := range s.Environments {
+		if s.Environments[i].Tier == TierProduction {
+			prodEnvs = append(prodEnvs, &s.Environments[i])
+		}
+	}
+	var out []imageUse
+	for i := range s.Services {
+		svc := &s.Services[i]
+		path := fmt.Sprintf("spec.services[%d]", i)
+		// The service's own image runs in production unless every
+		// production environment overrides it.
+		inProd := false
+		for _, e := range prodEnvs {
+			if o, ok := e.Overrides.Services[svc.Name]; !ok || o.Image == "" {
+				inProd = true
+			}
+		}
+		out = append(out, imageUse{path: path + ".image", ref: svc.Image, production: inProd})
+		if svc.Canary != nil {
+			out = append(out, imageUse{path: path + ".canary.image", ref: svc.Canary.Image, production: len(prodEnvs) > 0})
+		}
+	}
+	for i := range s.Environments {
+		e := &s.Environments[i]
+		for _, name := range SortedKeys(e.Overrides.Services) {
+			if img := e.Overrides.Services[name].Image; img != "" {
+				out = append(out, imageUse{path: fmt.Sprintf("spec.environments[%d].overrides.services[%s].image", i, name),
+					ref: img, production: e.Tier == TierProduction})
+			}
+		}
+	}
+	for i := range s.Data {
+		ds := &s.Data[i]
+		if ds.Mode == "managed" {
+			continue
+		}
+		path := fmt.Sprintf("spec.data[%d]", i)
+		img, defaulted := ds.Image, false
+		if img == "" {
+			v := ds.Version
+			if v == "" {
+				v = defaultVersions[ds.Type]
+			}
+			img, defaulted = defaultImages[ds.Type]+":"+v, true
+		}
+		out = append(out, imageUse{path: path + ".image", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
+		if s.Observability.Metrics && ds.Type != DataRabbitMQ {
+			out = append(out, imageUse{path: path + ".exporterImage", ref: ExporterImage(ds), defaulted: ds.ExporterImage == "",
+				production: len(prodEnvs) > 0})
+		}
+	}
+	if t := s.Observability.Tracing; t != nil {
+		img, defaulted := t.CollectorImage, false
+		if img == "" {
+			img, defaulted = DefaultCollectorImage, true
+		}
+		out = append(out, imageUse{path: "spec.observability.tracing.collectorImage", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
+	}
+	return out
+}
+
+// ImageRegistry returns the registry host of an image reference; Docker
+// Hub's short names and aliases are docker.io.
+func ImageRegistry(ref string) string {
+	first, _, found := strings.Cut(ref, "/")
+	if !found || (!strings.ContainsAny(first, ".:") && first != "localhost") {
+		return "docker.io"
+	}
+	switch first {
+	case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com":
+		return "docker.io"
+	}
+	return first
+}
+
+// checkImageSupplyChain applies the platform's image policy to every image
+// it runs: registries from security.allowedRegistries only, and digests in
+// production, where a tag can be moved under a running service.
+func checkImageSupplyChain(p *Platform, add addFunc) {
+	allowed := map[string]bool{}
+	for _, r := range p.Spec.Security.AllowedRegistries {
+		allowed[r] = true
+	}
+	for _, u := range imageUses(p) {
+		if !imageRefRE().MatchString(u.ref) {
+			continue // reported by the field rule
+		}
+		what := fmt.Sprintf("%q", u.ref)
+		if u.defaulted {
+			what = fmt.Sprintf("the default image %q", u.ref)
+		}
+		if reg := ImageRegistry(u.ref); len(allowed) > 0 && !allowed[reg] {
+			add(u.path, "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry",
+				what, reg, strings.Join(p.Spec.Security.AllowedRegistries, ", "))
+		}
+		// A missing or latest tag is reported by checkImage already.
+		if tag := ImageTag(u.ref); u.production && !ImageHasDigest(u.ref) && tag != "" && tag != "latest" {
+			add(u.path, "%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
+				what, u.ref, u.ref)
+		}
+	}
+}
