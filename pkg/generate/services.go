@@ -161,6 +161,12 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	if err != nil {
 		return nil, err
 	}
+	if svc.GPUs > 0 {
+		// Extended resources are requested and limited alike.
+		gpus := *resource.NewQuantity(int64(svc.GPUs), resource.DecimalSI)
+		res.Requests[spec.GPUResource] = gpus
+		res.Limits[spec.GPUResource] = gpus
+	}
 	podLabels := c.labels(svc.Name, string(svc.Kind))
 	podLabels[LabelTrack] = track
 	// A tag may be up to 128 characters, a label value only 63: an

@@ -28,6 +28,8 @@ const (
 	NodePoolLabel              = "platformctl.dev/node-pool"
 	DefaultCollectorImage      = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
 	SpotTaintKey               = "platformctl.dev/spot"
+	// GPUResource is the extended resource (and default taint key) of GPUs.
+	GPUResource = "nvidia.com/gpu"
 )
 
 // Default fills in every static default in place. Tier-dependent values are
@@ -167,6 +169,11 @@ func Default(p *Platform) {
 		}
 		if np.Spot && len(np.Taints) == 0 {
 			np.Taints = []Taint{{Key: SpotTaintKey, Value: "true", Effect: "NoSchedule"}}
+		}
+		// The taint GPU node groups conventionally carry, so that only
+		// pods asking for accelerators land on them.
+		if np.GPU && len(np.Taints) == 0 {
+			np.Taints = []Taint{{Key: GPUResource, Effect: "NoSchedule"}}
 		}
 		s.NodePools[name] = np
 	}

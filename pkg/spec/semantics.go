@@ -136,6 +136,9 @@ func checkSemantics(p *Platform, add addFunc) {
 				add(path+".consumes.queue", "%q is a %s store, not a message broker", c.Queue, ds.Type)
 			}
 		}
+		if svc.GPUs > 0 && !s.NodePools[svc.NodePool].GPU {
+			add(path+".gpus", "needs nodePool to name a pool with gpu: true (GPU nodes carry the device plugin and a taint)")
+		}
 		if svc.NodePool != "" {
 			if _, ok := s.NodePools[svc.NodePool]; !ok {
 				add(path+".nodePool", "no node pool named %q in spec.nodePools%s", svc.NodePool, didYouMean(svc.NodePool, SortedKeys(s.NodePools)))

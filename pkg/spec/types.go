@@ -231,6 +231,8 @@ type Service struct {
 	Command []string `json:"command,omitempty"`
 	// Args overrides the image arguments.
 	Args []string `json:"args,omitempty"`
+	// GPUs per pod (nvidia.com/gpu, requested and limited); needs a gpu nodePool.
+	GPUs int32 `json:"gpus,omitempty" validate:"omitempty,range=1:16"`
 	// RunAsUser is the non-root UID the container runs as (default 65532).
 	RunAsUser *int64 `json:"runAsUser,omitempty" validate:"omitempty,range=1:2147483647"`
 }
@@ -409,7 +411,7 @@ type NodePool struct {
 	Labels map[string]string `json:"labels,omitempty"`
 	// Spot marks preemptible nodes: only stateless workloads with PDBs go there.
 	Spot bool `json:"spot,omitempty"`
-	// GPU marks accelerator nodes.
+	// GPU marks accelerator nodes (default taint nvidia.com/gpu:NoSchedule).
 	GPU bool `json:"gpu,omitempty"`
 	// Taints on the pool's nodes that its workloads tolerate (default for spot: platformctl.dev/spot=true:NoSchedule).
 	Taints []Taint `json:"taints,omitempty" validate:"dive"`

@@ -110,6 +110,7 @@ spec:
     - name: recommender
       image: ghcr.io/acme/recommender:0.3.0@sha256:fb7e547dd2f3d6afec94f8560b57a646983636af6d3ca82fdfa799fc4f129d15
       nodePool: gpu
+      gpus: 1
   data:
     - name: orders-db
       type: postgres

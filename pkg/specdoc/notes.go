@@ -149,6 +149,7 @@ func fieldNotes() map[string]note {
 		"Service.Env":             {Text: "Set on the container, sorted by name."},
 		"Service.Secrets":         {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
 		"Service.NodePool":        {Text: "See [NodePool](#nodepool)."},
+		"Service.GPUs":            {Text: "Requested and limited as the extended resource `nvidia.com/gpu` (the NVIDIA device plugin or GPU operator must run on the pool's nodes)."},
 		"Service.RunAsUser":       {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
 		"Expose.Host":             {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
 		"Expose.Path":             {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
@@ -166,7 +167,7 @@ func fieldNotes() map[string]note {
 			"Needs the VPA recommender (and, for `Initial`, its admission controller) installed."},
 		"DataStore.Resources": {Text: "The engine container's requests; limits derive from them as for services."},
 		"DataStore.Endpoint":  {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
-		"NodePool.GPU":        {Effect: notRendered, Text: "Only checked against `spot`."},
+		"NodePool.GPU":        {Text: "Adds the default taint `nvidia.com/gpu:NoSchedule` (tolerated whatever its value by the pool's services); services set `gpus` to get accelerators."},
 		"NodePool.Labels":     {Text: "`<name>` in the default is the pool's key in `nodePools`."},
 		"NodePool.Spot":       {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
 	}

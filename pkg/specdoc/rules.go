@@ -68,6 +68,8 @@ func crossRules(m *model) []crossRule {
 			[]string{"is only valid for in-cluster stores; managed stores are backed up by their provider"}},
 		{[]string{data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage"}, "A `managed` store has no `storage`, `storageClass`, `vpa` or `exporterImage`.", []string{"is only valid for in-cluster stores"}},
 		{[]string{data + ".exporterImage"}, "A rabbitmq store has no `exporterImage`: RabbitMQ serves its metrics itself.", []string{"is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)"}},
+		{[]string{svc + ".gpus"}, "A service with `gpus` runs on a `gpu` node pool.",
+			[]string{"needs nodePool to name a pool with gpu: true (GPU nodes carry the device plugin and a taint)"}},
 		{[]string{svc + ".metricsPort"}, "A gRPC server's `metricsPort` differs from its `port`.",
 			[]string{"must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)"}},
 		{[]string{data + ".backup"}, "Only postgres, mysql and redis stores have a `backup`: brokers hold transient messages and stay available by replication.",

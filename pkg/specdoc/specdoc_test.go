@@ -292,6 +292,13 @@ func TestRenderNotes(t *testing.T) {
 				p.Spec.Data[i].Image = ""
 			}
 		},
+		// spot and gpu act through the taints they default.
+		"default-taints": func(p *spec.Platform) {
+			for name, np := range p.Spec.NodePools {
+				np.Taints = nil
+				p.Spec.NodePools[name] = np
+			}
+		},
 	}
 	var leaves []leaf
 	walkLeaves(m, reflect.ValueOf(parse()).Elem(), "", nil, func(l leaf, _ reflect.Value) { leaves = append(leaves, l) })
