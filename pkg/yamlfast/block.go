@@ -38,8 +38,8 @@ func (p *parser) nullAt(line, col int) *yaml.Node {
 }
 
 // blockNode parses the block collection starting at the current content
-// line, which is more indented than parent.
-func (p *parser) blockNode(parent int) *yaml.Node {
+// line (the caller has checked it is indented enough).
+func (p *parser) blockNode() *yaml.Node {
 	if p.seqEntry() {
 		return p.sequence(false)
 	}
@@ -156,7 +156,7 @@ func (p *parser) mapValue(indent int) *yaml.Node {
 	p.nextContent()
 	switch {
 	case p.indent > indent:
-		return p.blockNode(indent)
+		return p.blockNode()
 	case p.indent == indent && p.seqEntry():
 		// A sequence may sit at its key's indentation (kubectl writes them so).
 		return p.sequence(true)
@@ -211,7 +211,7 @@ func (p *parser) seqItem(indent int) *yaml.Node {
 		}
 		p.nextContent()
 		if p.indent > indent {
-			return p.blockNode(indent)
+			return p.blockNode()
 		}
 		return p.nullAt(dashLine, dashCol)
 	case p.seqEntry():

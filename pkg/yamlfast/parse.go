@@ -360,7 +360,7 @@ func (p *parser) document(line, col int, explicit bool) *yaml.Node {
 		if !explicit {
 			doc.Line, doc.Column = p.line+1, p.col(p.pos)
 		}
-		root = p.blockNode(-1)
+		root = p.blockNode()
 		if p.bad {
 			return nil
 		}
