@@ -25,6 +25,9 @@ func TestDecodeFastPathMatchesGoYAML(t *testing.T) {
 	var files []string
 	for _, root := range []string{"../../testdata", "../../examples", "rules/security/testdata", corpus} {
 		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while a concurrent golden update runs
+			}
 			if err != nil {
 				return err
 			}
