@@ -31,7 +31,7 @@ const (
 // come from the secret store through ExternalSecrets, never from CI.
 var deployedResources = []rbacv1.PolicyRule{
 	{APIGroups: []string{""}, Resources: []string{"configmaps", "persistentvolumeclaims", "serviceaccounts", "services"}},
-	{APIGroups: []string{"apps"}, Resources: []string{"deployments", "statefulsets"}},
+	{APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale", "statefulsets"}},
 	{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}},
 	{APIGroups: []string{"autoscaling.k8s.io"}, Resources: []string{"verticalpodautoscalers"}},
 	{APIGroups: []string{"batch"}, Resources: []string{"cronjobs"}},
@@ -44,9 +44,11 @@ var deployedResources = []rbacv1.PolicyRule{
 }
 
 // observedResources are read-only for the deployer in every mode: what a
-// pipeline needs to wait for a rollout and explain a failed one.
-var observedResources = rbacv1.PolicyRule{
-	APIGroups: []string{""}, Resources: []string{"endpoints", "events", "pods", "pods/log"},
+// pipeline needs to wait for a rollout and explain a failed one (and what
+// the team Roles it applies grant, which RBAC requires it to hold).
+var observedResources = []rbacv1.PolicyRule{
+	{APIGroups: []string{""}, Resources: []string{"endpoints", "events", "pods", "pods/log"}},
+	{APIGroups: []string{"apps"}, Resources: []string{"replicasets"}},
 }
 
 var (
@@ -83,9 +85,10 @@ func deployer(c *Context) ([]Object, error) {
 			r.Verbs = verbs
 			rules = append(rules, r)
 		}
-		obs := observedResources
-		obs.Verbs = readVerbs
-		rules = append(rules, obs)
+		for _, r := range observedResources {
+			r.Verbs = readVerbs
+			rules = append(rules, r)
+		}
 		labels := c.labels(Deployer, "rbac")
 		ns := c.NS(area)
 		meta := metav1.ObjectMeta{Name: Deployer, Namespace: ns, Labels: labels}
@@ -150,11 +153,10 @@ func gitops(c *Context) ([]Object, error) {
 			TypeMeta:   typeAppProject,
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ArgoCDNamespace, Labels: labels},
 			Spec: AppProjectSpec{
-				Description:  fmt.Sprintf("platformctl: the %s environment of %s", env, c.P.Metadata.Name),
-				SourceRepos:  []string{cicd.RepoURL},
-				Destinations: dests,
-				// The only cluster-scoped objects rendered.
-				ClusterResourceWhitelist: []metav1.GroupKind{{Group: "", Kind: "Namespace"}, {Group: "scheduling.k8s.io", Kind: "PriorityClass"}},
+				Description:              fmt.Sprintf("platformctl: the %s environment of %s", env, c.P.Metadata.Name),
+				SourceRepos:              []string{cicd.RepoURL},
+				Destinations:             dests,
+				ClusterResourceWhitelist: clusterKinds(c),
 				// Secret values never come from Git.
 				NamespaceResourceBlacklist: []metav1.GroupKind{{Group: "", Kind: "Secret"}},
 			},
@@ -216,4 +218,19 @@ func gitops(c *Context) ([]Object, error) {
 		}, nil
 	}
 	return nil, nil
+}
+
+// clusterKinds are the cluster-scoped kinds an environment renders: the
+// only ones its AppProject lets Argo CD create.
+func clusterKinds(c *Context) []metav1.GroupKind {
+	kinds := []metav1.GroupKind{{Group: "", Kind: "Namespace"}, {Group: "scheduling.k8s.io", Kind: "PriorityClass"}}
+	if c.P.Spec.Security.AdmissionPolicies {
+		kinds = append(kinds,
+			metav1.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
+			metav1.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"})
+	}
+	if c.P.Spec.Security.ImageVerification != nil {
+		kinds = append(kinds, metav1.GroupKind{Group: "policies.kyverno.io", Kind: "ImageValidatingPolicy"})
+	}
+	return kinds
 }

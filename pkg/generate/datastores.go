@@ -268,7 +268,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 	}
 	containers := []corev1.Container{container}
 	if c.metricsOn() {
-		ex, err := exporterContainer(ds)
+		ex, err := exporterContainer(c.P, ds)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -19,10 +20,12 @@ import (
 // expects in the observability namespace: prometheus-operator labels its
 // Prometheus pods so, and the Grafana chart labels its own.
 const (
-	Prometheus     = "prometheus"
-	Grafana        = "grafana"
-	prometheusPort = 9090
-	kubeletPort    = 10250
+	Prometheus           = "prometheus"
+	Grafana              = "grafana"
+	prometheusPort       = 9090
+	alertmanagerPort     = 9093
+	kubeStateMetricsPort = 8080
+	kubeletPort          = 10250
 )
 
 // RuleNetworkPolicyNoPods is the lint rule policies for add-on pods opt out of.
@@ -156,7 +159,7 @@ func metricsObjects(c *Context) ([]Object, error) {
 			Spec: monitoringv1.ServiceMonitorSpec{
 				Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
 				NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
-				Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: "/metrics",
+				Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: metricsPath(ds.Type),
 					Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
 			}})
 	}
@@ -199,6 +202,12 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("data"))}}, Ports: ports(storePorts)})
 	}
+	// Alertmanager (9093) and kube-state-metrics (8080), installed in the
+	// same namespace with the monitoring stack.
+	prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(kubeStateMetricsPort), tcpPort(alertmanagerPort)},
+	})
 	prom.Spec.Egress = append(prom.Spec.Egress, apiServer, networkingv1.NetworkPolicyEgressRule{
 		// Node addresses: cAdvisor and kubelet metrics.
 		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
@@ -254,10 +263,18 @@ var exporters = map[spec.DataStoreType]exporter{
 
 // exporterContainer returns the metrics sidecar of a store, or nil when
 // the engine serves metrics itself.
-func exporterContainer(ds *spec.DataStore) (*corev1.Container, error) {
+func exporterContainer(p *spec.Platform, ds *spec.DataStore) (*corev1.Container, error) {
 	ex := exporters[ds.Type]
 	if ds.Type == spec.DataRabbitMQ {
 		return nil, nil
+	}
+	args := ex.args
+	if ds.Type == spec.DataRedis {
+		// Queue depth of Redis list queues: the exporter reads the length
+		// of exactly these keys (no SCAN of the keyspace).
+		if keys := queueKeys(p, ds.Name); len(keys) > 0 {
+			args = append(append([]string(nil), args...), "--check-single-keys="+strings.Join(keys, ","))
+		}
 	}
 	res, err := resources("50m", "64Mi")
 	if err != nil {
@@ -271,7 +288,7 @@ func exporterContainer(ds *spec.DataStore) (*corev1.Container, error) {
 	name := "exporter"
 	return &corev1.Container{
 		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
-		Args: ex.args, Env: env,
+		Args: args, Env: env,
 		Ports:     []corev1.ContainerPort{{Name: "metrics", ContainerPort: ex.port, Protocol: corev1.ProtocolTCP}},
 		Resources: res,
 		SecurityContext: &corev1.SecurityContext{
@@ -293,4 +310,29 @@ func exporterContainer(ds *spec.DataStore) (*corev1.Container, error) {
 // merged into the credentials ExternalSecret's templates.
 func exporterTemplates(ds *spec.DataStore) map[string]string {
 	return exporters[ds.Type].files
+}
+
+// queueKeys are the queues (and dead-letter queues) consumed from a store.
+func queueKeys(p *spec.Platform, store string) []string {
+	var keys []string
+	for _, svc := range p.Spec.Services {
+		if q := svc.Consumes; q != nil && q.Queue == store {
+			keys = append(keys, q.Queue)
+			if q.DeadLetter {
+				keys = append(keys, DeadLetterQueue(q.Queue))
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// metricsPath is where a store's metrics are scraped: RabbitMQ aggregates
+// on /metrics and reports per queue (what the queue alerts need) on
+// /metrics/per-object.
+func metricsPath(t spec.DataStoreType) string {
+	if t == spec.DataRabbitMQ {
+		return "/metrics/per-object"
+	}
+	return "/metrics"
 }

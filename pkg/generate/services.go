@@ -401,7 +401,8 @@ func service(c *Context, svc *spec.Service, name, track string) *corev1.Service 
 	}
 }
 
-// Metric names the HPA reads through a metrics adapter (prometheus-adapter or KEDA).
+// Metric names the HPA reads through a custom/external metrics adapter such
+// as prometheus-adapter (the recording rules of pkg/monitoring publish them).
 const (
 	MetricRequestsPerSecond = "http_requests_per_second"
 	MetricQueueDepth        = "queue_messages_ready"

@@ -316,8 +316,95 @@ func (ix *refIndex) problems() []string {
 			}
 		}
 	}
+	out = append(out, ix.rbacProblems()...)
 	sort.Strings(out)
 	return out
+}
+
+// rbacProblems checks what the API server's escalation check and Argo CD's
+// project check would refuse at apply time: a Role granting more than the
+// deployer that applies it holds (gitops: none), and a cluster-scoped kind
+// missing from the AppProject's whitelist.
+func (ix *refIndex) rbacProblems() []string {
+	var out []string
+	for k, m := range ix.objs {
+		ns := manifest.String(m, "metadata", "namespace")
+		switch manifest.String(m, "kind") {
+		case "Role":
+			deployer, ok := ix.objs[key("Role", ns, "deployer")]
+			if !ok || manifest.String(m, "metadata", "name") == "deployer" || !writes(deployer) {
+				continue
+			}
+			for _, r := range asList(m["rules"]) {
+				if !covered(asMap(r), asList(deployer["rules"])) {
+					out = append(out, fmt.Sprintf("%s grants %v, which the deployer applying it does not hold", k, r))
+				}
+			}
+		case "AppProject":
+			allowed := map[string]bool{}
+			for _, gk := range asList(manifest.Get(m, "spec", "clusterResourceWhitelist")) {
+				allowed[str(asMap(gk), "group")+"/"+str(asMap(gk), "kind")] = true
+			}
+			for ok, o := range ix.objs {
+				if manifest.String(o, "metadata", "namespace") != "" {
+					continue
+				}
+				group, _, _ := strings.Cut(manifest.String(o, "apiVersion"), "/")
+				if !strings.Contains(manifest.String(o, "apiVersion"), "/") {
+					group = ""
+				}
+				if !allowed[group+"/"+manifest.String(o, "kind")] {
+					out = append(out, fmt.Sprintf("%s: cluster-scoped %s is not in the whitelist of %s", ok, manifest.String(o, "kind"), k))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// writes reports whether a Role may create objects (the deployer of gitops: none).
+func writes(role manifest.Map) bool {
+	for _, r := range asList(role["rules"]) {
+		for _, v := range asList(asMap(r)["verbs"]) {
+			if v == "create" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// covered reports whether every (group, resource, verb) of rule is granted
+// by some rule of rules; resourceNames only narrow a rule, so they are
+// ignored on the granted side only when it has none.
+func covered(rule map[string]any, rules []any) bool {
+	for _, g := range asList(rule["apiGroups"]) {
+		for _, res := range asList(rule["resources"]) {
+			for _, v := range asList(rule["verbs"]) {
+				found := false
+				for _, h := range rules {
+					hm := asMap(h)
+					if contains(asList(hm["apiGroups"]), g) && contains(asList(hm["resources"]), res) && contains(asList(hm["verbs"]), v) &&
+						hm["resourceNames"] == nil {
+						found = true
+					}
+				}
+				if !found {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func contains(l []any, x any) bool {
+	for _, y := range l {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 // needServicePort checks a backend: the Service exists and has the port
@@ -404,4 +491,35 @@ func TestReferenceCheckerFindsDanglingNames(t *testing.T) {
 			assert.Contains(t, strings.Join(indexObjects(kept).problems(), "\n"), tt.wants)
 		})
 	}
+}
+
+// TestDeployerCanApplyWhatItDeploys renders the shop with gitops: none, where
+// the pipeline's deployer applies the team Roles itself, and proves the
+// checks bite: a deployer short of one permission, and an AppProject short of
+// one cluster-scoped kind, are both reported.
+func TestDeployerCanApplyWhatItDeploys(t *testing.T) {
+	d, err := spec.LoadAndValidate("../../examples/shop/platform.yaml")
+	require.NoError(t, err)
+	argo, err := render.Environment(d.Platform, "production")
+	require.NoError(t, err)
+	d.Platform.Spec.CICD.GitOps = "none"
+	objs, err := render.Environment(d.Platform, "production")
+	require.NoError(t, err)
+	require.Empty(t, indexObjects(objs).problems())
+
+	for _, o := range objs {
+		if manifest.String(o.Map, "kind") == "Role" && manifest.String(o.Map, "metadata", "name") == "deployer" {
+			rules := asList(o.Map["rules"])
+			o.Map["rules"] = rules[:len(rules)-1] // drops apps/replicasets
+		}
+	}
+	assert.Contains(t, strings.Join(indexObjects(objs).problems(), "\n"), "which the deployer applying it does not hold")
+
+	for _, o := range argo {
+		if manifest.String(o.Map, "kind") == "AppProject" {
+			wl := asList(manifest.Get(o.Map, "spec", "clusterResourceWhitelist"))
+			asMap(o.Map["spec"])["clusterResourceWhitelist"] = wl[:1]
+		}
+	}
+	assert.Contains(t, strings.Join(indexObjects(argo).problems(), "\n"), "cluster-scoped PriorityClass is not in the whitelist")
 }

@@ -62,10 +62,10 @@ func typeNotes(m *model) map[string]string {
 		"Service": "**Generated** in the apps namespace: a ServiceAccount (API token not mounted); a Deployment `<name>` " +
 			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a 64Mi `/tmp` emptyDir, 5 s preStop sleep, " +
 			"spread over zones and nodes); a ClusterIP Service (servers only); a NetworkPolicy that admits traffic only from the edge namespace on `port` when exposed " +
-			"and allows egress only to the data stores in `uses` and `consumes` (service-to-service calls, metrics scraping and calls to the internet stay blocked by `default-deny`); " +
+			"and allows egress only to the data stores in `uses` and `consumes` (with `observability.metrics`, Prometheus is admitted to the metrics port; service-to-service calls and calls to the internet stay blocked by `default-deny`); " +
 			"and when they apply a HorizontalPodAutoscaler, a PodDisruptionBudget, an ExternalSecret, a canary Deployment and Service `<name>-canary`, and a route at the edge. " +
 			"Replicas, autoscaler and PodDisruptionBudget depend on the environment: see [Tier defaults](#tier-defaults).",
-		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host, so consumers connect to `<name>.<data namespace>` on the endpoint's port; " +
+		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host (an in-cluster alias for tools; the bindings of consumers name the endpoint's own host, which its TLS certificate matches); " +
 			"consumers may send to any address on that port (a NetworkPolicy cannot match DNS names). " +
 			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "); " +
 			"a ServiceAccount, a headless Service `<name>`, an ExternalSecret `<name>-credentials` (username and password from `credentials`), and a single-replica StatefulSet " +
@@ -79,7 +79,7 @@ func typeNotes(m *model) map[string]string {
 			"The dumps stay in the cluster: for off-site copies choose a `storageClass` whose volumes are replicated or snapshotted elsewhere.",
 		"CICD": "**Generated:** a ServiceAccount `deployer` in the cicd namespace (no token mounted: pipelines request short-lived tokens) and, in every other namespace, a Role and RoleBinding `deployer` for it over exactly the kinds platformctl renders plus pods, logs and events — " +
 			"read-only (get, list, watch) with `argocd` or `flux`, read-write with `none`, where the pipeline applies the overlay itself. Never Secrets, nothing cluster-scoped. " +
-			"With `argocd`, each overlay (not the base) adds, in the `argocd` namespace, an AppProject `<platform>-<env>` (only `repoURL`, only the environment's namespaces, only Namespaces cluster-wide, never Secrets) and an Application `<platform>-<env>` on `<path>/overlays/<env>` at `revision`, " +
+			"With `argocd`, each overlay (not the base) adds, in the `argocd` namespace, an AppProject `<platform>-<env>` (only `repoURL`, only the environment's namespaces, only the cluster-scoped kinds it renders — Namespaces, PriorityClasses and, when enabled, the admission policies — never Secrets) and an Application `<platform>-<env>` on `<path>/overlays/<env>` at `revision`, " +
 			"syncing automatically with prune and self-heal in development, testing and staging, and by hand in production (promote a commit through testing → staging, then sync production). " +
 			"With `flux`, each overlay adds, in `flux-system`, a GitRepository and a Kustomization `<platform>-<env>` (prune, wait for rollouts, every 10 minutes). See [docs/gitops.md](gitops.md).",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
@@ -88,7 +88,7 @@ func typeNotes(m *model) map[string]string {
 			"A gRPC server with no path set gets gRPC health-protocol probes instead.",
 		"Autoscale": fmt.Sprintf("**Generated:** a HorizontalPodAutoscaler (autoscaling/v2) for the Deployment, with one metric per target set: "+
 			"`cpuPercent` and `memoryPercent` as resource utilization, `requestsPerSecond` as the Pods metric `%s`, `queueDepth` as the External metric `%s` selected by `queue: <consumes.queue>` "+
-			"(both need a metrics adapter such as prometheus-adapter or KEDA). Scale-down waits for 300 s of stable load. "+
+			"(both need a custom/external metrics adapter such as prometheus-adapter, fed by the recording rules `observability.metrics` renders). Scale-down waits for 300 s of stable load. "+
 			"Applied in staging and production; in development and testing only through an environment override. See [Tier defaults](#tier-defaults).", generate.MetricRequestsPerSecond, generate.MetricQueueDepth),
 		"Canary": fmt.Sprintf("**Generated:** a second Deployment and Service `<name>-canary` running the canary image (always 1 replica, no autoscaler, label `%s: %s`). "+
 			"With the gateway the route sends `weight`%% of requests to the canary and the rest to the stable Service; with ingress-nginx a second Ingress carries the canary-weight annotations.",
@@ -112,7 +112,7 @@ func fieldNotes() map[string]note {
 			"NetworkPolicies that admit Prometheus (pods `app.kubernetes.io/name: prometheus` in the observability namespace) to exactly those ports, and let Prometheus and Grafana (`app.kubernetes.io/name: grafana`) reach what they need. " +
 			"Alerts page (severity critical) only in the production tier."},
 		"Observability.SLO": {Text: "The objectives of every service's alerts (availability 99.5 when unset; no latency alert without `latencyP99`). Needs `metrics`."},
-		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port). " +
+		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port; traces leave over TLS, the OTLP exporter's default — a plaintext backend needs a Kustomize patch of the config). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
 			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
 		"PlatformSpec.CICD":          {Text: "See [CICD](#cicd)."},
