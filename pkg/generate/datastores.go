@@ -38,8 +38,13 @@ type engine struct {
 	// (external-secrets templating), for engines without *_FILE support.
 	templates map[string]string
 	// ready is the readiness check; liveness is a TCP check on the port, so
-	// a slow query does not restart the database.
-	ready *corev1.ProbeHandler
+	// a slow query does not restart the database. readyPeriod and
+	// readyTimeout default to 10 s and 5 s.
+	ready                     *corev1.ProbeHandler
+	readyPeriod, readyTimeout int32
+	// extraPorts are container ports besides the client port (a
+	// monitoring endpoint the readiness probe or exporter uses).
+	extraPorts []corev1.ContainerPort
 }
 
 const credsDir = SecretsDir
@@ -100,7 +105,8 @@ var engines = map[spec.DataStoreType]engine{
 		templates: map[string]string{
 			"nats.conf": "port: 4222\nhttp_port: 8222\njetstream { store_dir: /data }\nauthorization { user: \"{{ .username }}\", password: \"{{ .password }}\" }\n",
 		},
-		ready: &corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8222), Scheme: corev1.URISchemeHTTP}},
+		ready:      &corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("monitor"), Scheme: corev1.URISchemeHTTP}},
+		extraPorts: []corev1.ContainerPort{{Name: "monitor", ContainerPort: 8222, Protocol: corev1.ProtocolTCP}},
 	},
 	spec.DataKafka: {
 		uid: 1000, dataPath: "/var/lib/kafka/data", scratch: []string{"/tmp", "/opt/kafka/config"}, cpu: "500m", mem: "1Gi",
@@ -118,7 +124,10 @@ var engines = map[spec.DataStoreType]engine{
 				{Name: "KAFKA_PROCESS_ROLES", Value: "broker,controller"},
 			}
 		},
-		ready: &corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromInt32(9092)}},
+		// An open port is not a working broker: ask it for its API
+		// versions. The client is a JVM, hence the long period and timeout.
+		ready:       execProbe("/opt/kafka/bin/kafka-broker-api-versions.sh", "--bootstrap-server", "127.0.0.1:9092"),
+		readyPeriod: 30, readyTimeout: 20,
 	},
 }
 
@@ -247,7 +256,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 	container := corev1.Container{
 		Name: string(ds.Type), Image: ds.Image, ImagePullPolicy: corev1.PullIfNotPresent,
 		Command: eng.command, Args: eng.args, Env: env,
-		Ports:     []corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}},
+		Ports:     append([]corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}}, eng.extraPorts...),
 		Resources: res,
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: ptr(false),
@@ -255,7 +264,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 			RunAsNonRoot:             ptr(true),
 			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 		},
-		ReadinessProbe:           &corev1.Probe{ProbeHandler: *eng.ready, PeriodSeconds: 10, TimeoutSeconds: 5, FailureThreshold: 3, SuccessThreshold: 1},
+		ReadinessProbe:           &corev1.Probe{ProbeHandler: *eng.ready, PeriodSeconds: orDefault(eng.readyPeriod, 10), TimeoutSeconds: orDefault(eng.readyTimeout, 5), FailureThreshold: 3, SuccessThreshold: 1},
 		LivenessProbe:            &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6, SuccessThreshold: 1},
 		StartupProbe:             &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 5, TimeoutSeconds: 5, FailureThreshold: 60, SuccessThreshold: 1},
 		VolumeMounts:             mounts,
@@ -355,4 +364,11 @@ func mergeTemplates(a, b map[string]string) map[string]string {
 		}
 	}
 	return out
+}
+
+func orDefault(v, d int32) int32 {
+	if v == 0 {
+		return d
+	}
+	return v
 }
