@@ -19,17 +19,18 @@ import (
 // plain log text, since the runner shows only the first few annotations
 // of each kind per step and the count tells readers how many there were.
 func GitHub(w io.Writer, r *Report) error {
-	ew := &errWriter{w: w}
+	ew := newErrWriter(w)
 	for _, d := range r.Result.Findings {
-		ew.printf("%s\n", githubCommand(d))
+		ew.writeString(githubCommand(d))
+		ew.writeString("\n")
 	}
 	if !r.Quiet {
 		c := r.Counts()
 		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
 			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
 	}
-	if ew.err != nil {
-		return fmt.Errorf("write github: %w", ew.err)
+	if err := ew.flush(); err != nil {
+		return fmt.Errorf("write github: %w", err)
 	}
 	return nil
 }
@@ -60,11 +61,12 @@ func githubCommand(d lint.Diagnostic) string {
 
 // escapeData escapes a command's message as the Actions runner unescapes
 // it (actions/toolkit core/src/command.ts).
-func escapeData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
+func escapeData(s string) string { return dataEscaper.Replace(s) }
+
+var (
+	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
 
 // escapeProperty also escapes the property separators ':' and ','.
-func escapeProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
-}
+func escapeProperty(s string) string { return propertyEscaper.Replace(s) }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/platformctl/platformctl/pkg/lint"
 )
@@ -61,9 +63,11 @@ func JSON(w io.Writer, r *Report) error {
 // writeJSON prints out as json.MarshalIndent(out, "", "  ") would, but one
 // array element at a time: indenting one huge buffer copies it over and
 // over, and a corpus with tens of thousands of findings spent most of its
-// output time doing that.
+// output time doing that. Findings, the bulk of the document, are encoded
+// by appendDiagnostic without reflection; the rest goes through
+// encoding/json.
 func writeJSON(w io.Writer, out jsonReport) error {
-	ew := &errWriter{w: w}
+	ew := newBufferedErrWriter(w)
 	field := func(name string, v any, last bool) {
 		b, err := marshalIndent(v, "  ")
 		if err != nil {
@@ -76,23 +80,25 @@ func writeJSON(w io.Writer, out jsonReport) error {
 		}
 		ew.printf("\n")
 	}
-	list := func(name string, n int, item func(i int) any, last bool) {
+	list := func(name string, n int, item func(buf []byte, i int) ([]byte, error), last bool) {
 		if n == 0 {
 			field(name, []any{}, last)
 			return
 		}
 		ew.printf("  %q: [\n", name)
+		var buf []byte
 		for i := 0; i < n && ew.err == nil; i++ {
-			b, err := marshalIndent(item(i), "    ")
+			var err error
+			buf, err = item(append(buf[:0], "    "...), i)
 			if err != nil {
 				ew.err = err
 				return
 			}
-			ew.printf("    %s", b)
 			if i < n-1 {
-				ew.printf(",")
+				buf = append(buf, ',')
 			}
-			ew.printf("\n")
+			buf = append(buf, '\n')
+			ew.write(buf)
 		}
 		ew.printf("  ]")
 		if !last {
@@ -100,18 +106,124 @@ func writeJSON(w io.Writer, out jsonReport) error {
 		}
 		ew.printf("\n")
 	}
+	diags := func(ds []lint.Diagnostic) func([]byte, int) ([]byte, error) {
+		return func(buf []byte, i int) ([]byte, error) { return appendDiagnostic(buf, &ds[i]), nil }
+	}
 	ew.printf("{\n")
 	field("schemaVersion", out.SchemaVersion, false)
 	field("tool", out.Tool, false)
 	field("summary", out.Summary, false)
-	list("findings", len(out.Findings), func(i int) any { return out.Findings[i] }, false)
-	list("ignored", len(out.Ignored), func(i int) any { return out.Ignored[i] }, false)
-	list("rules", len(out.Rules), func(i int) any { return out.Rules[i] }, true)
+	list("findings", len(out.Findings), diags(out.Findings), false)
+	list("ignored", len(out.Ignored), diags(out.Ignored), false)
+	list("rules", len(out.Rules), func(buf []byte, i int) ([]byte, error) {
+		b, err := marshalIndent(out.Rules[i], "    ")
+		return append(buf, b...), err
+	}, true)
 	ew.printf("}\n")
-	if ew.err != nil {
-		return fmt.Errorf("write json: %w", ew.err)
+	if err := ew.flush(); err != nil {
+		return fmt.Errorf("write json: %w", err)
 	}
 	return nil
+}
+
+// appendDiagnostic appends d as marshalIndent(d, "    ") encodes it: the
+// fields of lint.Diagnostic in order, omitempty honoured, four spaces of
+// prefix and two of indent, no trailing newline.
+func appendDiagnostic(b []byte, d *lint.Diagnostic) []byte {
+	const in = "\n      "
+	b = append(b, "{"+in+`"rule": `...)
+	b = appendJSONString(b, d.RuleID)
+	b = append(b, ","+in+`"severity": `...)
+	b = appendJSONString(b, d.Severity.String())
+	b = append(b, ","+in+`"message": `...)
+	b = appendJSONString(b, d.Message)
+	b = append(b, ","+in+`"file": `...)
+	b = appendJSONString(b, d.File)
+	b = append(b, ","+in+`"line": `...)
+	b = strconv.AppendInt(b, int64(d.Line), 10)
+	b = append(b, ","+in+`"column": `...)
+	b = strconv.AppendInt(b, int64(d.Column), 10)
+	if d.Path != "" {
+		b = append(b, ","+in+`"path": `...)
+		b = appendJSONString(b, d.Path)
+	}
+	b = append(b, ","+in+`"object": `...)
+	b = appendJSONString(b, d.Object)
+	b = append(b, ","+in+`"kind": `...)
+	b = appendJSONString(b, d.Kind)
+	if d.Namespace != "" {
+		b = append(b, ","+in+`"namespace": `...)
+		b = appendJSONString(b, d.Namespace)
+	}
+	b = append(b, ","+in+`"name": `...)
+	b = appendJSONString(b, d.Name)
+	if d.Source != "" {
+		b = append(b, ","+in+`"source": `...)
+		b = appendJSONString(b, d.Source)
+	}
+	if d.Suppression != nil {
+		const in2 = in + "  "
+		b = append(b, ","+in+`"suppression": {`+in2+`"kind": `...)
+		b = appendJSONString(b, d.Suppression.Kind)
+		b = append(b, ","+in2+`"reason": `...)
+		b = appendJSONString(b, d.Suppression.Reason)
+		b = append(b, in+"}"...)
+	}
+	return append(b, "\n    }"...)
+}
+
+// appendJSONString appends s quoted as encoding/json quotes it with HTML
+// escaping off (encode.go's appendString): '"' and '\\' and control
+// characters escaped, \b \f \n \r \t short, invalid UTF-8 as \ufffd, and
+// U+2028/U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func marshalIndent(v any, prefix string) ([]byte, error) {

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 
@@ -36,7 +37,7 @@ func sevColor(s lint.Severity) string {
 // Text prints findings grouped by file, one per line as
 // path:line:col: severity rule-id: message, then a summary line.
 func Text(w io.Writer, r *Report) error {
-	ew := &errWriter{w: w}
+	ew := newErrWriter(w)
 	print := func(ds []lint.Diagnostic, suppressed bool) {
 		file := ""
 		for _, d := range ds {
@@ -78,13 +79,22 @@ func Text(w io.Writer, r *Report) error {
 		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
 			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
 	}
-	return ew.err
+	return ew.flush()
 }
 
 // errWriter keeps the first write error so rendering code stays linear.
+// Text and GitHub write through to w (callers that print many findings
+// buffer w: the lint command does); JSON, one document, buffers itself.
+// Call flush once at the end.
 type errWriter struct {
 	w   io.Writer
 	err error
+}
+
+func newErrWriter(w io.Writer) *errWriter { return &errWriter{w: w} }
+
+func newBufferedErrWriter(w io.Writer) *errWriter {
+	return &errWriter{w: bufio.NewWriterSize(w, 64<<10)}
 }
 
 func (e *errWriter) printf(format string, args ...any) {
@@ -92,4 +102,26 @@ func (e *errWriter) printf(format string, args ...any) {
 		return
 	}
 	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+func (e *errWriter) write(b []byte) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = e.w.Write(b)
+}
+
+func (e *errWriter) writeString(s string) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = io.WriteString(e.w, s)
+}
+
+// flush writes what is buffered and returns the first error.
+func (e *errWriter) flush() error {
+	if bw, ok := e.w.(*bufio.Writer); ok && e.err == nil {
+		e.err = bw.Flush()
+	}
+	return e.err
 }

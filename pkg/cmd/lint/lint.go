@@ -2,10 +2,12 @@
 package lint
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -97,10 +99,16 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
 	}
+	defer debug.SetMemoryLimit(limitMemory(0))
 	sets, err := inputs(opts)
 	if err != nil {
 		return cmdutil.Fail(err)
 	}
+	objects := 0
+	for _, s := range sets {
+		objects += len(s.Objects)
+	}
+	_ = limitMemory(objects) // the first call's limit is restored on return
 	catalog := rules.All()
 	total := &lint.Result{}
 	for _, s := range sets {
@@ -131,13 +139,33 @@ func Run(opts *Options) error {
 		Result: total, Catalog: catalog, ShowIgnored: opts.ShowIgnored, Quiet: opts.Quiet,
 		Color: !opts.NoColor && cmdutil.IsTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
 	}
-	if err := format(opts.IO.Out, rep); err != nil {
+	// Text and GitHub print a line or a few per finding; buffered, tens of
+	// thousands of findings are a few dozen writes instead of one each.
+	out := bufio.NewWriterSize(opts.IO.Out, 64<<10)
+	if err := format(out, rep); err != nil {
+		return cmdutil.Fail(err)
+	}
+	if err := out.Flush(); err != nil {
 		return cmdutil.Fail(err)
 	}
 	if rep.Failed() {
 		return cmdutil.Silent(cmdutil.ExitFindings)
 	}
 	return nil
+}
+
+// limitMemory sets a soft memory limit so the collector runs before the heap
+// doubles: the decoded YAML trees stay live until the end (≈ 7 KiB per
+// object), and with the default GOGC the peak RSS of a 10,000-object run
+// was over 230 MB. The limit grows with the objects read (16 KiB each) so a
+// large input does not make the collector run continuously. GOMEMLIMIT, when
+// set, wins. It returns the limit it replaced (Run restores it, for callers
+// in the same process).
+func limitMemory(objects int) int64 {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return debug.SetMemoryLimit(-1)
+	}
+	return debug.SetMemoryLimit(max(160<<20, int64(objects)*16<<10))
 }
 
 func inputs(opts *Options) ([]lintinput.Set, error) {
