@@ -102,6 +102,7 @@ var badCases = map[string]class{
 	"61-image-verification.yaml":          crossField,
 	"62-image-verification-empty.yaml":    mixed,
 	"63-production-images.yaml":           crossField,
+	"64-gpus-without-gpu-pool.yaml":       mixed,
 }
 
 // crossFieldReasons matches every cross-field message of the corpus and
