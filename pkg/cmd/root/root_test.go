@@ -40,7 +40,7 @@ func TestCommands(t *testing.T) {
 		stderr      []string
 		emptyStdout bool
 	}{
-		{name: "validate ok", args: []string{"validate", "-f", shop}, code: 0, stdout: []string{"valid (3 services, 3 data stores, 4 environments)"}},
+		{name: "validate ok", args: []string{"validate", "-f", shop}, code: 0, stdout: []string{"valid (4 services, 3 data stores, 4 environments)"}},
 		{name: "validate bad", args: []string{"validate", "-f", bad}, code: 2, emptyStdout: true, stderr: []string{
 			bad + `:5:3: spec.domian: unknown field "domian"; did you mean "domain"?`,
 			bad + ":8:43: spec.services[0].port: must be between 1 and 65535",
