@@ -1,8 +1,10 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 )
 
 // Diagnostic is one finding.
@@ -36,48 +38,72 @@ func (d Diagnostic) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s %s: %s", d.File, d.Line, d.Column, d.Severity, d.RuleID, d.Message)
 }
 
-// Reporter collects one rule's findings.
+// Reporter collects findings. The engine gives each worker one reporter
+// and points it at the rule being checked, so findings land in one slice
+// per worker with the object each is about (for ignore annotations).
 type Reporter struct {
-	rule  *Rule
-	diags []Diagnostic
-	objs  []*Object // the object of each diagnostic, for ignore annotations
-}
-
-func (r *Reporter) located() []located {
-	out := make([]located, len(r.diags))
-	for i, d := range r.diags {
-		out[i] = located{Diagnostic: d, obj: r.objs[i]}
-	}
-	return out
+	rule *Rule
+	out  []located
 }
 
 // Report records a finding on path of o.
 func (r *Reporter) Report(o *Object, path, format string, args ...any) {
 	file, line, col := o.Position(path)
-	r.diags = append(r.diags, Diagnostic{
-		RuleID: r.rule.ID, Severity: r.rule.Severity, Message: fmt.Sprintf(format, args...),
+	r.out = append(r.out, located{Diagnostic: Diagnostic{
+		RuleID: r.rule.ID, Severity: r.rule.Severity, Message: message(format, args),
 		File: file, Line: line, Column: col, Path: path,
 		Object: o.Ref(), Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Source: o.Source,
-	})
-	r.objs = append(r.objs, o)
+	}, obj: o})
 }
 
-// SortDiagnostics orders by file, position, rule and message.
+// message formats a finding's message, without fmt when that changes nothing.
+func message(format string, args []any) string {
+	switch {
+	case len(args) == 0 && !strings.Contains(format, "%"):
+		return format
+	case len(args) == 1 && format == "%s":
+		if s, ok := args[0].(string); ok {
+			return s
+		}
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// SortDiagnostics orders by file, position, rule and message, stably. It
+// sorts indexes and moves each diagnostic once: a Diagnostic is 176 bytes,
+// and a stable sort swapping them in place spent most of its time copying.
 func SortDiagnostics(ds []Diagnostic) {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.RuleID != b.RuleID {
-			return a.RuleID < b.RuleID
-		}
-		return a.Message < b.Message
-	})
+	sorted := true
+	for i := 1; i < len(ds) && sorted; i++ {
+		sorted = compareDiagnostics(&ds[i-1], &ds[i]) <= 0
+	}
+	if sorted {
+		return // a stable sort of sorted diagnostics changes nothing
+	}
+	idx := make([]int32, len(ds))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int { return compareDiagnostics(&ds[i], &ds[j]) })
+	out := make([]Diagnostic, len(ds))
+	for i, k := range idx {
+		out[i] = ds[k]
+	}
+	copy(ds, out)
+}
+
+func compareDiagnostics(a, b *Diagnostic) int {
+	if c := strings.Compare(a.File, b.File); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Line, b.Line); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Column, b.Column); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.RuleID, b.RuleID); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Message, b.Message)
 }

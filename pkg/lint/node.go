@@ -120,7 +120,12 @@ func Strings(n *yaml.Node) []string {
 // At walks a dotted path with [i] indexes ("spec.template.spec.containers[0]").
 func At(n *yaml.Node, path string) *yaml.Node {
 	cur := n
-	for _, seg := range splitPath(path) {
+	for rest := path; ; {
+		seg, r, ok := nextSegment(rest)
+		if !ok {
+			break
+		}
+		rest = r
 		if cur == nil {
 			return nil
 		}
@@ -142,37 +147,36 @@ type segment struct {
 	index int
 }
 
-// splitPath parses a path; keys may contain dots when bracketed with quotes
-// is not needed here: Kubernetes field names never contain dots, and label
-// keys are addressed with ["key"].
-func splitPath(path string) []segment {
-	var segs []segment
-	for path != "" {
-		switch {
-		case strings.HasPrefix(path, "["):
-			end := strings.IndexByte(path, ']')
-			if end < 0 {
-				return segs
-			}
-			inner := path[1:end]
-			if i, err := strconv.Atoi(inner); err == nil {
-				segs = append(segs, segment{index: i})
-			} else {
-				segs = append(segs, segment{key: strings.Trim(inner, `"`), index: -1})
-			}
-			path = strings.TrimPrefix(path[end+1:], ".")
-		default:
-			end := strings.IndexAny(path, ".[")
-			if end < 0 {
-				segs = append(segs, segment{key: path, index: -1})
-				return segs
-			}
-			segs = append(segs, segment{key: path[:end], index: -1})
-			path = path[end:]
-			path = strings.TrimPrefix(path, ".")
-		}
+// nextSegment parses the first segment of a path and returns the rest; ok
+// is false when no segment is left (or a bracket is not closed). Keys may
+// not contain dots unbracketed: Kubernetes field names never do, and label
+// keys are addressed with ["key"]. Walking segment by segment allocates
+// nothing: At and Locate run for every finding and many checks.
+func nextSegment(path string) (seg segment, rest string, ok bool) {
+	if path == "" {
+		return segment{}, "", false
 	}
-	return segs
+	if path[0] == '[' {
+		end := strings.IndexByte(path, ']')
+		if end < 0 {
+			return segment{}, "", false
+		}
+		inner := path[1:end]
+		rest = strings.TrimPrefix(path[end+1:], ".")
+		// Atoi fails (allocating its error) unless inner starts with a sign
+		// or a digit.
+		if inner != "" && (inner[0] == '+' || inner[0] == '-' || inner[0] >= '0' && inner[0] <= '9') {
+			if i, err := strconv.Atoi(inner); err == nil {
+				return segment{index: i}, rest, true
+			}
+		}
+		return segment{key: strings.Trim(inner, `"`), index: -1}, rest, true
+	}
+	end := strings.IndexAny(path, ".[")
+	if end < 0 {
+		return segment{key: path, index: -1}, "", true
+	}
+	return segment{key: path[:end], index: -1}, strings.TrimPrefix(path[end:], "."), true
 }
 
 // Locate returns the most precise position for path in n: the value when it
@@ -180,10 +184,12 @@ func splitPath(path string) []segment {
 func Locate(n *yaml.Node, path string) (line, col int) {
 	best := n
 	cur := n
-	for _, seg := range splitPath(path) {
-		if cur == nil {
+	for rest := path; cur != nil; {
+		seg, r, ok := nextSegment(rest)
+		if !ok {
 			break
 		}
+		rest = r
 		var next *yaml.Node
 		if seg.index >= 0 {
 			items := Items(cur)

@@ -56,7 +56,7 @@ func (o *Object) Ref() string {
 	if o.Namespace == "" {
 		return o.Kind + " " + o.Name
 	}
-	return fmt.Sprintf("%s %s/%s", o.Kind, o.Namespace, o.Name)
+	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
 // Get returns the node at path.

@@ -111,7 +111,7 @@ func Run(opts *Options) error {
 	_ = limitMemory(objects) // the first call's limit is restored on return
 	catalog := rules.All()
 	total := &lint.Result{}
-	for _, s := range sets {
+	for i, s := range sets {
 		if s.Files > 0 {
 			opts.Log.Printf("linting %s: %d objects from %d files", s.Name, len(s.Objects), s.Files)
 		} else {
@@ -121,8 +121,12 @@ func Run(opts *Options) error {
 		if err != nil {
 			return cmdutil.Fail(err)
 		}
-		total.Findings = append(total.Findings, res.Findings...)
-		total.Suppressed = append(total.Suppressed, res.Suppressed...)
+		if i == 0 { // one set, usually: no copy
+			total.Findings, total.Suppressed = res.Findings, res.Suppressed
+		} else {
+			total.Findings = append(total.Findings, res.Findings...)
+			total.Suppressed = append(total.Suppressed, res.Suppressed...)
+		}
 		total.Objects += res.Objects
 		total.Rules = res.Rules
 	}
