@@ -6,6 +6,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -180,6 +181,18 @@ func dataStores(c *Context) ([]Object, error) {
 			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
 		}
 		add("StatefulSet", ds.Name, sts)
+		// One voluntary disruption at a time: a drain may move the single
+		// primary (minAvailable: 1 would block every drain for good), and
+		// a store replicated later is never drained more than a pod at once.
+		add("PodDisruptionBudget", ds.Name, &policyv1.PodDisruptionBudget{
+			TypeMeta:   typePDB,
+			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: labels},
+			Spec: policyv1.PodDisruptionBudgetSpec{
+				MaxUnavailable:             ptr(intstr.FromInt32(1)),
+				Selector:                   &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+				UnhealthyPodEvictionPolicy: ptr(policyv1.AlwaysAllow),
+			},
+		})
 	}
 	return out, nil
 }

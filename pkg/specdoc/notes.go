@@ -68,7 +68,7 @@ func typeNotes(m *model) map[string]string {
 		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host (an in-cluster alias for tools; the bindings of consumers name the endpoint's own host, which its TLS certificate matches); " +
 			"consumers may send to any address on that port (a NetworkPolicy cannot match DNS names). " +
 			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "); " +
-			"a ServiceAccount, a headless Service `<name>`, an ExternalSecret `<name>-credentials` (username and password from `credentials`), and a single-replica StatefulSet " +
+			"a ServiceAccount, a headless Service `<name>`, an ExternalSecret `<name>-credentials` (username and password from `credentials`), a PodDisruptionBudget `<name>` (`maxUnavailable: 1`: a drain may move the single primary, never more than one pod of a replicated store at once), and a single-replica StatefulSet " +
 			"running the engine as a non-root user with a read-only root filesystem, credentials read from files, a volume claim that is kept when the StatefulSet is deleted or scaled, " +
 			"readiness by the engine's own check and liveness by TCP. Replication and failover are left to an operator or a managed service. See [Backup](#backup) for backups.",
 		"Backup": "**Generated** in the data namespace: a PersistentVolumeClaim `<name>-backups`; a CronJob `<name>-backup` (UTC schedule, never two at once, a missed start reported after an hour) that dumps the store onto it " +
