@@ -202,11 +202,38 @@ func decodeFile(path string) ([]*lint.Object, error) {
 		return nil, describeStatError(path, err)
 	}
 	defer func() { _ = f.Close() }() // read-only
-	data, err := io.ReadAll(io.LimitReader(f, lint.MaxInputSize+1))
+	data, err := readFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return lint.Decode(path, data)
+}
+
+// readFile reads up to lint.MaxInputSize+1 bytes of f (one more than
+// allowed, so Decode can refuse a larger file) into a buffer sized from
+// Stat: io.ReadAll starts at 512 bytes and grows by copying, which for
+// 200 files of 24 KB was a dozen allocations and copies each.
+func readFile(f *os.File) ([]byte, error) {
+	size := 0
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		size = int(min(st.Size(), lint.MaxInputSize+1))
+	}
+	r := io.LimitReader(f, lint.MaxInputSize+1)
+	// One byte more than the size, so the read that finds EOF needs no growth.
+	buf := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // the file grew, or Stat had no size
+		}
+	}
 }
 
 const originAnnotation = "config.kubernetes.io/origin"
