@@ -41,14 +41,33 @@ func (d Diagnostic) String() string {
 // Reporter collects findings. The engine gives each worker one reporter
 // and points it at the rule being checked, so findings land in one slice
 // per worker with the object each is about (for ignore annotations).
+//
+// Findings go into chunks that are never copied to grow: a slice grown by
+// append past a few hundred elements is copied at every 25 % of growth,
+// which for 30,000 findings of 184 bytes was 30 MB allocated and copied.
 type Reporter struct {
-	rule *Rule
-	out  []located
+	rule   *Rule
+	out    []located   // the chunk being filled
+	chunks [][]located // full chunks, in order
+}
+
+// all returns the findings, chunk by chunk, in the order reported.
+func (r *Reporter) all() [][]located {
+	if len(r.out) == 0 {
+		return r.chunks
+	}
+	return append(r.chunks, r.out)
 }
 
 // Report records a finding on path of o.
 func (r *Reporter) Report(o *Object, path, format string, args ...any) {
 	file, line, col := o.Position(path)
+	if len(r.out) == cap(r.out) {
+		if len(r.out) > 0 {
+			r.chunks = append(r.chunks, r.out)
+		}
+		r.out = make([]located, 0, min(max(2*cap(r.out), 16), 4096))
+	}
 	r.out = append(r.out, located{Diagnostic: Diagnostic{
 		RuleID: r.rule.ID, Severity: r.rule.Severity, Message: message(format, args),
 		File: file, Line: line, Column: col, Path: path,

@@ -3,6 +3,7 @@ package lint
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -92,29 +93,51 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 	}
 	ignores := checkIgnores(objs, known, cfg, sev)
 
+	// Findings and suppressed findings are gathered as pointers, sorted
+	// (stably, so in the order SortDiagnostics gives) and copied once into
+	// their final slices: no slice of diagnostics is grown or re-sorted.
 	res := &Result{Rules: active, Objects: len(objs)}
-	if n := len(diags) + len(ignores); n > 0 {
-		res.Findings = make([]Diagnostic, 0, n)
+	var kept, suppressed []*located
+	n := len(ignores)
+	for _, c := range diags {
+		n += len(c)
 	}
-	for _, ds := range [2][]located{diags, ignores} {
+	if n > 0 {
+		kept = make([]*located, 0, n)
+	}
+	for _, ds := range append(diags, ignores) {
 		for i := range ds {
 			d := &ds[i]
 			if reason, ok := cfg.excluded(&d.Diagnostic, now); ok {
 				d.Suppression = &Suppression{Kind: "config", Reason: reason}
-				res.Suppressed = append(res.Suppressed, d.Diagnostic)
+				suppressed = append(suppressed, d)
 				continue
 			}
 			if reason, found := ignoreReason(d.obj, d.RuleID); found && strings.TrimSpace(reason) != "" {
 				d.Suppression = &Suppression{Kind: "annotation", Reason: reason}
-				res.Suppressed = append(res.Suppressed, d.Diagnostic)
+				suppressed = append(suppressed, d)
 				continue
 			}
-			res.Findings = append(res.Findings, d.Diagnostic)
+			kept = append(kept, d)
 		}
 	}
-	SortDiagnostics(res.Findings)
-	SortDiagnostics(res.Suppressed)
+	res.Findings = sortedDiagnostics(kept)
+	res.Suppressed = sortedDiagnostics(suppressed)
 	return res, nil
+}
+
+// sortedDiagnostics copies ls's diagnostics, stably sorted as
+// SortDiagnostics sorts them (nil for none).
+func sortedDiagnostics(ls []*located) []Diagnostic {
+	if len(ls) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(ls, func(a, b *located) int { return compareDiagnostics(&a.Diagnostic, &b.Diagnostic) })
+	out := make([]Diagnostic, len(ls))
+	for i, l := range ls {
+		out[i] = l.Diagnostic
+	}
+	return out
 }
 
 type located struct {
@@ -125,7 +148,7 @@ type located struct {
 // runChecks runs per-object rules over shards of objects on every worker,
 // and set rules one per worker; each worker keeps its own findings, so
 // nothing is shared while checks run.
-func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) []located {
+func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) [][]located {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -143,7 +166,7 @@ func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) []locate
 		set    *Rule
 	}
 	jobs := make(chan job)
-	results := make([][]located, workers)
+	results := make([][][]located, workers)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -167,7 +190,7 @@ func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) []locate
 					}
 				}
 			}
-			results[w] = r.out
+			results[w] = r.all()
 		}(w)
 	}
 	for _, r := range perSet {
@@ -179,25 +202,13 @@ func runChecks(objs []*Object, rules []Rule, ctx *Context, workers int) []locate
 	}
 	close(jobs)
 	wg.Wait()
-	n := 0
-	for _, r := range results {
-		n += len(r)
-	}
-	if n == 0 {
-		return nil
-	}
-	all := make([]located, 0, n)
+	var all [][]located
 	for _, r := range results {
 		all = append(all, r...)
 	}
 	return all
 }
 
-// ignoreReason finds the ignore annotation for rule on o or its pod
-// template. It runs for every finding, so it builds no key string and no
-// map: the key is assembled in a stack buffer for the map lookup, and the
-// template's annotations are read from the tree (the last duplicate key
-// wins, as StringMap would have it).
 func ignoreReason(o *Object, rule string) (string, bool) {
 	if o == nil {
 		return "", false
@@ -259,12 +270,13 @@ func appendEngine(out []located, o *Object, rule *Rule, cfg *compiled, sev map[s
 	if !cfg.enabled[rule.ID] {
 		return out
 	}
-	r := &Reporter{rule: rule, out: out}
+	r := &Reporter{rule: rule}
 	r.Report(o, path, "%s", msg)
+	d := r.out[0]
 	if s, ok := sev[rule.ID]; ok {
-		r.out[len(r.out)-1].Severity = s
+		d.Severity = s
 	}
-	return r.out
+	return append(out, d)
 }
 
 // warmPods fills every object's pod and container caches, in parallel over
