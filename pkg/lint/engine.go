@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"slices"
@@ -128,14 +129,29 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 
 // sortedDiagnostics copies ls's diagnostics, stably sorted as
 // SortDiagnostics sorts them (nil for none).
+// Ties are broken by position in ls, which makes the (faster, unstable)
+// pattern-defeating quicksort give the stable order.
 func sortedDiagnostics(ls []*located) []Diagnostic {
 	if len(ls) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(ls, func(a, b *located) int { return compareDiagnostics(&a.Diagnostic, &b.Diagnostic) })
-	out := make([]Diagnostic, len(ls))
+	type entry struct {
+		l *located
+		i int
+	}
+	es := make([]entry, len(ls))
 	for i, l := range ls {
-		out[i] = l.Diagnostic
+		es[i] = entry{l, i}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := compareDiagnostics(&a.l.Diagnostic, &b.l.Diagnostic); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	out := make([]Diagnostic, len(ls))
+	for i, e := range es {
+		out[i] = e.l.Diagnostic
 	}
 	return out
 }
