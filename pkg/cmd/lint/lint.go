@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -99,6 +100,10 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
 	}
+	// The limit is sized from the input before reading (32 bytes of heap
+	// per byte of YAML) and again from the objects read (16 KiB each).
+	size := inputBytes(opts.Args) * 32
+	defer limitMemory(size)()
 	sets, err := inputs(opts)
 	if err != nil {
 		return cmdutil.Fail(err)
@@ -107,9 +112,7 @@ func Run(opts *Options) error {
 	for _, s := range sets {
 		objects += len(s.Objects)
 	}
-	// Set once the objects are read, so the limit fits the input: while
-	// reading, the default collector keeps the heap at twice what is live.
-	defer limitMemory(objects)()
+	limitMemory(max(size, int64(objects)*16<<10)) // the first call's settings are restored on return
 	catalog := rules.All()
 	total := &lint.Result{}
 	for i, s := range sets {
@@ -159,20 +162,20 @@ func Run(opts *Options) error {
 	return nil
 }
 
-// limitMemory sets a soft memory limit and, unless GOGC is set, turns the
-// proportional collector off, so while rules run and output is written the
+// limitMemory sets a soft memory limit of at least bytes (160 MiB at least)
+// and, unless GOGC is set, turns the proportional collector off, so the
 // collector runs only near the limit. The decoded YAML trees stay live to
-// the end (≈ 7 KiB per object, ≈ 10 KiB with everything else), and with the
-// default GOGC alone a 10,000-object run peaked over 200 MB. The limit is
-// 160 MiB or 16 KiB per object, whichever is larger, so a large input does
-// not make the collector run continuously. GOMEMLIMIT, when set, wins. It
-// returns a function restoring what it changed (for callers in the same
-// process).
-func limitMemory(objects int) (restore func()) {
+// the end (≈ 7 KiB per object, ≈ 10 KiB with everything else, ≈ 20 bytes
+// per byte of YAML); with the default GOGC a 10,000-object run collected six
+// times while its heap grew, and peaked over 200 MB. Sizing the limit from
+// the input keeps a large input from making the collector run
+// continuously. GOMEMLIMIT, when set, wins. It returns a function restoring
+// what it changed (for callers in the same process).
+func limitMemory(bytes int64) (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	limit := debug.SetMemoryLimit(max(160<<20, int64(objects)*16<<10))
+	limit := debug.SetMemoryLimit(max(160<<20, bytes))
 	gc := -2 // unchanged
 	if os.Getenv("GOGC") == "" {
 		gc = debug.SetGCPercent(-1)
@@ -183,6 +186,30 @@ func limitMemory(objects int) (restore func()) {
 			debug.SetGCPercent(gc)
 		}
 	}
+}
+
+// inputBytes estimates what lint will read from paths: the size of each
+// file named and of the YAML files under each directory named (stdin and a
+// rendered spec count 0). It only sizes the memory limit.
+func inputBytes(paths []string) int64 {
+	var n int64
+	for _, root := range paths {
+		if root == "-" {
+			continue
+		}
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil //nolint:nilerr // an estimate: what cannot be read counts 0
+			}
+			if ext := filepath.Ext(p); p == root || ext == ".yaml" || ext == ".yml" {
+				if info, err := d.Info(); err == nil {
+					n += info.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return n
 }
 
 func inputs(opts *Options) ([]lintinput.Set, error) {
