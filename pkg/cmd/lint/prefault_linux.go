@@ -2,6 +2,7 @@ package lint
 
 import (
 	"runtime"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -16,10 +17,17 @@ const madvPopulateWrite = 23
 // ≈ 0.3 s of system time, a third of the run's CPU. Populated in one call
 // the same pages cost a tenth of that; the Go runtime zeroes reused memory
 // itself, so nothing depends on what the pages held. On older kernels the
-// call fails and nothing changes.
+// call fails and nothing changes. Only the first call in a process does
+// anything: later runs (tests, benchmarks) find the heap resident already,
+// and a second populate would only push the heap past the memory limit.
 func prefault(n int64) {
+	if !prefaulted.CompareAndSwap(false, true) {
+		return
+	}
 	b := make([]byte, n)
 	_ = syscall.Madvise(b, madvPopulateWrite) // best effort
 	runtime.KeepAlive(b)                      // b is dead from here
 	runtime.GC()                              // frees b's pages for reuse; the heap is small at this point
 }
+
+var prefaulted atomic.Bool
