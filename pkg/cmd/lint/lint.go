@@ -101,12 +101,16 @@ func Run(opts *Options) error {
 		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
 	}
 	// The limit is sized from the input before reading (32 bytes of heap
-	// per byte of YAML) and again from the objects read (16 KiB each); a
-	// large input's heap is faulted in at once (24 bytes per byte of YAML,
-	// what the corpus uses).
+	// per byte of YAML) and again from the objects read (16 KiB each). A
+	// large input's heap (24 bytes per byte of YAML, what the corpus uses)
+	// is faulted in at once, and read with the collector off: nearly all of
+	// it stays live. A small one, or a spec or Kustomize build that makes
+	// garbage, is read with the default collector.
 	size := inputBytes(opts.Args) * 32
-	defer limitMemory(size)()
-	if pf := min(size*3/4, 1<<30); pf >= 32<<20 && os.Getenv("GOMEMLIMIT") == "" {
+	pf := min(size*3/4, 1<<30)
+	large := pf >= 32<<20
+	defer limitMemory(size, large)()
+	if large && os.Getenv("GOMEMLIMIT") == "" {
 		prefault(pf)
 	}
 	sets, err := inputs(opts)
@@ -117,7 +121,7 @@ func Run(opts *Options) error {
 	for _, s := range sets {
 		objects += len(s.Objects)
 	}
-	limitMemory(max(size, int64(objects)*16<<10)) // the first call's settings are restored on return
+	limitMemory(max(size, int64(objects)*16<<10), true) // the first call's settings are restored on return
 	catalog := rules.All()
 	total := &lint.Result{}
 	for i, s := range sets {
@@ -168,28 +172,27 @@ func Run(opts *Options) error {
 }
 
 // limitMemory sets a soft memory limit of at least bytes (160 MiB at least)
-// and, unless GOGC is set, turns the proportional collector off, so the
-// collector runs only near the limit. The decoded YAML trees stay live to
-// the end (≈ 7 KiB per object, ≈ 10 KiB with everything else, ≈ 20 bytes
-// per byte of YAML); with the default GOGC a 10,000-object run collected six
-// times while its heap grew, and peaked over 200 MB. Sizing the limit from
-// the input keeps a large input from making the collector run
-// continuously. GOMEMLIMIT, when set, wins. It returns a function restoring
-// what it changed (for callers in the same process).
-func limitMemory(bytes int64) (restore func()) {
+// and, with collectorOff and unless GOGC is set, turns the proportional
+// collector off, so the collector runs only near the limit. The decoded
+// YAML trees stay live to the end (≈ 7 KiB per object, ≈ 10 KiB with
+// everything else, ≈ 20 bytes per byte of YAML); with the default GOGC a
+// 10,000-object run collected six times while its heap grew, and peaked
+// over 200 MB. Sizing the limit from the input keeps a large input from
+// making the collector run continuously. GOMEMLIMIT, when set, wins. It
+// returns a function restoring the limit and GOGC as they were before the
+// call (for callers in the same process).
+func limitMemory(bytes int64, collectorOff bool) (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
 	limit := debug.SetMemoryLimit(max(160<<20, bytes))
-	gc := -2 // unchanged
-	if os.Getenv("GOGC") == "" {
-		gc = debug.SetGCPercent(-1)
+	gc := debug.SetGCPercent(-1)
+	if !collectorOff || os.Getenv("GOGC") != "" {
+		debug.SetGCPercent(gc)
 	}
 	return func() {
 		debug.SetMemoryLimit(limit)
-		if gc != -2 {
-			debug.SetGCPercent(gc)
-		}
+		debug.SetGCPercent(gc)
 	}
 }
 
