@@ -41,9 +41,14 @@ func crossRules(m *model) []crossRule {
 			[]string{"production needs at least two zones to survive a zone outage; list them, or set singleZoneReason to say why not"}},
 		{[]string{svc + ".name"}, "Service names are unique.", []string{"duplicate service name %q"}},
 		{[]string{svc + ".name"}, "A service and a data store do not share a name.", []string{"%q is also a data store name; names must be unique across services and data"}},
-		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image"},
+		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage"},
 			"Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
 			[]string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"}},
+		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
+			"Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " +
+				"with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
+			[]string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
+				"%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"}},
 		{[]string{svc + ".canary"}, "A canary needs `expose`: it is a weighted route at the edge.", []string{"needs expose: a canary is a weighted route"}},
 		{[]string{svc + ".expose"}, "A worker cannot be exposed: it has no Service.", []string{"a worker has no Service and cannot be exposed"}},
 		{[]string{svc + ".autoscale.requestsPerSecond"}, "A worker does not autoscale on `requestsPerSecond` (it serves no requests); use `queueDepth`.",
@@ -99,16 +104,31 @@ func joinOr(list []string) string {
 	return strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
 }
 
-// semanticsMessages returns every format string semantics.go reports with,
-// found as the second argument of calls to add.
+// semanticsFiles are the files of pkg/spec whose add calls are cross-field rules.
+var semanticsFiles = []string{"semantics.go", "images.go"}
+
+// semanticsMessages returns every format string the cross-field checks
+// report with, found as the second argument of calls to add.
 func semanticsMessages() ([]string, error) {
-	fset := token.NewFileSet()
-	f, err := parseFile(fset, "semantics.go")
-	if err != nil {
-		return nil, err
-	}
 	seen := map[string]bool{}
 	var bad []string
+	for _, name := range semanticsFiles {
+		if err := addMessages(name, seen, &bad); err != nil {
+			return nil, err
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("specdoc: pkg/spec reports a cross-field message that is not a string literal at %s", strings.Join(bad, ", "))
+	}
+	return spec.SortedKeys(seen), nil
+}
+
+func addMessages(name string, seen map[string]bool, bad *[]string) error {
+	fset := token.NewFileSet()
+	f, err := parseFile(fset, name)
+	if err != nil {
+		return err
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -123,7 +143,7 @@ func semanticsMessages() ([]string, error) {
 		lit, ok := call.Args[1].(*ast.BasicLit)
 		if !ok || lit.Kind != token.STRING {
 			// A computed message cannot be matched with a rule.
-			bad = append(bad, fset.Position(call.Pos()).String())
+			*bad = append(*bad, fset.Position(call.Pos()).String())
 			return true
 		}
 		s, err := strconv.Unquote(lit.Value)
@@ -132,10 +152,7 @@ func semanticsMessages() ([]string, error) {
 		}
 		return true
 	})
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("specdoc: semantics.go reports a message that is not a string literal at %s", strings.Join(bad, ", "))
-	}
-	return spec.SortedKeys(seen), nil
+	return nil
 }
 
 // checkRules compares the documented rules with semantics.go.
