@@ -243,17 +243,12 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 		}})
 	}
 	container := corev1.Container{
-		Name:            strings.TrimPrefix(name, ds.Name+"-"),
-		Image:           ds.Image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		Command:         []string{"sh", "-c", script},
-		Resources:       res,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
-			RunAsNonRoot:             ptr(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		},
+		Name:                     strings.TrimPrefix(name, ds.Name+"-"),
+		Image:                    ds.Image,
+		ImagePullPolicy:          corev1.PullIfNotPresent,
+		Command:                  []string{"sh", "-c", script},
+		Resources:                res,
+		SecurityContext:          restrictedContainer(),
 		VolumeMounts:             mounts,
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
@@ -263,13 +258,9 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 		AutomountServiceAccountToken: ptr(false),
 		EnableServiceLinks:           ptr(false),
 		RestartPolicy:                corev1.RestartPolicyNever,
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot: ptr(true), RunAsUser: ptr(eng.uid), RunAsGroup: ptr(eng.uid), FSGroup: ptr(eng.uid),
-			FSGroupChangePolicy: ptr(corev1.FSGroupChangeOnRootMismatch),
-			SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		Containers: []corev1.Container{container},
-		Volumes:    volumes,
+		SecurityContext:              eng.podSecurity(),
+		Containers:                   []corev1.Container{container},
+		Volumes:                      volumes,
 	}
 	if c.Env != nil && c.Env.Region != "" {
 		pod.Affinity = regionAffinity(c.Env.Region)

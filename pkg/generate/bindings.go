@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/platformctl/platformctl/pkg/spec"
 )
@@ -137,14 +136,12 @@ func hasUsername(ds *spec.DataStore) bool {
 // complete on its own.
 func bindings(c *Context) ([]Object, error) {
 	var out []Object
-	store := c.P.Spec.Secrets
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
 		if len(consumers(c.P, ds.Name)) == 0 {
 			continue
 		}
 		host, port := storeAddress(c, ds)
-		key, _, _ := strings.Cut(ds.Credentials, "#")
 		tmpl := map[string]string{
 			"type":     bindingTypes[ds.Type],
 			"provider": ds.Mode,
@@ -159,20 +156,10 @@ func bindings(c *Context) ([]Object, error) {
 			tmpl["database"] = dbName(ds)
 		}
 		name := BindingSecret(ds.Name)
-		es := &ExternalSecret{
-			TypeMeta:   typeExternalSecret,
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: c.labels(ds.Name, "binding")},
-			Spec: ExternalSecretSpec{
-				RefreshInterval: store.RefreshInterval,
-				SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: store.StoreKind},
-				Target: ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain",
-					Template: &ExternalSecretTemplate{EngineVersion: "v2", Data: tmpl}},
-				Data: []ExternalSecretData{
-					{SecretKey: "password", RemoteRef: RemoteReference{Key: key, Property: "password"}},
-					{SecretKey: "username", RemoteRef: RemoteReference{Key: key, Property: "username"}},
-				},
-			},
-		}
+		// The same remote credentials the store itself reads, rendered
+		// next to the connection details.
+		es := credentialsSecret(c, ds, c.NS("apps"), name, tmpl)
+		es.Labels = c.labels(ds.Name, "binding")
 		out = append(out, Object{ID: id("apps", "ExternalSecret", name), Area: "apps",
 			Source: fmt.Sprintf("spec.data[%d]", i), Obj: es})
 	}

@@ -269,14 +269,9 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 	container := corev1.Container{
 		Name: string(ds.Type), Image: ds.Image, ImagePullPolicy: corev1.PullIfNotPresent,
 		Command: eng.command, Args: eng.args, Env: env,
-		Ports:     append([]corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}}, eng.extraPorts...),
-		Resources: res,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
-			RunAsNonRoot:             ptr(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		},
+		Ports:                    append([]corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}}, eng.extraPorts...),
+		Resources:                res,
+		SecurityContext:          restrictedContainer(),
 		ReadinessProbe:           &corev1.Probe{ProbeHandler: *eng.ready, PeriodSeconds: orDefault(eng.readyPeriod, 10), TimeoutSeconds: orDefault(eng.readyTimeout, 5), FailureThreshold: 3, SuccessThreshold: 1},
 		LivenessProbe:            &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 20, TimeoutSeconds: 5, FailureThreshold: 6, SuccessThreshold: 1},
 		StartupProbe:             &corev1.Probe{ProbeHandler: *tcp, PeriodSeconds: 5, TimeoutSeconds: 5, FailureThreshold: 60, SuccessThreshold: 1},
@@ -306,14 +301,10 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 		EnableServiceLinks:           ptr(false),
 		// Databases flush on SIGTERM; give them time to shut down cleanly.
 		TerminationGracePeriodSeconds: ptr(int64(120)),
-		SecurityContext: &corev1.PodSecurityContext{
-			RunAsNonRoot: ptr(true), RunAsUser: ptr(eng.uid), RunAsGroup: ptr(eng.uid), FSGroup: ptr(eng.uid),
-			FSGroupChangePolicy: ptr(corev1.FSGroupChangeOnRootMismatch),
-			SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-		Containers:                containers,
-		Volumes:                   volumes,
-		TopologySpreadConstraints: spread(map[string]string{LabelName: ds.Name}, false),
+		SecurityContext:               eng.podSecurity(),
+		Containers:                    containers,
+		Volumes:                       volumes,
+		TopologySpreadConstraints:     spread(map[string]string{LabelName: ds.Name}, false),
 	}
 	// Stateful pods never run on spot capacity.
 	if c.Env != nil && c.Env.Region != "" {
@@ -384,4 +375,14 @@ func orDefault(v, d int32) int32 {
 		return d
 	}
 	return v
+}
+
+// podSecurity runs an engine's pods (and its backup jobs) as the user that
+// owns its data directory, so the volume needs no chown at every start.
+func (eng engine) podSecurity() *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot: ptr(true), RunAsUser: ptr(eng.uid), RunAsGroup: ptr(eng.uid), FSGroup: ptr(eng.uid),
+		FSGroupChangePolicy: ptr(corev1.FSGroupChangeOnRootMismatch),
+		SeccompProfile:      &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
 }

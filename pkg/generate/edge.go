@@ -121,10 +121,7 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed) Object {
 				// Controllers that run in this namespace (ingress-nginx)
 				// watch the API server, whose endpoints are node or
 				// control-plane addresses no pod selector can name.
-				{
-					To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
-					Ports: []networkingv1.NetworkPolicyPort{tcpPort(443), tcpPort(6443)},
-				},
+				apiServerEgress(),
 			},
 		},
 	}}

@@ -185,10 +185,7 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 		}
 		return out
 	}
-	apiServer := networkingv1.NetworkPolicyEgressRule{
-		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
-		Ports: []networkingv1.NetworkPolicyPort{tcpPort(443), tcpPort(6443)},
-	}
+	apiServer := apiServerEgress()
 	prom := workloadPolicy(c, "observability", Prometheus)
 	prom.Spec.Ingress = append(prom.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
 		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
@@ -289,14 +286,9 @@ func exporterContainer(p *spec.Platform, ds *spec.DataStore) (*corev1.Container,
 	return &corev1.Container{
 		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
 		Args: args, Env: env,
-		Ports:     []corev1.ContainerPort{{Name: "metrics", ContainerPort: ex.port, Protocol: corev1.ProtocolTCP}},
-		Resources: res,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
-			RunAsNonRoot:             ptr(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		},
+		Ports:           []corev1.ContainerPort{{Name: "metrics", ContainerPort: ex.port, Protocol: corev1.ProtocolTCP}},
+		Resources:       res,
+		SecurityContext: restrictedContainer(),
 		ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
 			Path: "/metrics", Port: intstr.FromString("metrics"), Scheme: corev1.URISchemeHTTP}},
 			PeriodSeconds: 30, TimeoutSeconds: 10, FailureThreshold: 3, SuccessThreshold: 1},

@@ -114,3 +114,25 @@ func ptr[T any](v T) *T { return &v }
 func tcpPort(p int32) networkingv1.NetworkPolicyPort {
 	return networkingv1.NetworkPolicyPort{Protocol: ptr(corev1.ProtocolTCP), Port: ptr(intstr.FromInt32(p))}
 }
+
+// restrictedContainer is the container security context of every generated
+// workload: the Pod Security Standard "restricted" profile plus a read-only
+// root filesystem.
+func restrictedContainer() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr(false),
+		ReadOnlyRootFilesystem:   ptr(true),
+		RunAsNonRoot:             ptr(true),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+	}
+}
+
+// apiServerEgress lets controllers and Prometheus reach the API server,
+// whose endpoints are node or control-plane addresses no pod selector can
+// name.
+func apiServerEgress() networkingv1.NetworkPolicyEgressRule {
+	return networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(443), tcpPort(6443)},
+	}
+}

@@ -17,10 +17,6 @@ var (
 	typeIVP        = metav1.TypeMeta{APIVersion: "policies.kyverno.io/v1", Kind: "ImageValidatingPolicy"}
 )
 
-// clusterName names a cluster-scoped object of this environment, like
-// PriorityClassName: environments sharing a cluster get their own.
-func (c *Context) clusterName(suffix string) string { return c.PriorityClassName(suffix) }
-
 // policyNamespaces selects the namespaces of this environment whose pods
 // are all rendered by platformctl (apps and data); edge and observability
 // also run add-ons the platform owner installs, with their own rules.
@@ -73,7 +69,7 @@ func admissionPolicies(c *Context) ([]Object, error) {
 	if !c.P.Spec.Security.AdmissionPolicies {
 		return nil, nil
 	}
-	name := c.clusterName("pod-baseline")
+	name := c.ClusterName("pod-baseline")
 	src := "spec.security.admissionPolicies"
 	policy := &admissionv1.ValidatingAdmissionPolicy{
 		TypeMeta:   typeVAP,
@@ -201,7 +197,7 @@ func imageVerification(c *Context) ([]Object, error) {
 		attestors = append(attestors, IVPAttestor{Name: "key", Cosign: &IVPCosign{Key: &IVPKey{Data: v.PublicKey}}})
 		refs = append(refs, "attestors.key")
 	}
-	name := c.clusterName("verify-images")
+	name := c.ClusterName("verify-images")
 	policy := &ImageValidatingPolicy{
 		TypeMeta:   typeIVP,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: c.labels(name, "policy")},

@@ -33,16 +33,19 @@ var priorityTiers = []priorityTier{
 	{PriorityBatch, "data", 1000, true, "platformctl: backups and restore tests; they wait for room and never preempt"},
 }
 
-// PriorityClassName is the cluster-wide name of a priority tier. Environments
-// sharing a cluster (namespace isolation) each get their own classes, so no
-// two GitOps applications own the same cluster-scoped object.
-func (c *Context) PriorityClassName(tier string) string {
+// ClusterName names a cluster-scoped object of this environment.
+// Environments sharing a cluster (namespace isolation) each get their own,
+// so no two GitOps applications own the same cluster-scoped object.
+func (c *Context) ClusterName(suffix string) string {
 	name := c.P.Metadata.Name
 	if c.Env != nil && c.Env.Isolation == spec.IsolationNamespace {
 		name += "-" + c.Env.Name
 	}
-	return name + "-" + tier
+	return name + "-" + suffix
 }
+
+// PriorityClassName is the cluster-wide name of a priority tier.
+func (c *Context) PriorityClassName(tier string) string { return c.ClusterName(tier) }
 
 func priorityClasses(c *Context) ([]Object, error) {
 	var out []Object

@@ -177,19 +177,14 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	depLabels := c.labels(svc.Name, string(svc.Kind))
 	depLabels[LabelTrack] = track
 	container := corev1.Container{
-		Name:            svc.Name,
-		Image:           image,
-		ImagePullPolicy: corev1.PullIfNotPresent,
-		Command:         svc.Command,
-		Args:            svc.Args,
-		Env:             sortedEnv(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...)),
-		Resources:       res,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr(false),
-			ReadOnlyRootFilesystem:   ptr(true),
-			RunAsNonRoot:             ptr(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		},
+		Name:                     svc.Name,
+		Image:                    image,
+		ImagePullPolicy:          corev1.PullIfNotPresent,
+		Command:                  svc.Command,
+		Args:                     svc.Args,
+		Env:                      sortedEnv(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...)),
+		Resources:                res,
+		SecurityContext:          restrictedContainer(),
 		VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}

@@ -145,11 +145,8 @@ func telemetry(c *Context) ([]Object, error) {
 							{Name: "otlp-http", ContainerPort: CollectorOTLPHTTP, Protocol: corev1.ProtocolTCP},
 							{Name: "health", ContainerPort: collectorHealth, Protocol: corev1.ProtocolTCP},
 						},
-						Resources: res,
-						SecurityContext: &corev1.SecurityContext{
-							AllowPrivilegeEscalation: ptr(false), ReadOnlyRootFilesystem: ptr(true), RunAsNonRoot: ptr(true),
-							Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-						},
+						Resources:       res,
+						SecurityContext: restrictedContainer(),
 						ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{
 							Path: "/", Port: intstr.FromString("health"), Scheme: corev1.URISchemeHTTP}},
 							PeriodSeconds: 5, TimeoutSeconds: 2, FailureThreshold: 3, SuccessThreshold: 1},
