@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,7 +20,9 @@ type Pos struct {
 	Col  int
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+// The expressions are compiled on first use: Describe only runs on a
+// decode error, and every start-up of the binary would pay for them.
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlParserProblems are the messages yaml.v3 raises from its parser rather
 // than its scanner. For those it prints the 0-based line (one above the line an
@@ -38,14 +41,14 @@ var yamlParserProblems = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
-var unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+var unknownAnchorRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^unknown anchor '(.*)' referenced$`) })
 
 // Describe returns where a go-yaml decode error is and what it says, without
 // the "yaml: line N:" prefix.
 func Describe(data []byte, err error) (Pos, string) {
 	msg := err.Error()
 	pos := Pos{1, 1}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		pos.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 		if yamlParserProblems[msg] {
@@ -54,7 +57,7 @@ func Describe(data []byte, err error) (Pos, string) {
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		// yaml.v3 gives no position for an unknown alias; it is easy to find.
-		if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
+		if m := unknownAnchorRE().FindStringSubmatch(msg); m != nil {
 			if off := aliasOffset(data, m[1]); off >= 0 {
 				pos = offsetPos(data, off)
 			}

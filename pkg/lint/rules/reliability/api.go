@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/platformctl/platformctl/pkg/lint"
 )
@@ -17,8 +18,8 @@ type apiChange struct {
 // removedAPIs follows the Kubernetes Deprecated API Migration Guide, keyed
 // by "apiVersion kind". Kinds are listed one by one because some versions
 // live on for other kinds (storage.k8s.io/v1beta1 still serves
-// VolumeAttributesClass).
-var removedAPIs = func() map[string]apiChange {
+// VolumeAttributesClass). Built on first use, not at every start-up.
+var removedAPIs = sync.OnceValue(func() map[string]apiChange {
 	m := map[string]apiChange{}
 	add := func(apiVersion, in, use string, kinds ...string) {
 		for _, k := range kinds {
@@ -58,7 +59,7 @@ var removedAPIs = func() map[string]apiChange {
 	add("flowcontrol.apiserver.k8s.io/v1beta2", "v1.29", "flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "PriorityLevelConfiguration")
 	add("flowcontrol.apiserver.k8s.io/v1beta3", "v1.32", "flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "PriorityLevelConfiguration")
 	return m
-}()
+})
 
 // deprecatedAPIs are still served but announced for removal; the API
 // server answers them with a deprecation warning.
@@ -83,7 +84,7 @@ func removedAPIVersion() lint.Rule {
 		Remediation: "Change apiVersion to the replacement named in the message and adapt the fields that changed (kubectl convert helps); PodSecurityPolicy has no replacement — use Pod Security Admission.",
 		References:  []string{"https://kubernetes.io/docs/reference/using-api/deprecation-guide/", "kube-score stable-version", "kube-linter no-extensions-v1beta"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if c, ok := removedAPIs[o.APIVersion+" "+o.Kind]; ok {
+			if c, ok := removedAPIs()[o.APIVersion+" "+o.Kind]; ok {
 				r.Report(o, "apiVersion", "%s %s was removed in Kubernetes %s; %s", o.APIVersion, o.Kind, c.in, replacement(c.use))
 			}
 		},
