@@ -3,9 +3,14 @@
 //
 // Safety rules: files are recognised as ours by their first line (the
 // generated-code header); a file without it is the user's and is never
-// overwritten or removed; nothing is written through a symbolic link; every
-// new file is staged next to its target before any target is replaced, so an
-// error while staging leaves the directory exactly as it was.
+// overwritten or removed; only the tree's own top-level entries (base/ and
+// overlays/ for a render) are looked at, so another tree rendered into a
+// subdirectory of the same output directory is never touched; nothing is
+// written through a symbolic link. Every new file is staged next to its
+// target first, then targets are replaced and stale files moved aside one by
+// one, keeping what they replaced; the kept copies are deleted only when
+// every step has succeeded, and any failure puts everything back, so an
+// error leaves the directory as it was.
 package treeio
 
 import (
@@ -37,8 +42,9 @@ type State struct {
 	Foreign   []string
 }
 
-// Scan reads dir without following symbolic links. A missing dir is empty.
-func Scan(dir, header string) (*State, error) {
+// Scan reads the entries of dir named in roots (top-level names: "base",
+// "overlays"), without following symbolic links. A missing dir is empty.
+func Scan(dir, header string, roots map[string]bool) (*State, error) {
 	st := &State{Generated: map[string][]byte{}}
 	info, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -63,6 +69,12 @@ func Scan(dir, header string) (*State, error) {
 		}
 		rel = filepath.ToSlash(rel)
 		if rel == "." {
+			return nil
+		}
+		if !strings.Contains(rel, "/") && !roots[rel] {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
 			return nil
 		}
 		if d.IsDir() {
@@ -92,6 +104,21 @@ func Scan(dir, header string) (*State, error) {
 	sort.Strings(st.Foreign)
 	return st, nil
 }
+
+// Roots are the top-level names of a tree's paths: the only part of the
+// output directory Write and Compare look at.
+func Roots(tree map[string][]byte) map[string]bool {
+	roots := map[string]bool{}
+	for rel := range tree {
+		first, _, _ := strings.Cut(rel, "/")
+		roots[first] = true
+	}
+	return roots
+}
+
+// rename is the file operation Write commits with; tests replace it to
+// fail at each step in turn.
+var rename = os.Rename
 
 func readIfOurs(p, header string) ([]byte, bool, error) {
 	f, err := os.Open(p)
@@ -143,7 +170,7 @@ func checkPath(dir, rel string) error {
 
 // Write makes dir hold tree, as described in the package comment.
 func Write(dir string, tree map[string][]byte, header string) (*Report, error) {
-	st, err := Scan(dir, header)
+	st, err := Scan(dir, header, Roots(tree))
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +190,10 @@ func Write(dir string, tree map[string][]byte, header string) (*Report, error) {
 		if old, ok := st.Generated[rel]; ok && bytes.Equal(old, tree[rel][len(header):]) {
 			rep.Unchanged = append(rep.Unchanged, rel)
 			continue
+		}
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		if info, err := os.Lstat(target); err == nil && info.IsDir() {
+			return nil, fmt.Errorf("%s is a directory where platformctl writes a file; move it away or delete it", target)
 		}
 		todo = append(todo, rel)
 	}
@@ -210,21 +241,121 @@ func Write(dir string, tree map[string][]byte, header string) (*Report, error) {
 			return nil, fmt.Errorf("stage %s: %w", rel, err)
 		}
 	}
+
+	c := &commit{}
 	for _, rel := range todo {
-		if err := os.Rename(staged[rel], filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		_, existed := st.Generated[rel]
+		if err := c.replace(target, staged[rel], existed); err != nil {
+			c.rollback()
+			undo()
 			return nil, fmt.Errorf("replace %s: %w", rel, err)
 		}
 		delete(staged, rel)
 		rep.Written = append(rep.Written, rel)
 	}
 	for _, rel := range rep.Removed {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.Remove(p); err != nil {
+		if err := c.moveAside(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+			c.rollback()
+			undo()
 			return nil, fmt.Errorf("remove stale %s: %w", rel, err)
 		}
-		removeEmptyParents(dir, filepath.Dir(p))
+	}
+	c.finish()
+	for _, rel := range rep.Removed {
+		removeEmptyParents(dir, filepath.Dir(filepath.Join(dir, filepath.FromSlash(rel))))
 	}
 	return rep, nil
+}
+
+// commit replaces files so that every step can be undone until finish.
+type commit struct {
+	steps []step
+}
+
+// step is one done change: target now holds a new file (placed) and/or its
+// old content sits at backup.
+type step struct {
+	target, backup string
+	placed         bool
+}
+
+// replace moves staged onto target, keeping target's old content aside.
+func (c *commit) replace(target, staged string, existed bool) error {
+	s := step{target: target}
+	if existed {
+		backup, err := c.backupName(target)
+		if err != nil {
+			return err
+		}
+		if err := rename(target, backup); err != nil {
+			_ = os.Remove(backup)
+			return err
+		}
+		s.backup = backup
+	}
+	if err := rename(staged, target); err != nil {
+		if s.backup != "" {
+			c.steps = append(c.steps, s) // rollback restores it
+		}
+		return err
+	}
+	s.placed = true
+	c.steps = append(c.steps, s)
+	return nil
+}
+
+// moveAside takes a stale file out of the tree, keeping it until finish.
+func (c *commit) moveAside(target string) error {
+	backup, err := c.backupName(target)
+	if err != nil {
+		return err
+	}
+	if err := rename(target, backup); err != nil {
+		_ = os.Remove(backup)
+		return err
+	}
+	c.steps = append(c.steps, step{target: target, backup: backup})
+	return nil
+}
+
+// backupName reserves a name next to target, in the same directory so the
+// rename cannot cross file systems.
+func (c *commit) backupName(target string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(target), ".platformctl-*.old")
+	if err != nil {
+		return "", err
+	}
+	name := f.Name()
+	if err := f.Close(); err != nil {
+		_ = os.Remove(name)
+		return "", err
+	}
+	return name, nil
+}
+
+// rollback undoes every step, newest first.
+func (c *commit) rollback() {
+	for i := len(c.steps) - 1; i >= 0; i-- {
+		s := c.steps[i]
+		if s.placed {
+			_ = os.Remove(s.target)
+		}
+		if s.backup != "" {
+			_ = os.Rename(s.backup, s.target)
+		}
+	}
+	c.steps = nil
+}
+
+// finish deletes the kept copies: the new tree is complete.
+func (c *commit) finish() {
+	for _, s := range c.steps {
+		if s.backup != "" {
+			_ = os.Remove(s.backup)
+		}
+	}
+	c.steps = nil
 }
 
 func mkdirs(d string) ([]string, error) {
@@ -271,7 +402,7 @@ func (d *Diff) Empty() bool { return len(d.Missing)+len(d.Extra)+len(d.Changed) 
 
 // Compare reports how dir differs from tree without writing anything.
 func Compare(dir string, tree map[string][]byte, header string) (*Diff, error) {
-	st, err := Scan(dir, header)
+	st, err := Scan(dir, header, Roots(tree))
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,10 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,8 +34,10 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 and overlays/<env>/ for every environment, into the output directory.
 
 The whole tree is built and checked in memory first; on any error nothing on
-disk changes. Files platformctl generated before and no longer produces are
-removed; files it did not generate are left alone and listed. With --check
+disk changes. Files platformctl generated before under base/ and overlays/
+and no longer produces are removed; files it did not generate, and anything
+outside base/ and overlays/ (another tree rendered into a subdirectory, say),
+are left alone. With --check
 nothing is written: the exit code is 1 and a unified diff is printed when the
 directory is stale, 0 when it is up to date.`,
 		Example: `  platformctl render -o deploy/
@@ -61,6 +65,11 @@ directory is stale, 0 when it is up to date.`,
 
 // Run renders opts.File into opts.Output (or compares with it).
 func Run(opts *Options) error {
+	// An empty output would mean the working directory: refuse it rather
+	// than write base/ and overlays/ wherever the command happens to run.
+	if strings.TrimSpace(opts.Output) == "" {
+		return cmdutil.Fail(errors.New("the output directory is empty (-o, PLATFORMCTL_OUTPUT or output: in .platformctl.yaml); name it, e.g. -o deploy, or -o . for the current directory"))
+	}
 	opts.Log.Printf("reading spec %s", opts.File)
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
