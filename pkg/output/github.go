@@ -60,13 +60,10 @@ func githubCommand(d lint.Diagnostic) string {
 }
 
 // escapeData escapes a command's message as the Actions runner unescapes
-// it (actions/toolkit core/src/command.ts).
-func escapeData(s string) string { return dataEscaper.Replace(s) }
-
-var (
-	dataEscaper     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
-	propertyEscaper = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
-)
+// it (actions/toolkit core/src/command.ts: %25, %0D, %0A), and also
+// percent-encodes every other control character, which the runner would
+// otherwise copy raw into the log.
+func escapeData(s string) string { return percentEncode(s, "") }
 
 // escapeProperty also escapes the property separators ':' and ','.
-func escapeProperty(s string) string { return propertyEscaper.Replace(s) }
+func escapeProperty(s string) string { return percentEncode(s, ":,") }

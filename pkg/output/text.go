@@ -35,7 +35,10 @@ func sevColor(s lint.Severity) string {
 }
 
 // Text prints findings grouped by file, one per line as
-// path:line:col: severity rule-id: message, then a summary line.
+// path:line:col: severity rule-id: message, then a summary line. What the
+// input controls (file paths, messages, object names, sources, reasons) is
+// printed through visible, so a control character in it shows as an escape
+// and cannot start a line of its own or drive the terminal.
 func Text(w io.Writer, r *Report) error {
 	ew := newErrWriter(w)
 	print := func(ds []lint.Diagnostic, suppressed bool) {
@@ -46,20 +49,20 @@ func Text(w io.Writer, r *Report) error {
 					ew.printf("\n")
 				}
 				file = d.File
-				ew.printf("%s\n", paint(r.Color, ansiBold, file))
+				ew.printf("%s\n", paint(r.Color, ansiBold, visible(file)))
 			}
 			sev := paint(r.Color, sevColor(d.Severity), d.Severity.String())
 			// One finding, one line: editors and CI parse file:line:col: per line.
-			ew.printf("%s:%d:%d: %s %s: %s", d.File, d.Line, d.Column, sev, d.RuleID, oneLine(d.Message))
+			ew.printf("%s:%d:%d: %s %s: %s", visible(d.File), d.Line, d.Column, sev, d.RuleID, visible(d.Message))
 			if d.Object != "" {
-				ew.printf(" %s", paint(r.Color, ansiDim, "("+d.Object+")"))
+				ew.printf(" %s", paint(r.Color, ansiDim, "("+visible(d.Object)+")"))
 			}
 			ew.printf("\n")
 			if d.Source != "" {
-				ew.printf("    %s\n", paint(r.Color, ansiDim, "from "+d.Source))
+				ew.printf("    %s\n", paint(r.Color, ansiDim, "from "+visible(d.Source)))
 			}
 			if suppressed && d.Suppression != nil {
-				ew.printf("    %s\n", paint(r.Color, ansiDim, fmt.Sprintf("ignored (%s): %s", d.Suppression.Kind, d.Suppression.Reason)))
+				ew.printf("    %s\n", paint(r.Color, ansiDim, fmt.Sprintf("ignored (%s): %s", visible(d.Suppression.Kind), visible(d.Suppression.Reason))))
 			}
 		}
 	}
