@@ -101,17 +101,17 @@ func Generators() []Generator {
 func Objects(p *spec.Platform, env *spec.Environment) ([]Object, error) {
 	c := &Context{P: p, Env: env}
 	var all []Object
-	seen := map[string]bool{}
+	seen := map[string]string{} // ID → Source
 	for _, g := range Generators() {
 		objs, err := g.Run(c)
 		if err != nil {
 			return nil, fmt.Errorf("generate %s: %w", g.Name, err)
 		}
 		for _, o := range objs {
-			if seen[o.ID] {
-				return nil, fmt.Errorf("generate %s: object %s generated twice", g.Name, o.ID)
+			if first, dup := seen[o.ID]; dup {
+				return nil, &DuplicateError{ID: o.ID, First: first, Second: o.Source}
 			}
-			seen[o.ID] = true
+			seen[o.ID] = o.Source
 			all = append(all, o)
 		}
 	}

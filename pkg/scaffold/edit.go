@@ -21,6 +21,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -501,6 +502,9 @@ func (e *editor) finish() ([]byte, *spec.Document, error) {
 	d, err := spec.Parse(e.file, out)
 	if err == nil {
 		err = spec.Finish(d)
+	}
+	if err == nil {
+		err = generate.CheckNames(d)
 	}
 	if err != nil {
 		var list spec.ErrorList

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/spec"
 	"github.com/platformctl/platformctl/templates"
 )
@@ -73,6 +74,9 @@ func InitFiles(in Init) (map[string][]byte, error) {
 	d, err := spec.Parse(SpecFile, specText)
 	if err == nil {
 		err = spec.Finish(d)
+	}
+	if err == nil {
+		err = generate.CheckNames(d)
 	}
 	if err != nil {
 		var list spec.ErrorList

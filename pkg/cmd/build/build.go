@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/render"
 )
 
@@ -64,7 +65,7 @@ func Run(opts *Options) error {
 	}
 	out, err := render.Build(d.Platform, env)
 	if err != nil {
-		return cmdutil.Fail(err)
+		return cmdutil.Fail(generate.Locate(d, err))
 	}
 	opts.Log.Printf("built environment %s: %d bytes", env, len(out))
 	if _, err := opts.IO.Out.Write(out); err != nil {

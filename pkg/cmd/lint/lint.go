@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
 	"github.com/platformctl/platformctl/pkg/lintinput"
@@ -235,5 +236,6 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lintinput.FromSpec(d, opts.Envs)
+	sets, err := lintinput.FromSpec(d, opts.Envs)
+	return sets, generate.Locate(d, err)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/treeio"
 )
@@ -77,7 +78,7 @@ func Run(opts *Options) error {
 	}
 	tree, err := render.Render(d.Platform)
 	if err != nil {
-		return cmdutil.Fail(err)
+		return cmdutil.Fail(generate.Locate(d, err))
 	}
 	dir := filepath.Clean(opts.Output)
 	opts.Log.Printf("rendered %d files in memory", len(tree))

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/generate"
 )
 
 // Options are validate's inputs.
@@ -50,6 +51,9 @@ func Run(opts *Options) error {
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
 		return err
+	}
+	if err := generate.CheckNames(d); err != nil {
+		return cmdutil.Fail(err)
 	}
 	if opts.Quiet {
 		return nil

@@ -1,0 +1,64 @@
+package generate_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// Names that are valid one by one but collide with a name platformctl
+// derives are spec errors at the colliding entry's name.
+func TestCheckNames(t *testing.T) {
+	const head = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata: {name: hello}
+spec:
+  domain: hello.example.com
+  environments: [{name: dev, tier: development}]
+`
+	tests := []struct {
+		name, body, want string
+	}{
+		{"no collision", `  services:
+    - {name: web, image: ghcr.io/acme/web:1.0.0, expose: {host: www}, canary: {weight: 10, image: ghcr.io/acme/web:1.1.0}}
+    - {name: api, image: ghcr.io/acme/api:1.0.0}
+`, ""},
+		{"a service named like another's canary", `  services:
+    - {name: web, image: ghcr.io/acme/web:1.0.0, expose: {host: www}, canary: {weight: 10, image: ghcr.io/acme/web:1.1.0}}
+    - {name: web-canary, image: ghcr.io/acme/web:1.0.0}
+`, `p.yaml:9:14: spec.services[1].name: the name collides with another object platformctl generates: Deployment "web-canary" in the apps namespace is also generated for spec.services[0]; rename one of them`},
+		{"a service named like the namespace's default-deny policy", `  services:
+    - {name: default-deny, image: ghcr.io/acme/web:1.0.0}
+`, `p.yaml:8:14: spec.services[0].name: the name collides with another object platformctl generates: NetworkPolicy "default-deny" in the apps namespace is also generated for the platform itself; rename one of them`},
+		{"a store named like another store's backup job", `  data:
+    - {name: db-backup, type: redis, mode: in-cluster}
+    - {name: db, type: postgres, mode: in-cluster, backup: {schedule: "0 3 * * *"}}
+`, `p.yaml:9:14: spec.data[1].name: the name collides with another object platformctl generates: ServiceAccount "db-backup" in the data namespace is also generated for spec.data[0]; rename one of them`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := spec.Parse("p.yaml", []byte(head+tt.body))
+			require.NoError(t, err)
+			require.NoError(t, spec.Finish(d), "each name is valid on its own")
+			err = generate.CheckNames(d)
+			if tt.want == "" {
+				assert.NoError(t, err)
+				return
+			}
+			var list spec.ErrorList
+			require.ErrorAs(t, err, &list)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}
+
+func TestLocateLeavesOtherErrorsAlone(t *testing.T) {
+	d := &spec.Document{File: "p.yaml"}
+	err := assert.AnError
+	assert.Same(t, err, generate.Locate(d, err))
+	assert.NoError(t, generate.Locate(d, nil))
+}
