@@ -179,6 +179,8 @@ func TestEditRefused(t *testing.T) {
 			[]string{"spec.data[1].endpoint: is required when mode is managed"}},
 		{"bad cron", addData(DataStore{Name: "x", Type: "mysql", BackupSchedule: "daily"}),
 			[]string{`spec.data[1].backup.schedule: "daily" is not a cron schedule`}},
+		{"name of a generated object", addService(Service{Name: "default-deny", Image: "ghcr.io/acme/x:1.0.0@sha256:d6bfd692c25b0e158e2e07a6f2baa03efad33da85c74d6eaec953615e73679e2"}),
+			[]string{`spec.services[2].name: the name collides with another object platformctl generates: NetworkPolicy "default-deny" in the apps namespace`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
