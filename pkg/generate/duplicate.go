@@ -53,9 +53,15 @@ func entryPath(source string) string {
 }
 
 // Locate turns a DuplicateError into a spec error at the name of the entry
-// that collides, so every command reports it like any other spec problem;
-// other errors are returned as they are.
+// that collides, and an EnvConflictError into one at the variable, so every
+// command reports them like any other spec problem; other errors are
+// returned as they are.
 func Locate(d *spec.Document, err error) error {
+	var env *EnvConflictError
+	if errors.As(err, &env) {
+		return spec.ErrorList{{File: d.File, Pos: d.Pos(env.Path), Path: env.Path,
+			Msg: fmt.Sprintf("%s is also set by platformctl for %s", env.Key, env.Owner)}}
+	}
 	var dup *DuplicateError
 	if !errors.As(err, &dup) {
 		return err

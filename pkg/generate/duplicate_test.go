@@ -1,6 +1,7 @@
 package generate_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -18,8 +19,8 @@ kind: Platform
 metadata: {name: hello}
 spec:
   domain: hello.example.com
-  environments: [{name: dev, tier: development}]
 `
+	const dev = "  environments: [{name: dev, tier: development}]\n"
 	tests := []struct {
 		name, body, want string
 	}{
@@ -38,10 +39,35 @@ spec:
     - {name: db-backup, type: redis, mode: in-cluster}
     - {name: db, type: postgres, mode: in-cluster, backup: {schedule: "0 3 * * *"}}
 `, `p.yaml:9:14: spec.data[1].name: the name collides with another object platformctl generates: ServiceAccount "db-backup" in the data namespace is also generated for spec.data[0]; rename one of them`},
+		{"a variable OpenTelemetry sets", `  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0
+      env: {OTEL_SERVICE_NAME: x}
+  observability: {tracing: {endpoint: "collector:4317"}}
+`, `p.yaml:10:32: spec.services[0].env[OTEL_SERVICE_NAME]: OTEL_SERVICE_NAME is also set by platformctl for OpenTelemetry tracing (spec.observability.tracing); remove it here`},
+		{"a variable a binding sets, from an environment override", `  services:
+    - {name: web, image: ghcr.io/acme/web:1.0.0, uses: [db]}
+  data:
+    - {name: db, type: postgres, mode: in-cluster}
+  environments:
+    - name: dev
+      tier: development
+      overrides: {services: {web: {env: {DB_HOST: other}}}}
+`, `p.yaml:13:51: spec.environments[0].overrides.services[web].env[DB_HOST]: DB_HOST is also set by platformctl for the data store bindings (uses, consumes); remove it here or rename the store`},
+		{"a variable named like a secret's file path", `  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0
+      env: {TOKEN_FILE: /x}
+      secrets: {TOKEN: web/token}
+`, `p.yaml:10:25: spec.services[0].env[TOKEN_FILE]: TOKEN_FILE is also set by platformctl for the secret TOKEN (its file path); rename one of them`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, err := spec.Parse("p.yaml", []byte(head+tt.body))
+			text := head + tt.body
+			if !strings.Contains(tt.body, "environments:") {
+				text = head + dev + tt.body
+			}
+			d, err := spec.Parse("p.yaml", []byte(text))
 			require.NoError(t, err)
 			require.NoError(t, spec.Finish(d), "each name is valid on its own")
 			err = generate.CheckNames(d)

@@ -64,6 +64,9 @@ func services(c *Context) ([]Object, error) {
 func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error) {
 	ns := c.NS("apps")
 	plan := spec.Resolve(svc, c.Env)
+	if err := checkEnv(c, svc, plan, src); err != nil {
+		return nil, err
+	}
 	component := string(svc.Kind)
 	add := func(kind, name string, obj any) Object {
 		return Object{ID: id("apps", kind, name), Area: "apps", Source: src, Obj: obj}
