@@ -105,26 +105,6 @@ func (f *Factory) Elapsed() time.Duration {
 	return d.Round(10 * time.Microsecond)
 }
 
-// LoadConfig reads the CLI config file: path when given, else
-// .platformctl.yaml in the working directory when present.
-func (f *Factory) LoadConfig(path string) error {
-	if path != "" {
-		f.Config.SetConfigFile(path)
-	} else {
-		f.Config.SetConfigName(".platformctl")
-		f.Config.SetConfigType("yaml")
-		f.Config.AddConfigPath(".")
-	}
-	if err := f.Config.ReadInConfig(); err != nil {
-		var notFound viper.ConfigFileNotFoundError
-		if path == "" && errors.As(err, &notFound) {
-			return nil
-		}
-		return &ExitCodeError{Code: ExitError, Err: fmt.Errorf("config: %w", err)}
-	}
-	return nil
-}
-
 // Setting returns key's value with the precedence flag (when set) >
 // PLATFORMCTL_<KEY> > config file > flag default.
 func (f *Factory) Setting(flags *pflag.FlagSet, flag, key string) string {
@@ -174,11 +154,18 @@ func ExitCode(err error) int {
 	return ExitError
 }
 
-// PrintError prints err for a user: spec errors one per line, exactly as
-// the spec package formats them.
+// PrintError prints err for a user: spec and config errors one per line,
+// file:line:col first, exactly as their packages format them.
 func PrintError(w io.Writer, err error) {
 	var ec *ExitCodeError
 	if errors.As(err, &ec) && ec.Err == nil {
+		return
+	}
+	var cfg ConfigErrors
+	if errors.As(err, &cfg) {
+		for _, e := range cfg {
+			fmt.Fprintln(w, e.Error())
+		}
 		return
 	}
 	var list spec.ErrorList

@@ -109,6 +109,9 @@ func compile(cfg Config, rules []Rule) (*compiled, error) {
 	if cfg.Params.AllowedRegistries != nil {
 		c.params.AllowedRegistries = cfg.Params.AllowedRegistries
 	}
+	if cfg.Params.MinReplicas < 0 {
+		return nil, fmt.Errorf("lint config: params.minReplicas: must be at least 1")
+	}
 	if cfg.Params.MinReplicas > 0 {
 		c.params.MinReplicas = cfg.Params.MinReplicas
 	}

@@ -127,6 +127,7 @@ func TestConfig(t *testing.T) {
 		{name: "exclusion holds through its last day", cfg: lint.Config{Exclude: []lint.Exclusion{{Kinds: []string{"Service"}, Reason: "r", Expires: "2026-06-01"}}}, findings: 2, suppressed: 2},
 		{name: "unknown rule", cfg: lint.Config{Disable: []string{"nope"}}, err: `unknown rule "nope"`},
 		{name: "exclusion without reason", cfg: lint.Config{Exclude: []lint.Exclusion{{Kinds: []string{"Service"}}}}, err: "reason is required"},
+		{name: "negative replica floor", cfg: lint.Config{Params: lint.Params{MinReplicas: -5}}, err: "params.minReplicas: must be at least 1"},
 		{name: "bad expiry", cfg: lint.Config{Exclude: []lint.Exclusion{{Reason: "r", Expires: "June"}}}, err: "not YYYY-MM-DD"},
 		{name: "bad severity", cfg: lint.Config{Severity: map[string]string{"test-set": "fatal"}}, err: "unknown severity"},
 	}

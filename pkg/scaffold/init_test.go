@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -81,6 +82,7 @@ func TestInitConfigLoads(t *testing.T) {
 	require.NoError(t, err)
 	p := filepath.Join(t.TempDir(), ConfigFile)
 	require.NoError(t, os.WriteFile(p, files[ConfigFile], 0o644))
+	assert.Empty(t, cmdutil.CheckConfig(p, files[ConfigFile]), "the CLI's own check accepts the file")
 	v := viper.New()
 	v.SetConfigFile(p)
 	v.SetConfigType("yaml")

@@ -158,12 +158,61 @@ func TestSettingsPrecedence(t *testing.T) {
 	assert.Contains(t, errOut, "config")
 }
 
+// TestBadConfig: a mistake in .platformctl.yaml (or the file --config
+// names) stops every command with exit 2 and file:line:col: key path: message.
+func TestBadConfig(t *testing.T) {
+	shopAbs := abs(t, shop)
+	for _, tt := range []struct {
+		name   string
+		config string // contents of .platformctl.yaml
+		args   []string
+		stderr string
+	}{
+		{name: "misspelled key", config: "file: " + shopAbs + "\noutput: deploy\nfiel: x.yaml\n", args: []string{"validate"},
+			stderr: ".platformctl.yaml:3:1: unknown key \"fiel\" (known: file, output, env, lint)\n"},
+		{name: "unknown param", config: "lint:\n  params:\n    unknownParam: 1\n", args: []string{"validate", "-f", shopAbs},
+			stderr: ".platformctl.yaml:3:5: lint.params: unknown key \"unknownParam\" (known: allowedRegistries, minReplicas, requiredLabels)\n"},
+		{name: "minReplicas out of range", config: "file: platform.yaml\n\nlint:\n  params:\n    minReplicas: -5\n", args: []string{"lint", "-f", shopAbs},
+			stderr: ".platformctl.yaml:5:18: lint.params.minReplicas: must be at least 1\n"},
+		{name: "file not a string", config: "file: [1]\n", args: []string{"validate"},
+			stderr: ".platformctl.yaml:1:7: file: expected a string, got a list\n"},
+		{name: "parse error", config: "file: platform.yaml\noutput: [deploy\n", args: []string{"render"},
+			stderr: ".platformctl.yaml:2:1: invalid YAML: did not find expected ',' or ']'\n"},
+		{name: "bad type", config: "lint:\n  params:\n    minReplicas: two\n", args: []string{"lint", "-f", shopAbs},
+			stderr: ".platformctl.yaml:3:18: lint.params.minReplicas: expected an integer, got a string\n"},
+		{name: "unknown rule", config: "lint:\n  disable: [missing-cpu-limt]\n", args: []string{"validate", "-f", shopAbs},
+			stderr: ".platformctl.yaml:2:13: lint.disable[0]: unknown rule \"missing-cpu-limt\"; did you mean \"missing-cpu-limit\"? (see platformctl rules)\n"},
+		{name: "a directory", args: []string{"validate", "-f", shopAbs},
+			stderr: "error: config .platformctl.yaml: is a directory; the CLI config is a YAML file\n"},
+		{name: "--config is checked too", args: []string{"--config", "ci.yaml", "validate", "-f", shopAbs},
+			stderr: "ci.yaml:1:1: unknown key \"outptu\" (known: file, output, env, lint)\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			switch {
+			case tt.config != "":
+				require.NoError(t, os.WriteFile(".platformctl.yaml", []byte(tt.config), 0o644))
+			case tt.name == "a directory":
+				require.NoError(t, os.Mkdir(".platformctl.yaml", 0o755))
+			default:
+				require.NoError(t, os.WriteFile("ci.yaml", []byte("outptu: deploy\n"), 0o644))
+			}
+			code, out, errOut := run(t, tt.args...)
+			assert.Equal(t, 2, code)
+			assert.Empty(t, out)
+			assert.Equal(t, tt.stderr, errOut)
+		})
+	}
+}
+
 func TestLintCommand(t *testing.T) {
 	dir := t.TempDir()
 	warn := filepath.Join(dir, "warn.yaml")
 	require.NoError(t, os.WriteFile(warn, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    ignore.platformctl.dev/no-such-rule: \"x\"\n"), 0o644))
 	bad := filepath.Join(dir, "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("apiVersion: v1\nkind: ConfigMap\n"), 0o644))
+	dup := filepath.Join(dir, "dup.yaml")
+	require.NoError(t, os.WriteFile(dup, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: false\n  hostNetwork: true\n  containers: [{name: c, image: nginx}]\n"), 0o644))
 	tests := []struct {
 		name   string
 		args   []string
@@ -178,6 +227,7 @@ func TestLintCommand(t *testing.T) {
 		{name: "quiet prints no summary", args: []string{"lint", "-q", warn}, code: 0},
 		{name: "json", args: []string{"lint", "-o", "json", warn}, code: 0, stdout: []string{`"schemaVersion": "platformctl.dev/lint/v1"`, `"rule": "ignore-unknown-rule"`, `"line": 6`}},
 		{name: "bad input exits 2", args: []string{"lint", bad}, code: 2, stderr: []string{bad + ":1:1: ConfigMap has no metadata.name"}},
+		{name: "duplicate key exits 2", args: []string{"lint", dup}, code: 2, stderr: []string{dup + ":6:3: mapping key \"hostNetwork\" already defined at line 5\n"}},
 		{name: "unknown format", args: []string{"lint", "-o", "xml", warn}, code: 2, stderr: []string{"unknown output format"}},
 		{name: "bad fail-on", args: []string{"lint", "--fail-on", "fatal", warn}, code: 2, stderr: []string{"unknown severity"}},
 		{name: "spec mode", args: []string{"lint", "-f", shop}, code: 0, stdout: []string{"0 errors, 0 warnings, 0 info"}},
