@@ -145,7 +145,7 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("document %d is not an object (a mapping with apiVersion and kind)", doc+1)}
 	}
-	if err := refuseAliases(file, root, 0); err != nil {
+	if err := checkTree(file, root, 0); err != nil {
 		return nil, err
 	}
 	o := NewObject(root, file, doc)
@@ -187,23 +187,73 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 	return []*Object{o}, nil
 }
 
-// refuseAliases rejects aliases anywhere in an object: expanding them is how
-// a few hundred bytes become gigabytes, and manifests have no need for them.
-func refuseAliases(file string, n *yaml.Node, depth int) error {
+// checkTree rejects, anywhere in an object and before any field of it is
+// read, what go-yaml's Node decoding lets through but a manifest must not
+// hold: aliases and anchors (expanding them is how a few hundred bytes
+// become gigabytes, and manifests have no need for them) and repeated
+// mapping keys (rules would read the first value, where other tools keep
+// the last or, like Kustomize, refuse the file).
+func checkTree(file string, n *yaml.Node, depth int) error {
 	if depth > 200 {
 		return &InputError{File: file, Line: n.Line, Col: n.Column, Msg: "nesting deeper than 200 levels"}
+	}
+	if n.Kind == yaml.MappingNode {
+		if dup, first := duplicateKey(n.Content); dup != nil {
+			return &InputError{File: file, Line: dup.Line, Col: dup.Column,
+				Msg: fmt.Sprintf("mapping key %q already defined at line %d", dup.Value, first.Line)}
+		}
 	}
 	for _, c := range n.Content {
 		if c.Kind == yaml.AliasNode || c.Anchor != "" {
 			return &InputError{File: file, Line: c.Line, Col: c.Column, Msg: "YAML anchors and aliases are not supported in manifests"}
 		}
 		if len(c.Content) > 0 {
-			if err := refuseAliases(file, c, depth+1); err != nil {
+			if err := checkTree(file, c, depth+1); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// smallMapping is the number of keys up to which duplicateKey compares
+// every key with the ones before it rather than building a set: manifest
+// mappings hold a handful of keys, where a map costs more than the scan.
+const smallMapping = 16
+
+// duplicateKey returns the first key of a mapping's content (key, value,
+// key, value...) that repeats an earlier key, and that earlier key. Keys are
+// the same when go-yaml's own unmarshalling says so: scalars with the same
+// value, whatever their style or tag (a: and "a": collide, and so do 1: and
+// "1":, and a second merge key <<). Keys that are collections are not
+// compared: go-yaml calls every pair of them duplicates of "".
+func duplicateKey(content []*yaml.Node) (dup, first *yaml.Node) {
+	if len(content) <= 2*smallMapping {
+		for j := 2; j < len(content); j += 2 {
+			k := content[j]
+			if k.Kind != yaml.ScalarNode {
+				continue
+			}
+			for i := 0; i < j; i += 2 {
+				if p := content[i]; p.Kind == yaml.ScalarNode && p.Value == k.Value {
+					return k, p
+				}
+			}
+		}
+		return nil, nil
+	}
+	seen := make(map[string]*yaml.Node, len(content)/2)
+	for j := 0; j < len(content); j += 2 {
+		k := content[j]
+		if k.Kind != yaml.ScalarNode {
+			continue
+		}
+		if p, ok := seen[k.Value]; ok {
+			return k, p
+		}
+		seen[k.Value] = k
+	}
+	return nil, nil
 }
 
 func groupName(g string) string {

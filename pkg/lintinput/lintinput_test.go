@@ -117,3 +117,69 @@ func TestFromPathsFoldersAndStdin(t *testing.T) {
 	assert.ElementsMatch(t, []string{"one", "two", "three"}, names)
 	assert.Equal(t, 3, sets[0].Files)
 }
+
+// dupPod is the Pod of the bug report: with the first values kept it has
+// no finding; both fields are repeated, and the pod's spec is checked
+// before the container inside it.
+const dupPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  namespace: apps
+spec:
+  containers:
+  - name: c
+    image: nginx:1.27
+    securityContext:
+      privileged: false
+      privileged: true
+  hostNetwork: false
+  hostNetwork: true
+`
+
+// TestFromPathsDuplicateKeys: a repeated mapping key is an input error with
+// the position of the repeat, however the file is handed over.
+func TestFromPathsDuplicateKeys(t *testing.T) {
+	dir := t.TempDir()
+	write := func(p, s string) string {
+		full := filepath.Join(dir, p)
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(s), 0o644))
+		return full
+	}
+	file := write("files/pod.yaml", dupPod)
+	write("files/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n")
+	kdir := filepath.Join(dir, "kust")
+	write("kust/pod.yaml", dupPod)
+	write("kust/kustomization.yaml", "resources:\n- pod.yaml\n")
+	const msg = `14:3: mapping key "hostNetwork" already defined at line 13`
+
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+		want  string
+		// part: want is part of the message, not all of it.
+		part bool
+	}{
+		{name: "file", args: []string{file}, want: file + ":" + msg},
+		{name: "directory", args: []string{filepath.Join(dir, "files")}, want: file + ":" + msg},
+		{name: "stdin", args: []string{"-"}, stdin: dupPod, want: "<stdin>:" + msg},
+		{name: "stdin, second document", args: []string{"-"},
+			stdin: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\n" + dupPod,
+			want:  "<stdin>:18:3: mapping key \"hostNetwork\" already defined at line 17"},
+		// Kustomize refuses the file itself, with go-yaml's words.
+		{name: "kustomize directory", args: []string{kdir}, want: `mapping key "hostNetwork" already defined at line 13`, part: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := lintinput.FromPaths(tt.args, strings.NewReader(tt.stdin))
+			require.Error(t, err)
+			if tt.part {
+				assert.Contains(t, err.Error(), tt.want)
+				return
+			}
+			assert.EqualError(t, err, tt.want)
+		})
+	}
+}

@@ -12,5 +12,7 @@
 // indentation, syntax errors) makes Parse report that it did not take the
 // input, and the caller decodes the whole input with go-yaml v3, so results
 // and error messages never depend on which decoder ran. Comments are not
-// kept: nothing in the linter reads them.
+// kept: nothing in the linter reads them. Like go-yaml's Node decoding, it
+// keeps a mapping key that is repeated; pkg/lint refuses those in one walk
+// over the tree, whichever decoder built it.
 package yamlfast
