@@ -109,7 +109,10 @@ func Run(opts *Options) error {
 	if d := filepath.Clean(opts.Dir); d != "." {
 		fmt.Fprintf(out, "  cd %s\n", d)
 	}
-	fmt.Fprint(out, `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www   # add a service
+	// The image is a placeholder, but pinned like a real one must be: the
+	// spec has a production environment, which runs digest-pinned images only.
+	fmt.Fprint(out, `  # add a service; production runs only images pinned by digest (crane digest IMAGE prints it)
+  platformctl new service web --image ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b --expose www
   platformctl validate   # check the spec; problems come as file:line:col
   platformctl render     # write the Kustomize tree to deploy/
   platformctl lint       # lint every environment's manifests

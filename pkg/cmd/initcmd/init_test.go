@@ -65,6 +65,23 @@ func TestInitThenUse(t *testing.T) {
 	assert.Contains(t, out, "Next steps:")
 	assert.NotContains(t, out, "cd ")
 	assert.NotContains(t, errOut, "[", "no prompt without a terminal")
+	initial, err := os.ReadFile("platform.yaml")
+	require.NoError(t, err)
+	// The printed steps, exactly as a user would paste them.
+	printed := 0
+	for _, line := range strings.Split(out, "\n") {
+		cmdline, _, _ := strings.Cut(strings.TrimSpace(line), "#")
+		args := strings.Fields(cmdline)
+		if len(args) < 2 || args[0] != "platformctl" {
+			continue
+		}
+		printed++
+		code, stepOut, stepErr := run(t, args[1:]...)
+		require.Equal(t, 0, code, "printed step %q\n%s%s", cmdline, stepOut, stepErr)
+	}
+	require.GreaterOrEqual(t, printed, 4, "init prints its next steps:\n%s", out)
+	// Then a longer session from the same start.
+	require.NoError(t, os.WriteFile("platform.yaml", initial, 0o644))
 	for _, step := range [][]string{
 		{"validate"},
 		{"render", "-q"},

@@ -24,7 +24,7 @@ order and style of the file: the entry is written in the indentation and style
 the existing entries use and inserted into the file's text. The result is
 validated before anything is written; when the name is taken or the result
 would be invalid, the file is left untouched and the exit code is 2.`,
-		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www
+		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b --expose www
   platformctl new datastore orders-db --type postgres --storage 20Gi`,
 		Args: cobra.NoArgs, // "new bogus" is an unknown command, not a request for help
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
@@ -100,12 +100,12 @@ environment merge). Keys:
 numeric non-root USER, nothing written outside /tmp, so it runs with a
 read-only root filesystem) and DIR/README.md (the ports and health endpoints
 the generated Deployment expects). Existing files there are never overwritten.`,
-		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0 --expose www
-  platformctl new service orders --image ghcr.io/acme/orders:2.0.1 --protocol grpc --port 9090 \
+		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b --expose www
+  platformctl new service orders --image ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab --protocol grpc --port 9090 \
       --expose api/orders.v1.Orders --uses orders-db \
       --env-override production:replicas=3-10,cpu=500m,memory=512Mi
-  platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0 --worker --with-skeleton services/mailer
-  platformctl new service chat --image ghcr.io/acme/chat:1.0.0 --protocol websocket -f platforms/shop.yaml`,
+  platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker --with-skeleton services/mailer
+  platformctl new service chat --image ghcr.io/acme/chat:1.0.0@sha256:61a69aada02953b9209b68d92169ed0f72e6c611743e2aa92c964267f385491e --protocol websocket -f platforms/shop.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
