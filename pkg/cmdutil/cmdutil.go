@@ -179,8 +179,24 @@ func PrintError(w io.Writer, err error) {
 	fmt.Fprintf(w, "error: %v\n", err)
 }
 
+// CheckSpecFile refuses a spec path that names something other than a
+// regular file (a directory, FIFO, socket or device) before anything opens
+// it: opening a FIFO blocks until a writer appears, and a device may never
+// end. The error is the spec loader's own "not a regular file". A path that
+// cannot be stat'ed passes: the reader reports it as it always has.
+func CheckSpecFile(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().IsRegular() {
+		return nil
+	}
+	return spec.ErrorList{{File: path, Pos: spec.Pos{Line: 1, Col: 1}, Msg: "not a regular file"}}
+}
+
 // LoadSpec loads, validates and defaults a spec, mapping failures to exit 2.
 func LoadSpec(path string) (*spec.Document, error) {
+	if err := CheckSpecFile(path); err != nil {
+		return nil, Fail(err)
+	}
 	d, err := spec.LoadAndValidate(path)
 	if err != nil {
 		return nil, Fail(err)
@@ -233,6 +249,9 @@ func CompleteValues(values ...string) cobra.CompletionFunc {
 // parse completes nothing rather than printing errors into the shell.
 func (f *Factory) completionSpec(cmd *cobra.Command) *spec.Platform {
 	file := f.Setting(cmd.Flags(), "file", "file")
+	if CheckSpecFile(file) != nil {
+		return nil // a FIFO would block the shell
+	}
 	d, _ := spec.Load(file) // errors are expected while typing; the partial document is enough
 	if d == nil {
 		return nil

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"os"
 	"reflect"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
@@ -241,32 +238,6 @@ func TestLoadConfig(t *testing.T) {
 			assert.Equal(t, tc.code, code, stderr)
 			assert.Equal(t, tc.stderr, stderr)
 		})
-	}
-}
-
-// A FIFO named by --config must be refused at once, not opened: opening it
-// blocks until a writer appears.
-func TestLoadConfigFIFO(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("mkfifo test runs on Linux")
-	}
-	t.Chdir(t.TempDir())
-	require.NoError(t, syscall.Mkfifo("fifo.yaml", 0o600))
-	type result struct {
-		code   int
-		stderr string
-	}
-	done := make(chan result, 1)
-	go func() {
-		_, code, stderr := loadConfig(t, "fifo.yaml")
-		done <- result{code, stderr}
-	}()
-	select {
-	case r := <-done:
-		assert.Equal(t, ExitError, r.code)
-		assert.Equal(t, "error: config fifo.yaml: not a regular file\n", r.stderr)
-	case <-time.After(5 * time.Second):
-		t.Fatal("LoadConfig blocked on a FIFO")
 	}
 }
 

@@ -47,6 +47,9 @@ func report(opts cmdutil.IOStreams, err error) error {
 // readSpec reads the spec file to edit.
 func readSpec(file string, log cmdutil.Logger) ([]byte, error) {
 	log.Printf("reading spec %s", file)
+	if err := cmdutil.CheckSpecFile(file); err != nil {
+		return nil, cmdutil.Fail(err) // a FIFO would block the read
+	}
 	data, err := os.ReadFile(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
