@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -110,7 +111,16 @@ func Run(opts *Options) error {
 	size := inputBytes(opts.Args) * 32
 	pf := min(size*3/4, 1<<30)
 	large := pf >= 32<<20
-	defer limitMemory(size, large)()
+	if len(opts.Args) > 0 {
+		defer limitMemory(size, large)()
+	} else {
+		// A spec is rendered in memory first: its heap grows with the
+		// services it declares, not with its size, so rendering runs with
+		// no limit and the default collector (a limit sized from the file
+		// made the collector run continuously: 1,000 services took 3 s,
+		// 2,000 took 9 s).
+		defer limitMemory(math.MaxInt64, false)()
+	}
 	if large && os.Getenv("GOMEMLIMIT") == "" {
 		prefault(pf)
 	}
