@@ -266,8 +266,7 @@ func FromKustomization(dir string) (Set, error) {
 	opts.Reorder = krusty.ReorderOptionNone
 	m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), tmp)
 	if err != nil {
-		msg := strings.ReplaceAll(err.Error(), tmp+"/", "")
-		return Set{}, fmt.Errorf("kustomize build %s failed: %s", dir, msg)
+		return Set{}, kustomizeError(dir, tmp, err)
 	}
 	cwd, _ := os.Getwd()
 	origins := &originFiles{cache: map[string][]*lint.Object{}}
