@@ -38,11 +38,16 @@ func ParseEnvOverride(s string) (EnvOverride, error) {
 		return EnvOverride{}, fmt.Errorf("--env-override %q: want ENV:key=value[,key=value...] with key replicas, cpu, memory or image", s)
 	}
 	o := EnvOverride{Env: env}
+	set := map[string]bool{}
 	for _, kv := range strings.Split(rest, ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || v == "" {
 			return o, fmt.Errorf("--env-override %q: %q is not key=value", s, kv)
 		}
+		if set[k] {
+			return o, fmt.Errorf("--env-override %q: %s is given twice", s, k)
+		}
+		set[k] = true
 		switch k {
 		case "replicas":
 			lo, hi, isRange := strings.Cut(v, "-")

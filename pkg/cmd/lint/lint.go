@@ -67,7 +67,11 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
   platformctl lint -o sarif > lint.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
+			if len(args) > 0 && cmd.Flags().Changed("file") {
+				return cmdutil.Fail(errors.New("-f names a spec to lint when no paths are given; it cannot be used with paths"))
+			}
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.Envs = uniq(opts.Envs)
 			if err := f.Config.UnmarshalKey("lint", &opts.Config); err != nil {
 				return cmdutil.Fail(fmt.Errorf("config: lint: %w", err))
 			}
@@ -248,4 +252,17 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 	}
 	sets, err := lintinput.FromSpec(d, opts.Envs)
 	return sets, generate.Locate(d, err)
+}
+
+// uniq drops repeats, keeping the first of each: --env dev,dev lints dev once.
+func uniq(values []string) []string {
+	seen := map[string]bool{}
+	out := values[:0]
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -115,6 +115,10 @@ the generated Deployment expects). Existing files there are never overwritten.`,
 			opts.Service.Name = args[0]
 			opts.Quiet = f.Global.Quiet
 			opts.Service.Expose = expose
+			// 0 is how the options say "the default"; typed explicitly it is a mistake.
+			if cmd.Flags().Changed("port") && (opts.Service.Port < 1 || opts.Service.Port > 65535) {
+				return cmdutil.Fail(fmt.Errorf("--port %d: must be between 1 and 65535", opts.Service.Port))
+			}
 			for _, s := range overrides {
 				o, err := scaffold.ParseEnvOverride(s)
 				if err != nil {

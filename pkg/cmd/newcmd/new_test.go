@@ -62,6 +62,9 @@ func TestServiceFlags(t *testing.T) {
 		{name: "no image", args: []string{"web"}, err: `required flag(s) "image" not set`},
 		{name: "bad port", args: []string{"web", "--image", "x:1", "--port", "http"}, err: "invalid argument"},
 		{name: "bad override", args: []string{"web", "--image", "x:1", "--env-override", "production"}, err: "want ENV:key=value"},
+		{name: "port 0 typed", args: []string{"web", "--image", "x:1", "--port", "0"}, err: "--port 0: must be between 1 and 65535"},
+		{name: "port too large", args: []string{"web", "--image", "x:1", "--port", "70000"}, err: "--port 70000: must be between 1 and 65535"},
+		{name: "override key twice", args: []string{"web", "--image", "x:1", "--env-override", "production:cpu=1,cpu=2"}, err: `--env-override "production:cpu=1,cpu=2": cpu is given twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,9 @@ func addCompletionCmd(root *cobra.Command, f *cmdutil.Factory) {
 		if c.Name() != "completion" {
 			continue
 		}
+		// "completion tcsh" is an unknown shell (exit 2), not a request for help.
+		c.Args = cobra.NoArgs
+		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 		c.Example = `  source <(platformctl completion bash)
   platformctl completion zsh > "${fpath[1]}/_platformctl"`
 		for _, sh := range c.Commands() {

@@ -53,6 +53,8 @@ func TestCommands(t *testing.T) {
 		{name: "unknown flag", args: []string{"render", "--bogus"}, code: 2, stderr: []string{"unknown flag: --bogus"}},
 		{name: "empty output", args: []string{"render", "-f", shop, "-o", ""}, code: 2, emptyStdout: true, stderr: []string{"the output directory is empty"}},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{"unknown command"}},
+		{name: "unknown shell", args: []string{"completion", "tcsh"}, code: 2, stderr: []string{`unknown command "tcsh" for "platformctl completion"`}},
+		{name: "completion alone is help", args: []string{"completion"}, code: 0, stdout: []string{"platformctl completion bash"}},
 		{name: "extra args", args: []string{"validate", "x"}, code: 2, stderr: []string{"unknown command"}},
 	}
 	for _, tt := range tests {
@@ -233,6 +235,9 @@ func TestLintCommand(t *testing.T) {
 		{name: "spec mode", args: []string{"lint", "-f", shop}, code: 0, stdout: []string{"0 errors, 0 warnings, 0 info"}},
 		{name: "spec mode one env", args: []string{"lint", "-f", shop, "--env", "dev"}, code: 0},
 		{name: "env with paths", args: []string{"lint", "--env", "dev", warn}, code: 2, stderr: []string{"--env applies to a spec"}},
+		{name: "spec with paths", args: []string{"lint", "-f", shop, warn}, code: 2, stderr: []string{"-f names a spec to lint when no paths are given"}},
+		{name: "an environment named twice is linted once", args: []string{"lint", "-f", shop, "--env", "dev,dev", "--env", "dev"}, code: 0,
+			stdout: []string{"101 objects, 98 rules"}},
 		{name: "nothing to lint", args: []string{"lint", "-f", filepath.Join(dir, "none.yaml")}, code: 2, stderr: []string{"nothing to lint"}},
 		{name: "rules", args: []string{"rules"}, code: 0, stdout: []string{"ignore-without-reason", "rules"}},
 		{name: "rules explain", args: []string{"rules", "explain", "ignore-without-reason"}, code: 0, stdout: []string{"Remediation:"}},
