@@ -162,17 +162,14 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 	case o.Kind == "":
 		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("object with apiVersion %s has no kind", o.APIVersion)}
 	}
-	if kinds, ok := kindSets()[o.Group()]; ok && !kinds[o.Kind] {
-		k := KeyOf(root, "kind")
-		msg := fmt.Sprintf("unknown kind %q in API group %q", o.Kind, groupName(o.Group()))
-		if s := closest(o.Kind, knownKinds[o.Group()]); s != "" {
-			msg += fmt.Sprintf("; did you mean %q?", s)
+	// kubectl takes List and any <Kind>List (what `kubectl get -o yaml`
+	// prints) as a bag of objects.
+	if items := Field(root, "items"); o.Kind == "List" || strings.HasSuffix(o.Kind, "List") && items != nil {
+		if items != nil && items.Kind != yaml.SequenceNode && items.Tag != "!!null" {
+			return nil, &InputError{File: file, Line: items.Line, Col: items.Column, Msg: fmt.Sprintf("%s items must be a list of objects, got %s", o.Kind, nodeKindName(items))}
 		}
-		return nil, &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
-	}
-	if o.Kind == "List" || strings.HasSuffix(o.Kind, "List") && Field(root, "items") != nil {
 		var out []*Object
-		for _, it := range Items(Field(root, "items")) {
+		for _, it := range Items(items) {
 			objs, err := objectsOf(file, doc, it)
 			if err != nil {
 				return nil, err
@@ -180,6 +177,14 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 			out = append(out, objs...)
 		}
 		return out, nil
+	}
+	if kinds, ok := kindSets()[o.Group()]; ok && !kinds[o.Kind] {
+		k := KeyOf(root, "kind")
+		msg := fmt.Sprintf("unknown kind %q in API group %q", o.Kind, groupName(o.Group()))
+		if s := closest(o.Kind, knownKinds[o.Group()]); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return nil, &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
 	}
 	if o.Name == "" && Str(At(root, "metadata.generateName")) == "" {
 		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("%s has no metadata.name", o.Kind)}
@@ -274,4 +279,23 @@ func closest(s string, candidates []string) string {
 		}
 	}
 	return best
+}
+
+// nodeKindName says what a node is, for messages.
+func nodeKindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	default:
+		return fmt.Sprintf("the value %q", truncate(n.Value, 40))
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }

@@ -208,6 +208,31 @@ func TestDecodeLists(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, objs, 2)
 	assert.Equal(t, "b", objs[1].Name)
+
+	tests := []struct {
+		name, in string
+		objects  int
+		err      string
+	}{
+		{"a typed list, as kubectl get -o yaml prints", "apiVersion: v1\nkind: ConfigMapList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n", 1, ""},
+		{"empty items", "apiVersion: v1\nkind: List\nitems: []\n", 0, ""},
+		{"null items", "apiVersion: v1\nkind: List\nitems:\n", 0, ""},
+		{"items as a mapping", "apiVersion: v1\nkind: List\nitems: {a: 1}\n", 0, "l.yaml:3:8: List items must be a list of objects, got a mapping"},
+		{"items as a scalar", "apiVersion: v1\nkind: List\nitems: many\n", 0, `l.yaml:3:8: List items must be a list of objects, got the value "many"`},
+		{"a bad item", "apiVersion: v1\nkind: List\nitems: [{kind: ConfigMap}]\n", 0, "ConfigMap has no apiVersion"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, err := lint.Decode("l.yaml", []byte(tt.in))
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, objs, tt.objects)
+		})
+	}
 }
 
 // TestPodFoundInEveryShape covers Object.Pod for the shapes rules rely on:
