@@ -134,7 +134,7 @@ var crossFieldReasons = []struct {
 var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)
 
 var (
-	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot)`)
+	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot)`)
 	yamlMsgRE   = regexp.MustCompile(`^(invalid YAML: |file is |YAML |a second YAML document|duplicate key |keys must be|expected a string, got a date|expected true or false, got "|".*" is not an integer$)`)
 )
 

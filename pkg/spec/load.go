@@ -271,7 +271,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
 			if n.Kind == yaml.ScalarNode {
-				d.badValue(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), n.Value)
+				d.badValue(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), shortText(n.Value))
 			} else {
 				d.badValue(n, path, "expected a string, got %s", nodeKind(n))
 			}
@@ -279,13 +279,22 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetString(n.Value)
 	case reflect.Int32, reflect.Int64:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!float" && allDigits(n.Value) {
+			// YAML reads 080 and integers past 64 bits as floats.
+			if t := strings.TrimLeft(n.Value, "+-"); len(t) > 1 && t[0] == '0' {
+				d.badValue(n, path, "%s is not an integer: write it without the leading 0", n.Value)
+			} else {
+				d.badValue(n, path, "integer %s is out of range", shortText(n.Value))
+			}
+			return
+		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			d.badValue(n, path, "expected an integer, got %s", nodeKind(n))
 			return
 		}
 		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
 		if errors.Is(err, strconv.ErrRange) {
-			d.badValue(n, path, "integer %s is out of range", n.Value)
+			d.badValue(n, path, "integer %s is out of range", shortText(n.Value))
 			return
 		} else if err != nil {
 			// Only an explicit !!int tag gets here with a non-number.
@@ -434,4 +443,26 @@ func suggest(s string, candidates []string) string {
 		return best
 	}
 	return ""
+}
+
+// allDigits says whether s is an optionally signed run of decimal digits.
+func allDigits(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
+}
+
+// shortText cuts a value quoted in a message to a readable length.
+func shortText(s string) string {
+	if v, ok := shorten(s).(string); ok {
+		return v
+	}
+	return s
 }

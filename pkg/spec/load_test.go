@@ -352,3 +352,36 @@ func TestErrorListFormatting(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// Values YAML reads as floats although they look like integers, and values
+// too long to echo, get messages that say what is wrong with them.
+func TestNumberAndLongValueMessages(t *testing.T) {
+	long := strings.Repeat("x", 3000)
+	tests := []struct {
+		name, port, svcName, want string
+	}{
+		{"past 64 bits", "99999999999999999999999999", "web", "spec.services[0].port: integer 99999999999999999999999999 is out of range"},
+		{"below int64", "-9223372036854775809", "web", "spec.services[0].port: integer -9223372036854775809 is out of range"},
+		{"leading zero", "080", "web", "spec.services[0].port: 080 is not an integer: write it without the leading 0"},
+		{"too long a name", "8080", strings.Repeat("a", 64), `spec.services[0].name: "` + strings.Repeat("a", 64) + `" is longer than 63 characters`},
+		{"a huge bad value is cut", "8080", long, `spec.services[0].name: "` + strings.Repeat("x", 200) + `… (3000 bytes)" is longer than 63 characters`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := "apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nmetadata: {name: shop}\nspec:\n  domain: shop.example.com\n" +
+				"  environments: [{name: dev, tier: development}]\n  services:\n    - name: " + tt.svcName + "\n      image: ghcr.io/acme/web:1.0.0\n      port: " + tt.port + "\n"
+			list := parseAndValidate(t, src)
+			var msgs []string
+			for _, e := range list {
+				msgs = append(msgs, e.Path+": "+e.Msg)
+			}
+			found := false
+			for _, m := range msgs {
+				found = found || m == tt.want
+			}
+			if !found {
+				t.Errorf("no error %q among:\n%s", tt.want, strings.Join(msgs, "\n"))
+			}
+		})
+	}
+}

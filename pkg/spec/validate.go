@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -164,6 +165,7 @@ func parseRange(param string) (int64, int64, bool) {
 // message turns one validator failure into the words a user reads.
 func message(fe validator.FieldError) string {
 	p := fe.Param()
+	value := shorten(fe.Value())
 	switch fe.Tag() {
 	case "required":
 		return "is required"
@@ -189,37 +191,40 @@ func message(fe validator.FieldError) string {
 		lo, hi, _ := parseRange(p)
 		return fmt.Sprintf("must be between %d and %d", lo, hi)
 	case "fqdn":
-		return fmt.Sprintf("%q is not a fully qualified domain name", fe.Value())
+		return fmt.Sprintf("%q is not a fully qualified domain name", value)
 	case "url":
-		return fmt.Sprintf("%q is not a URL", fe.Value())
+		return fmt.Sprintf("%q is not a URL", value)
 	case "dnslabel":
-		return fmt.Sprintf("%q is not a valid name: use lowercase letters, digits and '-', start with a letter, end with a letter or digit, at most 63 characters", fe.Value())
+		if s, ok := fe.Value().(string); ok && len(s) > 63 {
+			return fmt.Sprintf("%q is longer than 63 characters", value)
+		}
+		return fmt.Sprintf("%q is not a valid name: use lowercase letters, digits and '-', start with a letter, end with a letter or digit", value)
 	case "dnssubdomain":
-		return fmt.Sprintf("%q is not a valid DNS subdomain", fe.Value())
+		return fmt.Sprintf("%q is not a valid DNS subdomain", value)
 	case "labelkey":
-		return fmt.Sprintf("%q is not a valid label key", fe.Value())
+		return fmt.Sprintf("%q is not a valid label key", value)
 	case "imageref":
-		return fmt.Sprintf("%q is not a valid image reference (registry/repository:tag or @sha256:digest)", fe.Value())
+		return fmt.Sprintf("%q is not a valid image reference (registry/repository:tag or @sha256:digest)", value)
 	case "quantity":
-		return fmt.Sprintf("%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)", fe.Value())
+		return fmt.Sprintf("%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)", value)
 	case "urlpath":
-		return fmt.Sprintf("%q is not a URL path: it must start with '/' and must not contain '..' or spaces", fe.Value())
+		return fmt.Sprintf("%q is not a URL path: it must start with '/' and must not contain '..' or spaces", value)
 	case "envname":
-		return fmt.Sprintf("%q is not a valid environment variable name", fe.Value())
+		return fmt.Sprintf("%q is not a valid environment variable name", value)
 	case "secretref":
-		return fmt.Sprintf("%q is not a secret-store key (path/to/key or path/to/key#property)", fe.Value())
+		return fmt.Sprintf("%q is not a secret-store key (path/to/key or path/to/key#property)", value)
 	case "hostport":
-		return fmt.Sprintf("%q is not host:port", fe.Value())
+		return fmt.Sprintf("%q is not host:port", value)
 	case "cron":
-		return fmt.Sprintf("%q is not a cron schedule (five fields, e.g. \"0 3 * * *\")", fe.Value())
+		return fmt.Sprintf("%q is not a cron schedule (five fields, e.g. \"0 3 * * *\")", value)
 	case "percent":
-		return fmt.Sprintf("%q is not a percentage between 0 and 100 (e.g. \"99.9\")", fe.Value())
+		return fmt.Sprintf("%q is not a percentage between 0 and 100 (e.g. \"99.9\")", value)
 	case "duration":
-		return fmt.Sprintf("%q is not a positive duration (e.g. 300ms, 1h)", fe.Value())
+		return fmt.Sprintf("%q is not a positive duration (e.g. 300ms, 1h)", value)
 	case "relpath":
-		return fmt.Sprintf("%q is not a relative path inside the repository", fe.Value())
+		return fmt.Sprintf("%q is not a relative path inside the repository", value)
 	case "hostname_port|fqdn":
-		return fmt.Sprintf("%q is not a registry host (registry.example.com or host:port, no scheme or path)", fe.Value())
+		return fmt.Sprintf("%q is not a registry host (registry.example.com or host:port, no scheme or path)", value)
 	}
 	return fmt.Sprintf("failed %q validation", fe.Tag())
 }
@@ -303,4 +308,17 @@ func Finish(d *Document) error {
 	}
 	Default(d.Platform)
 	return nil
+}
+
+// shorten keeps a quoted value in a message readable: a value pasted by
+// mistake can be megabytes long.
+func shorten(v any) any {
+	if s, ok := v.(string); ok && len(s) > 200 {
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + fmt.Sprintf("… (%d bytes)", len(s))
+	}
+	return v
 }
