@@ -43,7 +43,7 @@ the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
 	}
 	cmd.Flags().StringP("file", "f", "platform.yaml", "platform spec to read")
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml") // the flag exists: registered above
-	cmd.Flags().StringP("env", "e", "", "environment to build (required when the spec has more than one)")
+	cmd.Flags().VarP(&cmdutil.OnceString{}, "env", "e", "environment to build (required when the spec has more than one)")
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments) // the flag exists: registered above
 	return cmd
 }

@@ -50,6 +50,7 @@ func TestCommands(t *testing.T) {
 		{name: "build needs env", args: []string{"build", "-f", shop}, code: 2, stderr: []string{"--env is required; the spec defines: dev, testing, staging, production"}},
 		{name: "build unknown env", args: []string{"build", "-f", shop, "--env", "prod"}, code: 2, stderr: []string{`no environment "prod"`}},
 		{name: "build", args: []string{"build", "-f", shop, "--env", "production"}, code: 0, stdout: []string{"kind: Namespace", "platformctl.dev/environment: production"}},
+		{name: "build env twice", args: []string{"build", "-f", shop, "--env", "dev", "--env", "production"}, code: 2, emptyStdout: true, stderr: []string{`given twice ("dev", then "production")`}},
 		{name: "unknown flag", args: []string{"render", "--bogus"}, code: 2, stderr: []string{"unknown flag: --bogus"}},
 		{name: "empty output", args: []string{"render", "-f", shop, "-o", ""}, code: 2, emptyStdout: true, stderr: []string{"the output directory is empty"}},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: []string{"unknown command"}},
