@@ -95,10 +95,37 @@ type policyRule struct {
 	node                               *yaml.Node
 }
 
-// bootstrap says whether o is one of Kubernetes' own RBAC objects, present
-// in cluster dumps; judging them is noise nobody can act on.
+// bootstrap says whether o is one of Kubernetes' own RBAC roles, present in
+// cluster dumps; judging their rules is noise nobody can act on. Both the
+// API server's label and one of its names are required, and only role
+// definitions are spared: a definition grants nothing by itself, while a
+// binding is judged whatever it is called, so neither a system: prefix nor
+// the label switches the rules off for what actually grants access.
 func bootstrap(o *lint.Object) bool {
-	return strings.HasPrefix(o.Name, "system:") || o.Labels["kubernetes.io/bootstrapping"] == "rbac-defaults"
+	if o.Labels["kubernetes.io/bootstrapping"] != "rbac-defaults" {
+		return false
+	}
+	switch o.Name {
+	case "cluster-admin", "admin", "edit", "view":
+		return true
+	}
+	return strings.HasPrefix(o.Name, "system:")
+}
+
+// bootstrapMasters is the API server's own cluster-admin binding: the
+// bootstrap ClusterRoleBinding that gives cluster-admin to system:masters
+// and nobody else.
+func bootstrapMasters(o *lint.Object) bool {
+	if !bootstrap(o) {
+		return false
+	}
+	subjects := lint.Items(lint.Field(o.Root, "subjects"))
+	for _, s := range subjects {
+		if lint.Str(lint.Field(s, "kind")) != "Group" || lint.Str(lint.Field(s, "name")) != "system:masters" {
+			return false
+		}
+	}
+	return len(subjects) > 0
 }
 
 func policyRules(o *lint.Object) []policyRule {
@@ -234,7 +261,7 @@ func isBinding(o *lint.Object) bool {
 }
 
 func checkClusterAdminBinding(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	if !isBinding(o) || bootstrap(o) {
+	if !isBinding(o) || bootstrapMasters(o) {
 		return
 	}
 	ref := lint.Field(o.Root, "roleRef")
@@ -355,7 +382,7 @@ var everyone = map[string]string{
 }
 
 func checkAnonymousBinding(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	if !isBinding(o) || bootstrap(o) {
+	if !isBinding(o) {
 		return
 	}
 	role := lint.Str(get(o.Root, "roleRef", "name"))
