@@ -334,6 +334,18 @@ var escalationTargets = map[string][]string{
 	"impersonate": {"users", "groups", "serviceaccounts", "uids", "userextras", "userextras/*"},
 }
 
+// wildcardEscalations are the escalation verbs that every verb on every
+// resource of an API group includes: the same grants spelled with wildcards.
+var wildcardEscalations = []struct{ group, what string }{
+	{rbacGroup, "API group rbac.authorization.k8s.io, bind and escalate on roles and clusterroles included"},
+	{"", "the core API group, impersonate on users, groups and serviceaccounts included"},
+}
+
+// groupGrants says whether the rule applies to API group g.
+func groupGrants(p *policyRule, g string) bool {
+	return index(p.groups, g) >= 0 || index(p.groups, "*") >= 0
+}
+
 func checkEscalationVerbs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	for _, p := range policyRules(o) {
 		if fullAccess(&p) {
@@ -357,10 +369,20 @@ func checkEscalationVerbs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 				}
 			}
 		}
+		if i := index(p.resources, "*"); i >= 0 && index(p.verbs, "*") >= 0 {
+			for _, w := range wildcardEscalations {
+				if groupGrants(&p, w.group) {
+					r.Report(o, p.resourcePath(i), "%s %s grants every verb on every resource of %s%s", o.Kind, o.Name, w.what, scope(o))
+				}
+			}
+		}
 	}
 }
 
 func checkNodeProxy(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+	if o.Kind == "Role" {
+		return // nodes are cluster-scoped: a namespaced Role cannot grant them
+	}
 	for _, p := range policyRules(o) {
 		if !p.coreGroup() || len(p.verbs) == 0 {
 			continue
