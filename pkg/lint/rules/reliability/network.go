@@ -23,10 +23,30 @@ func serviceSelector(svc *lint.Object) (selector, bool) {
 		return selector{}, false
 	}
 	m := lint.StringMap(get(svc.Root, "spec", "selector"))
+	// Labels a controller adds to each pod are not in any template; a
+	// per-pod Service (redis-0 selecting statefulset.kubernetes.io/pod-name)
+	// is judged on the rest of its selector.
+	for k := range m {
+		if controllerPodLabels[k] {
+			delete(m, k)
+		}
+	}
 	if len(m) == 0 {
 		return selector{}, false
 	}
 	return mapSelector(m), true
+}
+
+// controllerPodLabels are set on pods by their controllers, never in a
+// pod template.
+var controllerPodLabels = map[string]bool{
+	"statefulset.kubernetes.io/pod-name":       true,
+	"apps.kubernetes.io/pod-index":             true,
+	"controller-revision-hash":                 true,
+	"pod-template-hash":                        true,
+	"batch.kubernetes.io/job-completion-index": true,
+	"batch.kubernetes.io/controller-uid":       true,
+	"controller-uid":                           true,
 }
 
 func formatSelector(m map[string]string) string {
@@ -43,7 +63,7 @@ func serviceNoPods() lint.Rule {
 		ID: "service-no-pods", Title: "Service selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "The Service's selector matches the pod template labels of no workload in its namespace, usually after a label rename or a typo. " +
 			"The Service has no endpoints: clients get connection refused or time out, and Ingresses and routes in front of it return 503. " +
-			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped. " +
+			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped, and labels controllers add to each pod (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index, pod-template-hash, …) are left out of the match. " +
 			"The proxy pods a Gateway of the input will get (labelled gateway.networking.k8s.io/gateway-name) count as pods.",
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/", "kube-score service-targets-pod", "kube-linter dangling-service"},
@@ -160,7 +180,8 @@ func ingressBackendMissing() lint.Rule {
 	return lint.Rule{
 		ID: "ingress-backend-missing", Title: "Ingress routes to a missing Service or port", Category: lint.CategoryNetworking, Severity: lint.Error,
 		Description: "An Ingress backend names a Service that the input does not contain, or a port (number or name) that the Service does not expose. " +
-			"The controller answers those paths with 503 or drops the rule. Only judged when the input has Services or workloads in the Ingress's namespace, so linting a partial tree does not report it.",
+			"The controller answers those paths with 503 or drops the rule. Only judged when the input has Services or workloads in the Ingress's namespace, so linting a partial tree does not report it; " +
+			"backends with port name use-annotation (the AWS Load Balancer Controller's actions) are not Services and are skipped.",
 		Remediation: "Fix backend.service.name and backend.service.port (number: the Service's port, not the targetPort; or name: the Service port's name).",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/", "kube-score ingress-targets-service", "kube-linter dangling-ingress"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
@@ -191,7 +212,9 @@ func ingressBackendMissing() lint.Rule {
 						port, havePort = readPort(lint.Field(b, "servicePort"))
 						portField = ".servicePort"
 					}
-					if name == "" {
+					// The AWS Load Balancer Controller's convention: the
+					// backend names an action annotation, not a Service.
+					if name == "" || havePort && port.name == "use-annotation" {
 						return
 					}
 					svc := s.Lookup(kindService, ing.Namespace, name)

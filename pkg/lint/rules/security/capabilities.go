@@ -81,14 +81,21 @@ func checkDropAll(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		c := &cs[i]
 		drop := lint.Items(get(securityContext(c), "capabilities", "drop"))
 		var dropped []string
-		all := false
+		all, spelled := false, ""
 		for _, d := range drop {
 			n := capName(lint.Str(d))
-			all = all || n == "ALL"
+			// The runtime reads "all" as ALL, but Pod Security's restricted
+			// check compares the exact string and rejects the pod.
+			if n == "ALL" && lint.Str(d) != "ALL" {
+				spelled = lint.Str(d)
+			}
+			all = all || lint.Str(d) == "ALL"
 			dropped = append(dropped, n)
 		}
 		switch {
 		case all:
+		case spelled != "":
+			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s drops %q; Pod Security's restricted profile accepts only the exact string ALL and rejects the pod", who(c), spelled)
 		case len(dropped) == 0:
 			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s keeps the runtime's default capabilities: capabilities.drop does not list ALL", who(c))
 		default:

@@ -63,10 +63,18 @@ var notSecretSuffixes = []string{
 	"_MODE", "_TYPE", "_HEADER", "_ISSUER", "_AUDIENCE", "_ALGORITHM", "_VERSION", "_USER", "_USERNAME", "_KEY_ID",
 	"_FORMAT", "_PREFIX", "_FIELD", "_SCOPE", "_SCOPES", "_REGION", "_ID", "_COUNT", "_INTERVAL", "_POLICY",
 	"_REQUIRED", "_ROTATION", "_STORE", "_PROVIDER", "_SOURCE", "_KEY_NAME",
+	"_ENV", "_VAR", // the value names an environment variable holding the secret
 }
+
+// notSecretNames contain a credential word but name no credential: etcd's
+// initial-cluster-token only tells clusters apart during bootstrap.
+var notSecretNames = map[string]bool{"INITIAL_CLUSTER_TOKEN": true, "ETCD_INITIAL_CLUSTER_TOKEN": true}
 
 func secretName(name string) bool {
 	n := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+	if notSecretNames[n] {
+		return false
+	}
 	for _, s := range notSecretSuffixes {
 		if strings.HasSuffix(n, s) {
 			return false
