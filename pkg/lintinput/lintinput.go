@@ -93,9 +93,16 @@ func FromPaths(args []string, stdin io.Reader) ([]Set, error) {
 				sets = append(sets, s)
 				continue
 			}
-			found, err := yamlFiles(arg)
+			found, kdirs, err := yamlFiles(arg)
 			if err != nil {
 				return nil, err
+			}
+			for _, k := range kdirs {
+				s, err := FromKustomization(k)
+				if err != nil {
+					return nil, err
+				}
+				sets = append(sets, s)
 			}
 			for _, f := range found {
 				if !seen[f] {
@@ -135,14 +142,20 @@ func describeStatError(path string, err error) error {
 
 // yamlFiles lists *.yaml and *.yml below dir, sorted, skipping hidden
 // directories (.git) and never following symbolic links.
-func yamlFiles(dir string) ([]string, error) {
+func yamlFiles(dir string) (files, kustomizations []string, err error) {
 	var out []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			if p != dir && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			// A Kustomize directory inside the tree is built as its own
+			// set: its patches are fragments, not objects.
+			if p != dir && isKustomization(p) {
+				kustomizations = append(kustomizations, p)
 				return filepath.SkipDir
 			}
 			return nil
@@ -159,10 +172,10 @@ func yamlFiles(dir string) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", dir, err)
+		return nil, nil, fmt.Errorf("read %s: %w", dir, err)
 	}
 	sort.Strings(out)
-	return out, nil
+	return out, kustomizations, nil
 }
 
 // decodeFiles reads and decodes files on every core; the first error in

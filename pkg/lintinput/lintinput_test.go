@@ -183,3 +183,32 @@ func TestFromPathsDuplicateKeys(t *testing.T) {
 		})
 	}
 }
+
+// A folder holding Kustomize directories builds each of them instead of
+// reading their patches as objects.
+func TestFromPathsBuildsNestedKustomizations(t *testing.T) {
+	t.Chdir(t.TempDir())
+	files := map[string]string{
+		"tree/loose.yaml":                     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loose}\n",
+		"tree/app/base/kustomization.yaml":    "resources: [cm.yaml]\n",
+		"tree/app/base/cm.yaml":               "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n",
+		"tree/app/overlay/kustomization.yaml": "namespace: prod\nresources: [../base]\npatches: [{path: patch.yaml}]\n",
+		"tree/app/overlay/patch.yaml":         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {a: b}\n",
+		"tree/.hidden/kustomization.yaml":     "resources: [missing.yaml]\n",
+	}
+	for p, content := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+	}
+	sets, err := lintinput.FromPaths([]string{"tree"}, strings.NewReader(""))
+	require.NoError(t, err)
+	var names []string
+	for _, s := range sets {
+		var objs []string
+		for _, o := range s.Objects {
+			objs = append(objs, o.Namespace+"/"+o.Name)
+		}
+		names = append(names, s.Name+": "+strings.Join(objs, ","))
+	}
+	assert.Equal(t, []string{"files: /loose", "tree/app/base: /app", "tree/app/overlay: prod/app"}, names)
+}
