@@ -53,7 +53,8 @@ With no arguments it renders platform.yaml in memory and lints every
 environment's built output; findings point at the spec entry that produced
 the object. A directory with a kustomization.yaml is built with Kustomize and
 linted as one set, each object mapped back to the file it came from. Other
-directories are searched for *.yaml and *.yml. "-" reads standard input.
+directories are searched for *.yaml and *.yml, and Kustomize directories
+found inside them are built the same way. "-" reads standard input.
 
 Ignore a rule on one object with the annotation
 ignore.platformctl.dev/<rule-id>: "<reason>" (on the object or its pod
