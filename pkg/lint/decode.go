@@ -113,6 +113,9 @@ func decodeGoYAML(file string, data []byte) ([]*Object, error) {
 		}
 		if err != nil {
 			p, msg := yamlsyntax.Describe(data, err)
+			if bytes.Contains(data, []byte("{{")) {
+				msg += " (a Helm or Go template? render it first, e.g. helm template . | platformctl lint -)"
+			}
 			return nil, &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
 		}
 		objs, err := documentObjects(file, doc, &n)

@@ -184,6 +184,7 @@ func TestDecodeErrors(t *testing.T) {
 		name, in, want string
 	}{
 		{"not yaml", "a: [\n", "x.yaml:2:1: invalid YAML"},
+		{"a template", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n{{ include \"labels\" . | indent 4 }}\n", "(a Helm or Go template? render it first, e.g. helm template . | platformctl lint -)"},
 		{"scalar document", "hello\n", "x.yaml:1:1: document 1 is not an object"},
 		{"list document", "- a\n", "x.yaml:1:1: document 1 is not an object"},
 		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1:1: object with apiVersion v1 has no kind"},
