@@ -494,26 +494,4 @@ func isNull(n *yaml.Node) bool {
 }
 
 // describe names what a node holds, for "expected X, got Y".
-func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	}
-	switch n.ShortTag() {
-	case "!!str":
-		return "a string"
-	case "!!int":
-		return "an integer"
-	case "!!float":
-		return "a number"
-	case "!!bool":
-		return "a boolean"
-	case "!!null":
-		return "null"
-	case "!!timestamp":
-		return "a date"
-	}
-	return "a value tagged " + n.Tag
-}
+func describe(n *yaml.Node) string { return yamlsyntax.NodeKind(n) }

@@ -286,14 +286,10 @@ func closest(s string, candidates []string) string {
 
 // nodeKindName says what a node is, for messages.
 func nodeKindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	default:
+	if n.Kind == yaml.ScalarNode {
 		return fmt.Sprintf("the value %q", truncate(n.Value, 40))
 	}
+	return yamlsyntax.NodeKind(n)
 }
 
 func truncate(s string, n int) string {

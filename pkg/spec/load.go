@@ -201,31 +201,7 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func nodeKind(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	switch n.Tag {
-	case "!!str":
-		return "a string"
-	case "!!int":
-		return "an integer"
-	case "!!float":
-		return "a number"
-	case "!!bool":
-		return "a boolean"
-	case "!!null":
-		return "null"
-	case "!!timestamp":
-		return "a date"
-	}
-	return "a scalar"
-}
+func nodeKind(n *yaml.Node) string { return yamlsyntax.NodeKind(n) }
 
 // decode walks n into v by reflection. It exists instead of yaml.v3's own
 // decoding because that stops at the first error and keeps no positions.
