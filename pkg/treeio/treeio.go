@@ -284,12 +284,8 @@ type step struct {
 func (c *commit) replace(target, staged string, existed bool) error {
 	s := step{target: target}
 	if existed {
-		backup, err := c.backupName(target)
+		backup, err := c.aside(target)
 		if err != nil {
-			return err
-		}
-		if err := rename(target, backup); err != nil {
-			_ = os.Remove(backup)
 			return err
 		}
 		s.backup = backup
@@ -307,16 +303,25 @@ func (c *commit) replace(target, staged string, existed bool) error {
 
 // moveAside takes a stale file out of the tree, keeping it until finish.
 func (c *commit) moveAside(target string) error {
-	backup, err := c.backupName(target)
+	backup, err := c.aside(target)
 	if err != nil {
-		return err
-	}
-	if err := rename(target, backup); err != nil {
-		_ = os.Remove(backup)
 		return err
 	}
 	c.steps = append(c.steps, step{target: target, backup: backup})
 	return nil
+}
+
+// aside renames target to a reserved name next to it and returns that name.
+func (c *commit) aside(target string) (string, error) {
+	backup, err := c.backupName(target)
+	if err != nil {
+		return "", err
+	}
+	if err := rename(target, backup); err != nil {
+		_ = os.Remove(backup)
+		return "", err
+	}
+	return backup, nil
 }
 
 // backupName reserves a name next to target, in the same directory so the
