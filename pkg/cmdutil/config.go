@@ -421,7 +421,7 @@ func checkRuleID(id string) string {
 	if i < len(ids) && ids[i] == id {
 		return ""
 	}
-	if s := closest(id, ids); s != "" {
+	if s := textdist.Closest(id, ids, 2); s != "" {
 		return fmt.Sprintf("unknown rule %q; did you mean %q? (see platformctl rules)", id, s)
 	}
 	return fmt.Sprintf("unknown rule %q (see platformctl rules)", id)
@@ -436,17 +436,6 @@ func ruleIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
-}
-
-// closest is the candidate within two edits of s, if any.
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if d := textdist.Levenshtein(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
 }
 
 func findKey(keys []key, name string) (key, bool) {

@@ -184,7 +184,7 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 	if kinds, ok := kindSets()[o.Group()]; ok && !kinds[o.Kind] {
 		k := KeyOf(root, "kind")
 		msg := fmt.Sprintf("unknown kind %q in API group %q", o.Kind, groupName(o.Group()))
-		if s := closest(o.Kind, knownKinds[o.Group()]); s != "" {
+		if s := textdist.Closest(o.Kind, knownKinds[o.Group()], 2); s != "" {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return nil, &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
@@ -269,19 +269,6 @@ func groupName(g string) string {
 		return "core"
 	}
 	return g
-}
-
-func closest(s string, candidates []string) string {
-	best, bestD := "", 3
-	for _, c := range candidates {
-		if strings.EqualFold(c, s) {
-			return c
-		}
-		if d := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
 }
 
 // nodeKindName says what a node is, for messages.

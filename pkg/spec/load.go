@@ -401,24 +401,11 @@ func sortedCopy(s []string) []string {
 
 // suggest returns the candidate closest to s when it is close enough to be a typo.
 func suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if strings.EqualFold(c, s) {
-			return c
-		}
-		dist := textdist.Levenshtein(strings.ToLower(s), strings.ToLower(c))
-		if dist < bestD || (dist == bestD && c < best) {
-			best, bestD = c, dist
-		}
-	}
 	limit := 2
 	if len(s) > 8 {
 		limit = 3
 	}
-	if bestD <= limit {
-		return best
-	}
-	return ""
+	return textdist.Closest(s, candidates, limit)
 }
 
 // allDigits says whether s is an optionally signed run of decimal digits.

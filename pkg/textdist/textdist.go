@@ -1,6 +1,8 @@
 // Package textdist measures how far apart two words are, for "did you
-// mean" hints in the spec loader and the linter.
+// mean" hints in the spec loader, the CLI config check and the linter.
 package textdist
+
+import "strings"
 
 // Levenshtein is the edit distance between a and b, in bytes: names in
 // specs and manifests are ASCII.
@@ -22,4 +24,21 @@ func Levenshtein(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Closest returns the candidate nearest to s, ignoring case, when it is at
+// most maxDist edits away ("" otherwise); an exact match but for case wins,
+// and ties go to the alphabetically first candidate so hints are stable.
+func Closest(s string, candidates []string, maxDist int) string {
+	best, bestD := "", maxDist+1
+	ls := strings.ToLower(s)
+	for _, c := range candidates {
+		if strings.EqualFold(c, s) {
+			return c
+		}
+		if d := Levenshtein(ls, strings.ToLower(c)); d < bestD || (d == bestD && c < best) {
+			best, bestD = c, d
+		}
+	}
+	return best
 }
