@@ -50,6 +50,11 @@ type Document struct {
 	// zero. Validate reports nothing beneath them: "is required" inside a value
 	// that is not even a mapping only restates the decode error.
 	badValues map[string]bool
+	// explicitZero maps the path of a number written as 0 to the rules of
+	// its field that come after omitempty: to the validator an explicit 0 is
+	// "not set", so port: 0 would silently become the default 8080. Validate
+	// applies the rules to the 0 itself (see explicitZeroErrors).
+	explicitZero map[string]string
 	// decodeErrs are the structural problems found while decoding; Validate
 	// reports them together with the rule violations so a user sees all at once.
 	decodeErrs ErrorList
@@ -118,6 +123,9 @@ func Parse(file string, data []byte) (*Document, error) {
 		return nil, ErrorList{{File: file, Pos: Pos{1, 1},
 			Msg: fmt.Sprintf("file is larger than %d MiB; a platform spec is a few kilobytes", MaxFileSize>>20)}}
 	}
+	if enc := textEncoding(data); enc != "" {
+		return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: encodingMessage(enc, file)}}
+	}
 	if bytes.IndexByte(data, 0) >= 0 {
 		return nil, ErrorList{{File: file, Pos: Pos{1, 1}, Msg: "file is binary, not YAML"}}
 	}
@@ -140,7 +148,7 @@ func Parse(file string, data []byte) (*Document, error) {
 		return nil, ErrorList{yamlSyntaxError(file, data, err)}
 	}
 	doc := &Document{File: file, Platform: &Platform{}, positions: map[string]Pos{},
-		keyPositions: map[string]Pos{}, badValues: map[string]bool{}}
+		keyPositions: map[string]Pos{}, badValues: map[string]bool{}, explicitZero: map[string]string{}}
 	d := &decoder{file: file, doc: doc}
 	body := &root
 	if body.Kind == yaml.DocumentNode && len(body.Content) == 1 {
@@ -255,20 +263,22 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		v.SetString(n.Value)
 	case reflect.Int32, reflect.Int64:
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!float" && allDigits(n.Value) {
-			// YAML reads 080 and integers past 64 bits as floats.
-			if t := strings.TrimLeft(n.Value, "+-"); len(t) > 1 && t[0] == '0' {
-				d.badValue(n, path, "%s is not an integer: write it without the leading 0", n.Value)
-			} else {
-				d.badValue(n, path, "integer %s is out of range", shortText(n.Value))
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || (n.Tag == "!!float" && allDigits(n.Value))) {
+			if msg := notDecimal(n.Value); msg != "" {
+				d.badValue(n, path, "%s", msg)
+				return
 			}
+		}
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!float" && allDigits(n.Value) {
+			// YAML reads integers past 64 bits as floats.
+			d.badValue(n, path, "integer %s is out of range", shortText(n.Value))
 			return
 		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 			d.badValue(n, path, "expected an integer, got %s", nodeKind(n))
 			return
 		}
-		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, v.Type().Bits())
+		i, err := strconv.ParseInt(n.Value, 10, v.Type().Bits())
 		if errors.Is(err, strconv.ErrRange) {
 			d.badValue(n, path, "integer %s is out of range", shortText(n.Value))
 			return
@@ -282,6 +292,12 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") {
 			d.badValue(n, path, "expected a number, got %s", nodeKind(n))
 			return
+		}
+		if n.Tag == "!!int" || allDigits(n.Value) {
+			if msg := notDecimal(n.Value); msg != "" {
+				d.badValue(n, path, "%s", msg)
+				return
+			}
 		}
 		f, err := strconv.ParseFloat(n.Value, 64)
 		if err != nil {
@@ -359,6 +375,26 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			continue
 		}
 		d.decode(val, v.Field(fi), fp)
+		d.noteExplicitZero(val, v.Type().Field(fi), v.Field(fi), fp)
+	}
+}
+
+// noteExplicitZero records a number written as 0 in an optional field (see
+// Document.explicitZero). A null value stays "not set", as everywhere.
+func (d *decoder) noteExplicitZero(n *yaml.Node, f reflect.StructField, v reflect.Value, path string) {
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || d.doc.badValues[path] {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Int32, reflect.Int64, reflect.Float64:
+	default:
+		return
+	}
+	if !v.IsZero() {
+		return
+	}
+	if rest, ok := strings.CutPrefix(f.Tag.Get("validate"), "omitempty,"); ok {
+		d.doc.explicitZero[path] = rest
 	}
 }
 
@@ -406,6 +442,29 @@ func suggest(s string, candidates []string) string {
 		limit = 3
 	}
 	return textdist.Closest(s, candidates, limit)
+}
+
+// notDecimal explains why the text of an integer is not plain decimal, or
+// returns "". One rule for every integer in the spec: YAML readers disagree
+// on everything else. go-yaml v3 (this loader) reads 010 as octal 8 and 080
+// as a float, YAML 1.2 reads 010 as 10, and 0x10, 0o10 and 1_000 are
+// numbers to some readers and strings to others (editors checking the JSON
+// Schema among them), so the value the user meant is never guessed.
+func notDecimal(text string) string {
+	t := strings.TrimLeft(text, "+-")
+	lower := strings.ToLower(t)
+	switch {
+	case strings.HasPrefix(lower, "0x"), strings.HasPrefix(lower, "0o"), strings.HasPrefix(lower, "0b"):
+		if i, err := strconv.ParseInt(strings.ReplaceAll(text, "_", ""), 0, 64); err == nil {
+			return fmt.Sprintf("%s is not a decimal integer: write it in decimal (%d)", shortText(text), i)
+		}
+		return fmt.Sprintf("%s is not a decimal integer: write it in decimal", shortText(text))
+	case strings.Contains(t, "_"):
+		return fmt.Sprintf("%s is not a decimal integer: write it without '_' (%s)", shortText(text), shortText(strings.ReplaceAll(text, "_", "")))
+	case len(t) > 1 && t[0] == '0' && t[1] >= '0' && t[1] <= '9':
+		return fmt.Sprintf("%s has a leading 0, which YAML readers take as octal or as decimal: write it without the leading 0", shortText(text))
+	}
+	return ""
 }
 
 // allDigits says whether s is an optionally signed run of decimal digits.

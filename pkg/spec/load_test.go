@@ -362,7 +362,15 @@ func TestNumberAndLongValueMessages(t *testing.T) {
 	}{
 		{"past 64 bits", "99999999999999999999999999", "web", "spec.services[0].port: integer 99999999999999999999999999 is out of range"},
 		{"below int64", "-9223372036854775809", "web", "spec.services[0].port: integer -9223372036854775809 is out of range"},
-		{"leading zero", "080", "web", "spec.services[0].port: 080 is not an integer: write it without the leading 0"},
+		// One rule for every integer that is not plain decimal, whatever
+		// go-yaml makes of it: 080 is a float to it, 010 the octal int 8.
+		{"leading zero read as a float", "080", "web", "spec.services[0].port: 080 has a leading 0, which YAML readers take as octal or as decimal: write it without the leading 0"},
+		{"leading zero read as octal", "010", "web", "spec.services[0].port: 010 has a leading 0, which YAML readers take as octal or as decimal: write it without the leading 0"},
+		{"signed leading zero", "-010", "web", "spec.services[0].port: -010 has a leading 0, which YAML readers take as octal or as decimal: write it without the leading 0"},
+		{"hexadecimal", "0x1F90", "web", "spec.services[0].port: 0x1F90 is not a decimal integer: write it in decimal (8080)"},
+		{"octal 0o", "0o17620", "web", "spec.services[0].port: 0o17620 is not a decimal integer: write it in decimal (8080)"},
+		{"binary", "0b1", "web", "spec.services[0].port: 0b1 is not a decimal integer: write it in decimal (1)"},
+		{"underscores", "8_080", "web", "spec.services[0].port: 8_080 is not a decimal integer: write it without '_' (8080)"},
 		{"too long a name", "8080", strings.Repeat("a", 64), `spec.services[0].name: "` + strings.Repeat("a", 64) + `" is longer than 63 characters`},
 		{"a huge bad value is cut", "8080", long, `spec.services[0].name: "` + strings.Repeat("x", 200) + `… (3000 bytes)" is longer than 63 characters`},
 	}

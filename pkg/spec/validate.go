@@ -259,6 +259,11 @@ func Validate(d *Document) error {
 			addAt(pos, p, "%s", message(fe))
 		}
 	}
+	for _, p := range SortedKeys(d.explicitZero) {
+		for _, msg := range explicitZeroErrors(d.explicitZero[p]) {
+			addAt(d.Pos(p), p, "%s; remove the key to leave it unset (0 is a value here, not unset)", msg)
+		}
+	}
 	// Cross-field problems with a map entry (an override of an unknown
 	// service, a pool that is spot and gpu) are about the entry's name.
 	checkSemantics(d.Platform, func(path, format string, args ...any) {
@@ -272,6 +277,20 @@ func Validate(d *Document) error {
 		return capErrors(errs.sorted())
 	}
 	return nil
+}
+
+// explicitZeroErrors applies the rules of an optional number field to an
+// explicit 0, which the struct validator skips (omitempty).
+func explicitZeroErrors(rules string) []string {
+	var ves validator.ValidationErrors
+	if err := structValidator().Var(0, rules); !errors.As(err, &ves) {
+		return nil
+	}
+	msgs := make([]string, len(ves))
+	for i, fe := range ves {
+		msgs[i] = message(fe)
+	}
+	return msgs
 }
 
 // capErrors applies maxErrors to the whole sorted list. The decoder caps only
