@@ -78,8 +78,16 @@ func (f *Factory) Color(w io.Writer) bool {
 	return IsTerminal(w)
 }
 
-// IsTerminal says whether w is a character device (a terminal).
+// IsTerminal says whether w is a character device (a terminal). A writer
+// wrapping another (the Output every command writes to) is looked through.
 func IsTerminal(w any) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	file, ok := w.(*os.File)
 	if !ok {
 		return false
