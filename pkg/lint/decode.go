@@ -10,6 +10,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/textdist"
 	"github.com/platformctl/platformctl/pkg/yamlfast"
+	"github.com/platformctl/platformctl/pkg/yamljson"
 	"github.com/platformctl/platformctl/pkg/yamlsyntax"
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -198,22 +199,29 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 // checkTree rejects, anywhere in an object and before any field of it is
 // read, what go-yaml's Node decoding lets through but a manifest must not
 // hold: aliases and anchors (expanding them is how a few hundred bytes
-// become gigabytes, and manifests have no need for them) and repeated
-// mapping keys (rules would read the first value, where other tools keep
-// the last or, like Kustomize, refuse the file).
+// become gigabytes, and manifests have no need for them), merge keys,
+// scalars kubectl cannot turn into JSON, and repeated mapping keys (rules
+// would read the first value, where other tools keep the last or, like
+// Kustomize, refuse the file). It also rewrites every scalar as the API
+// server reads it (see resolveScalar), so rules see yes as true.
 func checkTree(file string, n *yaml.Node, depth int) error {
 	if depth > 200 {
 		return &InputError{File: file, Line: n.Line, Col: n.Column, Msg: "nesting deeper than 200 levels"}
 	}
-	if n.Kind == yaml.MappingNode {
-		if dup, first := duplicateKey(n.Content); dup != nil {
-			return &InputError{File: file, Line: dup.Line, Col: dup.Column,
-				Msg: fmt.Sprintf("mapping key %q already defined at line %d", dup.Value, first.Line)}
+	mapping := n.Kind == yaml.MappingNode
+	if mapping {
+		if err := resolveKeys(file, n.Content); err != nil {
+			return err
 		}
 	}
-	for _, c := range n.Content {
+	for i, c := range n.Content {
 		if c.Kind == yaml.AliasNode || c.Anchor != "" {
 			return &InputError{File: file, Line: c.Line, Col: c.Column, Msg: "YAML anchors and aliases are not supported in manifests"}
+		}
+		if c.Kind == yaml.ScalarNode && (!mapping || i%2 == 1) {
+			if err := resolveScalar(file, c); err != nil {
+				return err
+			}
 		}
 		if len(c.Content) > 0 {
 			if err := checkTree(file, c, depth+1); err != nil {
@@ -224,44 +232,104 @@ func checkTree(file string, n *yaml.Node, depth int) error {
 	return nil
 }
 
+// formOf says how a scalar node is written, which decides how YAML 1.1
+// resolves it.
+func formOf(n *yaml.Node) yamljson.Form {
+	switch {
+	case n.Style&yaml.TaggedStyle != 0:
+		return yamljson.Tagged
+	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		return yamljson.Quoted
+	}
+	return yamljson.Plain
+}
+
+// jsonTags are the tags resolveScalar gives each JSON kind.
+var jsonTags = [...]string{yamljson.String: "!!str", yamljson.Null: "!!null", yamljson.Bool: "!!bool", yamljson.Int: "!!int", yamljson.Float: "!!float"}
+
+// resolveScalar rewrites a value scalar's Tag and Value to the JSON value
+// the API server receives: kubectl and Kustomize's consumers convert YAML
+// with sigs.k8s.io/yaml, which reads YAML 1.1, so `privileged: yes` is
+// true, `runAsUser: 0.0` is 0 and 0777 is 511, where go-yaml v3 (YAML 1.2)
+// reads a string, a float and 777. Values become JSON text: !!bool "true"
+// or "false", !!int in decimal, !!float as encoding/json writes it.
+func resolveScalar(file string, c *yaml.Node) error {
+	v, err := yamljson.Value(formOf(c), c.Tag, c.Value)
+	if err != nil {
+		return &InputError{File: file, Line: c.Line, Col: c.Column,
+			Msg: fmt.Sprintf("%v: kubectl cannot convert this document to JSON (quote the value if it is text)", err)}
+	}
+	c.Tag = jsonTags[v.Kind]
+	if v.Kind != yamljson.Null {
+		c.Value = v.Text
+	}
+	return nil
+}
+
+// resolveKeys rewrites a mapping's keys to the JSON object keys the API
+// server receives (on: is "true", 0x1F: is "31") and refuses a key repeated
+// once so converted (a: and "a":, 1: and '1':, yes: and true:): the
+// conversion keeps one of them, and not always the same one. Keys with no
+// JSON form (null, a list or mapping, a merge key) are refused too.
+func resolveKeys(file string, content []*yaml.Node) error {
+	var buf [smallMapping]string
+	keys := buf[:0]
+	for j := 0; j+1 < len(content); j += 2 {
+		k := content[j]
+		if k.Kind != yaml.ScalarNode {
+			return &InputError{File: file, Line: k.Line, Col: k.Column,
+				Msg: fmt.Sprintf("a mapping key that is %s has no JSON form; keys are names", yamlsyntax.NodeKind(k))}
+		}
+		s, err := yamljson.Key(formOf(k), k.Tag, k.Value)
+		if errors.Is(err, yamljson.ErrMergeKey) {
+			return &InputError{File: file, Line: k.Line, Col: k.Column, Msg: "YAML merge keys (<<) are not supported in manifests"}
+		}
+		if err != nil {
+			return &InputError{File: file, Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("%v: kubectl cannot convert this document to JSON", err)}
+		}
+		keys = append(keys, s)
+	}
+	if dup, first := duplicateKey(keys); dup >= 0 {
+		k := content[2*dup]
+		msg := fmt.Sprintf("mapping key %q already defined at line %d", k.Value, content[2*first].Line)
+		if k.Value != keys[dup] {
+			msg = fmt.Sprintf("mapping key %q (read as %q) already defined at line %d", k.Value, keys[dup], content[2*first].Line)
+		}
+		return &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
+	}
+	for j, s := range keys {
+		k := content[2*j]
+		k.Value, k.Tag = s, "!!str"
+	}
+	return nil
+}
+
 // smallMapping is the number of keys up to which duplicateKey compares
 // every key with the ones before it rather than building a set: manifest
 // mappings hold a handful of keys, where a map costs more than the scan.
 const smallMapping = 16
 
-// duplicateKey returns the first key of a mapping's content (key, value,
-// key, value...) that repeats an earlier key, and that earlier key. Keys are
-// the same when go-yaml's own unmarshalling says so: scalars with the same
-// value, whatever their style or tag (a: and "a": collide, and so do 1: and
-// "1":, and a second merge key <<). Keys that are collections are not
-// compared: go-yaml calls every pair of them duplicates of "".
-func duplicateKey(content []*yaml.Node) (dup, first *yaml.Node) {
-	if len(content) <= 2*smallMapping {
-		for j := 2; j < len(content); j += 2 {
-			k := content[j]
-			if k.Kind != yaml.ScalarNode {
-				continue
-			}
-			for i := 0; i < j; i += 2 {
-				if p := content[i]; p.Kind == yaml.ScalarNode && p.Value == k.Value {
-					return k, p
+// duplicateKey returns the index of the first key that repeats an earlier
+// one, and the index of that earlier one (-1, -1 when none repeats).
+func duplicateKey(keys []string) (dup, first int) {
+	if len(keys) <= smallMapping {
+		for j := 1; j < len(keys); j++ {
+			for i := 0; i < j; i++ {
+				if keys[i] == keys[j] {
+					return j, i
 				}
 			}
 		}
-		return nil, nil
+		return -1, -1
 	}
-	seen := make(map[string]*yaml.Node, len(content)/2)
-	for j := 0; j < len(content); j += 2 {
-		k := content[j]
-		if k.Kind != yaml.ScalarNode {
-			continue
+	seen := make(map[string]int, len(keys))
+	for j, k := range keys {
+		if i, ok := seen[k]; ok {
+			return j, i
 		}
-		if p, ok := seen[k.Value]; ok {
-			return k, p
-		}
-		seen[k.Value] = k
+		seen[k] = j
 	}
-	return nil, nil
+	return -1, -1
 }
 
 func groupName(g string) string {

@@ -9,6 +9,9 @@ import (
 
 // Node helpers read a decoded YAML tree without converting it: positions
 // stay attached, and nothing is allocated for fields no rule looks at.
+// Decode has already rewritten every key and scalar as the API server
+// reads it (YAML 1.1, as sigs.k8s.io/yaml converts it to JSON), so a
+// helper compares JSON values, never source spellings.
 
 // Field returns the value of key in mapping n, or nil.
 func Field(n *yaml.Node, key string) *yaml.Node {
@@ -63,25 +66,29 @@ func Str(n *yaml.Node) string {
 	return n.Value
 }
 
-// Bool returns a boolean scalar's value and whether n is one.
+// Bool returns a boolean scalar's value and whether n is one. Trees from
+// Decode hold scalars as the API server reads them (yes, on and y are
+// !!bool "true"), so this is the value the cluster acts on.
 func Bool(n *yaml.Node) (value, ok bool) {
 	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
 		return false, false
 	}
-	switch n.Value {
-	case "true", "True", "TRUE":
-		return true, true
-	}
-	return false, true
+	return n.Value == "true", true
 }
 
-// Int returns an integer scalar's value and whether n is one.
+// Int returns an integer scalar's value and whether n is one: any JSON
+// number written as an integer that fits int64 (Decode writes 0x1F, 0777
+// and 0.0 as 31, 511 and 0, as the API server receives them; 1.5 is not
+// an integer).
 func Int(n *yaml.Node) (int64, bool) {
 	if n == nil || n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
 		return 0, false
 	}
-	v, err := strconv.ParseInt(n.Value, 0, 64)
-	return v, err == nil
+	v, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		return 0, false // past int64: no integer field of the API takes it
+	}
+	return v, true
 }
 
 // IsTrue says whether n is the boolean true.
