@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -200,6 +201,7 @@ type key struct {
 	min      int
 	fields   []key
 	required []string // for kList items
+	anyOf    []string // for kList items: at least one of these keys, holding something
 	date     bool     // a kString that may be written as an unquoted date
 	check    func(s string) string
 	checkKey func(s string) string // for kMap keys
@@ -217,7 +219,7 @@ var configSchema = []key{
 		{name: "disable", kind: kStrings, check: checkRuleID},
 		{name: "enable", kind: kStrings, check: checkRuleID},
 		{name: "severity", kind: kMap, checkKey: checkRuleID, check: checkSeverity},
-		{name: "exclude", kind: kList, required: []string{"reason"}, fields: []key{
+		{name: "exclude", kind: kList, required: []string{"reason"}, anyOf: lint.ExclusionSelectors, fields: []key{
 			{name: "rules", kind: kStrings, check: checkRuleID},
 			{name: "paths", kind: kStrings, check: checkGlob},
 			{name: "kinds", kind: kStrings},
@@ -366,6 +368,9 @@ func (c *configChecker) value(v *yaml.Node, path string, spec key) {
 					c.errorf(item, p, "%s is required", r)
 				}
 			}
+			if len(spec.anyOf) > 0 && !hasAnyValue(item, spec.anyOf) {
+				c.errorf(item, p, "%s", lint.ErrNoSelector.Error())
+			}
 		}
 	}
 }
@@ -458,6 +463,21 @@ func keyNames(keys []key) string {
 func hasKey(n *yaml.Node, name string) bool {
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == name {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAnyValue says whether mapping n holds one of names with a value: not
+// null, and not an empty list (an empty selector list selects everything).
+func hasAnyValue(n *yaml.Node, names []string) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !slices.Contains(names, n.Content[i].Value) {
+			continue
+		}
+		v := deref(n.Content[i+1])
+		if !isNull(v) && (v.Kind != yaml.SequenceNode || len(v.Content) > 0) {
 			return true
 		}
 	}

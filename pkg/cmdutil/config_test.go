@@ -38,6 +38,7 @@ lint:
       reason: CNI agents need the host network
       expires: 2027-06-30
     - reason: quoted date
+      names: [legacy]
       expires: "2027-06-30"
   params:
     allowedRegistries: [ghcr.io/acme]
@@ -56,7 +57,16 @@ lint:
 		{name: "unknown param", data: "lint:\n  params:\n    unknownParam: 1\n",
 			want: []string{`c.yaml:3:5: lint.params: unknown key "unknownParam" (known: allowedRegistries, minReplicas, requiredLabels)`}},
 		{name: "unknown exclusion key", data: "lint:\n  exclude:\n  - {reason: r, rule: [x]}\n",
-			want: []string{`c.yaml:3:17: lint.exclude[0]: unknown key "rule" (known: rules, paths, kinds, namespaces, names, reason, expires)`}},
+			want: []string{
+				"c.yaml:3:5: lint.exclude[0]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
+				`c.yaml:3:17: lint.exclude[0]: unknown key "rule" (known: rules, paths, kinds, namespaces, names, reason, expires)`,
+			}},
+		{name: "exclusion without a selector", data: "lint:\n  exclude:\n  - {reason: x}\n  - {reason: x, rules: [], kinds: ~}\n  - {reason: x, expires: 2027-06-30}\n  - {reason: x, namespaces: [kube-system]}\n  - {reason: x, paths: [\"*\"]}\n",
+			want: []string{
+				"c.yaml:3:5: lint.exclude[0]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
+				"c.yaml:4:5: lint.exclude[1]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
+				"c.yaml:5:5: lint.exclude[2]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
+			}},
 		{name: "negative minReplicas", data: "file: platform.yaml\n\nlint:\n  params:\n    minReplicas: -5\n",
 			want: []string{"c.yaml:5:18: lint.params.minReplicas: must be at least 1"}},
 		{name: "zero minReplicas", data: "lint: {params: {minReplicas: 0}}\n",
@@ -95,6 +105,7 @@ lint:
 				`c.yaml:4:13: lint.exclude[0].paths[0]: bad glob "[": syntax error in pattern`,
 				`c.yaml:5:14: lint.exclude[0].expires: "2027-13-01" is not a date (YYYY-MM-DD)`,
 				"c.yaml:6:5: lint.exclude[1]: expected a mapping, got a string",
+				"c.yaml:7:5: lint.exclude[2]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
 				"c.yaml:7:13: lint.exclude[2].reason: must not be empty (leave the key out for the default)",
 			}},
 		{name: "date where a string is wanted", data: "env: 2027-06-30\n",

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -18,6 +19,14 @@ type Config struct {
 	Exclude []Exclusion `mapstructure:"exclude"`
 	Params  Params      `mapstructure:"params"`
 }
+
+// ExclusionSelectors are the Exclusion fields that choose findings (their
+// config keys); an exclusion must set one of them.
+var ExclusionSelectors = []string{"rules", "paths", "kinds", "namespaces", "names"}
+
+// ErrNoSelector is the problem with an exclusion that sets no selector: an
+// empty selector matches everything, so it would silence every finding.
+var ErrNoSelector = errors.New("no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)")
 
 // Exclusion suppresses findings. Every non-empty field must match.
 type Exclusion struct {
@@ -84,6 +93,9 @@ func compile(cfg Config, rules []Rule) (*compiled, error) {
 	for i, e := range cfg.Exclude {
 		if e.Reason == "" {
 			return nil, fmt.Errorf("lint config: exclude[%d]: reason is required", i)
+		}
+		if len(e.Rules)+len(e.Paths)+len(e.Kinds)+len(e.Namespaces)+len(e.Names) == 0 {
+			return nil, fmt.Errorf("lint config: exclude[%d]: %w", i, ErrNoSelector)
 		}
 		for _, id := range e.Rules {
 			if err := check(fmt.Sprintf("exclude[%d].rules", i), id); err != nil {

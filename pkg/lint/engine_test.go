@@ -128,7 +128,9 @@ func TestConfig(t *testing.T) {
 		{name: "unknown rule", cfg: lint.Config{Disable: []string{"nope"}}, err: `unknown rule "nope"`},
 		{name: "exclusion without reason", cfg: lint.Config{Exclude: []lint.Exclusion{{Kinds: []string{"Service"}}}}, err: "reason is required"},
 		{name: "negative replica floor", cfg: lint.Config{Params: lint.Params{MinReplicas: -5}}, err: "params.minReplicas: must be at least 1"},
-		{name: "bad expiry", cfg: lint.Config{Exclude: []lint.Exclusion{{Reason: "r", Expires: "June"}}}, err: "not YYYY-MM-DD"},
+		{name: "bad expiry", cfg: lint.Config{Exclude: []lint.Exclusion{{Kinds: []string{"Service"}, Reason: "r", Expires: "June"}}}, err: "not YYYY-MM-DD"},
+		{name: "exclusion without a selector", cfg: lint.Config{Exclude: []lint.Exclusion{{Reason: "r"}}}, err: "exclude[0]: no selector"},
+		{name: "exclusion with only empty selectors", cfg: lint.Config{Exclude: []lint.Exclusion{{Kinds: []string{"Service"}, Reason: "r"}, {Rules: []string{}, Reason: "r", Expires: "2027-01-01"}}}, err: "exclude[1]: no selector"},
 		{name: "bad severity", cfg: lint.Config{Severity: map[string]string{"test-set": "fatal"}}, err: "unknown severity"},
 	}
 	for _, tt := range tests {
