@@ -113,18 +113,18 @@ func TestDefaultName(t *testing.T) {
 func TestWriteFiles(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
 	files := map[string][]byte{"a.yaml": []byte("a\n"), "b.yaml": []byte("b\n")}
-	written, err := WriteFiles(dir, files, false)
+	written, err := WriteFiles(dir, files, false, Locking{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join(dir, "a.yaml"), filepath.Join(dir, "b.yaml")}, written)
 
 	// One existing file: nothing is written.
 	require.NoError(t, os.Remove(filepath.Join(dir, "a.yaml")))
-	_, err = WriteFiles(dir, map[string][]byte{"a.yaml": []byte("new\n"), "b.yaml": []byte("new\n")}, false)
+	_, err = WriteFiles(dir, map[string][]byte{"a.yaml": []byte("new\n"), "b.yaml": []byte("new\n")}, false, Locking{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "b.yaml already exists; nothing was written (--force overwrites)")
 	assert.NoFileExists(t, filepath.Join(dir, "a.yaml"))
 
-	_, err = WriteFiles(dir, map[string][]byte{"a.yaml": []byte("new\n"), "b.yaml": []byte("new\n")}, true)
+	_, err = WriteFiles(dir, map[string][]byte{"a.yaml": []byte("new\n"), "b.yaml": []byte("new\n")}, true, Locking{})
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(dir, "b.yaml"))
 	require.NoError(t, err)
@@ -135,7 +135,7 @@ func TestWriteFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(target, []byte("mine"), 0o644))
 	require.NoError(t, os.Remove(filepath.Join(dir, "a.yaml")))
 	require.NoError(t, os.Symlink(target, filepath.Join(dir, "a.yaml")))
-	_, err = WriteFiles(dir, files, true)
+	_, err = WriteFiles(dir, files, true, Locking{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "symbolic link")
 	b, err = os.ReadFile(target)
@@ -146,13 +146,17 @@ func TestWriteFiles(t *testing.T) {
 	assert.Len(t, entries, 2, "no temporary file is left behind")
 }
 
-func TestReplaceFile(t *testing.T) {
+func TestEditFileFollowsLinks(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "platform.yaml")
 	require.NoError(t, os.WriteFile(p, []byte("old"), 0o600))
 	link := filepath.Join(dir, "link.yaml")
 	require.NoError(t, os.Symlink(p, link))
-	require.NoError(t, ReplaceFile(link, []byte("new")))
+	_, err := EditFile(link, Locking{}, func(cur []byte) (*Edit, error) {
+		assert.Equal(t, "old", string(cur))
+		return &Edit{Data: []byte("new")}, nil
+	})
+	require.NoError(t, err)
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
 	assert.Equal(t, "new", string(b))

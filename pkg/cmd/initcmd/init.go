@@ -24,6 +24,9 @@ type Options struct {
 	Force  bool
 	Quiet  bool // write the files, print nothing
 	Log    cmdutil.Logger
+	// Lock says how long to wait for another run writing in Dir (the zero
+	// value: do not wait).
+	Lock scaffold.Locking
 	// Interactive asks for the name and domain on IO.In. NewCmd sets it when
 	// standard input is a terminal and neither --name nor --domain is given.
 	Interactive bool
@@ -31,7 +34,8 @@ type Options struct {
 
 // NewCmd returns the init command; runF replaces the run function in tests.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Log: f.Logf}
+	opts := &Options{IO: f.IO, Log: f.Logf,
+		Lock: scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(f.IO.ErrOut)}}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Start a platform: write a commented platform.yaml and .platformctl.yaml",
@@ -94,7 +98,7 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(err)
 	}
-	written, err := scaffold.WriteFiles(opts.Dir, files, opts.Force)
+	written, err := scaffold.WriteFiles(opts.Dir, files, opts.Force, opts.Lock)
 	if err != nil {
 		return cmdutil.Fail(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/root"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/scaffold"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -48,7 +49,9 @@ func TestFlags(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			got.IO, got.Log = cmdutil.IOStreams{}, nil
+			assert.Equal(t, cmdutil.LockTimeout, got.Lock.Timeout, "init waits for another run in the directory")
+			assert.NotNil(t, got.Lock.Waiting)
+			got.IO, got.Log, got.Lock = cmdutil.IOStreams{}, nil, scaffold.Locking{}
 			assert.Equal(t, tt.want, *got, "a reader that is not a terminal never makes init interactive")
 		})
 	}

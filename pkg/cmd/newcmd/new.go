@@ -44,20 +44,23 @@ func report(opts cmdutil.IOStreams, err error) error {
 	return cmdutil.Fail(err)
 }
 
-// readSpec reads the spec file to edit.
-func readSpec(file string, log cmdutil.Logger) ([]byte, error) {
+// checkSpec says early what is wrong with the spec path: not a regular
+// file (a FIFO would block the read), or missing.
+func checkSpec(file string, log cmdutil.Logger) error {
 	log.Printf("reading spec %s", file)
 	if err := cmdutil.CheckSpecFile(file); err != nil {
-		return nil, cmdutil.Fail(err) // a FIFO would block the read
+		return cmdutil.Fail(err)
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return nil, cmdutil.Fail(fmt.Errorf("%s does not exist; create one with: platformctl init", file))
-		}
-		return nil, cmdutil.Fail(fmt.Errorf("read spec: %w", err))
+	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
+		return cmdutil.Fail(fmt.Errorf("%s does not exist; create one with: platformctl init", file))
 	}
-	return data, nil
+	return nil
+}
+
+// locking is how the editors wait for another run editing the same
+// directory: up to cmdutil.LockTimeout, saying so on stderr.
+func locking(streams cmdutil.IOStreams) scaffold.Locking {
+	return scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(streams.ErrOut)}
 }
 
 // ServiceOptions are new service's inputs.
@@ -69,12 +72,15 @@ type ServiceOptions struct {
 	Service scaffold.Service
 	// Skeleton is a directory for a starter Dockerfile and README ("": none).
 	Skeleton string
+	// Lock says how long to wait for another run editing the spec's
+	// directory (the zero value: do not wait).
+	Lock scaffold.Locking
 }
 
 // NewServiceCmd returns the new service command; runF replaces the run
 // function in tests.
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
-	opts := &ServiceOptions{IO: f.IO, Log: f.Logf}
+	opts := &ServiceOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
 	var expose string
 	var overrides []string
 	cmd := &cobra.Command{
@@ -146,31 +152,29 @@ the generated Deployment expects). Existing files there are never overwritten.`,
 	return cmd
 }
 
-// RunService adds opts.Service to opts.File.
+// RunService adds opts.Service to opts.File (and writes its skeleton).
 func RunService(opts *ServiceOptions) error {
-	data, err := readSpec(opts.File, opts.Log)
-	if err != nil {
+	if err := checkSpec(opts.File, opts.Log); err != nil {
 		return err
 	}
-	res, err := scaffold.AddService(opts.File, data, opts.Service)
+	var res *scaffold.Result
+	skeleton, err := scaffold.EditFile(opts.File, opts.Lock, func(data []byte) (*scaffold.Edit, error) {
+		r, err := scaffold.AddService(opts.File, data, opts.Service)
+		if err != nil {
+			return nil, err
+		}
+		res = r
+		ed := &scaffold.Edit{Data: r.Data}
+		if opts.Skeleton != "" {
+			if ed.Files, err = scaffold.Skeleton(r.Doc.Platform, opts.Service.Name); err != nil {
+				return nil, err
+			}
+			ed.Dir = opts.Skeleton
+		}
+		return ed, nil
+	})
 	if err != nil {
 		return report(opts.IO, err)
-	}
-	var skeleton []string
-	if opts.Skeleton != "" {
-		files, err := scaffold.Skeleton(res.Doc.Platform, opts.Service.Name)
-		if err != nil {
-			return cmdutil.Fail(err)
-		}
-		if skeleton, err = scaffold.WriteFiles(opts.Skeleton, files, false); err != nil {
-			return report(opts.IO, fmt.Errorf("%w (%s is unchanged)", err, opts.File))
-		}
-	}
-	if err := scaffold.ReplaceFile(opts.File, res.Data); err != nil {
-		for _, p := range skeleton {
-			_ = os.Remove(p)
-		}
-		return cmdutil.Fail(err)
 	}
 	opts.Log.Printf("wrote %s", opts.File)
 	for _, p := range skeleton {
@@ -202,12 +206,14 @@ type DatastoreOptions struct {
 	Quiet     bool // edit the file, print nothing
 	Log       cmdutil.Logger
 	DataStore scaffold.DataStore
+	// Lock is as ServiceOptions.Lock.
+	Lock scaffold.Locking
 }
 
 // NewDatastoreCmd returns the new datastore command; runF replaces the run
 // function in tests.
 func NewDatastoreCmd(f *cmdutil.Factory, runF func(*DatastoreOptions) error) *cobra.Command {
-	opts := &DatastoreOptions{IO: f.IO, Log: f.Logf}
+	opts := &DatastoreOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
 	cmd := &cobra.Command{
 		Use:     "datastore NAME --type TYPE",
 		Aliases: []string{"data"},
@@ -252,16 +258,20 @@ file:line:col: path: message, and the exit code is 2.`,
 
 // RunDatastore adds opts.DataStore to opts.File.
 func RunDatastore(opts *DatastoreOptions) error {
-	data, err := readSpec(opts.File, opts.Log)
-	if err != nil {
+	if err := checkSpec(opts.File, opts.Log); err != nil {
 		return err
 	}
-	res, err := scaffold.AddDataStore(opts.File, data, opts.DataStore)
+	var res *scaffold.Result
+	_, err := scaffold.EditFile(opts.File, opts.Lock, func(data []byte) (*scaffold.Edit, error) {
+		r, err := scaffold.AddDataStore(opts.File, data, opts.DataStore)
+		if err != nil {
+			return nil, err
+		}
+		res = r
+		return &scaffold.Edit{Data: r.Data}, nil
+	})
 	if err != nil {
 		return report(opts.IO, err)
-	}
-	if err := scaffold.ReplaceFile(opts.File, res.Data); err != nil {
-		return cmdutil.Fail(err)
 	}
 	opts.Log.Printf("wrote %s", opts.File)
 	if opts.Quiet {
