@@ -62,12 +62,18 @@ var kindSets = sync.OnceValue(func() map[string]map[string]bool {
 	return m
 })
 
-// Decode reads every object of a YAML stream. Empty documents are skipped;
+// Decode reads every object of a YAML or JSON stream (JSON when the first
+// non-space byte is {, as kubectl decides). Empty documents are skipped;
 // a `kind: List` contributes its items. The first problem ends decoding of
 // this input, with its position.
 func Decode(file string, data []byte) ([]*Object, error) {
 	if err := checkText(file, data); err != nil {
 		return nil, err
+	}
+	if isJSON(data) {
+		if objs, ok, err := decodeJSON(file, data); ok {
+			return objs, err
+		}
 	}
 	// The fast decoder builds the same trees as go-yaml for the YAML
 	// manifests are written in, with a few allocations per file instead of

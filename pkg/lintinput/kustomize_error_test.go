@@ -45,7 +45,7 @@ func TestKustomizeErrors(t *testing.T) {
 				require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 				require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 			}
-			_, err := FromKustomization("k")
+			_, err := FromKustomization("k", Options{})
 			require.Error(t, err)
 			assert.Equal(t, tt.want, err.Error())
 			assert.NotContains(t, err.Error(), "platformctl-lint-", "the wrapper's temporary directory")

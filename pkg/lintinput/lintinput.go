@@ -58,15 +58,53 @@ func isKustomization(dir string) bool {
 	return false
 }
 
+// Options are choices the user makes about inputs.
+type Options struct {
+	// AllowEmpty accepts an argument that holds no object (an empty
+	// folder or stdin); otherwise that is an error, since it is how a
+	// failed `kustomize build . | platformctl lint -` would pass.
+	AllowEmpty bool
+	// AllowRemote lets Kustomize directories load remote resources, bases
+	// and files (git and http URLs); otherwise they are refused before
+	// anything is built, so linting a repository reaches no network.
+	AllowRemote bool
+}
+
+// manifestExts are the file extensions read from folders: the ones
+// kubectl apply -f DIR reads.
+var manifestExts = []string{".yaml", ".yml", ".json"}
+
+// IsManifestFile says whether a file in a folder is read as manifests.
+func IsManifestFile(name string) bool {
+	for _, e := range manifestExts {
+		if filepath.Ext(name) == e {
+			return true
+		}
+	}
+	return false
+}
+
 // FromPaths reads args: "-" is stdin, a Kustomize directory is built, any
-// other directory is searched recursively for *.yaml and *.yml (symbolic
-// links are not followed), and files are read as given.
-func FromPaths(args []string, stdin io.Reader) ([]Set, error) {
+// other directory is searched recursively for *.yaml, *.yml and *.json
+// (symbolic links are not followed), and files are read as given. An
+// argument that yields no object is an error unless opts.AllowEmpty.
+func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 	var files []string
 	var sets []Set
 	loose := Set{Name: "files"}
 	seen := map[string]bool{}
-	for _, arg := range args {
+	// found counts the objects each argument yields; fileArg says which
+	// argument a file of files came from.
+	found := make([]int, len(args))
+	fileArg := map[string]int{}
+	addFile := func(f string, arg int) {
+		if !seen[f] {
+			seen[f] = true
+			files = append(files, f)
+			fileArg[f] = arg
+		}
+	}
+	for i, arg := range args {
 		if arg == "-" {
 			data, err := io.ReadAll(io.LimitReader(stdin, lint.MaxInputSize+1))
 			if err != nil {
@@ -78,6 +116,7 @@ func FromPaths(args []string, stdin io.Reader) ([]Set, error) {
 			}
 			loose.Objects = append(loose.Objects, objs...)
 			loose.Files++
+			found[i] += len(objs)
 			continue
 		}
 		st, err := os.Stat(arg)
@@ -86,47 +125,67 @@ func FromPaths(args []string, stdin io.Reader) ([]Set, error) {
 		}
 		if st.IsDir() {
 			if isKustomization(arg) {
-				s, err := FromKustomization(arg)
+				s, err := FromKustomization(arg, opts)
 				if err != nil {
 					return nil, err
 				}
 				sets = append(sets, s)
+				found[i] += len(s.Objects)
 				continue
 			}
-			found, kdirs, err := yamlFiles(arg)
+			manifests, kdirs, err := manifestFiles(arg)
 			if err != nil {
 				return nil, err
 			}
 			for _, k := range kdirs {
-				s, err := FromKustomization(k)
+				s, err := FromKustomization(k, opts)
 				if err != nil {
 					return nil, err
 				}
 				sets = append(sets, s)
+				found[i] += len(s.Objects)
 			}
-			for _, f := range found {
-				if !seen[f] {
-					seen[f] = true
-					files = append(files, f)
-				}
+			for _, f := range manifests {
+				addFile(f, i)
 			}
 			continue
 		}
-		if !seen[arg] {
-			seen[arg] = true
-			files = append(files, arg)
-		}
+		addFile(arg, i)
 	}
-	objs, err := decodeFiles(files)
+	perFile, err := decodeFiles(files)
 	if err != nil {
 		return nil, err
 	}
-	loose.Objects = append(loose.Objects, objs...)
+	for j, objs := range perFile {
+		loose.Objects = append(loose.Objects, objs...)
+		found[fileArg[files[j]]] += len(objs)
+	}
 	loose.Files += len(files)
+	if !opts.AllowEmpty {
+		for i, n := range found {
+			if n == 0 {
+				return nil, noObjects(args[i])
+			}
+		}
+	}
 	if loose.Files > 0 {
 		sets = append([]Set{loose}, sets...)
 	}
 	return sets, nil
+}
+
+// noObjects says that arg yielded nothing to lint, and why that may be.
+func noObjects(arg string) error {
+	why := "it holds only comments or empty documents"
+	switch st, err := os.Stat(arg); {
+	case arg == "-":
+		arg, why = "standard input", "it was empty (did the command piping into lint fail?)"
+	case err == nil && st.IsDir() && isKustomization(arg):
+		why = "the Kustomize build has no resources"
+	case err == nil && st.IsDir():
+		why = "it holds no *.yaml, *.yml or *.json files with objects"
+	}
+	return fmt.Errorf("no objects to lint in %s: %s; pass --allow-empty if that is expected", arg, why)
 }
 
 func describeStatError(path string, err error) error {
@@ -140,9 +199,9 @@ func describeStatError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-// yamlFiles lists *.yaml and *.yml below dir, sorted, skipping hidden
-// directories (.git) and never following symbolic links.
-func yamlFiles(dir string) (files, kustomizations []string, err error) {
+// manifestFiles lists *.yaml, *.yml and *.json below dir, sorted, skipping
+// hidden directories (.git) and never following symbolic links.
+func manifestFiles(dir string) (files, kustomizations []string, err error) {
 	var out []string
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -166,7 +225,7 @@ func yamlFiles(dir string) (files, kustomizations []string, err error) {
 		if isKustomizationFile(d.Name()) {
 			return nil
 		}
-		if ext := filepath.Ext(p); ext == ".yaml" || ext == ".yml" {
+		if IsManifestFile(p) {
 			out = append(out, p)
 		}
 		return nil
@@ -178,9 +237,10 @@ func yamlFiles(dir string) (files, kustomizations []string, err error) {
 	return out, kustomizations, nil
 }
 
-// decodeFiles reads and decodes files on every core; the first error in
-// input order wins, so the message does not depend on scheduling.
-func decodeFiles(files []string) ([]*lint.Object, error) {
+// decodeFiles reads and decodes files on every core, returning each file's
+// objects; the first error in input order wins, so the message does not
+// depend on scheduling.
+func decodeFiles(files []string) ([][]*lint.Object, error) {
 	results := make([][]*lint.Object, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
@@ -199,14 +259,12 @@ func decodeFiles(files []string) ([]*lint.Object, error) {
 	}
 	close(next)
 	wg.Wait()
-	var out []*lint.Object
 	for i := range files {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		out = append(out, results[i]...)
 	}
-	return out, nil
+	return results, nil
 }
 
 func decodeFile(path string) ([]*lint.Object, error) {
@@ -257,7 +315,7 @@ const originAnnotation = "config.kubernetes.io/origin"
 // Kustomize records origins only when the top kustomization asks for it, so
 // dir is built through a wrapper kustomization in a temporary directory that
 // sets buildMetadata: [originAnnotations]; the user's files are not touched.
-func FromKustomization(dir string) (Set, error) {
+func FromKustomization(dir string, opts Options) (Set, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Set{}, fmt.Errorf("%s: %w", dir, err)
@@ -275,9 +333,9 @@ func FromKustomization(dir string) (Set, error) {
 	if err := os.WriteFile(filepath.Join(tmp, "kustomization.yaml"), []byte(wrapper), 0o600); err != nil {
 		return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
-	opts := kustomize.Options()
-	opts.Reorder = krusty.ReorderOptionNone
-	m, err := krusty.MakeKustomizer(opts).Run(filesys.MakeFsOnDisk(), tmp)
+	kopts := kustomize.Options()
+	kopts.Reorder = krusty.ReorderOptionNone
+	m, err := krusty.MakeKustomizer(kopts).Run(filesys.MakeFsOnDisk(), tmp)
 	if err != nil {
 		return Set{}, kustomizeError(dir, tmp, err)
 	}

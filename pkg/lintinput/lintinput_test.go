@@ -42,7 +42,7 @@ func TestKustomizationMapsToOrigin(t *testing.T) {
 	_, err = treeio.Write(dir, tree, render.Header)
 	require.NoError(t, err)
 
-	set, err := lintinput.FromKustomization(filepath.Join(dir, "overlays", "production"))
+	set, err := lintinput.FromKustomization(filepath.Join(dir, "overlays", "production"), lintinput.Options{})
 	require.NoError(t, err)
 	var web *lint.Object
 	for _, o := range set.Objects {
@@ -74,7 +74,7 @@ func abs(t *testing.T, p string) string {
 func TestKustomizationBuildFailure(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte("resources:\n- missing.yaml\n"), 0o644))
-	_, err := lintinput.FromKustomization(dir)
+	_, err := lintinput.FromKustomization(dir, lintinput.Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "kustomize build")
 	assert.Contains(t, err.Error(), "missing.yaml")
@@ -107,7 +107,7 @@ func TestFromPathsFoldersAndStdin(t *testing.T) {
 	write("a/notes.txt", "not yaml")
 	write("a/.git/ignored.yaml", "::: not even yaml")
 	require.NoError(t, os.Symlink("/etc", filepath.Join(dir, "a", "etc-link")))
-	sets, err := lintinput.FromPaths([]string{filepath.Join(dir, "a"), "-"}, strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: three}\n"))
+	sets, err := lintinput.FromPaths([]string{filepath.Join(dir, "a"), "-"}, strings.NewReader("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: three}\n"), lintinput.Options{})
 	require.NoError(t, err)
 	require.Len(t, sets, 1)
 	var names []string
@@ -173,7 +173,7 @@ func TestFromPathsDuplicateKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := lintinput.FromPaths(tt.args, strings.NewReader(tt.stdin))
+			_, err := lintinput.FromPaths(tt.args, strings.NewReader(tt.stdin), lintinput.Options{})
 			require.Error(t, err)
 			if tt.part {
 				assert.Contains(t, err.Error(), tt.want)
@@ -200,7 +200,7 @@ func TestFromPathsBuildsNestedKustomizations(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
 		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	}
-	sets, err := lintinput.FromPaths([]string{"tree"}, strings.NewReader(""))
+	sets, err := lintinput.FromPaths([]string{"tree"}, strings.NewReader(""), lintinput.Options{})
 	require.NoError(t, err)
 	var names []string
 	for _, s := range sets {

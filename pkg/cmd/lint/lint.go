@@ -33,6 +33,7 @@ type Options struct {
 	Format      string
 	FailOn      string
 	ShowIgnored bool
+	AllowEmpty  bool
 	Quiet       bool
 	NoColor     bool
 	Config      lint.Config
@@ -53,8 +54,10 @@ With no arguments it renders platform.yaml in memory and lints every
 environment's built output; findings point at the spec entry that produced
 the object. A directory with a kustomization.yaml is built with Kustomize and
 linted as one set, each object mapped back to the file it came from. Other
-directories are searched for *.yaml and *.yml, and Kustomize directories
-found inside them are built the same way. "-" reads standard input.
+directories are searched for *.yaml, *.yml and *.json, and Kustomize
+directories found inside them are built the same way. "-" reads standard
+input. A path or stdin that holds no objects is an error (exit 2), since an
+empty pipe is usually a command that failed; --allow-empty accepts it.
 
 Ignore a rule on one object with the annotation
 ignore.platformctl.dev/<rule-id>: "<reason>" (on the object or its pod
@@ -89,6 +92,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "output format: "+strings.Join(output.FormatNames(), ", "))
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding has at least this severity: info, warning, error")
 	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
+	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
@@ -225,7 +229,7 @@ func inputBytes(paths []string) int64 {
 			if err != nil || d.IsDir() {
 				return nil //nolint:nilerr // an estimate: what cannot be read counts 0
 			}
-			if ext := filepath.Ext(p); p == root || ext == ".yaml" || ext == ".yml" {
+			if p == root || lintinput.IsManifestFile(p) {
 				if info, err := d.Info(); err == nil {
 					n += info.Size()
 				}
@@ -241,7 +245,7 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 		if len(opts.Envs) > 0 {
 			return nil, errors.New("--env applies to a spec; it cannot be used with paths")
 		}
-		return lintinput.FromPaths(opts.Args, opts.IO.In)
+		return lintinput.FromPaths(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty})
 	}
 	if _, err := os.Stat(opts.File); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("nothing to lint: no paths given and %s does not exist", opts.File)
