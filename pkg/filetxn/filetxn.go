@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // ErrChanged is returned by Commit when a file to be replaced no longer
@@ -97,7 +98,8 @@ func (t *Txn) MkdirAll(dir string) error {
 			}
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) {
+		// ENOTDIR: a file above it; walking up finds which, said above.
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return fmt.Errorf("make directory %s: %w", dir, err)
 		}
 		missing = append(missing, cur)
