@@ -25,10 +25,10 @@ var (
 const BackupsDir = "/backups"
 
 // BackupJob names a store's backup CronJob, its pods' label and their ServiceAccount.
-func BackupJob(ds string) string { return ds + "-backup" }
+func BackupJob(ds string) string { return spec.BackupJobName(ds) }
 
 // RestoreTestJob names a store's restore-test CronJob.
-func RestoreTestJob(ds string) string { return ds + "-restore-test" }
+func RestoreTestJob(ds string) string { return spec.RestoreTestJobName(ds) }
 
 // BackupVolume names the claim the dumps are written to.
 func BackupVolume(ds string) string { return ds + "-backups" }

@@ -41,7 +41,7 @@ func exposedServices(p *spec.Platform) []exposed {
 
 // Host returns the public host name of an exposed service in this context.
 func (c *Context) Host(svc *spec.Service) string {
-	return svc.Expose.Host + "." + c.P.EnvDomain(c.Env)
+	return c.P.HostName(c.Env, svc.Expose)
 }
 
 func tlsSecret(host string) string { return host + "-tls" }

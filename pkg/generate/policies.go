@@ -69,7 +69,7 @@ func admissionPolicies(c *Context) ([]Object, error) {
 	if !c.P.Spec.Security.AdmissionPolicies {
 		return nil, nil
 	}
-	name := c.ClusterName("pod-baseline")
+	name := c.ClusterName(spec.ClusterPodBaseline)
 	src := "spec.security.admissionPolicies"
 	policy := &admissionv1.ValidatingAdmissionPolicy{
 		TypeMeta:   typeVAP,
@@ -197,7 +197,7 @@ func imageVerification(c *Context) ([]Object, error) {
 		attestors = append(attestors, IVPAttestor{Name: "key", Cosign: &IVPCosign{Key: &IVPKey{Data: v.PublicKey}}})
 		refs = append(refs, "attestors.key")
 	}
-	name := c.ClusterName("verify-images")
+	name := c.ClusterName(spec.ClusterVerifyImages)
 	policy := &ImageValidatingPolicy{
 		TypeMeta:   typeIVP,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: c.labels(name, "policy")},

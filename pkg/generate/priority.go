@@ -14,9 +14,9 @@ var typePriorityClass = metav1.TypeMeta{APIVersion: "scheduling.k8s.io/v1", Kind
 // scheduler preempts batch before apps and apps before the platform's own
 // stateful and telemetry pods, whose loss takes every app down with them.
 const (
-	PriorityPlatform = "platform"
-	PriorityApps     = "apps"
-	PriorityBatch    = "batch"
+	PriorityPlatform = spec.ClusterPriorityPlatform
+	PriorityApps     = spec.ClusterPriorityApps
+	PriorityBatch    = spec.ClusterPriorityBatch
 )
 
 type priorityTier struct {
@@ -36,13 +36,7 @@ var priorityTiers = []priorityTier{
 // ClusterName names a cluster-scoped object of this environment.
 // Environments sharing a cluster (namespace isolation) each get their own,
 // so no two GitOps applications own the same cluster-scoped object.
-func (c *Context) ClusterName(suffix string) string {
-	name := c.P.Metadata.Name
-	if c.Env != nil && c.Env.Isolation == spec.IsolationNamespace {
-		name += "-" + c.Env.Name
-	}
-	return name + "-" + suffix
-}
+func (c *Context) ClusterName(suffix string) string { return c.P.ClusterName(c.Env, suffix) }
 
 // PriorityClassName is the cluster-wide name of a priority tier.
 func (c *Context) PriorityClassName(tier string) string { return c.ClusterName(tier) }

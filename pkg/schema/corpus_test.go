@@ -110,7 +110,18 @@ var badCases = map[string]class{
 	"68-explicit-zero.yaml": schemaClass,
 	// A JSON Schema validator sees only the number a YAML reader made of
 	// the text, and readers disagree on it: the reason for the rule.
-	"69-non-decimal-integers.yaml": yamlLevel,
+	"69-non-decimal-integers.yaml":   yamlLevel,
+	"70-derived-names.yaml":          crossField,
+	"71-host-names.yaml":             schemaClass,
+	"72-host-names-too-long.yaml":    crossField,
+	"73-expose-paths.yaml":           mixed,
+	"74-node-pool-labels.yaml":       schemaClass,
+	"75-cron.yaml":                   mixed,
+	"76-repo-url-argocd.yaml":        schemaClass,
+	"77-repo-url-flux.yaml":          crossField,
+	"78-repo-url-file.yaml":          schemaClass,
+	"79-repo-url-http.yaml":          schemaClass,
+	"80-cluster-names-too-long.yaml": crossField,
 }
 
 // crossFieldReasons matches every cross-field message of the corpus and
@@ -131,6 +142,12 @@ var crossFieldReasons = []struct {
 		"a reference: compares an image's registry with the list in spec.security.allowedRegistries"},
 	{regexp.MustCompile(`^is not a PEM public key`),
 		"a value only a parser can judge (PEM and the key inside); the description says what is expected"},
+	{regexp.MustCompile(`^in environment ".*" the host name |^with namespace isolation the cluster-scoped objects |^with backup, the CronJob |makes the PriorityClass .* reserves`),
+		"a name platformctl builds from several values (host, environment and domain; platform and environment names; a store name and a suffix): its length depends on values elsewhere in the spec"},
+	{regexp.MustCompile(`^".*" is not a cron schedule the API server accepts: (.*above maximum|.*below minimum|beginning of range|step of range|failed to parse int)`),
+		"the ranges of a schedule's fields need a parser (robfig/cron, as the API server uses); the schema checks the shape only"},
+	{regexp.MustCompile(`^".*" is not a gRPC service: |^Flux reads only https:// and ssh:// URLs`),
+		"depends on a sibling's value (the protocol and edge.api; cicd.gitops)"},
 	{regexp.MustCompile(`^min \(\d+\) is greater than max`),
 		"compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)"},
 	{regexp.MustCompile(`^production needs at least two zones|^production runs at least 2 replicas`),
@@ -142,7 +159,7 @@ var crossFieldReasons = []struct {
 var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)
 
 var (
-	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot)`)
+	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot|".*" (needs at least \d+ dot-separated labels|must end in a top-level label|has a label of|is \d+ characters; a host name)|".*" (has the scheme|uses plain http|needs a valid host|must not carry credentials|needs the repository path|must not have a query|must not contain spaces))`)
 	yamlMsgRE   = regexp.MustCompile(`^(invalid YAML: |file is |YAML |a second YAML document|duplicate key |keys must be|expected a string, got a date|expected true or false, got "|".*" is not an integer$|.* has a leading 0, which YAML readers|.* is not a decimal integer: )`)
 )
 

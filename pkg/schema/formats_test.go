@@ -73,9 +73,19 @@ var knownDifferences = map[string]string{
 	// ParseFloat accepts exponents; the pattern is plain decimal notation.
 	"percent 9.99e1": "schema only",
 	// time.ParseDuration: below a nanosecond is zero; overflow is an error.
-	"duration 0.1ns":                               "loader only",
-	"duration 9999999999999999999h":                "loader only",
-	"hostport [::::]:80":                           "loader only",
+	"duration 0.1ns":                "loader only",
+	"duration 9999999999999999999h": "loader only",
+	"hostport [::::]:80":            "loader only",
+	// The schema checks a schedule's shape; the loader parses it the way
+	// the API server does (field ranges, @every durations).
+	"cron 61 25 32 13 8":     "loader only",
+	"cron a b c d e":         "loader only",
+	"cron 0 3 * * 7":         "loader only",
+	"cron @every 1fortnight": "loader only",
+	// The host inside a URL is checked as a DNS name by the loader only.
+	"gitrepourl https://-a.example.com/x":          "loader only",
+	"gitrepourl git@-a:x":                          "loader only",
+	"httpsurl https://-a.example.com":              "loader only",
 	"hostport " + strings.Repeat("a", 254) + ":80": "loader only",
 }
 
@@ -110,7 +120,8 @@ var formatCases = []formatCase{
 	{"dnssubdomain", at("spec.edge.tls.clusterIssuer"), func(d map[string]any, v string) { m(d, "spec", "edge", "tls")["clusterIssuer"] = v },
 		[]string{"letsencrypt-prod", "gp3.encrypted", "1a", "a..b", ".a", "a.", "A", "a_b", strings.Repeat("a", 63) + "." + strings.Repeat("b", 63)}},
 	{"domain", at("spec.domain"), func(d map[string]any, v string) { m(d, "spec")["domain"] = v },
-		[]string{"shop.example.com", "example.com", "a.b.c.d", "shop", "Shop.example.com", "shop.example.com.", "1.2.3.4", "a.1com", "a-.example.com", "-a.example.com", "xn--bcher-kva.example"}},
+		[]string{"shop.example.com", "example.com", "a.b.c.d", "shop", "Shop.example.com", "shop.example.com.", "1.2.3.4", "a.1com", "a-.example.com", "-a.example.com", "xn--bcher-kva.example",
+			"hello.example-", "a.b", strings.Repeat("a", 64) + ".example.com", strings.Repeat("a", 63) + ".example.com", strings.Repeat(strings.Repeat("a", 63)+".", 4) + "com", "a_b.example.com"}},
 	{"registry", at("spec.security.allowedRegistries[0]"), func(d map[string]any, v string) { m(d, "spec", "security")["allowedRegistries"] = []any{v} },
 		[]string{"ghcr.io", "registry.example.com:5000", "localhost:5000", ":5000", "localhost", "https://ghcr.io", "ghcr.io/acme", "a b", "host:0", "host:65536", "host:65535", "Registry.Example.com"}},
 	{"hostport", at("spec.observability.tracing.endpoint"), func(d map[string]any, v string) { m(d, "spec", "observability", "tracing")["endpoint"] = v },
@@ -126,7 +137,8 @@ var formatCases = []formatCase{
 	{"quantity", at("spec.edge.maxBodySize"), func(d map[string]any, v string) { m(d, "spec", "edge")["maxBodySize"] = v },
 		[]string{"8Mi", "250m", "1", "0.5", ".5", "1e3", "1E3", "+1", "1k", "2Gi", "0", "0.0", "-1", "16MB", "250mm", "1.5.5", "Mi", "0Mi", "0.1n"}},
 	{"urlpath", at("spec.services[0].health.readiness"), func(d map[string]any, v string) { m(firstService(d), "health")["readiness"] = v },
-		[]string{"/", "/ready", "/a/b.c", "/a%20b", "ready", "/a b", "/..", "/a/../b", "/./a", "/a/.", "/.well-known", "/a?b", "/a#b"}},
+		[]string{"/", "/ready", "/a/b.c", "/a%20b", "ready", "/a b", "/..", "/a/../b", "/./a", "/a/.", "/.well-known", "/a?b", "/a#b",
+			"//x", "/a//b", "/%zz", "/a%2", "/a%2Fb", "/a%2fb", "/a%41", "/" + strings.Repeat("a", 1024)}},
 	{"envname", func(v string) string { return "spec.services[0].env[" + v + "]" }, func(d map[string]any, v string) {
 		firstService(d)["env"] = map[string]any{v: "x"}
 	}, []string{"LOG_LEVEL", "_A", "a1", "1A", "LOG-LEVEL", "A.B"}},
@@ -134,15 +146,25 @@ var formatCases = []formatCase{
 		[]string{"a", "a/b", "a/b#c", "a.b-c_d", "../a", "a/./b", "a#..", "a/b/", "/a", "a#b#c", "a b"}},
 	{"cron", at("spec.data[0].backup.schedule"), func(d map[string]any, v string) {
 		m(d, "spec")["data"] = []any{map[string]any{"name": "db", "type": "postgres", "backup": map[string]any{"schedule": v}}}
-	}, []string{"0 3 * * *", "*/5 * * * *", "0 3 * * MON-FRI", "@daily", "@every 5m", "0 3 * *", "0 3 * * * *", "every day at 3", " 0 3 * * * "}},
+	}, []string{"0 3 * * *", "*/5 * * * *", "0 3 * * MON-FRI", "@daily", "@every 5m", "0 3 * *", "0 3 * * * *", "every day at 3", " 0 3 * * * ",
+		"61 25 32 13 8", "a b c d e", "0 3 * * 7", "TZ=UTC 0 3 * * *", "CRON_TZ=UTC 0 3 * * *", "0 3 * * SAT", "@every 1fortnight"}},
 	{"percent", at("spec.observability.slo.availability"), func(d map[string]any, v string) { m(d, "spec", "observability", "slo")["availability"] = v },
 		[]string{"99.9", "50", "0.5", ".5", "99.", "99.999", "100", "0", "0.0", "-1", "abc", "9.99e1", "1,5"}},
 	{"duration", at("spec.secrets.refreshInterval"), func(d map[string]any, v string) { m(d, "spec", "secrets")["refreshInterval"] = v },
 		[]string{"1h", "300ms", "1h30m", "1.5h", "1.h", "10us", "1µs", "0s", "0", "1d", "-1h", "h", "1", "0.1ns", "9999999999999999999h"}},
 	{"relpath", at("spec.cicd.path"), func(d map[string]any, v string) { m(d, "spec", "cicd")["path"] = v },
 		[]string{"deploy", "clusters/prod", "a.b/c", "/deploy", "../deploy", "a/../b", "./a", "a/", "a//b", `a\b`, "."}},
-	{"url", at("spec.cicd.repoURL"), func(d map[string]any, v string) { m(d, "spec", "cicd")["repoURL"] = v },
-		[]string{"https://github.com/acme/shop", "ssh://git@github.com/acme/shop.git", "github.com/acme/shop", "https://", "acme"}},
+	{"gitrepourl", at("spec.cicd.repoURL"), func(d map[string]any, v string) { m(d, "spec", "cicd")["repoURL"] = v },
+		[]string{"https://github.com/acme/shop", "ssh://git@github.com/acme/shop.git", "ssh://git@host:2222/a/b", "git@github.com:acme/shop.git",
+			"github.com/acme/shop", "https://", "https://github.com", "https://github.com/", "acme", "http://github.com/acme/shop", "javascript:alert(1)",
+			"file:///etc/passwd", "git://github.com/acme/shop", "https://u:p@github.com/a", "https://github.com/a?x=1", "https://github.com/a#x",
+			"https://-a.example.com/x", "git@-a:x"}},
+	{"httpsurl", at("spec.security.imageVerification.issuer"), func(d map[string]any, v string) {
+		m(d, "spec", "security")["imageVerification"] = map[string]any{"issuer": v, "subject": "s"}
+	}, []string{"https://token.actions.githubusercontent.com", "https://a.example.com/path", "http://a.example.com", "javascript:alert(1)", "https://", "https://u@a.example.com", "https://a.example.com?x", "https://-a.example.com"}},
+	{"labelvalue", at("spec.nodePools[p].taints[0].value"), func(d map[string]any, v string) {
+		m(d, "spec", "nodePools", "p")["taints"] = []any{map[string]any{"key": "k", "value": v, "effect": "NoSchedule"}}
+	}, []string{"a", "a-b_c.d", "A1", "-a", "a-", "a b", "a/b", strings.Repeat("a", 63), strings.Repeat("a", 64)}},
 }
 
 func baseSpec() map[string]any {

@@ -40,10 +40,7 @@ func Default(p *Platform) {
 	for i := range s.Environments {
 		e := &s.Environments[i]
 		if e.Isolation == "" {
-			e.Isolation = IsolationNamespace
-			if e.Tier == TierProduction {
-				e.Isolation = IsolationCluster
-			}
+			e.Isolation = defaultIsolation(e.Tier)
 		}
 	}
 	if s.Edge.API == "" {

@@ -13,10 +13,8 @@ type addFunc func(path, format string, args ...any)
 func checkSemantics(p *Platform, add addFunc) {
 	s := &p.Spec
 	checkEnvironments(s, add)
-	checkDomain("spec.domain", s.Domain, add)
-	for i, e := range s.Environments {
-		checkDomain(fmt.Sprintf("spec.environments[%d].domain", i), e.Domain, add)
-	}
+	checkDerivedNames(p, add)
+	checkHostNames(p, add)
 	data := map[string]*DataStore{}
 	for i := range s.Data {
 		ds := &s.Data[i]
@@ -104,6 +102,10 @@ func checkSemantics(p *Platform, add addFunc) {
 			} else {
 				hosts[key] = svc.Name // keep the first owner: later duplicates name it
 			}
+		}
+		if e := svc.Expose; e != nil && svc.Protocol == ProtocolGRPC && s.Edge.API != EdgeIngressNginx && e.Path != "" && e.Path != "/" &&
+			validURLPath(e.Path, "") && !grpcSvcRE().MatchString(e.Path[1:]) {
+			add(path+".expose.path", "%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)", e.Path)
 		}
 		if svc.Protocol == ProtocolGRPC && svc.Kind != KindWorker && svc.MetricsPort != 0 && svc.MetricsPort == svc.Port {
 			add(path+".metricsPort", "must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)", DefaultGRPCMetricsPort)
@@ -204,6 +206,11 @@ func checkSemantics(p *Platform, add addFunc) {
 	if g := s.CICD.GitOps; (g == "argocd" || g == "flux") && s.CICD.RepoURL == "" {
 		add("spec.cicd.repoURL", "is required when gitops is %s", g)
 	}
+	if u := s.CICD.RepoURL; s.CICD.GitOps == "flux" && u != "" && !strings.Contains(u, "://") && GitRepoURLProblem(u) == "" {
+		// Flux's GitRepository CRD wants a scheme (^(http|https|ssh)://).
+		userHost, repo, _ := strings.Cut(u, ":")
+		add("spec.cicd.repoURL", "Flux reads only https:// and ssh:// URLs, not the scp-like %q: write it as %q", u, "ssh://"+userHost+"/"+strings.TrimPrefix(repo, "/"))
+	}
 	for name, np := range s.NodePools {
 		if np.Spot && np.GPU {
 			add(fmt.Sprintf("spec.nodePools[%s]", name), "a pool cannot be both spot and gpu")
@@ -266,14 +273,6 @@ func didYouMean(s string, candidates []string) string {
 		return "; defined: " + strings.Join(candidates, ", ")
 	}
 	return ""
-}
-
-// checkDomain refuses what fqdn accepts but Gateway API and Ingress host
-// names do not: upper case and the trailing root dot.
-func checkDomain(path, d string, add addFunc) {
-	if d != "" && (d != strings.ToLower(d) || strings.HasSuffix(d, ".")) {
-		add(path, "%q must be lower case without a trailing dot (host names in routes and certificates are)", d)
-	}
 }
 
 // checkImageVerification wants at least one complete signer.

@@ -34,7 +34,7 @@ type Metadata struct {
 type PlatformSpec struct {
 	// Domain is the public DNS zone; exposed hosts are <host>.<domain> in
 	// production and <host>.<env>.<domain> elsewhere (see Environment.Domain).
-	Domain string `json:"domain" validate:"required,fqdn"`
+	Domain string `json:"domain" validate:"required,domain"`
 	// Environments to render, each becomes overlays/<name>.
 	Environments []Environment `json:"environments" validate:"required,min=1,dive"`
 	// Edge configures how traffic enters the platform.
@@ -89,7 +89,7 @@ type Environment struct {
 	Isolation Isolation `json:"isolation,omitempty" validate:"omitempty,oneof=cluster namespace" enum:"cluster,namespace"`
 	// Domain overrides the public DNS zone of this environment (default: the platform
 	// domain in production, <name>.<domain> elsewhere).
-	Domain string `json:"domain,omitempty" validate:"omitempty,fqdn"`
+	Domain string `json:"domain,omitempty" validate:"omitempty,domain"`
 	// Region pins workloads to a cloud region (topology.kubernetes.io/region) for data residency.
 	Region string `json:"region,omitempty" validate:"omitempty,dnslabel"`
 	// Zones are the availability zones pods spread over (topology.kubernetes.io/zone);
@@ -398,7 +398,7 @@ type CICD struct {
 	// GitOps is argocd, flux or none (default none).
 	GitOps string `json:"gitops,omitempty" validate:"omitempty,oneof=argocd flux none" enum:"argocd,flux,none"`
 	// RepoURL is the Git repository holding the rendered tree.
-	RepoURL string `json:"repoURL,omitempty" validate:"omitempty,url"`
+	RepoURL string `json:"repoURL,omitempty" validate:"omitempty,gitrepourl"`
 	// Revision is the branch, tag or commit to deploy (default main).
 	Revision string `json:"revision,omitempty" validate:"omitempty,max=255"`
 	// Path of the rendered tree inside the repository (default deploy).
@@ -408,7 +408,7 @@ type CICD struct {
 // NodePool is a group of nodes.
 type NodePool struct {
 	// Labels select the pool's nodes (default platformctl.dev/node-pool: <name>).
-	Labels map[string]string `json:"labels,omitempty"`
+	Labels map[string]string `json:"labels,omitempty" validate:"omitempty,dive,keys,labelkey,endkeys,labelvalue"`
 	// Spot marks preemptible nodes: only stateless workloads with PDBs go there.
 	Spot bool `json:"spot,omitempty"`
 	// GPU marks accelerator nodes (default taint nvidia.com/gpu:NoSchedule).
@@ -422,7 +422,7 @@ type Taint struct {
 	// Key of the taint.
 	Key string `json:"key" validate:"required,labelkey"`
 	// Value of the taint.
-	Value string `json:"value,omitempty" validate:"omitempty,max=63"`
+	Value string `json:"value,omitempty" validate:"omitempty,labelvalue"`
 	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
 	Effect string `json:"effect" validate:"required,oneof=NoSchedule PreferNoSchedule NoExecute" enum:"NoSchedule,PreferNoSchedule,NoExecute"`
 }
@@ -466,7 +466,7 @@ type Security struct {
 // either is accepted, e.g. while moving from keys to keyless).
 type ImageVerification struct {
 	// Issuer is the OIDC issuer of a keyless signature (e.g. https://token.actions.githubusercontent.com).
-	Issuer string `json:"issuer,omitempty" validate:"omitempty,url"`
+	Issuer string `json:"issuer,omitempty" validate:"omitempty,httpsurl"`
 	// Subject is the signing identity of a keyless signature (e.g. a workflow URL).
 	Subject string `json:"subject,omitempty" validate:"omitempty,max=1024"`
 	// PublicKey is a PEM-encoded cosign public key.

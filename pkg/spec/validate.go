@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path"
 	"reflect"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/robfig/cron/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -24,8 +26,9 @@ var (
 	dnsLabelRE  = lazyRegexp(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	envNameRE   = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	secretRefRE = lazyRegexp(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
-	urlPathRE   = lazyRegexp(`^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`)
-	cronFieldRE = lazyRegexp(`^[0-9A-Za-z*/,?-]+$`)
+	urlPathRE   = lazyRegexp(URLPathPattern)
+	labelValRE  = lazyRegexp(LabelValuePattern)
+	grpcSvcRE   = lazyRegexp(GRPCServicePattern)
 	// imageRefRE follows the distribution reference grammar: optional
 	// registry host[:port], lowercase path components, optional tag and digest.
 	imageRefRE = lazyRegexp(`^(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
@@ -60,7 +63,11 @@ func structValidator() *validator.Validate {
 			"labelkey":     func(s, _ string) bool { return len(validation.IsQualifiedName(s)) == 0 },
 			"imageref":     func(s, _ string) bool { return len(s) <= 512 && imageRefRE().MatchString(s) },
 			"quantity":     validQuantity,
-			"urlpath":      func(s, _ string) bool { return urlPathRE().MatchString(s) && !hasDotDot(s) },
+			"urlpath":      validURLPath,
+			"domain":       func(s, _ string) bool { return DomainProblem(s) == "" },
+			"labelvalue":   func(s, _ string) bool { return len(validation.IsValidLabelValue(s)) == 0 },
+			"gitrepourl":   func(s, _ string) bool { return GitRepoURLProblem(s) == "" },
+			"httpsurl":     validHTTPSURL,
 			"envname":      func(s, _ string) bool { return envNameRE().MatchString(s) },
 			"secretref":    func(s, _ string) bool { return secretRefRE().MatchString(s) && !hasDotDot(s) },
 			"hostport":     validHostPort,
@@ -115,24 +122,151 @@ func validHostPort(s, _ string) bool {
 	return net.ParseIP(host) != nil || len(validation.IsDNS1123Subdomain(host)) == 0
 }
 
+// validCron accepts what the API server accepts for a new CronJob: it
+// parses the schedule with robfig/cron's ParseStandard (as
+// k8s.io/kubernetes pkg/apis/batch/validation does, recovering from its
+// panics) and refuses TZ= and CRON_TZ= prefixes, which it allows only on
+// CronJobs that already had them.
 func validCron(s, _ string) bool {
-	if strings.HasPrefix(s, "@") {
-		switch s {
-		case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
-			return true
+	return CronProblem(s) == ""
+}
+
+// CronProblem says why the API server would refuse s as a CronJob schedule,
+// or returns "".
+func CronProblem(s string) (problem string) {
+	if strings.Contains(s, "TZ") {
+		return "it refuses a time zone (TZ= or CRON_TZ=) in a new schedule; write the schedule in the controller's time zone, normally UTC"
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			problem = fmt.Sprint(r) + cronHint
 		}
-		return false
+	}()
+	if _, err := cron.ParseStandard(s); err != nil {
+		return err.Error() + cronHint
 	}
-	fields := strings.Fields(s)
-	if len(fields) != 5 {
-		return false
+	return ""
+}
+
+const cronHint = ` (five fields: minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6; e.g. "0 3 * * *")`
+
+// Patterns shared by the validator and the JSON Schema (pkg/specdoc), so
+// each is written once. Go's RE2 and ECMA-262 agree on them.
+const (
+	// URLPathPattern is the character rule the Gateway API puts on an
+	// HTTPRoute Exact or PathPrefix path (its CRD's CEL rules): RFC 3986
+	// path characters, and % only as the start of a %XX escape.
+	URLPathPattern = `^/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$`
+	// URLPathExcluded are the sequences the same rules, and the Ingress
+	// validation of the API server, refuse on top of the characters: dot
+	// segments, an empty segment, an encoded '/'.
+	URLPathExcluded = `(^|/)\.\.?(/|$)|//|%2[fF]`
+	// URLPathMaxLength is the Gateway API's limit on a path match.
+	URLPathMaxLength = 1024
+	// LabelValuePattern is apimachinery's label value (empty, or at most 63
+	// alphanumerics, '-', '_' and '.', starting and ending alphanumeric).
+	LabelValuePattern = `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`
+	// GRPCServicePattern is what a GRPCRoute Exact method match accepts as
+	// a service name (the Gateway API CRD's CEL rule).
+	GRPCServicePattern = `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`
+)
+
+var urlPathExcludedRE = lazyRegexp(URLPathExcluded)
+
+func validURLPath(s, _ string) bool {
+	return len(s) <= URLPathMaxLength && urlPathRE().MatchString(s) && !urlPathExcludedRE().MatchString(s)
+}
+
+// DomainProblem says why d cannot be a DNS zone that route host names and
+// certificates are built on, or returns "". It is apimachinery's DNS-1123
+// subdomain (what Ingress hosts and Gateway hostnames must be), with the
+// 63-byte limit on each label that DNS itself adds, at least two labels,
+// and a last label that starts with a letter (so no IP address passes).
+func DomainProblem(d string) string {
+	if d != strings.ToLower(d) || strings.HasSuffix(d, ".") {
+		return "must be lower case without a trailing dot (host names in routes and certificates are)"
 	}
-	for _, f := range fields {
-		if !cronFieldRE().MatchString(f) {
-			return false
+	return HostnameProblem(d, 2)
+}
+
+// HostnameProblem checks a host name built from the spec (or a domain,
+// minLabels 2) the way the API server and DNS would.
+func HostnameProblem(h string, minLabels int) string {
+	if len(h) > validation.DNS1123SubdomainMaxLength {
+		return fmt.Sprintf("is %d characters; a host name has at most %d", len(h), validation.DNS1123SubdomainMaxLength)
+	}
+	labels := strings.Split(h, ".")
+	for _, l := range labels {
+		if len(l) > validation.DNS1123LabelMaxLength {
+			return fmt.Sprintf("has a label of %d characters (%q); DNS allows at most %d", len(l), shortText(l), validation.DNS1123LabelMaxLength)
 		}
 	}
-	return true
+	if len(validation.IsDNS1123Subdomain(h)) > 0 {
+		return "is not a DNS name: lower-case letters, digits and '-' in dot-separated labels, each starting and ending with a letter or digit"
+	}
+	if len(labels) < minLabels {
+		return fmt.Sprintf("needs at least %d dot-separated labels (e.g. shop.example.com)", minLabels)
+	}
+	if last := labels[len(labels)-1]; last[0] < 'a' || last[0] > 'z' {
+		return "must end in a top-level label that starts with a letter (an IP address is not a domain)"
+	}
+	return ""
+}
+
+// GitRepoURLProblem says why s is not a Git URL that Argo CD and Flux
+// clone from, or returns "". Accepted: https://host/path,
+// ssh://[user@]host[:port]/path and the scp-like user@host:path (Argo CD
+// only; see checkGitOps). Plain http:// is refused: the cluster deploys
+// whatever the repository serves, and over http anyone on the network path
+// can change it. Other schemes (file:, javascript:, git://) are not
+// repositories a cluster controller should read.
+func GitRepoURLProblem(s string) string {
+	if strings.ContainsAny(s, " \t\n\r") {
+		return "must not contain spaces"
+	}
+	if scheme, _, ok := strings.Cut(s, "://"); ok {
+		u, err := url.Parse(s)
+		switch {
+		case err != nil:
+			return "is not a URL: " + err.Error()
+		case scheme == "http":
+			return "uses plain http, which lets anyone on the network path change what the cluster deploys: use https:// or ssh://"
+		case u.Scheme != "https" && u.Scheme != "ssh":
+			return fmt.Sprintf("has the scheme %q; a Git repository URL is https://host/path, ssh://git@host/path or git@host:path", scheme)
+		case u.Hostname() == "" || hostProblem(u.Hostname()) != "":
+			return "needs a valid host name after " + scheme + "://"
+		case u.Scheme == "https" && u.User != nil:
+			return "must not carry credentials: give them to Argo CD or Flux as a repository secret"
+		case strings.Trim(u.Path, "/") == "":
+			return "needs the repository path after the host (https://host/org/repo)"
+		case u.RawQuery != "" || u.Fragment != "":
+			return "must not have a query or fragment"
+		}
+		return ""
+	}
+	// scp-like: user@host:path, the form git itself reads as ssh.
+	userHost, p, ok := strings.Cut(s, ":")
+	user, host, hasUser := strings.Cut(userHost, "@")
+	if !ok || !hasUser || user == "" || strings.ContainsAny(user, "/@") || hostProblem(host) != "" || strings.Trim(p, "/") == "" {
+		return "is not a Git repository URL: use https://host/org/repo, ssh://git@host/org/repo or git@host:org/repo"
+	}
+	return ""
+}
+
+// hostProblem accepts a DNS name or an IP address.
+func hostProblem(h string) string {
+	if net.ParseIP(h) != nil {
+		return ""
+	}
+	return HostnameProblem(h, 1)
+}
+
+// validHTTPSURL accepts an https URL with a host and no credentials: what
+// an OIDC issuer is (Sigstore and Kyverno compare it with the token's iss).
+func validHTTPSURL(s, _ string) bool {
+	u, err := url.Parse(s)
+	return err == nil && u.Scheme == "https" && u.Host != "" && hostProblem(u.Hostname()) == "" &&
+		u.User == nil && u.RawQuery == "" && u.Fragment == "" && !strings.ContainsAny(s, " \t\n\r")
 }
 
 func validPercent(s, _ string) bool {
@@ -208,7 +342,17 @@ func message(fe validator.FieldError) string {
 	case "quantity":
 		return fmt.Sprintf("%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)", value)
 	case "urlpath":
-		return fmt.Sprintf("%q is not a URL path: it must start with '/' and must not contain '..' or spaces", value)
+		return fmt.Sprintf("%q is not a URL path the Gateway API and Ingress accept: start with '/', use RFC 3986 path characters and %%XX escapes, no '//', no '.' or '..' segments, no %%2F, at most %d characters", value, URLPathMaxLength)
+	case "domain":
+		s, _ := fe.Value().(string)
+		return fmt.Sprintf("%q %s", value, DomainProblem(s))
+	case "labelvalue":
+		return fmt.Sprintf("%q is not a valid label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit", value)
+	case "gitrepourl":
+		s, _ := fe.Value().(string)
+		return fmt.Sprintf("%q %s", value, GitRepoURLProblem(s))
+	case "httpsurl":
+		return fmt.Sprintf("%q is not an https URL with a host (e.g. https://token.actions.githubusercontent.com)", value)
 	case "envname":
 		return fmt.Sprintf("%q is not a valid environment variable name", value)
 	case "secretref":
@@ -216,7 +360,8 @@ func message(fe validator.FieldError) string {
 	case "hostport":
 		return fmt.Sprintf("%q is not host:port", value)
 	case "cron":
-		return fmt.Sprintf("%q is not a cron schedule (five fields, e.g. \"0 3 * * *\")", value)
+		s, _ := fe.Value().(string)
+		return fmt.Sprintf("%q is not a cron schedule the API server accepts: %s", value, CronProblem(s))
 	case "percent":
 		return fmt.Sprintf("%q is not a percentage between 0 and 100 (e.g. \"99.9\")", value)
 	case "duration":

@@ -85,8 +85,18 @@ func crossRules(m *model) []crossRule {
 		{[]string{team + ".name"}, "Team names are unique.", []string{"duplicate team name %q"}},
 		{[]string{"spec.services"}, "With `edge.api: gateway` (the default) at most 63 distinct `expose.host` values: the Gateway gets one HTTPS listener per host, and the Gateway API allows 64 listeners including the HTTP one. Share hosts between services (different paths) or use ingress-nginx.",
 			[]string{"%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx"}},
-		{[]string{"spec.domain", "spec.environments[*].domain"}, "Domains are lower case and have no trailing dot: they become route host names and certificate names.",
-			[]string{"%q must be lower case without a trailing dot (host names in routes and certificates are)"}},
+		{[]string{svc + ".expose.host"}, "Every host name the edge serves, `<host>.<environment domain>` in every environment (the environment's domain being `<name>.<domain>` unless set), is a valid DNS name: at most 253 characters, labels of at most 63.",
+			[]string{"in environment %q the host name %q %s: shorten the host, the environment name or the domain, or set the environment's domain"}},
+		{[]string{svc + ".expose.path"}, "Behind the Gateway API, a gRPC server's `expose.path` is `/` or `/` and a fully qualified gRPC service (`/pkg.v1.Service`): it becomes the service of a GRPCRoute method match.",
+			[]string{"%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)"}},
+		{[]string{"metadata.name"}, "The platform name neither is `system` nor starts with `system-`: it prefixes the PriorityClasses, and the API server reserves PriorityClass names starting with `system-`.",
+			[]string{"%q makes the PriorityClass %q, and the API server reserves PriorityClass names starting with %q: choose another platform name"}},
+		{[]string{env + ".name"}, "With namespace isolation, `<platform>-<environment>-<suffix>` (the names of the environment's PriorityClasses and admission policies, and their `app.kubernetes.io/name` label) is at most 63 characters.",
+			[]string{"with namespace isolation the cluster-scoped objects of this environment are named <platform>-<environment>-<suffix>; %q is %d characters, over the %d a label value allows: shorten metadata.name or the environment name by %d"}},
+		{[]string{data + ".name"}, "An in-cluster store with `backup` has a name of at most 39 characters: its restore-test CronJob `<name>-restore-test` must keep within the API server's 52.",
+			[]string{"with backup, the CronJob %q is %d characters, over the %d the API server allows for a CronJob name: shorten the name to at most %d characters"}},
+		{[]string{"spec.cicd.repoURL"}, "With `gitops: flux`, `repoURL` is an `https://` or `ssh://` URL: Flux's GitRepository does not read the scp-like `git@host:path`.",
+			[]string{"Flux reads only https:// and ssh:// URLs, not the scp-like %q: write it as %q"}},
 		{[]string{"spec.cicd.repoURL"}, "`repoURL` is set when `gitops` is `argocd` or `flux`.", []string{"is required when gitops is %s"}},
 		{[]string{"spec.security.imageVerification"}, "`imageVerification` names a signer: `issuer` and `subject` together, a PEM `publicKey`, or both.",
 			[]string{"needs issuer and subject (keyless signing) or publicKey", "is required with subject", "is required with issuer", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)"}},
@@ -105,7 +115,7 @@ func joinOr(list []string) string {
 }
 
 // semanticsFiles are the files of pkg/spec whose add calls are cross-field rules.
-var semanticsFiles = []string{"semantics.go", "images.go"}
+var semanticsFiles = []string{"semantics.go", "images.go", "names.go"}
 
 // semanticsMessages returns every format string the cross-field checks
 // report with, found as the second argument of calls to add.

@@ -474,13 +474,17 @@ const (
 	numberWithNonZero = `(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)`
 	durationUnit      = `(?:ns|us|µs|μs|ms|s|m|h)`
 	cronField         = `[0-9A-Za-z*/,?-]+`
+	domainLabel       = `[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?`
 )
 
 // formatSchemas translates each custom (and built-in format) validate tag.
 var formatSchemas = map[string]obj{
 	"dnslabel":     {{"pattern", dnsLabelPattern}, {"maxLength", 63}},
 	"dnssubdomain": {{"pattern", `^` + dnsSubdomainBody + `$`}, {"maxLength", 253}},
-	"fqdn":         {{"pattern", `^` + fqdnBody + `$`}, {"maxLength", 254}},
+	// Lower-case DNS labels of at most 63, the last one starting with a
+	// letter, at least two; no trailing dot.
+	"domain":     {{"pattern", `^` + domainLabel + `(\.` + domainLabel + `)*\.[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`}, {"maxLength", 253}},
+	"labelvalue": {{"pattern", spec.LabelValuePattern}, {"maxLength", 63}},
 	// hostname_port (an optional RFC 1123 host name, then a port 1-65535)
 	// or a domain name.
 	"hostname_port|fqdn": {{"pattern", `^(?:(` + hostnameRFC1123 + `)?:` + portPattern + `|` + fqdnBody + `)$`}},
@@ -496,38 +500,40 @@ var formatSchemas = map[string]obj{
 	// A number with at least one non-zero digit and an optional binary,
 	// decimal or exponent suffix.
 	"quantity": {{"pattern", `^\+?` + numberWithNonZero + `(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`}},
-	"urlpath":  {{"pattern", `^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
+	"urlpath":  {{"pattern", spec.URLPathPattern}, {"not", obj{{"type", "string"}, {"pattern", spec.URLPathExcluded}}}, {"maxLength", spec.URLPathMaxLength}},
 	"envname":  {{"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}},
 	"secretref": {{"pattern", `^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`},
 		{"not", obj{{"type", "string"}, {"pattern", `(^|[/#])\.\.?([/#]|$)`}}}},
-	"cron": {{"pattern", `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`}},
+	// The shape only: five fields of cron characters or a descriptor; the
+	// loader parses the ranges as the API server does. TZ (a TZ= or
+	// CRON_TZ= prefix) is refused, as the API server does.
+	"cron": {{"pattern", `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`},
+		{"not", obj{{"type", "string"}, {"pattern", `TZ`}}}},
 	// A decimal number strictly between 0 and 100, without exponent.
 	"percent": {{"pattern", `^\+?0*(?:[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)$`}},
 	// A sequence of numbers with units, not all of them zero.
 	"duration": {{"pattern", `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`},
 		{"not", obj{{"type", "string"}, {"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
 	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
-	// A scheme, then an authority (or an opaque part): the shape only. No
-	// "format": validators that assert formats would each judge URIs their
-	// own way, and strict ones (ajv) refuse a format they do not know.
-	"url": {{"pattern", `^[A-Za-z][A-Za-z0-9+.-]*:(//[^/?#]|[^/])`}},
+	// https:// or ssh:// with a host and a path, or scp-like user@host:path:
+	// the shape only, the loader also checks the host name. No "format":
+	// validators that assert formats would each judge URIs their own way,
+	// and strict ones (ajv) refuse a format they do not know.
+	"gitrepourl": {{"pattern", `^(https://[^\s/?#@]+/|ssh://[^\s/?#]+/|[^\s/@:]+@[^\s/@:]+:)[^\s?#]*[^\s/?#][^\s?#]*$`}},
+	"httpsurl":   {{"pattern", `^https://[^\s/?#@]+(/[^\s?#]*)?$`}},
 }
 
 // valueRules are the checks of pkg/spec/semantics.go that look at one value
-// only, so the schema can carry them: pinned images and lower-case domains
-// (see checkImage and checkDomain). They replace the format's pattern with
+// only, so the schema can carry them: pinned images (see checkImage). They replace the format's pattern with
 // a stricter one.
 var valueRules = map[string]obj{
 	"Service.Image":         pinned,
 	"Canary.Image":          pinned,
 	"ServiceOverride.Image": pinned,
 	"DataStore.Image":       pinned,
-	"PlatformSpec.Domain":   lowerDomain,
-	"Environment.Domain":    lowerDomain,
 }
 
 var (
 	// pinned: a tag or a digest, and not the tag latest alone.
-	pinned      = obj{{"pattern", pinnedImage}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
-	lowerDomain = obj{{"pattern", `^([a-z0-9][a-z0-9-]{0,62})(\.[a-z0-9][a-z0-9-]{0,62})*?(\.[a-z][a-z0-9-]{0,62})$`}, {"maxLength", 253}}
+	pinned = obj{{"pattern", pinnedImage}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
 )

@@ -173,10 +173,11 @@ func walkLeaves(m *model, v reflect.Value, path string, chain []string, fn func(
 // alternatives are valid values of each format, to perturb a field with
 // something the generator could plausibly use.
 var alternatives = map[string]string{
-	"dnslabel": "alt", "dnssubdomain": "alt.example", "fqdn": "alt.example.org", "hostport": "alt.example.org:7000",
+	"dnslabel": "alt", "dnssubdomain": "alt.example", "domain": "alt.example.org", "labelvalue": "alt", "hostport": "alt.example.org:7000",
 	"imageref": "ghcr.io/acme/alt:9.9.9", "labelkey": "example.com/alt", "quantity": "3Gi", "urlpath": "/alt",
 	"envname": "ALT", "secretref": "alt/key", "cron": "0 4 * * *", "percent": "99.5", "duration": "2h",
-	"relpath": "alt", "url": "https://alt.example.org/x",
+	"relpath": "alt", "gitrepourl": "https://alt.example.org/x",
+	"httpsurl": "https://alt.example.org",
 }
 
 // perturbations returns functions that each change v to another value.
