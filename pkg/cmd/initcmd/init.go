@@ -46,7 +46,14 @@ yaml-language-server modeline, so editors with the YAML language server
 complete and check it against the JSON Schema.
 
 It never overwrites an existing file: when either file exists nothing is
-written and the exit code is 2, unless --force is given. On a terminal,
+written and the exit code is 2, unless --force is given. Each file is
+created exclusively and appears whole or not at all; when another init (or
+anybody) creates one of them at the same moment, the one this run created is
+taken away again, so exactly one of two inits wins and the other exits 2.
+Runs in one directory take turns (a "waiting for another platformctl run"
+notice on stderr; exit 2 after a minute). With --force the files are
+replaced atomically, keeping their permissions; a file without write
+permission is refused (exit 2), as root too. On a terminal,
 without --name and --domain, it asks for both (the default is in brackets;
 Enter takes it); otherwise it never prompts, so it is safe in scripts and CI
 (/dev/null counts as a terminal, but its end of input takes the defaults).

@@ -23,7 +23,16 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 order and style of the file: the entry is written in the indentation and style
 the existing entries use and inserted into the file's text. The result is
 validated before anything is written; when the name is taken or the result
-would be invalid, the file is left untouched and the exit code is 2.`,
+would be invalid, the file is left untouched and the exit code is 2.
+
+Edits of one file take turns: each holds a lock on the file's directory
+from reading to writing, so two runs at once both land (the second waits,
+saying so on stderr, for up to a minute, then exits 2). The file is
+replaced atomically, keeping its permissions (and owner, as root), only if
+it still holds what the edit was made from: when an editor saved it
+meanwhile, nothing is written, the exit code is 2, and running again
+applies the edit to the saved file. A file without write permission (such
+as mode 0444) is never edited, as root neither: exit 2, nothing written.`,
 		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b --expose www
   platformctl new datastore orders-db --type postgres --storage 20Gi`,
 		Args: cobra.NoArgs, // "new bogus" is an unknown command, not a request for help
@@ -108,7 +117,14 @@ environment merge). Keys:
 --with-skeleton DIR also writes DIR/Dockerfile (multi-stage, distroless,
 numeric non-root USER, nothing written outside /tmp, so it runs with a
 read-only root filesystem) and DIR/README.md (the ports and health endpoints
-the generated Deployment expects). Existing files there are never overwritten.`,
+the generated Deployment expects). Existing files there are never
+overwritten: they are refused before anything is written. When any step
+fails, nothing is left: not the spec edit, not a skeleton file, not a
+directory made for them.
+
+Edits take turns with other platformctl runs in the same directory and
+replace the file only when nobody saved it meanwhile; a file without write
+permission is refused, as root too (see platformctl new --help).`,
 		Example: `  platformctl new service web --image ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b --expose www
   platformctl new service orders --image ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab --protocol grpc --port 9090 \
       --expose api/orders.v1.Orders --uses orders-db \
@@ -228,7 +244,9 @@ store is a binding to an endpoint outside the cluster (--endpoint host:port);
 
 The result is validated first; when the name is taken or the result would be
 invalid, the file is not touched, the problems are printed as
-file:line:col: path: message, and the exit code is 2.`,
+file:line:col: path: message, and the exit code is 2. Concurrent runs,
+an editor's save in between and read-only files are handled as for
+"new service" (see platformctl new --help).`,
 		Example: `  platformctl new datastore orders-db --type postgres --storage 20Gi --backup-schedule "0 3 * * *"
   platformctl new datastore cache --type redis
   platformctl new datastore jobs --type rabbitmq --endpoint jobs.mq.example.internal:5671`,
