@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"sigs.k8s.io/kustomize/api/krusty"
+	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -219,17 +220,21 @@ func manifestFiles(dir string) (files, kustomizations []string, err error) {
 			}
 			return nil
 		}
+		if isKustomizationFile(d.Name()) || !IsManifestFile(p) || d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
 		if !d.Type().IsRegular() {
-			return nil
+			// A FIFO would block the walk; a FIFO named on the command
+			// line (<(…)) is read, one inside a folder is a mistake.
+			return &lint.InputError{File: p, Line: 1, Col: 1, Msg: fmt.Sprintf("not a regular file (%s); lint reads only regular files inside folders", fileType(d.Type()))}
 		}
-		if isKustomizationFile(d.Name()) {
-			return nil
-		}
-		if IsManifestFile(p) {
-			out = append(out, p)
-		}
+		out = append(out, p)
 		return nil
 	})
+	var ie *lint.InputError
+	if errors.As(err, &ie) {
+		return nil, nil, err
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", dir, err)
 	}
@@ -273,6 +278,10 @@ func decodeFile(path string) ([]*lint.Object, error) {
 		return nil, describeStatError(path, err)
 	}
 	defer func() { _ = f.Close() }() // read-only
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > lint.MaxInputSize {
+		// Refused before a byte is read: a 2 GiB sparse file is not read to be refused.
+		return nil, &lint.InputError{File: path, Line: 1, Col: 1, Msg: fmt.Sprintf("larger than %d MiB; refusing to read it", lint.MaxInputSize>>20)}
+	}
 	data, err := readFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -333,9 +342,15 @@ func FromKustomization(dir string, opts Options) (Set, error) {
 	if err := os.WriteFile(filepath.Join(tmp, "kustomization.yaml"), []byte(wrapper), 0o600); err != nil {
 		return Set{}, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
+	if err := checkKustomization(abs, opts.AllowRemote); err != nil {
+		return Set{}, err
+	}
 	kopts := kustomize.Options()
 	kopts.Reorder = krusty.ReorderOptionNone
-	m, err := krusty.MakeKustomizer(kopts).Run(filesys.MakeFsOnDisk(), tmp)
+	// Builtin plugins only, Helm off: no exec or function plugin runs and
+	// no chart is pulled while linting, whatever the default options become.
+	kopts.PluginConfig = types.DisabledPluginConfig()
+	m, err := krusty.MakeKustomizer(kopts).Run(boundedFS{filesys.MakeFsOnDisk()}, tmp)
 	if err != nil {
 		return Set{}, kustomizeError(dir, tmp, err)
 	}
@@ -418,9 +433,10 @@ type originFiles struct {
 func (f *originFiles) find(file, kind, name string) *lint.Object {
 	objs, ok := f.cache[file]
 	if !ok {
-		data, err := os.ReadFile(file)
-		if err == nil {
-			objs, _ = lint.Decode(file, data)
+		// Only a regular file within the cap: krusty read it, but it may
+		// have changed since (and positions are a convenience).
+		if st, err := os.Stat(file); err == nil && st.Mode().IsRegular() {
+			objs, _ = decodeFile(file)
 		}
 		f.cache[file] = objs
 	}

@@ -34,6 +34,7 @@ type Options struct {
 	FailOn      string
 	ShowIgnored bool
 	AllowEmpty  bool
+	AllowRemote bool
 	Quiet       bool
 	NoColor     bool
 	Config      lint.Config
@@ -58,6 +59,11 @@ directories are searched for *.yaml, *.yml and *.json, and Kustomize
 directories found inside them are built the same way. "-" reads standard
 input. A path or stdin that holds no objects is an error (exit 2), since an
 empty pipe is usually a command that failed; --allow-empty accepts it.
+
+Lint never reaches the network: a Kustomize directory (or any base,
+component or generator below it) naming a git repository or an http(s) URL
+is refused at that entry before anything is built, unless --allow-remote.
+Every file Kustomize reads must be a regular file of at most ` + fmt.Sprint(lint.MaxInputSize>>20) + ` MiB.
 
 Ignore a rule on one object with the annotation
 ignore.platformctl.dev/<rule-id>: "<reason>" (on the object or its pod
@@ -92,6 +98,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "output format: "+strings.Join(output.FormatNames(), ", "))
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding has at least this severity: info, warning, error")
 	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
+	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "let Kustomize directories load remote bases, resources and files (git and http URLs); by default they are refused before anything is fetched")
 	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
@@ -245,7 +252,7 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 		if len(opts.Envs) > 0 {
 			return nil, errors.New("--env applies to a spec; it cannot be used with paths")
 		}
-		return lintinput.FromPaths(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty})
+		return lintinput.FromPaths(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty, AllowRemote: opts.AllowRemote})
 	}
 	if _, err := os.Stat(opts.File); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("nothing to lint: no paths given and %s does not exist", opts.File)
