@@ -32,6 +32,9 @@ const (
 // the caller was willing to wait.
 var ErrTimeout = errors.New("locked by another platformctl run")
 
+// ErrCanceled is returned when Options.Cancel closed while waiting.
+var ErrCanceled = errors.New("canceled while waiting for another platformctl run")
+
 // Lock is a held lock; Unlock releases it.
 type Lock struct {
 	f       *os.File
@@ -52,6 +55,9 @@ type Options struct {
 	// Lock.Created then says whether this run made it, so a run that fails
 	// can take away what it added.
 	Create bool
+	// Cancel, when it is closed, ends the wait (a Ctrl-C while waiting);
+	// Acquire then returns ErrCanceled.
+	Cancel <-chan struct{}
 }
 
 // Acquire locks the existing directory dir in mode, waiting up to
@@ -105,7 +111,11 @@ func Acquire(dir string, mode Mode, opts Options) (*Lock, error) {
 			opts.Waiting()
 			announced = true
 		}
-		time.Sleep(delay)
+		select {
+		case <-opts.Cancel:
+			return nil, fmt.Errorf("%s: %w", dir, ErrCanceled)
+		case <-time.After(delay):
+		}
 		if delay < 200*time.Millisecond {
 			delay *= 2
 		}
