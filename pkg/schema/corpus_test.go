@@ -122,6 +122,7 @@ var badCases = map[string]class{
 	"78-repo-url-file.yaml":          schemaClass,
 	"79-repo-url-http.yaml":          schemaClass,
 	"80-cluster-names-too-long.yaml": crossField,
+	"81-managed-endpoint-ip.yaml":    crossField,
 }
 
 // crossFieldReasons matches every cross-field message of the corpus and
@@ -146,6 +147,8 @@ var crossFieldReasons = []struct {
 		"a name platformctl builds from several values (host, environment and domain; platform and environment names; a store name and a suffix): its length depends on values elsewhere in the spec"},
 	{regexp.MustCompile(`^".*" is not a cron schedule the API server accepts: (.*above maximum|.*below minimum|beginning of range|step of range|failed to parse int)`),
 		"the ranges of a schedule's fields need a parser (robfig/cron, as the API server uses); the schema checks the shape only"},
+	{regexp.MustCompile(`^".*" is an IP address; a managed store is reached through an ExternalName`),
+		"depends on a sibling's value (mode: managed)"},
 	{regexp.MustCompile(`^".*" is not a gRPC service: |^Flux reads only https:// and ssh:// URLs`),
 		"depends on a sibling's value (the protocol and edge.api; cicd.gitops)"},
 	{regexp.MustCompile(`^min \(\d+\) is greater than max`),

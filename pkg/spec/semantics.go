@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"net"
 	"sort"
 	"strings"
 )
@@ -32,6 +33,17 @@ func checkSemantics(p *Platform, add addFunc) {
 		}
 		if managed && ds.Endpoint == "" {
 			add(path+".endpoint", "is required when mode is managed")
+		}
+		if managed && validHostPort(ds.Endpoint, "") {
+			// The store's in-cluster name is an ExternalName Service: a DNS
+			// CNAME, which the API server wants to be a DNS subdomain (an
+			// IPv6 address is refused) and DNS cannot point at an address.
+			host, _, _ := net.SplitHostPort(ds.Endpoint)
+			if net.ParseIP(host) != nil {
+				add(path+".endpoint", "%q is an IP address; a managed store is reached through an ExternalName Service, a DNS alias: give its host name", host)
+			} else if problem := HostnameProblem(host, 1); problem != "" {
+				add(path+".endpoint", "host %q %s", shortText(host), problem)
+			}
 		}
 		if !managed && ds.Endpoint != "" {
 			add(path+".endpoint", "is only valid when mode is managed")

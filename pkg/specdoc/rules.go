@@ -68,6 +68,8 @@ func crossRules(m *model) []crossRule {
 		{[]string{svc + ".secrets[<VAR>]"}, "A variable is set in `env` or in `secrets`, not in both.", []string{"%s is also set in env"}},
 		{[]string{data + ".name"}, "Data store names are unique.", []string{"duplicate data store name %q"}},
 		{[]string{data + ".endpoint"}, "A `managed` store has an `endpoint`.", []string{"is required when mode is managed"}},
+		{[]string{data + ".endpoint"}, "A `managed` store's endpoint names a host, not an IP address, that is a valid DNS name: it becomes an ExternalName Service, a DNS alias.",
+			[]string{"%q is an IP address; a managed store is reached through an ExternalName Service, a DNS alias: give its host name", "host %q %s"}},
 		{[]string{data + ".endpoint"}, "Only a `managed` store has an `endpoint` (an omitted mode is in-cluster).", []string{"is only valid when mode is managed"}},
 		{[]string{data + ".backup"}, "A `managed` store has no `backup`: its provider backs it up.",
 			[]string{"is only valid for in-cluster stores; managed stores are backed up by their provider"}},
