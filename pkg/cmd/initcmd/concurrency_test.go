@@ -2,6 +2,7 @@ package initcmd_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -54,7 +55,8 @@ func inits(t *testing.T, n int, processes bool, dir string, extra ...string) []r
 			cmd.Stderr = &errOut
 			err := cmd.Run()
 			code := 0
-			if exit, ok := err.(*exec.ExitError); ok {
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
 				code = exit.ExitCode()
 			} else if err != nil {
 				code = -1
