@@ -2,6 +2,7 @@ package yamljson
 
 import (
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -174,7 +175,7 @@ func TestKeyMatchesSigsYAML(t *testing.T) {
 
 func TestMergeKey(t *testing.T) {
 	_, err := Key(Plain, "", "<<")
-	if err != ErrMergeKey {
+	if !errors.Is(err, ErrMergeKey) {
 		t.Fatalf("Key(<<) = %v, want ErrMergeKey", err)
 	}
 	// What the error stands for: yaml/v2 merges the mapping in.
