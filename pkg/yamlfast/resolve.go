@@ -3,7 +3,8 @@ package yamlfast
 import (
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/platformctl/platformctl/pkg/yamljson"
 )
 
 // Tags go-yaml v3 gives nodes; constants, so no node allocates one.
@@ -75,7 +76,7 @@ func mapped(v string) (string, bool) {
 // numberTag is resolve.go's 'D'/'S' branch: timestamp, int, float, 0b/0o
 // forms, else string.
 func numberTag(in string) string {
-	if isTimestamp(in) {
+	if yamljson.IsTimestamp(in) {
 		return timestampTag
 	}
 	plain := in
@@ -88,7 +89,7 @@ func numberTag(in string) string {
 	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
 		return intTag
 	}
-	if yamlStyleFloat(plain) {
+	if yamljson.IsFloatSyntax(plain) {
 		if _, err := strconv.ParseFloat(plain, 64); err == nil {
 			return floatTag
 		}
@@ -120,71 +121,4 @@ func numberTag(in string) string {
 		}
 	}
 	return strTag
-}
-
-// yamlStyleFloat matches ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
-// (resolve.go's yamlStyleFloat) without a regular expression.
-func yamlStyleFloat(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '-' || s[i] == '+') {
-		i++
-	}
-	digits := func() int {
-		j := i
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		return i - j
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	} else {
-		if digits() == 0 {
-			return false
-		}
-		if i < len(s) && s[i] == '.' {
-			i++
-			digits()
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '-' || s[i] == '+') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
-// timestampFormats are resolve.go's allowedTimestampFormats.
-var timestampFormats = []string{
-	"2006-1-2T15:4:5.999999999Z07:00",
-	"2006-1-2t15:4:5.999999999Z07:00",
-	"2006-1-2 15:4:5.999999999",
-	"2006-1-2",
-}
-
-// isTimestamp is resolve.go's parseTimestamp, answering only whether it parses.
-func isTimestamp(s string) bool {
-	i := 0
-	for ; i < len(s); i++ {
-		if c := s[i]; c < '0' || c > '9' {
-			break
-		}
-	}
-	if i != 4 || i == len(s) || s[i] != '-' {
-		return false
-	}
-	for _, format := range timestampFormats {
-		if _, err := time.Parse(format, s); err == nil {
-			return true
-		}
-	}
-	return false
 }

@@ -252,7 +252,7 @@ func resolve(tag, in string) resolved {
 			return str
 		}
 		if tag == "" || tag == tagTimestamp {
-			if isTimestamp(in) {
+			if IsTimestamp(in) {
 				return resolved{kind: rTimestamp, s: in}
 			}
 		}
@@ -266,7 +266,7 @@ func resolve(tag, in string) resolved {
 		if u, err := strconv.ParseUint(plain, 0, 64); err == nil {
 			return resolved{kind: rUint, u: u}
 		}
-		if yamlStyleFloat(plain) {
+		if IsFloatSyntax(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
 				return resolved{kind: rFloat, f: f}
 			}
@@ -403,9 +403,10 @@ func (r resolved) key() (string, error) {
 	return r.s, nil
 }
 
-// yamlStyleFloat matches ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
-// (resolve.go's yamlStyleFloat) without a regular expression.
-func yamlStyleFloat(s string) bool {
+// IsFloatSyntax matches ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$
+// (resolve.go's yamlStyleFloat, the same in go-yaml v2 and v3) without a
+// regular expression.
+func IsFloatSyntax(s string) bool {
 	i := 0
 	if i < len(s) && (s[i] == '-' || s[i] == '+') {
 		i++
@@ -451,8 +452,9 @@ var timestampFormats = []string{
 	"2006-1-2",
 }
 
-// isTimestamp is resolve.go's parseTimestamp, answering only whether it parses.
-func isTimestamp(s string) bool {
+// IsTimestamp is resolve.go's parseTimestamp (the same in go-yaml v2 and
+// v3), answering only whether s parses.
+func IsTimestamp(s string) bool {
 	i := 0
 	for ; i < len(s); i++ {
 		if c := s[i]; c < '0' || c > '9' {
