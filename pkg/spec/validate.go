@@ -27,7 +27,6 @@ var (
 	envNameRE   = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	secretRefRE = lazyRegexp(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
 	urlPathRE   = lazyRegexp(URLPathPattern)
-	labelValRE  = lazyRegexp(LabelValuePattern)
 	grpcSvcRE   = lazyRegexp(GRPCServicePattern)
 	// imageRefRE follows the distribution reference grammar: optional
 	// registry host[:port], lowercase path components, optional tag and digest.
