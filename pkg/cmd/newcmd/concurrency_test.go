@@ -122,18 +122,18 @@ func TestParallelProcesses(t *testing.T) {
 // without writing.
 func TestWaitsForLock(t *testing.T) {
 	file := copyExample(t, "minimal")
-	held, err := filelock.Acquire(filepath.Dir(file), filelock.Exclusive, filelock.Options{})
+	first, err := filelock.Acquire(filepath.Dir(file), filelock.Exclusive, filelock.Options{})
 	require.NoError(t, err)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		held.Unlock()
+		first.Unlock()
 	}()
 	code, out, errOut := run(t, newArgs(0, file)...)
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "added service svc-00")
 	assert.Equal(t, 1, strings.Count(errOut, "platformctl: waiting for another platformctl run to finish writing in "+filepath.Dir(file)), errOut)
 
-	held, err = filelock.Acquire(filepath.Dir(file), filelock.Exclusive, filelock.Options{})
+	held, err := filelock.Acquire(filepath.Dir(file), filelock.Exclusive, filelock.Options{})
 	require.NoError(t, err)
 	defer held.Unlock()
 	before, err := os.ReadFile(file)
