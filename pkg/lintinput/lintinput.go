@@ -357,6 +357,7 @@ func FromKustomization(dir string, opts Options) (Set, error) {
 	cwd, _ := os.Getwd()
 	origins := &originFiles{cache: map[string][]*lint.Object{}}
 	set := Set{Name: dir}
+	var problems []*lint.InputError
 	for i, res := range m.Resources() {
 		ann := res.GetAnnotations()
 		origin := ann[originAnnotation]
@@ -381,6 +382,7 @@ func FromKustomization(dir string, opts Options) (Set, error) {
 		if file := originPath(origin, tmp, cwd); file != "" {
 			o.File = file
 			if src := origins.find(file, o.Kind, o.Name); src != nil {
+				problems = append(problems, retyped(file, o, src)...)
 				o.SetLocator(func(path string) (string, int, int) {
 					l, c := lint.Locate(src.Root, path)
 					return file, l, c
@@ -390,6 +392,24 @@ func FromKustomization(dir string, opts Options) (Set, error) {
 			}
 		}
 		set.Objects = append(set.Objects, o)
+	}
+	if len(problems) > 0 {
+		// In file order: the build sorts fields, the author reads lines.
+		sort.SliceStable(problems, func(i, j int) bool {
+			a, b := problems[i], problems[j]
+			if a.File != b.File {
+				return a.File < b.File
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Col < b.Col
+		})
+		errs := make([]error, len(problems))
+		for i, p := range problems {
+			errs[i] = p
+		}
+		return Set{}, errors.Join(errs...)
 	}
 	set.Files = len(origins.cache)
 	return set, nil
