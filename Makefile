@@ -10,15 +10,15 @@ LDFLAGS   := -s -w -X github.com/platformctl/platformctl/pkg/version.Version=$(V
 GOLANGCI  := github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 GORELEASER:= github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build test unit e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
+.PHONY: all build test unit kustomize-matrix e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
 all: build test
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/platformctl
 
-## test: everything CI runs — vet, unit tests (with krusty oracle and goldens), the API-server e2e tier.
-test: unit e2e
+## test: everything CI runs — vet, unit tests (with krusty oracle and goldens), the Kustomize matrix, the API-server e2e tier.
+test: unit kustomize-matrix e2e
 
 unit: fmt-check vet
 	$(GO) test -count=1 $(PKGS)
@@ -28,6 +28,10 @@ vet:
 
 fmt-check:
 	@out="$$(gofmt -l cmd pkg)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## kustomize-matrix: every example × environment built by Kustomize v5.4–v5.8 must equal platformctl build (releases cached, see test/kustomize).
+kustomize-matrix:
+	bash test/kustomize/run.sh
 
 ## e2e: every example × environment against a real kube-apiserver + etcd built from source (see test/e2e).
 e2e:

@@ -281,13 +281,61 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object) (T
 	}
 	sort.Slice(targets, func(i, j int) bool { return targets[i].Path < targets[j].Path })
 	labels := map[string]string{generate.LabelEnvironment: env.Name}
-	if err := t.addYAML(path.Join(dir, "kustomization.yaml"), kustomization(all, targets, labels, &legacy)); err != nil {
+	k := kustomization(all, targets, labels, &legacy)
+	if fields := templateLabelFieldsFor(objs); len(fields) > 0 {
+		k["labels"].([]any)[0].(manifest.Map)["fields"] = fields
+	}
+	if err := t.addYAML(path.Join(dir, "kustomization.yaml"), k); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
 var legacy = "legacy"
+
+// templateLabelFields are the pod-template paths Kustomize v5.8's
+// includeTemplates labels (its metadataLabelsFieldSpecs), spelled out as
+// the labels entry's fields. includeTemplates itself cannot be used: up to
+// v5.7 it also labels a StatefulSet's volumeClaimTemplates, which are
+// immutable, so the same overlay would build differently — and a
+// StatefulSet could not be updated — depending on which Kustomize the
+// GitOps controller embeds. Explicit fields mean the same on v5.4–v5.8
+// (test/kustomize checks the whole range).
+var templateLabelFields = []struct{ group, version, kind, path string }{
+	{"", "v1", "ReplicationController", "spec/template/metadata/labels"},
+	{"", "", "Deployment", "spec/template/metadata/labels"},
+	{"", "", "ReplicaSet", "spec/template/metadata/labels"},
+	{"", "", "DaemonSet", "spec/template/metadata/labels"},
+	{"apps", "", "StatefulSet", "spec/template/metadata/labels"},
+	{"batch", "", "Job", "spec/template/metadata/labels"},
+	{"batch", "", "CronJob", "spec/jobTemplate/metadata/labels"},
+	{"batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels"},
+}
+
+// templateLabelFieldsFor lists the fields of templateLabelFields whose kind
+// the environment renders, so an overlay names only what it has.
+func templateLabelFieldsFor(objs []object) []any {
+	kinds := map[string]bool{}
+	for _, o := range objs {
+		kind, _ := o.m["kind"].(string)
+		kinds[kind] = true
+	}
+	var out []any
+	for _, f := range templateLabelFields {
+		if !kinds[f.kind] {
+			continue
+		}
+		fs := manifest.Map{"path": f.path, "kind": f.kind, "create": true}
+		if f.group != "" {
+			fs["group"] = f.group
+		}
+		if f.version != "" {
+			fs["version"] = f.version
+		}
+		out = append(out, fs)
+	}
+	return out
+}
 
 func deleteMeta(m manifest.Map) manifest.Map {
 	meta := manifest.Map{"name": manifest.String(m, "metadata", "name")}
@@ -336,7 +384,7 @@ func kustomization(resources []string, patches []patchRef, labels map[string]str
 		for k, v := range labels {
 			pairs[k] = v
 		}
-		k["labels"] = []any{manifest.Map{"pairs": pairs, "includeTemplates": true}}
+		k["labels"] = []any{manifest.Map{"pairs": pairs}}
 	}
 	if sortOrder != nil {
 		k["sortOptions"] = manifest.Map{"order": *sortOrder}
