@@ -35,7 +35,24 @@ func (lk Locking) acquire(dir string, create bool) (*filelock.Lock, error) {
 	if errors.Is(err, filelock.ErrTimeout) {
 		return nil, refuse("another platformctl run has been writing in %s for %s; nothing was written; run again when it has finished", dir, lk.Timeout)
 	}
+	if err == nil {
+		removeStrays(dir)
+	}
 	return l, err
+}
+
+// removeStrays deletes the temp files (filetxn's .platformctl-*.tmp) that
+// a run killed with SIGKILL, or stopped by a signal between staging and
+// rename, left in dir. Holding dir's lock means no live run owns them: every
+// platformctl run writing in dir (the spec editors, init, and render into
+// the same directory) takes this lock first.
+func removeStrays(dir string) {
+	strays, _ := filepath.Glob(filepath.Join(dir, ".platformctl-*.tmp"))
+	for _, p := range strays {
+		if info, err := os.Lstat(p); err == nil && info.Mode().IsRegular() {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 // Edit is the result of an edit of a file: its new content, and new files

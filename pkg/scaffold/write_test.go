@@ -44,3 +44,22 @@ func TestWriteFilesTakesBackDirectory(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, entries, "the first file and the directories made for the files are gone")
 }
+
+// TestEditFileRemovesStrays: the temp file a killed run left beside the
+// spec is gone after the next edit, which holds the directory's lock; a
+// file of the user's with a similar name stays.
+func TestEditFileRemovesStrays(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "platform.yaml")
+	require.NoError(t, os.WriteFile(p, []byte("old\n"), 0o644))
+	stray := filepath.Join(dir, ".platformctl-123456.tmp")
+	require.NoError(t, os.WriteFile(stray, []byte("old\nhalf an entry"), 0o600))
+	mine := filepath.Join(dir, "platformctl-notes.tmp")
+	require.NoError(t, os.WriteFile(mine, []byte("mine"), 0o644))
+	_, err := EditFile(p, Locking{}, func(cur []byte) (*Edit, error) {
+		return &Edit{Data: append(cur, "new\n"...)}, nil
+	})
+	require.NoError(t, err)
+	assert.NoFileExists(t, stray)
+	assert.FileExists(t, mine)
+}
