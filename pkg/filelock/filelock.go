@@ -96,7 +96,7 @@ func Acquire(dir string, mode Mode, opts Options) (*Lock, error) {
 				return &Lock{f: f, created: created}, nil
 			}
 			_ = f.Close()
-			if err != nil && !(opts.Create && errors.Is(err, os.ErrNotExist)) {
+			if err != nil && (!opts.Create || !errors.Is(err, os.ErrNotExist)) {
 				return nil, fmt.Errorf("lock %s: %w", dir, err)
 			}
 			// Removed or replaced between open and lock (the run that held

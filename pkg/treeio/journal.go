@@ -70,7 +70,7 @@ func (j *journal) save(dir string) error {
 	}
 	final := filepath.Join(dir, JournalName)
 	tmp := final + ".tmp"
-	if err := writeSynced(tmp, append(b, '\n')); err != nil {
+	if err := writeNew(tmp, append(b, '\n'), os.O_TRUNC, true); err != nil {
 		_ = os.Remove(tmp)
 		return fmt.Errorf("write journal: %w", err)
 	}
@@ -81,13 +81,18 @@ func (j *journal) save(dir string) error {
 	return syncDir(dir)
 }
 
-func writeSynced(name string, b []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+// writeNew creates name (flag: O_EXCL or O_TRUNC) holding b, fsync'd when
+// sync is set.
+func writeNew(name string, b []byte, flag int, sync bool) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|flag, 0o644)
 	if err != nil {
 		return err
 	}
 	_, werr := f.Write(b)
-	serr := f.Sync()
+	var serr error
+	if sync {
+		serr = f.Sync()
+	}
 	cerr := f.Close()
 	return errors.Join(werr, serr, cerr)
 }
@@ -129,10 +134,10 @@ func loadJournal(dir string) (*journal, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(j); err != nil {
-		return nil, fmt.Errorf("%s: %w is damaged (%v); check the tree by hand, then remove it", p, ErrJournal, err)
+		return nil, fmt.Errorf("%s: %w is damaged (%w); check the tree by hand, then remove it", p, ErrJournal, err)
 	}
 	if err := j.check(); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v; check the tree by hand, then remove it", p, ErrJournal, err)
+		return nil, fmt.Errorf("%s: %w: %w; check the tree by hand, then remove it", p, ErrJournal, err)
 	}
 	return j, nil
 }
@@ -192,11 +197,11 @@ var treeRoots = map[string]bool{"base": true, "overlays": true}
 type Recovery string
 
 const (
-	// NothingToRecover: no journal, no stray temp files.
+	// NothingToRecover means there was no journal, no stray temp files.
 	NothingToRecover Recovery = ""
-	// RolledBack: a run died before its tree was complete; the old tree is back.
+	// RolledBack means a run died before its tree was complete; the old tree is back.
 	RolledBack Recovery = "rolled back"
-	// RolledForward: a run died after its tree was complete; its kept copies are gone.
+	// RolledForward means a run died after its tree was complete; its kept copies are gone.
 	RolledForward Recovery = "completed"
 )
 

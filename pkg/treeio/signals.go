@@ -31,12 +31,7 @@ func holdSignals() *signals {
 		for {
 			select {
 			case v := <-s.ch:
-				s.mu.Lock()
-				if s.got == nil {
-					s.got = v
-					close(s.fired)
-				}
-				s.mu.Unlock()
+				s.record(v)
 			case <-s.done:
 				return
 			}
@@ -48,6 +43,16 @@ func holdSignals() *signals {
 // testSignals, when a test sets it, is told of every signals value, so a
 // test that signals its own process can wait until the signal has arrived.
 var testSignals func(*signals)
+
+// record keeps the first signal and wakes a lock wait.
+func (s *signals) record(v os.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.got == nil {
+		s.got = v
+		close(s.fired)
+	}
+}
 
 // caught returns the first signal that arrived, or nil.
 func (s *signals) caught() os.Signal {
@@ -65,12 +70,7 @@ func (s *signals) release() os.Signal {
 		close(s.done)
 		select {
 		case v := <-s.ch:
-			s.mu.Lock()
-			if s.got == nil {
-				s.got = v
-				close(s.fired)
-			}
-			s.mu.Unlock()
+			s.record(v)
 		default:
 		}
 	})

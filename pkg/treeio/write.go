@@ -350,15 +350,10 @@ func (p *writePlan) run(dir string, tree map[string][]byte, header string, sig *
 	return nil
 }
 
-// stage writes a temp file whole; syncStaged makes it durable.
+// stage writes a temp file whole, as a new file; syncStaged makes it
+// durable.
 func stage(name string, b []byte) error {
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(b)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
+	if err := writeNew(name, b, os.O_EXCL, false); err != nil {
 		return err
 	}
 	// O_CREATE's mode is filtered by the umask; generated files are 0644

@@ -2,10 +2,8 @@ package initcmd_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,20 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/cmd/cmdtest"
 	"github.com/platformctl/platformctl/pkg/cmd/root"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/scaffold"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-// TestMain lets tests run the real program in subprocesses: the test
-// binary re-executed with PLATFORMCTL_TEST_MAIN=1 is platformctl.
-func TestMain(m *testing.M) {
-	if os.Getenv("PLATFORMCTL_TEST_MAIN") == "1" {
-		os.Exit(root.Main(os.Args[1:], cmdutil.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { cmdtest.Main(m) }
 
 type result struct {
 	code   int
@@ -49,19 +41,10 @@ func inits(t *testing.T, n int, processes bool, dir string, extra ...string) []r
 				results[i] = result{code, errOut.String()}
 				return
 			}
-			cmd := exec.Command(os.Args[0], args...)
-			cmd.Env = append(os.Environ(), "PLATFORMCTL_TEST_MAIN=1")
+			cmd := cmdtest.Command(args...)
 			var errOut bytes.Buffer
 			cmd.Stderr = &errOut
-			err := cmd.Run()
-			code := 0
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				code = exit.ExitCode()
-			} else if err != nil {
-				code = -1
-			}
-			results[i] = result{code, errOut.String()}
+			results[i] = result{cmdtest.ExitCode(cmd.Run()), errOut.String()}
 		})
 	}
 	wg.Wait()

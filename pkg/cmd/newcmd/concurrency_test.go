@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/cmd/cmdtest"
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/root"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
@@ -22,14 +22,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-// TestMain lets tests run the real program in subprocesses: the test
-// binary re-executed with PLATFORMCTL_TEST_MAIN=1 is platformctl.
-func TestMain(m *testing.M) {
-	if os.Getenv("PLATFORMCTL_TEST_MAIN") == "1" {
-		os.Exit(root.Main(os.Args[1:], cmdutil.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { cmdtest.Main(m) }
 
 const image = "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b"
 
@@ -105,8 +98,7 @@ func TestParallelProcesses(t *testing.T) {
 	outs := make([][]byte, n)
 	for i := range n {
 		wg.Go(func() {
-			cmd := exec.Command(os.Args[0], newArgs(i, file)...)
-			cmd.Env = append(os.Environ(), "PLATFORMCTL_TEST_MAIN=1")
+			cmd := cmdtest.Command(newArgs(i, file)...)
 			outs[i], errs[i] = cmd.CombinedOutput()
 		})
 	}

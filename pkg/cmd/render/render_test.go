@@ -2,10 +2,8 @@ package render_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,38 +14,16 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/platformctl/platformctl/pkg/cmd/root"
-	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/cmd/cmdtest"
 	"github.com/platformctl/platformctl/pkg/filelock"
 )
 
-// The tests start this test binary again as platformctl (mainEnv set), so
-// that concurrent runs and signals are real processes, as in CI.
-const mainEnv = "PLATFORMCTL_RENDER_TEST_MAIN"
+func TestMain(m *testing.M) { cmdtest.Main(m) }
 
-func TestMain(m *testing.M) {
-	if os.Getenv(mainEnv) != "" {
-		os.Exit(root.Main(os.Args[1:], cmdutil.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
-	}
-	os.Exit(m.Run())
-}
-
-func platformctl(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), mainEnv+"=1")
-	return cmd
-}
-
-func exitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ExitCode()
-	}
-	if err != nil {
-		return -2
-	}
-	return 0
-}
+var (
+	platformctl = cmdtest.Command
+	exitCode    = cmdtest.ExitCode
+)
 
 // spec writes a platform with n services; variant changes every image, so
 // two variants differ in every Deployment.
