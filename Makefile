@@ -41,9 +41,14 @@ e2e:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./pkg/render/
 
-## golden: refresh golden files under testdata/.
+## golden: refresh every golden file: -update is defined by pkg/internal/golden alone, so the
+## packages whose test binaries link it are exactly the ones that have goldens (and the only ones
+## that accept the flag); go list finds them, so none is missed.
+GOLDEN_PKG := github.com/platformctl/platformctl/pkg/internal/golden
 golden:
-	$(GO) test ./pkg/render/ ./pkg/spec/ ./pkg/specdoc/ ./pkg/schema/ ./pkg/cmd/docgen/ ./pkg/cmd/rules/ ./pkg/output/ -run 'Golden|Corpus|SpecDoc|RulesDoc' -update
+	@pkgs="$$($(GO) list -test -f '{{if eq .Name "main"}}{{.ImportPath}}{{range .Deps}} {{.}}{{end}}{{end}}' $(PKGS) \
+		| awk '/ $(subst /,\/,$(GOLDEN_PKG))( |$$)/ { sub(/\.test$$/, "", $$1); print $$1 }')"; \
+	echo "$(GO) test -count=1" $$pkgs "-update"; $(GO) test -count=1 $$pkgs -update
 
 fuzz:
 	$(GO) test ./pkg/spec/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
