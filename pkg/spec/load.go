@@ -55,6 +55,10 @@ type Document struct {
 	// "not set", so port: 0 would silently become the default 8080. Validate
 	// applies the rules to the 0 itself (see explicitZeroErrors).
 	explicitZero map[string]string
+	// misspelled are the paths of the fields an unknown key was taken for
+	// (spec.domain for domian): the key is the one mistake, so Validate does
+	// not also report the field, or what it holds, as missing.
+	misspelled map[string]bool
 	// decodeErrs are the structural problems found while decoding; Validate
 	// reports them together with the rule violations so a user sees all at once.
 	decodeErrs ErrorList
@@ -72,6 +76,40 @@ func (d *Document) Pos(path string) Pos {
 		}
 		p = p[:i]
 	}
+}
+
+// underMisspelled says whether path is, or is inside, a field whose key was
+// misspelled (see misspelled).
+func (d *Document) underMisspelled(path string) bool {
+	for p := path; ; {
+		if d.misspelled[p] {
+			return true
+		}
+		i := strings.LastIndexAny(p, ".[")
+		if i <= 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
+
+// shapeHints say, for a number field (Type.Field) given a mapping, where
+// the mapping belongs: a service's replicas is a count, while an
+// environment override's replicas is a {min, max} range, and a user who
+// copies one to the other deserves more than "expected an integer".
+var shapeHints = map[string]string{
+	"Service.Replicas": "a replica range goes in autoscale: {min, max} (replicas is a fixed count; only an environment override's replicas takes a range)",
+}
+
+func isNumber(t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int32, reflect.Int64, reflect.Float64:
+		return true
+	}
+	return false
 }
 
 // underBadValue says whether path is, or is inside, a value the decoder
@@ -148,7 +186,7 @@ func Parse(file string, data []byte) (*Document, error) {
 		return nil, ErrorList{yamlSyntaxError(file, data, err)}
 	}
 	doc := &Document{File: file, Platform: &Platform{}, positions: map[string]Pos{},
-		keyPositions: map[string]Pos{}, badValues: map[string]bool{}, explicitZero: map[string]string{}}
+		keyPositions: map[string]Pos{}, badValues: map[string]bool{}, explicitZero: map[string]string{}, misspelled: map[string]bool{}}
 	d := &decoder{file: file, doc: doc}
 	body := &root
 	if body.Kind == yaml.DocumentNode && len(body.Content) == 1 {
@@ -368,10 +406,15 @@ func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {
 			msg := fmt.Sprintf("unknown field %q", k.Value)
 			if s := suggest(k.Value, names); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
+				d.doc.misspelled[join(path, s)] = true
 			} else {
 				msg += "; valid fields: " + strings.Join(sortedCopy(names), ", ")
 			}
 			d.errorf(k, fp, "%s", msg)
+			continue
+		}
+		if hint := shapeHints[v.Type().Name()+"."+v.Type().Field(fi).Name]; hint != "" && val.Kind == yaml.MappingNode && isNumber(v.Field(fi).Type()) {
+			d.badValue(val, fp, "expected an integer, got a mapping; %s", hint)
 			continue
 		}
 		d.decode(val, v.Field(fi), fp)

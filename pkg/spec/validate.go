@@ -400,6 +400,9 @@ func Validate(d *Document) error {
 			if kp, ok := d.keyPositions[p]; ok && strings.HasSuffix(p, "["+fmt.Sprint(fe.Value())+"]") {
 				pos = kp
 			}
+			if fe.Tag() == "required" && d.underMisspelled(p) {
+				continue // the misspelled key is the error, reported there
+			}
 			addAt(pos, p, "%s", message(fe))
 		}
 	}
@@ -411,6 +414,9 @@ func Validate(d *Document) error {
 	// Cross-field problems with a map entry (an override of an unknown
 	// service, a pool that is spot and gpu) are about the entry's name.
 	checkSemantics(d.Platform, func(path, format string, args ...any) {
+		if strings.HasPrefix(format, "is required") && d.underMisspelled(path) {
+			return // "is required when …" of a field whose key is misspelled
+		}
 		pos, ok := d.keyPositions[path]
 		if !ok {
 			pos = d.Pos(path)

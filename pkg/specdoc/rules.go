@@ -59,7 +59,7 @@ func crossRules(m *model) []crossRule {
 		{[]string{svc + ".autoscale.queueDepth"}, "`queueDepth` needs `consumes`: the depth is read from the consumed queue.",
 			[]string{"needs consumes: the queue depth comes from the consumed queue"}},
 		{[]string{svc + ".replicas"}, "`replicas` and `autoscale` are not both set.", []string{"conflicts with autoscale: set one or the other"}},
-		{[]string{svc + ".uses[*]", svc + ".consumes.queue"}, "Names a data store of `spec.data` (a close misspelling gets a suggestion).",
+		{[]string{svc + ".uses[*]", svc + ".consumes.queue"}, "Names a data store of `spec.data` (a close misspelling, or the start of exactly one store's name, gets a suggestion; otherwise up to 8 defined names are listed).",
 			[]string{"no data store named %q%s"}},
 		{[]string{svc + ".uses"}, "No data store is listed twice.", []string{"%q is listed twice"}},
 		{[]string{svc + ".consumes.queue"}, "The consumed store is a message broker: " + joinOr(brokers) + ".",

@@ -221,7 +221,8 @@ func (d *doc) writeErrors(w io.Writer) {
 	fmt.Fprintf(w, "## Loading and errors\n\n")
 	fmt.Fprintf(w, "The file is read strictly:\n\n")
 	fmt.Fprintf(w, "- It holds exactly one YAML document, in UTF-8 (a byte order mark is allowed; a UTF-16 or UTF-32 file is refused with the command that converts it), of at most %d MiB.\n", spec.MaxFileSize>>20)
-	fmt.Fprintf(w, "- Unknown keys are errors (a close misspelling gets a *did you mean*), and so are duplicate keys.\n")
+	fmt.Fprintf(w, "- Unknown keys are errors, and so are duplicate keys. A close misspelling, or the start of exactly one key's name, gets a *did you mean*; "+
+		"the key it was meant to be is then not also reported as missing: one mistake, one error.\n")
 	fmt.Fprintf(w, "- Every value must have its type: a string key given `16`, `true` or `99.9` is an error, so quote such strings (`version: \"16\"`).\n")
 	fmt.Fprintf(w, "- Integers are written in plain decimal: `010`, `0x1F`, `0o17` and `1_000` are refused, since YAML readers disagree on their value (`010` is 8 to some, 10 to others).\n")
 	fmt.Fprintf(w, "- An optional number written as `0` is a value, not \"not set\": where its range starts above 0 (`port: 0`, `retentionDays: 0`) it is an error; leave the key out to get the default.\n")

@@ -27,8 +27,11 @@ func Levenshtein(a, b string) int {
 }
 
 // Closest returns the candidate nearest to s, ignoring case, when it is at
-// most maxDist edits away ("" otherwise); an exact match but for case wins,
-// and ties go to the alphabetically first candidate so hints are stable.
+// most maxDist edits away; an exact match but for case wins, and ties go to
+// the alphabetically first candidate so hints are stable. When none is that
+// close, a candidate that s begins is still the one meant when it is the
+// only one: "orders" for "orders-db" is 3 edits away, but a user who wrote
+// a shortened name needs the hint most. Otherwise it returns "".
 func Closest(s string, candidates []string, maxDist int) string {
 	best, bestD := "", maxDist+1
 	ls := strings.ToLower(s)
@@ -38,6 +41,17 @@ func Closest(s string, candidates []string, maxDist int) string {
 		}
 		if d := Levenshtein(ls, strings.ToLower(c)); d < bestD || (d == bestD && c < best) {
 			best, bestD = c, d
+		}
+	}
+	if best != "" || ls == "" {
+		return best
+	}
+	for _, c := range candidates {
+		if strings.HasPrefix(strings.ToLower(c), ls) {
+			if best != "" && best != c {
+				return "" // two names start so: guessing one would mislead
+			}
+			best = c
 		}
 	}
 	return best
