@@ -16,6 +16,9 @@ type Set struct {
 	byKind map[string][]*Object
 	byName map[string]*Object // kind/namespace/name
 	byNS   map[string][]*Object
+
+	// memo holds the facts rules derive from the whole Set (see Memo).
+	memo memo
 }
 
 // NewSet wraps objs.

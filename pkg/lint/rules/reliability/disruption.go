@@ -22,7 +22,10 @@ func pdbSelector(pdb *lint.Object) selector {
 	return sel
 }
 
-// pdbIndex files every PDB under its namespace for pod-label lookups.
+// pdbsKey is every PDB filed under its namespace for pod-label lookups,
+// once per run.
+var pdbsKey = lint.NewKey("PodDisruptionBudgets by namespace", pdbIndex)
+
 func pdbIndex(s *lint.Set) map[string]*selectorIndex {
 	idx := map[string]*selectorIndex{}
 	for _, pdb := range s.OfKind(kindPDB) {
@@ -32,6 +35,9 @@ func pdbIndex(s *lint.Set) map[string]*selectorIndex {
 			idx[pdb.Namespace] = ix
 		}
 		ix.add(pdb, pdbSelector(pdb))
+	}
+	for _, ix := range idx {
+		ix.file()
 	}
 	return idx
 }
@@ -54,7 +60,7 @@ func missingPDB() lint.Rule {
 		// O(workloads × pod labels + candidate PDBs sharing a label pair).
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			f := factsOf(s)
-			pdbs := pdbIndex(s)
+			pdbs := lint.Memo(s, pdbsKey)
 			for _, pi := range f.pods {
 				o := pi.obj
 				if !replicated(o) {

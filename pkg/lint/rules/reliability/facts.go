@@ -1,10 +1,7 @@
 package reliability
 
 import (
-	"runtime"
 	"slices"
-	"sync"
-	"weak"
 
 	"github.com/platformctl/platformctl/pkg/lint"
 )
@@ -35,37 +32,11 @@ type facts struct {
 	limits      map[string]*nsDefaults
 }
 
-type factsEntry struct {
-	once sync.Once
-	f    *facts
-}
+// factsKey is this package's facts on a run's Set: built on first use by
+// any rule, once per run, and dropped with the Set.
+var factsKey = lint.NewKey("reliability facts", buildFacts)
 
-// factsCache maps a run's Set to its facts. The engine has no place to keep
-// derived data for the length of a run, so the cache holds the Set weakly
-// and drops the entry once the Set is garbage: nothing outlives the run,
-// and the facts never point back at the Set.
-var factsCache = struct {
-	sync.Mutex
-	m map[weak.Pointer[lint.Set]]*factsEntry
-}{m: map[weak.Pointer[lint.Set]]*factsEntry{}}
-
-func factsOf(s *lint.Set) *facts {
-	w := weak.Make(s)
-	factsCache.Lock()
-	e := factsCache.m[w]
-	if e == nil {
-		e = &factsEntry{}
-		factsCache.m[w] = e
-		runtime.AddCleanup(s, func(w weak.Pointer[lint.Set]) {
-			factsCache.Lock()
-			delete(factsCache.m, w)
-			factsCache.Unlock()
-		}, w)
-	}
-	factsCache.Unlock()
-	e.once.Do(func() { e.f = buildFacts(s) })
-	return e.f
-}
+func factsOf(s *lint.Set) *facts { return lint.Memo(s, factsKey) }
 
 func buildFacts(s *lint.Set) *facts {
 	f := &facts{

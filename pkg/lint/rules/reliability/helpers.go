@@ -5,6 +5,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -209,6 +210,11 @@ type labeled struct {
 type labelIndex struct {
 	items  []labeled
 	byPair map[string][]int
+	// examined counts the candidates selectors were matched against, over
+	// every lookup: the scale test's proof that matching is not quadratic.
+	// Rules on different workers share an index, hence atomic; it is added
+	// to once per lookup, not per candidate.
+	examined atomic.Int64
 }
 
 func (ix *labelIndex) add(l labeled) {
@@ -228,8 +234,11 @@ func (ix *labelIndex) each(sel selector, fn func(labeled) bool) {
 	if ix == nil {
 		return
 	}
+	n := 0
+	defer func() { ix.examined.Add(int64(n)) }()
 	if len(sel.pairs) == 0 {
 		for _, it := range ix.items {
+			n++
 			if sel.matches(it.labels) && !fn(it) {
 				return
 			}
@@ -248,6 +257,7 @@ func (ix *labelIndex) each(sel selector, fn func(labeled) bool) {
 		}
 	}
 	for _, i := range best {
+		n++
 		if sel.matches(ix.items[i].labels) && !fn(ix.items[i]) {
 			return
 		}
@@ -279,12 +289,17 @@ type selectorEntry struct {
 // matchLabels pairs, the one fewest selectors share, so a lookup costs the
 // pod's label count plus the few candidates filed under its pairs, not
 // every selector of the namespace; selectors without matchLabels are
-// checked on every lookup. Entries are filed on the first lookup, when the
-// pair counts are known.
+// checked on every lookup. Entries are filed once all are added (file), or
+// on the first lookup, when the pair counts are known; an index shared
+// between rules through the Set's memo is filed when it is built, so
+// lookups on different workers only read it.
 type selectorIndex struct {
 	pending []selectorEntry
 	byPair  map[string][]selectorEntry
 	rest    []selectorEntry
+	// examined counts the selectors matched against pod labels, over every
+	// lookup (see labelIndex.examined).
+	examined atomic.Int64
 }
 
 func (ix *selectorIndex) add(o *lint.Object, sel selector) {
@@ -325,14 +340,18 @@ func (ix *selectorIndex) each(labels map[string]string, fn func(selectorEntry) b
 	if ix.pending != nil {
 		ix.file()
 	}
+	n := 0
+	defer func() { ix.examined.Add(int64(n)) }()
 	for k, v := range labels {
 		for _, e := range ix.byPair[pairKey(k, v)] {
+			n++
 			if e.sel.matches(labels) && !fn(e) {
 				return
 			}
 		}
 	}
 	for _, e := range ix.rest {
+		n++
 		if e.sel.matches(labels) && !fn(e) {
 			return
 		}

@@ -3,10 +3,8 @@ package reliability
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"sort"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -170,30 +168,5 @@ func TestIndexesAgreeWithBruteForce(t *testing.T) {
 		}
 		si.each(l, func(e selectorEntry) bool { got = append(got, e.obj); return true })
 		assert.Equal(t, names(want), names(got), "pod %d", j)
-	}
-}
-
-// Facts live as long as their Set and no longer.
-func TestFactsReleasedWithTheSet(t *testing.T) {
-	data := []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: ns}\nspec:\n  containers: [{name: c, image: x:1}]\n")
-	for i := 0; i < 3; i++ {
-		objs, err := lint.Decode("p.yaml", data)
-		require.NoError(t, err)
-		_, err = lint.Run(objs, Rules(), lint.Options{})
-		require.NoError(t, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		runtime.GC()
-		factsCache.Lock()
-		n := len(factsCache.m)
-		factsCache.Unlock()
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d facts entries outlived their runs", n)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -426,6 +426,27 @@ func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
 	}
 }
 
+// policiesKey is every NetworkPolicy filed under its namespace for
+// pod-label lookups, once per run.
+var policiesKey = lint.NewKey("NetworkPolicies by namespace", func(s *lint.Set) map[string]*selectorIndex {
+	idx := map[string]*selectorIndex{}
+	for _, np := range s.OfKind(kindNetworkPolicy) {
+		if !isNetworkPolicy(np) {
+			continue
+		}
+		ix := idx[np.Namespace]
+		if ix == nil {
+			ix = &selectorIndex{}
+			idx[np.Namespace] = ix
+		}
+		ix.add(np, podSelectorOf(np))
+	}
+	for _, ix := range idx {
+		ix.file()
+	}
+	return idx
+})
+
 func podNotCovered() lint.Rule {
 	return lint.Rule{
 		ID: "pod-not-covered-by-networkpolicy", Title: "Workload not selected by any NetworkPolicy", Category: lint.CategoryNetworking, Severity: lint.Warning,
@@ -442,18 +463,7 @@ func podNotCovered() lint.Rule {
 			if clusterWide {
 				return
 			}
-			idx := map[string]*selectorIndex{}
-			for _, np := range s.OfKind(kindNetworkPolicy) {
-				if !isNetworkPolicy(np) {
-					continue
-				}
-				ix := idx[np.Namespace]
-				if ix == nil {
-					ix = &selectorIndex{}
-					idx[np.Namespace] = ix
-				}
-				ix.add(np, podSelectorOf(np))
-			}
+			idx := lint.Memo(s, policiesKey)
 			for _, pi := range factsOf(s).pods {
 				o := pi.obj
 				if pi.hostNetwork || other[o.Namespace] || idx[o.Namespace].any(pi.labels) {
