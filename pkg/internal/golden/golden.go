@@ -8,10 +8,12 @@
 package golden
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -51,23 +53,30 @@ func Assert[T ~string | ~[]byte](t testing.TB, path string, got T) {
 
 // AssertDir compares files (slash paths relative to dir → content) with
 // the tree under dir, including files dir has that are no longer produced.
-// With -update it replaces dir by files.
-func AssertDir[T ~string | ~[]byte](t testing.TB, dir string, files map[string]T) {
+// With -update it replaces dir by files. When only is given, dir is shared
+// with files the test does not produce (a hand-written README): only the
+// files whose relative slash path matches one of the path.Match patterns
+// are compared, and only those are removed by -update.
+func AssertDir[T ~string | ~[]byte](t testing.TB, dir string, files map[string]T, only ...string) {
 	t.Helper()
+	onDisk, err := readTree(dir, only)
+	if err != nil && !(*update && errors.Is(err, fs.ErrNotExist)) {
+		t.Fatalf("golden tree %s: %v; run make golden", dir, err)
+		return
+	}
 	if *update {
-		if err := os.RemoveAll(dir); err != nil {
-			t.Fatal(err)
+		for _, p := range sortedKeys(onDisk) {
+			if _, ok := files[p]; !ok {
+				if err := os.Remove(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
 		for _, p := range sortedKeys(files) {
 			if err := write(filepath.Join(dir, filepath.FromSlash(p)), []byte(files[p])); err != nil {
 				t.Fatal(err)
 			}
 		}
-		return
-	}
-	onDisk, err := readTree(dir)
-	if err != nil {
-		t.Fatalf("golden tree %s: %v; run make golden", dir, err)
 		return
 	}
 	for _, p := range sortedKeys(files) {
@@ -97,24 +106,42 @@ func write(path string, b []byte) error {
 	return nil
 }
 
-func readTree(dir string) (map[string]string, error) {
+// readTree reads the files under dir whose slash path relative to dir
+// matches one of only (every file when only is empty).
+func readTree(dir string, only []string) (map[string]string, error) {
 	tree := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
 			return err
 		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
 		}
-		tree[filepath.ToSlash(rel)] = string(b)
+		rel = filepath.ToSlash(rel)
+		if !matches(rel, only) {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		tree[rel] = string(b)
 		return nil
 	})
 	return tree, err
+}
+
+func matches(rel string, patterns []string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, pat := range patterns {
+		if ok, _ := path.Match(pat, rel); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // diff is the unified diff golden → got, cut at maxDiffLines.

@@ -118,3 +118,31 @@ func checkErrs(t *testing.T, errs, want []string) {
 		}
 	}
 }
+
+// TestAssertDirOnly: files outside the patterns are neither compared nor
+// removed by -update (docs/cli keeps its hand-written README.md).
+func TestAssertDirOnly(t *testing.T) {
+	compareMode(t)
+	dir := t.TempDir()
+	for p, c := range map[string]string{"README.md": "by hand\n", "gen-a.md": "a\n", "man/gen-old.1": "old\n"} {
+		if err := write(filepath.Join(dir, filepath.FromSlash(p)), []byte(c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files := map[string]string{"gen-a.md": "a\n", "man/gen-b.1": "b\n"}
+	only := []string{"gen-*.md", "man/gen-*.1"}
+	r := &recorder{TB: t}
+	AssertDir(r, dir, files, only...)
+	if len(r.errs) != 2 || !strings.Contains(r.errs[0], "gen-b.1: not in the golden tree") || !strings.Contains(r.errs[1], "gen-old.1: golden file no longer produced") {
+		t.Fatalf("want gen-b.1 missing and gen-old.1 stale, got %q", r.errs)
+	}
+	*update = true
+	r.errs = nil
+	AssertDir(r, dir, files, only...)
+	*update = false
+	AssertDir(r, dir, files, only...)
+	checkErrs(t, r.errs, nil)
+	if b, err := os.ReadFile(filepath.Join(dir, "README.md")); err != nil || string(b) != "by hand\n" {
+		t.Errorf("README.md: %q, %v; want it left alone", b, err)
+	}
+}
