@@ -70,6 +70,6 @@ clean:
 ## bench-lint: the lint corpus (10,000 objects, 200 files) through the real binary, with peak RSS; start-up against its floor.
 bench-lint: build
 	$(GO) test -run '^$$' -bench 'LintCorpus|SigsYAMLDecode|LintBinary' -benchtime 5x ./pkg/cmd/lint/
-	$(GO) run ./pkg/lintbench/cmd -o /tmp/platformctl-lint-corpus
+	$(GO) run ./cmd/lintbench -o /tmp/platformctl-lint-corpus
 	/usr/bin/time -f 'platformctl lint corpus: %e s wall, %M KiB peak RSS' $(BIN) lint -q -o json /tmp/platformctl-lint-corpus > /dev/null || true
 	$(GO) test -run '^$$' -bench 'Startup' -benchtime 100x ./pkg/cmd/lint/

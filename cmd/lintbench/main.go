@@ -1,4 +1,4 @@
-// Command cmd writes the lint benchmark corpus to a directory (make bench-lint).
+// Command lintbench writes the lint benchmark corpus to a directory (make bench-lint).
 package main
 
 import (
