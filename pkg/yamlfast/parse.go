@@ -27,6 +27,9 @@ type parser struct {
 	// non-ASCII line (its start + 1, so the zero value matches no line;
 	// offset; column).
 	colLine, colOff, colN int
+	// colScanned is how many bytes col has counted characters over: at
+	// most the input's size when columns are counted incrementally.
+	colScanned int
 	bad                   bool
 	badPos                int // where bad was set, for tests and debugging
 	depth                 int
@@ -41,29 +44,36 @@ type parser struct {
 // supported subset (or is not valid YAML): decode it with go-yaml v3 then.
 // The returned nodes are DocumentNodes, as yaml.Decoder.Decode returns them.
 func Parse(data []byte) (docs []*yaml.Node, ok bool) {
+	docs, _, ok = parse(data)
+	return docs, ok
+}
+
+// parse is Parse, also returning the parser (nil when prescan refused the
+// input) so tests can read what it counted.
+func parse(data []byte) (docs []*yaml.Node, p *parser, ok bool) {
 	if bytes.IndexByte(data, '\r') >= 0 {
 		// go-yaml reads CR LF as one line break (in values too) and a CR
 		// only ever ends a line, so dropping the CRs changes no position
 		// and no value. A CR elsewhere is left to go-yaml.
 		if bytes.Count(data, []byte{'\r'}) != bytes.Count(data, []byte("\r\n")) {
-			return nil, false
+			return nil, nil, false
 		}
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte{'\n'})
 	}
 	ascii, fine := prescan(data)
 	if !fine {
-		return nil, false
+		return nil, nil, false
 	}
-	p := &parser{s: string(data), ascii: ascii}
+	p = &parser{s: string(data), ascii: ascii}
 	// Manifests hold about one node per 10 bytes; sizing each chunk for a
 	// bit less than the bytes left need keeps the unused tail of the last
 	// chunk small, at the price of a few more chunks.
 	p.a.left = func() int { return (len(p.s) - p.pos) / 14 }
 	docs = p.stream()
 	if p.bad {
-		return nil, false
+		return nil, p, false
 	}
-	return docs, true
+	return docs, p, true
 }
 
 // byteClass sorts input bytes for prescan: 0 is plain ASCII, 1 a byte the
@@ -142,6 +152,7 @@ func (p *parser) col(off int) int {
 		p.colLine, p.colOff, p.colN = p.lineStart+1, p.lineStart, 1
 	}
 	p.colN += utf8.RuneCountInString(p.s[p.colOff:off])
+	p.colScanned += off - p.colOff
 	p.colOff = off
 	return p.colN
 }
