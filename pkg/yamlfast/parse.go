@@ -30,9 +30,9 @@ type parser struct {
 	// colScanned is how many bytes col has counted characters over: at
 	// most the input's size when columns are counted incrementally.
 	colScanned int
-	bad                   bool
-	badPos                int // where bad was set, for tests and debugging
-	depth                 int
+	bad        bool
+	badPos     int // where bad was set, for tests and debugging
+	depth      int
 	// indent is the column of the current content line (pos is at its first
 	// character), or -1 at the end of the input or at a document marker.
 	indent int
