@@ -28,9 +28,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pmezard/go-difflib/difflib"
-
 	"github.com/platformctl/platformctl/pkg/filelock"
+	"github.com/platformctl/platformctl/pkg/textdiff"
 )
 
 // Report says what Write did.
@@ -241,36 +240,23 @@ func CompareWith(dir string, tree map[string][]byte, header string, opts Options
 		old, ok := st.Generated[rel]
 		if !ok {
 			d.Missing = append(d.Missing, rel)
-			writeDiff(&out, "/dev/null", "b/"+rel, "", want)
+			out.WriteString(textdiff.Unified(textdiff.DevNull, "b/"+rel, "", want))
 			continue
 		}
 		have := header + string(old)
 		if have != want {
 			d.Changed = append(d.Changed, rel)
-			writeDiff(&out, "a/"+rel, "b/"+rel, have, want)
+			out.WriteString(textdiff.Unified("a/"+rel, "b/"+rel, have, want))
 		}
 	}
 	for _, rel := range sortedKeys(st.Generated) {
 		if _, ok := tree[rel]; !ok {
 			d.Extra = append(d.Extra, rel)
-			writeDiff(&out, "a/"+rel, "/dev/null", header+string(st.Generated[rel]), "")
+			out.WriteString(textdiff.Unified("a/"+rel, textdiff.DevNull, header+string(st.Generated[rel]), ""))
 		}
 	}
 	d.Unified = out.String()
 	return d, nil
-}
-
-func writeDiff(w *strings.Builder, from, to, a, b string) {
-	ud := difflib.UnifiedDiff{
-		A: difflib.SplitLines(a), B: difflib.SplitLines(b),
-		FromFile: from, ToFile: to, Context: 3,
-	}
-	s, err := difflib.GetUnifiedDiffString(ud)
-	if err != nil {
-		fmt.Fprintf(w, "--- %s\n+++ %s\n(diff failed: %v)\n", from, to, err)
-		return
-	}
-	w.WriteString(s)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

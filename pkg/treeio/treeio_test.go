@@ -148,3 +148,19 @@ func TestCompareLooksOnlyAtTheTreesRoots(t *testing.T) {
 	assert.Equal(t, []string{"base/apps/changed.yaml"}, d.Changed)
 	assert.Equal(t, []string{"base/apps/stale.yaml", "overlays/dev/stale.yaml"}, d.Extra)
 }
+
+// TestCompareUnified pins render --check's diff, file by file: a deleted
+// two-line file is "@@ -1,2 +0,0 @@" (it was "@@ -1,3 +1 @@"), an added
+// one "@@ -0,0 +1,2 @@", a changed one only its changed lines.
+func TestCompareUnified(t *testing.T) {
+	dir := oldTree(t)
+	d, err := Compare(dir, newTree, hdr)
+	require.NoError(t, err)
+	assert.Equal(t, ""+
+		"--- a/base/apps/changed.yaml\n+++ b/base/apps/changed.yaml\n@@ -1,2 +1,2 @@\n # generated\n-old\n+new\n"+
+		"--- /dev/null\n+++ b/base/data/added.yaml\n@@ -0,0 +1,2 @@\n+# generated\n+added\n"+
+		"--- /dev/null\n+++ b/overlays/production/kust.yaml\n@@ -0,0 +1,2 @@\n+# generated\n+added\n"+
+		"--- a/base/apps/stale.yaml\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-# generated\n-stale\n"+
+		"--- a/overlays/dev/stale.yaml\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-# generated\n-stale\n",
+		d.Unified)
+}
