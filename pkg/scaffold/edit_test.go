@@ -2,7 +2,6 @@ package scaffold
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,25 +10,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/internal/golden"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/scaffold")
-
 const testdata = "../../testdata/scaffold"
 
-// assertGolden compares got with testdata/scaffold/name, or writes it with -update.
+// assertGolden compares got with testdata/scaffold/name (make golden rewrites it).
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(testdata, name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./pkg/scaffold -update")
-	assert.Equal(t, string(want), string(got), "%s differs; run go test ./pkg/scaffold -update and review the diff", name)
+	golden.Assert(t, filepath.Join(testdata, name), got)
 }
 
 func addService(s Service) func(string, []byte) (*Result, error) {
