@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -263,7 +264,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 	for k, v := range labels {
 		podLabels[k] = v
 	}
-	if v := spec.ImageTag(ds.Image); v != "" && len(v) <= 63 {
+	if v := imageref.Parse(ds.Image).Tag; v != "" && len(v) <= 63 {
 		podLabels[LabelVersion] = v
 	}
 	container := corev1.Container{

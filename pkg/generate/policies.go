@@ -8,6 +8,7 @@ import (
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -165,7 +166,7 @@ func verifiedImages(p *spec.Platform) []string {
 			images = append(images, svc.Canary.Image)
 		}
 		for _, img := range images {
-			repo := spec.ImageRepository(img)
+			repo := imageref.Parse(img).Name
 			set[repo+":*"] = true
 			set[repo+"@*"] = true
 		}

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -174,7 +175,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	podLabels[LabelTrack] = track
 	// A tag may be up to 128 characters, a label value only 63: an
 	// unrepresentable version is left out rather than made invalid.
-	if v := spec.ImageTag(image); v != "" && len(validation.IsValidLabelValue(v)) == 0 {
+	if v := imageref.Parse(image).Tag; v != "" && len(validation.IsValidLabelValue(v)) == 0 {
 		podLabels[LabelVersion] = v
 	}
 	depLabels := c.labels(svc.Name, string(svc.Kind))

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -44,7 +45,7 @@ func otelEnv(c *Context, svc *spec.Service, image string) []corev1.EnvVar {
 		env = string(c.Tier())
 	}
 	attrs := []string{"deployment.environment=" + env, "k8s.namespace.name=" + c.NS("apps")}
-	if v := spec.ImageTag(image); v != "" {
+	if v := imageref.Parse(image).Tag; v != "" {
 		attrs = append(attrs, "service.version="+v)
 	}
 	return []corev1.EnvVar{
@@ -114,7 +115,7 @@ func telemetry(c *Context) ([]Object, error) {
 	for k, v := range labels {
 		podLabels[k] = v
 	}
-	if v := spec.ImageTag(t.CollectorImage); v != "" && len(v) <= 63 {
+	if v := imageref.Parse(t.CollectorImage).Tag; v != "" && len(v) <= 63 {
 		podLabels[LabelVersion] = v
 	}
 	tcp := corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("otlp-grpc")}}

@@ -83,8 +83,10 @@ type Rule struct {
 
 // Params are the knobs rules read; users set them in .platformctl.yaml.
 type Params struct {
-	// AllowedRegistries lists image registry prefixes considered trusted
-	// (empty: every registry is trusted).
+	// AllowedRegistries lists where trusted images come from (empty: every
+	// registry is trusted): a host (ghcr.io), a host and path (ghcr.io/acme)
+	// or *.domain, each a prefix of image names at a path boundary, as
+	// imageref.Allowed reads it and as spec.security.allowedRegistries means.
 	AllowedRegistries []string `mapstructure:"allowedRegistries" json:"allowedRegistries,omitempty"`
 	// MinReplicas is the replica floor for Deployments and StatefulSets without an HPA.
 	MinReplicas int `mapstructure:"minReplicas" json:"minReplicas,omitempty"`

@@ -406,33 +406,6 @@ func SortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// ImageTag returns the tag of an image reference, or "" when it has none.
-func ImageTag(ref string) string {
-	if i := strings.Index(ref, "@"); i >= 0 {
-		ref = ref[:i]
-	}
-	slash := strings.LastIndex(ref, "/")
-	if c := strings.LastIndex(ref, ":"); c > slash {
-		return ref[c+1:]
-	}
-	return ""
-}
-
-// ImageRepository returns an image reference without its tag and digest.
-func ImageRepository(ref string) string {
-	if i := strings.Index(ref, "@"); i >= 0 {
-		ref = ref[:i]
-	}
-	slash := strings.LastIndex(ref, "/")
-	if c := strings.LastIndex(ref, ":"); c > slash {
-		return ref[:c]
-	}
-	return ref
-}
-
-// ImageHasDigest says whether ref is pinned by digest.
-func ImageHasDigest(ref string) bool { return strings.Contains(ref, "@sha256:") }
-
 // restoreTestSchedule runs the restore test two hours after a daily backup
 // at a fixed time, so it tests the backup just taken; any other schedule
 // gets a daily 06:00 test of whatever backup is newest.

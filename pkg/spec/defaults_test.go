@@ -21,17 +21,3 @@ func TestRestoreTestSchedule(t *testing.T) {
 		})
 	}
 }
-
-func TestImageRepository(t *testing.T) {
-	tests := []struct{ ref, want string }{
-		{"ghcr.io/acme/web:1.4.2", "ghcr.io/acme/web"},
-		{"ghcr.io/acme/web:1.4.2@sha256:b25c", "ghcr.io/acme/web"},
-		{"ghcr.io/acme/web@sha256:b25c", "ghcr.io/acme/web"},
-		{"registry:5000/web", "registry:5000/web"},
-		{"registry:5000/web:2", "registry:5000/web"},
-		{"redis", "redis"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, ImageRepository(tt.ref), tt.ref)
-	}
-}

@@ -208,32 +208,6 @@ func TestImageRef(t *testing.T) {
 	}
 }
 
-func TestImageTag(t *testing.T) {
-	tests := []struct {
-		ref, tag  string
-		hasDigest bool
-	}{
-		{"nginx", "", false},
-		{"nginx:1.27", "1.27", false},
-		{"ghcr.io/acme/web:1.4.2", "1.4.2", false},
-		{"ghcr.io/acme/web:latest", "latest", false},
-		// A registry port is not a tag.
-		{"registry.internal:5000/acme/api", "", false},
-		{"registry.internal:5000/acme/api:2.0", "2.0", false},
-		{"ghcr.io/acme/web@" + digest, "", true},
-		{"ghcr.io/acme/web:1.4.2@" + digest, "1.4.2", true},
-		{"registry.internal:5000/acme/api@" + digest, "", true},
-	}
-	for _, tt := range tests {
-		if got := ImageTag(tt.ref); got != tt.tag {
-			t.Errorf("ImageTag(%q) = %q, want %q", tt.ref, got, tt.tag)
-		}
-		if got := ImageHasDigest(tt.ref); got != tt.hasDigest {
-			t.Errorf("ImageHasDigest(%q) = %v, want %v", tt.ref, got, tt.hasDigest)
-		}
-	}
-}
-
 func TestValidatorRules(t *testing.T) {
 	v := structValidator()
 	tests := []struct {

@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/platformctl/platformctl/pkg/imageref"
 )
 
 // DefaultExporterImages are the metrics exporters' images when a store sets
@@ -101,28 +103,11 @@ func imageUses(p *Platform) []imageUse {
 	return out
 }
 
-// ImageRegistry returns the registry host of an image reference; Docker
-// Hub's short names and aliases are docker.io.
-func ImageRegistry(ref string) string {
-	first, _, found := strings.Cut(ref, "/")
-	if !found || (!strings.ContainsAny(first, ".:") && first != "localhost") {
-		return "docker.io"
-	}
-	switch first {
-	case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com":
-		return "docker.io"
-	}
-	return first
-}
-
 // checkImageSupplyChain applies the platform's image policy to every image
 // it runs: registries from security.allowedRegistries only, and digests in
 // production, where a tag can be moved under a running service.
 func checkImageSupplyChain(p *Platform, add addFunc) {
-	allowed := map[string]bool{}
-	for _, r := range p.Spec.Security.AllowedRegistries {
-		allowed[r] = true
-	}
+	allowed := p.Spec.Security.AllowedRegistries
 	for _, u := range imageUses(p) {
 		if !imageRefRE().MatchString(u.ref) {
 			continue // reported by the field rule
@@ -131,12 +116,16 @@ func checkImageSupplyChain(p *Platform, add addFunc) {
 		if u.defaulted {
 			what = fmt.Sprintf("the default image %q", u.ref)
 		}
-		if reg := ImageRegistry(u.ref); len(allowed) > 0 && !allowed[reg] {
+		ref := imageref.Parse(u.ref)
+		// The same test lint's untrusted-registry applies to the
+		// platformctl.dev/allowed-registries annotation written from this
+		// list, so what validates also lints clean.
+		if len(allowed) > 0 && !imageref.Allowed(ref, allowed) {
 			add(u.path, "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry",
-				what, reg, strings.Join(p.Spec.Security.AllowedRegistries, ", "))
+				what, ref.Registry, strings.Join(allowed, ", "))
 		}
 		// A missing or latest tag is reported by checkImage already.
-		if tag := ImageTag(u.ref); u.production && !ImageHasDigest(u.ref) && tag != "" && tag != "latest" {
+		if u.production && !ref.Pinned() && ref.Tag != "" && ref.Tag != "latest" {
 			add(u.path, "%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
 				what, u.ref, u.ref)
 		}

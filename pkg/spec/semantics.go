@@ -5,6 +5,8 @@ import (
 	"net"
 	"sort"
 	"strings"
+
+	"github.com/platformctl/platformctl/pkg/imageref"
 )
 
 type addFunc func(path, format string, args ...any)
@@ -253,9 +255,10 @@ func checkImage(path, ref string, add addFunc) {
 	if !imageRefRE().MatchString(ref) {
 		return // the field rule already reported it
 	}
-	tag := ImageTag(ref)
+	r := imageref.Parse(ref)
+	tag := r.Tag
 	switch {
-	case ImageHasDigest(ref):
+	case r.Pinned():
 	case tag == "":
 		add(path, "%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", ref, ref)
 	case tag == "latest":

@@ -451,7 +451,12 @@ type SecretStore struct {
 
 // Security holds supply-chain and admission settings.
 type Security struct {
-	// AllowedRegistries restricts image registries (empty: any).
+	// AllowedRegistries restricts image registries (empty: any). Each entry
+	// is a registry host, and an image is allowed when it is on a listed
+	// host: Docker Hub short names (nginx) count as docker.io, its aliases
+	// and letter case do not matter. That is what a host means in lint's
+	// allowedRegistries too, where an entry may also narrow to a path
+	// (ghcr.io/acme) or widen to *.domain.
 	AllowedRegistries []string `json:"allowedRegistries,omitempty" validate:"omitempty,dive,hostname_port|fqdn"`
 	// ImageVerification admits only pods whose platform images carry a valid
 	// cosign signature (Kyverno ImageValidatingPolicy).

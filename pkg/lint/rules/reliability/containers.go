@@ -2,10 +2,9 @@ package reliability
 
 import (
 	"fmt"
-	"strings"
-
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -29,30 +28,17 @@ func latestImageTag() lint.Rule {
 				if img == "" {
 					continue
 				}
-				tag, digest := imageTag(img)
+				ref := imageref.Parse(img)
 				switch {
-				case digest:
-				case tag == "":
+				case ref.Pinned():
+				case ref.Tag == "":
 					r.Report(o, c.Path()+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
-				case tag == "latest":
+				case ref.Tag == "latest":
 					r.Report(o, c.Path()+".image", "container %q runs image %q: latest is not a version", c.Name, img)
 				}
 			}
 		},
 	}
-}
-
-// imageTag splits a reference's tag off; a ':' before the last '/' is a
-// registry port (localhost:5000/app), not a tag.
-func imageTag(img string) (tag string, digest bool) {
-	if strings.Contains(img, "@") {
-		return "", true
-	}
-	name := img[strings.LastIndexByte(img, '/')+1:]
-	if i := strings.LastIndexByte(name, ':'); i >= 0 {
-		return name[i+1:], false
-	}
-	return "", false
 }
 
 // nsDefaults are the resources a namespace's LimitRanges fill in for

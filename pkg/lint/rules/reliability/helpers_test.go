@@ -13,26 +13,6 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
-func TestImageTag(t *testing.T) {
-	for _, tc := range []struct {
-		image, tag string
-		digest     bool
-	}{
-		{"nginx", "", false},
-		{"nginx:latest", "latest", false},
-		{"nginx:1.27", "1.27", false},
-		{"ghcr.io/acme/web:1.4.2", "1.4.2", false},
-		{"localhost:5000/app", "", false},
-		{"localhost:5000/app:2.0", "2.0", false},
-		{"nginx@sha256:abc", "", true},
-		{"nginx:latest@sha256:abc", "", true},
-	} {
-		tag, digest := imageTag(tc.image)
-		assert.Equal(t, tc.tag, tag, tc.image)
-		assert.Equal(t, tc.digest, digest, tc.image)
-	}
-}
-
 func TestPortNames(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
