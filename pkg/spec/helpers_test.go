@@ -84,7 +84,7 @@ func TestValidHostPort(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := validHostPort(tt.in, ""); got != tt.want {
+		if got := validHostPort(tt.in); got != tt.want {
 			t.Errorf("validHostPort(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
@@ -130,8 +130,8 @@ func TestValidCron(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := validCron(tt.in, ""); got != tt.want {
-			t.Errorf("validCron(%q) = %v, want %v", tt.in, got, tt.want)
+		if got := (CronProblem(tt.in) == ""); got != tt.want {
+			t.Errorf("CronProblem(%q) == \"\" is %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
@@ -157,7 +157,7 @@ func TestValidRelPath(t *testing.T) {
 		{`..\deploy`, false},
 	}
 	for _, tt := range tests {
-		if got := validRelPath(tt.in, ""); got != tt.want {
+		if got := validRelPath(tt.in); got != tt.want {
 			t.Errorf("validRelPath(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}

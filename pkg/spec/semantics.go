@@ -36,7 +36,7 @@ func checkSemantics(p *Platform, add addFunc) {
 		if managed && ds.Endpoint == "" {
 			add(path+".endpoint", "is required when mode is managed")
 		}
-		if managed && validHostPort(ds.Endpoint, "") {
+		if managed && validHostPort(ds.Endpoint) {
 			// The store's in-cluster name is an ExternalName Service: a DNS
 			// CNAME, which the API server wants to be a DNS subdomain (an
 			// IPv6 address is refused) and DNS cannot point at an address.
@@ -118,7 +118,7 @@ func checkSemantics(p *Platform, add addFunc) {
 			}
 		}
 		if e := svc.Expose; e != nil && svc.Protocol == ProtocolGRPC && s.Edge.API != EdgeIngressNginx && e.Path != "" && e.Path != "/" &&
-			validURLPath(e.Path, "") && !grpcSvcRE().MatchString(e.Path[1:]) {
+			validURLPath(e.Path) && !grpcSvcRE().MatchString(e.Path[1:]) {
 			add(path+".expose.path", "%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)", e.Path)
 		}
 		if svc.Protocol == ProtocolGRPC && svc.Kind != KindWorker && svc.MetricsPort != 0 && svc.MetricsPort == svc.Port {

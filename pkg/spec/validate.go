@@ -20,19 +20,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
-// The patterns compile on first use: package initialisation runs on every
-// invocation (lint on one file included), and most never validate a spec.
+// Regexps the cross-field checks use, from the formats' patterns.
 var (
-	dnsLabelRE  = lazyRegexp(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
-	envNameRE   = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	secretRefRE = lazyRegexp(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`)
-	urlPathRE   = lazyRegexp(URLPathPattern)
-	grpcSvcRE   = lazyRegexp(GRPCServicePattern)
-	// imageRefRE follows the distribution reference grammar: optional
-	// registry host[:port], lowercase path components, optional tag and digest.
-	imageRefRE = lazyRegexp(`^(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?` +
-		`([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)` +
-		`(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+	dnsLabelRE = lazyRegexp(dnsLabelPattern)
+	grpcSvcRE  = lazyRegexp(GRPCServicePattern)
+	imageRefRE = lazyRegexp(imageRefPattern)
 )
 
 func lazyRegexp(expr string) func() *regexp.Regexp {
@@ -56,26 +48,13 @@ func structValidator() *validator.Validate {
 			}
 			return name
 		})
-		for tag, fn := range map[string]func(string, string) bool{
-			"dnslabel":     func(s, _ string) bool { return len(s) <= 63 && dnsLabelRE().MatchString(s) },
-			"dnssubdomain": func(s, _ string) bool { return len(validation.IsDNS1123Subdomain(s)) == 0 },
-			"labelkey":     func(s, _ string) bool { return len(validation.IsQualifiedName(s)) == 0 },
-			"imageref":     func(s, _ string) bool { return len(s) <= 512 && imageRefRE().MatchString(s) },
-			"quantity":     validQuantity,
-			"urlpath":      validURLPath,
-			"domain":       func(s, _ string) bool { return DomainProblem(s) == "" },
-			"labelvalue":   func(s, _ string) bool { return len(validation.IsValidLabelValue(s)) == 0 },
-			"gitrepourl":   func(s, _ string) bool { return GitRepoURLProblem(s) == "" },
-			"httpsurl":     validHTTPSURL,
-			"envname":      func(s, _ string) bool { return envNameRE().MatchString(s) },
-			"secretref":    func(s, _ string) bool { return secretRefRE().MatchString(s) && !hasDotDot(s) },
-			"hostport":     validHostPort,
-			"cron":         validCron,
-			"percent":      validPercent,
-			"duration":     validDuration,
-			"relpath":      validRelPath,
-			"range":        validRange,
-		} {
+		checks := map[string]func(string, string) bool{"range": validRange}
+		for i := range Formats {
+			if f := &Formats[i]; !f.Builtin {
+				checks[f.Tag] = func(s, _ string) bool { return f.Valid(s) }
+			}
+		}
+		for tag, fn := range checks {
 			fn := fn
 			if err := v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
 				f := fl.Field()
@@ -95,6 +74,7 @@ func structValidator() *validator.Validate {
 	return validate
 }
 
+// hasDotDot says whether a /- or #-separated segment of s is . or ..
 func hasDotDot(s string) bool {
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == '#' }) {
 		if part == ".." || part == "." {
@@ -104,12 +84,12 @@ func hasDotDot(s string) bool {
 	return false
 }
 
-func validQuantity(s, _ string) bool {
+func validQuantity(s string) bool {
 	q, err := resource.ParseQuantity(s)
 	return err == nil && q.Sign() > 0
 }
 
-func validHostPort(s, _ string) bool {
+func validHostPort(s string) bool {
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
 		return false
@@ -121,17 +101,11 @@ func validHostPort(s, _ string) bool {
 	return net.ParseIP(host) != nil || len(validation.IsDNS1123Subdomain(host)) == 0
 }
 
-// validCron accepts what the API server accepts for a new CronJob: it
-// parses the schedule with robfig/cron's ParseStandard (as
-// k8s.io/kubernetes pkg/apis/batch/validation does, recovering from its
-// panics) and refuses TZ= and CRON_TZ= prefixes, which it allows only on
-// CronJobs that already had them.
-func validCron(s, _ string) bool {
-	return CronProblem(s) == ""
-}
-
 // CronProblem says why the API server would refuse s as a CronJob schedule,
-// or returns "".
+// or returns "". It parses the schedule with robfig/cron's ParseStandard (as
+// k8s.io/kubernetes pkg/apis/batch/validation does, recovering from its
+// panics) and refuses TZ= and CRON_TZ= prefixes, which the API server
+// allows only on CronJobs that already had them.
 func CronProblem(s string) (problem string) {
 	if strings.Contains(s, "TZ") {
 		return "it refuses a time zone (TZ= or CRON_TZ=) in a new schedule; write the schedule in the controller's time zone, normally UTC"
@@ -149,32 +123,7 @@ func CronProblem(s string) (problem string) {
 
 const cronHint = ` (five fields: minute 0-59, hour 0-23, day of month 1-31, month 1-12, day of week 0-6; e.g. "0 3 * * *")`
 
-// Patterns shared by the validator and the JSON Schema (pkg/specdoc), so
-// each is written once. Go's RE2 and ECMA-262 agree on them.
-const (
-	// URLPathPattern is the character rule the Gateway API puts on an
-	// HTTPRoute Exact or PathPrefix path (its CRD's CEL rules): RFC 3986
-	// path characters, and % only as the start of a %XX escape.
-	URLPathPattern = `^/(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})*$`
-	// URLPathExcluded are the sequences the same rules, and the Ingress
-	// validation of the API server, refuse on top of the characters: dot
-	// segments, an empty segment, an encoded '/'.
-	URLPathExcluded = `(^|/)\.\.?(/|$)|//|%2[fF]`
-	// URLPathMaxLength is the Gateway API's limit on a path match.
-	URLPathMaxLength = 1024
-	// LabelValuePattern is apimachinery's label value (empty, or at most 63
-	// alphanumerics, '-', '_' and '.', starting and ending alphanumeric).
-	LabelValuePattern = `^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`
-	// GRPCServicePattern is what a GRPCRoute Exact method match accepts as
-	// a service name (the Gateway API CRD's CEL rule).
-	GRPCServicePattern = `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`
-)
-
-var urlPathExcludedRE = lazyRegexp(URLPathExcluded)
-
-func validURLPath(s, _ string) bool {
-	return len(s) <= URLPathMaxLength && urlPathRE().MatchString(s) && !urlPathExcludedRE().MatchString(s)
-}
+func validURLPath(s string) bool { return FormatByTag("urlpath").Valid(s) }
 
 // DomainProblem says why d cannot be a DNS zone that route host names and
 // certificates are built on, or returns "". It is apimachinery's DNS-1123
@@ -262,23 +211,23 @@ func hostProblem(h string) string {
 
 // validHTTPSURL accepts an https URL with a host and no credentials: what
 // an OIDC issuer is (Sigstore and Kyverno compare it with the token's iss).
-func validHTTPSURL(s, _ string) bool {
+func validHTTPSURL(s string) bool {
 	u, err := url.Parse(s)
 	return err == nil && u.Scheme == "https" && u.Host != "" && hostProblem(u.Hostname()) == "" &&
 		u.User == nil && u.RawQuery == "" && u.Fragment == "" && !strings.ContainsAny(s, " \t\n\r")
 }
 
-func validPercent(s, _ string) bool {
+func validPercent(s string) bool {
 	f, err := strconv.ParseFloat(s, 64)
 	return err == nil && f > 0 && f < 100
 }
 
-func validDuration(s, _ string) bool {
+func validDuration(s string) bool {
 	d, err := time.ParseDuration(s)
 	return err == nil && d > 0
 }
 
-func validRelPath(s, _ string) bool {
+func validRelPath(s string) bool {
 	return s != "" && !strings.HasPrefix(s, "/") && !strings.Contains(s, `\`) && path.Clean(s) == s && !hasDotDot(s)
 }
 
@@ -327,48 +276,10 @@ func message(fe validator.FieldError) string {
 		return fmt.Sprintf("%q is not a fully qualified domain name", value)
 	case "url":
 		return fmt.Sprintf("%q is not a URL", value)
-	case "dnslabel":
-		if s, ok := fe.Value().(string); ok && len(s) > 63 {
-			return fmt.Sprintf("%q is longer than 63 characters", value)
-		}
-		return fmt.Sprintf("%q is not a valid name: use lowercase letters, digits and '-', start with a letter, end with a letter or digit", value)
-	case "dnssubdomain":
-		return fmt.Sprintf("%q is not a valid DNS subdomain", value)
-	case "labelkey":
-		return fmt.Sprintf("%q is not a valid label key", value)
-	case "imageref":
-		return fmt.Sprintf("%q is not a valid image reference (registry/repository:tag or @sha256:digest)", value)
-	case "quantity":
-		return fmt.Sprintf("%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)", value)
-	case "urlpath":
-		return fmt.Sprintf("%q is not a URL path the Gateway API and Ingress accept: start with '/', use RFC 3986 path characters and %%XX escapes, no '//', no '.' or '..' segments, no %%2F, at most %d characters", value, URLPathMaxLength)
-	case "domain":
+	}
+	if f := FormatByTag(fe.Tag()); f != nil {
 		s, _ := fe.Value().(string)
-		return fmt.Sprintf("%q %s", value, DomainProblem(s))
-	case "labelvalue":
-		return fmt.Sprintf("%q is not a valid label value: at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit", value)
-	case "gitrepourl":
-		s, _ := fe.Value().(string)
-		return fmt.Sprintf("%q %s", value, GitRepoURLProblem(s))
-	case "httpsurl":
-		return fmt.Sprintf("%q is not an https URL with a host (e.g. https://token.actions.githubusercontent.com)", value)
-	case "envname":
-		return fmt.Sprintf("%q is not a valid environment variable name", value)
-	case "secretref":
-		return fmt.Sprintf("%q is not a secret-store key (path/to/key or path/to/key#property)", value)
-	case "hostport":
-		return fmt.Sprintf("%q is not host:port", value)
-	case "cron":
-		s, _ := fe.Value().(string)
-		return fmt.Sprintf("%q is not a cron schedule the API server accepts: %s", value, CronProblem(s))
-	case "percent":
-		return fmt.Sprintf("%q is not a percentage between 0 and 100 (e.g. \"99.9\")", value)
-	case "duration":
-		return fmt.Sprintf("%q is not a positive duration (e.g. 300ms, 1h)", value)
-	case "relpath":
-		return fmt.Sprintf("%q is not a relative path inside the repository", value)
-	case "hostname_port|fqdn":
-		return fmt.Sprintf("%q is not a registry host (registry.example.com or host:port, no scheme or path)", value)
+		return f.message(s, value)
 	}
 	return fmt.Sprintf("failed %q validation", fe.Tag())
 }

@@ -367,16 +367,16 @@ func scalarRules(f *field, where, basic string, list []string, s *obj) error {
 			s.set("minimum", lo)
 			s.set("maximum", hi)
 		default:
-			fs, ok := formatSchemas[rule]
-			if !ok || !isString {
-				return fmt.Errorf("specdoc: %s: validate rule %q has no JSON Schema translation (add it to formatSchemas in pkg/specdoc/schema.go)", where, rule)
+			fm := spec.FormatByTag(rule)
+			if fm == nil || !isString {
+				return fmt.Errorf("specdoc: %s: validate rule %q has no JSON Schema translation (add it to spec.Formats in pkg/spec/formats.go)", where, rule)
 			}
-			for _, p := range fs {
-				if p.K == "maxLength" {
-					tighten(s, p.K, p.V.(int))
-					continue
-				}
-				s.set(p.K, p.V)
+			s.set("pattern", fm.Pattern)
+			if fm.Exclude != "" {
+				s.set("not", obj{{"type", "string"}, {"pattern", fm.Exclude}})
+			}
+			if fm.MaxLength > 0 {
+				tighten(s, "maxLength", fm.MaxLength)
 			}
 		}
 	}
@@ -451,78 +451,6 @@ func jsonDefault(text string, t *typeRef) (any, bool) {
 	return nil, false
 }
 
-// Patterns of the named formats. Go's regexp (RE2) and ECMA-262 agree on
-// everything used here: no lookaround, no backreferences. Where a check in
-// validate.go is not a regular language (a number range, a parse by
-// resource.ParseQuantity or time.ParseDuration), the pattern is the closest
-// shape that accepts every valid value; docs/schema/README.md lists the
-// differences, and TestFormatsAgreeWithLoader in pkg/schema pins them.
-const (
-	dnsLabelPattern   = `^[a-z]([-a-z0-9]*[a-z0-9])?$`
-	subdomainLabel    = `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
-	dnsSubdomainBody  = subdomainLabel + `(\.` + subdomainLabel + `)*`
-	hostnameRFC1123   = `[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*`
-	fqdnBody          = `([a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z]{1}[a-zA-Z0-9-]{0,62})\.?`
-	portPattern       = `\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`
-	imageRegistry     = `(?:([a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?)/)?`
-	imageRepository   = `([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)`
-	imageTag          = `(?::([\w][\w.-]{0,127}))`
-	imageDigest       = `(?:@(sha256:[a-f0-9]{64}))`
-	imageRefPattern   = `^` + imageRegistry + imageRepository + imageTag + `?` + imageDigest + `?$`
-	pinnedImage       = `^` + imageRegistry + imageRepository + `(?:` + imageTag + imageDigest + `?|` + imageDigest + `)$`
-	dotSegment        = `(^|/)\.\.?(/|$)`
-	numberWithNonZero = `(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)`
-	durationUnit      = `(?:ns|us|µs|μs|ms|s|m|h)`
-	cronField         = `[0-9A-Za-z*/,?-]+`
-	domainLabel       = `[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?`
-)
-
-// formatSchemas translates each custom (and built-in format) validate tag.
-var formatSchemas = map[string]obj{
-	"dnslabel":     {{"pattern", dnsLabelPattern}, {"maxLength", 63}},
-	"dnssubdomain": {{"pattern", `^` + dnsSubdomainBody + `$`}, {"maxLength", 253}},
-	// Lower-case DNS labels of at most 63, the last one starting with a
-	// letter, at least two; no trailing dot.
-	"domain":     {{"pattern", `^` + domainLabel + `(\.` + domainLabel + `)*\.[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`}, {"maxLength", 253}},
-	"labelvalue": {{"pattern", spec.LabelValuePattern}, {"maxLength", 63}},
-	// hostname_port (an optional RFC 1123 host name, then a port 1-65535)
-	// or a domain name.
-	"hostname_port|fqdn": {{"pattern", `^(?:(` + hostnameRFC1123 + `)?:` + portPattern + `|` + fqdnBody + `)$`}},
-	// A DNS subdomain or an IPv4 address (both match the subdomain
-	// pattern), or an IPv6 address in brackets (only its characters are
-	// checked), then a port.
-	"hostport": {{"pattern", `^(` + dnsSubdomainBody + `|\[[0-9A-Fa-f:.]+\]):` + portPattern + `$`}},
-	"imageref": {{"pattern", imageRefPattern}, {"maxLength", 512}},
-	// An optional DNS-subdomain prefix and '/', then a name of at most 63
-	// characters. The prefix's own limit of 253 is only bounded by the
-	// total length.
-	"labelkey": {{"pattern", `^(` + dnsSubdomainBody + `/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`}, {"maxLength", 317}},
-	// A number with at least one non-zero digit and an optional binary,
-	// decimal or exponent suffix.
-	"quantity": {{"pattern", `^\+?` + numberWithNonZero + `(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`}},
-	"urlpath":  {{"pattern", spec.URLPathPattern}, {"not", obj{{"type", "string"}, {"pattern", spec.URLPathExcluded}}}, {"maxLength", spec.URLPathMaxLength}},
-	"envname":  {{"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}},
-	"secretref": {{"pattern", `^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*(#[A-Za-z0-9_.-]+)?$`},
-		{"not", obj{{"type", "string"}, {"pattern", `(^|[/#])\.\.?([/#]|$)`}}}},
-	// The shape only: five fields of cron characters or a descriptor; the
-	// loader parses the ranges as the API server does. TZ (a TZ= or
-	// CRON_TZ= prefix) is refused, as the API server does.
-	"cron": {{"pattern", `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`},
-		{"not", obj{{"type", "string"}, {"pattern", `TZ`}}}},
-	// A decimal number strictly between 0 and 100, without exponent.
-	"percent": {{"pattern", `^\+?0*(?:[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)$`}},
-	// A sequence of numbers with units, not all of them zero.
-	"duration": {{"pattern", `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`},
-		{"not", obj{{"type", "string"}, {"pattern", `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`}}}},
-	"relpath": {{"pattern", `^[^/\\]+(/[^/\\]+)*$`}, {"not", obj{{"type", "string"}, {"pattern", dotSegment}}}},
-	// https:// or ssh:// with a host and a path, or scp-like user@host:path:
-	// the shape only, the loader also checks the host name. No "format":
-	// validators that assert formats would each judge URIs their own way,
-	// and strict ones (ajv) refuse a format they do not know.
-	"gitrepourl": {{"pattern", `^(https://[^\s/?#@]+/|ssh://[^\s/?#]+/|[^\s/@:]+@[^\s/@:]+:)[^\s?#]*[^\s/?#][^\s?#]*$`}},
-	"httpsurl":   {{"pattern", `^https://[^\s/?#@]+(/[^\s?#]*)?$`}},
-}
-
 // valueRules are the checks of pkg/spec/semantics.go that look at one value
 // only, so the schema can carry them: pinned images (see checkImage). They replace the format's pattern with
 // a stricter one.
@@ -535,5 +463,5 @@ var valueRules = map[string]obj{
 
 var (
 	// pinned: a tag or a digest, and not the tag latest alone.
-	pinned = obj{{"pattern", pinnedImage}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
+	pinned = obj{{"pattern", spec.PinnedImagePattern}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
 )

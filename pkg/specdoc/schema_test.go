@@ -5,21 +5,6 @@ import (
 	"testing"
 )
 
-// TestEveryFormatTranslated: a format docs/spec.md describes must also have
-// a JSON Schema translation, or Schema fails the first time a field uses it.
-func TestEveryFormatTranslated(t *testing.T) {
-	for _, f := range formats {
-		if _, ok := formatSchemas[f.Tag]; !ok {
-			t.Errorf("format %q has no entry in formatSchemas (pkg/specdoc/schema.go)", f.Tag)
-		}
-	}
-	for tag := range formatSchemas {
-		if formatByTag(tag) == nil {
-			t.Errorf("formatSchemas has %q, which formats does not describe", tag)
-		}
-	}
-}
-
 func TestSchemaRefusesUntranslatedRules(t *testing.T) {
 	f := &field{Owner: "T", GoName: "F", YAML: "f", Type: &typeRef{Kind: kindBasic, Name: "string"}}
 	for _, rule := range []string{"uuid", "gte=1", "startswith=x"} {

@@ -406,9 +406,9 @@ func (d *doc) writeFormats(w io.Writer) {
 	}
 	fmt.Fprintf(w, "## Formats\n\nThe named syntaxes of the *Constraints* columns.\n\n")
 	var rows [][]string
-	for _, f := range formats {
+	for _, f := range spec.Formats {
 		if used[f.Tag] {
-			rows = append(rows, []string{f.Name, f.Words, f.Example})
+			rows = append(rows, []string{f.Name, f.Words, codeList(f.Examples)})
 		}
 	}
 	writeTable(w, []string{"Format", "Accepts", "Example"}, rows)

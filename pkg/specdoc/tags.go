@@ -4,67 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/platformctl/platformctl/pkg/spec"
 )
-
-// format is a named value syntax enforced by a validate tag. The words must
-// say what validate.go (or go-playground/validator, for its built-in tags)
-// actually accepts: they are the only description a user gets.
-type format struct {
-	Tag     string
-	Name    string
-	Words   string
-	Example string
-}
-
-// formats is every syntax tag types.go may use; Generate fails on a tag that
-// is missing here, so a new rule cannot reach the document undescribed.
-var formats = []format{
-	{"dnslabel", "DNS label",
-		"Lowercase letters, digits and `-`; starts with a letter, ends with a letter or digit; at most 63 characters.", "`orders-db`"},
-	{"dnssubdomain", "DNS subdomain",
-		"Lowercase letters, digits, `-` and `.`; starts and ends with a letter or digit; at most 253 characters.", "`letsencrypt-prod`, `gp3.encrypted`"},
-	{"domain", "domain name",
-		"A DNS name the edge builds host names on: at least two dot-separated labels of lower-case letters, digits and `-`, each starting and ending with a letter or digit and at most 63 characters, the last one starting with a letter; at most 253 characters; no trailing `.`, scheme, port or path. Every host name built on it (`<host>.<domain>`, `<host>.<env>.<domain>`) must keep within the same limits (see [Cross-field rules](#cross-field-rules)).", "`shop.example.com`"},
-	{"hostname_port|fqdn", "registry host",
-		"A registry host name, optionally with a port (`host:port`); no scheme and no path.", "`ghcr.io`, `registry.example.com:5000`"},
-	{"hostport", "host:port",
-		"A host (DNS subdomain or IP address; IPv6 in brackets) and a port 1–65535, separated by `:`.", "`jobs.mq.example.internal:5671`"},
-	{"imageref", "image reference",
-		"A container image reference: optional `registry[:port]/`, a lowercase repository path, an optional `:tag` and an optional `@sha256:<64 hex digits>`; at most 512 characters. The image must also be pinned (see [Cross-field rules](#cross-field-rules)).", "`ghcr.io/acme/web:1.4.2`"},
-	{"labelvalue", "label value",
-		"A Kubernetes label value: empty, or at most 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.", "`gpu`, `spot-2026.01`"},
-	{"labelkey", "label key",
-		"A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.", "`nvidia.com/gpu`"},
-	{"quantity", "quantity",
-		"A positive Kubernetes quantity: a number with an optional suffix (`m` for thousandths, `k`, `M`, `G`, … or `Ki`, `Mi`, `Gi`, …).", "`250m`, `1`, `512Mi`, `20Gi`"},
-	{"urlpath", "URL path",
-		"What the Gateway API and Ingress accept as a path prefix: starts with `/`; letters, digits, `._~!$&'()*+,;=:@/-` and `%XX` escapes only (no spaces, no query, no `#`); no empty segment (`//`), no `.` or `..` segment, no encoded `/` (`%2F`); at most 1024 characters.", "`/`, `/api/v1`"},
-	{"envname", "variable name",
-		"An environment variable name: letters, digits and `_`, not starting with a digit.", "`LOG_LEVEL`"},
-	{"secretref", "secret reference",
-		"A key in the secret store: one or more `/`-separated segments of letters, digits, `_`, `.` and `-`, optionally followed by `#property` to pick one property of a structured secret; no `.` or `..` segments.", "`payments/stripe-api-key`, `db/orders#password`"},
-	{"cron", "cron schedule",
-		"What the API server accepts as a CronJob schedule, parsed the same way (robfig/cron `ParseStandard`): five space-separated fields, minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or `JAN`–`DEC`) day-of-week (0–6 or `SUN`–`SAT`), each `*`, a value, a range `a-b`, a list `a,b` or a step `*/n`; or `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <duration>`. No `TZ=` or `CRON_TZ=` prefix (the API server refuses it on new CronJobs): schedules run in the controller's time zone, normally UTC.", "`0 3 * * *`"},
-	{"percent", "percentage",
-		"A decimal number strictly between 0 and 100, written as a string.", "`\"99.9\"`"},
-	{"duration", "duration",
-		"A positive Go duration: numbers with units `ns`, `us`, `ms`, `s`, `m`, `h`.", "`300ms`, `1h30m`"},
-	{"relpath", "relative path",
-		"A clean relative path inside the repository: no leading `/`, no `\\`, no `.` or `..` segments, no `//` and no trailing `/`.", "`deploy`, `clusters/prod`"},
-	{"gitrepourl", "Git repository URL",
-		"Where Argo CD or Flux clones the rendered tree from: `https://host/path`, `ssh://[user@]host[:port]/path`, or (Argo CD only) the scp-like `user@host:path`. No other scheme: plain `http://` would let anyone on the network path change what the cluster deploys, and `file:`, `git:` and the like are not repositories a cluster controller should read. No credentials in the URL (give them to Argo CD or Flux as a repository secret), no query or fragment.", "`https://github.com/acme/shop-deploy`, `git@github.com:acme/shop-deploy.git`"},
-	{"httpsurl", "https URL",
-		"An `https://` URL with a host and no credentials, query or fragment.", "`https://token.actions.githubusercontent.com`"},
-}
-
-func formatByTag(tag string) *format {
-	for i := range formats {
-		if formats[i].Tag == tag {
-			return &formats[i]
-		}
-	}
-	return nil
-}
 
 // rules is one validate tag split into the levels go-playground/validator
 // applies it at: the field itself, each list item or map value (after
@@ -211,7 +153,7 @@ func rejectsZero(rule string) bool {
 	case "eq":
 		return param != ""
 	}
-	return formatByTag(rule) != nil
+	return spec.FormatByTag(rule) != nil
 }
 
 func parseRange(param string) (int64, int64, bool) {
@@ -258,9 +200,9 @@ func describe(list []string, t *typeRef, ff *fieldFacts) (words, allowed []strin
 			}
 			words = append(words, fmt.Sprintf("%d to %d", lo, hi))
 		default:
-			f := formatByTag(rule)
+			f := spec.FormatByTag(rule)
 			if f == nil {
-				return nil, nil, fmt.Errorf("validate rule %q has no description in specdoc (add it to formats)", rule)
+				return nil, nil, fmt.Errorf("validate rule %q is not a format (add it to spec.Formats in pkg/spec/formats.go)", rule)
 			}
 			words = append(words, "["+f.Name+"](#formats)")
 			if !has(ff.Formats, f.Tag) {
