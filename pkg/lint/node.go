@@ -26,6 +26,19 @@ func Field(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+// Get walks mapping keys from n: Get(o.Root, "spec", "template") is
+// At(o.Root, "spec.template") for a constant path, without parsing the
+// path on every call of a per-object check. It is the one accessor rules
+// use for a fixed field path; At is for paths built at run time.
+func Get(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		if n = Field(n, k); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
 // KeyOf returns the key node of key in mapping n (its position is where a
 // finding about the field points), or nil.
 func KeyOf(n *yaml.Node, key string) *yaml.Node {

@@ -132,6 +132,17 @@ func (o *Object) Pod() *Pod {
 	return o.pod
 }
 
+// Containers returns the object's pod and its containers, or nil, nil when
+// it has no pod. The slice is the engine's, shared between rules: never
+// modify it.
+func (o *Object) Containers() (*Pod, []Container) {
+	p := o.Pod()
+	if p == nil {
+		return nil, nil
+	}
+	return p, p.Containers()
+}
+
 // PodLabels returns the pod template's labels.
 func (p *Pod) PodLabels() map[string]string { return StringMap(Field(p.Meta, "labels")) }
 
@@ -158,6 +169,21 @@ type Container struct {
 	// Security is the container's securityContext merged over the pod's:
 	// Kubernetes applies pod-level values to containers that do not set them.
 	Security SecuritySettings
+}
+
+// Who names the container the way findings do: the kind matters to the
+// reader, because init, sidecar and ephemeral containers are easy to
+// overlook (init container "migrate").
+func (c *Container) Who() string {
+	switch {
+	case c.Sidecar:
+		return fmt.Sprintf("sidecar container %q", c.Name)
+	case c.Kind == InitContainer:
+		return fmt.Sprintf("init container %q", c.Name)
+	case c.Kind == EphemeralContainer:
+		return fmt.Sprintf("ephemeral container %q", c.Name)
+	}
+	return fmt.Sprintf("container %q", c.Name)
 }
 
 // SecuritySettings holds effective security settings and where each came from, so a

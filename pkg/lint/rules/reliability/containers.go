@@ -19,11 +19,12 @@ func latestImageTag() lint.Rule {
 		Remediation: "Pin the image to a version tag (ghcr.io/acme/web:1.4.2) or, better, a digest (ghcr.io/acme/web@sha256:…), and let CI update it.",
 		References:  []string{"https://kubernetes.io/docs/concepts/containers/images/#image-names", "kube-score container-image-tag", "kube-linter latest-tag"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			p := podOf(o)
+			p := o.Pod()
 			if p == nil {
 				return
 			}
-			for c := range containers(p) {
+			for ci := range p.Containers() {
+				c := &p.Containers()[ci]
 				img := lint.Str(lint.Field(c.Node, "image"))
 				if img == "" {
 					continue
@@ -32,9 +33,9 @@ func latestImageTag() lint.Rule {
 				switch {
 				case ref.Pinned():
 				case ref.Tag == "":
-					r.Report(o, c.Path()+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
+					r.Report(o, c.Path+".image", "container %q runs image %q without a tag, which means :latest", c.Name, img)
 				case ref.Tag == "latest":
-					r.Report(o, c.Path()+".image", "container %q runs image %q: latest is not a version", c.Name, img)
+					r.Report(o, c.Path+".image", "container %q runs image %q: latest is not a version", c.Name, img)
 				}
 			}
 		},
@@ -58,7 +59,7 @@ func limitRangeDefaults(s *lint.Set) map[string]*nsDefaults {
 			d = &nsDefaults{request: map[string]bool{}, limit: map[string]bool{}}
 			out[lr.Namespace] = d
 		}
-		for _, l := range lint.Items(get(lr.Root, "spec", "limits")) {
+		for _, l := range lint.Items(lint.Get(lr.Root, "spec", "limits")) {
 			if lint.Str(lint.Field(l, "type")) != "Container" {
 				continue
 			}
@@ -109,26 +110,15 @@ func resourceCheck(res, want, what string) func(*lint.Set, *lint.Context, *lint.
 		rs := resources{defaults: f.limits}
 		for _, pi := range f.pods {
 			o, p := pi.obj, pi.pod
-			for _, c := range pi.containers {
+			for ci := range pi.containers {
+				c := &pi.containers[ci]
 				if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, want, res) {
 					continue
 				}
-				r.Report(o, c.Path()+".resources."+want+"."+res, "%s %q has no %s %s", containerWord(c), c.Name, res, what)
+				r.Report(o, c.Path+".resources."+want+"."+res, "%s has no %s %s", c.Who(), res, what)
 			}
 		}
 	}
-}
-
-func containerWord(c container) string {
-	switch {
-	case c.Sidecar:
-		return "sidecar container"
-	case c.Kind == lint.InitContainer:
-		return "init container"
-	case c.Kind == lint.EphemeralContainer:
-		return "ephemeral container"
-	}
-	return "container"
 }
 
 func missingCPURequest() lint.Rule {
@@ -192,14 +182,15 @@ func missingEphemeralStorage() lint.Rule {
 			const res = "ephemeral-storage"
 			for _, pi := range f.pods {
 				o, p := pi.obj, pi.pod
-				for _, c := range pi.containers {
+				for ci := range pi.containers {
+					c := &pi.containers[ci]
 					if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, "limits", res) {
 						continue
 					}
 					if rs.has(o, p, c.Node, "requests", res) {
-						r.Report(o, c.Path()+".resources.limits."+res, "%s %q has an ephemeral-storage request but no limit", containerWord(c), c.Name)
+						r.Report(o, c.Path+".resources.limits."+res, "%s has an ephemeral-storage request but no limit", c.Who())
 					} else {
-						r.Report(o, c.Path()+".resources", "%s %q has no ephemeral-storage request or limit", containerWord(c), c.Name)
+						r.Report(o, c.Path+".resources", "%s has no ephemeral-storage request or limit", c.Who())
 					}
 				}
 			}
@@ -215,11 +206,12 @@ func duplicateEnvVar() lint.Rule {
 		Remediation: "Keep one entry per name; change the value where it is defined instead of appending a second one.",
 		References:  []string{"https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/", "kube-linter duplicate-env-var"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			p := podOf(o)
+			p := o.Pod()
 			if p == nil {
 				return
 			}
-			for c := range containers(p) {
+			for ci := range p.Containers() {
+				c := &p.Containers()[ci]
 				env := lint.Items(lint.Field(c.Node, "env"))
 				if len(env) < 2 {
 					continue
@@ -231,7 +223,7 @@ func duplicateEnvVar() lint.Rule {
 						continue
 					}
 					if j, dup := first[name]; dup {
-						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path(), i), "%s %q sets %s twice (env[%d] and env[%d]); the last one wins", containerWord(c), c.Name, name, j, i)
+						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path, i), "%s sets %s twice (env[%d] and env[%d]); the last one wins", c.Who(), name, j, i)
 						continue
 					}
 					first[name] = i

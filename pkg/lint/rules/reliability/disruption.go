@@ -15,7 +15,7 @@ const docsPDB = "https://kubernetes.io/docs/tasks/run-application/configure-pdb/
 // pdbSelector reads a PDB's selector. policy/v1 selects every pod of the
 // namespace with an empty selector; policy/v1beta1 selected none.
 func pdbSelector(pdb *lint.Object) selector {
-	sel := labelSelector(get(pdb.Root, "spec", "selector"))
+	sel := labelSelector(lint.Get(pdb.Root, "spec", "selector"))
 	if pdb.APIVersion == "policy/v1beta1" && sel.empty() {
 		return selector{}
 	}
@@ -162,13 +162,13 @@ func pdbBlocksEviction() lint.Rule {
 			var pods map[string]*labelIndex
 			var as autoscalers
 			for _, pdb := range s.OfKind(kindPDB) {
-				if mu, ok := readIntOrPercent(get(pdb.Root, "spec", "maxUnavailable")); ok {
+				if mu, ok := readIntOrPercent(lint.Get(pdb.Root, "spec", "maxUnavailable")); ok {
 					if mu.v == 0 {
 						r.Report(pdb, "spec.maxUnavailable", "PodDisruptionBudget %q has maxUnavailable %s: no pod may ever be evicted, so node drains hang", pdb.Name, mu.raw)
 					}
 					continue
 				}
-				ma, ok := readIntOrPercent(get(pdb.Root, "spec", "minAvailable"))
+				ma, ok := readIntOrPercent(lint.Get(pdb.Root, "spec", "minAvailable"))
 				if !ok {
 					continue
 				}
@@ -202,10 +202,10 @@ func pdbExceedsHPAMin() lint.Rule {
 			f := factsOf(s)
 			pods, as := f.podsByNS, f.autoscalers
 			for _, pdb := range s.OfKind(kindPDB) {
-				if get(pdb.Root, "spec", "maxUnavailable") != nil {
+				if lint.Get(pdb.Root, "spec", "maxUnavailable") != nil {
 					continue
 				}
-				ma, ok := readIntOrPercent(get(pdb.Root, "spec", "minAvailable"))
+				ma, ok := readIntOrPercent(lint.Get(pdb.Root, "spec", "minAvailable"))
 				if !ok || (ma.pct && ma.v >= 100) {
 					continue
 				}
@@ -229,7 +229,7 @@ func pdbUnhealthyEvictionPolicy() lint.Rule {
 		Remediation: "Set spec.unhealthyPodEvictionPolicy: AlwaysAllow (policy/v1, Kubernetes 1.27+).",
 		References:  []string{docsPDB + "#unhealthy-pod-eviction-policy", "kube-linter pdb-unhealthy-pod-eviction-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
+			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || lint.Get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
 				return
 			}
 			r.Report(o, "spec.unhealthyPodEvictionPolicy", "PodDisruptionBudget %q does not set unhealthyPodEvictionPolicy, so not-ready pods block drains while the budget is exhausted", o.Name)
@@ -301,7 +301,7 @@ func spreads(spec *yaml.Node, labels map[string]string) (spread, declared bool) 
 			return true, true
 		}
 	}
-	anti := get(spec, "affinity", "podAntiAffinity")
+	anti := lint.Get(spec, "affinity", "podAntiAffinity")
 	for _, t := range lint.Items(lint.Field(anti, "requiredDuringSchedulingIgnoredDuringExecution")) {
 		declared = true
 		if lint.LabelSelector(lint.Field(t, "labelSelector"), labels) {
@@ -310,7 +310,7 @@ func spreads(spec *yaml.Node, labels map[string]string) (spread, declared bool) 
 	}
 	for _, t := range lint.Items(lint.Field(anti, "preferredDuringSchedulingIgnoredDuringExecution")) {
 		declared = true
-		if lint.LabelSelector(get(t, "podAffinityTerm", "labelSelector"), labels) {
+		if lint.LabelSelector(lint.Get(t, "podAffinityTerm", "labelSelector"), labels) {
 			return true, true
 		}
 	}

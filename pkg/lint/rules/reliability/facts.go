@@ -1,10 +1,6 @@
 package reliability
 
-import (
-	"slices"
-
-	"github.com/platformctl/platformctl/pkg/lint"
-)
+import "github.com/platformctl/platformctl/pkg/lint"
 
 // podInfo is an object that runs pods, read once: its pod, pod labels and
 // containers.
@@ -12,7 +8,7 @@ type podInfo struct {
 	obj        *lint.Object
 	pod        *lint.Pod
 	labels     map[string]string
-	containers []container
+	containers []lint.Container
 	// hostNetwork pods share the node's network namespace, where
 	// NetworkPolicies do not apply.
 	hostNetwork bool
@@ -46,13 +42,13 @@ func buildFacts(s *lint.Set) *facts {
 		limits:      limitRangeDefaults(s),
 	}
 	for _, o := range s.Objects {
-		p := podOf(o)
+		p := o.Pod()
 		// A PodTemplate is only a template: nothing runs from it, so no
 		// Service or policy can select it.
 		if p == nil || o.Kind == kindPodTemplate {
 			continue
 		}
-		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: slices.Collect(containers(p)), hostNetwork: lint.IsTrue(lint.Field(p.Spec, "hostNetwork"))}
+		pi := &podInfo{obj: o, pod: p, labels: p.PodLabels(), containers: p.Containers(), hostNetwork: lint.IsTrue(lint.Field(p.Spec, "hostNetwork"))}
 		f.pods = append(f.pods, pi)
 		f.byObj[o] = pi
 		ix := f.podsByNS[o.Namespace]
@@ -82,7 +78,7 @@ func buildFacts(s *lint.Set) *facts {
 // NetworkPolicies that select those pods are not selecting nothing, although
 // no workload of the input has them.
 func gatewayPodLabels(gw *lint.Object) map[string]string {
-	labels := lint.StringMap(get(gw.Root, "spec", "infrastructure", "labels"))
+	labels := lint.StringMap(lint.Get(gw.Root, "spec", "infrastructure", "labels"))
 	if labels == nil {
 		labels = map[string]string{}
 	}

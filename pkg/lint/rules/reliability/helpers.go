@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"fmt"
-	"iter"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -44,9 +43,6 @@ func nsName(ns string) string {
 	return strconv.Quote(ns)
 }
 
-// podOf returns the object's pod, or nil (the engine computes it once).
-func podOf(o *lint.Object) *lint.Pod { return o.Pod() }
-
 // longRunning says whether o's pods are meant to run until replaced, which is
 // when readiness and liveness mean something. Jobs run to completion; a bare
 // Pod does only with restartPolicy Never or OnFailure.
@@ -74,13 +70,13 @@ func replicated(o *lint.Object) bool {
 	case kindDaemonSet, kindJob, kindCronJob, kindPod, kindPodTemplate:
 		return false
 	}
-	return podOf(o) != nil
+	return o.Pod() != nil
 }
 
 // specReplicas reads spec.replicas: its value (1 when unset, the API
 // default), whether it is set, and whether it is a readable integer.
 func specReplicas(o *lint.Object) (n int64, set, known bool) {
-	node := get(o.Root, "spec", "replicas")
+	node := lint.Get(o.Root, "spec", "replicas")
 	if node == nil || node.Tag == "!!null" {
 		return 1, false, true
 	}
@@ -105,28 +101,28 @@ func targetKey(kind, ns, name string) string { return kind + "/" + ns + "/" + na
 func indexAutoscalers(s *lint.Set) autoscalers {
 	as := autoscalers{}
 	for _, h := range s.OfKind(kindHPA) {
-		ref := get(h.Root, "spec", "scaleTargetRef")
-		min, ok := lint.Int(get(h.Root, "spec", "minReplicas"))
+		ref := lint.Get(h.Root, "spec", "scaleTargetRef")
+		min, ok := lint.Int(lint.Get(h.Root, "spec", "minReplicas"))
 		if !ok {
 			min = 1
 		}
-		max, _ := lint.Int(get(h.Root, "spec", "maxReplicas"))
+		max, _ := lint.Int(lint.Get(h.Root, "spec", "maxReplicas"))
 		as[targetKey(lint.Str(lint.Field(ref, "kind")), h.Namespace, lint.Str(lint.Field(ref, "name")))] = &autoscaler{obj: h, min: min, max: max}
 	}
 	for _, so := range s.OfKind("ScaledObject") {
 		if so.Group() != "keda.sh" {
 			continue
 		}
-		ref := get(so.Root, "spec", "scaleTargetRef")
+		ref := lint.Get(so.Root, "spec", "scaleTargetRef")
 		kind := lint.Str(lint.Field(ref, "kind"))
 		if kind == "" {
 			kind = kindDeployment
 		}
-		min, ok := lint.Int(get(so.Root, "spec", "minReplicaCount"))
+		min, ok := lint.Int(lint.Get(so.Root, "spec", "minReplicaCount"))
 		if !ok {
 			min = 0
 		}
-		max, ok := lint.Int(get(so.Root, "spec", "maxReplicaCount"))
+		max, ok := lint.Int(lint.Get(so.Root, "spec", "maxReplicaCount"))
 		if !ok {
 			max = 100
 		}
@@ -402,7 +398,7 @@ type servicePort struct {
 func (sp servicePort) path() string { return "spec.ports[" + strconv.Itoa(sp.index) + "]" }
 
 func servicePorts(svc *lint.Object) []servicePort {
-	items := lint.Items(get(svc.Root, "spec", "ports"))
+	items := lint.Items(lint.Get(svc.Root, "spec", "ports"))
 	out := make([]servicePort, 0, len(items))
 	for i, p := range items {
 		n, _ := lint.Int(lint.Field(p, "port"))
@@ -495,52 +491,4 @@ func isDNSLabel(s string) bool {
 		}
 	}
 	return true
-}
-
-// container is one container of a pod. lint.Pod.Containers also merges the
-// pod's security context into each container and formats every path, which
-// these rules never need; several of them visit every container of every
-// pod, so they read containers with this instead and format a path only
-// when they report.
-type container struct {
-	Kind    lint.ContainerKind
-	Index   int
-	Node    *yaml.Node
-	Name    string
-	Sidecar bool
-	podPath string
-}
-
-// Path is the container's field path (spec.template.spec.containers[0]).
-func (c container) Path() string {
-	return c.podPath + "." + string(c.Kind) + "[" + strconv.Itoa(c.Index) + "]"
-}
-
-var containerKinds = [...]lint.ContainerKind{lint.InitContainer, lint.RegularContainer, lint.EphemeralContainer}
-
-// containers yields a pod's init, regular and ephemeral containers, in the
-// order lint.Pod.Containers returns them.
-func containers(p *lint.Pod) iter.Seq[container] {
-	return func(yield func(container) bool) {
-		for _, kind := range containerKinds {
-			for i, n := range lint.Items(lint.Field(p.Spec, string(kind))) {
-				c := container{Kind: kind, Index: i, Node: n, Name: lint.Str(lint.Field(n, "name")), podPath: p.Path}
-				c.Sidecar = kind == lint.InitContainer && lint.Str(lint.Field(n, "restartPolicy")) == "Always"
-				if !yield(c) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// get walks mapping keys without parsing a path string: Object.Get
-// allocates for every call, and these lookups run per object per rule.
-func get(n *yaml.Node, keys ...string) *yaml.Node {
-	for _, k := range keys {
-		if n = lint.Field(n, k); n == nil {
-			return nil
-		}
-	}
-	return n
 }

@@ -19,10 +19,10 @@ const (
 // ok is false for ExternalName and selector-less Services, whose endpoints
 // are managed elsewhere.
 func serviceSelector(svc *lint.Object) (selector, bool) {
-	if lint.Str(get(svc.Root, "spec", "type")) == "ExternalName" {
+	if lint.Str(lint.Get(svc.Root, "spec", "type")) == "ExternalName" {
 		return selector{}, false
 	}
-	m := lint.StringMap(get(svc.Root, "spec", "selector"))
+	m := lint.StringMap(lint.Get(svc.Root, "spec", "selector"))
 	// Labels a controller adds to each pod are not in any template; a
 	// per-pod Service (redis-0 selecting statefulset.kubernetes.io/pod-name)
 	// is judged on the rest of its selector.
@@ -84,7 +84,8 @@ func serviceNoPods() lint.Rule {
 // declaresPortName says whether a container that serves a Service (regular
 // or sidecar) declares a port with name.
 func declaresPortName(pi *podInfo, name string) bool {
-	for _, c := range pi.containers {
+	for ci := range pi.containers {
+		c := &pi.containers[ci]
 		if c.Kind != lint.RegularContainer && !c.Sidecar {
 			continue
 		}
@@ -201,9 +202,9 @@ func ingressBackendMissing() lint.Rule {
 					var nameField, portField string
 					if svc := lint.Field(b, "service"); svc != nil {
 						name, nameField = lint.Str(lint.Field(svc, "name")), ".service.name"
-						if n := get(svc, "port", "name"); n != nil {
+						if n := lint.Get(svc, "port", "name"); n != nil {
 							port, havePort, portField = portRef{name: lint.Str(n)}, true, ".service.port.name"
-						} else if n, ok := lint.Int(get(svc, "port", "number")); ok {
+						} else if n, ok := lint.Int(lint.Get(svc, "port", "number")); ok {
 							port, havePort, portField = portRef{num: n}, true, ".service.port.number"
 						}
 					} else if n := lint.Str(lint.Field(b, "serviceName")); n != "" {
@@ -225,10 +226,10 @@ func ingressBackendMissing() lint.Rule {
 						r.Report(ing, path()+portField, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
 					}
 				}
-				check(func() string { return "spec.defaultBackend" }, get(ing.Root, "spec", "defaultBackend"))
-				check(func() string { return "spec.backend" }, get(ing.Root, "spec", "backend"))
-				for i, rule := range lint.Items(get(ing.Root, "spec", "rules")) {
-					for j, p := range lint.Items(get(rule, "http", "paths")) {
+				check(func() string { return "spec.defaultBackend" }, lint.Get(ing.Root, "spec", "defaultBackend"))
+				check(func() string { return "spec.backend" }, lint.Get(ing.Root, "spec", "backend"))
+				for i, rule := range lint.Items(lint.Get(ing.Root, "spec", "rules")) {
+					for j, p := range lint.Items(lint.Get(rule, "http", "paths")) {
 						check(func() string { return fmt.Sprintf("spec.rules[%d].http.paths[%d].backend", i, j) }, lint.Field(p, "backend"))
 					}
 				}
@@ -280,12 +281,12 @@ func routeBackendMissing() lint.Rule {
 					}
 					mirrors := func(path func() string, filters *yaml.Node) {
 						for k, f := range lint.Items(filters) {
-							if b := get(f, "requestMirror", "backendRef"); b != nil {
+							if b := lint.Get(f, "requestMirror", "backendRef"); b != nil {
 								check(func() string { return fmt.Sprintf("%s[%d].requestMirror.backendRef", path(), k) }, b)
 							}
 						}
 					}
-					for i, rule := range lint.Items(get(route.Root, "spec", "rules")) {
+					for i, rule := range lint.Items(lint.Get(route.Root, "spec", "rules")) {
 						for j, b := range lint.Items(lint.Field(rule, "backendRefs")) {
 							p := func() string { return fmt.Sprintf("spec.rules[%d].backendRefs[%d]", i, j) }
 							check(p, b)
@@ -329,7 +330,7 @@ func otherPolicies(s *lint.Set) (clusterWide bool, namespaced map[string]bool) {
 // podSelectorOf reads a NetworkPolicy's podSelector; absent means empty
 // (the field is a struct, not a pointer), which selects every pod.
 func podSelectorOf(np *lint.Object) selector {
-	n := get(np.Root, "spec", "podSelector")
+	n := lint.Get(np.Root, "spec", "podSelector")
 	if n == nil {
 		return selector{plain: map[string]string{}}
 	}
@@ -364,14 +365,14 @@ func networkPolicyNoPods() lint.Rule {
 // policyTypes returns the directions a NetworkPolicy applies to: the
 // explicit list, or Ingress plus Egress when it has egress rules.
 func policyTypes(np *lint.Object) (ingress, egress bool) {
-	if t := get(np.Root, "spec", "policyTypes"); t != nil {
+	if t := lint.Get(np.Root, "spec", "policyTypes"); t != nil {
 		for _, v := range lint.Strings(t) {
 			ingress = ingress || v == "Ingress"
 			egress = egress || v == "Egress"
 		}
 		return ingress, egress
 	}
-	return true, get(np.Root, "spec", "egress") != nil
+	return true, lint.Get(np.Root, "spec", "egress") != nil
 }
 
 // deniesAll says whether np isolates every pod of its namespace for a
@@ -384,7 +385,7 @@ func deniesAll(np *lint.Object, direction string) bool {
 	if direction == "ingress" && !in || direction == "egress" && !eg {
 		return false
 	}
-	return len(lint.Items(get(np.Root, "spec", direction))) == 0
+	return len(lint.Items(lint.Get(np.Root, "spec", direction))) == 0
 }
 
 func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
@@ -478,7 +479,7 @@ func podNotCovered() lint.Rule {
 // monitorNamespaces reads a Prometheus Operator namespaceSelector: any
 // (every namespace), matchNames, or by default the monitor's own.
 func monitorNamespaces(m *lint.Object) (all bool, names []string) {
-	ns := get(m.Root, "spec", "namespaceSelector")
+	ns := lint.Get(m.Root, "spec", "namespaceSelector")
 	if lint.IsTrue(lint.Field(ns, "any")) {
 		return true, nil
 	}
@@ -503,7 +504,7 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 			}
 			// The selector is a struct, not a pointer: absent means empty,
 			// which selects everything.
-			sel := labelSelector(get(m.Root, "spec", "selector"))
+			sel := labelSelector(lint.Get(m.Root, "spec", "selector"))
 			if sel.node == nil {
 				sel = selector{plain: map[string]string{}}
 			}
@@ -590,18 +591,19 @@ func invalidPortName() lint.Rule {
 				checkServicePortNames(o, r)
 				return
 			}
-			p := podOf(o)
+			p := o.Pod()
 			if p == nil {
 				return
 			}
-			for c := range containers(p) {
+			for ci := range p.Containers() {
+				c := &p.Containers()[ci]
 				for i, port := range lint.Items(lint.Field(c.Node, "ports")) {
 					if n := lint.Field(port, "name"); n != nil && !isIANASvcName(lint.Str(n)) {
-						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path(), i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
+						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path, i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
 					}
 				}
 			}
-			probePorts(o, func(c container, probe, path string, ref portRef) {
+			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
 				if ref.name != "" && !isIANASvcName(ref.name) {
 					r.Report(o, path, "%s of container %q uses port name %q, which is not a valid IANA service name", probe, c.Name, ref.name)
 				}

@@ -14,13 +14,14 @@ var probeFields = []string{"readinessProbe", "livenessProbe", "startupProbe"}
 
 // probeCheck runs fn on the regular containers of long-running workloads:
 // init containers run to completion, Jobs finish, and neither serves.
-func probeCheck(fn func(o *lint.Object, c container, r *lint.Reporter)) func(*lint.Object, *lint.Context, *lint.Reporter) {
+func probeCheck(fn func(o *lint.Object, c *lint.Container, r *lint.Reporter)) func(*lint.Object, *lint.Context, *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		p := podOf(o)
+		p := o.Pod()
 		if !longRunning(o, p) {
 			return
 		}
-		for c := range containers(p) {
+		for ci := range p.Containers() {
+			c := &p.Containers()[ci]
 			if c.Kind == lint.RegularContainer {
 				fn(o, c, r)
 			}
@@ -36,9 +37,9 @@ func missingReadinessProbe() lint.Rule {
 			"Jobs, CronJobs, run-to-completion Pods and init containers are not checked.",
 		Remediation: "Add a readinessProbe that succeeds only when the container can serve (an HTTP /ready endpoint, a gRPC health check), and does not depend on downstream services.",
 		References:  []string{docsProbes, "kube-score pod-probes", "kube-linter no-readiness-probe"},
-		Check: probeCheck(func(o *lint.Object, c container, r *lint.Reporter) {
+		Check: probeCheck(func(o *lint.Object, c *lint.Container, r *lint.Reporter) {
 			if lint.Field(c.Node, "readinessProbe") == nil {
-				r.Report(o, c.Path()+".readinessProbe", "container %q has no readinessProbe", c.Name)
+				r.Report(o, c.Path+".readinessProbe", "container %q has no readinessProbe", c.Name)
 			}
 		}),
 	}
@@ -52,9 +53,9 @@ func missingLivenessProbe() lint.Rule {
 			"Add one when the process can wedge; keep it cheap and local.",
 		Remediation: "Add a livenessProbe on a cheap local endpoint (/healthz) with a generous failureThreshold, and a startupProbe for slow starters; never reuse the readiness check.",
 		References:  []string{docsProbes, "kube-score pod-probes", "kube-linter no-liveness-probe"},
-		Check: probeCheck(func(o *lint.Object, c container, r *lint.Reporter) {
+		Check: probeCheck(func(o *lint.Object, c *lint.Container, r *lint.Reporter) {
 			if lint.Field(c.Node, "livenessProbe") == nil {
-				r.Report(o, c.Path()+".livenessProbe", "container %q has no livenessProbe", c.Name)
+				r.Report(o, c.Path+".livenessProbe", "container %q has no livenessProbe", c.Name)
 			}
 		}),
 	}
@@ -68,7 +69,7 @@ func identicalProbes() lint.Rule {
 			"an identical liveness probe restarts it instead, and the remaining pods get its load and fail the same way — a cascading outage. Timing differences do not help: the same check fails in both.",
 		Remediation: "Point liveness at a cheap endpoint that only says the process is not wedged (/healthz, or a distinct gRPC health service name), or drop the livenessProbe.",
 		References:  []string{docsProbes, "kube-score pod-probes"},
-		Check: probeCheck(func(o *lint.Object, c container, r *lint.Reporter) {
+		Check: probeCheck(func(o *lint.Object, c *lint.Container, r *lint.Reporter) {
 			ready, live := lint.Field(c.Node, "readinessProbe"), lint.Field(c.Node, "livenessProbe")
 			if ready == nil || live == nil {
 				return
@@ -76,7 +77,7 @@ func identicalProbes() lint.Rule {
 			ports := containerPorts(c.Node)
 			a, b := probeHandler(ready, ports), probeHandler(live, ports)
 			if a != "" && a == b {
-				r.Report(o, c.Path()+".livenessProbe", "container %q: livenessProbe runs the same check as readinessProbe (%s)", c.Name, a)
+				r.Report(o, c.Path+".livenessProbe", "container %q: livenessProbe runs the same check as readinessProbe (%s)", c.Name, a)
 			}
 		}),
 	}
@@ -124,12 +125,13 @@ func suffix(label, v string) string {
 
 // probePorts calls fn with every probe port of containers that may have
 // probes: regular containers and sidecars.
-func probePorts(o *lint.Object, fn func(c container, probe, path string, ref portRef)) {
-	p := podOf(o)
+func probePorts(o *lint.Object, fn func(c *lint.Container, probe, path string, ref portRef)) {
+	p := o.Pod()
 	if p == nil {
 		return
 	}
-	for c := range containers(p) {
+	for ci := range p.Containers() {
+		c := &p.Containers()[ci]
 		if c.Kind != lint.RegularContainer && !c.Sidecar {
 			continue
 		}
@@ -144,7 +146,7 @@ func probePorts(o *lint.Object, fn func(c container, probe, path string, ref por
 					continue // probes another host: its ports are not this container's
 				}
 				if ref, ok := readPort(lint.Field(handler, "port")); ok {
-					fn(c, f, c.Path()+"."+f+"."+h+".port", ref)
+					fn(c, f, c.Path+"."+f+"."+h+".port", ref)
 				}
 			}
 		}
@@ -159,7 +161,7 @@ func probeNamedPortMissing() lint.Rule {
 		Remediation: "Add the named port to the container's ports, or fix the name in the probe (names are case-sensitive).",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			probePorts(o, func(c container, probe, path string, ref portRef) {
+			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
 				if ref.name == "" {
 					return
 				}
@@ -188,7 +190,7 @@ func probePortNotDeclared() lint.Rule {
 		Remediation: "Probe a declared port (preferably by name: port: http), or declare the port the probe uses.",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			probePorts(o, func(c container, probe, path string, ref portRef) {
+			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
 				if ref.name != "" {
 					return
 				}

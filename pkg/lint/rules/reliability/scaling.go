@@ -49,9 +49,9 @@ func hpaMinReplicasTooLow() lint.Rule {
 			if o.Kind != kindHPA {
 				return
 			}
-			n, ok := lint.Int(get(o.Root, "spec", "minReplicas"))
+			n, ok := lint.Int(lint.Get(o.Root, "spec", "minReplicas"))
 			switch {
-			case get(o.Root, "spec", "minReplicas") == nil:
+			case lint.Get(o.Root, "spec", "minReplicas") == nil:
 				r.Report(o, "spec.minReplicas", "HPA %q does not set minReplicas, so it scales down to 1 replica", o.Name)
 			case ok && n < 2:
 				r.Report(o, "spec.minReplicas", "HPA %q scales down to %s", o.Name, plural(n, "replica"))
@@ -71,11 +71,11 @@ func hpaCannotScale() lint.Rule {
 			if o.Kind != kindHPA {
 				return
 			}
-			max, ok := lint.Int(get(o.Root, "spec", "maxReplicas"))
+			max, ok := lint.Int(lint.Get(o.Root, "spec", "maxReplicas"))
 			if !ok {
 				return
 			}
-			min, ok := lint.Int(get(o.Root, "spec", "minReplicas"))
+			min, ok := lint.Int(lint.Get(o.Root, "spec", "minReplicas"))
 			if !ok {
 				min = 1
 			}
@@ -92,14 +92,14 @@ func hpaCannotScale() lint.Rule {
 // scaleTargets calls fn for every HPA and KEDA ScaledObject with its target.
 func scaleTargets(s *lint.Set, fn func(a *lint.Object, kind, name string)) {
 	for _, h := range s.OfKind(kindHPA) {
-		ref := get(h.Root, "spec", "scaleTargetRef")
+		ref := lint.Get(h.Root, "spec", "scaleTargetRef")
 		fn(h, lint.Str(lint.Field(ref, "kind")), lint.Str(lint.Field(ref, "name")))
 	}
 	for _, so := range s.OfKind("ScaledObject") {
 		if so.Group() != "keda.sh" {
 			continue
 		}
-		ref := get(so.Root, "spec", "scaleTargetRef")
+		ref := lint.Get(so.Root, "spec", "scaleTargetRef")
 		kind := lint.Str(lint.Field(ref, "kind"))
 		if kind == "" {
 			kind = kindDeployment
@@ -174,8 +174,8 @@ func utilizationMetrics(h *lint.Object) []utilizationMetric {
 		// v1 only knows CPU utilization, 80% when unset.
 		return []utilizationMetric{{resource: "cpu", path: "spec.targetCPUUtilizationPercentage"}}
 	}
-	metrics := lint.Items(get(h.Root, "spec", "metrics"))
-	if get(h.Root, "spec", "metrics") == nil {
+	metrics := lint.Items(lint.Get(h.Root, "spec", "metrics"))
+	if lint.Get(h.Root, "spec", "metrics") == nil {
 		// v2 without metrics defaults to 80% average CPU utilization.
 		return []utilizationMetric{{resource: "cpu", path: "spec.scaleTargetRef"}}
 	}
@@ -184,12 +184,12 @@ func utilizationMetrics(h *lint.Object) []utilizationMetric {
 		switch lint.Str(lint.Field(m, "type")) {
 		case "Resource":
 			res := lint.Field(m, "resource")
-			if lint.Str(get(res, "target", "type")) == "Utilization" {
+			if lint.Str(lint.Get(res, "target", "type")) == "Utilization" {
 				out = append(out, utilizationMetric{resource: lint.Str(lint.Field(res, "name")), path: metricPath(i, "resource")})
 			}
 		case "ContainerResource":
 			res := lint.Field(m, "containerResource")
-			if lint.Str(get(res, "target", "type")) == "Utilization" {
+			if lint.Str(lint.Get(res, "target", "type")) == "Utilization" {
 				out = append(out, utilizationMetric{
 					resource: lint.Str(lint.Field(res, "name")), container: lint.Str(lint.Field(res, "container")),
 					path: metricPath(i, "containerResource"),
@@ -213,7 +213,7 @@ func hpaTargetMissingRequests() lint.Rule {
 			f := factsOf(s)
 			rs := resources{defaults: f.limits}
 			for _, h := range s.OfKind(kindHPA) {
-				ref := get(h.Root, "spec", "scaleTargetRef")
+				ref := lint.Get(h.Root, "spec", "scaleTargetRef")
 				t := s.Lookup(lint.Str(lint.Field(ref, "kind")), h.Namespace, lint.Str(lint.Field(ref, "name")))
 				pi := f.byObj[t]
 				if pi == nil {
@@ -224,7 +224,8 @@ func hpaTargetMissingRequests() lint.Rule {
 					if m.resource == "" {
 						continue
 					}
-					for _, c := range pi.containers {
+					for ci := range pi.containers {
+						c := &pi.containers[ci]
 						if c.Kind != lint.RegularContainer || (m.container != "" && c.Name != m.container) {
 							continue
 						}

@@ -16,15 +16,15 @@ func selectorMismatch() lint.Rule {
 			case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet:
 			default:
 				// CRDs with a pod template and a LabelSelector (Argo Rollouts).
-				if !replicated(o) || o.Kind == kindReplicationController || get(o.Root, "spec", "selector") == nil {
+				if !replicated(o) || o.Kind == kindReplicationController || lint.Get(o.Root, "spec", "selector") == nil {
 					return
 				}
 			}
-			p := podOf(o)
+			p := o.Pod()
 			if p == nil {
 				return
 			}
-			sel := get(o.Root, "spec", "selector")
+			sel := lint.Get(o.Root, "spec", "selector")
 			if sel == nil {
 				r.Report(o, "spec.selector", "%s has no spec.selector; apps/v1 requires one matching the pod template labels", describe(o))
 				return
@@ -47,11 +47,11 @@ func nonRollingUpdateStrategy() lint.Rule {
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
 			case kindDeployment:
-				if lint.Str(get(o.Root, "spec", "strategy", "type")) == "Recreate" {
+				if lint.Str(lint.Get(o.Root, "spec", "strategy", "type")) == "Recreate" {
 					r.Report(o, "spec.strategy.type", "%s uses the Recreate strategy: every rollout stops all pods before starting new ones", describe(o))
 				}
 			case kindStatefulSet, kindDaemonSet:
-				if lint.Str(get(o.Root, "spec", "updateStrategy", "type")) == "OnDelete" {
+				if lint.Str(lint.Get(o.Root, "spec", "updateStrategy", "type")) == "OnDelete" {
 					r.Report(o, "spec.updateStrategy.type", "%s uses updateStrategy OnDelete: template changes never roll out until pods are deleted by hand", describe(o))
 				}
 			}
@@ -67,7 +67,7 @@ func cronJobMissingDeadline() lint.Rule {
 		Remediation: "Set spec.startingDeadlineSeconds to how late a run may still start (e.g. 300, and shorter than the schedule interval).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation", "kube-score cronjob-has-deadline"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind == kindCronJob && get(o.Root, "spec", "startingDeadlineSeconds") == nil {
+			if o.Kind == kindCronJob && lint.Get(o.Root, "spec", "startingDeadlineSeconds") == nil {
 				r.Report(o, "spec.startingDeadlineSeconds", "CronJob %q has no startingDeadlineSeconds", o.Name)
 			}
 		},
@@ -82,7 +82,7 @@ func cronJobMissingConcurrencyPolicy() lint.Rule {
 		Remediation: "Set spec.concurrencyPolicy: Forbid (skip a run while the previous one is active) or Replace; set Allow only when runs are safe to overlap.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind == kindCronJob && get(o.Root, "spec", "concurrencyPolicy") == nil {
+			if o.Kind == kindCronJob && lint.Get(o.Root, "spec", "concurrencyPolicy") == nil {
 				r.Report(o, "spec.concurrencyPolicy", "CronJob %q does not set concurrencyPolicy, so overlapping runs are allowed", o.Name)
 			}
 		},
@@ -98,10 +98,10 @@ func jobMissingTTL() lint.Rule {
 		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindJob || get(o.Root, "spec", "ttlSecondsAfterFinished") != nil {
+			if o.Kind != kindJob || lint.Get(o.Root, "spec", "ttlSecondsAfterFinished") != nil {
 				return
 			}
-			for _, ref := range lint.Items(get(o.Root, "metadata", "ownerReferences")) {
+			for _, ref := range lint.Items(lint.Get(o.Root, "metadata", "ownerReferences")) {
 				if lint.Str(lint.Field(ref, "kind")) == kindCronJob {
 					return
 				}
@@ -128,7 +128,7 @@ func statefulSetHeadlessService() lint.Rule {
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 			withServices := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
 			for _, o := range s.OfKind(kindStatefulSet) {
-				name := lint.Str(get(o.Root, "spec", "serviceName"))
+				name := lint.Str(lint.Get(o.Root, "spec", "serviceName"))
 				if name == "" {
 					r.Report(o, "spec.serviceName", "StatefulSet %q has no serviceName, so its pods get no stable DNS names", o.Name)
 					continue
@@ -137,7 +137,7 @@ func statefulSetHeadlessService() lint.Rule {
 				switch {
 				case svc == nil && withServices[o.Namespace]:
 					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not in the input (namespace %s)", o.Name, name, nsName(o.Namespace))
-				case svc != nil && lint.Str(get(svc.Root, "spec", "clusterIP")) != "None":
+				case svc != nil && lint.Str(lint.Get(svc.Root, "spec", "clusterIP")) != "None":
 					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not headless (clusterIP: None), so pods get no per-pod DNS records", o.Name, name)
 				}
 			}

@@ -73,13 +73,13 @@ func capabilityRules() []lint.Rule {
 }
 
 func checkDropAll(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil || isWindows(p) {
 		return
 	}
 	for i := range cs {
 		c := &cs[i]
-		drop := lint.Items(get(securityContext(c), "capabilities", "drop"))
+		drop := lint.Items(lint.Get(securityContext(c), "capabilities", "drop"))
 		var dropped []string
 		all, spelled := false, ""
 		for _, d := range drop {
@@ -95,21 +95,21 @@ func checkDropAll(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		switch {
 		case all:
 		case spelled != "":
-			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s drops %q; Pod Security's restricted profile accepts only the exact string ALL and rejects the pod", who(c), spelled)
+			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s drops %q; Pod Security's restricted profile accepts only the exact string ALL and rejects the pod", c.Who(), spelled)
 		case len(dropped) == 0:
-			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s keeps the runtime's default capabilities: capabilities.drop does not list ALL", who(c))
+			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s keeps the runtime's default capabilities: capabilities.drop does not list ALL", c.Who())
 		default:
-			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s drops only %s, not ALL", who(c), strings.Join(dropped, ", "))
+			r.Report(o, c.Security.ContextPath+".capabilities.drop", "%s drops only %s, not ALL", c.Who(), strings.Join(dropped, ", "))
 		}
 	}
 }
 
 // eachAdded calls fn for every capability a container adds, normalized.
 func eachAdded(o *lint.Object, fn func(c *lint.Container, path, capability string)) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
-		for j, a := range lint.Items(get(securityContext(c), "capabilities", "add")) {
+		for j, a := range lint.Items(lint.Get(securityContext(c), "capabilities", "add")) {
 			fn(c, fmt.Sprintf("%s.capabilities.add[%d]", c.Security.ContextPath, j), capName(lint.Str(a)))
 		}
 	}
@@ -118,7 +118,7 @@ func eachAdded(o *lint.Object, fn func(c *lint.Container, path, capability strin
 func checkDangerousCaps(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	eachAdded(o, func(c *lint.Container, path, capability string) {
 		if what, ok := dangerousCaps[capability]; ok {
-			r.Report(o, path, "%s adds capability %s (%s)", who(c), capability, what)
+			r.Report(o, path, "%s adds capability %s (%s)", c.Who(), capability, what)
 		}
 	})
 }
@@ -126,7 +126,7 @@ func checkDangerousCaps(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 func checkNetRaw(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	eachAdded(o, func(c *lint.Container, path, capability string) {
 		if capability == "NET_RAW" {
-			r.Report(o, path, "%s adds capability NET_RAW (raw packets: spoofing other pods' traffic)", who(c))
+			r.Report(o, path, "%s adds capability NET_RAW (raw packets: spoofing other pods' traffic)", c.Who())
 		}
 	})
 }
@@ -137,9 +137,9 @@ func checkAddedCaps(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			return
 		}
 		if baselineCaps[capability] {
-			r.Report(o, path, "%s adds capability %s; the restricted profile allows only NET_BIND_SERVICE", who(c), capability)
+			r.Report(o, path, "%s adds capability %s; the restricted profile allows only NET_BIND_SERVICE", c.Who(), capability)
 			return
 		}
-		r.Report(o, path, "%s adds capability %s, outside even the baseline profile's default set", who(c), capability)
+		r.Report(o, path, "%s adds capability %s, outside even the baseline profile's default set", c.Who(), capability)
 	})
 }

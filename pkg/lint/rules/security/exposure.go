@@ -65,7 +65,7 @@ func checkExposedService(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Service" || o.Group() != "" {
 		return
 	}
-	t := lint.Str(get(o.Root, "spec", "type"))
+	t := lint.Str(lint.Get(o.Root, "spec", "type"))
 	if (t != "NodePort" && t != "LoadBalancer") || isEdge(o, ctx) {
 		return
 	}
@@ -76,7 +76,7 @@ func checkExternalIPs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Service" || o.Group() != "" {
 		return
 	}
-	ips := lint.Strings(get(o.Root, "spec", "externalIPs"))
+	ips := lint.Strings(lint.Get(o.Root, "spec", "externalIPs"))
 	if len(ips) > 0 {
 		r.Report(o, "spec.externalIPs[0]", "Service captures traffic to external IPs %s on every node (CVE-2020-8554)", strings.Join(ips, ", "))
 	}
@@ -104,7 +104,7 @@ func checkIngressTLS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Ingress" || (o.Group() != "networking.k8s.io" && o.Group() != "extensions") {
 		return
 	}
-	tls := lint.Items(get(o.Root, "spec", "tls"))
+	tls := lint.Items(lint.Get(o.Root, "spec", "tls"))
 	if len(tls) == 0 {
 		r.Report(o, "spec.tls", "Ingress %s has no tls section: every host is served over plain HTTP", o.Name)
 		return
@@ -113,7 +113,7 @@ func checkIngressTLS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	for _, t := range tls {
 		hosts = append(hosts, lint.Strings(lint.Field(t, "hosts"))...)
 	}
-	for i, rule := range lint.Items(get(o.Root, "spec", "rules")) {
+	for i, rule := range lint.Items(lint.Get(o.Root, "spec", "rules")) {
 		host := lint.Str(lint.Field(rule, "host"))
 		// A rule without a host is served with the controller's default
 		// certificate once the Ingress has TLS at all.
@@ -128,7 +128,7 @@ func checkSnippets(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Ingress" {
 		return
 	}
-	lint.Pairs(get(o.Root, "metadata", "annotations"), func(k, _ *yaml.Node) {
+	lint.Pairs(lint.Get(o.Root, "metadata", "annotations"), func(k, _ *yaml.Node) {
 		prefix, name, ok := strings.Cut(k.Value, "/")
 		if !ok || !strings.HasSuffix(name, "-snippet") {
 			return
@@ -148,7 +148,7 @@ func checkGatewayCertificates(o *lint.Object, _ *lint.Context, r *lint.Reporter)
 	if !isGateway(o) {
 		return
 	}
-	for i, l := range lint.Items(get(o.Root, "spec", "listeners")) {
+	for i, l := range lint.Items(lint.Get(o.Root, "spec", "listeners")) {
 		proto := lint.Str(lint.Field(l, "protocol"))
 		tls := lint.Field(l, "tls")
 		mode := lint.Str(lint.Field(tls, "mode"))
@@ -190,7 +190,7 @@ func checkGatewayHTTP(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 				continue
 			}
 			redirect := kind == "HTTPRoute" && redirectOnly(rt)
-			for _, ref := range lint.Items(get(rt.Root, "spec", "parentRefs")) {
+			for _, ref := range lint.Items(lint.Get(rt.Root, "spec", "parentRefs")) {
 				if g := lint.Str(lint.Field(ref, "group")); g != "" && g != gatewayGroup {
 					continue
 				}
@@ -211,7 +211,7 @@ func checkGatewayHTTP(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
 		if !isGateway(gw) {
 			continue
 		}
-		listeners := lint.Items(get(gw.Root, "spec", "listeners"))
+		listeners := lint.Items(lint.Get(gw.Root, "spec", "listeners"))
 		secure := false
 		for _, l := range listeners {
 			p := lint.Str(lint.Field(l, "protocol"))
@@ -286,7 +286,7 @@ func listenerAccepts(s *lint.Set, gw *lint.Object, l *yaml.Node, rt *lint.Object
 			return false
 		}
 	}
-	return hostnamesIntersect(lint.Str(lint.Field(l, "hostname")), lint.Strings(get(rt.Root, "spec", "hostnames")))
+	return hostnamesIntersect(lint.Str(lint.Field(l, "hostname")), lint.Strings(lint.Get(rt.Root, "spec", "hostnames")))
 }
 
 // hostnamesIntersect says whether a listener hostname and a route's
@@ -317,7 +317,7 @@ func gatewayHostMatch(pattern, host string) bool {
 // redirectOnly says whether every rule of an HTTPRoute redirects to https
 // and none forwards to a backend.
 func redirectOnly(rt *lint.Object) bool {
-	rules := lint.Items(get(rt.Root, "spec", "rules"))
+	rules := lint.Items(lint.Get(rt.Root, "spec", "rules"))
 	if len(rules) == 0 {
 		return false
 	}
@@ -327,7 +327,7 @@ func redirectOnly(rt *lint.Object) bool {
 		}
 		redirect := false
 		for _, f := range lint.Items(lint.Field(rule, "filters")) {
-			if lint.Str(lint.Field(f, "type")) == "RequestRedirect" && lint.Str(get(f, "requestRedirect", "scheme")) == "https" {
+			if lint.Str(lint.Field(f, "type")) == "RequestRedirect" && lint.Str(lint.Get(f, "requestRedirect", "scheme")) == "https" {
 				redirect = true
 			}
 		}

@@ -26,25 +26,10 @@ const (
 	labelArea            = "platformctl.dev/area"
 )
 
-// who names a container the way messages do: the kind matters to the
-// reader, because init and ephemeral containers are easy to overlook.
-func who(c *lint.Container) string {
-	switch c.Kind {
-	case lint.InitContainer:
-		if c.Sidecar {
-			return fmt.Sprintf("sidecar container %q", c.Name)
-		}
-		return fmt.Sprintf("init container %q", c.Name)
-	case lint.EphemeralContainer:
-		return fmt.Sprintf("ephemeral container %q", c.Name)
-	}
-	return fmt.Sprintf("container %q", c.Name)
-}
-
 // names joins container names for a message about several at once.
 func names(cs []*lint.Container) string {
 	if len(cs) == 1 {
-		return who(cs[0])
+		return cs[0].Who()
 	}
 	q := make([]string, len(cs))
 	for i, c := range cs {
@@ -77,24 +62,11 @@ func (g *byPath) each(fn func(path string, cs []*lint.Container)) {
 	}
 }
 
-// containers returns the pod and its containers, or nil for objects without
-// a pod. The slice is the engine's, shared between rules: never modify it.
-func containers(o *lint.Object) (*lint.Pod, []lint.Container) {
-	p := o.Pod()
-	if p == nil {
-		return nil, nil
-	}
-	return p, p.Containers()
-}
-
-// podOf returns the object's pod, or nil.
-func podOf(o *lint.Object) *lint.Pod { return o.Pod() }
-
 // isWindows says whether the pod declares it runs on Windows: the Linux
 // security settings (capabilities, seccomp, privilege escalation, read-only
 // root) do not exist there, and the Pod Security Standards exempt them.
 func isWindows(p *lint.Pod) bool {
-	return lint.Str(get(p.Spec, "os", "name")) == "windows"
+	return lint.Str(lint.Get(p.Spec, "os", "name")) == "windows"
 }
 
 // securityContext returns a container's own securityContext node.
@@ -154,16 +126,4 @@ func quoteList(vals []string) string {
 		return q[0]
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
-}
-
-// get walks mapping keys from n. It is lint.At for constant paths, without
-// parsing the path and allocating on every call of a per-object check.
-func get(n *yaml.Node, keys ...string) *yaml.Node {
-	for _, k := range keys {
-		if n == nil {
-			return nil
-		}
-		n = lint.Field(n, k)
-	}
-	return n
 }

@@ -83,7 +83,7 @@ func hostRules() []lint.Rule {
 
 func hostNamespace(field, msg string) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		p := podOf(o)
+		p := o.Pod()
 		if p != nil && lint.IsTrue(lint.Field(p.Spec, field)) {
 			r.Report(o, p.Path+"."+field, "%s", msg)
 		}
@@ -91,7 +91,7 @@ func hostNamespace(field, msg string) func(o *lint.Object, _ *lint.Context, r *l
 }
 
 func checkHostPort(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil || lint.IsTrue(lint.Field(p.Spec, "hostNetwork")) {
 		return
 	}
@@ -99,7 +99,7 @@ func checkHostPort(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		c := &cs[i]
 		for j, port := range lint.Items(lint.Field(c.Node, "ports")) {
 			if hp, ok := lint.Int(lint.Field(port, "hostPort")); ok && hp > 0 {
-				r.Report(o, fmt.Sprintf("%s.ports[%d].hostPort", c.Path, j), "%s binds host port %d on the node", who(c), hp)
+				r.Report(o, fmt.Sprintf("%s.ports[%d].hostPort", c.Path, j), "%s binds host port %d on the node", c.Who(), hp)
 			}
 		}
 	}
@@ -168,7 +168,7 @@ func classifyHostPath(p string) hostPathClass {
 
 func hostPathCheck(class hostPathClass) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-		p := podOf(o)
+		p := o.Pod()
 		if p == nil {
 			return
 		}
@@ -203,7 +203,7 @@ var restrictedVolumeTypes = map[string]bool{
 }
 
 func checkVolumeTypes(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p := podOf(o)
+	p := o.Pod()
 	if p == nil {
 		return
 	}
@@ -246,11 +246,11 @@ func sysctlName(s string) string {
 }
 
 func checkSysctls(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p := podOf(o)
+	p := o.Pod()
 	if p == nil {
 		return
 	}
-	for i, s := range lint.Items(get(p.Spec, "securityContext", "sysctls")) {
+	for i, s := range lint.Items(lint.Get(p.Spec, "securityContext", "sysctls")) {
 		name := lint.Str(lint.Field(s, "name"))
 		if name == "" || safeSysctls[sysctlName(name)] {
 			continue

@@ -55,7 +55,7 @@ func namespaceRegistries(o *lint.Object, ctx *lint.Context) ([]string, bool) {
 }
 
 func checkRegistry(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil {
 		return
 	}
@@ -73,16 +73,16 @@ func checkRegistry(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		ref := imageref.Parse(strings.TrimSpace(image))
 		switch {
 		case len(global) > 0 && !imageref.Allowed(ref, global):
-			r.Report(o, c.Path+".image", "%s pulls %s from %s, which is not in allowedRegistries", who(c), image, ref.Registry)
+			r.Report(o, c.Path+".image", "%s pulls %s from %s, which is not in allowedRegistries", c.Who(), image, ref.Registry)
 		case hasLocal && !imageref.Allowed(ref, local):
-			r.Report(o, c.Path+".image", "%s pulls %s from %s, which namespace %s does not allow (annotation %s)", who(c), image, ref.Registry, o.Namespace, annotationAllowedRegistries)
+			r.Report(o, c.Path+".image", "%s pulls %s from %s, which namespace %s does not allow (annotation %s)", c.Who(), image, ref.Registry, o.Namespace, annotationAllowedRegistries)
 		}
 	}
 }
 
 func checkPinned(production bool) func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-		p, cs := containers(o)
+		p, cs := o.Containers()
 		if p == nil || isProduction(o, ctx) != production {
 			return
 		}
@@ -101,10 +101,10 @@ func checkPinned(production bool) func(o *lint.Object, ctx *lint.Context, r *lin
 				continue
 			}
 			if ref.Tag == "" {
-				r.Report(o, c.Path+".image", "%s runs %s%s with neither tag nor digest (implicitly latest)", who(c), image, where)
+				r.Report(o, c.Path+".image", "%s runs %s%s with neither tag nor digest (implicitly latest)", c.Who(), image, where)
 				continue
 			}
-			r.Report(o, c.Path+".image", "%s runs %s%s by tag %s, not by digest", who(c), image, where, ref.Tag)
+			r.Report(o, c.Path+".image", "%s runs %s%s by tag %s, not by digest", c.Who(), image, where, ref.Tag)
 		}
 	}
 }

@@ -121,17 +121,17 @@ func checkNamespacePSS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 }
 
 func checkPrivileged(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
 		if v := c.Security.Privileged; v != nil && *v {
-			r.Report(o, c.Security.ContextPath+".privileged", "%s runs privileged: root on the node, with every capability and host device", who(c))
+			r.Report(o, c.Security.ContextPath+".privileged", "%s runs privileged: root on the node, with every capability and host device", c.Who())
 		}
 	}
 }
 
 func checkPrivilegeEscalation(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil || isWindows(p) {
 		return
 	}
@@ -139,9 +139,9 @@ func checkPrivilegeEscalation(o *lint.Object, _ *lint.Context, r *lint.Reporter)
 		c := &cs[i]
 		switch v := c.Security.AllowPrivilegeEscalation; {
 		case v == nil:
-			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s does not set allowPrivilegeEscalation: false (the default is true)", who(c))
+			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s does not set allowPrivilegeEscalation: false (the default is true)", c.Who())
 		case *v:
-			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s sets allowPrivilegeEscalation: true", who(c))
+			r.Report(o, c.Security.ContextPath+".allowPrivilegeEscalation", "%s sets allowPrivilegeEscalation: true", c.Who())
 		}
 	}
 }
@@ -149,7 +149,7 @@ func checkPrivilegeEscalation(o *lint.Object, _ *lint.Context, r *lint.Reporter)
 func checkRunAsNonRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	// Windows pods are judged too: runAsNonRoot there refuses
 	// ContainerAdministrator, and the Pod Security Standards require it.
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil {
 		return
 	}
@@ -189,7 +189,7 @@ func checkRunAsNonRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 }
 
 func checkRunAsRootUser(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	var g byPath
 	for i := range cs {
 		c := &cs[i]
@@ -211,7 +211,7 @@ func plural(cs []*lint.Container) string {
 }
 
 func checkReadOnlyRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil || isWindows(p) {
 		return
 	}
@@ -219,15 +219,15 @@ func checkReadOnlyRoot(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		c := &cs[i]
 		switch v := c.Security.ReadOnlyRootFilesystem; {
 		case v == nil:
-			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s has a writable root filesystem: readOnlyRootFilesystem is not set", who(c))
+			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s has a writable root filesystem: readOnlyRootFilesystem is not set", c.Who())
 		case !*v:
-			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s sets readOnlyRootFilesystem: false", who(c))
+			r.Report(o, c.Security.ContextPath+".readOnlyRootFilesystem", "%s sets readOnlyRootFilesystem: false", c.Who())
 		}
 	}
 }
 
 func checkSeccompUnconfined(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	var g byPath
 	for i := range cs {
 		c := &cs[i]
@@ -241,7 +241,7 @@ func checkSeccompUnconfined(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 }
 
 func checkSeccompMissing(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil || isWindows(p) {
 		return
 	}
@@ -259,24 +259,24 @@ func checkSeccompMissing(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		return
 	}
 	for _, c := range missing {
-		r.Report(o, c.Security.ContextPath+".seccompProfile", "%s has no seccomp profile, and the pod sets none to inherit", who(c))
+		r.Report(o, c.Security.ContextPath+".seccompProfile", "%s has no seccomp profile, and the pod sets none to inherit", c.Who())
 	}
 }
 
 const apparmorAnnotation = "container.apparmor.security.beta.kubernetes.io/"
 
 func checkAppArmor(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil {
 		return
 	}
-	if lint.Str(get(p.Spec, "securityContext", "appArmorProfile", "type")) == "Unconfined" {
+	if lint.Str(lint.Get(p.Spec, "securityContext", "appArmorProfile", "type")) == "Unconfined" {
 		r.Report(o, p.Path+".securityContext.appArmorProfile.type", "the pod disables AppArmor (appArmorProfile type Unconfined) for every container that does not set its own")
 	}
 	for i := range cs {
 		c := &cs[i]
-		if lint.Str(get(securityContext(c), "appArmorProfile", "type")) == "Unconfined" {
-			r.Report(o, c.Security.ContextPath+".appArmorProfile.type", "%s disables AppArmor (appArmorProfile type Unconfined)", who(c))
+		if lint.Str(lint.Get(securityContext(c), "appArmorProfile", "type")) == "Unconfined" {
+			r.Report(o, c.Security.ContextPath+".appArmorProfile.type", "%s disables AppArmor (appArmorProfile type Unconfined)", c.Who())
 		}
 	}
 	lint.Pairs(lint.Field(p.Meta, "annotations"), func(k, v *yaml.Node) {
@@ -299,7 +299,7 @@ var selinuxTypes = map[string]bool{
 }
 
 func checkSELinux(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil {
 		return
 	}
@@ -316,35 +316,35 @@ func checkSELinux(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			}
 		}
 	}
-	check(p.Path+".securityContext.seLinuxOptions", "the pod", get(p.Spec, "securityContext", "seLinuxOptions"))
+	check(p.Path+".securityContext.seLinuxOptions", "the pod", lint.Get(p.Spec, "securityContext", "seLinuxOptions"))
 	for i := range cs {
 		c := &cs[i]
-		check(c.Security.ContextPath+".seLinuxOptions", who(c), lint.Field(securityContext(c), "seLinuxOptions"))
+		check(c.Security.ContextPath+".seLinuxOptions", c.Who(), lint.Field(securityContext(c), "seLinuxOptions"))
 	}
 }
 
 func checkProcMount(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
 		if lint.Str(lint.Field(securityContext(c), "procMount")) == "Unmasked" {
-			r.Report(o, c.Security.ContextPath+".procMount", "%s mounts /proc unmasked (procMount: Unmasked)", who(c))
+			r.Report(o, c.Security.ContextPath+".procMount", "%s mounts /proc unmasked (procMount: Unmasked)", c.Who())
 		}
 	}
 }
 
 func checkHostProcess(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	p, cs := containers(o)
+	p, cs := o.Containers()
 	if p == nil {
 		return
 	}
-	if lint.IsTrue(get(p.Spec, "securityContext", "windowsOptions", "hostProcess")) {
+	if lint.IsTrue(lint.Get(p.Spec, "securityContext", "windowsOptions", "hostProcess")) {
 		r.Report(o, p.Path+".securityContext.windowsOptions.hostProcess", "the pod runs its containers as Windows HostProcess containers, directly on the node")
 	}
 	for i := range cs {
 		c := &cs[i]
-		if lint.IsTrue(get(securityContext(c), "windowsOptions", "hostProcess")) {
-			r.Report(o, c.Security.ContextPath+".windowsOptions.hostProcess", "%s is a Windows HostProcess container, running directly on the node", who(c))
+		if lint.IsTrue(lint.Get(securityContext(c), "windowsOptions", "hostProcess")) {
+			r.Report(o, c.Security.ContextPath+".windowsOptions.hostProcess", "%s is a Windows HostProcess container, running directly on the node", c.Who())
 		}
 	}
 }

@@ -407,14 +407,14 @@ func checkAnonymousBinding(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if !isBinding(o) {
 		return
 	}
-	role := lint.Str(get(o.Root, "roleRef", "name"))
+	role := lint.Str(lint.Get(o.Root, "roleRef", "name"))
 	if publicRoles[role] {
 		return
 	}
 	for i, s := range lint.Items(lint.Field(o.Root, "subjects")) {
 		name := lint.Str(lint.Field(s, "name"))
 		if who, ok := everyone[lint.Str(lint.Field(s, "kind"))+"/"+name]; ok {
-			r.Report(o, fmt.Sprintf("subjects[%d].name", i), "%s %s grants %s %s to %s (%s)", o.Kind, o.Name, lint.Str(get(o.Root, "roleRef", "kind")), role, name, who)
+			r.Report(o, fmt.Sprintf("subjects[%d].name", i), "%s %s grants %s %s to %s (%s)", o.Kind, o.Name, lint.Str(lint.Get(o.Root, "roleRef", "kind")), role, name, who)
 		}
 	}
 }

@@ -160,7 +160,7 @@ func literalSecret(v string) bool {
 }
 
 func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
 		for j, e := range lint.Items(lint.Field(c.Node, "env")) {
@@ -172,11 +172,11 @@ func checkEnvLiterals(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			at := fmt.Sprintf("%s.env[%d].value", c.Path, j)
 			// Never echo the value: the finding would leak it into logs.
 			if what := credentialIn(v); what != "" {
-				r.Report(o, at, "%s sets env %s to what looks like %s", who(c), name, what)
+				r.Report(o, at, "%s sets env %s to what looks like %s", c.Who(), name, what)
 				continue
 			}
 			if secretName(name) && literalSecret(v) {
-				r.Report(o, at, "%s sets env %s to a literal value; a credential belongs in a Secret", who(c), name)
+				r.Report(o, at, "%s sets env %s to a literal value; a credential belongs in a Secret", c.Who(), name)
 			}
 		}
 	}
@@ -229,7 +229,7 @@ func commandLineSecrets(arg, pendingFlag string) (found, pending string) {
 }
 
 func checkCommandLine(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
 		pending := ""
@@ -240,7 +240,7 @@ func checkCommandLine(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 				var what string
 				what, pending = commandLineSecrets(lint.Str(it), pending)
 				if what != "" {
-					r.Report(o, fmt.Sprintf("%s.%s[%d]", c.Path, field, j), "%s has %s on its command line", who(c), what)
+					r.Report(o, fmt.Sprintf("%s.%s[%d]", c.Path, field, j), "%s has %s on its command line", c.Who(), what)
 				}
 			}
 		}
@@ -267,23 +267,23 @@ func checkConfigMapSecrets(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 }
 
 func checkSecretEnv(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	_, cs := containers(o)
+	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
 		for j, e := range lint.Items(lint.Field(c.Node, "env")) {
-			ref := get(e, "valueFrom", "secretKeyRef")
+			ref := lint.Get(e, "valueFrom", "secretKeyRef")
 			if ref == nil {
 				continue
 			}
 			r.Report(o, fmt.Sprintf("%s.env[%d].valueFrom.secretKeyRef", c.Path, j), "%s reads key %q of Secret %q into env %s",
-				who(c), lint.Str(lint.Field(ref, "key")), lint.Str(lint.Field(ref, "name")), lint.Str(lint.Field(e, "name")))
+				c.Who(), lint.Str(lint.Field(ref, "key")), lint.Str(lint.Field(ref, "name")), lint.Str(lint.Field(e, "name")))
 		}
 		for j, e := range lint.Items(lint.Field(c.Node, "envFrom")) {
 			ref := lint.Field(e, "secretRef")
 			if ref == nil {
 				continue
 			}
-			r.Report(o, fmt.Sprintf("%s.envFrom[%d].secretRef", c.Path, j), "%s reads every key of Secret %q into its environment", who(c), lint.Str(lint.Field(ref, "name")))
+			r.Report(o, fmt.Sprintf("%s.envFrom[%d].secretRef", c.Path, j), "%s reads every key of Secret %q into its environment", c.Who(), lint.Str(lint.Field(ref, "name")))
 		}
 	}
 }

@@ -84,7 +84,7 @@ func tokenMounted(o *lint.Object, p *lint.Pod, ctx *lint.Context) (mounted bool,
 }
 
 func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-	p := podOf(o)
+	p := o.Pod()
 	if p == nil {
 		return
 	}
@@ -107,7 +107,7 @@ func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 }
 
 func checkDefaultServiceAccount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-	p := podOf(o)
+	p := o.Pod()
 	if p == nil {
 		return
 	}
