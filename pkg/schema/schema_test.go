@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,42 +14,22 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
+	"github.com/platformctl/platformctl/pkg/internal/golden"
 	"github.com/platformctl/platformctl/pkg/specdoc"
 )
-
-var update = flag.Bool("update", false, "rewrite the schema files from pkg/spec")
 
 const docsCopy = "../../docs/schema/" + FileName
 
 // TestSchemaGolden regenerates the schema from the types and compares it
-// with both committed copies: the embedded one the binary prints and the
-// one in docs/.
+// with both committed copies: the one embedded in the binary that prints it
+// (pkg/schema's file, as this test binary was built) and the one in docs/.
 func TestSchemaGolden(t *testing.T) {
 	got, err := specdoc.Schema()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		for _, p := range []string{FileName, docsCopy} {
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return
-	}
-	if !bytes.Equal(got, platformV1alpha1) {
-		t.Errorf("pkg/schema/%s is stale against pkg/spec; run make golden (go test ./pkg/schema -update) and rebuild", FileName)
-	}
-	docs, err := os.ReadFile(docsCopy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(docs, platformV1alpha1) {
-		t.Errorf("docs/schema/%s differs from the embedded copy; run make golden (go test ./pkg/schema -update)", FileName)
-	}
+	golden.Assert(t, FileName, got)
+	golden.Assert(t, docsCopy, got)
 	again, err := specdoc.Schema()
 	if err != nil {
 		t.Fatal(err)

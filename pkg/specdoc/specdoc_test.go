@@ -3,23 +3,17 @@ package specdoc
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/pmezard/go-difflib/difflib"
-
 	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/internal/golden"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/spec.md from the code")
 
 const docPath = "../../docs/spec.md"
 
@@ -28,29 +22,7 @@ func TestSpecDocUpToDate(t *testing.T) {
 	if err := Generate(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(docPath), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(docPath, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	have, err := os.ReadFile(docPath)
-	if err != nil {
-		t.Fatalf("docs/spec.md is stale; run make golden (go test ./pkg/specdoc -update): %v", err)
-	}
-	if !bytes.Equal(have, buf.Bytes()) {
-		diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(string(have)), B: difflib.SplitLines(buf.String()),
-			FromFile: "docs/spec.md", ToFile: "generated", Context: 2,
-		})
-		if len(diff) > 4000 {
-			diff = diff[:4000] + "\n…"
-		}
-		t.Fatalf("docs/spec.md is stale; run make golden (go test ./pkg/specdoc -update)\n%s", diff)
-	}
+	golden.Assert(t, docPath, buf.Bytes())
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
@@ -317,19 +289,28 @@ func TestRenderNotes(t *testing.T) {
 		}
 	}
 
+	// What each variant generates unperturbed is the same for every leaf:
+	// computed once, not once per leaf (the generator is the cost here).
+	want := map[string]string{}
+	perturb := map[string]map[string][]func(reflect.Value){} // variant → path → perturbations
+	for vname, variant := range variants {
+		base := parse()
+		variant(base)
+		perturb[vname] = map[string][]func(reflect.Value){}
+		walkLeaves(m, reflect.ValueOf(base).Elem(), "", nil, func(x leaf, v reflect.Value) {
+			perturb[vname][x.path] = perturbations(t, x.f, v)
+		})
+		want[vname] = generated(base)
+	}
+	// changes is an "or" over variants and perturbations: the first change
+	// found for a path settles it, so the rest are not generated.
 	changes := map[string]bool{} // by path
 	for _, l := range leaves {
 		for _, vname := range spec.SortedKeys(variants) {
-			base := parse()
-			variants[vname](base)
-			want := generated(base)
-			var perturb []func(reflect.Value)
-			walkLeaves(m, reflect.ValueOf(base).Elem(), "", nil, func(x leaf, v reflect.Value) {
-				if x.path == l.path {
-					perturb = perturbations(t, x.f, v)
+			for _, fn := range perturb[vname][l.path] {
+				if changes[l.path] {
+					break
 				}
-			})
-			for _, fn := range perturb {
 				p := parse()
 				variants[vname](p)
 				walkLeaves(m, reflect.ValueOf(p).Elem(), "", nil, func(x leaf, v reflect.Value) {
@@ -337,7 +318,7 @@ func TestRenderNotes(t *testing.T) {
 						fn(v)
 					}
 				})
-				if generated(p) != want {
+				if generated(p) != want[vname] {
 					changes[l.path] = true
 				}
 			}
