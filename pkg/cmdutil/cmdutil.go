@@ -23,6 +23,10 @@ const (
 	ExitError    = 2 // bad input, bad usage, or an operation that failed
 )
 
+// NoConfig is the annotation of a command that runs without reading the
+// CLI config file, so a broken one cannot stop it (version).
+const NoConfig = "platformctl/no-config"
+
 // IOStreams are a command's standard streams.
 type IOStreams struct {
 	In     io.Reader
@@ -38,6 +42,8 @@ type Factory struct {
 	Global GlobalFlags
 	// Started is when the invocation began, for --verbose timing.
 	Started time.Time
+	// ConfigFile is the CLI config file LoadConfig read ("" when none).
+	ConfigFile string
 }
 
 // GlobalFlags are the flags every command accepts.
@@ -201,8 +207,12 @@ func CheckSpecFile(path string) error {
 }
 
 // LoadSpec loads, validates and defaults a spec, mapping failures to exit 2.
+// A spec that does not exist says how to create one.
 func LoadSpec(path string) (*spec.Document, error) {
 	if err := CheckSpecFile(path); err != nil {
+		return nil, Fail(err)
+	}
+	if err := checkSpecExists(path); err != nil {
 		return nil, Fail(err)
 	}
 	d, err := spec.LoadAndValidate(path)

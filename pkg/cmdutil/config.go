@@ -86,6 +86,7 @@ func (f *Factory) LoadConfig(path string) error {
 	if err := f.Config.ReadConfig(bytes.NewReader(data)); err != nil {
 		return Fail(fmt.Errorf("config %s: %w", path, err))
 	}
+	f.ConfigFile = path
 	return nil
 }
 

@@ -17,7 +17,10 @@ type Options struct {
 	IO   cmdutil.IOStreams
 	File string
 	Env  string
-	Log  cmdutil.Logger
+	// EnvSource is where Env came from when not from --env
+	// (PLATFORMCTL_ENV, the config file), for the message when it is wrong.
+	EnvSource string
+	Log       cmdutil.Logger
 }
 
 // NewCmd returns the build command; runF replaces the run function in tests.
@@ -35,6 +38,7 @@ the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Env = f.Setting(cmd.Flags(), "env", "env")
+			opts.EnvSource = f.Source(cmd.Flags(), "env", "env")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -62,6 +66,10 @@ func Run(opts *Options) error {
 			return cmdutil.Fail(fmt.Errorf("--env is required; the spec defines: %s", strings.Join(names, ", ")))
 		}
 		env = names[0]
+	}
+	if d.Platform.Environment(env) == nil {
+		return cmdutil.Fail(fmt.Errorf("no environment %q%s; the spec defines: %s%s",
+			env, cmdutil.From(opts.EnvSource), strings.Join(names, ", "), cmdutil.DidYouMean(env, names)))
 	}
 	out, err := render.Build(d.Platform, env)
 	if err != nil {

@@ -61,7 +61,7 @@ func checkSpec(file string, log cmdutil.Logger) error {
 		return cmdutil.Fail(err)
 	}
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
-		return cmdutil.Fail(fmt.Errorf("%s does not exist; create one with: platformctl init", file))
+		return cmdutil.Fail(cmdutil.MissingSpec(file))
 	}
 	return nil
 }

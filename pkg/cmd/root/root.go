@@ -39,6 +39,9 @@ on bad input or usage (docs/exit-codes.md).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Annotations[cmdutil.NoConfig] != "" {
+				return nil
+			}
 			return f.LoadConfig(configFile)
 		},
 	}
@@ -46,7 +49,7 @@ on bad input or usage (docs/exit-codes.md).`,
 	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml") // registered above
 	f.AddGlobalFlags(cmd.PersistentFlags())
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return cmdutil.Fail(err)
+		return cmdutil.Fail(cmdutil.FlagError(err))
 	})
 	cmd.AddCommand(
 		validate.NewCmd(f, nil),

@@ -46,7 +46,7 @@ func TestCommands(t *testing.T) {
 			bad + ":8:43: spec.services[0].port: must be between 1 and 65535",
 			"2 error(s)", // the misspelled domian is not also "spec.domain: is required"
 		}},
-		{name: "validate missing file", args: []string{"validate", "-f", "/nonexistent/platform.yaml"}, code: 2, stderr: []string{"no such file"}},
+		{name: "validate missing file", args: []string{"validate", "-f", "/nonexistent/platform.yaml"}, code: 2, stderr: []string{"/nonexistent/platform.yaml does not exist; create one with: platformctl init"}},
 		{name: "build needs env", args: []string{"build", "-f", shop}, code: 2, stderr: []string{"--env is required; the spec defines: dev, testing, staging, production"}},
 		{name: "build unknown env", args: []string{"build", "-f", shop, "--env", "prod"}, code: 2, stderr: []string{`no environment "prod"`}},
 		{name: "build", args: []string{"build", "-f", shop, "--env", "production"}, code: 0, stdout: []string{"kind: Namespace", "platformctl.dev/environment: production"}},

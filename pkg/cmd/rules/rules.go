@@ -3,6 +3,7 @@ package rules
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -53,7 +54,7 @@ the catalog as data.`,
 default, why it matters, how to fix a finding, references, and the annotation
 that ignores it on one object. Rule IDs complete with TAB.`,
 		Example: `  platformctl rules explain host-network`,
-		Args:    cobra.ExactArgs(1),
+		Args:    explainArgs,
 		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
@@ -73,13 +74,30 @@ that ignores it on one object. Rule IDs complete with TAB.`,
 	return cmd
 }
 
+// explainArgs wants exactly one rule ID, and says how to find one: cobra's
+// "accepts 1 arg(s), received 0" names neither what nor where.
+func explainArgs(_ *cobra.Command, args []string) error {
+	switch len(args) {
+	case 1:
+		return nil
+	case 0:
+		return cmdutil.Fail(errors.New("rules explain needs a rule ID: platformctl rules explain RULE-ID (platformctl rules lists every rule; IDs complete with TAB)"))
+	default:
+		return cmdutil.Fail(fmt.Errorf("rules explain takes one rule ID, got %d: %s", len(args), strings.Join(args, " ")))
+	}
+}
+
 // Run prints the catalog or one rule.
 func Run(opts *Options) error {
 	all := rules.All()
 	if opts.Explain != "" {
 		r, ok := rules.ByID(opts.Explain)
 		if !ok {
-			return cmdutil.Fail(fmt.Errorf("no rule %q; see platformctl rules", opts.Explain))
+			ids := make([]string, len(all))
+			for i, r := range all {
+				ids[i] = r.ID
+			}
+			return cmdutil.Fail(fmt.Errorf("no rule %q%s (platformctl rules lists every rule)", opts.Explain, cmdutil.DidYouMean(opts.Explain, ids)))
 		}
 		explain(opts.IO.Out, r)
 		return nil

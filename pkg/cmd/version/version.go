@@ -42,7 +42,10 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		Long:    "Version prints what the binary was built from: release version, commit and build date (set at build time), Go version and platform.",
 		Example: "  platformctl version\n  platformctl version -o json",
 		Args:    cobra.NoArgs,
-		RunE:    func(*cobra.Command, []string) error { return Run(opts) },
+		// version must answer even when .platformctl.yaml is broken: it is
+		// what a user runs first to report the problem.
+		Annotations: map[string]string{cmdutil.NoConfig: "true"},
+		RunE:        func(*cobra.Command, []string) error { return Run(opts) },
 	}
 	cmd.Flags().StringVarP(&opts.Format, "output", "o", "text", "text or json")
 	_ = cmd.RegisterFlagCompletionFunc("output", cmdutil.CompleteValues("text", "json")) // registered above
