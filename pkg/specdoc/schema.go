@@ -18,8 +18,8 @@ import (
 const SchemaID = "https://raw.githubusercontent.com/platformctl/platformctl/main/docs/schema/platform.v1alpha1.json"
 
 // Schema returns the JSON Schema (draft 2020-12) of platform.yaml, built
-// from the same model as docs/spec.md: types, doc comments, validate and
-// enum tags, and the defaults observed from spec.Default. Like Generate, it
+// from the same model as docs/spec.md: types, doc comments, validate tags
+// (with spec.Formats), and the defaults observed from spec.Default. Like Generate, it
 // reads pkg/spec sources, so it runs from a source tree.
 //
 // The schema describes the canonical form of a spec: an optional key is
@@ -379,9 +379,6 @@ func scalarRules(f *field, where, basic string, list []string, s *obj) error {
 				tighten(s, "maxLength", fm.MaxLength)
 			}
 		}
-	}
-	if len(f.Enum) > 0 && where == f.key() {
-		allowed = f.Enum
 	}
 	if len(allowed) > 0 {
 		s.set("enum", allowed)

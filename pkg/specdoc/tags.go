@@ -58,7 +58,7 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// facts interprets f's validate and enum tags, once: defaults derivation asks
+// facts interprets f's validate tag, once: defaults derivation asks
 // for them on every probe it builds.
 func (f *field) facts() (fieldFacts, error) {
 	if f.cached == nil {
@@ -73,7 +73,7 @@ type cachedFacts struct {
 	err error
 }
 
-// interpret reads f's validate and enum tags. An unknown rule is an error:
+// interpret reads f's validate tag. An unknown rule is an error:
 // the document must not silently omit a constraint users will hit.
 func interpret(f *field) (fieldFacts, error) {
 	var ff fieldFacts
@@ -129,15 +129,7 @@ func interpret(f *field) (fieldFacts, error) {
 	} else if len(r.item) > 0 || len(r.key) > 0 {
 		return ff, fmt.Errorf("%s: dive on a field that is neither a list nor a map", f.key())
 	}
-	switch {
-	case len(f.Enum) > 0 && len(oneof) > 0 && strings.Join(f.Enum, " ") != strings.Join(oneof, " "):
-		// Two lists of the same values drift; the document would pick one.
-		return ff, fmt.Errorf("%s: enum tag %v and validate oneof %v disagree", f.key(), f.Enum, oneof)
-	case len(f.Enum) > 0:
-		ff.Allowed = f.Enum
-	default:
-		ff.Allowed = oneof
-	}
+	ff.Allowed = oneof
 	return ff, nil
 }
 
