@@ -183,6 +183,10 @@ func nilIfEmpty(m map[string]string) map[string]string {
 	return m
 }
 
+// HSTSValue is the Strict-Transport-Security header of edge.hsts: a year,
+// subdomains included.
+const HSTSValue = "max-age=31536000; includeSubDomains"
+
 // securityHeaders are set on every response at the edge.
 func securityHeaders(p *spec.Platform) []gwv1.HTTPHeader {
 	h := []gwv1.HTTPHeader{
@@ -191,7 +195,7 @@ func securityHeaders(p *spec.Platform) []gwv1.HTTPHeader {
 		{Name: "X-Frame-Options", Value: "DENY"},
 	}
 	if p.Spec.Edge.HSTS != nil && *p.Spec.Edge.HSTS {
-		h = append([]gwv1.HTTPHeader{{Name: "Strict-Transport-Security", Value: "max-age=31536000; includeSubDomains"}}, h...)
+		h = append([]gwv1.HTTPHeader{{Name: "Strict-Transport-Security", Value: HSTSValue}}, h...)
 	}
 	return h
 }

@@ -19,6 +19,14 @@ const (
 	PriorityBatch    = spec.ClusterPriorityBatch
 )
 
+// PriorityClass values of the tiers, far apart so a cluster's own classes
+// fit between them.
+const (
+	PriorityValuePlatform int32 = 100000
+	PriorityValueApps     int32 = 10000
+	PriorityValueBatch    int32 = 1000
+)
+
 type priorityTier struct {
 	suffix, area string
 	value        int32
@@ -28,9 +36,9 @@ type priorityTier struct {
 }
 
 var priorityTiers = []priorityTier{
-	{PriorityPlatform, "data", 100000, false, "platformctl: data stores and telemetry, scheduled before apps"},
-	{PriorityApps, "apps", 10000, false, "platformctl: application services"},
-	{PriorityBatch, "data", 1000, true, "platformctl: backups and restore tests; they wait for room and never preempt"},
+	{PriorityPlatform, "data", PriorityValuePlatform, false, "platformctl: data stores and telemetry, scheduled before apps"},
+	{PriorityApps, "apps", PriorityValueApps, false, "platformctl: application services"},
+	{PriorityBatch, "data", PriorityValueBatch, true, "platformctl: backups and restore tests; they wait for room and never preempt"},
 }
 
 // ClusterName names a cluster-scoped object of this environment.

@@ -146,12 +146,12 @@ func resources(cpu, memory string) (corev1.ResourceRequirements, error) {
 		Requests: corev1.ResourceList{
 			corev1.ResourceCPU:              c,
 			corev1.ResourceMemory:           m,
-			corev1.ResourceEphemeralStorage: resource.MustParse("64Mi"),
+			corev1.ResourceEphemeralStorage: resource.MustParse(EphemeralStorageRequest),
 		},
 		Limits: corev1.ResourceList{
 			corev1.ResourceCPU:              cl,
 			corev1.ResourceMemory:           m,
-			corev1.ResourceEphemeralStorage: resource.MustParse("256Mi"),
+			corev1.ResourceEphemeralStorage: resource.MustParse(EphemeralStorageLimit),
 		},
 	}, nil
 }
@@ -204,8 +204,8 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	if svc.Kind == spec.KindWorker {
 		probePort = svc.MetricsPort
 	}
-	container.ReadinessProbe = probe(svc, svc.Health.Readiness, probePort, 5, 3)
-	container.LivenessProbe = probe(svc, svc.Health.Liveness, probePort, 10, 3)
+	container.ReadinessProbe = probe(svc, svc.Health.Readiness, probePort, ReadinessProbe.PeriodSeconds, ReadinessProbe.FailureThreshold)
+	container.LivenessProbe = probe(svc, svc.Health.Liveness, probePort, LivenessProbe.PeriodSeconds, LivenessProbe.FailureThreshold)
 	if svc.Protocol == spec.ProtocolGRPC && svc.Health.Liveness == "" && svc.Kind == spec.KindServer {
 		// The gRPC health service reports serving status, which is what
 		// readiness needs; liveness only asks whether the process still
@@ -214,16 +214,16 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		container.LivenessProbe.GRPC = nil
 		container.LivenessProbe.TCPSocket = &corev1.TCPSocketAction{Port: intstr.FromInt32(probePort)}
 	}
-	container.StartupProbe = probe(svc, svc.Health.Startup, probePort, 2, 60)
+	container.StartupProbe = probe(svc, svc.Health.Startup, probePort, StartupProbe.PeriodSeconds, StartupProbe.FailureThreshold)
 	if container.LivenessProbe != nil && container.ReadinessProbe != nil && svc.Protocol != spec.ProtocolGRPC {
 		// Liveness waits longer than readiness so a slow pod is taken out of
 		// rotation before it is restarted.
-		container.LivenessProbe.TimeoutSeconds = 3
+		container.LivenessProbe.TimeoutSeconds = LivenessTimeoutSeconds
 	}
 	container.Lifecycle = &corev1.Lifecycle{
 		// Keep serving while endpoints controllers and load balancers notice
 		// the pod is terminating.
-		PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: 5}},
+		PreStop: &corev1.LifecycleHandler{Sleep: &corev1.SleepAction{Seconds: PreStopSleepSeconds}},
 	}
 	if len(svc.Secrets) > 0 {
 		container.VolumeMounts = append(container.VolumeMounts, corev1.VolumeMount{Name: "secrets", MountPath: SecretsDir, ReadOnly: true})
@@ -243,7 +243,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		},
 		Containers: []corev1.Container{container},
 		Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{
-			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("64Mi"))},
+			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(TmpSizeLimit))},
 		}}},
 		TopologySpreadConstraints: spread(selector(svc.Name, track), plan.HardZoneSpread),
 	}
@@ -290,8 +290,46 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	return d, nil
 }
 
+// Numbers of a service's pods that docs/spec.md states (pkg/specdoc reads
+// them from here).
+const (
+	// PreStopSleepSeconds keeps a terminating pod serving while endpoints
+	// controllers and load balancers notice it is going.
+	PreStopSleepSeconds = 5
+	// TmpSizeLimit bounds the /tmp emptyDir of a read-only container.
+	TmpSizeLimit = "64Mi"
+	// EphemeralStorageRequest and EphemeralStorageLimit are every
+	// service container's local disk.
+	EphemeralStorageRequest = "64Mi"
+	EphemeralStorageLimit   = "256Mi"
+	// ScaleDownStabilizationSeconds is how long an autoscaler waits for
+	// stable load before removing pods.
+	ScaleDownStabilizationSeconds = 300
+)
+
+// ProbeTiming is the schedule of one probe of a service.
+type ProbeTiming struct {
+	PeriodSeconds, FailureThreshold int32
+}
+
+// The probes of a service; startup allows two minutes to start.
+var (
+	ReadinessProbe = ProbeTiming{PeriodSeconds: 5, FailureThreshold: 3}
+	LivenessProbe  = ProbeTiming{PeriodSeconds: 10, FailureThreshold: 3}
+	StartupProbe   = ProbeTiming{PeriodSeconds: 2, FailureThreshold: 60}
+)
+
+const (
+	// ProbeTimeoutSeconds is every probe's timeout, but for
+	// LivenessTimeoutSeconds: an HTTP liveness probe next to a readiness
+	// probe waits longer, so a slow pod leaves rotation before it is
+	// restarted.
+	ProbeTimeoutSeconds    = 2
+	LivenessTimeoutSeconds = 3
+)
+
 func probe(svc *spec.Service, path string, port int32, period, failures int32) *corev1.Probe {
-	p := &corev1.Probe{PeriodSeconds: period, FailureThreshold: failures, TimeoutSeconds: 2, SuccessThreshold: 1}
+	p := &corev1.Probe{PeriodSeconds: period, FailureThreshold: failures, TimeoutSeconds: ProbeTimeoutSeconds, SuccessThreshold: 1}
 	switch {
 	case svc.Protocol == spec.ProtocolGRPC && path == "":
 		p.GRPC = &corev1.GRPCAction{Port: port}
@@ -442,7 +480,7 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 			Metrics:        metrics,
 			Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{
 				// Scale up fast, down slowly: flapping costs more than idle pods.
-				ScaleDown: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: ptr(int32(300))},
+				ScaleDown: &autoscalingv2.HPAScalingRules{StabilizationWindowSeconds: ptr(int32(ScaleDownStabilizationSeconds))},
 			},
 		},
 	}

@@ -10,7 +10,9 @@ import (
 
 // The doc comments in types.go say what a field means; these notes say what
 // pkg/generate makes of it, which no comment there states. They are
-// hand-written from reading the generator; TestRenderNotes perturbs every
+// hand-written from reading the generator, with the numbers it owns (priority
+// values, probe timings, the preStop sleep, …) read from its exported
+// constants rather than copied; TestRenderNotes perturbs every
 // field of the complete example and checks the "not rendered" marks against
 // what actually changes in the output, so the marks cannot go stale silently.
 
@@ -46,9 +48,10 @@ func typeNotes(m *model) map[string]string {
 			"labelled with the Pod Security Standard it enforces (%s; every namespace warns and audits at restricted), "+
 			"a `default-deny` NetworkPolicy that blocks all ingress and egress of every pod, and an `allow-dns` NetworkPolicy to kube-dns. "+
 			"Every object carries `%s: <metadata.name>` and `%s: %s`. "+
-			"Three PriorityClasses order the pods when the cluster runs short: `<name>-platform` (100000: data stores and the telemetry collector), `<name>-apps` (10000: services and canaries) "+
-			"and `<name>-batch` (1000, never preempts: backups and restore tests); environments with namespace isolation get their own, `<name>-<env>-…`.",
-			codeList(spec.Areas), strings.Join(ps, ", "), generate.LabelPartOf, generate.LabelManagedBy, generate.ManagedBy),
+			"Three PriorityClasses order the pods when the cluster runs short: `<name>-%s` (%d: data stores and the telemetry collector), `<name>-%s` (%d: services and canaries) "+
+			"and `<name>-%s` (%d, never preempts: backups and restore tests); environments with namespace isolation get their own, `<name>-<env>-…`.",
+			codeList(spec.Areas), strings.Join(ps, ", "), generate.LabelPartOf, generate.LabelManagedBy, generate.ManagedBy,
+			generate.PriorityPlatform, generate.PriorityValuePlatform, generate.PriorityApps, generate.PriorityValueApps, generate.PriorityBatch, generate.PriorityValueBatch),
 		"Environment": fmt.Sprintf("**Generated:** each environment is generated in full and written as `overlays/<name>/`, "+
 			"a Kustomize overlay over `base/` (the base is the same generator run as production, with no zones, no region and no overrides). "+
 			"Every object of the environment gets the label `%s: <name>`. `platformctl build --env <name>` prints the result.", generate.LabelEnvironment),
@@ -60,7 +63,8 @@ func typeNotes(m *model) map[string]string {
 			"The controller itself (a Gateway API implementation or ingress-nginx) is not installed by platformctl; its pods must carry `%[2]s: %[1]s` (gateway) or `app.kubernetes.io/name: ingress-nginx` and `app.kubernetes.io/component: controller`.",
 			generate.GatewayName, "gateway.networking.k8s.io/gateway-name"),
 		"Service": "**Generated** in the apps namespace: a ServiceAccount (API token not mounted); a Deployment `<name>` " +
-			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a 64Mi `/tmp` emptyDir, 5 s preStop sleep, " +
+			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a " + generate.TmpSizeLimit + " `/tmp` emptyDir, " +
+			fmt.Sprint(generate.PreStopSleepSeconds) + " s preStop sleep, " +
 			"spread over zones and nodes); a ClusterIP Service (servers only); a NetworkPolicy that admits traffic only from the edge namespace on `port` when exposed " +
 			"and allows egress only to the data stores in `uses` and `consumes` (with `observability.metrics`, Prometheus is admitted to the metrics port; service-to-service calls and calls to the internet stay blocked by `default-deny`); " +
 			"and when they apply a HorizontalPodAutoscaler, a PodDisruptionBudget, an ExternalSecret, a canary Deployment and Service `<name>-canary`, and a route at the edge. " +
@@ -83,13 +87,16 @@ func typeNotes(m *model) map[string]string {
 			"syncing automatically with prune and self-heal in development, testing and staging, and by hand in production (promote a commit through testing → staging, then sync production). " +
 			"With `flux`, each overlay adds, in `flux-system`, a GitRepository and a Kustomization `<platform>-<env>` (prune, wait for rollouts, every 10 minutes). See [docs/gitops.md](gitops.md).",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
-		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests 64Mi and is limited to 256Mi of ephemeral storage.",
-		"Health": "Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a 2 s timeout (3 s for liveness): readiness every 5 s (3 failures), liveness every 10 s (3 failures), startup every 2 s (up to 60 failures, so 2 minutes to start). " +
+		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests " + generate.EphemeralStorageRequest + " and is limited to " + generate.EphemeralStorageLimit + " of ephemeral storage.",
+		"Health": fmt.Sprintf("Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a %d s timeout (%d s for liveness): readiness every %d s (%d failures), liveness every %d s (%d failures), startup every %d s (up to %d failures, so %s to start). "+
 			"A gRPC server with no path set gets gRPC health-protocol probes instead.",
+			generate.ProbeTimeoutSeconds, generate.LivenessTimeoutSeconds,
+			generate.ReadinessProbe.PeriodSeconds, generate.ReadinessProbe.FailureThreshold, generate.LivenessProbe.PeriodSeconds, generate.LivenessProbe.FailureThreshold,
+			generate.StartupProbe.PeriodSeconds, generate.StartupProbe.FailureThreshold, seconds(generate.StartupProbe.PeriodSeconds*generate.StartupProbe.FailureThreshold)),
 		"Autoscale": fmt.Sprintf("**Generated:** a HorizontalPodAutoscaler (autoscaling/v2) for the Deployment, with one metric per target set: "+
 			"`cpuPercent` and `memoryPercent` as resource utilization, `requestsPerSecond` as the Pods metric `%s`, `queueDepth` as the External metric `%s` selected by `queue: <consumes.queue>` "+
-			"(both need a custom/external metrics adapter such as prometheus-adapter, fed by the recording rules `observability.metrics` renders). Scale-down waits for 300 s of stable load. "+
-			"Applied in staging and production; in development and testing only through an environment override. See [Tier defaults](#tier-defaults).", generate.MetricRequestsPerSecond, generate.MetricQueueDepth),
+			"(both need a custom/external metrics adapter such as prometheus-adapter, fed by the recording rules `observability.metrics` renders). Scale-down waits for %d s of stable load. "+
+			"Applied in staging and production; in development and testing only through an environment override. See [Tier defaults](#tier-defaults).", generate.MetricRequestsPerSecond, generate.MetricQueueDepth, generate.ScaleDownStabilizationSeconds),
 		"Canary": fmt.Sprintf("**Generated:** a second Deployment and Service `<name>-canary` running the canary image (always 1 replica, no autoscaler, label `%s: %s`). "+
 			"With the gateway the route sends `weight`%% of requests to the canary and the rest to the stable Service; with ingress-nginx a second Ingress carries the canary-weight annotations.",
 			generate.LabelTrack, generate.TrackCanary),
@@ -129,7 +136,7 @@ func fieldNotes() map[string]note {
 		"Environment.Zones":            {Text: "Only the number of zones is used (see [Tier defaults](#tier-defaults)); the names are not written into any object."},
 		"Environment.SingleZoneReason": {Effect: checkedOnly},
 		"Edge.ClassName":               {Text: "`gatewayClassName` of the Gateway, or `ingressClassName` of each Ingress."},
-		"Edge.HSTS":                    {Text: "Gateway only: every route adds `Strict-Transport-Security: max-age=31536000; includeSubDomains` to responses, next to `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`, which gateway routes always set. With ingress-nginx platformctl sets none of these headers; the controller's configuration decides."},
+		"Edge.HSTS":                    {Text: "Gateway only: every route adds `Strict-Transport-Security: " + generate.HSTSValue + "` to responses, next to `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`, which gateway routes always set. With ingress-nginx platformctl sets none of these headers; the controller's configuration decides."},
 		"Edge.MaxBodySize":             {Text: "ingress-nginx only (`proxy-body-size`); nothing is generated for it with the gateway."},
 		"Edge.RateLimit":               {Text: "ingress-nginx only (`limit-rps`); nothing is generated for it with the gateway."},
 		"Edge.ClientIP":                {Text: "`externalTrafficPolicy` of the `edge` LoadBalancer Service."},
@@ -171,6 +178,17 @@ func fieldNotes() map[string]note {
 		"NodePool.Labels":     {Text: "`<name>` in the default is the pool's key in `nodePools`."},
 		"NodePool.Spot":       {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
 	}
+}
+
+// seconds writes a duration the way the notes do: "2 minutes", "90 s".
+func seconds(n int32) string {
+	switch {
+	case n == 60:
+		return "1 minute"
+	case n%60 == 0:
+		return fmt.Sprintf("%d minutes", n/60)
+	}
+	return fmt.Sprintf("%d s", n)
 }
 
 // allowed returns the allowed values of Type.Field straight from the tags,
