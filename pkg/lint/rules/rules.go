@@ -8,6 +8,8 @@ import (
 	"sort"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/hygiene"
+	"github.com/platformctl/platformctl/pkg/lint/rules/networking"
 	"github.com/platformctl/platformctl/pkg/lint/rules/reliability"
 	"github.com/platformctl/platformctl/pkg/lint/rules/security"
 )
@@ -18,6 +20,8 @@ func All() []lint.Rule {
 	all = append(all, lint.EngineRules()...)
 	all = append(all, security.Rules()...)
 	all = append(all, reliability.Rules()...)
+	all = append(all, networking.Rules()...)
+	all = append(all, hygiene.Rules()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
 }

@@ -1,11 +1,11 @@
 package reliability
 
 import (
-	"fmt"
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 const docsResources = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"
@@ -42,44 +42,9 @@ func latestImageTag() lint.Rule {
 	}
 }
 
-// nsDefaults are the resources a namespace's LimitRanges fill in for
-// containers that do not set them.
-type nsDefaults struct {
-	request, limit map[string]bool
-}
-
-// limitRangeDefaults reads LimitRanges once per rule run, by namespace.
-// API defaulting fills a LimitRange's default from max, and its
-// defaultRequest from default or min; admission then applies both.
-func limitRangeDefaults(s *lint.Set) map[string]*nsDefaults {
-	out := map[string]*nsDefaults{}
-	for _, lr := range s.OfKind(kindLimitRange) {
-		d := out[lr.Namespace]
-		if d == nil {
-			d = &nsDefaults{request: map[string]bool{}, limit: map[string]bool{}}
-			out[lr.Namespace] = d
-		}
-		for _, l := range lint.Items(lint.Get(lr.Root, "spec", "limits")) {
-			if lint.Str(lint.Field(l, "type")) != "Container" {
-				continue
-			}
-			for _, field := range []string{"default", "max"} {
-				lint.Pairs(lint.Field(l, field), func(k, _ *yaml.Node) {
-					d.limit[k.Value] = true
-					d.request[k.Value] = true
-				})
-			}
-			for _, field := range []string{"defaultRequest", "min"} {
-				lint.Pairs(lint.Field(l, field), func(k, _ *yaml.Node) { d.request[k.Value] = true })
-			}
-		}
-	}
-	return out
-}
-
 // resources answers whether a container ends up with a request or limit.
 type resources struct {
-	defaults map[string]*nsDefaults
+	defaults map[string]*facts.NSDefaults
 }
 
 func (rs resources) has(o *lint.Object, p *lint.Pod, c *yaml.Node, want, res string) bool {
@@ -95,9 +60,9 @@ func (rs resources) has(o *lint.Object, p *lint.Pod, c *yaml.Node, want, res str
 	}
 	if d := rs.defaults[o.Namespace]; d != nil {
 		if want == "requests" {
-			return d.request[res]
+			return d.Request[res]
 		}
-		return d.limit[res]
+		return d.Limit[res]
 	}
 	return false
 }
@@ -106,12 +71,12 @@ func (rs resources) has(o *lint.Object, p *lint.Pod, c *yaml.Node, want, res str
 // cannot set resources) missing want ("requests" or "limits") of res.
 func resourceCheck(res, want, what string) func(*lint.Set, *lint.Context, *lint.Reporter) {
 	return func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-		f := factsOf(s)
-		rs := resources{defaults: f.limits}
-		for _, pi := range f.pods {
-			o, p := pi.obj, pi.pod
-			for ci := range pi.containers {
-				c := &pi.containers[ci]
+		f := facts.Of(s)
+		rs := resources{defaults: f.Limits}
+		for _, pi := range f.Pods {
+			o, p := pi.Obj, pi.Pod
+			for ci := range pi.Containers {
+				c := &pi.Containers[ci]
 				if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, want, res) {
 					continue
 				}
@@ -177,13 +142,13 @@ func missingEphemeralStorage() lint.Rule {
 		Remediation: "Set resources.requests.ephemeral-storage and resources.limits.ephemeral-storage (e.g. 64Mi and 256Mi), and a sizeLimit on emptyDir volumes.",
 		References:  []string{"https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#local-ephemeral-storage"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			f := factsOf(s)
-			rs := resources{defaults: f.limits}
+			f := facts.Of(s)
+			rs := resources{defaults: f.Limits}
 			const res = "ephemeral-storage"
-			for _, pi := range f.pods {
-				o, p := pi.obj, pi.pod
-				for ci := range pi.containers {
-					c := &pi.containers[ci]
+			for _, pi := range f.Pods {
+				o, p := pi.Obj, pi.Pod
+				for ci := range pi.Containers {
+					c := &pi.Containers[ci]
 					if c.Kind == lint.EphemeralContainer || rs.has(o, p, c.Node, "limits", res) {
 						continue
 					}
@@ -192,41 +157,6 @@ func missingEphemeralStorage() lint.Rule {
 					} else {
 						r.Report(o, c.Path+".resources", "%s has no ephemeral-storage request or limit", c.Who())
 					}
-				}
-			}
-		},
-	}
-}
-
-func duplicateEnvVar() lint.Rule {
-	return lint.Rule{
-		ID: "duplicate-env-var", Title: "Environment variable set twice", Category: lint.CategoryHygiene, Severity: lint.Warning,
-		Description: "A container lists the same environment variable name more than once. Kubernetes keeps the last one without a warning, so the value someone reads " +
-			"(usually the first) is not the one the process gets; overlays and patches that append env entries make this easy to do by accident.",
-		Remediation: "Keep one entry per name; change the value where it is defined instead of appending a second one.",
-		References:  []string{"https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/", "kube-linter duplicate-env-var"},
-		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			p := o.Pod()
-			if p == nil {
-				return
-			}
-			for ci := range p.Containers() {
-				c := &p.Containers()[ci]
-				env := lint.Items(lint.Field(c.Node, "env"))
-				if len(env) < 2 {
-					continue
-				}
-				first := make(map[string]int, len(env))
-				for i, e := range env {
-					name := lint.Str(lint.Field(e, "name"))
-					if name == "" {
-						continue
-					}
-					if j, dup := first[name]; dup {
-						r.Report(o, fmt.Sprintf("%s.env[%d].name", c.Path, i), "%s sets %s twice (env[%d] and env[%d]); the last one wins", c.Who(), name, j, i)
-						continue
-					}
-					first[name] = i
 				}
 			}
 		},

@@ -8,39 +8,10 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 const docsPDB = "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"
-
-// pdbSelector reads a PDB's selector. policy/v1 selects every pod of the
-// namespace with an empty selector; policy/v1beta1 selected none.
-func pdbSelector(pdb *lint.Object) selector {
-	sel := labelSelector(lint.Get(pdb.Root, "spec", "selector"))
-	if pdb.APIVersion == "policy/v1beta1" && sel.empty() {
-		return selector{}
-	}
-	return sel
-}
-
-// pdbsKey is every PDB filed under its namespace for pod-label lookups,
-// once per run.
-var pdbsKey = lint.NewKey("PodDisruptionBudgets by namespace", pdbIndex)
-
-func pdbIndex(s *lint.Set) map[string]*selectorIndex {
-	idx := map[string]*selectorIndex{}
-	for _, pdb := range s.OfKind(kindPDB) {
-		ix := idx[pdb.Namespace]
-		if ix == nil {
-			ix = &selectorIndex{}
-			idx[pdb.Namespace] = ix
-		}
-		ix.add(pdb, pdbSelector(pdb))
-	}
-	for _, ix := range idx {
-		ix.file()
-	}
-	return idx
-}
 
 func plural(n int64, word string) string {
 	if n == 1 {
@@ -59,23 +30,23 @@ func missingPDB() lint.Rule {
 		References:  []string{docsPDB, "kube-score deployment-has-poddisruptionbudget / statefulset-has-poddisruptionbudget"},
 		// O(workloads × pod labels + candidate PDBs sharing a label pair).
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			f := factsOf(s)
-			pdbs := lint.Memo(s, pdbsKey)
-			for _, pi := range f.pods {
-				o := pi.obj
-				if !replicated(o) {
+			f := facts.Of(s)
+			pdbs := lint.Memo(s, facts.PDBs)
+			for _, pi := range f.Pods {
+				o := pi.Obj
+				if !facts.Replicated(o) {
 					continue
 				}
-				rr := rangeOf(o, f.autoscalers)
-				if !rr.known || rr.min < 2 || pdbs[o.Namespace].any(pi.labels) {
+				rr := facts.RangeOf(o, f.Autoscalers)
+				if !rr.Known || rr.Min < 2 || pdbs[o.Namespace].Any(pi.Labels) {
 					continue
 				}
-				if rr.auto != nil {
+				if rr.Auto != nil {
 					r.Report(o, "metadata.name", "%s runs at least %s (%s %q minimum) and no PodDisruptionBudget selects its pods; a node drain may evict them all at once",
-						describe(o), plural(rr.min, "replica"), kindWord(rr.auto.obj), rr.auto.obj.Name)
+						facts.Describe(o), plural(rr.Min, "replica"), kindWord(rr.Auto.Obj), rr.Auto.Obj.Name)
 					continue
 				}
-				r.Report(o, "spec.replicas", "%s runs %s and no PodDisruptionBudget selects its pods; a node drain may evict them all at once", describe(o), plural(rr.min, "replica"))
+				r.Report(o, "spec.replicas", "%s runs %s and no PodDisruptionBudget selects its pods; a node drain may evict them all at once", facts.Describe(o), plural(rr.Min, "replica"))
 			}
 		},
 	}
@@ -122,25 +93,25 @@ type pdbCoverage struct {
 
 // coverage matches a PDB against the namespace's workloads through the
 // label index: O(smallest bucket of its matchLabels), not O(workloads).
-func coverage(pdb *lint.Object, pods map[string]*labelIndex, as autoscalers) pdbCoverage {
+func coverage(pdb *lint.Object, pods map[string]*facts.LabelIndex, as facts.Autoscalers) pdbCoverage {
 	cov := pdbCoverage{countable: true}
-	for _, w := range pods[pdb.Namespace].selected(pdbSelector(pdb)) {
+	for _, w := range pods[pdb.Namespace].Selected(facts.PDBSelector(pdb)) {
 		switch {
-		case w.obj.Kind == kindPod:
+		case w.Obj.Kind == facts.KindPod:
 			cov.total++
-			cov.workloads = append(cov.workloads, describe(w.obj))
-		case replicated(w.obj):
-			rr := rangeOf(w.obj, as)
-			if !rr.known {
+			cov.workloads = append(cov.workloads, facts.Describe(w.Obj))
+		case facts.Replicated(w.Obj):
+			rr := facts.RangeOf(w.Obj, as)
+			if !rr.Known {
 				cov.countable = false
 				continue
 			}
-			cov.total += rr.min
-			cov.auto = cov.auto || rr.auto != nil
-			if rr.auto != nil {
-				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s %q minReplicas %d", describe(w.obj), kindWord(rr.auto.obj), rr.auto.obj.Name, rr.min))
+			cov.total += rr.Min
+			cov.auto = cov.auto || rr.Auto != nil
+			if rr.Auto != nil {
+				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s %q minReplicas %d", facts.Describe(w.Obj), kindWord(rr.Auto.Obj), rr.Auto.Obj.Name, rr.Min))
 			} else {
-				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s", describe(w.obj), plural(rr.min, "replica")))
+				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s", facts.Describe(w.Obj), plural(rr.Min, "replica")))
 			}
 		default:
 			// DaemonSets and Jobs: the pod count is not in the manifest.
@@ -159,9 +130,9 @@ func pdbBlocksEviction() lint.Rule {
 		Remediation: "Use maxUnavailable: 1 (or a percentage that leaves at least one pod evictable), or run more replicas than minAvailable.",
 		References:  []string{docsPDB, "kube-linter pdb-max-unavailable / pdb-min-available"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			var pods map[string]*labelIndex
-			var as autoscalers
-			for _, pdb := range s.OfKind(kindPDB) {
+			var pods map[string]*facts.LabelIndex
+			var as facts.Autoscalers
+			for _, pdb := range s.OfKind(facts.KindPDB) {
 				if mu, ok := readIntOrPercent(lint.Get(pdb.Root, "spec", "maxUnavailable")); ok {
 					if mu.v == 0 {
 						r.Report(pdb, "spec.maxUnavailable", "PodDisruptionBudget %q has maxUnavailable %s: no pod may ever be evicted, so node drains hang", pdb.Name, mu.raw)
@@ -177,8 +148,8 @@ func pdbBlocksEviction() lint.Rule {
 					continue
 				}
 				if pods == nil {
-					f := factsOf(s)
-					pods, as = f.podsByNS, f.autoscalers
+					f := facts.Of(s)
+					pods, as = f.PodsByNS, f.Autoscalers
 				}
 				cov := coverage(pdb, pods, as)
 				if !cov.countable || cov.auto || cov.total == 0 || ma.of(cov.total) < cov.total {
@@ -199,9 +170,9 @@ func pdbExceedsHPAMin() lint.Rule {
 		Remediation: "Use maxUnavailable: 1 instead of minAvailable, or raise the HPA's minReplicas above minAvailable.",
 		References:  []string{docsPDB, docsHPA},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			f := factsOf(s)
-			pods, as := f.podsByNS, f.autoscalers
-			for _, pdb := range s.OfKind(kindPDB) {
+			f := facts.Of(s)
+			pods, as := f.PodsByNS, f.Autoscalers
+			for _, pdb := range s.OfKind(facts.KindPDB) {
 				if lint.Get(pdb.Root, "spec", "maxUnavailable") != nil {
 					continue
 				}
@@ -229,7 +200,7 @@ func pdbUnhealthyEvictionPolicy() lint.Rule {
 		Remediation: "Set spec.unhealthyPodEvictionPolicy: AlwaysAllow (policy/v1, Kubernetes 1.27+).",
 		References:  []string{docsPDB + "#unhealthy-pod-eviction-policy", "kube-linter pdb-unhealthy-pod-eviction-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindPDB || o.APIVersion != "policy/v1" || lint.Get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
+			if o.Kind != facts.KindPDB || o.APIVersion != "policy/v1" || lint.Get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
 				return
 			}
 			r.Report(o, "spec.unhealthyPodEvictionPolicy", "PodDisruptionBudget %q does not set unhealthyPodEvictionPolicy, so not-ready pods block drains while the budget is exhausted", o.Name)
@@ -245,13 +216,13 @@ func pdbNoPods() lint.Rule {
 		Remediation: "Make spec.selector match the pod template labels of the workload it protects (same namespace), or delete the budget.",
 		References:  []string{docsPDB},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := factsOf(s).podsByNS
-			for _, pdb := range s.OfKind(kindPDB) {
+			pods := facts.Of(s).PodsByNS
+			for _, pdb := range s.OfKind(facts.KindPDB) {
 				ix := pods[pdb.Namespace]
-				if ix == nil || ix.any(pdbSelector(pdb)) {
+				if ix == nil || ix.Any(facts.PDBSelector(pdb)) {
 					continue
 				}
-				r.Report(pdb, "spec.selector", "PodDisruptionBudget %q selects no pods of the workloads in namespace %s", pdb.Name, nsName(pdb.Namespace))
+				r.Report(pdb, "spec.selector", "PodDisruptionBudget %q selects no pods of the workloads in namespace %s", pdb.Name, facts.NsName(pdb.Namespace))
 			}
 		},
 	}
@@ -267,25 +238,25 @@ func missingTopologySpread() lint.Rule {
 			"or a podAntiAffinity on kubernetes.io/hostname.",
 		References: []string{"https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/", "kube-score deployment-has-host-podantiaffinity", "kube-linter no-anti-affinity"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			f := factsOf(s)
-			for _, pi := range f.pods {
-				o, p := pi.obj, pi.pod
-				if !replicated(o) {
+			f := facts.Of(s)
+			for _, pi := range f.Pods {
+				o, p := pi.Obj, pi.Pod
+				if !facts.Replicated(o) {
 					continue
 				}
-				rr := rangeOf(o, f.autoscalers)
-				if !rr.known || rr.max < 2 {
+				rr := facts.RangeOf(o, f.Autoscalers)
+				if !rr.Known || rr.Max < 2 {
 					continue
 				}
-				spread, declared := spreads(p.Spec, pi.labels)
+				spread, declared := spreads(p.Spec, pi.Labels)
 				switch {
 				case spread:
 				case declared:
 					r.Report(o, p.Path+".topologySpreadConstraints", "%s can run %s, but its topologySpreadConstraints and podAntiAffinity do not select its own pods, so they spread nothing",
-						describe(o), plural(rr.max, "replica"))
+						facts.Describe(o), plural(rr.Max, "replica"))
 				default:
 					r.Report(o, p.Path+".topologySpreadConstraints", "%s can run %s but has no topologySpreadConstraints or podAntiAffinity; all of them may land on one node",
-						describe(o), plural(rr.max, "replica"))
+						facts.Describe(o), plural(rr.Max, "replica"))
 				}
 			}
 		},

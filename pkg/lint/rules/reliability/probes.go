@@ -6,18 +6,17 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 const docsProbes = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"
-
-var probeFields = []string{"readinessProbe", "livenessProbe", "startupProbe"}
 
 // probeCheck runs fn on the regular containers of long-running workloads:
 // init containers run to completion, Jobs finish, and neither serves.
 func probeCheck(fn func(o *lint.Object, c *lint.Container, r *lint.Reporter)) func(*lint.Object, *lint.Context, *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		p := o.Pod()
-		if !longRunning(o, p) {
+		if !facts.LongRunning(o, p) {
 			return
 		}
 		for ci := range p.Containers() {
@@ -74,7 +73,7 @@ func identicalProbes() lint.Rule {
 			if ready == nil || live == nil {
 				return
 			}
-			ports := containerPorts(c.Node)
+			ports := facts.ContainerPorts(c.Node)
 			a, b := probeHandler(ready, ports), probeHandler(live, ports)
 			if a != "" && a == b {
 				r.Report(o, c.Path+".livenessProbe", "container %q: livenessProbe runs the same check as readinessProbe (%s)", c.Name, a)
@@ -85,13 +84,13 @@ func identicalProbes() lint.Rule {
 
 // probeHandler describes what a probe checks, with named ports resolved so
 // "port: http" and "port: 8080" compare equal; "" for an unknown handler.
-func probeHandler(p *yaml.Node, ports []portRef) string {
+func probeHandler(p *yaml.Node, ports []facts.PortRef) string {
 	port := func(n *yaml.Node) string {
-		ref, _ := readPort(n)
-		if ref.name != "" {
+		ref, _ := facts.ReadPort(n)
+		if ref.Name != "" {
 			for _, cp := range ports {
-				if cp.name == ref.name {
-					return fmt.Sprint(cp.num)
+				if cp.Name == ref.Name {
+					return fmt.Sprint(cp.Num)
 				}
 			}
 		}
@@ -123,36 +122,6 @@ func suffix(label, v string) string {
 	return label + v
 }
 
-// probePorts calls fn with every probe port of containers that may have
-// probes: regular containers and sidecars.
-func probePorts(o *lint.Object, fn func(c *lint.Container, probe, path string, ref portRef)) {
-	p := o.Pod()
-	if p == nil {
-		return
-	}
-	for ci := range p.Containers() {
-		c := &p.Containers()[ci]
-		if c.Kind != lint.RegularContainer && !c.Sidecar {
-			continue
-		}
-		for _, f := range probeFields {
-			probe := lint.Field(c.Node, f)
-			if probe == nil {
-				continue
-			}
-			for _, h := range []string{"httpGet", "tcpSocket", "grpc"} {
-				handler := lint.Field(probe, h)
-				if lint.Str(lint.Field(handler, "host")) != "" {
-					continue // probes another host: its ports are not this container's
-				}
-				if ref, ok := readPort(lint.Field(handler, "port")); ok {
-					fn(c, f, c.Path+"."+f+"."+h+".port", ref)
-				}
-			}
-		}
-	}
-}
-
 func probeNamedPortMissing() lint.Rule {
 	return lint.Rule{
 		ID: "probe-named-port-missing", Title: "Probe on a named port the container does not have", Category: lint.CategoryReliability, Severity: lint.Error,
@@ -161,21 +130,21 @@ func probeNamedPortMissing() lint.Rule {
 		Remediation: "Add the named port to the container's ports, or fix the name in the probe (names are case-sensitive).",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
-				if ref.name == "" {
+			facts.ProbePorts(o, func(c *lint.Container, probe, path string, ref facts.PortRef) {
+				if ref.Name == "" {
 					return
 				}
-				ports := containerPorts(c.Node)
+				ports := facts.ContainerPorts(c.Node)
 				for _, p := range ports {
-					if p.name == ref.name {
+					if p.Name == ref.Name {
 						return
 					}
 				}
 				if len(ports) == 0 {
-					r.Report(o, path, "%s of container %q uses port %q, but the container declares no ports", probe, c.Name, ref.name)
+					r.Report(o, path, "%s of container %q uses port %q, but the container declares no ports", probe, c.Name, ref.Name)
 					return
 				}
-				r.Report(o, path, "%s of container %q uses port %q, which is not a port name of the container (it has %s)", probe, c.Name, ref.name, joinPorts(ports))
+				r.Report(o, path, "%s of container %q uses port %q, which is not a port name of the container (it has %s)", probe, c.Name, ref.Name, facts.JoinPorts(ports))
 			})
 		},
 	}
@@ -190,20 +159,20 @@ func probePortNotDeclared() lint.Rule {
 		Remediation: "Probe a declared port (preferably by name: port: http), or declare the port the probe uses.",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
-				if ref.name != "" {
+			facts.ProbePorts(o, func(c *lint.Container, probe, path string, ref facts.PortRef) {
+				if ref.Name != "" {
 					return
 				}
-				ports := containerPorts(c.Node)
+				ports := facts.ContainerPorts(c.Node)
 				if len(ports) == 0 {
 					return
 				}
 				for _, p := range ports {
-					if p.num == ref.num {
+					if p.Num == ref.Num {
 						return
 					}
 				}
-				r.Report(o, path, "%s of container %q checks port %d, which the container does not declare (it declares %s)", probe, c.Name, ref.num, joinPorts(ports))
+				r.Report(o, path, "%s of container %q checks port %d, which the container does not declare (it declares %s)", probe, c.Name, ref.Num, facts.JoinPorts(ports))
 			})
 		},
 	}

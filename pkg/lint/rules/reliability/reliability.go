@@ -1,12 +1,13 @@
-// Package reliability holds the reliability, networking and hygiene rules:
-// probes, resources, replicas, autoscaling, disruption budgets, spread,
-// references between objects, network isolation, and API hygiene.
+// Package reliability holds the reliability rules: probes, resources,
+// replicas, autoscaling, disruption budgets, spread and workload settings.
+// Networking rules are in package networking, hygiene rules in package
+// hygiene; the facts they share are in rules/internal/facts.
 package reliability
 
 import "github.com/platformctl/platformctl/pkg/lint"
 
-// Rules returns the reliability, networking and hygiene rules. The list is
-// explicit: a rule that is not here does not exist.
+// Rules returns the reliability rules. The list is explicit: a rule that is
+// not here does not exist.
 func Rules() []lint.Rule {
 	return []lint.Rule{
 		// containers.go
@@ -16,7 +17,6 @@ func Rules() []lint.Rule {
 		missingMemoryLimit(),
 		missingCPULimit(),
 		missingEphemeralStorage(),
-		duplicateEnvVar(),
 		// probes.go
 		missingReadinessProbe(),
 		missingLivenessProbe(),
@@ -42,24 +42,6 @@ func Rules() []lint.Rule {
 		nonRollingUpdateStrategy(),
 		cronJobMissingDeadline(),
 		cronJobMissingConcurrencyPolicy(),
-		jobMissingTTL(),
 		statefulSetHeadlessService(),
-		// network.go
-		serviceNoPods(),
-		serviceTargetPortNotFound(),
-		ingressBackendMissing(),
-		routeBackendMissing(),
-		networkPolicyNoPods(),
-		defaultDeny("ingress", "missing-default-deny-ingress", lint.Warning),
-		defaultDeny("egress", "missing-default-deny-egress", lint.Warning),
-		podNotCovered(),
-		serviceMonitorNoServices(),
-		podMonitorNoPods(),
-		invalidPortName(),
-		// api.go
-		removedAPIVersion(),
-		deprecatedAPIVersion(),
-		defaultNamespace(),
-		missingRequiredLabels(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 const docsHPA = "https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/"
@@ -19,18 +20,18 @@ func replicasBelowMinimum() lint.Rule {
 			"For deliberate single-replica workloads (a canary, a development environment) add ignore.platformctl.dev/replicas-below-minimum with the reason, or lower params.minReplicas for that input.",
 		References: []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#replicas", "kube-linter minimum-three-replicas"},
 		CheckSet: func(s *lint.Set, c *lint.Context, r *lint.Reporter) {
-			as := factsOf(s).autoscalers
+			as := facts.Of(s).Autoscalers
 			floor := int64(c.Params.MinReplicas)
-			for _, kind := range []string{kindDeployment, kindStatefulSet} {
+			for _, kind := range []string{facts.KindDeployment, facts.KindStatefulSet} {
 				for _, o := range s.OfKind(kind) {
-					n, set, known := specReplicas(o)
-					if !known || (set && n == 0) || n >= floor || as.of(o) != nil {
+					n, set, known := facts.SpecReplicas(o)
+					if !known || (set && n == 0) || n >= floor || as.Of(o) != nil {
 						continue
 					}
 					if set {
-						r.Report(o, "spec.replicas", "%s runs %s and no autoscaler scales it; at least %d are needed to survive a node drain or crash", describe(o), plural(n, "replica"), floor)
+						r.Report(o, "spec.replicas", "%s runs %s and no autoscaler scales it; at least %d are needed to survive a node drain or crash", facts.Describe(o), plural(n, "replica"), floor)
 					} else {
-						r.Report(o, "spec.replicas", "%s does not set spec.replicas, so it runs 1 replica, and no autoscaler scales it; at least %d are needed to survive a node drain or crash", describe(o), floor)
+						r.Report(o, "spec.replicas", "%s does not set spec.replicas, so it runs 1 replica, and no autoscaler scales it; at least %d are needed to survive a node drain or crash", facts.Describe(o), floor)
 					}
 				}
 			}
@@ -46,7 +47,7 @@ func hpaMinReplicasTooLow() lint.Rule {
 		Remediation: "Set spec.minReplicas to at least 2.",
 		References:  []string{docsHPA, "kube-linter hpa-minimum-three-replicas"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindHPA {
+			if o.Kind != facts.KindHPA {
 				return
 			}
 			n, ok := lint.Int(lint.Get(o.Root, "spec", "minReplicas"))
@@ -68,7 +69,7 @@ func hpaCannotScale() lint.Rule {
 		Remediation: "Raise maxReplicas to the load the workload must absorb, or delete the HPA and set spec.replicas on the workload.",
 		References:  []string{docsHPA},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindHPA {
+			if o.Kind != facts.KindHPA {
 				return
 			}
 			max, ok := lint.Int(lint.Get(o.Root, "spec", "maxReplicas"))
@@ -91,7 +92,7 @@ func hpaCannotScale() lint.Rule {
 
 // scaleTargets calls fn for every HPA and KEDA ScaledObject with its target.
 func scaleTargets(s *lint.Set, fn func(a *lint.Object, kind, name string)) {
-	for _, h := range s.OfKind(kindHPA) {
+	for _, h := range s.OfKind(facts.KindHPA) {
 		ref := lint.Get(h.Root, "spec", "scaleTargetRef")
 		fn(h, lint.Str(lint.Field(ref, "kind")), lint.Str(lint.Field(ref, "name")))
 	}
@@ -102,7 +103,7 @@ func scaleTargets(s *lint.Set, fn func(a *lint.Object, kind, name string)) {
 		ref := lint.Get(so.Root, "spec", "scaleTargetRef")
 		kind := lint.Str(lint.Field(ref, "kind"))
 		if kind == "" {
-			kind = kindDeployment
+			kind = facts.KindDeployment
 		}
 		fn(so, kind, lint.Str(lint.Field(ref, "name")))
 	}
@@ -117,19 +118,19 @@ func hpaTargetMissing() lint.Rule {
 		Remediation: "Fix spec.scaleTargetRef (kind, name, apiVersion) to name the workload, or delete the autoscaler.",
 		References:  []string{docsHPA, "kube-score horizontalpodautoscaler-has-target", "kube-linter dangling-horizontalpodautoscaler"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			judged := factsOf(s).podsByNS
+			judged := facts.Of(s).PodsByNS
 			scaleTargets(s, func(a *lint.Object, kind, name string) {
 				if judged[a.Namespace] == nil || kind == "" || name == "" || s.Lookup(kind, a.Namespace, name) != nil {
 					return
 				}
-				r.Report(a, "spec.scaleTargetRef.name", "%s targets %s %q, which is not in the input (namespace %s)", kindWord(a), kind, name, nsName(a.Namespace))
+				r.Report(a, "spec.scaleTargetRef.name", "%s targets %s %q, which is not in the input (namespace %s)", kindWord(a), kind, name, facts.NsName(a.Namespace))
 			})
 		},
 	}
 }
 
 func kindWord(a *lint.Object) string {
-	if a.Kind == kindHPA {
+	if a.Kind == facts.KindHPA {
 		return "HPA"
 	}
 	return a.Kind
@@ -143,15 +144,15 @@ func hpaTargetSetsReplicas() lint.Rule {
 		Remediation: "Remove spec.replicas from the manifest and let the autoscaler own it (set the floor with the HPA's minReplicas).",
 		References:  []string{docsHPA + "#migrating-deployments-and-statefulsets-to-horizontal-autoscaling", "kube-score deployment-targeted-by-hpa-does-not-have-replicas-configured"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			as := factsOf(s).autoscalers
-			for _, kind := range []string{kindDeployment, kindStatefulSet} {
+			as := facts.Of(s).Autoscalers
+			for _, kind := range []string{facts.KindDeployment, facts.KindStatefulSet} {
 				for _, o := range s.OfKind(kind) {
-					a := as.of(o)
+					a := as.Of(o)
 					if a == nil {
 						continue
 					}
-					if _, set, _ := specReplicas(o); set {
-						r.Report(o, "spec.replicas", "%s sets spec.replicas although %s %q scales it; every apply resets the replica count", describe(o), kindWord(a.obj), a.obj.Name)
+					if _, set, _ := facts.SpecReplicas(o); set {
+						r.Report(o, "spec.replicas", "%s sets spec.replicas although %s %q scales it; every apply resets the replica count", facts.Describe(o), kindWord(a.Obj), a.Obj.Name)
 					}
 				}
 			}
@@ -210,28 +211,28 @@ func hpaTargetMissingRequests() lint.Rule {
 			"or scale on an AverageValue target instead.",
 		References: []string{docsHPA + "#algorithm-details"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			f := factsOf(s)
-			rs := resources{defaults: f.limits}
-			for _, h := range s.OfKind(kindHPA) {
+			f := facts.Of(s)
+			rs := resources{defaults: f.Limits}
+			for _, h := range s.OfKind(facts.KindHPA) {
 				ref := lint.Get(h.Root, "spec", "scaleTargetRef")
 				t := s.Lookup(lint.Str(lint.Field(ref, "kind")), h.Namespace, lint.Str(lint.Field(ref, "name")))
-				pi := f.byObj[t]
+				pi := f.ByObj[t]
 				if pi == nil {
 					continue
 				}
-				p := pi.pod
+				p := pi.Pod
 				for _, m := range utilizationMetrics(h) {
 					if m.resource == "" {
 						continue
 					}
-					for ci := range pi.containers {
-						c := &pi.containers[ci]
+					for ci := range pi.Containers {
+						c := &pi.Containers[ci]
 						if c.Kind != lint.RegularContainer || (m.container != "" && c.Name != m.container) {
 							continue
 						}
 						if !rs.has(t, p, c.Node, "requests", m.resource) {
 							r.Report(h, m.path, "HPA %q scales %s on %s utilization, but its container %q has no %s request; the HPA cannot compute utilization and does not scale",
-								h.Name, describe(t), m.resource, c.Name, m.resource)
+								h.Name, facts.Describe(t), m.resource, c.Name, m.resource)
 						}
 					}
 				}

@@ -2,6 +2,7 @@ package reliability
 
 import (
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 func selectorMismatch() lint.Rule {
@@ -13,10 +14,10 @@ func selectorMismatch() lint.Rule {
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector", "kube-linter mismatching-selector", "kube-score deployment-pod-selector-labels-match-template-metadata-labels"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
-			case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet:
+			case facts.KindDeployment, facts.KindStatefulSet, facts.KindDaemonSet, facts.KindReplicaSet:
 			default:
 				// CRDs with a pod template and a LabelSelector (Argo Rollouts).
-				if !replicated(o) || o.Kind == kindReplicationController || lint.Get(o.Root, "spec", "selector") == nil {
+				if !facts.Replicated(o) || o.Kind == facts.KindReplicationController || lint.Get(o.Root, "spec", "selector") == nil {
 					return
 				}
 			}
@@ -26,11 +27,11 @@ func selectorMismatch() lint.Rule {
 			}
 			sel := lint.Get(o.Root, "spec", "selector")
 			if sel == nil {
-				r.Report(o, "spec.selector", "%s has no spec.selector; apps/v1 requires one matching the pod template labels", describe(o))
+				r.Report(o, "spec.selector", "%s has no spec.selector; apps/v1 requires one matching the pod template labels", facts.Describe(o))
 				return
 			}
 			if !lint.LabelSelector(sel, p.PodLabels()) {
-				r.Report(o, "spec.selector", "%s: spec.selector does not match the pod template labels (%s.labels)", describe(o), p.MetaPath)
+				r.Report(o, "spec.selector", "%s: spec.selector does not match the pod template labels (%s.labels)", facts.Describe(o), p.MetaPath)
 			}
 		},
 	}
@@ -46,13 +47,13 @@ func nonRollingUpdateStrategy() lint.Rule {
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy", "kube-linter no-rolling-update-strategy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
-			case kindDeployment:
+			case facts.KindDeployment:
 				if lint.Str(lint.Get(o.Root, "spec", "strategy", "type")) == "Recreate" {
-					r.Report(o, "spec.strategy.type", "%s uses the Recreate strategy: every rollout stops all pods before starting new ones", describe(o))
+					r.Report(o, "spec.strategy.type", "%s uses the Recreate strategy: every rollout stops all pods before starting new ones", facts.Describe(o))
 				}
-			case kindStatefulSet, kindDaemonSet:
+			case facts.KindStatefulSet, facts.KindDaemonSet:
 				if lint.Str(lint.Get(o.Root, "spec", "updateStrategy", "type")) == "OnDelete" {
-					r.Report(o, "spec.updateStrategy.type", "%s uses updateStrategy OnDelete: template changes never roll out until pods are deleted by hand", describe(o))
+					r.Report(o, "spec.updateStrategy.type", "%s uses updateStrategy OnDelete: template changes never roll out until pods are deleted by hand", facts.Describe(o))
 				}
 			}
 		},
@@ -67,7 +68,7 @@ func cronJobMissingDeadline() lint.Rule {
 		Remediation: "Set spec.startingDeadlineSeconds to how late a run may still start (e.g. 300, and shorter than the schedule interval).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation", "kube-score cronjob-has-deadline"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind == kindCronJob && lint.Get(o.Root, "spec", "startingDeadlineSeconds") == nil {
+			if o.Kind == facts.KindCronJob && lint.Get(o.Root, "spec", "startingDeadlineSeconds") == nil {
 				r.Report(o, "spec.startingDeadlineSeconds", "CronJob %q has no startingDeadlineSeconds", o.Name)
 			}
 		},
@@ -82,37 +83,9 @@ func cronJobMissingConcurrencyPolicy() lint.Rule {
 		Remediation: "Set spec.concurrencyPolicy: Forbid (skip a run while the previous one is active) or Replace; set Allow only when runs are safe to overlap.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind == kindCronJob && lint.Get(o.Root, "spec", "concurrencyPolicy") == nil {
+			if o.Kind == facts.KindCronJob && lint.Get(o.Root, "spec", "concurrencyPolicy") == nil {
 				r.Report(o, "spec.concurrencyPolicy", "CronJob %q does not set concurrencyPolicy, so overlapping runs are allowed", o.Name)
 			}
-		},
-	}
-}
-
-func jobMissingTTL() lint.Rule {
-	return lint.Rule{
-		ID: "job-missing-ttl", Title: "Job without ttlSecondsAfterFinished", Category: lint.CategoryHygiene, Severity: lint.Info,
-		Description: "A finished Job and its pods stay in the cluster until someone deletes them: they accumulate in etcd and in kubectl output, and a completed Job with the same name blocks re-running it. " +
-			"ttlSecondsAfterFinished has the TTL controller clean up. Jobs created by CronJobs (limited by the CronJob's history limits) and Helm or Argo CD hooks with a hook-delete-policy are not judged. " +
-			"With GitOps tools that re-create deleted objects, prefer their hook deletion policies over a TTL.",
-		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
-		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"},
-		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind != kindJob || lint.Get(o.Root, "spec", "ttlSecondsAfterFinished") != nil {
-				return
-			}
-			for _, ref := range lint.Items(lint.Get(o.Root, "metadata", "ownerReferences")) {
-				if lint.Str(lint.Field(ref, "kind")) == kindCronJob {
-					return
-				}
-			}
-			// Deployment-tool hooks are deleted by the tool.
-			for _, a := range []string{"helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy"} {
-				if _, ok := o.Annotations[a]; ok {
-					return
-				}
-			}
-			r.Report(o, "spec.ttlSecondsAfterFinished", "Job %q has no ttlSecondsAfterFinished; it and its pods stay after it finishes", o.Name)
 		},
 	}
 }
@@ -126,17 +99,17 @@ func statefulSetHeadlessService() lint.Rule {
 		Remediation: "Set spec.serviceName to a Service in the same namespace with clusterIP: None and a selector matching the pods (publishNotReadyAddresses: true for peer discovery during startup).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id", "kube-score statefulset-has-servicename"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			withServices := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
-			for _, o := range s.OfKind(kindStatefulSet) {
+			withServices := facts.NamespacesWith(s, func(o *lint.Object) bool { return o.Kind == facts.KindService })
+			for _, o := range s.OfKind(facts.KindStatefulSet) {
 				name := lint.Str(lint.Get(o.Root, "spec", "serviceName"))
 				if name == "" {
 					r.Report(o, "spec.serviceName", "StatefulSet %q has no serviceName, so its pods get no stable DNS names", o.Name)
 					continue
 				}
-				svc := s.Lookup(kindService, o.Namespace, name)
+				svc := s.Lookup(facts.KindService, o.Namespace, name)
 				switch {
 				case svc == nil && withServices[o.Namespace]:
-					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not in the input (namespace %s)", o.Name, name, nsName(o.Namespace))
+					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not in the input (namespace %s)", o.Name, name, facts.NsName(o.Namespace))
 				case svc != nil && lint.Str(lint.Get(svc.Root, "spec", "clusterIP")) != "None":
 					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not headless (clusterIP: None), so pods get no per-pod DNS records", o.Name, name)
 				}

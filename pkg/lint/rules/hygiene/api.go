@@ -1,10 +1,11 @@
-package reliability
+package hygiene
 
 import (
 	"strings"
 	"sync"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 // apiChange is what became of an apiVersion for a kind.
@@ -116,7 +117,7 @@ func defaultNamespace() lint.Rule {
 		References:  []string{"https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/", "CIS Kubernetes Benchmark 5.7.4", "kube-linter use-namespace"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Namespace == "default" {
-				r.Report(o, "metadata.namespace", "%s is in the default namespace", describe(o))
+				r.Report(o, "metadata.namespace", "%s is in the default namespace", facts.Describe(o))
 			}
 		},
 	}
@@ -137,7 +138,7 @@ func missingRequiredLabels() lint.Rule {
 				}
 			}
 			if len(missing) > 0 {
-				r.Report(o, "metadata.labels", "%s has no %s label%s", describe(o), strings.Join(missing, ", "), map[bool]string{true: "s"}[len(missing) > 1])
+				r.Report(o, "metadata.labels", "%s has no %s label%s", facts.Describe(o), strings.Join(missing, ", "), map[bool]string{true: "s"}[len(missing) > 1])
 			}
 		},
 	}

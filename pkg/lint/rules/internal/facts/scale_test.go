@@ -1,4 +1,4 @@
-package reliability
+package facts_test
 
 import (
 	"fmt"
@@ -9,6 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
+	"github.com/platformctl/platformctl/pkg/lint/rules/networking"
+	"github.com/platformctl/platformctl/pkg/lint/rules/reliability"
 )
 
 // TestNoQuadraticMatching puts a thousand workloads, Services, PDBs and
@@ -53,7 +56,7 @@ spec: {podSelector: {matchLabels: {a: common, z: n%[1]d}}}
 	require.NoError(t, err)
 	var set *lint.Set
 	rules := []lint.Rule{{ID: "capture-set", CheckSet: func(s *lint.Set, _ *lint.Context, _ *lint.Reporter) { set = s }}}
-	for _, r := range Rules() {
+	for _, r := range append(reliability.Rules(), networking.Rules()...) {
 		if r.CheckSet != nil {
 			rules = append(rules, r)
 		}
@@ -70,12 +73,12 @@ spec: {podSelector: {matchLabels: {a: common, z: n%[1]d}}}
 	}
 	require.NotNil(t, set)
 	var examined int64
-	for _, ix := range factsOf(set).podsByNS {
-		examined += ix.examined.Load()
+	for _, ix := range facts.Of(set).PodsByNS {
+		examined += ix.Examined()
 	}
-	for _, key := range []*lint.Key[map[string]*selectorIndex]{pdbsKey, policiesKey} {
+	for _, key := range []*lint.Key[map[string]*facts.SelectorIndex]{facts.PDBs, facts.NetworkPolicies} {
 		for _, ix := range lint.Memo(set, key) {
-			examined += ix.examined.Load()
+			examined += ix.Examined()
 		}
 	}
 	// Linear means a small multiple of n; quadratic would be n² per rule.

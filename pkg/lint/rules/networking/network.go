@@ -1,4 +1,4 @@
-package reliability
+package networking
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 const (
@@ -18,9 +19,9 @@ const (
 // serviceSelector returns the selector of a Service that selects pods;
 // ok is false for ExternalName and selector-less Services, whose endpoints
 // are managed elsewhere.
-func serviceSelector(svc *lint.Object) (selector, bool) {
+func serviceSelector(svc *lint.Object) (facts.Selector, bool) {
 	if lint.Str(lint.Get(svc.Root, "spec", "type")) == "ExternalName" {
-		return selector{}, false
+		return facts.Selector{}, false
 	}
 	m := lint.StringMap(lint.Get(svc.Root, "spec", "selector"))
 	// Labels a controller adds to each pod are not in any template; a
@@ -32,9 +33,9 @@ func serviceSelector(svc *lint.Object) (selector, bool) {
 		}
 	}
 	if len(m) == 0 {
-		return selector{}, false
+		return facts.Selector{}, false
 	}
-	return mapSelector(m), true
+	return facts.MapSelector(m), true
 }
 
 // controllerPodLabels are set on pods by their controllers, never in a
@@ -68,14 +69,14 @@ func serviceNoPods() lint.Rule {
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/", "kube-score service-targets-pod", "kube-linter dangling-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := factsOf(s).podsByNS
-			for _, svc := range s.OfKind(kindService) {
+			pods := facts.Of(s).PodsByNS
+			for _, svc := range s.OfKind(facts.KindService) {
 				sel, ok := serviceSelector(svc)
 				ix := pods[svc.Namespace]
-				if !ok || ix == nil || ix.any(sel) {
+				if !ok || ix == nil || ix.Any(sel) {
 					continue
 				}
-				r.Report(svc, "spec.selector", "Service %q selects %s, which matches no pod template in namespace %s", svc.Name, formatSelector(sel.plain), nsName(svc.Namespace))
+				r.Report(svc, "spec.selector", "Service %q selects %s, which matches no pod template in namespace %s", svc.Name, formatSelector(sel.Plain), facts.NsName(svc.Namespace))
 			}
 		},
 	}
@@ -83,14 +84,14 @@ func serviceNoPods() lint.Rule {
 
 // declaresPortName says whether a container that serves a Service (regular
 // or sidecar) declares a port with name.
-func declaresPortName(pi *podInfo, name string) bool {
-	for ci := range pi.containers {
-		c := &pi.containers[ci]
+func declaresPortName(pi *facts.PodInfo, name string) bool {
+	for ci := range pi.Containers {
+		c := &pi.Containers[ci]
 		if c.Kind != lint.RegularContainer && !c.Sidecar {
 			continue
 		}
-		for _, cp := range containerPorts(c.Node) {
-			if cp.name == name {
+		for _, cp := range facts.ContainerPorts(c.Node) {
+			if cp.Name == name {
 				return true
 			}
 		}
@@ -107,29 +108,29 @@ func serviceTargetPortNotFound() lint.Rule {
 		Remediation: "Declare the port with that name in the container's ports, or change targetPort to a declared name or the number the container listens on.",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := factsOf(s).podsByNS
-			for _, svc := range s.OfKind(kindService) {
+			pods := facts.Of(s).PodsByNS
+			for _, svc := range s.OfKind(facts.KindService) {
 				sel, ok := serviceSelector(svc)
 				if !ok {
 					continue
 				}
-				var selected []labeled
-				for _, sp := range servicePorts(svc) {
-					tp, ok := readPort(sp.targetPort)
-					if !ok || tp.name == "" {
+				var selected []facts.Labeled
+				for _, sp := range facts.ServicePorts(svc) {
+					tp, ok := facts.ReadPort(sp.TargetPort)
+					if !ok || tp.Name == "" {
 						continue
 					}
 					if selected == nil {
-						selected = pods[svc.Namespace].selected(sel)
+						selected = pods[svc.Namespace].Selected(sel)
 					}
 					var missing []string
 					for _, w := range selected {
-						if w.pod != nil && !declaresPortName(w.pod, tp.name) {
-							missing = append(missing, describe(w.obj))
+						if w.Pod != nil && !declaresPortName(w.Pod, tp.Name) {
+							missing = append(missing, facts.Describe(w.Obj))
 						}
 					}
 					if len(missing) > 0 {
-						r.Report(svc, sp.path()+".targetPort", "Service %q port %s targets port %q, which the pods of %s do not declare", svc.Name, portLabel(sp), tp.name, strings.Join(missing, ", "))
+						r.Report(svc, sp.Path()+".targetPort", "Service %q port %s targets port %q, which the pods of %s do not declare", svc.Name, portLabel(sp), tp.Name, strings.Join(missing, ", "))
 					}
 				}
 			}
@@ -137,22 +138,22 @@ func serviceTargetPortNotFound() lint.Rule {
 	}
 }
 
-func portLabel(sp servicePort) string {
-	if sp.name != "" {
-		return fmt.Sprintf("%q (%d)", sp.name, sp.port)
+func portLabel(sp facts.ServicePort) string {
+	if sp.Name != "" {
+		return fmt.Sprintf("%q (%d)", sp.Name, sp.Port)
 	}
-	return fmt.Sprint(sp.port)
+	return fmt.Sprint(sp.Port)
 }
 
 // serviceHasPort says whether a Service exposes ref (by number or name).
 // Services without ports (ExternalName) are not judged.
-func serviceHasPort(svc *lint.Object, ref portRef) bool {
-	ports := servicePorts(svc)
+func serviceHasPort(svc *lint.Object, ref facts.PortRef) bool {
+	ports := facts.ServicePorts(svc)
 	if len(ports) == 0 {
 		return true
 	}
 	for _, sp := range ports {
-		if ref.name != "" && sp.name == ref.name || ref.name == "" && sp.port == ref.num {
+		if ref.Name != "" && sp.Name == ref.Name || ref.Name == "" && sp.Port == ref.Num {
 			return true
 		}
 	}
@@ -161,7 +162,7 @@ func serviceHasPort(svc *lint.Object, ref portRef) bool {
 
 func listServicePorts(svc *lint.Object) string {
 	var parts []string
-	for _, sp := range servicePorts(svc) {
+	for _, sp := range facts.ServicePorts(svc) {
 		parts = append(parts, portLabel(sp))
 	}
 	return strings.Join(parts, ", ")
@@ -170,8 +171,8 @@ func listServicePorts(svc *lint.Object) string {
 // backendNamespaces are namespaces where a missing Service means a broken
 // reference: the input has Services or workloads there.
 func backendNamespaces(s *lint.Set) map[string]bool {
-	out := namespacesWith(s, func(o *lint.Object) bool { return o.Kind == kindService })
-	for ns := range factsOf(s).podsByNS {
+	out := facts.NamespacesWith(s, func(o *lint.Object) bool { return o.Kind == facts.KindService })
+	for ns := range facts.Of(s).PodsByNS {
 		out[ns] = true
 	}
 	return out
@@ -197,31 +198,31 @@ func ingressBackendMissing() lint.Rule {
 						return
 					}
 					var name string
-					var port portRef
+					var port facts.PortRef
 					var havePort bool
 					var nameField, portField string
 					if svc := lint.Field(b, "service"); svc != nil {
 						name, nameField = lint.Str(lint.Field(svc, "name")), ".service.name"
 						if n := lint.Get(svc, "port", "name"); n != nil {
-							port, havePort, portField = portRef{name: lint.Str(n)}, true, ".service.port.name"
+							port, havePort, portField = facts.PortRef{Name: lint.Str(n)}, true, ".service.port.name"
 						} else if n, ok := lint.Int(lint.Get(svc, "port", "number")); ok {
-							port, havePort, portField = portRef{num: n}, true, ".service.port.number"
+							port, havePort, portField = facts.PortRef{Num: n}, true, ".service.port.number"
 						}
 					} else if n := lint.Str(lint.Field(b, "serviceName")); n != "" {
 						// extensions/v1beta1 and networking.k8s.io/v1beta1
 						name, nameField = n, ".serviceName"
-						port, havePort = readPort(lint.Field(b, "servicePort"))
+						port, havePort = facts.ReadPort(lint.Field(b, "servicePort"))
 						portField = ".servicePort"
 					}
 					// The AWS Load Balancer Controller's convention: the
 					// backend names an action annotation, not a Service.
-					if name == "" || havePort && port.name == "use-annotation" {
+					if name == "" || havePort && port.Name == "use-annotation" {
 						return
 					}
-					svc := s.Lookup(kindService, ing.Namespace, name)
+					svc := s.Lookup(facts.KindService, ing.Namespace, name)
 					switch {
 					case svc == nil:
-						r.Report(ing, path()+nameField, "Ingress %q routes to Service %q, which is not in the input (namespace %s)", ing.Name, name, nsName(ing.Namespace))
+						r.Report(ing, path()+nameField, "Ingress %q routes to Service %q, which is not in the input (namespace %s)", ing.Name, name, facts.NsName(ing.Namespace))
 					case havePort && !serviceHasPort(svc, port):
 						r.Report(ing, path()+portField, "Ingress %q routes to port %s of Service %q, which exposes %s", ing.Name, port, name, listServicePorts(svc))
 					}
@@ -258,7 +259,7 @@ func routeBackendMissing() lint.Rule {
 					// path is formatted only for a finding.
 					check := func(path func() string, ref *yaml.Node) {
 						group, refKind := lint.Str(lint.Field(ref, "group")), lint.Str(lint.Field(ref, "kind"))
-						if group != "" && group != "core" || refKind != "" && refKind != kindService {
+						if group != "" && group != "core" || refKind != "" && refKind != facts.KindService {
 							return
 						}
 						name, ns := lint.Str(lint.Field(ref, "name")), lint.Str(lint.Field(ref, "namespace"))
@@ -268,14 +269,14 @@ func routeBackendMissing() lint.Rule {
 						if name == "" || !judged[ns] {
 							return
 						}
-						svc := s.Lookup(kindService, ns, name)
+						svc := s.Lookup(facts.KindService, ns, name)
 						port, havePort := lint.Int(lint.Field(ref, "port"))
 						switch {
 						case svc == nil:
-							r.Report(route, path()+".name", "%s %q routes to Service %q, which is not in the input (namespace %s)", kind, route.Name, name, nsName(ns))
+							r.Report(route, path()+".name", "%s %q routes to Service %q, which is not in the input (namespace %s)", kind, route.Name, name, facts.NsName(ns))
 						case lint.Field(ref, "port") == nil:
 							r.Report(route, path(), "%s %q routes to Service %q without a port; backendRefs to a Service require one", kind, route.Name, name)
-						case havePort && !serviceHasPort(svc, portRef{num: port}):
+						case havePort && !serviceHasPort(svc, facts.PortRef{Num: port}):
 							r.Report(route, path()+".port", "%s %q routes to port %d of Service %q, which exposes %s", kind, route.Name, port, name, listServicePorts(svc))
 						}
 					}
@@ -300,13 +301,6 @@ func routeBackendMissing() lint.Rule {
 	}
 }
 
-// isNetworkPolicy tells Kubernetes NetworkPolicies from the CRDs of CNI
-// plugins that reuse the kind name (Calico's NetworkPolicy).
-func isNetworkPolicy(o *lint.Object) bool {
-	g := o.Group()
-	return o.Kind == kindNetworkPolicy && (g == "networking.k8s.io" || g == "extensions")
-}
-
 // otherPolicies finds policy objects of other engines (Calico, Cilium,
 // Antrea, AdminNetworkPolicy). They can isolate pods in ways these rules
 // do not evaluate, so coverage is not judged where they apply: everywhere
@@ -314,7 +308,7 @@ func isNetworkPolicy(o *lint.Object) bool {
 func otherPolicies(s *lint.Set) (clusterWide bool, namespaced map[string]bool) {
 	namespaced = map[string]bool{}
 	for _, o := range s.Objects {
-		if !strings.HasSuffix(o.Kind, "NetworkPolicy") || isNetworkPolicy(o) {
+		if !strings.HasSuffix(o.Kind, "NetworkPolicy") || facts.IsNetworkPolicy(o) {
 			continue
 		}
 		switch o.Kind {
@@ -327,16 +321,6 @@ func otherPolicies(s *lint.Set) (clusterWide bool, namespaced map[string]bool) {
 	return clusterWide, namespaced
 }
 
-// podSelectorOf reads a NetworkPolicy's podSelector; absent means empty
-// (the field is a struct, not a pointer), which selects every pod.
-func podSelectorOf(np *lint.Object) selector {
-	n := lint.Get(np.Root, "spec", "podSelector")
-	if n == nil {
-		return selector{plain: map[string]string{}}
-	}
-	return labelSelector(n)
-}
-
 func networkPolicyNoPods() lint.Rule {
 	return lint.Rule{
 		ID: "networkpolicy-no-pods", Title: "NetworkPolicy selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
@@ -346,17 +330,17 @@ func networkPolicyNoPods() lint.Rule {
 		Remediation: "Make spec.podSelector match the labels of the pods it is meant for, or delete the policy.",
 		References:  []string{docsNetpol, "kube-score networkpolicy-targets-pod", "kube-linter dangling-networkpolicy"},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-			pods := factsOf(s).podsByNS
-			for _, np := range s.OfKind(kindNetworkPolicy) {
+			pods := facts.Of(s).PodsByNS
+			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
 				ix := pods[np.Namespace]
-				if !isNetworkPolicy(np) || ix == nil {
+				if !facts.IsNetworkPolicy(np) || ix == nil {
 					continue
 				}
-				sel := podSelectorOf(np)
-				if sel.empty() || ix.any(sel) {
+				sel := facts.PodSelectorOf(np)
+				if sel.Empty() || ix.Any(sel) {
 					continue
 				}
-				r.Report(np, "spec.podSelector", "NetworkPolicy %q selects no pods of the workloads in namespace %s", np.Name, nsName(np.Namespace))
+				r.Report(np, "spec.podSelector", "NetworkPolicy %q selects no pods of the workloads in namespace %s", np.Name, facts.NsName(np.Namespace))
 			}
 		},
 	}
@@ -378,7 +362,7 @@ func policyTypes(np *lint.Object) (ingress, egress bool) {
 // deniesAll says whether np isolates every pod of its namespace for a
 // direction ("ingress" or "egress") without allowing anything.
 func deniesAll(np *lint.Object, direction string) bool {
-	if !isNetworkPolicy(np) || !podSelectorOf(np).empty() {
+	if !facts.IsNetworkPolicy(np) || !facts.PodSelectorOf(np).Empty() {
 		return false
 	}
 	in, eg := policyTypes(np)
@@ -405,48 +389,27 @@ func defaultDeny(direction, id string, sev lint.Severity) lint.Rule {
 				return
 			}
 			denied := map[string]bool{}
-			for _, np := range s.OfKind(kindNetworkPolicy) {
+			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
 				if deniesAll(np, direction) {
 					denied[np.Namespace] = true
 				}
 			}
 			first := map[string]*lint.Object{}
 			var order []string
-			for _, pi := range factsOf(s).pods {
-				o := pi.obj
-				if !pi.hostNetwork && !denied[o.Namespace] && first[o.Namespace] == nil {
+			for _, pi := range facts.Of(s).Pods {
+				o := pi.Obj
+				if !pi.HostNetwork && !denied[o.Namespace] && first[o.Namespace] == nil {
 					first[o.Namespace] = o
 					order = append(order, o.Namespace)
 				}
 			}
 			for _, ns := range order {
-				anchor, path := namespaceAnchor(s, ns, first[ns])
-				r.Report(anchor, path, "namespace %s has workloads (%s) but no NetworkPolicy that denies all %s by default", nsName(ns), describe(first[ns]), direction)
+				anchor, path := facts.NamespaceAnchor(s, ns, first[ns])
+				r.Report(anchor, path, "namespace %s has workloads (%s) but no NetworkPolicy that denies all %s by default", facts.NsName(ns), facts.Describe(first[ns]), direction)
 			}
 		},
 	}
 }
-
-// policiesKey is every NetworkPolicy filed under its namespace for
-// pod-label lookups, once per run.
-var policiesKey = lint.NewKey("NetworkPolicies by namespace", func(s *lint.Set) map[string]*selectorIndex {
-	idx := map[string]*selectorIndex{}
-	for _, np := range s.OfKind(kindNetworkPolicy) {
-		if !isNetworkPolicy(np) {
-			continue
-		}
-		ix := idx[np.Namespace]
-		if ix == nil {
-			ix = &selectorIndex{}
-			idx[np.Namespace] = ix
-		}
-		ix.add(np, podSelectorOf(np))
-	}
-	for _, ix := range idx {
-		ix.file()
-	}
-	return idx
-})
 
 func podNotCovered() lint.Rule {
 	return lint.Rule{
@@ -464,13 +427,13 @@ func podNotCovered() lint.Rule {
 			if clusterWide {
 				return
 			}
-			idx := lint.Memo(s, policiesKey)
-			for _, pi := range factsOf(s).pods {
-				o := pi.obj
-				if pi.hostNetwork || other[o.Namespace] || idx[o.Namespace].any(pi.labels) {
+			idx := lint.Memo(s, facts.NetworkPolicies)
+			for _, pi := range facts.Of(s).Pods {
+				o := pi.Obj
+				if pi.HostNetwork || other[o.Namespace] || idx[o.Namespace].Any(pi.Labels) {
 					continue
 				}
-				r.Report(o, pi.pod.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", nsName(o.Namespace), describe(o))
+				r.Report(o, pi.Pod.MetaPath+".labels", "no NetworkPolicy in namespace %s selects the pods of %s", facts.NsName(o.Namespace), facts.Describe(o))
 			}
 		},
 	}
@@ -492,9 +455,9 @@ func monitorNamespaces(m *lint.Object) (all bool, names []string) {
 // monitorCheck reports monitors whose selector matches nothing in the
 // indexes of the namespaces they look at, when any of those namespaces has
 // candidates in the input at all.
-func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelIndex) func(*lint.Set, *lint.Context, *lint.Reporter) {
+func monitorCheck(kind, what string, build func(*lint.Set) map[string]*facts.LabelIndex) func(*lint.Set, *lint.Context, *lint.Reporter) {
 	return func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
-		var idx map[string]*labelIndex
+		var idx map[string]*facts.LabelIndex
 		for _, m := range s.OfKind(kind) {
 			if m.Group() != "monitoring.coreos.com" {
 				continue
@@ -504,16 +467,16 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 			}
 			// The selector is a struct, not a pointer: absent means empty,
 			// which selects everything.
-			sel := labelSelector(lint.Get(m.Root, "spec", "selector"))
-			if sel.node == nil {
-				sel = selector{plain: map[string]string{}}
+			sel := facts.LabelSelector(lint.Get(m.Root, "spec", "selector"))
+			if sel.Node == nil {
+				sel = facts.Selector{Plain: map[string]string{}}
 			}
 			all, names := monitorNamespaces(m)
 			judged, found := false, false
 			if all {
 				for _, ix := range idx {
 					judged = true
-					if ix.any(sel) {
+					if ix.Any(sel) {
 						found = true
 						break
 					}
@@ -522,7 +485,7 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 				for _, ns := range names {
 					if ix := idx[ns]; ix != nil {
 						judged = true
-						if ix.any(sel) {
+						if ix.Any(sel) {
 							found = true
 							break
 						}
@@ -534,7 +497,7 @@ func monitorCheck(kind, what string, build func(*lint.Set) map[string]*labelInde
 				if !all {
 					quoted := make([]string, len(names))
 					for i, n := range names {
-						quoted[i] = nsName(n)
+						quoted[i] = facts.NsName(n)
 					}
 					where = "namespace " + strings.Join(quoted, ", ")
 				}
@@ -552,15 +515,15 @@ func serviceMonitorNoServices() lint.Rule {
 			"Only judged when the input has Services in those namespaces.",
 		Remediation: "Make spec.selector match the labels of the Service (not of the pods), and spec.namespaceSelector name the Service's namespace.",
 		References:  []string{"https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor", "kube-linter dangling-servicemonitor"},
-		CheckSet: monitorCheck("ServiceMonitor", "Services", func(s *lint.Set) map[string]*labelIndex {
-			idx := map[string]*labelIndex{}
-			for _, svc := range s.OfKind(kindService) {
+		CheckSet: monitorCheck("ServiceMonitor", "Services", func(s *lint.Set) map[string]*facts.LabelIndex {
+			idx := map[string]*facts.LabelIndex{}
+			for _, svc := range s.OfKind(facts.KindService) {
 				ix := idx[svc.Namespace]
 				if ix == nil {
-					ix = &labelIndex{}
+					ix = &facts.LabelIndex{}
 					idx[svc.Namespace] = ix
 				}
-				ix.add(labeled{obj: svc, labels: svc.Labels})
+				ix.Add(facts.Labeled{Obj: svc, Labels: svc.Labels})
 			}
 			return idx
 		}),
@@ -574,7 +537,7 @@ func podMonitorNoPods() lint.Rule {
 			"Prometheus scrapes nothing for it, silently. Only judged when the input has workloads in those namespaces.",
 		Remediation: "Make spec.selector match the pod template labels, and spec.namespaceSelector name the pods' namespace.",
 		References:  []string{"https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.PodMonitor"},
-		CheckSet:    monitorCheck("PodMonitor", "pods", func(s *lint.Set) map[string]*labelIndex { return factsOf(s).podsByNS }),
+		CheckSet:    monitorCheck("PodMonitor", "pods", func(s *lint.Set) map[string]*facts.LabelIndex { return facts.Of(s).PodsByNS }),
 	}
 }
 
@@ -587,7 +550,7 @@ func invalidPortName() lint.Rule {
 		Remediation: "Rename the port (e.g. http, grpc, metrics, http-admin); shorten names longer than 15 characters.",
 		References:  []string{"https://www.rfc-editor.org/rfc/rfc6335.html#section-5.1", "https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec", "kube-linter invalid-target-ports"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if o.Kind == kindService {
+			if o.Kind == facts.KindService {
 				checkServicePortNames(o, r)
 				return
 			}
@@ -598,14 +561,14 @@ func invalidPortName() lint.Rule {
 			for ci := range p.Containers() {
 				c := &p.Containers()[ci]
 				for i, port := range lint.Items(lint.Field(c.Node, "ports")) {
-					if n := lint.Field(port, "name"); n != nil && !isIANASvcName(lint.Str(n)) {
+					if n := lint.Field(port, "name"); n != nil && !facts.IsIANASvcName(lint.Str(n)) {
 						r.Report(o, fmt.Sprintf("%s.ports[%d].name", c.Path, i), "port name %q of container %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", lint.Str(n), c.Name)
 					}
 				}
 			}
-			probePorts(o, func(c *lint.Container, probe, path string, ref portRef) {
-				if ref.name != "" && !isIANASvcName(ref.name) {
-					r.Report(o, path, "%s of container %q uses port name %q, which is not a valid IANA service name", probe, c.Name, ref.name)
+			facts.ProbePorts(o, func(c *lint.Container, probe, path string, ref facts.PortRef) {
+				if ref.Name != "" && !facts.IsIANASvcName(ref.Name) {
+					r.Report(o, path, "%s of container %q uses port name %q, which is not a valid IANA service name", probe, c.Name, ref.Name)
 				}
 			})
 		},
@@ -613,20 +576,20 @@ func invalidPortName() lint.Rule {
 }
 
 func checkServicePortNames(svc *lint.Object, r *lint.Reporter) {
-	ports := servicePorts(svc)
+	ports := facts.ServicePorts(svc)
 	seen := map[string]bool{}
 	for _, sp := range ports {
 		switch {
-		case sp.name == "" && len(ports) > 1:
-			r.Report(svc, sp.path(), "Service %q has %d ports, so port %d needs a name", svc.Name, len(ports), sp.port)
-		case sp.name != "" && !isDNSLabel(sp.name):
-			r.Report(svc, sp.path()+".name", "Service %q port name %q is not a DNS label (lowercase letters, digits, '-')", svc.Name, sp.name)
-		case sp.name != "" && seen[sp.name]:
-			r.Report(svc, sp.path()+".name", "Service %q has two ports named %q", svc.Name, sp.name)
+		case sp.Name == "" && len(ports) > 1:
+			r.Report(svc, sp.Path(), "Service %q has %d ports, so port %d needs a name", svc.Name, len(ports), sp.Port)
+		case sp.Name != "" && !facts.IsDNSLabel(sp.Name):
+			r.Report(svc, sp.Path()+".name", "Service %q port name %q is not a DNS label (lowercase letters, digits, '-')", svc.Name, sp.Name)
+		case sp.Name != "" && seen[sp.Name]:
+			r.Report(svc, sp.Path()+".name", "Service %q has two ports named %q", svc.Name, sp.Name)
 		}
-		seen[sp.name] = true
-		if tp, ok := readPort(sp.targetPort); ok && tp.name != "" && !isIANASvcName(tp.name) {
-			r.Report(svc, sp.path()+".targetPort", "Service %q targetPort %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", svc.Name, tp.name)
+		seen[sp.Name] = true
+		if tp, ok := facts.ReadPort(sp.TargetPort); ok && tp.Name != "" && !facts.IsIANASvcName(tp.Name) {
+			r.Report(svc, sp.Path()+".targetPort", "Service %q targetPort %q is not a valid IANA service name (≤15 lowercase letters, digits, '-', with a letter)", svc.Name, tp.Name)
 		}
 	}
 }

@@ -1,0 +1,41 @@
+package facts
+
+import "github.com/platformctl/platformctl/pkg/lint"
+
+// IsNetworkPolicy tells Kubernetes NetworkPolicies from the CRDs of CNI
+// plugins that reuse the kind name (Calico's NetworkPolicy).
+func IsNetworkPolicy(o *lint.Object) bool {
+	g := o.Group()
+	return o.Kind == KindNetworkPolicy && (g == "networking.k8s.io" || g == "extensions")
+}
+
+// PodSelectorOf reads a NetworkPolicy's podSelector; absent means empty
+// (the field is a struct, not a pointer), which selects every pod.
+func PodSelectorOf(np *lint.Object) Selector {
+	n := lint.Get(np.Root, "spec", "podSelector")
+	if n == nil {
+		return Selector{Plain: map[string]string{}}
+	}
+	return LabelSelector(n)
+}
+
+// NetworkPolicies is every NetworkPolicy filed under its namespace for
+// pod-label lookups, once per run.
+var NetworkPolicies = lint.NewKey("NetworkPolicies by namespace", func(s *lint.Set) map[string]*SelectorIndex {
+	idx := map[string]*SelectorIndex{}
+	for _, np := range s.OfKind(KindNetworkPolicy) {
+		if !IsNetworkPolicy(np) {
+			continue
+		}
+		ix := idx[np.Namespace]
+		if ix == nil {
+			ix = &SelectorIndex{}
+			idx[np.Namespace] = ix
+		}
+		ix.add(np, PodSelectorOf(np))
+	}
+	for _, ix := range idx {
+		ix.file()
+	}
+	return idx
+})
