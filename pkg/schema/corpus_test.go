@@ -14,7 +14,7 @@ import (
 // one class by its message:
 //
 //   - schema: a type, enum, const, required, range, format or unknown-field
-//     problem, or one of the single-value rules of semantics.go the schema
+//     problem, or one of the single-value rules of spec.Rules the schema
 //     carries (pinned images, lower-case domains). The schema must report
 //     it, at the same path.
 //   - crossField: a rule between values. JSON Schema cannot say it, or not
@@ -125,6 +125,8 @@ var badCases = map[string]class{
 	"81-managed-endpoint-ip.yaml":        crossField,
 	"82-service-replicas-range.yaml":     schemaClass,
 	"83-misspelled-required-fields.yaml": mixed,
+	"84-cross-field-rules.yaml":          crossField,
+	"85-too-many-gateway-hosts.yaml":     crossField,
 }
 
 // crossFieldReasons matches every cross-field message of the corpus and
@@ -149,16 +151,18 @@ var crossFieldReasons = []struct {
 		"a name platformctl builds from several values (host, environment and domain; platform and environment names; a store name and a suffix): its length depends on values elsewhere in the spec"},
 	{regexp.MustCompile(`^".*" is not a cron schedule the API server accepts: (.*above maximum|.*below minimum|beginning of range|step of range|failed to parse int)`),
 		"the ranges of a schedule's fields need a parser (robfig/cron, as the API server uses); the schema checks the shape only"},
-	{regexp.MustCompile(`^".*" is an IP address; a managed store is reached through an ExternalName`),
+	{regexp.MustCompile(`^".*" is an IP address; a managed store is reached through an ExternalName|^host ".*" has a label of`),
 		"depends on a sibling's value (mode: managed)"},
 	{regexp.MustCompile(`^".*" is not a gRPC service: |^Flux reads only https:// and ssh:// URLs`),
 		"depends on a sibling's value (the protocol and edge.api; cicd.gitops)"},
+	{regexp.MustCompile(`^\d+ distinct exposed hosts; a Gateway holds`),
+		"counts distinct values across entries: uniqueItems compares whole items, and nothing counts distinct properties"},
 	{regexp.MustCompile(`^min \(\d+\) is greater than max`),
 		"compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)"},
 	{regexp.MustCompile(`^production needs at least two zones|^production runs at least 2 replicas`),
 		"depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"},
 	{regexp.MustCompile(`^is required (when|with) |^is supported for|^is not used: |^must differ from |^is only valid when|^is only valid for in-cluster stores|^a worker |^needs |^conflicts with autoscale|^a pool cannot be both`),
-		"depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules that could drift from semantics.go"},
+		"depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules that could drift from spec.Rules"},
 }
 
 var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)

@@ -96,7 +96,7 @@ var formatRegexps = sync.OnceValue(func() map[string]formatRE {
 })
 
 // Pieces of the patterns, shared between rows and with the checks of
-// semantics.go.
+// the cross-field rules.
 const (
 	dnsLabelPattern   = `^[a-z]([-a-z0-9]*[a-z0-9])?$`
 	subdomainLabel    = `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
@@ -117,7 +117,7 @@ const (
 	imageRefPattern   = `^` + imageRegistry + imageRepository + imageTag + `?` + imageDigest + `?$`
 	imageRefMaxLength = 512
 	// PinnedImagePattern is an image reference with a tag or a digest (the
-	// tag latest alone is refused separately: see checkImage).
+	// tag latest alone is refused separately: see imagesPinned).
 	PinnedImagePattern = `^` + imageRegistry + imageRepository + `(?:` + imageTag + imageDigest + `?|` + imageDigest + `)$`
 	// GRPCServicePattern is what a GRPCRoute Exact method match accepts as
 	// a service name (the Gateway API CRD's CEL rule).

@@ -105,8 +105,9 @@ func imageUses(p *Platform) []imageUse {
 
 // checkImageSupplyChain applies the platform's image policy to every image
 // it runs: registries from security.allowedRegistries only, and digests in
-// production, where a tag can be moved under a running service.
-func checkImageSupplyChain(p *Platform, add addFunc) {
+// production, where a tag can be moved under a running service. It reports
+// with the messages of its row in Rules (imageSupplyChain).
+func checkImageSupplyChain(p *Platform, report reportFunc) {
 	allowed := p.Spec.Security.AllowedRegistries
 	for _, u := range imageUses(p) {
 		if !imageRefRE().MatchString(u.ref) {
@@ -121,13 +122,11 @@ func checkImageSupplyChain(p *Platform, add addFunc) {
 		// platformctl.dev/allowed-registries annotation written from this
 		// list, so what validates also lints clean.
 		if len(allowed) > 0 && !imageref.Allowed(ref, allowed) {
-			add(u.path, "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry",
-				what, ref.Registry, strings.Join(allowed, ", "))
+			report(u.path, 1, what, ref.Registry, strings.Join(allowed, ", "))
 		}
-		// A missing or latest tag is reported by checkImage already.
+		// A missing or latest tag is reported by imagesPinned already.
 		if u.production && !ref.Pinned() && ref.Tag != "" && ref.Tag != "latest" {
-			add(u.path, "%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
-				what, u.ref, u.ref)
+			report(u.path, 0, what, u.ref, u.ref)
 		}
 	}
 }

@@ -66,14 +66,21 @@ func clusterSuffixes(p *Platform) []string {
 	return out
 }
 
-// checkDerivedNames checks the names built from spec names against the rules
-// the API server applies to them. It runs before defaults, so the isolation
-// an environment gets by default is worked out here as Default does.
-func checkDerivedNames(p *Platform, add addFunc) {
-	s := &p.Spec
+// The names built from spec names are checked against the rules the API
+// server applies to them (rows of Rules). The checks run before defaults,
+// so the isolation an environment gets by default is worked out here as
+// Default does.
+
+func checkReservedPriorityName(p *Platform, report reportFunc) {
 	if name := p.Metadata.Name; name != "" && strings.HasPrefix(name+"-", reservedPriorityPrefix) {
-		add("metadata.name", "%q makes the PriorityClass %q, and the API server reserves PriorityClass names starting with %q: choose another platform name",
-			name, p.ClusterName(nil, ClusterPriorityPlatform), reservedPriorityPrefix)
+		report("metadata.name", 0, name, p.ClusterName(nil, ClusterPriorityPlatform), reservedPriorityPrefix)
+	}
+}
+
+func checkClusterNames(p *Platform, report reportFunc) {
+	// A name that breaks its own field rule is reported there already.
+	if !validName(p.Metadata.Name, 40) {
+		return
 	}
 	suffixes := clusterSuffixes(p)
 	longest := suffixes[0]
@@ -82,30 +89,28 @@ func checkDerivedNames(p *Platform, add addFunc) {
 			longest = sfx
 		}
 	}
-	// A name that breaks its own field rule is reported there already.
-	if validName(p.Metadata.Name, 40) {
-		for i := range s.Environments {
-			e := s.Environments[i]
-			if !validName(e.Name, 20) {
-				continue
-			}
-			if e.Isolation == "" {
-				e.Isolation = defaultIsolation(e.Tier)
-			}
-			// The cluster-scoped name is also its app.kubernetes.io/name label.
-			if n := p.ClusterName(&e, longest); len(n) > validation.LabelValueMaxLength {
-				add(fmt.Sprintf("spec.environments[%d].name", i), "with namespace isolation the cluster-scoped objects of this environment are named <platform>-<environment>-<suffix>; %q is %d characters, over the %d a label value allows: shorten metadata.name or the environment name by %d",
-					n, len(n), validation.LabelValueMaxLength, len(n)-validation.LabelValueMaxLength)
-			}
+	for i := range p.Spec.Environments {
+		e := p.Spec.Environments[i]
+		if !validName(e.Name, 20) {
+			continue
+		}
+		if e.Isolation == "" {
+			e.Isolation = defaultIsolation(e.Tier)
+		}
+		// The cluster-scoped name is also its app.kubernetes.io/name label.
+		if n := p.ClusterName(&e, longest); len(n) > validation.LabelValueMaxLength {
+			report(fmt.Sprintf("spec.environments[%d].name", i), 0, n, len(n), validation.LabelValueMaxLength, len(n)-validation.LabelValueMaxLength)
 		}
 	}
-	for i, ds := range s.Data {
+}
+
+func checkCronJobNames(p *Platform, report reportFunc) {
+	for i, ds := range p.Spec.Data {
 		if ds.Backup == nil || ds.Mode == "managed" || !validName(ds.Name, 40) {
 			continue
 		}
 		if n := RestoreTestJobName(ds.Name); len(n) > cronJobNameMax {
-			add(fmt.Sprintf("spec.data[%d].name", i), "with backup, the CronJob %q is %d characters, over the %d the API server allows for a CronJob name: shorten the name to at most %d characters",
-				n, len(n), cronJobNameMax, cronJobNameMax-(len(n)-len(ds.Name)))
+			report(fmt.Sprintf("spec.data[%d].name", i), 0, n, len(n), cronJobNameMax, cronJobNameMax-(len(n)-len(ds.Name)))
 		}
 	}
 }
@@ -113,7 +118,7 @@ func checkDerivedNames(p *Platform, add addFunc) {
 // checkHostNames checks every host name the edge serves: <host>.<env domain>
 // per exposed service and environment, where the environment's domain may
 // itself be derived (<env>.<domain>).
-func checkHostNames(p *Platform, add addFunc) {
+func checkHostNames(p *Platform, report reportFunc) {
 	s := &p.Spec
 	if s.Domain == "" || DomainProblem(s.Domain) != "" {
 		return // reported on the field
@@ -130,8 +135,7 @@ func checkHostNames(p *Platform, add addFunc) {
 			}
 			h := p.HostName(e, svc.Expose)
 			if problem := HostnameProblem(h, 2); problem != "" {
-				add(fmt.Sprintf("spec.services[%d].expose.host", i), "in environment %q the host name %q %s: shorten the host, the environment name or the domain, or set the environment's domain",
-					e.Name, shortText(h), problem)
+				report(fmt.Sprintf("spec.services[%d].expose.host", i), 0, e.Name, shortText(h), problem)
 				break // one environment says it; the others would repeat it
 			}
 		}

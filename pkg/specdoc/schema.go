@@ -448,8 +448,8 @@ func jsonDefault(text string, t *typeRef) (any, bool) {
 	return nil, false
 }
 
-// valueRules are the checks of pkg/spec/semantics.go that look at one value
-// only, so the schema can carry them: pinned images (see checkImage). They replace the format's pattern with
+// valueRules are the cross-field rules (spec.Rules) that look at one value
+// only, so the schema can carry them: pinned images (imagesPinned). They replace the format's pattern with
 // a stricter one.
 var valueRules = map[string]obj{
 	"Service.Image":         pinned,

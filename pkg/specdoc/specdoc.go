@@ -1,7 +1,8 @@
 // Package specdoc generates docs/spec.md, the reference of platform.yaml,
 // from the code that defines it: the types and doc comments of
-// pkg/spec/types.go, the validate tags, spec.Default, spec.Resolve and the
-// cross-field checks of pkg/spec/semantics.go. A test regenerates the file
+// pkg/spec/types.go, the validate tags and the formats they name
+// (spec.Formats), spec.Default, spec.Resolve and the cross-field rules
+// (spec.Rules). A test regenerates the file
 // and fails when the committed copy differs, so the reference cannot drift.
 package specdoc
 
@@ -41,7 +42,7 @@ type doc struct {
 	defaults map[string]string
 	notes    map[string]note
 	types    map[string]string
-	rules    []crossRule
+	rules    []spec.Rule
 	// notGenerated holds the types reached only through fields marked
 	// notRendered: the whole object is inert.
 	notGenerated map[string]bool
@@ -52,10 +53,7 @@ func build() (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.rules = crossRules(d.m)
-	if err := checkRules(d.rules); err != nil {
-		return nil, err
-	}
+	d.rules = spec.Rules()
 	return d, nil
 }
 
@@ -427,7 +425,7 @@ func (d *doc) writeRules(w io.Writer) {
 		for _, msg := range r.Msgs {
 			msgs = append(msgs, "`"+message(msg)+"`")
 		}
-		rows = append(rows, []string{strings.Join(at, "<br>"), r.Rule, strings.Join(msgs, "<br>")})
+		rows = append(rows, []string{strings.Join(at, "<br>"), r.Doc, strings.Join(msgs, "<br>")})
 	}
 	writeTable(w, []string{"Reported at", "Rule", "Message"}, rows)
 	fmt.Fprintln(w)

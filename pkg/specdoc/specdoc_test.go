@@ -49,16 +49,6 @@ func TestEveryFieldDocumented(t *testing.T) {
 	}
 }
 
-func TestCrossFieldRulesMatchSemantics(t *testing.T) {
-	m, err := loadModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := checkRules(crossRules(m)); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestExamplesAreValid(t *testing.T) {
 	for _, ex := range examples() {
 		if err := validateExample(ex.src); err != nil {

@@ -1,0 +1,626 @@
+package spec
+
+import (
+	"fmt"
+	"net"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/platformctl/platformctl/pkg/imageref"
+)
+
+// Rule is one cross-field rule: what field rules cannot see (references
+// between entries, uniqueness, combinations that make no sense, names built
+// from several values). It is declared here once: Validate runs its check,
+// and docs/spec.md (pkg/specdoc) shows its paths, words and messages. A new
+// rule is one row of Rules.
+type Rule struct {
+	// At are the paths it reports at, written as docs/spec.md writes them:
+	// [*] is any list item, [<name>] any map key.
+	At []string
+	// Doc says the rule in one Markdown sentence.
+	Doc string
+	// Msgs are the messages it reports, as fmt formats; the check picks one
+	// by its index.
+	Msgs []string
+	// check reports every violation in a spec.
+	check func(c *checkContext, report reportFunc)
+}
+
+// reportFunc reports a violation at path with the rule's message msg (an
+// index into Msgs) and its arguments.
+type reportFunc func(path string, msg int, args ...any)
+
+// checkContext is what many checks look up, built once per validation.
+type checkContext struct {
+	p *Platform
+	s *PlatformSpec
+	// data maps a store name to its store (the last one, when a name is
+	// duplicated: that is reported on its own).
+	data map[string]*DataStore
+	// services holds every service name.
+	services map[string]bool
+}
+
+func newCheckContext(p *Platform) *checkContext {
+	c := &checkContext{p: p, s: &p.Spec, data: map[string]*DataStore{}, services: map[string]bool{}}
+	for i := range c.s.Data {
+		c.data[c.s.Data[i].Name] = &c.s.Data[i]
+	}
+	for _, svc := range c.s.Services {
+		c.services[svc.Name] = true
+	}
+	return c
+}
+
+// overrides calls fn for every service override of every environment that
+// names an existing service (the others are reported by serviceExists), in
+// a stable order, with the override's path.
+func (c *checkContext) overrides(fn func(path string, e *Environment, o ServiceOverride)) {
+	for i := range c.s.Environments {
+		e := &c.s.Environments[i]
+		for _, name := range SortedKeys(e.Overrides.Services) {
+			if c.services[name] {
+				fn(fmt.Sprintf("spec.environments[%d].overrides.services[%s]", i, name), e, e.Overrides.Services[name])
+			}
+		}
+	}
+}
+
+// checkSemantics runs every rule of Rules on p.
+func checkSemantics(p *Platform, add addFunc) {
+	c := newCheckContext(p)
+	for _, r := range Rules() {
+		r.check(c, func(path string, msg int, args ...any) { add(path, r.Msgs[msg], args...) })
+	}
+}
+
+// Rules returns the cross-field rules, in the order docs/spec.md lists them.
+// They are built on first use: the documentation of some is computed from
+// the types (the brokers among the data store types).
+func Rules() []Rule { return rules() }
+
+var rules = sync.OnceValue(func() []Rule {
+	var brokers []string
+	for _, t := range oneOf(reflect.TypeOf(DataStore{}), "Type") {
+		if IsBroker(DataStoreType(t)) {
+			brokers = append(brokers, "`"+t+"`")
+		}
+	}
+	const (
+		env  = "spec.environments[*]"
+		svc  = "spec.services[*]"
+		data = "spec.data[*]"
+		ovr  = "spec.environments[*].overrides.services[<name>]"
+		team = "spec.teams[*]"
+	)
+	return []Rule{
+		{[]string{env + ".name"}, "Environment names are unique.", []string{"duplicate environment name %q"}, uniqueEnvironments},
+		{[]string{env + ".zones"}, "A zone is listed once.", []string{"zone %q is listed twice"}, zonesOnce},
+		{[]string{env + ".zones"}, "A production environment lists at least two zones, or says in `singleZoneReason` why it does not.",
+			[]string{"production needs at least two zones to survive a zone outage; list them, or set singleZoneReason to say why not"}, productionZones},
+		{[]string{svc + ".name"}, "Service names are unique.", []string{"duplicate service name %q"}, uniqueServices},
+		{[]string{svc + ".name"}, "A service and a data store do not share a name.", []string{"%q is also a data store name; names must be unique across services and data"}, servicesAndDataApart},
+		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage"},
+			"Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
+			[]string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"}, imagesPinned},
+		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
+			"Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " +
+				"with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
+			[]string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
+				"%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"}, imageSupplyChain},
+		{[]string{svc + ".canary"}, "A canary needs `expose`: it is a weighted route at the edge.", []string{"needs expose: a canary is a weighted route"}, canaryExposed},
+		{[]string{svc + ".expose"}, "A worker cannot be exposed: it has no Service.", []string{"a worker has no Service and cannot be exposed"}, workerNotExposed},
+		{[]string{svc + ".autoscale.requestsPerSecond"}, "A worker does not autoscale on `requestsPerSecond` (it serves no requests); use `queueDepth`.",
+			[]string{"a worker serves no requests; scale it on queueDepth"}, workerNoRequests},
+		{[]string{svc + ".expose"}, "No two services are exposed at the same `host` and `path` (an omitted path counts as `/`); the second one is reported.",
+			[]string{"host %q path %q is already routed to %q"}, oneServicePerRoute},
+		{[]string{svc + ".autoscale.min", ovr + ".replicas.min"}, "`min` is not greater than `max`.", []string{"min (%d) is greater than max (%d)"}, minNotAboveMax},
+		{[]string{svc + ".autoscale.queueDepth"}, "`queueDepth` needs `consumes`: the depth is read from the consumed queue.",
+			[]string{"needs consumes: the queue depth comes from the consumed queue"}, queueDepthConsumes},
+		{[]string{svc + ".replicas"}, "`replicas` and `autoscale` are not both set.", []string{"conflicts with autoscale: set one or the other"}, replicasOrAutoscale},
+		{[]string{svc + ".uses[*]", svc + ".consumes.queue"}, "Names a data store of `spec.data` (a close misspelling, or the start of exactly one store's name, gets a suggestion; otherwise up to 8 defined names are listed).",
+			[]string{"no data store named %q%s"}, dataStoreExists},
+		{[]string{svc + ".uses"}, "No data store is listed twice.", []string{"%q is listed twice"}, usesOnce},
+		{[]string{svc + ".consumes.queue"}, "The consumed store is a message broker: " + joinOr(brokers) + ".",
+			[]string{"%q is a %s store, not a message broker"}, consumesBroker},
+		{[]string{svc + ".nodePool"}, "Names a pool of `spec.nodePools`.", []string{"no node pool named %q in spec.nodePools%s"}, nodePoolExists},
+		{[]string{svc + ".secrets[<VAR>]"}, "A variable is set in `env` or in `secrets`, not in both.", []string{"%s is also set in env"}, envOrSecret},
+		{[]string{data + ".name"}, "Data store names are unique.", []string{"duplicate data store name %q"}, uniqueDataStores},
+		{[]string{data + ".endpoint"}, "A `managed` store has an `endpoint`.", []string{"is required when mode is managed"}, managedEndpoint},
+		{[]string{data + ".endpoint"}, "A `managed` store's endpoint names a host, not an IP address, that is a valid DNS name: it becomes an ExternalName Service, a DNS alias.",
+			[]string{"%q is an IP address; a managed store is reached through an ExternalName Service, a DNS alias: give its host name", "host %q %s"}, managedEndpointHost},
+		{[]string{data + ".endpoint"}, "Only a `managed` store has an `endpoint` (an omitted mode is in-cluster).", []string{"is only valid when mode is managed"}, endpointOnlyManaged},
+		{[]string{data + ".backup"}, "A `managed` store has no `backup`: its provider backs it up.",
+			[]string{"is only valid for in-cluster stores; managed stores are backed up by their provider"}, managedNoBackup},
+		{[]string{data + ".image", data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage"}, "A `managed` store has no `image`, `storage`, `storageClass`, `vpa` or `exporterImage`.", []string{"is only valid for in-cluster stores"}, managedNoVolume},
+		{[]string{data + ".exporterImage"}, "A rabbitmq store has no `exporterImage`: RabbitMQ serves its metrics itself.", []string{"is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)"}, rabbitMQNoExporter},
+		{[]string{svc + ".gpus"}, "A service with `gpus` runs on a `gpu` node pool.",
+			[]string{"needs nodePool to name a pool with gpu: true (GPU nodes carry the device plugin and a taint)"}, gpusOnGPUPool},
+		{[]string{svc + ".metricsPort"}, "A gRPC server's `metricsPort` differs from its `port`.",
+			[]string{"must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)"}, grpcMetricsPort},
+		{[]string{data + ".backup"}, "Only postgres, mysql and redis stores have a `backup`: brokers hold transient messages and stay available by replication.",
+			[]string{"is supported for postgres, mysql and redis; a %s broker holds transient messages, so keep it available by replication instead"}, backupSupported},
+		{[]string{ovr, team + ".services[*]"}, "Names a service of `spec.services`.", []string{"no service named %q%s"}, serviceExists},
+		{[]string{ovr + ".replicas.min"}, "In a production environment an override's `replicas.min` is at least 2.",
+			[]string{"production runs at least 2 replicas of every service"}, productionOverrideReplicas},
+		{[]string{team + ".name"}, "Team names are unique.", []string{"duplicate team name %q"}, uniqueTeams},
+		{[]string{"spec.services"}, "With `edge.api: gateway` (the default) at most 63 distinct `expose.host` values: the Gateway gets one HTTPS listener per host, and the Gateway API allows 64 listeners including the HTTP one. Share hosts between services (different paths) or use ingress-nginx.",
+			[]string{"%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx"}, gatewayListeners},
+		{[]string{svc + ".expose.host"}, "Every host name the edge serves, `<host>.<environment domain>` in every environment (the environment's domain being `<name>.<domain>` unless set), is a valid DNS name: at most 253 characters, labels of at most 63.",
+			[]string{"in environment %q the host name %q %s: shorten the host, the environment name or the domain, or set the environment's domain"}, hostNames},
+		{[]string{svc + ".expose.path"}, "Behind the Gateway API, a gRPC server's `expose.path` is `/` or `/` and a fully qualified gRPC service (`/pkg.v1.Service`): it becomes the service of a GRPCRoute method match.",
+			[]string{"%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)"}, grpcExposePath},
+		{[]string{"metadata.name"}, "The platform name neither is `system` nor starts with `system-`: it prefixes the PriorityClasses, and the API server reserves PriorityClass names starting with `system-`.",
+			[]string{"%q makes the PriorityClass %q, and the API server reserves PriorityClass names starting with %q: choose another platform name"}, reservedPriorityName},
+		{[]string{env + ".name"}, "With namespace isolation, `<platform>-<environment>-<suffix>` (the names of the environment's PriorityClasses and admission policies, and their `app.kubernetes.io/name` label) is at most 63 characters.",
+			[]string{"with namespace isolation the cluster-scoped objects of this environment are named <platform>-<environment>-<suffix>; %q is %d characters, over the %d a label value allows: shorten metadata.name or the environment name by %d"}, clusterNamesFit},
+		{[]string{data + ".name"}, "An in-cluster store with `backup` has a name of at most 39 characters: its restore-test CronJob `<name>-restore-test` must keep within the API server's 52.",
+			[]string{"with backup, the CronJob %q is %d characters, over the %d the API server allows for a CronJob name: shorten the name to at most %d characters"}, cronJobNamesFit},
+		{[]string{"spec.cicd.repoURL"}, "With `gitops: flux`, `repoURL` is an `https://` or `ssh://` URL: Flux's GitRepository does not read the scp-like `git@host:path`.",
+			[]string{"Flux reads only https:// and ssh:// URLs, not the scp-like %q: write it as %q"}, fluxRepoURL},
+		{[]string{"spec.cicd.repoURL"}, "`repoURL` is set when `gitops` is `argocd` or `flux`.", []string{"is required when gitops is %s"}, repoURLWithGitOps},
+		{[]string{"spec.security.imageVerification", "spec.security.imageVerification.issuer", "spec.security.imageVerification.subject", "spec.security.imageVerification.publicKey"}, "`imageVerification` names a signer: `issuer` and `subject` together, a PEM `publicKey`, or both.",
+			[]string{"needs issuer and subject (keyless signing) or publicKey", "is required with subject", "is required with issuer", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)"}, imageVerificationSigner},
+		{[]string{"spec.nodePools[<name>]"}, "A pool is not both `spot` and `gpu`.", []string{"a pool cannot be both spot and gpu"}, poolSpotOrGPU},
+	}
+})
+
+// oneOf returns the allowed values of a field from its validate tag.
+func oneOf(t reflect.Type, field string) []string {
+	f, _ := t.FieldByName(field)
+	for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+		if vals, ok := strings.CutPrefix(rule, "oneof="); ok {
+			return strings.Fields(vals)
+		}
+	}
+	return nil
+}
+
+func joinOr(list []string) string {
+	switch len(list) {
+	case 0:
+		return ""
+	case 1:
+		return list[0]
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " or " + list[len(list)-1]
+}
+
+// The checks of Rules, in its order. Each reports through report with the
+// index of one of its rule's messages.
+
+func uniqueEnvironments(c *checkContext, report reportFunc) {
+	seen := map[string]bool{}
+	for i, e := range c.s.Environments {
+		if seen[e.Name] && e.Name != "" {
+			report(fmt.Sprintf("spec.environments[%d].name", i), 0, e.Name)
+		}
+		seen[e.Name] = true
+	}
+}
+
+func zonesOnce(c *checkContext, report reportFunc) {
+	for i, e := range c.s.Environments {
+		if dupe := firstDuplicate(e.Zones); dupe != "" {
+			report(fmt.Sprintf("spec.environments[%d].zones", i), 0, dupe)
+		}
+	}
+}
+
+func productionZones(c *checkContext, report reportFunc) {
+	for i, e := range c.s.Environments {
+		if e.Tier == TierProduction && len(e.Zones) < 2 && e.SingleZoneReason == "" {
+			report(fmt.Sprintf("spec.environments[%d].zones", i), 0)
+		}
+	}
+}
+
+func uniqueServices(c *checkContext, report reportFunc) {
+	seen := map[string]bool{}
+	for i, svc := range c.s.Services {
+		// A missing name is reported as required; "duplicate name """ would
+		// only add confusion.
+		if seen[svc.Name] && svc.Name != "" {
+			report(fmt.Sprintf("spec.services[%d].name", i), 0, svc.Name)
+		}
+		seen[svc.Name] = true
+	}
+}
+
+func servicesAndDataApart(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if _, clash := c.data[svc.Name]; clash && svc.Name != "" {
+			report(fmt.Sprintf("spec.services[%d].name", i), 0, svc.Name)
+		}
+	}
+}
+
+// imagesPinned requires an explicit, immutable-looking reference: a tag
+// other than latest, or a digest.
+func imagesPinned(c *checkContext, report reportFunc) {
+	check := func(path, ref string) {
+		if !imageRefRE().MatchString(ref) {
+			return // the field rule already reported it
+		}
+		r := imageref.Parse(ref)
+		switch {
+		case r.Pinned():
+		case r.Tag == "":
+			report(path, 0, ref, ref)
+		case r.Tag == "latest":
+			report(path, 1, ref)
+		}
+	}
+	for i, ds := range c.s.Data {
+		if ds.Image != "" {
+			check(fmt.Sprintf("spec.data[%d].image", i), ds.Image)
+		}
+		if ds.ExporterImage != "" {
+			check(fmt.Sprintf("spec.data[%d].exporterImage", i), ds.ExporterImage)
+		}
+	}
+	for i, svc := range c.s.Services {
+		check(fmt.Sprintf("spec.services[%d].image", i), svc.Image)
+		if svc.Canary != nil {
+			check(fmt.Sprintf("spec.services[%d].canary.image", i), svc.Canary.Image)
+		}
+	}
+	c.overrides(func(op string, _ *Environment, o ServiceOverride) {
+		if o.Image != "" {
+			check(op+".image", o.Image)
+		}
+	})
+}
+
+func imageSupplyChain(c *checkContext, report reportFunc) { checkImageSupplyChain(c.p, report) }
+
+func canaryExposed(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Canary != nil && svc.Expose == nil {
+			report(fmt.Sprintf("spec.services[%d].canary", i), 0)
+		}
+	}
+}
+
+func workerNotExposed(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Kind == KindWorker && svc.Expose != nil {
+			report(fmt.Sprintf("spec.services[%d].expose", i), 0)
+		}
+	}
+}
+
+func workerNoRequests(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Kind == KindWorker && svc.Autoscale != nil && svc.Autoscale.RequestsPerSecond > 0 {
+			report(fmt.Sprintf("spec.services[%d].autoscale.requestsPerSecond", i), 0)
+		}
+	}
+}
+
+func oneServicePerRoute(c *checkContext, report reportFunc) {
+	hosts := map[string]string{}
+	for i, svc := range c.s.Services {
+		if svc.Expose == nil {
+			continue
+		}
+		// Compare effective routes: an omitted path defaults to "/".
+		p := svc.Expose.Path
+		if p == "" {
+			p = "/"
+		}
+		key := svc.Expose.Host + p
+		if other, dup := hosts[key]; dup {
+			report(fmt.Sprintf("spec.services[%d].expose", i), 0, svc.Expose.Host, p, other)
+		} else {
+			hosts[key] = svc.Name // keep the first owner: later duplicates name it
+		}
+	}
+}
+
+func minNotAboveMax(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if a := svc.Autoscale; a != nil && a.Min > a.Max {
+			report(fmt.Sprintf("spec.services[%d].autoscale.min", i), 0, a.Min, a.Max)
+		}
+	}
+	c.overrides(func(op string, _ *Environment, o ServiceOverride) {
+		if r := o.Replicas; r != nil && r.Min > r.Max {
+			report(op+".replicas.min", 0, r.Min, r.Max)
+		}
+	})
+}
+
+func queueDepthConsumes(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if a := svc.Autoscale; a != nil && a.QueueDepth > 0 && svc.Consumes == nil {
+			report(fmt.Sprintf("spec.services[%d].autoscale.queueDepth", i), 0)
+		}
+	}
+}
+
+func replicasOrAutoscale(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Replicas != nil && svc.Autoscale != nil {
+			report(fmt.Sprintf("spec.services[%d].replicas", i), 0)
+		}
+	}
+}
+
+func dataStoreExists(c *checkContext, report reportFunc) {
+	names := SortedKeys(c.data)
+	for i, svc := range c.s.Services {
+		for j, u := range svc.Uses {
+			if _, ok := c.data[u]; !ok {
+				report(fmt.Sprintf("spec.services[%d].uses[%d]", i, j), 0, u, didYouMean(u, names))
+			}
+		}
+		if q := svc.Consumes; q != nil {
+			if _, ok := c.data[q.Queue]; !ok {
+				report(fmt.Sprintf("spec.services[%d].consumes.queue", i), 0, q.Queue, didYouMean(q.Queue, names))
+			}
+		}
+	}
+}
+
+func usesOnce(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if dupe := firstDuplicate(svc.Uses); dupe != "" {
+			report(fmt.Sprintf("spec.services[%d].uses", i), 0, dupe)
+		}
+	}
+}
+
+func consumesBroker(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if q := svc.Consumes; q != nil {
+			// A missing type is reported on the store.
+			if ds, ok := c.data[q.Queue]; ok && ds.Type != "" && !IsBroker(ds.Type) {
+				report(fmt.Sprintf("spec.services[%d].consumes.queue", i), 0, q.Queue, ds.Type)
+			}
+		}
+	}
+}
+
+func nodePoolExists(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.NodePool == "" {
+			continue
+		}
+		if _, ok := c.s.NodePools[svc.NodePool]; !ok {
+			report(fmt.Sprintf("spec.services[%d].nodePool", i), 0, svc.NodePool, didYouMean(svc.NodePool, SortedKeys(c.s.NodePools)))
+		}
+	}
+}
+
+func envOrSecret(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		for _, k := range SortedKeys(svc.Secrets) {
+			if _, clash := svc.Env[k]; clash {
+				report(fmt.Sprintf("spec.services[%d].secrets[%s]", i, k), 0, k)
+			}
+		}
+	}
+}
+
+func uniqueDataStores(c *checkContext, report reportFunc) {
+	seen := map[string]bool{}
+	for i, ds := range c.s.Data {
+		if seen[ds.Name] && ds.Name != "" {
+			report(fmt.Sprintf("spec.data[%d].name", i), 0, ds.Name)
+		}
+		seen[ds.Name] = true
+	}
+}
+
+func managedEndpoint(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode == "managed" && ds.Endpoint == "" {
+			report(fmt.Sprintf("spec.data[%d].endpoint", i), 0)
+		}
+	}
+}
+
+func managedEndpointHost(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode != "managed" || !validHostPort(ds.Endpoint) {
+			continue
+		}
+		// The store's in-cluster name is an ExternalName Service: a DNS
+		// CNAME, which the API server wants to be a DNS subdomain (an IPv6
+		// address is refused) and DNS cannot point at an address.
+		host, _, _ := net.SplitHostPort(ds.Endpoint)
+		path := fmt.Sprintf("spec.data[%d].endpoint", i)
+		if net.ParseIP(host) != nil {
+			report(path, 0, host)
+		} else if problem := HostnameProblem(host, 1); problem != "" {
+			report(path, 1, shortText(host), problem)
+		}
+	}
+}
+
+func endpointOnlyManaged(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode != "managed" && ds.Endpoint != "" {
+			report(fmt.Sprintf("spec.data[%d].endpoint", i), 0)
+		}
+	}
+}
+
+func managedNoBackup(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode == "managed" && ds.Backup != nil {
+			report(fmt.Sprintf("spec.data[%d].backup", i), 0)
+		}
+	}
+}
+
+func managedNoVolume(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode != "managed" {
+			continue
+		}
+		path := fmt.Sprintf("spec.data[%d]", i)
+		for _, f := range []struct{ key, value string }{
+			{"image", ds.Image}, {"storage", ds.Storage}, {"storageClass", ds.StorageClass}, {"vpa", ds.VPA}, {"exporterImage", ds.ExporterImage},
+		} {
+			if f.value != "" {
+				report(path+"."+f.key, 0)
+			}
+		}
+	}
+}
+
+func rabbitMQNoExporter(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Type == DataRabbitMQ && ds.ExporterImage != "" {
+			report(fmt.Sprintf("spec.data[%d].exporterImage", i), 0)
+		}
+	}
+}
+
+func gpusOnGPUPool(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.GPUs > 0 && !c.s.NodePools[svc.NodePool].GPU {
+			report(fmt.Sprintf("spec.services[%d].gpus", i), 0)
+		}
+	}
+}
+
+func grpcMetricsPort(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Protocol == ProtocolGRPC && svc.Kind != KindWorker && svc.MetricsPort != 0 && svc.MetricsPort == svc.Port {
+			report(fmt.Sprintf("spec.services[%d].metricsPort", i), 0, DefaultGRPCMetricsPort)
+		}
+	}
+}
+
+func backupSupported(c *checkContext, report reportFunc) {
+	for i, ds := range c.s.Data {
+		if ds.Mode != "managed" && ds.Backup != nil && !BackupSupported(ds.Type) {
+			report(fmt.Sprintf("spec.data[%d].backup", i), 0, ds.Type)
+		}
+	}
+}
+
+func serviceExists(c *checkContext, report reportFunc) {
+	names := SortedKeys(c.services)
+	for i, e := range c.s.Environments {
+		for _, name := range SortedKeys(e.Overrides.Services) {
+			if !c.services[name] {
+				report(fmt.Sprintf("spec.environments[%d].overrides.services[%s]", i, name), 0, name, didYouMean(name, names))
+			}
+		}
+	}
+	for i, t := range c.s.Teams {
+		for j, svc := range t.Services {
+			if !c.services[svc] {
+				report(fmt.Sprintf("spec.teams[%d].services[%d]", i, j), 0, svc, didYouMean(svc, names))
+			}
+		}
+	}
+}
+
+func productionOverrideReplicas(c *checkContext, report reportFunc) {
+	c.overrides(func(op string, e *Environment, o ServiceOverride) {
+		if o.Replicas != nil && e.Tier == TierProduction && o.Replicas.Min < 2 {
+			report(op+".replicas.min", 0)
+		}
+	})
+}
+
+func uniqueTeams(c *checkContext, report reportFunc) {
+	seen := map[string]bool{}
+	for i, t := range c.s.Teams {
+		if seen[t.Name] && t.Name != "" {
+			report(fmt.Sprintf("spec.teams[%d].name", i), 0, t.Name)
+		}
+		seen[t.Name] = true
+	}
+}
+
+// gatewayListeners: one HTTPS listener per host plus the HTTP redirect
+// listener; the Gateway API caps a Gateway at 64 listeners.
+func gatewayListeners(c *checkContext, report reportFunc) {
+	if c.s.Edge.API == EdgeIngressNginx {
+		return
+	}
+	distinct := map[string]bool{}
+	for _, svc := range c.s.Services {
+		if svc.Expose != nil {
+			distinct[svc.Expose.Host] = true
+		}
+	}
+	if len(distinct) > 63 {
+		report("spec.services", 0, len(distinct))
+	}
+}
+
+func hostNames(c *checkContext, report reportFunc) { checkHostNames(c.p, report) }
+
+func grpcExposePath(c *checkContext, report reportFunc) {
+	if c.s.Edge.API == EdgeIngressNginx {
+		return
+	}
+	for i, svc := range c.s.Services {
+		if e := svc.Expose; e != nil && svc.Protocol == ProtocolGRPC && e.Path != "" && e.Path != "/" &&
+			validURLPath(e.Path) && !grpcSvcRE().MatchString(e.Path[1:]) {
+			report(fmt.Sprintf("spec.services[%d].expose.path", i), 0, e.Path)
+		}
+	}
+}
+
+func reservedPriorityName(c *checkContext, report reportFunc) { checkReservedPriorityName(c.p, report) }
+
+func clusterNamesFit(c *checkContext, report reportFunc) { checkClusterNames(c.p, report) }
+
+func cronJobNamesFit(c *checkContext, report reportFunc) { checkCronJobNames(c.p, report) }
+
+func fluxRepoURL(c *checkContext, report reportFunc) {
+	u := c.s.CICD.RepoURL
+	if c.s.CICD.GitOps != "flux" || u == "" || strings.Contains(u, "://") || GitRepoURLProblem(u) != "" {
+		return
+	}
+	// Flux's GitRepository CRD wants a scheme (^(http|https|ssh)://).
+	userHost, repo, _ := strings.Cut(u, ":")
+	report("spec.cicd.repoURL", 0, u, "ssh://"+userHost+"/"+strings.TrimPrefix(repo, "/"))
+}
+
+func repoURLWithGitOps(c *checkContext, report reportFunc) {
+	if g := c.s.CICD.GitOps; (g == "argocd" || g == "flux") && c.s.CICD.RepoURL == "" {
+		report("spec.cicd.repoURL", 0, g)
+	}
+}
+
+// imageVerificationSigner wants at least one complete signer.
+func imageVerificationSigner(c *checkContext, report reportFunc) {
+	v := c.s.Security.ImageVerification
+	if v == nil {
+		return
+	}
+	const path = "spec.security.imageVerification"
+	keyless := v.Issuer != "" || v.Subject != ""
+	if !keyless && v.PublicKey == "" {
+		report(path, 0)
+		return
+	}
+	if keyless && v.Issuer == "" {
+		report(path+".issuer", 1)
+	}
+	if keyless && v.Subject == "" {
+		report(path+".subject", 2)
+	}
+	if v.PublicKey != "" && !strings.Contains(v.PublicKey, "-----BEGIN PUBLIC KEY-----") {
+		report(path+".publicKey", 3)
+	}
+}
+
+func poolSpotOrGPU(c *checkContext, report reportFunc) {
+	for _, name := range SortedKeys(c.s.NodePools) {
+		if np := c.s.NodePools[name]; np.Spot && np.GPU {
+			report(fmt.Sprintf("spec.nodePools[%s]", name), 0)
+		}
+	}
+}
