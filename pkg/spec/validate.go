@@ -254,7 +254,12 @@ func message(fe validator.FieldError) string {
 	case "eq":
 		return fmt.Sprintf("must be %q", p)
 	case "oneof":
-		return "must be one of: " + strings.Join(strings.Fields(p), ", ")
+		allowed := strings.Fields(p)
+		msg := "must be one of: " + strings.Join(allowed, ", ")
+		if s := suggest(fmt.Sprint(fe.Value()), allowed); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s) // --type reddis, protocol: htp
+		}
+		return msg
 	case "min":
 		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.Map {
 			return fmt.Sprintf("must have at least %s item(s)", p)

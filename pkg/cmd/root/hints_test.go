@@ -90,3 +90,20 @@ func TestVersionIgnoresBrokenConfig(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, ".platformctl.yaml:2:1: invalid YAML")
 }
+
+// TestDataStoreTypeTypo: new datastore --type reddis is refused with the
+// allowed engines and the one it was probably meant to be, and the spec is
+// left as it was.
+func TestDataStoreTypeTypo(t *testing.T) {
+	orig, err := os.ReadFile("../../../examples/minimal/platform.yaml")
+	require.NoError(t, err)
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile("platform.yaml", orig, 0o644))
+	code, out, errOut := run(t, "new", "datastore", "cache", "--type", "reddis")
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errOut, `.type: must be one of: postgres, mysql, redis, rabbitmq, nats, kafka; did you mean "redis"?`+"\n")
+	after, err := os.ReadFile("platform.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, string(orig), string(after))
+}
