@@ -512,7 +512,7 @@ func fullScrape(target Target) []gen {
 // dashboards against a healthy scrape: a query whose selectors miss the real
 // labels would return nothing.
 func TestDashboardQueriesReturnData(t *testing.T) {
-	for name, target := range golden {
+	for name, target := range goldenTargets {
 		t.Run(name, func(t *testing.T) {
 			st := evalStore(t, target, fullScrape(target))
 			raw, err := Dashboard(target)

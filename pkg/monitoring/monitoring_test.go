@@ -2,7 +2,6 @@ package monitoring
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,9 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.yaml and testdata/*.json")
+	"github.com/platformctl/platformctl/pkg/internal/golden"
+)
 
 var (
 	tiers     = []string{"development", "testing", "staging", "production"}
@@ -312,8 +311,8 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// golden are the targets whose output is kept in testdata.
-var golden = map[string]Target{
+// goldenTargets are the targets whose output is kept in testdata.
+var goldenTargets = map[string]Target{
 	"web": {Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http",
 		Availability: 99.9, LatencyP99: 300 * time.Millisecond,
 		Dependencies: []Dependency{{Name: "orders-db", Type: "postgres", Namespace: "data"}, {Name: "cache", Type: "redis", Namespace: "data"}}},
@@ -325,27 +324,15 @@ var golden = map[string]Target{
 		Queue: &Queue{Name: "events", Broker: Dependency{Name: "events", Type: "kafka", Namespace: "dev-data"}}},
 }
 
-func assertGolden(t *testing.T, file string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", file)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./pkg/monitoring -update")
-	assert.Equal(t, string(want), string(got), "%s differs; run go test ./pkg/monitoring -update and review the diff", path)
-}
-
 func TestGolden(t *testing.T) {
-	for name, target := range golden {
+	for name, target := range goldenTargets {
 		t.Run(name, func(t *testing.T) {
 			rules, err := yaml.Marshal(prometheusRule(target))
 			require.NoError(t, err)
-			assertGolden(t, name+".rules.yaml", rules)
+			golden.Assert(t, filepath.Join("testdata", name+".rules.yaml"), rules)
 			dash, err := Dashboard(target)
 			require.NoError(t, err)
-			assertGolden(t, name+".dashboard.json", dash)
+			golden.Assert(t, filepath.Join("testdata", name+".dashboard.json"), dash)
 		})
 	}
 }

@@ -206,17 +206,17 @@ func TestDashboardShape(t *testing.T) {
 		}
 		return out
 	}
-	server := titles(golden["web"])
+	server := titles(goldenTargets["web"])
 	for _, want := range []string{"Requests per second", "Error rate (4xx / 5xx)", "Latency P50 / P95 / P99", "CPU vs limit", "Memory vs limit", "Replicas", "orders-db (postgres)", "cache (redis)"} {
 		assert.Contains(t, server, want)
 	}
-	assert.Contains(t, titles(golden["orders"]), "Errors by code")
-	worker := titles(golden["email-worker"])
+	assert.Contains(t, titles(goldenTargets["orders"]), "Errors by code")
+	worker := titles(goldenTargets["email-worker"])
 	for _, want := range []string{"Messages processed per second", "Queue depth: jobs", "Dead-letter depth: jobs.dead-letter", "jobs (rabbitmq, managed)"} {
 		assert.Contains(t, worker, want)
 	}
 	assert.NotContains(t, worker, "Requests per second")
-	assert.NotContains(t, titles(golden["events-worker"]), "Dead-letter depth: events.dead-letter")
+	assert.NotContains(t, titles(goldenTargets["events-worker"]), "Dead-letter depth: events.dead-letter")
 }
 
 func TestDashboardUID(t *testing.T) {

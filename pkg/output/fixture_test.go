@@ -2,18 +2,12 @@ package output
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/pmezard/go-difflib/difflib"
 	"github.com/stretchr/testify/require"
 
 	"github.com/platformctl/platformctl/pkg/lint"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata")
 
 // Rule IDs of the fixture. They are made up so the fixture does not change
 // when the real catalog does.
@@ -119,26 +113,6 @@ func fixtureReport() *Report {
 func emptyReport() *Report {
 	rules := fixtureRules()
 	return &Report{Result: &lint.Result{Rules: rules, Objects: 3}, Catalog: rules, FailOn: lint.Error, ToolVersion: "1.2.3"}
-}
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-		return
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test ./pkg/output -update to create it")
-	if bytes.Equal(want, got) {
-		return
-	}
-	diff, _ := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-		A: difflib.SplitLines(string(want)), B: difflib.SplitLines(string(got)),
-		FromFile: path, ToFile: "got", Context: 3,
-	})
-	t.Errorf("%s differs from the output (go test ./pkg/output -update rewrites it):\n%s", path, diff)
 }
 
 func render(t *testing.T, f Format, r *Report) []byte {

@@ -3,11 +3,13 @@ package output
 import (
 	"errors"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/internal/golden"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -28,7 +30,7 @@ func TestGolden(t *testing.T) {
 			t.Run(format+"/"+name, func(t *testing.T) {
 				f, err := Lookup(format)
 				require.NoError(t, err)
-				golden(t, name+"."+ext, render(t, f, mk()))
+				golden.Assert(t, filepath.Join("testdata", name+"."+ext), render(t, f, mk()))
 			})
 		}
 	}

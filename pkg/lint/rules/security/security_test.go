@@ -2,11 +2,9 @@ package security_test
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +17,6 @@ import (
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/findings.golden")
 
 const fixtures = "../../../../testdata/lint"
 
@@ -38,39 +34,6 @@ func decode(t testing.TB, name, text string) []*lint.Object {
 	objs, err := lint.Decode(name, []byte(text))
 	require.NoError(t, err)
 	return objs
-}
-
-// TestFixtureFindings pins every finding each rule reports on its own
-// fixtures, position and message included: the catalog test only checks
-// that a fire fixture fires, not that it fires once, at the offending
-// field, with a message naming the container and the value.
-func TestFixtureFindings(t *testing.T) {
-	var b strings.Builder
-	for _, r := range security.Rules() {
-		files, err := filepath.Glob(filepath.Join(fixtures, r.ID, "*.yaml"))
-		require.NoError(t, err)
-		sort.Strings(files)
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			require.NoError(t, err)
-			objs, err := lint.Decode(r.ID+"/"+filepath.Base(f), data)
-			require.NoError(t, err)
-			for _, d := range run(t, objs, lint.Config{}) {
-				if d.RuleID == r.ID {
-					fmt.Fprintf(&b, "%s:%d:%d: %s %s [%s]\n", d.File, d.Line, d.Column, d.Severity, d.Message, d.Path)
-				}
-			}
-		}
-	}
-	golden := filepath.Join("testdata", "findings.golden")
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(golden, []byte(b.String()), 0o644))
-		return
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err, "run go test ./pkg/lint/rules/security -run TestFixtureFindings -update")
-	assert.Equal(t, string(want), b.String())
 }
 
 // knownGeneratorFindings are findings on the product's own output that the
