@@ -17,7 +17,6 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
-	"github.com/platformctl/platformctl/pkg/textdist"
 	"github.com/platformctl/platformctl/pkg/yamlsyntax"
 )
 
@@ -427,10 +426,7 @@ func checkRuleID(id string) string {
 	if i < len(ids) && ids[i] == id {
 		return ""
 	}
-	if s := textdist.Closest(id, ids, 2); s != "" {
-		return fmt.Sprintf("unknown rule %q; did you mean %q? (see platformctl rules)", id, s)
-	}
-	return fmt.Sprintf("unknown rule %q (see platformctl rules)", id)
+	return fmt.Sprintf("unknown rule %q%s (see platformctl rules)", id, DidYouMean(id, ids))
 }
 
 // ruleIDs is the catalog's rule IDs, sorted.

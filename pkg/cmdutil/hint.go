@@ -14,14 +14,11 @@ import (
 )
 
 // DidYouMean is `; did you mean "x"?` when one of candidates is close
-// enough to s to be a typo of it, else "". It appends to a message that
-// says what s is not, so every command phrases its hints alike.
+// enough to s to be a typo of it (textdist.Closest: two edits, or the only
+// name s begins), else "". It appends to a message that says what s is
+// not, so every command and the config check phrase their hints alike.
 func DidYouMean(s string, candidates []string) string {
-	limit := 2
-	if len(s) > 8 {
-		limit = 3
-	}
-	if c := textdist.Closest(s, candidates, limit); c != "" {
+	if c := textdist.Closest(s, candidates, 2); c != "" {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return ""
