@@ -320,11 +320,11 @@ var (
 )
 
 const (
-	// ProbeTimeoutSeconds is every probe's timeout, but for
-	// LivenessTimeoutSeconds: an HTTP liveness probe next to a readiness
-	// probe waits longer, so a slow pod leaves rotation before it is
-	// restarted.
-	ProbeTimeoutSeconds    = 2
+	// ProbeTimeoutSeconds is every probe's timeout but one.
+	ProbeTimeoutSeconds = 2
+	// LivenessTimeoutSeconds is the timeout of an HTTP liveness probe next
+	// to a readiness probe: it waits longer, so a slow pod leaves rotation
+	// before it is restarted.
 	LivenessTimeoutSeconds = 3
 )
 
