@@ -20,6 +20,8 @@ import (
 	"github.com/gonvenience/ytbx"
 	"github.com/homeport/dyff/pkg/dyff"
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/textdiff"
 )
 
 // Input is one side of a comparison.
@@ -28,10 +30,12 @@ type Input struct {
 	Label string
 	// YAML is a multi-document stream of objects.
 	YAML []byte
-	// Area maps a namespace to what it stands for, so that objects of two
-	// environments with different namespace names (namespace isolation:
-	// dev-apps vs apps) are matched; nil keeps namespaces as they are.
-	Area func(namespace string) string
+	// Canon maps a namespace or object name to the one both sides share,
+	// so that objects of two environments whose names carry the
+	// environment (namespace isolation's dev-apps, PriorityClass
+	// shop-dev-apps) are matched with production's apps and shop-apps; nil
+	// keeps names as they are.
+	Canon func(name string) string
 }
 
 // Change kinds.
@@ -48,6 +52,9 @@ type Field struct {
 	Kind string `json:"kind"` // added, removed, changed, reordered
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
+	// Hunks is the line diff of a changed multi-line value (a dashboard,
+	// a config file, a script), in unified format without file headers.
+	Hunks string `json:"hunks,omitempty"`
 }
 
 // Object is one object that differs.
@@ -149,7 +156,7 @@ func objects(in Input) (map[string]object, error) {
 			continue
 		}
 		root := doc.Content[0]
-		id := identity(root, in.Area)
+		id := identity(root, in.Canon)
 		if _, dup := out[id]; dup {
 			return nil, fmt.Errorf("object %s appears twice", id)
 		}
@@ -158,25 +165,28 @@ func objects(in Input) (map[string]object, error) {
 	}
 }
 
-func identity(root *yaml.Node, area func(string) string) string {
+func identity(root *yaml.Node, canon func(string) string) string {
 	apiVersion := scalar(root, "apiVersion")
 	group := ""
 	if g, _, ok := strings.Cut(apiVersion, "/"); ok {
 		group = g
 	}
 	meta := field(root, "metadata")
-	ns := scalar(meta, "namespace")
-	if area != nil && ns != "" {
-		ns = area(ns)
+	ns, name := scalar(meta, "namespace"), scalar(meta, "name")
+	if canon != nil {
+		name = canon(name)
+		if ns != "" {
+			ns = canon(ns)
+		}
 	}
 	kind := scalar(root, "kind")
 	if group != "" {
 		kind = group + "/" + kind
 	}
 	if ns == "" {
-		return kind + " " + scalar(meta, "name")
+		return kind + " " + name
 	}
-	return kind + " " + ns + "/" + scalar(meta, "name")
+	return kind + " " + ns + "/" + name
 }
 
 // hideSecrets replaces every value of a Secret's data and stringData with
@@ -242,7 +252,13 @@ func compareObject(from, to *yaml.Node) ([]Field, error) {
 			case dyff.ORDERCHANGE:
 				out = append(out, Field{Path: p, Kind: Reordered})
 			default:
-				out = append(out, Field{Path: p, Kind: Changed, From: text(det.From), To: text(det.To)})
+				f := Field{Path: p, Kind: Changed, From: text(det.From), To: text(det.To)}
+				if strings.Contains(f.From, "\n") || strings.Contains(f.To, "\n") {
+					// Past the ---/+++ header: the path says what it is.
+					_, hunks, _ := strings.Cut(textdiff.Unified("a", "b", f.From, f.To), "\n@@")
+					f.Hunks = "@@" + hunks
+				}
+				out = append(out, f)
 			}
 		}
 	}
@@ -299,12 +315,9 @@ func pathString(p *ytbx.Path) string {
 }
 
 func isPlainKey(s string) bool {
-	for _, r := range s {
-		if !(r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return s != ""
+	return s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return r != '-' && r != '_' && (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
+	}) < 0
 }
 
 // text is a node as one YAML line where it is a scalar, as flow YAML

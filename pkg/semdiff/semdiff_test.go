@@ -59,10 +59,10 @@ kind: PodDisruptionBudget
 metadata: {name: web, namespace: apps}
 `
 
-func area(ns string) string { return strings.TrimPrefix(ns, "dev-") }
+func canon(ns string) string { return strings.TrimPrefix(ns, "dev-") }
 
 func TestCompare(t *testing.T) {
-	r, err := Compare(Input{Label: "dev", YAML: []byte(before), Area: area}, Input{Label: "production", YAML: []byte(after), Area: area})
+	r, err := Compare(Input{Label: "dev", YAML: []byte(before), Canon: canon}, Input{Label: "production", YAML: []byte(after), Canon: canon})
 	require.NoError(t, err)
 	var ids []string
 	for _, o := range r.Objects {
@@ -104,7 +104,7 @@ func TestFormats(t *testing.T) {
 	require.NoError(t, Write(&buf, r, "text"))
 	assert.Equal(t, "a → b: no differences\n", buf.String())
 
-	r, err = Compare(Input{Label: "a", YAML: []byte(before), Area: area}, Input{Label: "b", YAML: []byte(after), Area: area})
+	r, err = Compare(Input{Label: "a", YAML: []byte(before), Canon: canon}, Input{Label: "b", YAML: []byte(after), Canon: canon})
 	require.NoError(t, err)
 	buf.Reset()
 	require.NoError(t, Write(&buf, r, "json"))

@@ -53,6 +53,10 @@ func writeText(w io.Writer, r *Report) error {
 	for _, o := range r.Objects {
 		fmt.Fprintf(&b, "%s %s\n", marks[o.Kind], o.ID)
 		for _, f := range o.Fields {
+			if f.Hunks != "" {
+				fmt.Fprintf(&b, "    %s %s:\n%s", marks[f.Kind], f.Path, indent(f.Hunks, "        "))
+				continue
+			}
 			fmt.Fprintf(&b, "    %s %s%s\n", marks[f.Kind], f.Path, fieldValues(f, "", " → "))
 		}
 	}
@@ -88,11 +92,32 @@ func writeMarkdown(w io.Writer, r *Report) error {
 		}
 		fmt.Fprintf(&b, "- changed `%s` (%s)\n", code(o.ID), plural(len(o.Fields), "field"))
 		for _, f := range o.Fields {
+			if f.Hunks != "" {
+				fence := "```"
+				for strings.Contains(f.Hunks, fence) {
+					fence += "`"
+				}
+				fmt.Fprintf(&b, "  - %s `%s`:\n\n    %sdiff\n%s    %s\n", f.Kind, code(f.Path), fence, indent(f.Hunks, "    "), fence)
+				continue
+			}
 			fmt.Fprintf(&b, "  - %s `%s`%s\n", f.Kind, code(f.Path), fieldValues(Field{Kind: f.Kind, From: code(f.From), To: code(f.To)}, "`", " → "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func indent(s, by string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if l != "" {
+			b.WriteString(by + l)
+		}
+	}
+	if !strings.HasSuffix(s, "\n") {
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 // code keeps a value inside one inline code span: a backtick would end it

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
+	diffcmd "github.com/platformctl/platformctl/pkg/cmd/diff"
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
@@ -55,6 +56,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		validate.NewCmd(f, nil),
 		render.NewCmd(f, nil),
 		build.NewCmd(f, nil),
+		diffcmd.NewCmd(f, nil),
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
 		versioncmd.NewCmd(f),
