@@ -22,6 +22,8 @@ func addCompletionCmd(root *cobra.Command, f *cmdutil.Factory) {
 		}
 		// "completion tcsh" is an unknown shell (exit 2), not a request for help.
 		c.Args = cobra.NoArgs
+		// The scripts do not depend on the CLI config.
+		c.Annotations = map[string]string{cmdutil.NoConfig: "true"}
 		c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 		c.Example = `  source <(platformctl completion bash)
   platformctl completion zsh > "${fpath[1]}/_platformctl"`

@@ -67,8 +67,9 @@ func TestFirstRunHints(t *testing.T) {
 	}
 }
 
-// TestVersionIgnoresBrokenConfig: version answers (exit 0) whatever
-// .platformctl.yaml holds, while every other command still refuses it.
+// TestVersionIgnoresBrokenConfig: version (and help and the completion
+// scripts) answer, exit 0, whatever .platformctl.yaml holds, while every
+// other command still refuses it.
 func TestVersionIgnoresBrokenConfig(t *testing.T) {
 	t.Chdir(t.TempDir())
 	require.NoError(t, os.WriteFile(".platformctl.yaml", []byte("file: [platform.yaml\n"), 0o644))
@@ -79,6 +80,10 @@ func TestVersionIgnoresBrokenConfig(t *testing.T) {
 		{[]string{"version"}, "platformctl dev (commit"},
 		{[]string{"version", "-o", "json"}, `"version": "dev"`},
 		{[]string{"--version"}, "platformctl dev (commit"},
+		{[]string{"help"}, "Available Commands:"},
+		{[]string{"help", "build"}, "platformctl build [flags]"},
+		{[]string{"build", "--help"}, "platformctl build [flags]"},
+		{[]string{"completion", "bash"}, "bash completion V2 for platformctl"},
 	} {
 		args := tt.args
 		code, out, errOut := run(t, args...)

@@ -40,7 +40,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Annotations[cmdutil.NoConfig] != "" {
+			if skipsConfig(cmd) {
 				return nil
 			}
 			return f.LoadConfig(configFile)
@@ -65,8 +65,28 @@ on bad input or usage (docs/exit-codes.md).`,
 		newcmd.NewCmd(f),
 	)
 	addCompletionCmd(cmd, f)
+	// help is added now, not at Execute, so it can be marked: it reads no
+	// config, and a broken one must not hide the help that explains it.
+	cmd.InitDefaultHelpCmd()
+	for _, c := range cmd.Commands() {
+		if c.Name() == "help" {
+			c.Annotations = map[string]string{cmdutil.NoConfig: "true"}
+		}
+	}
 	info := versioncmd.Current()
 	cmd.Version = info.Version
 	cmd.SetVersionTemplate(fmt.Sprintf("platformctl %s (commit %s, built %s)\n", info.Version, info.Commit, info.Date))
 	return cmd
+}
+
+// skipsConfig says whether cmd, or a command it belongs to, runs without
+// the CLI config (version, help, completion): they read nothing from it,
+// and they are what a user reaches for when it is broken.
+func skipsConfig(cmd *cobra.Command) bool {
+	for c := cmd; c != nil; c = c.Parent() {
+		if c.Annotations[cmdutil.NoConfig] != "" {
+			return true
+		}
+	}
+	return false
 }
