@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 // The bad-spec corpus (testdata/specs/bad) against the schema. Every line of
@@ -18,8 +21,8 @@ import (
 //     carries (pinned images, lower-case domains). The schema must report
 //     it, at the same path.
 //   - crossField: a rule between values. JSON Schema cannot say it, or not
-//     from the field tags the schema is generated from; crossFieldReasons
-//     says which and why.
+//     from the field tags the schema is generated from; the rule's Schema
+//     (spec.Rules) says why.
 //   - yamlLevel: a problem with the YAML text itself, which a JSON Schema
 //     validator never sees (it gets the parsed value).
 //
@@ -129,46 +132,36 @@ var badCases = map[string]class{
 	"85-too-many-gateway-hosts.yaml":     crossField,
 }
 
-// crossFieldReasons matches every cross-field message of the corpus and
-// says why the schema leaves it to the loader.
-var crossFieldReasons = []struct {
+// ruleMessages are the messages of the cross-field rules as patterns, each
+// with its rule: the rule's Schema says why the schema leaves it to the
+// loader, or is empty when the schema carries it.
+var ruleMessages = sync.OnceValue(func() []ruleMessage {
+	var out []ruleMessage
+	for _, r := range spec.Rules() {
+		for _, m := range r.Msgs {
+			p := regexp.QuoteMeta(m)
+			p = strings.NewReplacer("%q", `".*"`, "%s", `.*`, "%d", `-?\d+`).Replace(p)
+			out = append(out, ruleMessage{regexp.MustCompile("^" + p + "$"), r.Schema})
+		}
+	}
+	return out
+})
+
+type ruleMessage struct {
 	msg    *regexp.Regexp
 	reason string
-}{
-	{regexp.MustCompile(`^no (data store|service|node pool) named `),
-		"a reference to another entry of the spec: JSON Schema cannot relate one value to the set of values elsewhere in the instance"},
-	{regexp.MustCompile(`^".*" is a \w+ store, not a message broker`),
-		"a reference: the type of the data store another field names"},
-	{regexp.MustCompile(`^duplicate .* name |is listed twice$|is also a data store name|is already routed to|is also set in env$`),
-		"uniqueness of one key across entries: uniqueItems compares whole items, and there is no keyword to compare a key of one entry with keys of others"},
-	{regexp.MustCompile(`is not pinned by digest, which production environments require`),
-		"depends on the tiers of the environments (any production one) and, for defaulted images, on other fields"},
-	{regexp.MustCompile(`comes from .*, which spec\.security\.allowedRegistries does not list`),
-		"a reference: compares an image's registry with the list in spec.security.allowedRegistries"},
-	{regexp.MustCompile(`^is not a PEM public key`),
-		"a value only a parser can judge (PEM and the key inside); the description says what is expected"},
-	{regexp.MustCompile(`^in environment ".*" the host name |^with namespace isolation the cluster-scoped objects |^with backup, the CronJob |makes the PriorityClass .* reserves`),
-		"a name platformctl builds from several values (host, environment and domain; platform and environment names; a store name and a suffix): its length depends on values elsewhere in the spec"},
-	{regexp.MustCompile(`^".*" is not a cron schedule the API server accepts: (.*above maximum|.*below minimum|beginning of range|step of range|failed to parse int)`),
-		"the ranges of a schedule's fields need a parser (robfig/cron, as the API server uses); the schema checks the shape only"},
-	{regexp.MustCompile(`^".*" is an IP address; a managed store is reached through an ExternalName|^host ".*" has a label of`),
-		"depends on a sibling's value (mode: managed)"},
-	{regexp.MustCompile(`^".*" is not a gRPC service: |^Flux reads only https:// and ssh:// URLs`),
-		"depends on a sibling's value (the protocol and edge.api; cicd.gitops)"},
-	{regexp.MustCompile(`^\d+ distinct exposed hosts; a Gateway holds`),
-		"counts distinct values across entries: uniqueItems compares whole items, and nothing counts distinct properties"},
-	{regexp.MustCompile(`^min \(\d+\) is greater than max`),
-		"compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)"},
-	{regexp.MustCompile(`^production needs at least two zones|^production runs at least 2 replicas`),
-		"depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"},
-	{regexp.MustCompile(`^is required (when|with) |^is supported for|^is not used: |^must differ from |^is only valid when|^is only valid for in-cluster stores|^a worker |^needs |^conflicts with autoscale|^a pool cannot be both`),
-		"depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules that could drift from spec.Rules"},
 }
+
+// cronRanges is the one field-rule difference the corpus shows: the
+// schema's cron pattern checks the shape of a schedule only.
+var cronRanges = regexp.MustCompile(`^".*" is not a cron schedule the API server accepts: (.*above maximum|.*below minimum|beginning of range|step of range|failed to parse int)`)
+
+const cronReason = "the ranges of a schedule's fields need a parser (robfig/cron, as the API server uses); the schema checks the shape only"
 
 var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)
 
 var (
-	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" has no tag; pin|".*" uses the mutable tag latest|".*" must be lower case without a trailing dot|".*" (needs at least \d+ dot-separated labels|must end in a top-level label|has a label of|is \d+ characters; a host name)|".*" (has the scheme|uses plain http|needs a valid host|must not carry credentials|needs the repository path|must not have a query|must not contain spaces))`)
+	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" must be lower case without a trailing dot|".*" (needs at least \d+ dot-separated labels|must end in a top-level label|has a label of|is \d+ characters; a host name)|".*" (has the scheme|uses plain http|needs a valid host|must not carry credentials|needs the repository path|must not have a query|must not contain spaces))`)
 	yamlMsgRE   = regexp.MustCompile(`^(invalid YAML: |file is |YAML |a second YAML document|duplicate key |keys must be|expected a string, got a date|expected true or false, got "|".*" is not an integer$|.* has a leading 0, which YAML readers|.* is not a decimal integer: )`)
 )
 
@@ -183,6 +176,8 @@ func classify(path, msg string) class {
 		return yamlLevel
 	case reasonFor(msg) != "":
 		return crossField // before the schema patterns: some start with a quoted value too
+	case ruleCarried(msg):
+		return schemaClass
 	case schemaMsgRE.MatchString(msg):
 		return schemaClass
 	}
@@ -247,7 +242,7 @@ func TestBadCorpusAgainstSchema(t *testing.T) {
 			}
 			for _, l := range lines {
 				if l.class == crossField && reasonFor(l.msg) == "" {
-					t.Errorf("cross-field message without a reason in crossFieldReasons: %q", l.msg)
+					t.Errorf("cross-field message of no rule of spec.Rules, or of one without a Schema reason: %q", l.msg)
 				}
 			}
 			data, err := os.ReadFile(filepath.Join(dir, name))
@@ -275,13 +270,28 @@ func TestBadCorpusAgainstSchema(t *testing.T) {
 	}
 }
 
+// reasonFor says why the schema leaves the problem msg to the loader, or
+// returns "" when it does not.
 func reasonFor(msg string) string {
-	for _, r := range crossFieldReasons {
+	if cronRanges.MatchString(msg) {
+		return cronReason
+	}
+	for _, r := range ruleMessages() {
 		if r.msg.MatchString(msg) {
 			return r.reason
 		}
 	}
 	return ""
+}
+
+// ruleCarried says whether msg is a cross-field rule the schema carries.
+func ruleCarried(msg string) bool {
+	for _, r := range ruleMessages() {
+		if r.msg.MatchString(msg) {
+			return r.reason == ""
+		}
+	}
+	return false
 }
 
 func describe(lines []line) string {

@@ -26,6 +26,13 @@ type Rule struct {
 	Msgs []string
 	// check reports every violation in a spec.
 	check func(c *checkContext, report reportFunc)
+	// Schema says why the JSON Schema leaves the rule to the loader, or is
+	// "" when the schema carries it as Pattern.
+	Schema string
+	// Pattern and Exclude, for a rule that looks at one value only, are a
+	// regexp every value at At matches and one none matches: the JSON
+	// Schema carries the rule with them (a pattern and a "not").
+	Pattern, Exclude string
 }
 
 // reportFunc reports a violation at path with the rule's message msg (an
@@ -76,6 +83,16 @@ func checkSemantics(p *Platform, add addFunc) {
 	}
 }
 
+// Why the JSON Schema leaves rules to the loader (Rule.Schema), shared by
+// many rows.
+const (
+	whyUnique    = "uniqueness of one key across entries: uniqueItems compares whole items, and there is no keyword to compare a key of one entry with keys of others"
+	whyReference = "a reference to another entry of the spec: JSON Schema cannot relate one value to the set of values elsewhere in the instance"
+	whySibling   = "depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules"
+	whyBuiltName = "a name platformctl builds from several values: its length depends on values elsewhere in the spec"
+	whyTier      = "depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"
+)
+
 // Rules returns the cross-field rules, in the order docs/spec.md lists them.
 // They are built on first use: the documentation of some is computed from
 // the types (the brokers among the data store types).
@@ -96,74 +113,301 @@ var rules = sync.OnceValue(func() []Rule {
 		team = "spec.teams[*]"
 	)
 	return []Rule{
-		{[]string{env + ".name"}, "Environment names are unique.", []string{"duplicate environment name %q"}, uniqueEnvironments},
-		{[]string{env + ".zones"}, "A zone is listed once.", []string{"zone %q is listed twice"}, zonesOnce},
-		{[]string{env + ".zones"}, "A production environment lists at least two zones, or says in `singleZoneReason` why it does not.",
-			[]string{"production needs at least two zones to survive a zone outage; list them, or set singleZoneReason to say why not"}, productionZones},
-		{[]string{svc + ".name"}, "Service names are unique.", []string{"duplicate service name %q"}, uniqueServices},
-		{[]string{svc + ".name"}, "A service and a data store do not share a name.", []string{"%q is also a data store name; names must be unique across services and data"}, servicesAndDataApart},
-		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage"},
-			"Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
-			[]string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"}, imagesPinned},
-		{[]string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
-			"Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " +
-				"with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
-			[]string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)",
-				"%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"}, imageSupplyChain},
-		{[]string{svc + ".canary"}, "A canary needs `expose`: it is a weighted route at the edge.", []string{"needs expose: a canary is a weighted route"}, canaryExposed},
-		{[]string{svc + ".expose"}, "A worker cannot be exposed: it has no Service.", []string{"a worker has no Service and cannot be exposed"}, workerNotExposed},
-		{[]string{svc + ".autoscale.requestsPerSecond"}, "A worker does not autoscale on `requestsPerSecond` (it serves no requests); use `queueDepth`.",
-			[]string{"a worker serves no requests; scale it on queueDepth"}, workerNoRequests},
-		{[]string{svc + ".expose"}, "No two services are exposed at the same `host` and `path` (an omitted path counts as `/`); the second one is reported.",
-			[]string{"host %q path %q is already routed to %q"}, oneServicePerRoute},
-		{[]string{svc + ".autoscale.min", ovr + ".replicas.min"}, "`min` is not greater than `max`.", []string{"min (%d) is greater than max (%d)"}, minNotAboveMax},
-		{[]string{svc + ".autoscale.queueDepth"}, "`queueDepth` needs `consumes`: the depth is read from the consumed queue.",
-			[]string{"needs consumes: the queue depth comes from the consumed queue"}, queueDepthConsumes},
-		{[]string{svc + ".replicas"}, "`replicas` and `autoscale` are not both set.", []string{"conflicts with autoscale: set one or the other"}, replicasOrAutoscale},
-		{[]string{svc + ".uses[*]", svc + ".consumes.queue"}, "Names a data store of `spec.data` (a close misspelling, or the start of exactly one store's name, gets a suggestion; otherwise up to 8 defined names are listed).",
-			[]string{"no data store named %q%s"}, dataStoreExists},
-		{[]string{svc + ".uses"}, "No data store is listed twice.", []string{"%q is listed twice"}, usesOnce},
-		{[]string{svc + ".consumes.queue"}, "The consumed store is a message broker: " + joinOr(brokers) + ".",
-			[]string{"%q is a %s store, not a message broker"}, consumesBroker},
-		{[]string{svc + ".nodePool"}, "Names a pool of `spec.nodePools`.", []string{"no node pool named %q in spec.nodePools%s"}, nodePoolExists},
-		{[]string{svc + ".secrets[<VAR>]"}, "A variable is set in `env` or in `secrets`, not in both.", []string{"%s is also set in env"}, envOrSecret},
-		{[]string{data + ".name"}, "Data store names are unique.", []string{"duplicate data store name %q"}, uniqueDataStores},
-		{[]string{data + ".endpoint"}, "A `managed` store has an `endpoint`.", []string{"is required when mode is managed"}, managedEndpoint},
-		{[]string{data + ".endpoint"}, "A `managed` store's endpoint names a host, not an IP address, that is a valid DNS name: it becomes an ExternalName Service, a DNS alias.",
-			[]string{"%q is an IP address; a managed store is reached through an ExternalName Service, a DNS alias: give its host name", "host %q %s"}, managedEndpointHost},
-		{[]string{data + ".endpoint"}, "Only a `managed` store has an `endpoint` (an omitted mode is in-cluster).", []string{"is only valid when mode is managed"}, endpointOnlyManaged},
-		{[]string{data + ".backup"}, "A `managed` store has no `backup`: its provider backs it up.",
-			[]string{"is only valid for in-cluster stores; managed stores are backed up by their provider"}, managedNoBackup},
-		{[]string{data + ".image", data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage"}, "A `managed` store has no `image`, `storage`, `storageClass`, `vpa` or `exporterImage`.", []string{"is only valid for in-cluster stores"}, managedNoVolume},
-		{[]string{data + ".exporterImage"}, "A rabbitmq store has no `exporterImage`: RabbitMQ serves its metrics itself.", []string{"is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)"}, rabbitMQNoExporter},
-		{[]string{svc + ".gpus"}, "A service with `gpus` runs on a `gpu` node pool.",
-			[]string{"needs nodePool to name a pool with gpu: true (GPU nodes carry the device plugin and a taint)"}, gpusOnGPUPool},
-		{[]string{svc + ".metricsPort"}, "A gRPC server's `metricsPort` differs from its `port`.",
-			[]string{"must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)"}, grpcMetricsPort},
-		{[]string{data + ".backup"}, "Only postgres, mysql and redis stores have a `backup`: brokers hold transient messages and stay available by replication.",
-			[]string{"is supported for postgres, mysql and redis; a %s broker holds transient messages, so keep it available by replication instead"}, backupSupported},
-		{[]string{ovr, team + ".services[*]"}, "Names a service of `spec.services`.", []string{"no service named %q%s"}, serviceExists},
-		{[]string{ovr + ".replicas.min"}, "In a production environment an override's `replicas.min` is at least 2.",
-			[]string{"production runs at least 2 replicas of every service"}, productionOverrideReplicas},
-		{[]string{team + ".name"}, "Team names are unique.", []string{"duplicate team name %q"}, uniqueTeams},
-		{[]string{"spec.services"}, "With `edge.api: gateway` (the default) at most 63 distinct `expose.host` values: the Gateway gets one HTTPS listener per host, and the Gateway API allows 64 listeners including the HTTP one. Share hosts between services (different paths) or use ingress-nginx.",
-			[]string{"%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx"}, gatewayListeners},
-		{[]string{svc + ".expose.host"}, "Every host name the edge serves, `<host>.<environment domain>` in every environment (the environment's domain being `<name>.<domain>` unless set), is a valid DNS name: at most 253 characters, labels of at most 63.",
-			[]string{"in environment %q the host name %q %s: shorten the host, the environment name or the domain, or set the environment's domain"}, hostNames},
-		{[]string{svc + ".expose.path"}, "Behind the Gateway API, a gRPC server's `expose.path` is `/` or `/` and a fully qualified gRPC service (`/pkg.v1.Service`): it becomes the service of a GRPCRoute method match.",
-			[]string{"%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)"}, grpcExposePath},
-		{[]string{"metadata.name"}, "The platform name neither is `system` nor starts with `system-`: it prefixes the PriorityClasses, and the API server reserves PriorityClass names starting with `system-`.",
-			[]string{"%q makes the PriorityClass %q, and the API server reserves PriorityClass names starting with %q: choose another platform name"}, reservedPriorityName},
-		{[]string{env + ".name"}, "With namespace isolation, `<platform>-<environment>-<suffix>` (the names of the environment's PriorityClasses and admission policies, and their `app.kubernetes.io/name` label) is at most 63 characters.",
-			[]string{"with namespace isolation the cluster-scoped objects of this environment are named <platform>-<environment>-<suffix>; %q is %d characters, over the %d a label value allows: shorten metadata.name or the environment name by %d"}, clusterNamesFit},
-		{[]string{data + ".name"}, "An in-cluster store with `backup` has a name of at most 39 characters: its restore-test CronJob `<name>-restore-test` must keep within the API server's 52.",
-			[]string{"with backup, the CronJob %q is %d characters, over the %d the API server allows for a CronJob name: shorten the name to at most %d characters"}, cronJobNamesFit},
-		{[]string{"spec.cicd.repoURL"}, "With `gitops: flux`, `repoURL` is an `https://` or `ssh://` URL: Flux's GitRepository does not read the scp-like `git@host:path`.",
-			[]string{"Flux reads only https:// and ssh:// URLs, not the scp-like %q: write it as %q"}, fluxRepoURL},
-		{[]string{"spec.cicd.repoURL"}, "`repoURL` is set when `gitops` is `argocd` or `flux`.", []string{"is required when gitops is %s"}, repoURLWithGitOps},
-		{[]string{"spec.security.imageVerification", "spec.security.imageVerification.issuer", "spec.security.imageVerification.subject", "spec.security.imageVerification.publicKey"}, "`imageVerification` names a signer: `issuer` and `subject` together, a PEM `publicKey`, or both.",
-			[]string{"needs issuer and subject (keyless signing) or publicKey", "is required with subject", "is required with issuer", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)"}, imageVerificationSigner},
-		{[]string{"spec.nodePools[<name>]"}, "A pool is not both `spot` and `gpu`.", []string{"a pool cannot be both spot and gpu"}, poolSpotOrGPU},
+		{
+			At:     []string{env + ".name"},
+			Doc:    "Environment names are unique.",
+			Msgs:   []string{"duplicate environment name %q"},
+			check:  uniqueEnvironments,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{env + ".zones"},
+			Doc:    "A zone is listed once.",
+			Msgs:   []string{"zone %q is listed twice"},
+			check:  zonesOnce,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{env + ".zones"},
+			Doc:    "A production environment lists at least two zones, or says in `singleZoneReason` why it does not.",
+			Msgs:   []string{"production needs at least two zones to survive a zone outage; list them, or set singleZoneReason to say why not"},
+			check:  productionZones,
+			Schema: whyTier,
+		},
+		{
+			At:     []string{svc + ".name"},
+			Doc:    "Service names are unique.",
+			Msgs:   []string{"duplicate service name %q"},
+			check:  uniqueServices,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{svc + ".name"},
+			Doc:    "A service and a data store do not share a name.",
+			Msgs:   []string{"%q is also a data store name; names must be unique across services and data"},
+			check:  servicesAndDataApart,
+			Schema: whyUnique,
+		},
+		{
+			At:      []string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage"},
+			Doc:     "Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
+			Msgs:    []string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"},
+			check:   imagesPinned,
+			Pattern: PinnedImagePattern,
+			Exclude: `:latest$`,
+		},
+		{
+			At:     []string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
+			Doc:    "Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " + "with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
+			Msgs:   []string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)", "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"},
+			check:  imageSupplyChain,
+			Schema: "depends on the tiers of the environments (any production one) and, for defaulted images, on other fields; compares an image's registry with the list in spec.security.allowedRegistries",
+		},
+		{
+			At:     []string{svc + ".canary"},
+			Doc:    "A canary needs `expose`: it is a weighted route at the edge.",
+			Msgs:   []string{"needs expose: a canary is a weighted route"},
+			check:  canaryExposed,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".expose"},
+			Doc:    "A worker cannot be exposed: it has no Service.",
+			Msgs:   []string{"a worker has no Service and cannot be exposed"},
+			check:  workerNotExposed,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".autoscale.requestsPerSecond"},
+			Doc:    "A worker does not autoscale on `requestsPerSecond` (it serves no requests); use `queueDepth`.",
+			Msgs:   []string{"a worker serves no requests; scale it on queueDepth"},
+			check:  workerNoRequests,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".expose"},
+			Doc:    "No two services are exposed at the same `host` and `path` (an omitted path counts as `/`); the second one is reported.",
+			Msgs:   []string{"host %q path %q is already routed to %q"},
+			check:  oneServicePerRoute,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{svc + ".autoscale.min", ovr + ".replicas.min"},
+			Doc:    "`min` is not greater than `max`.",
+			Msgs:   []string{"min (%d) is greater than max (%d)"},
+			check:  minNotAboveMax,
+			Schema: "compares two values: JSON Schema has no relational keywords (the $data proposal is not part of 2020-12)",
+		},
+		{
+			At:     []string{svc + ".autoscale.queueDepth"},
+			Doc:    "`queueDepth` needs `consumes`: the depth is read from the consumed queue.",
+			Msgs:   []string{"needs consumes: the queue depth comes from the consumed queue"},
+			check:  queueDepthConsumes,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".replicas"},
+			Doc:    "`replicas` and `autoscale` are not both set.",
+			Msgs:   []string{"conflicts with autoscale: set one or the other"},
+			check:  replicasOrAutoscale,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".uses[*]", svc + ".consumes.queue"},
+			Doc:    "Names a data store of `spec.data` (a close misspelling, or the start of exactly one store's name, gets a suggestion; otherwise up to 8 defined names are listed).",
+			Msgs:   []string{"no data store named %q%s"},
+			check:  dataStoreExists,
+			Schema: whyReference,
+		},
+		{
+			At:     []string{svc + ".uses"},
+			Doc:    "No data store is listed twice.",
+			Msgs:   []string{"%q is listed twice"},
+			check:  usesOnce,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{svc + ".consumes.queue"},
+			Doc:    "The consumed store is a message broker: " + joinOr(brokers) + ".",
+			Msgs:   []string{"%q is a %s store, not a message broker"},
+			check:  consumesBroker,
+			Schema: "a reference: the type of the data store another field names",
+		},
+		{
+			At:     []string{svc + ".nodePool"},
+			Doc:    "Names a pool of `spec.nodePools`.",
+			Msgs:   []string{"no node pool named %q in spec.nodePools%s"},
+			check:  nodePoolExists,
+			Schema: whyReference,
+		},
+		{
+			At:     []string{svc + ".secrets[<VAR>]"},
+			Doc:    "A variable is set in `env` or in `secrets`, not in both.",
+			Msgs:   []string{"%s is also set in env"},
+			check:  envOrSecret,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{data + ".name"},
+			Doc:    "Data store names are unique.",
+			Msgs:   []string{"duplicate data store name %q"},
+			check:  uniqueDataStores,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{data + ".endpoint"},
+			Doc:    "A `managed` store has an `endpoint`.",
+			Msgs:   []string{"is required when mode is managed"},
+			check:  managedEndpoint,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{data + ".endpoint"},
+			Doc:    "A `managed` store's endpoint names a host, not an IP address, that is a valid DNS name: it becomes an ExternalName Service, a DNS alias.",
+			Msgs:   []string{"%q is an IP address; a managed store is reached through an ExternalName Service, a DNS alias: give its host name", "host %q %s"},
+			check:  managedEndpointHost,
+			Schema: "depends on a sibling's value (mode: managed)",
+		},
+		{
+			At:     []string{data + ".endpoint"},
+			Doc:    "Only a `managed` store has an `endpoint` (an omitted mode is in-cluster).",
+			Msgs:   []string{"is only valid when mode is managed"},
+			check:  endpointOnlyManaged,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{data + ".backup"},
+			Doc:    "A `managed` store has no `backup`: its provider backs it up.",
+			Msgs:   []string{"is only valid for in-cluster stores; managed stores are backed up by their provider"},
+			check:  managedNoBackup,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{data + ".image", data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage"},
+			Doc:    "A `managed` store has no `image`, `storage`, `storageClass`, `vpa` or `exporterImage`.",
+			Msgs:   []string{"is only valid for in-cluster stores"},
+			check:  managedNoVolume,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{data + ".exporterImage"},
+			Doc:    "A rabbitmq store has no `exporterImage`: RabbitMQ serves its metrics itself.",
+			Msgs:   []string{"is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)"},
+			check:  rabbitMQNoExporter,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".gpus"},
+			Doc:    "A service with `gpus` runs on a `gpu` node pool.",
+			Msgs:   []string{"needs nodePool to name a pool with gpu: true (GPU nodes carry the device plugin and a taint)"},
+			check:  gpusOnGPUPool,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".metricsPort"},
+			Doc:    "A gRPC server's `metricsPort` differs from its `port`.",
+			Msgs:   []string{"must differ from port for a gRPC server: Prometheus scrapes over HTTP/1.1, which a gRPC port does not serve (omit it for %d)"},
+			check:  grpcMetricsPort,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{data + ".backup"},
+			Doc:    "Only postgres, mysql and redis stores have a `backup`: brokers hold transient messages and stay available by replication.",
+			Msgs:   []string{"is supported for postgres, mysql and redis; a %s broker holds transient messages, so keep it available by replication instead"},
+			check:  backupSupported,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{ovr, team + ".services[*]"},
+			Doc:    "Names a service of `spec.services`.",
+			Msgs:   []string{"no service named %q%s"},
+			check:  serviceExists,
+			Schema: whyReference,
+		},
+		{
+			At:     []string{ovr + ".replicas.min"},
+			Doc:    "In a production environment an override's `replicas.min` is at least 2.",
+			Msgs:   []string{"production runs at least 2 replicas of every service"},
+			check:  productionOverrideReplicas,
+			Schema: whyTier,
+		},
+		{
+			At:     []string{team + ".name"},
+			Doc:    "Team names are unique.",
+			Msgs:   []string{"duplicate team name %q"},
+			check:  uniqueTeams,
+			Schema: whyUnique,
+		},
+		{
+			At:     []string{"spec.services"},
+			Doc:    "With `edge.api: gateway` (the default) at most 63 distinct `expose.host` values: the Gateway gets one HTTPS listener per host, and the Gateway API allows 64 listeners including the HTTP one. Share hosts between services (different paths) or use ingress-nginx.",
+			Msgs:   []string{"%d distinct exposed hosts; a Gateway holds at most 63 HTTPS listeners: share hosts between services (different paths) or use edge.api: ingress-nginx"},
+			check:  gatewayListeners,
+			Schema: "counts distinct values across entries: uniqueItems compares whole items, and nothing counts distinct properties",
+		},
+		{
+			At:     []string{svc + ".expose.host"},
+			Doc:    "Every host name the edge serves, `<host>.<environment domain>` in every environment (the environment's domain being `<name>.<domain>` unless set), is a valid DNS name: at most 253 characters, labels of at most 63.",
+			Msgs:   []string{"in environment %q the host name %q %s: shorten the host, the environment name or the domain, or set the environment's domain"},
+			check:  hostNames,
+			Schema: whyBuiltName,
+		},
+		{
+			At:     []string{svc + ".expose.path"},
+			Doc:    "Behind the Gateway API, a gRPC server's `expose.path` is `/` or `/` and a fully qualified gRPC service (`/pkg.v1.Service`): it becomes the service of a GRPCRoute method match.",
+			Msgs:   []string{"%q is not a gRPC service: behind the Gateway API a gRPC path is / or /<fully qualified service> (/pkg.v1.Service, letters, digits and _ in dot-separated parts)"},
+			check:  grpcExposePath,
+			Schema: "depends on a sibling's value (the protocol and edge.api)",
+		},
+		{
+			At:     []string{"metadata.name"},
+			Doc:    "The platform name neither is `system` nor starts with `system-`: it prefixes the PriorityClasses, and the API server reserves PriorityClass names starting with `system-`.",
+			Msgs:   []string{"%q makes the PriorityClass %q, and the API server reserves PriorityClass names starting with %q: choose another platform name"},
+			check:  reservedPriorityName,
+			Schema: whyBuiltName,
+		},
+		{
+			At:     []string{env + ".name"},
+			Doc:    "With namespace isolation, `<platform>-<environment>-<suffix>` (the names of the environment's PriorityClasses and admission policies, and their `app.kubernetes.io/name` label) is at most 63 characters.",
+			Msgs:   []string{"with namespace isolation the cluster-scoped objects of this environment are named <platform>-<environment>-<suffix>; %q is %d characters, over the %d a label value allows: shorten metadata.name or the environment name by %d"},
+			check:  clusterNamesFit,
+			Schema: whyBuiltName,
+		},
+		{
+			At:     []string{data + ".name"},
+			Doc:    "An in-cluster store with `backup` has a name of at most 39 characters: its restore-test CronJob `<name>-restore-test` must keep within the API server's 52.",
+			Msgs:   []string{"with backup, the CronJob %q is %d characters, over the %d the API server allows for a CronJob name: shorten the name to at most %d characters"},
+			check:  cronJobNamesFit,
+			Schema: whyBuiltName,
+		},
+		{
+			At:     []string{"spec.cicd.repoURL"},
+			Doc:    "With `gitops: flux`, `repoURL` is an `https://` or `ssh://` URL: Flux's GitRepository does not read the scp-like `git@host:path`.",
+			Msgs:   []string{"Flux reads only https:// and ssh:// URLs, not the scp-like %q: write it as %q"},
+			check:  fluxRepoURL,
+			Schema: "depends on a sibling's value (cicd.gitops)",
+		},
+		{
+			At:     []string{"spec.cicd.repoURL"},
+			Doc:    "`repoURL` is set when `gitops` is `argocd` or `flux`.",
+			Msgs:   []string{"is required when gitops is %s"},
+			check:  repoURLWithGitOps,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{"spec.security.imageVerification", "spec.security.imageVerification.issuer", "spec.security.imageVerification.subject", "spec.security.imageVerification.publicKey"},
+			Doc:    "`imageVerification` names a signer: `issuer` and `subject` together, a PEM `publicKey`, or both.",
+			Msgs:   []string{"needs issuer and subject (keyless signing) or publicKey", "is required with subject", "is required with issuer", "is not a PEM public key (-----BEGIN PUBLIC KEY----- ...)"},
+			check:  imageVerificationSigner,
+			Schema: whySibling + "; a PEM key is a value only a parser can judge",
+		},
+		{
+			At:     []string{"spec.nodePools[<name>]"},
+			Doc:    "A pool is not both `spot` and `gpu`.",
+			Msgs:   []string{"a pool cannot be both spot and gpu"},
+			check:  poolSpotOrGPU,
+			Schema: whySibling,
+		},
 	}
 })
 

@@ -27,6 +27,9 @@ func TestRules(t *testing.T) {
 		if len(r.At) == 0 || r.Doc == "" || len(r.Msgs) == 0 || r.check == nil {
 			t.Errorf("rule %d (%q) needs At, Doc, Msgs and a check", i, r.Doc)
 		}
+		if (r.Schema == "") == (r.Pattern == "") {
+			t.Errorf("rule %d (%q) needs either a Pattern the JSON Schema carries or, in Schema, why it cannot", i, r.Doc)
+		}
 	}
 	inputs, err := filepath.Glob(filepath.Join(badCorpus, "*.yaml"))
 	if err != nil || len(inputs) < minCorpusCases {

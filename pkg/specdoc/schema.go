@@ -233,10 +233,8 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 		}
 	}
 	if top {
-		if extra, ok := valueRules[f.key()]; ok {
-			for _, p := range extra {
-				s.set(p.K, p.V)
-			}
+		if err := d.valueRule(f, &s); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
@@ -448,17 +446,32 @@ func jsonDefault(text string, t *typeRef) (any, bool) {
 	return nil, false
 }
 
-// valueRules are the cross-field rules (spec.Rules) that look at one value
-// only, so the schema can carry them: pinned images (imagesPinned). They replace the format's pattern with
-// a stricter one.
-var valueRules = map[string]obj{
-	"Service.Image":         pinned,
-	"Canary.Image":          pinned,
-	"ServiceOverride.Image": pinned,
-	"DataStore.Image":       pinned,
+// valueRule adds the patterns of the cross-field rules that look at one
+// value only (spec.Rule.Pattern: pinned images) to the field's schema. A
+// field's $defs entry is shared by every path of its type, so a rule must
+// name all of them or none.
+func (d *doc) valueRule(f *field, s *obj) error {
+	paths := d.m.fieldPaths(f)
+	for _, r := range d.rules {
+		if r.Pattern == "" {
+			continue
+		}
+		n := 0
+		for _, p := range paths {
+			if has(r.At, p) {
+				n++
+			}
+		}
+		switch {
+		case n == 0:
+			continue
+		case n < len(paths):
+			return fmt.Errorf("specdoc: %s: the rule %q names %d of its %d paths; the schema cannot carry it at some only", f.key(), r.Doc, n, len(paths))
+		}
+		s.set("pattern", r.Pattern)
+		if r.Exclude != "" {
+			s.set("not", obj{{"type", "string"}, {"pattern", r.Exclude}})
+		}
+	}
+	return nil
 }
-
-var (
-	// pinned: a tag or a digest, and not the tag latest alone.
-	pinned = obj{{"pattern", spec.PinnedImagePattern}, {"not", obj{{"type", "string"}, {"pattern", `:latest$`}}}}
-)

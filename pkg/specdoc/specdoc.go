@@ -53,7 +53,6 @@ func build() (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.rules = spec.Rules()
 	return d, nil
 }
 
@@ -68,7 +67,7 @@ func buildFields() (*doc, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
-	d := &doc{m: m, facts: map[string]fieldFacts{}, notes: fieldNotes(), types: typeNotes(m)}
+	d := &doc{m: m, facts: map[string]fieldFacts{}, notes: fieldNotes(), types: typeNotes(m), rules: spec.Rules()}
 	for _, name := range m.order {
 		for _, f := range m.structs[name].Fields {
 			ff, err := f.facts()
