@@ -245,7 +245,7 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 	container := corev1.Container{
 		Name:                     strings.TrimPrefix(name, ds.Name+"-"),
 		Image:                    ds.Image,
-		ImagePullPolicy:          corev1.PullIfNotPresent,
+		ImagePullPolicy:          pullPolicy,
 		Command:                  []string{"sh", "-c", script},
 		Resources:                res,
 		SecurityContext:          restrictedContainer(),
@@ -280,9 +280,11 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 			JobTemplate: batchv1.JobTemplateSpec{
 				ObjectMeta: metav1.ObjectMeta{Labels: labels},
 				Spec: batchv1.JobSpec{
-					BackoffLimit:            ptr(int32(2)),
-					ActiveDeadlineSeconds:   ptr(int64(6 * 3600)),
-					TTLSecondsAfterFinished: ptr(int32(7 * 24 * 3600)),
+					BackoffLimit:          ptr(int32(2)),
+					ActiveDeadlineSeconds: ptr(int64(6 * 3600)),
+					// No ttlSecondsAfterFinished: the TTL controller would
+					// delete finished Jobs before the history limits above
+					// count them, so a failed backup's Job and logs vanish.
 					Template: corev1.PodTemplateSpec{
 						ObjectMeta: metav1.ObjectMeta{Labels: labels},
 						Spec:       pod,

@@ -268,7 +268,7 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 		podLabels[LabelVersion] = v
 	}
 	container := corev1.Container{
-		Name: string(ds.Type), Image: ds.Image, ImagePullPolicy: corev1.PullIfNotPresent,
+		Name: string(ds.Type), Image: ds.Image, ImagePullPolicy: pullPolicy,
 		Command: eng.command, Args: eng.args, Env: env,
 		Ports:                    append([]corev1.ContainerPort{{Name: string(ds.Type), ContainerPort: port, Protocol: corev1.ProtocolTCP}}, eng.extraPorts...),
 		Resources:                res,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -146,3 +147,11 @@ func ignoreRule(meta *metav1.ObjectMeta, rule, reason string) {
 
 // RuleReplicasBelowMinimum is the lint rule single-replica objects opt out of.
 const RuleReplicasBelowMinimum = "replicas-below-minimum"
+
+// pullPolicy is every container's imagePullPolicy. Always, as CIS 5.x and
+// kube-score ask: the kubelet checks with the registry that the node may
+// still pull the image (a cached private image is otherwise usable by any
+// pod on the node), and a mutable tag in development is fetched anew. With
+// a digest — required in production — the check is one manifest request;
+// the layers come from the node's cache.
+const pullPolicy = corev1.PullAlways

@@ -284,7 +284,7 @@ func exporterContainer(p *spec.Platform, ds *spec.DataStore) (*corev1.Container,
 	image := spec.ExporterImage(ds)
 	name := "exporter"
 	return &corev1.Container{
-		Name: name, Image: image, ImagePullPolicy: corev1.PullIfNotPresent,
+		Name: name, Image: image, ImagePullPolicy: pullPolicy,
 		Args: args, Env: env,
 		Ports:           []corev1.ContainerPort{{Name: "metrics", ContainerPort: ex.port, Protocol: corev1.ProtocolTCP}},
 		Resources:       res,

@@ -183,7 +183,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	container := corev1.Container{
 		Name:                     svc.Name,
 		Image:                    image,
-		ImagePullPolicy:          corev1.PullIfNotPresent,
+		ImagePullPolicy:          pullPolicy,
 		Command:                  svc.Command,
 		Args:                     svc.Args,
 		Env:                      sortedEnv(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...)),

@@ -138,7 +138,7 @@ func telemetry(c *Context) ([]Object, error) {
 						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 					},
 					Containers: []corev1.Container{{
-						Name: "collector", Image: t.CollectorImage, ImagePullPolicy: corev1.PullIfNotPresent,
+						Name: "collector", Image: t.CollectorImage, ImagePullPolicy: pullPolicy,
 						Args: []string{"--config=/etc/otelcol/config.yaml"},
 						Env:  []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "200MiB"}},
 						Ports: []corev1.ContainerPort{
