@@ -22,7 +22,7 @@ RACE_PKGS := ./pkg/treeio/ ./pkg/filelock/ ./pkg/filetxn/ ./pkg/scaffold/ ./pkg/
              ./pkg/cmd/initcmd/ ./pkg/cmd/render/ ./pkg/render/ ./pkg/lint/
 RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext)$$
 
-.PHONY: all build test unit race mod-check kustomize-matrix e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
+.PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
 all: build test
 
@@ -31,7 +31,7 @@ build:
 
 ## test: everything CI runs — go.mod tidy, gofmt, vet, unit tests (with krusty oracle and goldens), the race
 ## detector on the concurrent packages, the Kustomize matrix, the API-server e2e tier.
-test: unit race kustomize-matrix e2e
+test: unit race kustomize-matrix docs-check e2e
 
 unit: mod-check fmt-check vet
 	$(GO) test -count=1 $(PKGS)
@@ -49,6 +49,10 @@ vet:
 
 fmt-check:
 	@out="$$(gofmt -l cmd pkg)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## docs-check: every GitHub Actions workflow shown in docs/ passes actionlint (installed once, cached).
+docs-check:
+	bash test/docs/run.sh
 
 ## kustomize-matrix: every example × environment built by Kustomize v5.4–v5.8 must equal platformctl build (releases cached, see test/kustomize).
 kustomize-matrix:
