@@ -287,3 +287,19 @@ func TestPatternsPortable(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaReadme keeps the generated sections of docs/schema/README.md
+// (how exact each format is, why each cross-field rule stays with the
+// loader) equal to the tables they come from.
+func TestSchemaReadme(t *testing.T) {
+	const readme = "../../docs/schema/README.md"
+	have, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := specdoc.SchemaReadme(have)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, readme, got)
+}

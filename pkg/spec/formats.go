@@ -35,6 +35,11 @@ type Format struct {
 	// Exclude, when set, is a pattern no valid value matches (a JSON Schema
 	// "not"): dot segments, a time zone prefix.
 	Exclude string
+	// Inexact says, in Markdown, what the schema's Pattern, Exclude and
+	// MaxLength let through or refuse that the check does not, or is ""
+	// when they accept exactly what the check accepts (docs/schema/README.md
+	// lists it; TestFormatsAgreeWithLoader in pkg/schema pins it).
+	Inexact string
 	// MaxLength in bytes, 0 for none.
 	MaxLength int
 	// Check is the whole check where a regular expression is not enough (a
@@ -166,6 +171,7 @@ var Formats = []Format{
 		Words:    "A registry host name, optionally with a port (`host:port`); no scheme and no path.",
 		Examples: []string{"ghcr.io", "registry.example.com:5000"},
 		Pattern:  `^(?:(` + hostnameRFC1123 + `)?:` + portPattern + `|` + fqdnBody + `)$`,
+		Inexact:  "a domain's 253-character limit is not checked",
 		Builtin:  true,
 		Invalid:  "%q is not a registry host (registry.example.com or host:port, no scheme or path)",
 	},
@@ -177,6 +183,7 @@ var Formats = []Format{
 		Words:    "A host (DNS subdomain or IP address; IPv6 in brackets) and a port 1–65535, separated by `:`.",
 		Examples: []string{"jobs.mq.example.internal:5671"},
 		Pattern:  `^(` + dnsSubdomainBody + `|\[[0-9A-Fa-f:.]+\]):` + portPattern + `$`,
+		Inexact:  "inside brackets only the characters of an IPv6 address are checked, and the host's 253-character limit is not",
 		Check:    validHostPort,
 		Invalid:  "%q is not host:port",
 	},
@@ -205,6 +212,7 @@ var Formats = []Format{
 		Words:     "A Kubernetes label key: an optional DNS-subdomain prefix and `/`, then a name of at most 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.",
 		Examples:  []string{"nvidia.com/gpu"},
 		Pattern:   `^(` + dnsSubdomainBody + `/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`,
+		Inexact:   "the prefix's own 253-character limit is bounded only by the total of 317",
 		MaxLength: 317,
 		Check:     func(s string) bool { return len(validation.IsQualifiedName(s)) == 0 },
 		Invalid:   "%q is not a valid label key",
@@ -216,6 +224,7 @@ var Formats = []Format{
 		Words:    "A positive Kubernetes quantity: a number with an optional suffix (`m` for thousandths, `k`, `M`, `G`, … or `Ki`, `Mi`, `Gi`, …).",
 		Examples: []string{"250m", "\"1\"", "512Mi", "20Gi"},
 		Pattern:  `^\+?` + numberWithNonZero + `(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$`,
+		Inexact:  "shape only: `resource.ParseQuantity` decides about rounding and size limits (no sample disagrees)",
 		Check:    validQuantity,
 		Invalid:  "%q is not a positive Kubernetes quantity (e.g. 250m, 1, 512Mi, 20Gi)",
 	},
@@ -256,6 +265,7 @@ var Formats = []Format{
 		Words:    "What the API server accepts as a CronJob schedule, parsed the same way (robfig/cron `ParseStandard`): five space-separated fields, minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or `JAN`–`DEC`) day-of-week (0–6 or `SUN`–`SAT`), each `*`, a value, a range `a-b`, a list `a,b` or a step `*/n`; or `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <duration>`. No `TZ=` or `CRON_TZ=` prefix (the API server refuses it on new CronJobs): schedules run in the controller's time zone, normally UTC.",
 		Examples: []string{"0 3 * * *"},
 		Pattern:  `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`,
+		Inexact:  "shape only: the loader parses the schedule as the API server does (field ranges, names, steps, `@every` durations)",
 		Exclude:  `TZ`,
 		Check:    func(s string) bool { return CronProblem(s) == "" },
 		Problem:  func(s string) string { return "is not a cron schedule the API server accepts: " + CronProblem(s) },
@@ -267,6 +277,7 @@ var Formats = []Format{
 		Words:    "A decimal number strictly between 0 and 100, written as a string.",
 		Examples: []string{"\"99.9\""},
 		Pattern:  `^\+?0*(?:[1-9][0-9]?(?:\.[0-9]*)?|\.[0-9]*[1-9][0-9]*)$`,
+		Inexact:  "no exponent: the loader also takes `9.99e1`",
 		Check:    validPercent,
 		Invalid:  `%q is not a percentage between 0 and 100 (e.g. "99.9")`,
 	},
@@ -276,6 +287,7 @@ var Formats = []Format{
 		Words:    "A positive Go duration: numbers with units `ns`, `us`, `ms`, `s`, `m`, `h`.",
 		Examples: []string{"300ms", "1h30m"},
 		Pattern:  `^\+?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)` + durationUnit + `)+$`,
+		Inexact:  "the loader also refuses what rounds to zero (`0.1ns`) and what overflows (`9999999999999999999h`)",
 		Exclude:  `^\+?(?:(?:0+(?:\.0*)?|\.0+)` + durationUnit + `)+$`,
 		Check:    validDuration,
 		Invalid:  "%q is not a positive duration (e.g. 300ms, 1h)",
@@ -298,6 +310,7 @@ var Formats = []Format{
 		Words:    "Where Argo CD or Flux clones the rendered tree from: `https://host/path`, `ssh://[user@]host[:port]/path`, or (Argo CD only) the scp-like `user@host:path`. No other scheme: plain `http://` would let anyone on the network path change what the cluster deploys, and `file:`, `git:` and the like are not repositories a cluster controller should read. No credentials in the URL (give them to Argo CD or Flux as a repository secret), no query or fragment.",
 		Examples: []string{"https://github.com/acme/shop-deploy", "git@github.com:acme/shop-deploy.git"},
 		Pattern:  `^(https://[^\s/?#@]+/|ssh://[^\s/?#]+/|[^\s/@:]+@[^\s/@:]+:)[^\s?#]*[^\s/?#][^\s?#]*$`,
+		Inexact:  "the loader also checks the host as a DNS name or IP address",
 		Check:    func(s string) bool { return GitRepoURLProblem(s) == "" },
 		Problem:  GitRepoURLProblem,
 	},
@@ -306,6 +319,7 @@ var Formats = []Format{
 		Words:    "An `https://` URL with a host and no credentials, query or fragment.",
 		Examples: []string{"https://token.actions.githubusercontent.com"},
 		Pattern:  `^https://[^\s/?#@]+(/[^\s?#]*)?$`,
+		Inexact:  "the loader also checks the host as a DNS name or IP address",
 		Check:    validHTTPSURL,
 		Invalid:  "%q is not an https URL with a host (e.g. https://token.actions.githubusercontent.com)",
 	},

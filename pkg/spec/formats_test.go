@@ -29,6 +29,9 @@ func TestFormats(t *testing.T) {
 			if f.Invalid != "" && strings.Count(strings.ReplaceAll(f.Invalid, "%%", ""), "%") != 1 {
 				t.Errorf("Invalid %q must hold exactly one verb, %%q for the value", f.Invalid)
 			}
+			if f.Check == nil && !f.Builtin && f.Inexact != "" {
+				t.Error("without a Check the pattern is the check: it cannot be inexact")
+			}
 			if f.Builtin && f.Check != nil {
 				t.Error("a builtin format is checked by the validator; its Check would never run")
 			}

@@ -395,12 +395,7 @@ func (d *doc) description(f *field, st *structType) string {
 }
 
 func (d *doc) writeFormats(w io.Writer) {
-	used := map[string]bool{}
-	for _, ff := range d.facts {
-		for _, t := range ff.Formats {
-			used[t] = true
-		}
-	}
+	used := d.usedFormats()
 	fmt.Fprintf(w, "## Formats\n\nThe named syntaxes of the *Constraints* columns.\n\n")
 	var rows [][]string
 	for _, f := range spec.Formats {
