@@ -478,7 +478,7 @@ func (f *originFiles) find(file, kind, name string) *lint.Object {
 
 // FromSpec renders the spec in memory and returns one set per environment
 // (all of them when envs is empty). Findings point at the spec entry that
-// produced the object, since that is what a user edits.
+// produced the object, since that is what a user edits (see sourceOf).
 func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
 	if len(envs) == 0 {
 		envs = d.Platform.EnvironmentNames()
@@ -505,9 +505,9 @@ func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
 			}
 			lo := decoded[0]
 			lo.Doc = i
-			pos := d.Pos(o.Source)
-			lo.Source = fmt.Sprintf("%s:%d %s (environment %s, %s)", d.File, pos.Line, o.Source, env, o.File)
-			file, line, col := d.File, pos.Line, pos.Col
+			source, line, col := sourceOf(d, o.Source, env, o.File)
+			lo.Source = source
+			file := d.File
 			lo.SetLocator(func(string) (string, int, int) { return file, line, col })
 			lo.File = file
 			set.Objects = append(set.Objects, lo)
@@ -515,4 +515,24 @@ func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// sourceOf says which spec entry an object comes from, and where it is.
+// An object generated for a path the spec does not write (a default)
+// points at the nearest entry that is written and says which default it
+// is, or at the spec's first line when no entry is (the deployer objects of
+// a spec without cicd): never at a line that is about something else.
+func sourceOf(d *spec.Document, path, env, file string) (source string, line, col int) {
+	where := fmt.Sprintf("environment %s, %s", env, file)
+	entry, pos, ok := d.Entry(path)
+	switch {
+	case path == "spec":
+		// Made from the whole spec (the namespaces): its first line.
+		return fmt.Sprintf("%s:1 spec (%s)", d.File, where), 1, 1
+	case !ok:
+		return fmt.Sprintf("%s:1 %s (a default, not in the spec; %s)", d.File, path, where), 1, 1
+	case entry != path:
+		return fmt.Sprintf("%s:%d %s (%s: a default; %s)", d.File, pos.Line, entry, path, where), pos.Line, pos.Col
+	}
+	return fmt.Sprintf("%s:%d %s (%s)", d.File, pos.Line, path, where), pos.Line, pos.Col
 }
