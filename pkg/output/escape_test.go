@@ -82,7 +82,7 @@ dir\n::warning::f\x1b[31m.yaml:3:1: error host-network: pod "a\n::error file=x::
     from platform.yaml:1 services.x\n::notice::src
     ignored (annotation): because\n::error::reason\x00
 
-1 objects, 6 rules: 1 errors, 0 warnings, 0 info; 1 ignored
+1 object, 6 rules: 1 error, 0 warnings, 0 info; 1 ignored
 `, out)
 		}
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
@@ -102,7 +102,7 @@ func TestGitHubEscapesUserText(t *testing.T) {
 	assert.Equal(t, "::error file=dir%0A%3A%3Awarning%3A%3Af%1B[31m.yaml,line=3,col=1,title=host-network::"+
 		`pod "a%0A::error file=x::injected%0D%07bell%00nul" runs nginx%0A::error::img%7F`+
 		" (Pod ns%09%C2%85/a%0A::error file=x::injected%0D%07bell%00nul)\n"+
-		"1 objects, 6 rules: 1 errors, 0 warnings, 0 info; 1 ignored\n", out)
+		"1 object, 6 rules: 1 error, 0 warnings, 0 info; 1 ignored\n", out)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 2)
 	assert.Regexp(t, `^::error [^:]*::`, lines[0])

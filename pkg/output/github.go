@@ -25,9 +25,7 @@ func GitHub(w io.Writer, r *Report) error {
 		ew.writeString("\n")
 	}
 	if !r.Quiet {
-		c := r.Counts()
-		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
-			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
+		ew.printf("%s\n", r.Summary())
 	}
 	if err := ew.flush(); err != nil {
 		return fmt.Errorf("write github: %w", err)

@@ -145,7 +145,7 @@ func junitFailureOf(active, ignored []lint.Diagnostic) *junitFailure {
 	}
 	msg := oneLine(active[0].Message)
 	if len(active) > 1 {
-		msg = fmt.Sprintf("%d findings; first: %s", len(active), msg)
+		msg = fmt.Sprintf("%s; first: %s", lint.Count(len(active), "finding"), msg)
 	}
 	var b strings.Builder
 	for _, d := range active {

@@ -52,6 +52,16 @@ func (r *Report) Counts() map[lint.Severity]int {
 	return c
 }
 
+// Summary is the last line of the text and GitHub formats: "3 objects,
+// 98 rules: 1 error, 2 warnings, 0 info; 1 ignored" (info and ignored
+// take no plural).
+func (r *Report) Summary() string {
+	c := r.Counts()
+	return fmt.Sprintf("%s, %s: %s, %s, %d info; %d ignored",
+		lint.Count(r.Result.Objects, "object"), lint.Count(len(r.Result.Rules), "rule"),
+		lint.Count(c[lint.Error], "error"), lint.Count(c[lint.Warning], "warning"), c[lint.Info], len(r.Result.Suppressed))
+}
+
 // Failed says whether any finding is at or above FailOn.
 func (r *Report) Failed() bool {
 	for _, d := range r.Result.Findings {

@@ -75,12 +75,10 @@ func Text(w io.Writer, r *Report) error {
 		print(r.Result.Suppressed, true)
 	}
 	if !r.Quiet {
-		c := r.Counts()
 		if len(r.Result.Findings) > 0 {
 			ew.printf("\n")
 		}
-		ew.printf("%d objects, %d rules: %d errors, %d warnings, %d info; %d ignored\n",
-			r.Result.Objects, len(r.Result.Rules), c[lint.Error], c[lint.Warning], c[lint.Info], len(r.Result.Suppressed))
+		ew.printf("%s\n", r.Summary())
 	}
 	return ew.flush()
 }

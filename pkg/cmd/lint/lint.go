@@ -153,9 +153,9 @@ func Run(opts *Options) error {
 	total := &lint.Result{}
 	for i, s := range sets {
 		if s.Files > 0 {
-			opts.Log.Printf("linting %s: %d objects from %d files", s.Name, len(s.Objects), s.Files)
+			opts.Log.Printf("linting %s: %s from %s", s.Name, lint.Count(len(s.Objects), "object"), lint.Count(s.Files, "file"))
 		} else {
-			opts.Log.Printf("linting %s: %d objects", s.Name, len(s.Objects))
+			opts.Log.Printf("linting %s: %s", s.Name, lint.Count(len(s.Objects), "object"))
 		}
 		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
 		if err != nil {

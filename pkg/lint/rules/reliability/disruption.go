@@ -13,13 +13,6 @@ import (
 
 const docsPDB = "https://kubernetes.io/docs/tasks/run-application/configure-pdb/"
 
-func plural(n int64, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
 func missingPDB() lint.Rule {
 	return lint.Rule{
 		ID: "missing-pdb", Title: "Replicated workload without a PodDisruptionBudget", Category: lint.CategoryReliability, Severity: lint.Warning,
@@ -43,10 +36,10 @@ func missingPDB() lint.Rule {
 				}
 				if rr.Auto != nil {
 					r.Report(o, "metadata.name", "%s runs at least %s (%s %q minimum) and no PodDisruptionBudget selects its pods; a node drain may evict them all at once",
-						facts.Describe(o), plural(rr.Min, "replica"), kindWord(rr.Auto.Obj), rr.Auto.Obj.Name)
+						facts.Describe(o), lint.Count(rr.Min, "replica"), kindWord(rr.Auto.Obj), rr.Auto.Obj.Name)
 					continue
 				}
-				r.Report(o, "spec.replicas", "%s runs %s and no PodDisruptionBudget selects its pods; a node drain may evict them all at once", facts.Describe(o), plural(rr.Min, "replica"))
+				r.Report(o, "spec.replicas", "%s runs %s and no PodDisruptionBudget selects its pods; a node drain may evict them all at once", facts.Describe(o), lint.Count(rr.Min, "replica"))
 			}
 		},
 	}
@@ -111,7 +104,7 @@ func coverage(pdb *lint.Object, pods map[string]*facts.LabelIndex, as facts.Auto
 			if rr.Auto != nil {
 				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s %q minReplicas %d", facts.Describe(w.Obj), kindWord(rr.Auto.Obj), rr.Auto.Obj.Name, rr.Min))
 			} else {
-				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s", facts.Describe(w.Obj), plural(rr.Min, "replica")))
+				cov.workloads = append(cov.workloads, fmt.Sprintf("%s: %s", facts.Describe(w.Obj), lint.Count(rr.Min, "replica")))
 			}
 		default:
 			// DaemonSets and Jobs: the pod count is not in the manifest.
@@ -156,7 +149,7 @@ func pdbBlocksEviction() lint.Rule {
 					continue
 				}
 				r.Report(pdb, "spec.minAvailable", "PodDisruptionBudget %q requires %d of %s available (%s): none may be evicted, so node drains hang",
-					pdb.Name, ma.of(cov.total), plural(cov.total, "pod"), strings.Join(cov.workloads, "; "))
+					pdb.Name, ma.of(cov.total), lint.Count(cov.total, "pod"), strings.Join(cov.workloads, "; "))
 			}
 		},
 	}
@@ -185,7 +178,7 @@ func pdbExceedsHPAMin() lint.Rule {
 					continue
 				}
 				r.Report(pdb, "spec.minAvailable", "PodDisruptionBudget %q requires %d available, but at minimum scale there are only %s (%s): no pod can be evicted then",
-					pdb.Name, ma.of(cov.total), plural(cov.total, "pod"), strings.Join(cov.workloads, "; "))
+					pdb.Name, ma.of(cov.total), lint.Count(cov.total, "pod"), strings.Join(cov.workloads, "; "))
 			}
 		},
 	}
@@ -253,10 +246,10 @@ func missingTopologySpread() lint.Rule {
 				case spread:
 				case declared:
 					r.Report(o, p.Path+".topologySpreadConstraints", "%s can run %s, but its topologySpreadConstraints and podAntiAffinity do not select its own pods, so they spread nothing",
-						facts.Describe(o), plural(rr.Max, "replica"))
+						facts.Describe(o), lint.Count(rr.Max, "replica"))
 				default:
 					r.Report(o, p.Path+".topologySpreadConstraints", "%s can run %s but has no topologySpreadConstraints or podAntiAffinity; all of them may land on one node",
-						facts.Describe(o), plural(rr.Max, "replica"))
+						facts.Describe(o), lint.Count(rr.Max, "replica"))
 				}
 			}
 		},

@@ -29,7 +29,7 @@ func replicasBelowMinimum() lint.Rule {
 						continue
 					}
 					if set {
-						r.Report(o, "spec.replicas", "%s runs %s and no autoscaler scales it; at least %d are needed to survive a node drain or crash", facts.Describe(o), plural(n, "replica"), floor)
+						r.Report(o, "spec.replicas", "%s runs %s and no autoscaler scales it; at least %d are needed to survive a node drain or crash", facts.Describe(o), lint.Count(n, "replica"), floor)
 					} else {
 						r.Report(o, "spec.replicas", "%s does not set spec.replicas, so it runs 1 replica, and no autoscaler scales it; at least %d are needed to survive a node drain or crash", facts.Describe(o), floor)
 					}
@@ -55,7 +55,7 @@ func hpaMinReplicasTooLow() lint.Rule {
 			case lint.Get(o.Root, "spec", "minReplicas") == nil:
 				r.Report(o, "spec.minReplicas", "HPA %q does not set minReplicas, so it scales down to 1 replica", o.Name)
 			case ok && n < 2:
-				r.Report(o, "spec.minReplicas", "HPA %q scales down to %s", o.Name, plural(n, "replica"))
+				r.Report(o, "spec.minReplicas", "HPA %q scales down to %s", o.Name, lint.Count(n, "replica"))
 			}
 		},
 	}
