@@ -61,6 +61,11 @@ var (
 // GitOps controller applies the manifests (the pipeline only checks and
 // watches), read-write on exactly the rendered kinds when the pipeline
 // itself applies them (gitops: none). Nothing is cluster-scoped.
+
+// FluxSyncInterval is how often a Flux Kustomization applies its overlay
+// again (and so reverts a change made by hand).
+const FluxSyncInterval = 10 * time.Minute
+
 func deployer(c *Context) ([]Object, error) {
 	cicd := c.P.Spec.CICD
 	src := "spec.cicd"
@@ -201,7 +206,7 @@ func gitops(c *Context) ([]Object, error) {
 			TypeMeta:   typeKustomization,
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: FluxNamespace, Labels: labels},
 			Spec: FluxKustomizationSpec{
-				Interval:      metav1.Duration{Duration: 10 * time.Minute},
+				Interval:      metav1.Duration{Duration: FluxSyncInterval},
 				RetryInterval: &metav1.Duration{Duration: 2 * time.Minute},
 				Timeout:       &metav1.Duration{Duration: 5 * time.Minute},
 				Path:          "./" + overlay,

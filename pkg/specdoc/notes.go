@@ -2,9 +2,12 @@ package specdoc
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/monitoring"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
@@ -85,7 +88,7 @@ func typeNotes(m *model) map[string]string {
 			"read-only (get, list, watch) with `argocd` or `flux`, read-write with `none`, where the pipeline applies the overlay itself. Never Secrets, nothing cluster-scoped. " +
 			"With `argocd`, each overlay (not the base) adds, in the `argocd` namespace, an AppProject `<platform>-<env>` (only `repoURL`, only the environment's namespaces, only the cluster-scoped kinds it renders — Namespaces, PriorityClasses and, when enabled, the admission policies — never Secrets) and an Application `<platform>-<env>` on `<path>/overlays/<env>` at `revision`, " +
 			"syncing automatically with prune and self-heal in development, testing and staging, and by hand in production (promote a commit through testing → staging, then sync production). " +
-			"With `flux`, each overlay adds, in `flux-system`, a GitRepository and a Kustomization `<platform>-<env>` (prune, wait for rollouts, every 10 minutes). See [docs/gitops.md](gitops.md).",
+			"With `flux`, each overlay adds, in `flux-system`, a GitRepository and a Kustomization `<platform>-<env>` (prune, wait for rollouts, every " + minutes(generate.FluxSyncInterval) + "). See [docs/gitops.md](gitops.md).",
 		"ReplicaRange": "`min` = `max` fixes the replica count and removes any autoscaler; `min` < `max` creates an autoscaler with this range in any tier.",
 		"Resources":    "Limits follow from requests: the CPU limit is twice the request, the memory limit equals the request. Every container also requests " + generate.EphemeralStorageRequest + " and is limited to " + generate.EphemeralStorageLimit + " of ephemeral storage.",
 		"Health": fmt.Sprintf("Probes are HTTP GETs on `port` (on `metricsPort` for workers) with a %d s timeout (%d s for liveness): readiness every %d s (%d failures), liveness every %d s (%d failures), startup every %d s (up to %d failures, so %s to start). "+
@@ -118,10 +121,10 @@ func fieldNotes() map[string]note {
 			"per in-cluster store a metrics exporter sidecar (RabbitMQ serves its own) behind the store Service's `metrics` port and a ServiceMonitor `<name>`; " +
 			"NetworkPolicies that admit Prometheus (pods `app.kubernetes.io/name: prometheus` in the observability namespace) to exactly those ports, and let Prometheus and Grafana (`app.kubernetes.io/name: grafana`) reach what they need. " +
 			"Alerts page (severity critical) only in the production tier."},
-		"Observability.SLO": {Text: "The objectives of every service's alerts (availability 99.5 when unset; no latency alert without `latencyP99`). Needs `metrics`."},
-		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC 4317 and HTTP 4318 from the apps namespace only; egress only to `endpoint`'s port; traces leave over TLS, the OTLP exporter's default — a plaintext backend needs a Kustomize patch of the config). " +
+		"Observability.SLO": {Text: "The objectives of every service's alerts (availability " + strconv.FormatFloat(monitoring.DefaultAvailability, 'g', -1, 64) + " when unset; no latency alert without `latencyP99`). Needs `metrics`."},
+		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC " + fmt.Sprint(generate.CollectorOTLPGRPC) + " and HTTP " + fmt.Sprint(generate.CollectorOTLPHTTP) + " from the apps namespace only; egress only to `endpoint`'s port; traces leave over TLS, the OTLP exporter's default — a plaintext backend needs a Kustomize patch of the config). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
-			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on 4317."},
+			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on " + fmt.Sprint(generate.CollectorOTLPGRPC) + "."},
 		"PlatformSpec.CICD":          {Text: "See [CICD](#cicd)."},
 		"PlatformSpec.Teams":         {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) by name. Nothing cluster-scoped."},
 		"PlatformSpec.Security":      {Text: "See [Security](#security)."},
@@ -190,6 +193,9 @@ func seconds(n int32) string {
 	}
 	return fmt.Sprintf("%d s", n)
 }
+
+// minutes writes a whole number of minutes: "10 minutes".
+func minutes(d time.Duration) string { return seconds(int32(d / time.Second)) }
 
 // allowed returns the allowed values of Type.Field straight from the tags,
 // so notes never spell out a list that exists in the code.
