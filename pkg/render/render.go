@@ -51,8 +51,33 @@ func objects(p *spec.Platform, env *spec.Environment) ([]object, error) {
 			return nil, fmt.Errorf("%s: %w", g.ID, err)
 		}
 		out[i] = object{Object: g, m: m}
+		if clusterScoped(m) {
+			out[i].Area = ClusterDir
+		}
 	}
 	return out, nil
+}
+
+// ClusterDir holds, under base/, the cluster-scoped objects (PriorityClasses,
+// admission policies and their bindings, image verification policies):
+// they belong to no namespace, so a reviewer should not find them under
+// base/apps. Namespaces stay with their area.
+const ClusterDir = "cluster"
+
+func clusterScoped(m manifest.Map) bool {
+	meta, _ := m["metadata"].(manifest.Map)
+	ns, _ := meta["namespace"].(string)
+	return ns == "" && m["kind"] != "Namespace"
+}
+
+// dirs are base/'s directories: the namespaces' areas, then cluster/ when
+// the platform has cluster-scoped objects.
+func dirs(byArea map[string][]string) []string {
+	out := append([]string(nil), spec.Areas...)
+	if len(byArea[ClusterDir]) > 0 {
+		out = append(out, ClusterDir)
+	}
+	return out
 }
 
 // Object is a built object together with where it came from.
@@ -164,7 +189,8 @@ func Render(p *spec.Platform) (Tree, error) {
 		byArea[o.Area] = append(byArea[o.Area], path.Base(f))
 		baseByID[o.ID] = o
 	}
-	for _, area := range spec.Areas {
+	baseDirs := dirs(byArea)
+	for _, area := range baseDirs {
 		res := byArea[area]
 		sort.Strings(res)
 		if err := t.addYAML(path.Join("base", area, "kustomization.yaml"), kustomization(res, nil, nil, nil)); err != nil {
@@ -187,7 +213,7 @@ func Render(p *spec.Platform) (Tree, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			files, err := overlay(p, &p.Spec.Environments[i], baseByID)
+			files, err := overlay(p, &p.Spec.Environments[i], baseByID, baseDirs)
 			results[i] = result{files, err}
 		}(i)
 	}
@@ -221,7 +247,7 @@ func (t Tree) addYAML(file string, v any) error {
 	return nil
 }
 
-func overlay(p *spec.Platform, env *spec.Environment, base map[string]object) (Tree, error) {
+func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, baseDirs []string) (Tree, error) {
 	objs, err := objects(p, env)
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", env.Name, err)
@@ -270,7 +296,7 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object) (T
 		patches = append(patches, f)
 	}
 	var all []string
-	for _, a := range spec.Areas {
+	for _, a := range baseDirs {
 		all = append(all, "../../base/"+a)
 	}
 	sort.Strings(all)
