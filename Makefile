@@ -17,7 +17,8 @@ TOOL      := bash .ci/tool
 # tests with no concurrency of ours are left to make unit: -short skips treeio's process per
 # write step, RACE_SKIP the Kustomize comparisons of pkg/render (krusty, single-threaded) and the
 # SIGKILL-at-every-delay render test (the killed child never reaches a second goroutine).
-# Measured at load 7-11: all tests of these packages 7m45s; bounded like this, see below.
+# Measured on 2 cores: every test of these packages 7m45s wall (load 7-11); bounded like this 2m09s
+# (load 3-5, warm cache); compiling the race variants from an empty build cache adds about 5 min.
 RACE_PKGS := ./pkg/treeio/ ./pkg/filelock/ ./pkg/filetxn/ ./pkg/scaffold/ ./pkg/cmd/newcmd/ \
              ./pkg/cmd/initcmd/ ./pkg/cmd/render/ ./pkg/render/ ./pkg/lint/
 RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext)$$
