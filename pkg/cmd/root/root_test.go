@@ -225,7 +225,7 @@ func TestLintCommand(t *testing.T) {
 	}{
 		{name: "warning below default fail-on", args: []string{"lint", warn}, code: 0, stdout: []string{
 			warn + ":6:42: warning ignore-unknown-rule: ignore.platformctl.dev/no-such-rule names no rule; it ignores nothing (ConfigMap a)",
-			"1 objects"}},
+			"1 object, "}}, // singular for one
 		{name: "fail-on warning", args: []string{"lint", "--fail-on", "warning", warn}, code: 1},
 		{name: "quiet prints no summary", args: []string{"lint", "-q", warn}, code: 0},
 		{name: "json", args: []string{"lint", "-o", "json", warn}, code: 0, stdout: []string{`"schemaVersion": "platformctl.dev/lint/v1"`, `"rule": "ignore-unknown-rule"`, `"line": 6`}},
