@@ -6,9 +6,6 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/cmd/root"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
-	// Initialised as soon as the syscall package is: it makes the pages the
-	// other initialisers are about to touch resident in a few system calls.
-	_ "github.com/platformctl/platformctl/pkg/startup"
 )
 
 func main() {

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
 	"github.com/platformctl/platformctl/pkg/lintinput"
+	"github.com/platformctl/platformctl/pkg/memtune"
 	"github.com/platformctl/platformctl/pkg/output"
 	"github.com/platformctl/platformctl/pkg/version"
 )
@@ -118,28 +117,10 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
 	}
-	// The limit is sized from the input before reading (32 bytes of heap
-	// per byte of YAML) and again from the objects read (16 KiB each). A
-	// large input's heap (24 bytes per byte of YAML, what the corpus uses)
-	// is faulted in at once, and read with the collector off: nearly all of
-	// it stays live. A small one, or a spec or Kustomize build that makes
-	// garbage, is read with the default collector.
-	size := inputBytes(opts.Args) * 32
-	pf := min(size*3/4, 1<<30)
-	large := pf >= 32<<20
-	if len(opts.Args) > 0 {
-		defer limitMemory(size, large)()
-	} else {
-		// A spec is rendered in memory first: its heap grows with the
-		// services it declares, not with its size, so rendering runs with
-		// no limit and the default collector (a limit sized from the file
-		// made the collector run continuously: 1,000 services took 3 s,
-		// 2,000 took 9 s).
-		defer limitMemory(math.MaxInt64, false)()
-	}
-	if large && os.Getenv("GOMEMLIMIT") == "" {
-		prefault(pf)
-	}
+	// Memory settings for this run, sized from the input (see memtune);
+	// restored on return.
+	mem := memtune.Start(inputBytes(opts.Args), len(opts.Args) == 0)
+	defer mem.Done()
 	sets, err := inputs(opts)
 	if err != nil {
 		return cmdutil.Fail(err)
@@ -148,7 +129,7 @@ func Run(opts *Options) error {
 	for _, s := range sets {
 		objects += len(s.Objects)
 	}
-	limitMemory(max(size, int64(objects)*16<<10), true) // the first call's settings are restored on return
+	mem.Decoded(objects)
 	catalog := rules.All()
 	total := &lint.Result{}
 	for i, s := range sets {
@@ -198,34 +179,9 @@ func Run(opts *Options) error {
 	return nil
 }
 
-// limitMemory sets a soft memory limit of at least bytes (160 MiB at least)
-// and, with collectorOff and unless GOGC is set, turns the proportional
-// collector off, so the collector runs only near the limit. The decoded
-// YAML trees stay live to the end (≈ 7 KiB per object, ≈ 10 KiB with
-// everything else, ≈ 20 bytes per byte of YAML); with the default GOGC a
-// 10,000-object run collected six times while its heap grew, and peaked
-// over 200 MB. Sizing the limit from the input keeps a large input from
-// making the collector run continuously. GOMEMLIMIT, when set, wins. It
-// returns a function restoring the limit and GOGC as they were before the
-// call (for callers in the same process).
-func limitMemory(bytes int64, collectorOff bool) (restore func()) {
-	if os.Getenv("GOMEMLIMIT") != "" {
-		return func() {}
-	}
-	limit := debug.SetMemoryLimit(max(160<<20, bytes))
-	gc := debug.SetGCPercent(-1)
-	if !collectorOff || os.Getenv("GOGC") != "" {
-		debug.SetGCPercent(gc)
-	}
-	return func() {
-		debug.SetMemoryLimit(limit)
-		debug.SetGCPercent(gc)
-	}
-}
-
 // inputBytes estimates what lint will read from paths: the size of each
 // file named and of the YAML files under each directory named (stdin and a
-// rendered spec count 0). It only sizes the memory limit.
+// rendered spec count 0). It only sizes the memory limit (memtune).
 func inputBytes(paths []string) int64 {
 	var n int64
 	for _, root := range paths {

@@ -20,17 +20,13 @@ import (
 //	hello          a Go hello world
 //	floor          cobra + viper + validator + krusty + sigs.k8s.io/yaml +
 //	               k8s.io/api linked, nothing run (testdata/startup/floor)
-//	floor-prefault the same with pkg/startup's prefaulting
 //	version        platformctl version
 //	lint-one-file  platformctl lint on one small manifest
 func BenchmarkStartup(b *testing.B) {
 	dir := b.TempDir()
-	bin := func(name, pkg string, tags ...string) string {
+	bin := func(name, pkg string) string {
 		out := filepath.Join(dir, name)
 		args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", out}
-		if len(tags) > 0 {
-			args = append(args, "-tags", tags[0])
-		}
 		build := exec.Command("go", append(args, pkg)...)
 		build.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build`
 		build.Stderr = os.Stderr
@@ -46,7 +42,6 @@ func BenchmarkStartup(b *testing.B) {
 	}{
 		{"hello", []string{bin("hello", "./testdata/startup/hello")}},
 		{"floor", []string{bin("floor", "./testdata/startup/floor")}},
-		{"floor-prefault", []string{bin("floor-prefault", "./testdata/startup/floor", "prefault")}},
 		{"version", []string{platformctl, "version"}},
 		{"lint-one-file", []string{platformctl, "lint", "-q", small}},
 	}
