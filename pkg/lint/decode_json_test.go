@@ -19,8 +19,8 @@ func TestDecodeJSON(t *testing.T) {
 	require.Len(t, objs, 1)
 	o := objs[0]
 	assert.Equal(t, []any{"Pod", "p", "x/y é"}, []any{o.Kind, o.Name, o.Annotations["a"]})
-	assert.True(t, IsTrue(o.Get("spec.hostNetwork")))
-	uid, ok := Int(o.Get("spec.containers[0].securityContext.runAsUser"))
+	assert.True(t, IsTrue(At(o.Root, "spec.hostNetwork")))
+	uid, ok := Int(At(o.Root, "spec.containers[0].securityContext.runAsUser"))
 	assert.True(t, ok && uid == 0, "1.0 in JSON is the integer the API server reads")
 	line, col := Locate(o.Root, "spec.hostNetwork")
 	assert.Equal(t, []int{5, 26}, []int{line, col})

@@ -64,7 +64,7 @@ func TestDecodeResolvesYAML11(t *testing.T) {
 			}
 			objs, err := Decode("p.yaml", []byte(in))
 			require.NoError(t, err, tt.value)
-			n := objs[0].Get("spec.hostNetwork")
+			n := At(objs[0].Root, "spec.hostNetwork")
 			b, isBool := Bool(n)
 			i, isInt := Int(n)
 			assert.Equal(t, []any{tt.isBool, tt.boolV, tt.isInt, tt.intV, tt.str}, []any{isBool, b, isInt, i, Str(n)}, "%s (flow %v)", tt.value, flow)

@@ -59,9 +59,6 @@ func (o *Object) Ref() string {
 	return o.Kind + " " + o.Namespace + "/" + o.Name
 }
 
-// Get returns the node at path.
-func (o *Object) Get(path string) *yaml.Node { return At(o.Root, path) }
-
 // Position returns where a finding on path points.
 func (o *Object) Position(path string) (file string, line, col int) {
 	if o.located != nil {
