@@ -39,7 +39,7 @@ func Render(root *cobra.Command) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("clidoc: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }() // scratch: what matters was read
 	man := filepath.Join(tmp, "man")
 	if err := os.Mkdir(man, 0o755); err != nil {
 		return nil, fmt.Errorf("clidoc: %w", err)

@@ -84,8 +84,11 @@ func TestUpdate(t *testing.T) {
 		t.Fatal(err)
 	}
 	AssertDir(r, tree, map[string]string{"a/b.yaml": "b\n"})
+	fresh := filepath.Join(dir, "not-yet")
+	AssertDir(r, fresh, map[string]string{"x.yaml": "x\n"}) // -update creates a missing tree
 	checkErrs(t, r.errs, nil)
 	*update = false
+	AssertDir(r, fresh, map[string]string{"x.yaml": "x\n"})
 	Assert(r, filepath.Join(dir, "deep", "x.golden"), "x\n")
 	AssertDir(r, tree, map[string]string{"a/b.yaml": "b\n"})
 	checkErrs(t, r.errs, nil)
