@@ -40,10 +40,10 @@ func TestKustomizeOutputReadAsKubectlReadsIt(t *testing.T) {
 	sc := "spec.containers[0].securityContext."
 	for _, path := range []string{"spec.hostNetwork", "spec.hostIPC", "spec.hostPID", "spec.containers[0].ports[0].containerPort",
 		"spec.containers[0].ports[0].hostPort", sc + "privileged", sc + "runAsUser", sc + "allowPrivilegeEscalation", sc + "runAsGroup", sc + "readOnlyRootFilesystem"} {
-		assert.Equal(t, jsonAt(want, path), lintValue(o.Get(path)), path)
+		assert.Equal(t, jsonAt(want, path), lintValue(lint.At(o.Root, path)), path)
 	}
 	// What the API server would act on: UID 0.
-	uid, ok := lint.Int(o.Get(sc + "runAsUser"))
+	uid, ok := lint.Int(lint.At(o.Root, sc+"runAsUser"))
 	assert.True(t, ok && uid == 0)
 }
 
