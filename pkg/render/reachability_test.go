@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/netpol"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
@@ -24,19 +24,8 @@ import (
 // their store; Prometheus reaches every metrics port and Grafana reaches
 // Prometheus; nothing else talks to anything in the cluster.
 
-type pod struct {
-	ns, name string
-	labels   map[string]string
-	ports    []int64
-}
-
-type policy struct {
-	ns       string
-	selector map[string]any
-	types    map[string]bool
-	ingress  []any
-	egress   []any
-}
+// asMap, asList, strMap and selects read manifests in the other evaluators
+// of this package's tests (references_test.go).
 
 func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
@@ -50,191 +39,22 @@ func strMap(v any) map[string]string {
 	return out
 }
 
-// selects evaluates a LabelSelector; nil selects nothing, {} everything.
-func selects(sel map[string]any, labels map[string]string) bool {
-	if sel == nil {
-		return false
-	}
-	for k, v := range strMap(sel["matchLabels"]) {
-		if labels[k] != v {
-			return false
-		}
-	}
-	for _, e := range asList(sel["matchExpressions"]) {
-		em := asMap(e)
-		key, _ := em["key"].(string)
-		v, has := labels[key]
-		in := false
-		for _, x := range asList(em["values"]) {
-			in = in || x == v
-		}
-		switch em["operator"] {
-		case "In":
-			if !has || !in {
-				return false
-			}
-		case "NotIn":
-			if has && in {
-				return false
-			}
-		case "Exists":
-			if !has {
-				return false
-			}
-		case "DoesNotExist":
-			if has {
-				return false
-			}
-		}
-	}
-	return true
-}
+func selects(sel map[string]any, labels map[string]string) bool { return netpol.Selects(sel, labels) }
 
-type world struct {
-	pods     []pod
-	policies []policy
-	nsLabels map[string]map[string]string
-}
-
-// addons are the pods of the components a platform installs next to
-// platformctl's objects, which the policies admit or confine: the edge
-// controller (as a Gateway implementation labels its proxies), Prometheus
-// and Grafana.
-func addons(objs []render.Object) []pod {
-	var out []pod
-	for _, o := range objs {
-		m := o.Map
-		ns := manifest.String(m, "metadata", "namespace")
-		switch {
-		case manifest.String(m, "kind") == "Gateway":
-			out = append(out, pod{ns: ns, name: "gateway-proxy", ports: []int64{8080, 8443},
-				labels: map[string]string{"gateway.networking.k8s.io/gateway-name": manifest.String(m, "metadata", "name")}})
-		case manifest.String(m, "kind") == "NetworkPolicy" && manifest.String(m, "metadata", "name") == "edge-controller" &&
-			manifest.Get(m, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "ingress-nginx":
-			out = append(out, pod{ns: ns, name: "ingress-nginx", ports: []int64{80, 443},
-				labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}})
-		case manifest.String(m, "kind") == "NetworkPolicy" && manifest.String(m, "metadata", "name") == "prometheus":
-			out = append(out,
-				pod{ns: ns, name: "prometheus", ports: []int64{9090}, labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},
-				pod{ns: ns, name: "grafana", ports: []int64{3000}, labels: map[string]string{"app.kubernetes.io/name": "grafana"}})
-		}
-	}
-	return out
-}
-
-func load(t *testing.T, objs []render.Object) *world {
+// matrix is every connection the policies of objs allow, as
+// "ns/from -> ns/to:port", sorted as strings.
+func matrix(t *testing.T, objs []render.Object) []string {
 	t.Helper()
-	w := &world{nsLabels: map[string]map[string]string{}}
-	w.pods = append(w.pods, addons(objs)...)
-	for _, o := range objs {
-		m := o.Map
-		kind := manifest.String(m, "kind")
-		ns := manifest.String(m, "metadata", "namespace")
-		switch kind {
-		case "Namespace":
-			name := manifest.String(m, "metadata", "name")
-			l := strMap(manifest.Get(m, "metadata", "labels"))
-			// The API server sets this label itself; the policies rely on it.
-			l["kubernetes.io/metadata.name"] = name
-			w.nsLabels[name] = l
-		case "NetworkPolicy":
-			p := policy{ns: ns, selector: asMap(manifest.Get(m, "spec", "podSelector")), types: map[string]bool{}}
-			for _, ty := range asList(manifest.Get(m, "spec", "policyTypes")) {
-				p.types[ty.(string)] = true
-			}
-			p.ingress = asList(manifest.Get(m, "spec", "ingress"))
-			p.egress = asList(manifest.Get(m, "spec", "egress"))
-			w.policies = append(w.policies, p)
-		case "Deployment", "StatefulSet", "CronJob":
-			tmpl := podTemplate(m)
-			p := pod{ns: ns, name: manifest.String(m, "metadata", "name"),
-				labels: strMap(manifest.Get(tmpl, "metadata", "labels"))}
-			for _, c := range asList(manifest.Get(tmpl, "spec", "containers")) {
-				for _, port := range asList(asMap(c)["ports"]) {
-					n, err := asMap(port)["containerPort"].(interface{ Int64() (int64, error) }).Int64()
-					require.NoError(t, err)
-					p.ports = append(p.ports, n)
-				}
-			}
-			w.pods = append(w.pods, p)
-		}
+	maps := make([]manifest.Map, len(objs))
+	for i, o := range objs {
+		maps[i] = o.Map
 	}
-	return w
-}
-
-// peerAllows says whether a rule's peers admit p (an empty peer list admits all).
-func (w *world) peerAllows(peers []any, p pod, policyNS string) bool {
-	if len(peers) == 0 {
-		return true
-	}
-	for _, peer := range peers {
-		pm := asMap(peer)
-		if pm["ipBlock"] != nil {
-			continue // cluster pods are judged by selectors, not addresses
-		}
-		nsSel := asMap(pm["namespaceSelector"])
-		podSel := asMap(pm["podSelector"])
-		nsOK := p.ns == policyNS
-		if pm["namespaceSelector"] != nil {
-			nsOK = selects(nsSel, w.nsLabels[p.ns])
-		}
-		podOK := pm["podSelector"] == nil || selects(podSel, p.labels)
-		if nsOK && podOK {
-			return true
-		}
-	}
-	return false
-}
-
-func portAllows(ports []any, port int64) bool {
-	if len(ports) == 0 {
-		return true
-	}
-	for _, pp := range ports {
-		if fmt.Sprint(asMap(pp)["port"]) == fmt.Sprint(port) {
-			return true
-		}
-	}
-	return false
-}
-
-// allowed evaluates one direction: the policies of target's namespace that
-// select target and have policyType dir; other is the far end.
-func (w *world) allowed(dir string, target, other pod, port int64) bool {
-	isolated := false
-	for _, pol := range w.policies {
-		if pol.ns != target.ns || !pol.types[dir] || !selects(pol.selector, target.labels) {
-			continue
-		}
-		isolated = true
-		rules := pol.ingress
-		peerKey := "from"
-		if dir == "Egress" {
-			rules, peerKey = pol.egress, "to"
-		}
-		for _, r := range rules {
-			rm := asMap(r)
-			if w.peerAllows(asList(rm[peerKey]), other, pol.ns) && portAllows(asList(rm["ports"]), port) {
-				return true
-			}
-		}
-	}
-	return !isolated
-}
-
-func (w *world) matrix() []string {
+	w, err := netpol.Load(maps)
+	require.NoError(t, err)
+	require.NotEmpty(t, w.Workloads())
 	var out []string
-	for _, src := range w.pods {
-		for _, dst := range w.pods {
-			if src.ns == dst.ns && src.name == dst.name {
-				continue
-			}
-			for _, port := range dst.ports {
-				if w.allowed("Egress", src, dst, port) && w.allowed("Ingress", dst, src, port) {
-					out = append(out, fmt.Sprintf("%s/%s -> %s/%s:%d", src.ns, src.name, dst.ns, dst.name, port))
-				}
-			}
-		}
+	for _, c := range w.Allowed() {
+		out = append(out, c.String())
 	}
 	sort.Strings(out)
 	return out
@@ -302,9 +122,8 @@ func TestNetworkPolicyReachability(t *testing.T) {
 		t.Run(tt.env, func(t *testing.T) {
 			objs, err := render.Environment(d.Platform, tt.env)
 			require.NoError(t, err)
-			w := load(t, objs)
-			require.NotEmpty(t, w.pods)
-			assert.Equal(t, tt.want, w.matrix(), "allowed pod-to-pod paths:\n%s", strings.Join(w.matrix(), "\n"))
+			got := matrix(t, objs)
+			assert.Equal(t, tt.want, got, "allowed pod-to-pod paths:\n%s", strings.Join(got, "\n"))
 		})
 	}
 }
@@ -322,7 +141,7 @@ func TestReachabilityEvaluatorCatchesAnOpenPolicy(t *testing.T) {
 			kept = append(kept, o)
 		}
 	}
-	w := load(t, kept)
-	assert.Contains(t, w.matrix(), "apps/web -> apps/orders:9090")
-	assert.Greater(t, len(w.matrix()), 20)
+	got := matrix(t, kept)
+	assert.Contains(t, got, "apps/web -> apps/orders:9090")
+	assert.Greater(t, len(got), 20)
 }
