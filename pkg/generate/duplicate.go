@@ -59,8 +59,11 @@ func entryPath(source string) string {
 func Locate(d *spec.Document, err error) error {
 	var env *EnvConflictError
 	if errors.As(err, &env) {
-		return spec.ErrorList{{File: d.File, Pos: d.Pos(env.Path), Path: env.Path,
-			Msg: fmt.Sprintf("%s is also set by platformctl for %s", env.Key, env.Owner)}}
+		msg := env.Msg
+		if msg == "" {
+			msg = fmt.Sprintf("%s is also set by platformctl for %s", env.Key, env.Owner)
+		}
+		return spec.ErrorList{{File: d.File, Pos: d.Pos(env.Path), Path: env.Path, Msg: msg}}
 	}
 	var dup *DuplicateError
 	if !errors.As(err, &dup) {

@@ -60,6 +60,24 @@ spec:
       env: {TOKEN_FILE: /x}
       secrets: {TOKEN: web/token}
 `, `p.yaml:10:25: spec.services[0].env[TOKEN_FILE]: TOKEN_FILE is also set by platformctl for the secret TOKEN (its file path); rename one of them`},
+		{"a variable a call sets, in env", `  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0
+      env: {ORDERS_ADDR: "orders:9090"}
+      calls: [orders]
+    - {name: orders, image: ghcr.io/acme/orders:1.0.0}
+`, `p.yaml:11:15: spec.services[0].calls[0]: this call sets ORDERS_ADDR to the address of orders, and spec.services[0].env[ORDERS_ADDR] sets it too; remove that variable (the call's value is right in every environment) or the call`},
+		{"a variable a call sets, from an environment override", `  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0
+      calls:
+        - {service: card-api, port: http}
+    - {name: card-api, image: ghcr.io/acme/card:1.0.0}
+  environments:
+    - name: dev
+      tier: development
+      overrides: {services: {web: {env: {CARD_API_ADDR: other}}}}
+`, `p.yaml:10:11: spec.services[0].calls[0]: this call sets CARD_API_ADDR to the address of card-api, and spec.environments[0].overrides.services[web].env[CARD_API_ADDR] sets it too; remove that variable (the call's value is right in every environment) or the call`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,15 +39,7 @@ const SecretsDir = "/var/run/secrets/platformctl"
 func SecretName(svc string) string { return svc + "-secrets" }
 
 // PortName is the named container port of a service.
-func PortName(svc *spec.Service) string {
-	switch svc.Protocol {
-	case spec.ProtocolGRPC:
-		return "grpc"
-	case spec.ProtocolWebSocket:
-		return "ws"
-	}
-	return "http"
-}
+func PortName(svc *spec.Service) string { return spec.PortName(svc.Protocol) }
 
 func services(c *Context) ([]Object, error) {
 	var out []Object
@@ -186,7 +178,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		ImagePullPolicy:          pullPolicy,
 		Command:                  svc.Command,
 		Args:                     svc.Args,
-		Env:                      sortedEnv(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...)),
+		Env:                      sortedEnv(append(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...), callEnv(c, svc)...)),
 		Resources:                res,
 		SecurityContext:          restrictedContainer(),
 		VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
@@ -487,7 +479,8 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 }
 
 // servicePolicy allows exactly the traffic a service needs besides DNS:
-// edge → its port when exposed, and egress to the data stores it uses.
+// edge → its port when exposed, its callers → the port each calls, and
+// egress to the services it calls and the data stores it uses.
 func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "apps", svc.Name)
 	if svc.Expose != nil {
@@ -496,9 +489,11 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
 		})
 	}
+	np.Spec.Ingress = append(np.Spec.Ingress, callIngress(c, svc)...)
 	if c.metricsOn() {
 		np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, svc.MetricsPort))
 	}
+	np.Spec.Egress = append(np.Spec.Egress, callEgress(c, svc)...)
 	if c.P.Spec.Observability.Tracing != nil {
 		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))
 	}

@@ -73,9 +73,13 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/orders -> observability/otel-collector:4317",
 			"apps/recommender -> data/cache:6379",
 			"apps/recommender -> observability/otel-collector:4317",
+			"apps/web -> apps/orders:9090",
+			"apps/web -> apps/recommender:9090",
 			"apps/web -> data/cache:6379",
 			"apps/web -> data/orders-db:5432",
 			"apps/web -> observability/otel-collector:4317",
+			"apps/web-canary -> apps/orders:9090",
+			"apps/web-canary -> apps/recommender:9090",
 			"apps/web-canary -> data/cache:6379",
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
@@ -98,9 +102,13 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"dev-apps/orders -> dev-observability/otel-collector:4317",
 			"dev-apps/recommender -> dev-data/cache:6379",
 			"dev-apps/recommender -> dev-observability/otel-collector:4317",
+			"dev-apps/web -> dev-apps/orders:9090",
+			"dev-apps/web -> dev-apps/recommender:9090",
 			"dev-apps/web -> dev-data/cache:6379",
 			"dev-apps/web -> dev-data/orders-db:5432",
 			"dev-apps/web -> dev-observability/otel-collector:4317",
+			"dev-apps/web-canary -> dev-apps/orders:9090",
+			"dev-apps/web-canary -> dev-apps/recommender:9090",
 			"dev-apps/web-canary -> dev-data/cache:6379",
 			"dev-apps/web-canary -> dev-data/orders-db:5432",
 			"dev-apps/web-canary -> dev-observability/otel-collector:4317",
@@ -142,6 +150,6 @@ func TestReachabilityEvaluatorCatchesAnOpenPolicy(t *testing.T) {
 		}
 	}
 	got := matrix(t, kept)
-	assert.Contains(t, got, "apps/web -> apps/orders:9090")
+	assert.Contains(t, got, "apps/orders -> apps/web:8080")
 	assert.Greater(t, len(got), 20)
 }

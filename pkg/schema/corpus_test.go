@@ -130,6 +130,12 @@ var badCases = map[string]class{
 	"83-misspelled-required-fields.yaml": mixed,
 	"84-cross-field-rules.yaml":          crossField,
 	"85-too-many-gateway-hosts.yaml":     crossField,
+	"86-call-worker.yaml":                crossField,
+	"87-call-missing-service.yaml":       crossField,
+	"88-call-self.yaml":                  crossField,
+	"89-call-duplicate.yaml":             crossField,
+	"90-call-bad-port.yaml":              mixed,
+	"91-call-shape.yaml":                 schemaClass,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

@@ -110,6 +110,7 @@ const (
 	hostnameRFC1123   = `[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*`
 	fqdnBody          = `([a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})(\.[a-zA-Z0-9]{1}[a-zA-Z0-9-]{0,62})*?(\.[a-zA-Z]{1}[a-zA-Z0-9-]{0,62})\.?`
 	portPattern       = `\+?0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`
+	portNumberPattern = `[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]`
 	numberWithNonZero = `(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)`
 	durationUnit      = `(?:ns|us|µs|μs|ms|s|m|h)`
 	cronField         = `[0-9A-Za-z*/,?-]+`
@@ -143,6 +144,18 @@ var Formats = []Format{
 			}
 			return "is not a valid name: use lowercase letters, digits and '-', start with a letter, end with a letter or digit"
 		},
+	},
+	{
+		// A port number without leading zeros, or a port name as Kubernetes
+		// names container and Service ports (IANA_SVC_NAME: at most 15
+		// characters; the rule against "--" is left to the callee's port,
+		// which a call must name anyway).
+		Tag: "portref", Name: "port",
+		Words:     "A port number 1–65535, or a port name: lowercase letters, digits and `-`, starting with a letter, ending with a letter or digit, at most 15 characters.",
+		Examples:  []string{"grpc", "\"9090\""},
+		Pattern:   `^(` + portNumberPattern + `|[a-z]([-a-z0-9]{0,13}[a-z0-9])?)$`,
+		MaxLength: 15,
+		Invalid:   "%q is not a port number (1-65535) or port name (e.g. grpc, http)",
 	},
 	{
 		Tag: "dnssubdomain", Name: "DNS subdomain",

@@ -277,6 +277,10 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		d.decode(n, nv.Elem(), path)
 		v.Set(nv)
 	case reflect.Struct:
+		if key, ok := shorthands[v.Type()]; ok && n.Kind == yaml.ScalarNode {
+			d.decodeShorthand(n, v, path, key)
+			return
+		}
 		d.decodeStruct(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
@@ -291,6 +295,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Map:
 		d.decodeMap(n, v, path)
 	case reflect.String:
+		if integerText[v.Type()] && n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+			if msg := notDecimal(n.Value); msg != "" {
+				d.badValue(n, path, "%s", msg)
+				return
+			}
+			v.SetString(n.Value)
+			return
+		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
 			if n.Kind == yaml.ScalarNode {
 				d.badValue(n, path, "expected a string, got %s (quote it: %q)", nodeKind(n), shortText(n.Value))
@@ -376,6 +388,17 @@ func fieldIndex(t reflect.Type) (map[string]int, []string) {
 		names = append(names, name)
 	}
 	return idx, names
+}
+
+// decodeShorthand reads a plain string written where a mapping of type
+// v.Type() may stand (see shorthands) into the field key.
+func (d *decoder) decodeShorthand(n *yaml.Node, v reflect.Value, path, key string) {
+	if n.Tag != "!!str" {
+		d.badValue(n, path, "expected a %s name or a mapping, got %s", key, nodeKind(n))
+		return
+	}
+	idx, _ := fieldIndex(v.Type())
+	d.decode(n, v.Field(idx[key]), join(path, key))
 }
 
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value, path string) {

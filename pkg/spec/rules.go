@@ -318,10 +318,22 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whySibling,
 		},
 		{
-			At:     []string{ovr, team + ".services[*]"},
+			At:     []string{ovr, team + ".services[*]", svc + ".calls[*].service"},
 			Doc:    "Names a service of `spec.services`.",
 			Msgs:   []string{"no service named %q%s"},
 			check:  serviceExists,
+			Schema: whyReference,
+		},
+		{
+			At:  []string{svc + ".calls[*].service", svc + ".calls[*].port"},
+			Doc: "A call names another service, a server (a worker has no Service and no port), once; its `port` is the callee's service port, by name or number.",
+			Msgs: []string{
+				"a service does not call itself: a pod reaches its own port on localhost, which no NetworkPolicy restricts; remove the call",
+				"%q is a worker: it has no Service and listens on no port; call a server, or hand the worker work through a queue (consumes)",
+				"%q is called twice; list each callee once (the call sets one %s)",
+				"%q is not a port of %q, whose service port is %s (%d): name it, give its number, or leave port out",
+			},
+			check:  callsValid,
 			Schema: whyReference,
 		},
 		{
@@ -758,11 +770,46 @@ func serviceExists(c *checkContext, report reportFunc) {
 			}
 		}
 	}
+	for i, caller := range c.s.Services {
+		for j, call := range caller.Calls {
+			if call.Service != "" && !c.services[call.Service] {
+				report(fmt.Sprintf("spec.services[%d].calls[%d].service", i, j), 0, call.Service, didYouMean(call.Service, names))
+			}
+		}
+	}
 	for i, t := range c.s.Teams {
 		for j, svc := range t.Services {
 			if !c.services[svc] {
 				report(fmt.Sprintf("spec.teams[%d].services[%d]", i, j), 0, svc, didYouMean(svc, names))
 			}
+		}
+	}
+}
+
+// callsValid checks what a call names beyond its existence (serviceExists).
+func callsValid(c *checkContext, report reportFunc) {
+	for i := range c.s.Services {
+		caller := &c.s.Services[i]
+		seen := map[string]bool{}
+		for j, call := range caller.Calls {
+			path := fmt.Sprintf("spec.services[%d].calls[%d]", i, j)
+			callee := c.p.Service(call.Service)
+			switch {
+			case call.Service == "" || callee == nil:
+				continue // required, or reported by serviceExists
+			case call.Service == caller.Name:
+				report(path+".service", 0)
+			case callee.Kind == KindWorker:
+				report(path+".service", 1, call.Service)
+			case seen[call.Service]:
+				report(path+".service", 2, call.Service, CallEnvName(call.Service))
+			default:
+				if _, ok := CallPort(callee, call.Port); !ok && call.Port != "" && portRefRE().MatchString(string(call.Port)) {
+					name, number := callee.ServicePort()
+					report(path+".port", 3, string(call.Port), call.Service, name, number)
+				}
+			}
+			seen[call.Service] = true
 		}
 	}
 }

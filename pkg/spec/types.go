@@ -234,6 +234,11 @@ type Service struct {
 	Canary *Canary `json:"canary,omitempty"`
 	// Uses lists the data stores this service connects to.
 	Uses []string `json:"uses,omitempty" validate:"omitempty,dive,dnslabel"`
+	// Calls lists the services this service calls, each a service name or
+	// {service, port}: each opens exactly that port from this service's pods
+	// (canaries included) to the callee's, in every environment, and sets
+	// <CALLEE>_ADDR to the callee's in-cluster host:port.
+	Calls []Call `json:"calls,omitempty" validate:"dive"`
 	// Consumes makes the service a consumer of a queue on a broker data store.
 	Consumes *Consumes `json:"consumes,omitempty"`
 	// Env are plain environment variables (never secrets).
@@ -252,6 +257,20 @@ type Service struct {
 	// RunAsUser is the non-root UID the container runs as (default 65532).
 	RunAsUser *int64 `json:"runAsUser,omitempty" validate:"omitempty,range=1:2147483647"`
 }
+
+// Call is one service another calls. Written as a plain string, the string
+// is the service and the port is the callee's service port.
+type Call struct {
+	// Service is the called server of spec.services.
+	Service string `json:"service" validate:"required,dnslabel"`
+	// Port is the callee's service port, by name (http, grpc or ws, after
+	// its protocol) or number (default: that port).
+	Port PortRef `json:"port,omitempty" validate:"omitempty,portref"`
+}
+
+// PortRef is a port by name or number: YAML reads port: 9090 as an integer
+// and port: grpc as a string, and both mean a port.
+type PortRef string
 
 // Expose routes public traffic to a server.
 type Expose struct {

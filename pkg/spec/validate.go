@@ -25,6 +25,7 @@ var (
 	dnsLabelRE = lazyRegexp(dnsLabelPattern)
 	grpcSvcRE  = lazyRegexp(GRPCServicePattern)
 	imageRefRE = lazyRegexp(imageRefPattern)
+	portRefRE  = lazyRegexp(FormatByTag("portref").Pattern)
 )
 
 func lazyRegexp(expr string) func() *regexp.Regexp {

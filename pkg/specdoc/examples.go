@@ -86,6 +86,7 @@ spec:
       autoscale: {min: 4, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
       canary: {weight: 10, image: ghcr.io/acme/web:1.5.0@sha256:50bedb39a1253a723582a98f111823da852ad768897b1fe585f2201430221194}
       uses: [orders-db, cache]
+      calls: [orders, {service: recommender, port: http}]
       env: {LOG_LEVEL: info}
       secrets:
         STRIPE_KEY: payments/stripe-api-key

@@ -66,7 +66,9 @@ type typeRef struct {
 	Kind refKind
 	// Name is the basic type (string, int32, …) or the struct type name.
 	Name string
-	Elem *typeRef
+	// Named is the named type of a basic one (Tier, PortRef), or "".
+	Named string
+	Elem  *typeRef
 }
 
 // deref strips pointers: YAML has no notion of them, only of optional keys.
@@ -214,7 +216,7 @@ func (m *model) resolve(e ast.Expr) (*typeRef, error) {
 			return &typeRef{Kind: kindBasic, Name: t.Name}, nil
 		}
 		if b, ok := m.basics[t.Name]; ok {
-			return &typeRef{Kind: kindBasic, Name: b}, nil
+			return &typeRef{Kind: kindBasic, Name: b, Named: t.Name}, nil
 		}
 		// Anything else must be a struct of this file; walk checks it exists.
 		return &typeRef{Kind: kindStruct, Name: t.Name}, nil

@@ -156,6 +156,10 @@ func fieldNotes() map[string]note {
 			"from the Secret `<store>-binding`, which an ExternalSecret in the apps namespace fills from the store's `credentials`; " +
 			"the container gets `SERVICE_BINDING_ROOT=/bindings` and, per store, `<STORE>_HOST`, `<STORE>_PORT`, `<STORE>_DATABASE`, `<STORE>_USERNAME_FILE` and `<STORE>_PASSWORD_FILE` (`<STORE>` is the name upper-cased, `-` as `_`). " +
 			"A managed store's host is its endpoint's own name, so TLS certificates match."},
+		"Service.Calls": {Text: "Each call adds one egress rule to this service's NetworkPolicy (to the callee's pods in the environment's apps namespace, on the called port) and one ingress rule to the callee's (from this service's pods, on that port), and nothing else: canary pods share the name label of their stable pods, so they call and are called the same way. " +
+			"The container gets `<CALLEE>_ADDR=<callee>.<apps namespace>.svc.cluster.local:<port>` (`<CALLEE>` is the name upper-cased, `-` as `_`; the namespace is `<env>-apps` under namespace isolation); a variable of `env` or of an override with that name is an error at the call."},
+		"Call.Service":            {Text: "See `calls`."},
+		"Call.Port":               {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
 		"Service.Env":             {Text: "Set on the container, sorted by name."},
 		"Service.Secrets":         {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
 		"Service.NodePool":        {Text: "See [NodePool](#nodepool)."},

@@ -186,7 +186,16 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 		}
 		// The definitions also accept null (see objectSchema); where null
 		// is not allowed, "type" says so next to the reference.
-		return obj{{"$ref", "#/$defs/" + t.Name}, {"type", "object"}}, nil
+		ref := obj{{"$ref", "#/$defs/" + t.Name}, {"type", "object"}}
+		if key := spec.Shorthand(t.Name); key != "" {
+			// Written as a plain string, the value is that key's.
+			short, err := d.shorthandSchema(t.Name, key)
+			if err != nil {
+				return nil, err
+			}
+			return obj{{"anyOf", []any{ref, short}}}, nil
+		}
+		return ref, nil
 	case kindSlice, kindMap:
 		if !top {
 			return nil, fmt.Errorf("specdoc: %s: nested collections are not supported", f.key())
@@ -224,6 +233,14 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 	if err := scalarRules(f, f.key(), t.Name, level, &s); err != nil {
 		return nil, err
 	}
+	if t.Named != "" && spec.IntegerText(t.Named) {
+		// The loader also reads an integer as its decimal text; a
+		// pattern applies to strings only, so the integer is bounded by
+		// the number the pattern allows.
+		s.set("type", []any{"string", "integer"})
+		s.set("minimum", 1)
+		s.set("maximum", 65535)
+	}
 	if t.Name == "int32" {
 		if _, ok := s.get("minimum"); !ok {
 			s.set("minimum", math.MinInt32)
@@ -240,6 +257,17 @@ func (d *doc) typeSchema(f *field, t *typeRef, r rules, top bool) (obj, error) {
 	return s, nil
 }
 
+// shorthandSchema is the string a struct may be written as: the schema of
+// its field key.
+func (d *doc) shorthandSchema(name, key string) (obj, error) {
+	for _, f := range d.m.structs[name].Fields {
+		if f.YAML == key {
+			return d.typeSchema(f, f.Type, splitRules(f.Validate), true)
+		}
+	}
+	return nil, fmt.Errorf("specdoc: %s has no field %q for its shorthand", name, key)
+}
+
 // nullable lets s also be null.
 func nullable(s obj) obj {
 	if ref, ok := s.get("$ref"); ok {
@@ -247,7 +275,11 @@ func nullable(s obj) obj {
 	}
 	out := append(obj(nil), s...)
 	if t, ok := out.get("type"); ok {
-		out.set("type", []any{t, "null"})
+		if list, isList := t.([]any); isList {
+			out.set("type", append(append([]any(nil), list...), "null"))
+		} else {
+			out.set("type", []any{t, "null"})
+		}
 	}
 	if e, ok := out.get("enum"); ok {
 		var vals []any

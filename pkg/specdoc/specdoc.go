@@ -324,8 +324,15 @@ func typeText(t *typeRef) string {
 
 func typeCell(t *typeRef) string {
 	text := "`" + typeText(t) + "`"
+	if b := t.deref(); b.Kind == kindBasic && b.Named != "" && spec.IntegerText(b.Named) {
+		return text + " or `integer`"
+	}
 	if n := t.structName(); n != "" {
-		return "[" + text + "](#" + anchor(n) + ")"
+		cell := "[" + text + "](#" + anchor(n) + ")"
+		if key := spec.Shorthand(n); key != "" {
+			cell += "; an item may be a string, its `" + key + "`"
+		}
+		return cell
 	}
 	return text
 }
