@@ -18,6 +18,8 @@ type Service struct {
 	// Expose is HOST or HOST/PATH; empty: not exposed.
 	Expose string
 	Uses   []string
+	// Calls are the services it calls, each on the callee's service port.
+	Calls []string
 	// Overrides are per-environment settings, in the order given.
 	Overrides []EnvOverride
 }
@@ -96,6 +98,9 @@ func (s Service) entry() object {
 	}
 	if len(s.Uses) > 0 {
 		o = append(o, field{"uses", strs(s.Uses)})
+	}
+	if len(s.Calls) > 0 {
+		o = append(o, field{"calls", strs(s.Calls)})
 	}
 	return o
 }

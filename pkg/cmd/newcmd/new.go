@@ -162,6 +162,7 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl.BoolVar(&opts.Service.Worker, "worker", false, "a queue worker: no Service, no route, probed on its metrics port")
 	fl.StringVar(&expose, "expose", "", "route public traffic: HOST (a DNS label under the domain) or HOST/PATH")
 	fl.StringSliceVar(&opts.Service.Uses, "uses", nil, "data stores the service connects to (comma-separated)")
+	fl.StringSliceVar(&opts.Service.Calls, "calls", nil, "services it calls, each on the callee's service port (comma-separated)")
 	fl.StringArrayVar(&overrides, "env-override", nil, "ENV:key=value[,key=value...] with key replicas (N or MIN-MAX), cpu, memory or image; repeatable")
 	fl.StringVar(&opts.Skeleton, "with-skeleton", "", "also write a starter Dockerfile and README.md into this directory")
 	_ = cmd.MarkFlagRequired("image") // the flag exists: this cannot fail
