@@ -32,6 +32,32 @@ var podRules = []admissionv1.NamedRuleWithOperations{{RuleWithOperations: admiss
 	Rule:       admissionv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}},
 }}}
 
+// policyVariables are the admission policy's named expressions: the pod's
+// containers, and the registry each image resolves to as the container
+// runtime (and pkg/imageref, which the spec and lint use) reads it — a
+// first path component with a '.' or ':' or "localhost" is a host, lower
+// case, Docker Hub's aliases are docker.io, anything else (nginx,
+// acme/app) is on docker.io — so "allowed" means at admission what it
+// means in validate and lint. spec.security.allowedRegistries holds hosts,
+// so a host comparison is the whole rule.
+var policyVariables = []admissionv1.Variable{
+	{Name: "containers", Expression: "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])"},
+	{Name: "registries", Expression: "variables.containers.map(c, " + registryOf("c.image") + ")"},
+}
+
+// registryOf is the CEL expression for the registry of image expression img.
+func registryOf(img string) string {
+	first := img + ".split('/')[0]"
+	host := first + ".lowerAscii()"
+	quoted := make([]string, 0, 3)
+	for _, a := range imageref.DockerHubAliases() {
+		quoted = append(quoted, "'"+a+"'")
+	}
+	aliases := "[" + strings.Join(quoted, ", ") + "]"
+	return fmt.Sprintf("(%s.split('/').size() == 1 || !(%s.contains('.') || %s.contains(':') || %s == 'localhost')) ? '%s' : (%s in %s ? '%s' : %s)",
+		img, first, first, first, imageref.DockerHub, host, aliases, imageref.DockerHub, host)
+}
+
 // baselineValidations are the pod rules platformctl's own output always
 // meets, enforced at admission so that a hand-applied or drifted workload
 // cannot bypass them. Each mirrors a lint rule.
@@ -53,10 +79,10 @@ func baselineValidations(c *Context) []admissionv1.Validation {
 	if regs := c.P.Spec.Security.AllowedRegistries; len(regs) > 0 {
 		quoted := make([]string, len(regs))
 		for i, r := range regs {
-			quoted[i] = "'" + r + "/'"
+			quoted[i] = "'" + imageref.NormalizeEntry(r) + "'"
 		}
 		v = append(v, admissionv1.Validation{
-			Expression: fmt.Sprintf("variables.containers.all(c, [%s].exists(r, c.image.startsWith(r)))", strings.Join(quoted, ", ")),
+			Expression: fmt.Sprintf("variables.registries.all(r, r in [%s])", strings.Join(quoted, ", ")),
 			Message:    "images must come from " + strings.Join(regs, ", ") + " (lint: untrusted-registry)"})
 	}
 	return v
@@ -81,8 +107,7 @@ func admissionPolicies(c *Context) ([]Object, error) {
 				NamespaceSelector: c.policyNamespaces(),
 				ResourceRules:     podRules,
 			},
-			Variables: []admissionv1.Variable{{Name: "containers",
-				Expression: "object.spec.containers + (has(object.spec.initContainers) ? object.spec.initContainers : [])"}},
+			Variables:   policyVariables,
 			Validations: baselineValidations(c),
 		},
 	}

@@ -5,7 +5,10 @@
 // thing when platformctl validates a spec, renders it and lints the result.
 package imageref
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // DockerHub is the registry that short names (nginx, acme/app) and Docker
 // Hub's aliases resolve to.
@@ -13,6 +16,17 @@ const DockerHub = "docker.io"
 
 // dockerHubAliases are other host names of Docker Hub.
 var dockerHubAliases = map[string]bool{"index.docker.io": true, "registry-1.docker.io": true, "registry.hub.docker.com": true}
+
+// DockerHubAliases lists dockerHubAliases, sorted: for the admission
+// policy's CEL, which resolves registries the same way.
+func DockerHubAliases() []string {
+	out := make([]string, 0, len(dockerHubAliases))
+	for a := range dockerHubAliases {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Ref is an image reference split into its parts.
 type Ref struct {
