@@ -8,6 +8,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
 	diffcmd "github.com/platformctl/platformctl/pkg/cmd/diff"
+	graphcmd "github.com/platformctl/platformctl/pkg/cmd/graph"
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
@@ -57,6 +58,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		render.NewCmd(f, nil),
 		build.NewCmd(f, nil),
 		diffcmd.NewCmd(f, nil),
+		graphcmd.NewCmd(f, nil),
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
 		versioncmd.NewCmd(f),

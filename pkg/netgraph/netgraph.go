@@ -1,0 +1,259 @@
+// Package netgraph draws what an environment's NetworkPolicies let talk to
+// what: one node per workload (services, data stores, jobs, the edge proxy,
+// the telemetry collector, the monitoring add-ons) grouped by namespace, one
+// node per outside address block, one arrow per connection pkg/netpol finds
+// allowed in the built objects, and a dashed red arrow for each connection
+// the spec declares that the policies do not allow.
+//
+// The arrows come from the objects, not the spec, so the picture is what a
+// cluster enforces; the spec only says which connections to expect.
+package netgraph
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/netpol"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// Kinds of node.
+const (
+	KindService   = "service"
+	KindStore     = "store"
+	KindJob       = "job"
+	KindEdge      = "edge"
+	KindTelemetry = "telemetry"
+	KindMonitor   = "monitoring"
+	KindExternal  = "external"
+)
+
+// ExternalGroup is the group of the outside address blocks.
+const ExternalGroup = "outside the cluster"
+
+// Node is a workload or an outside address block.
+type Node struct {
+	// ID is stable across runs and unique in the graph: ns/name for a
+	// workload, the block for an outside one.
+	ID    string
+	Label string
+	Kind  string
+	// Group is the workload's namespace, or ExternalGroup.
+	Group string
+}
+
+// Edge is one connection.
+type Edge struct {
+	From, To string // node IDs
+	// Port is the port at the receiving end ("*" for every port), with
+	// "/PROTO" unless TCP.
+	Port string
+	// Missing marks a connection the spec declares and the policies do not
+	// allow.
+	Missing bool
+	// Why is what declares a missing connection (uses, expose, calls).
+	Why string
+
+	portNum int64
+}
+
+// Graph is the drawing's content, sorted: nodes by group (namespaces, then
+// the outside) and ID, edges by from, to, port.
+type Graph struct {
+	Platform, Env string
+	Nodes         []Node
+	Edges         []Edge
+}
+
+// Build evaluates objs (env's built objects) with pkg/netpol and checks the
+// connections p declares for env against what they allow.
+func Build(p *spec.Platform, envName string, objs []manifest.Map) (*Graph, error) {
+	env := p.Environment(envName)
+	if env == nil {
+		return nil, fmt.Errorf("no environment %q", envName)
+	}
+	w, err := netpol.Load(objs)
+	if err != nil {
+		return nil, err
+	}
+	g := &Graph{Platform: p.Metadata.Name, Env: envName}
+	ns := func(area string) string { return spec.Namespace(env, area) }
+	workloads := w.Workloads()
+	for _, wl := range workloads {
+		g.Nodes = append(g.Nodes, Node{ID: wl.String(), Label: wl.Name, Kind: kindOf(wl, ns), Group: wl.Namespace})
+	}
+	allowed := map[netpol.Connection]bool{}
+	for _, c := range w.Allowed() {
+		allowed[c] = true
+		g.Edges = append(g.Edges, Edge{From: c.From.String(), To: c.To.String(), Port: portLabel(strconv.FormatInt(c.Port, 10), c.Protocol), portNum: c.Port})
+	}
+	external := map[string]bool{}
+	for _, e := range w.External() {
+		block := e.CIDR
+		if len(e.Except) > 0 {
+			block += " except " + joinComma(e.Except)
+		}
+		if !external[block] {
+			external[block] = true
+			g.Nodes = append(g.Nodes, Node{ID: block, Label: block, Kind: KindExternal, Group: ExternalGroup})
+		}
+		port := portLabel(externalPort(e), e.Protocol)
+		if e.Direction == netpol.Ingress {
+			g.Edges = append(g.Edges, Edge{From: block, To: e.Workload.String(), Port: port, portNum: e.Port})
+		} else {
+			g.Edges = append(g.Edges, Edge{From: e.Workload.String(), To: block, Port: port, portNum: e.Port})
+		}
+	}
+	for _, d := range declared(p, ns, workloads) {
+		if !allowed[d.conn] {
+			g.Edges = append(g.Edges, Edge{From: d.conn.From.String(), To: d.conn.To.String(),
+				Port: portLabel(strconv.FormatInt(d.conn.Port, 10), d.conn.Protocol), Missing: true, Why: d.why, portNum: d.conn.Port})
+		}
+	}
+	groupRank := func(n Node) int {
+		if n.Group == ExternalGroup {
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(g.Nodes, func(a, b Node) int {
+		return cmp.Or(cmp.Compare(groupRank(a), groupRank(b)), cmp.Compare(a.Group, b.Group), cmp.Compare(a.ID, b.ID))
+	})
+	slices.SortFunc(g.Edges, func(a, b Edge) int {
+		return cmp.Or(cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmp.Compare(a.portNum, b.portNum),
+			cmp.Compare(a.Port, b.Port), compareBool(a.Missing, b.Missing))
+	})
+	return g, nil
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += x
+	}
+	return out
+}
+
+func externalPort(e netpol.External) string {
+	switch {
+	case e.PortName != "":
+		return e.PortName
+	case e.EndPort != 0:
+		return fmt.Sprintf("%d-%d", e.Port, e.EndPort)
+	case e.Port != 0:
+		return strconv.FormatInt(e.Port, 10)
+	}
+	return "*"
+}
+
+func portLabel(port, protocol string) string {
+	if protocol != "TCP" {
+		return port + "/" + protocol
+	}
+	return port
+}
+
+// kindOf classifies a workload by what made it: the modelled add-ons by
+// their role, the collector by its name, stores (StatefulSets in the data
+// namespace) and jobs by their kind.
+func kindOf(wl netpol.Workload, ns func(string) string) string {
+	switch {
+	case wl.Kind == netpol.KindAddon && wl.Namespace == ns("edge"):
+		return KindEdge
+	case wl.Kind == netpol.KindAddon:
+		return KindMonitor
+	case wl.Namespace == ns("observability") && wl.Name == generate.Collector:
+		return KindTelemetry
+	case wl.Kind == "CronJob" || wl.Kind == "Job":
+		return KindJob
+	case wl.Kind == "StatefulSet" && wl.Namespace == ns("data"):
+		return KindStore
+	}
+	return KindService
+}
+
+type declaredConn struct {
+	conn netpol.Connection
+	why  string
+}
+
+// declared lists the connections the spec promises for one environment:
+// each service's pods (stable and canary) to each in-cluster store it uses,
+// on the store's port, and to the pods of each service it calls, on the
+// call's port; the edge proxy to each exposed service's port.
+// A managed store is reached through an address block by port, which an
+// arrow to the outside shows; there is no pod to check it against.
+func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workload) []declaredConn {
+	pods := func(area, name string) []netpol.Workload {
+		var out []netpol.Workload
+		for _, wl := range workloads {
+			if wl.Kind != netpol.KindAddon && wl.Namespace == ns(area) && wl.Labels[generate.LabelName] == name {
+				out = append(out, wl)
+			}
+		}
+		return out
+	}
+	var edge []netpol.Workload
+	for _, wl := range workloads {
+		if wl.Kind == netpol.KindAddon && wl.Namespace == ns("edge") {
+			edge = append(edge, wl)
+		}
+	}
+	services := map[string]*spec.Service{}
+	for i := range p.Spec.Services {
+		services[p.Spec.Services[i].Name] = &p.Spec.Services[i]
+	}
+	stores := map[string]*spec.DataStore{}
+	for i := range p.Spec.Data {
+		stores[p.Spec.Data[i].Name] = &p.Spec.Data[i]
+	}
+	var out []declaredConn
+	add := func(from, to []netpol.Workload, port int32, why string) {
+		for _, f := range from {
+			for _, t := range to {
+				out = append(out, declaredConn{netpol.Connection{From: f.Ref, To: t.Ref, Port: int64(port), Protocol: "TCP"}, why})
+			}
+		}
+	}
+	for _, svc := range p.Spec.Services {
+		from := pods("apps", svc.Name)
+		for _, u := range svc.Uses {
+			ds := stores[u]
+			if ds == nil || ds.Mode == "managed" {
+				continue
+			}
+			add(from, pods("data", ds.Name), spec.DataPorts[ds.Type], "uses "+ds.Name)
+		}
+		for _, c := range svc.Calls {
+			callee := services[c.Service]
+			if callee == nil {
+				continue
+			}
+			if port, ok := spec.CallPort(callee, c.Port); ok {
+				add(from, pods("apps", callee.Name), port, "calls "+callee.Name)
+			}
+		}
+		if svc.Expose != nil {
+			_, port := svc.ServicePort()
+			add(edge, from, port, "exposed at the edge")
+		}
+	}
+	return out
+}
