@@ -258,6 +258,10 @@ var exporters = map[spec.DataStoreType]exporter{
 	spec.DataKafka:    {port: 9308, args: []string{"--kafka.server=127.0.0.1:9092", "--web.listen-address=:9308"}},
 }
 
+// ExporterPort is the port a store of type t serves its metrics on (its
+// exporter sidecar's, or the engine's own for RabbitMQ).
+func ExporterPort(t spec.DataStoreType) int32 { return exporters[t].port }
+
 // exporterContainer returns the metrics sidecar of a store, or nil when
 // the engine serves metrics itself.
 func exporterContainer(p *spec.Platform, ds *spec.DataStore) (*corev1.Container, error) {

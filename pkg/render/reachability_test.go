@@ -1,6 +1,9 @@
 package render_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -8,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/manifest"
 	"github.com/platformctl/platformctl/pkg/netpol"
 	"github.com/platformctl/platformctl/pkg/render"
@@ -20,7 +24,8 @@ import (
 // receiver's ingress both allow it) and compares every allowed
 // (source, destination, port) with the matrix the design promises: the edge
 // reaches the exposed services on their ports; apps reach the data stores
-// they use on the store's port, and the collector on OTLP; backups reach
+// they use on the store's port, the services they call on the called port
+// (canaries on both ends included), and the collector on OTLP; backups reach
 // their store; Prometheus reaches every metrics port and Grafana reaches
 // Prometheus; nothing else talks to anything in the cluster.
 
@@ -152,4 +157,242 @@ func TestReachabilityEvaluatorCatchesAnOpenPolicy(t *testing.T) {
 	got := matrix(t, kept)
 	assert.Contains(t, got, "apps/orders -> apps/web:8080")
 	assert.Greater(t, len(got), 20)
+}
+
+// implied is the set of connections the spec of p promises in environment
+// env, computed from the spec alone (not from any generated object): the
+// edge reaches each exposed service on its port; a service reaches each
+// in-cluster store it uses or consumes on the store's port, each service
+// it calls on the called port, and the collector on OTLP when tracing is
+// on; a store's backup job reaches its store; with metrics, Prometheus
+// reaches every metrics port and Grafana reaches Prometheus. A canary's
+// pods send and receive what their stable pods do. Nothing else.
+func implied(p *spec.Platform, envName string) []string {
+	env := p.Environment(envName)
+	ns := func(area string) string { return spec.Namespace(env, area) }
+	s := &p.Spec
+	set := map[string]bool{}
+	add := func(fromNS, from, toNS, to string, port int32) {
+		set[fmt.Sprintf("%s/%s -> %s/%s:%d", fromNS, from, toNS, to, port)] = true
+	}
+	// pods are the workloads a service runs: itself and its canary.
+	pods := func(svc *spec.Service) []string {
+		if svc.Canary != nil {
+			return []string{svc.Name, svc.Name + "-canary"}
+		}
+		return []string{svc.Name}
+	}
+	edge := "gateway-proxy"
+	if s.Edge.API == spec.EdgeIngressNginx {
+		edge = "ingress-nginx"
+	}
+	metrics, tracing := s.Observability.Metrics, s.Observability.Tracing != nil
+	for i := range s.Services {
+		svc := &s.Services[i]
+		for _, pod := range pods(svc) {
+			if svc.Expose != nil {
+				add(ns("edge"), edge, ns("apps"), pod, svc.Port)
+			}
+			if metrics {
+				add(ns("observability"), generate.Prometheus, ns("apps"), pod, svc.MetricsPort)
+			}
+			if tracing {
+				add(ns("apps"), pod, ns("observability"), generate.Collector, generate.CollectorOTLPGRPC)
+			}
+			stores := append([]string(nil), svc.Uses...)
+			if svc.Consumes != nil {
+				stores = append(stores, svc.Consumes.Queue)
+			}
+			for _, name := range stores {
+				if ds := p.DataStore(name); ds.Mode != "managed" {
+					add(ns("apps"), pod, ns("data"), ds.Name, spec.DataPorts[ds.Type])
+				}
+			}
+			for _, call := range svc.Calls {
+				callee := p.Service(call.Service)
+				port, _ := spec.CallPort(callee, call.Port)
+				for _, to := range pods(callee) {
+					add(ns("apps"), pod, ns("apps"), to, port)
+				}
+			}
+		}
+	}
+	for _, ds := range s.Data {
+		if ds.Mode == "managed" {
+			continue
+		}
+		if ds.Backup != nil {
+			add(ns("data"), ds.Name+"-backup", ns("data"), ds.Name, spec.DataPorts[ds.Type])
+		}
+		if metrics {
+			add(ns("observability"), generate.Prometheus, ns("data"), ds.Name, generate.ExporterPort(ds.Type))
+		}
+	}
+	if metrics {
+		add(ns("observability"), generate.Grafana, ns("observability"), generate.Prometheus, 9090)
+	}
+	return spec.SortedKeys(set)
+}
+
+// The property: for every example and environment, the connections the
+// built NetworkPolicies allow are exactly those the spec implies.
+func TestReachabilityIsWhatTheSpecImplies(t *testing.T) {
+	for _, example := range examples(t) {
+		d, err := spec.LoadAndValidate(example)
+		require.NoError(t, err)
+		for _, env := range d.Platform.EnvironmentNames() {
+			t.Run(filepath.Base(filepath.Dir(example))+"/"+env, func(t *testing.T) {
+				objs, err := render.Environment(d.Platform, env)
+				require.NoError(t, err)
+				want, got := implied(d.Platform, env), matrix(t, objs)
+				assert.Equal(t, want, got, "allowed (want: what the spec implies):\n%s", strings.Join(got, "\n"))
+			})
+		}
+	}
+}
+
+// callGraph calls in both directions between servers with canaries, with
+// the port written as a name, as a number and left out, in both isolation
+// modes: what the examples do not cover.
+const callGraph = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata: {name: graph}
+spec:
+  domain: graph.example.com
+  environments:
+    - {name: dev, tier: development}
+    - {name: prod, tier: production, zones: [a, b]}
+  observability: {metrics: true}
+  services:
+    - name: web
+      image: ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      expose: {host: www}
+      canary: {weight: 10, image: ghcr.io/acme/web:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
+      calls: [{service: api, port: grpc}, search]
+    - name: api
+      image: ghcr.io/acme/api:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      protocol: grpc
+      port: 9000
+      expose: {host: api}
+      canary: {weight: 5, image: ghcr.io/acme/api:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
+      calls: [{service: search, port: 8080}]
+    - name: search
+      image: ghcr.io/acme/search:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      calls: [web]
+    - name: indexer
+      kind: worker
+      image: ghcr.io/acme/indexer:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      calls: [search]
+`
+
+func TestReachabilityOfCalls(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "platform.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(callGraph), 0o600))
+	d, err := spec.LoadAndValidate(path)
+	require.NoError(t, err)
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			objs, err := render.Environment(d.Platform, env)
+			require.NoError(t, err)
+			want, got := implied(d.Platform, env), matrix(t, objs)
+			assert.Equal(t, want, got, "allowed (want: what the spec implies):\n%s", strings.Join(got, "\n"))
+			apps := spec.Namespace(d.Platform.Environment(env), "apps")
+			for _, c := range []string{"web-canary -> %s/api-canary:9000", "api-canary -> %s/search:8080", "search -> %s/web-canary:8080", "indexer -> %s/search:8080"} {
+				assert.Contains(t, got, apps+"/"+fmt.Sprintf(c, apps))
+			}
+			assert.NotContains(t, got, apps+"/search -> "+apps+"/api:9000", "a call goes one way")
+		})
+	}
+}
+
+// TestReachabilityPropertyCatchesABrokenRule proves the property is not
+// vacuous: one call's ingress rule taken away at the callee, the check
+// reports exactly that connection (for the stable and the canary caller)
+// as missing, and one rule widened to any pod of the namespace reports
+// what it lets in.
+func TestReachabilityPropertyCatchesABrokenRule(t *testing.T) {
+	d, err := spec.LoadAndValidate("../../examples/shop/platform.yaml")
+	require.NoError(t, err)
+	objs, err := render.Environment(d.Platform, "production")
+	require.NoError(t, err)
+	want := implied(d.Platform, "production")
+	require.Equal(t, want, matrix(t, objs))
+
+	edit := func(name string, fn func(spec map[string]any)) []render.Object {
+		out := make([]render.Object, len(objs))
+		copy(out, objs)
+		for i, o := range out {
+			if manifest.String(o.Map, "kind") == "NetworkPolicy" && manifest.String(o.Map, "metadata", "name") == name {
+				m := deepCopy(o.Map)
+				fn(asMap(m["spec"]))
+				out[i].Map = m
+			}
+		}
+		return out
+	}
+	// The ingress rule from web (the callers' rules come first, by name).
+	dropped := edit("orders", func(s map[string]any) {
+		rules := asList(s["ingress"])
+		var kept []any
+		for _, r := range rules {
+			if strMap(asMap(asMap(asList(asMap(r)["from"])[0])["podSelector"])["matchLabels"])["app.kubernetes.io/name"] != "web" {
+				kept = append(kept, r)
+			}
+		}
+		require.Len(t, kept, len(rules)-1)
+		s["ingress"] = kept
+	})
+	got := matrix(t, dropped)
+	assert.Equal(t, []string{"apps/web -> apps/orders:9090", "apps/web-canary -> apps/orders:9090"}, difference(want, got))
+	assert.Empty(t, difference(got, want))
+
+	// Any pod of the apps namespace may now call orders, and recommender
+	// may send anywhere: recommender reaches orders, which no call says.
+	widened := edit("orders", func(s map[string]any) {
+		for _, r := range asList(s["ingress"]) {
+			for _, peer := range asList(asMap(r)["from"]) {
+				delete(asMap(peer), "podSelector")
+			}
+		}
+	})
+	objs = widened
+	widened = edit("recommender", func(s map[string]any) { s["egress"] = append(asList(s["egress"]), map[string]any{}) })
+	got = matrix(t, widened)
+	assert.Contains(t, difference(got, want), "apps/recommender -> apps/orders:9090")
+	assert.Empty(t, difference(want, got))
+}
+
+// difference is what a has and b does not.
+func difference(a, b []string) []string {
+	in := map[string]bool{}
+	for _, x := range b {
+		in[x] = true
+	}
+	var out []string
+	for _, x := range a {
+		if !in[x] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func deepCopy(m manifest.Map) manifest.Map { return deepCopyValue(m).(map[string]any) }
+
+func deepCopyValue(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = deepCopyValue(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopyValue(e)
+		}
+		return out
+	}
+	return v
 }

@@ -69,7 +69,7 @@ func typeNotes(m *model) map[string]string {
 			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a " + generate.TmpSizeLimit + " `/tmp` emptyDir, " +
 			fmt.Sprint(generate.PreStopSleepSeconds) + " s preStop sleep, " +
 			"spread over zones and nodes); a ClusterIP Service (servers only); a NetworkPolicy that admits traffic only from the edge namespace on `port` when exposed " +
-			"and allows egress only to the data stores in `uses` and `consumes` (with `observability.metrics`, Prometheus is admitted to the metrics port; service-to-service calls and calls to the internet stay blocked by `default-deny`); " +
+			"and from the services that call it on the called port, and allows egress only to the data stores in `uses` and `consumes` and the services in `calls` (with `observability.metrics`, Prometheus is admitted to the metrics port; other service-to-service traffic and calls to the internet stay blocked by `default-deny`); " +
 			"and when they apply a HorizontalPodAutoscaler, a PodDisruptionBudget, an ExternalSecret, a canary Deployment and Service `<name>-canary`, and a route at the edge. " +
 			"Replicas, autoscaler and PodDisruptionBudget depend on the environment: see [Tier defaults](#tier-defaults).",
 		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host (an in-cluster alias for tools; the bindings of consumers name the endpoint's own host, which its TLS certificate matches); " +
