@@ -116,7 +116,7 @@ func backups(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == "managed" || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
+		if ds.Mode == spec.ModeManaged || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
 			continue
 		}
 		objs, err := backupObjects(c, ds)
@@ -136,7 +136,7 @@ func storeAutoscalers(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == "managed" || ds.VPA == "" {
+		if ds.Mode == spec.ModeManaged || ds.VPA == "" {
 			continue
 		}
 		out = append(out, Object{ID: id("data", "VerticalPodAutoscaler", ds.Name), Area: "data",

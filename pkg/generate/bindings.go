@@ -59,7 +59,7 @@ func dependencies(p *spec.Platform, svc *spec.Service) []*spec.DataStore {
 // the in-cluster Service, named without the cluster domain so the pod's DNS
 // search path completes it whatever the cluster calls itself.
 func storeAddress(c *Context, ds *spec.DataStore) (string, int32) {
-	if ds.Mode == "managed" {
+	if ds.Mode == spec.ModeManaged {
 		return endpointPort(ds)
 	}
 	return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
@@ -127,7 +127,7 @@ func bindingVolumes(c *Context, svc *spec.Service) ([]corev1.Volume, []corev1.Vo
 // hasUsername is false for the in-cluster Redis, which authenticates its
 // default user by password alone; a client that sent a user name would fail.
 func hasUsername(ds *spec.DataStore) bool {
-	return ds.Type != spec.DataRedis || ds.Mode == "managed"
+	return ds.Type != spec.DataRedis || ds.Mode == spec.ModeManaged
 }
 
 // bindings renders one binding ExternalSecret in the apps namespace per
@@ -144,7 +144,7 @@ func bindings(c *Context) ([]Object, error) {
 		host, port := storeAddress(c, ds)
 		tmpl := map[string]string{
 			"type":     bindingTypes[ds.Type],
-			"provider": ds.Mode,
+			"provider": string(ds.Mode),
 			"host":     host,
 			"port":     strconv.Itoa(int(port)),
 			"password": "{{ .password }}",

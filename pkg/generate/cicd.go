@@ -78,7 +78,7 @@ func deployer(c *Context) ([]Object, error) {
 	}
 	out := []Object{{ID: id("cicd", "ServiceAccount", Deployer), Area: "cicd", Source: src, Obj: sa}}
 	verbs := readVerbs
-	if cicd.GitOps == "none" {
+	if cicd.GitOps == spec.GitOpsNone {
 		verbs = writeVerbs
 	}
 	for _, area := range spec.Areas {
@@ -97,7 +97,7 @@ func deployer(c *Context) ([]Object, error) {
 		labels := c.labels(Deployer, "rbac")
 		ns := c.NS(area)
 		meta := metav1.ObjectMeta{Name: Deployer, Namespace: ns, Labels: labels}
-		if cicd.GitOps == "none" {
+		if cicd.GitOps == spec.GitOpsNone {
 			ignoreRule(&meta, RuleCreatePods, "with gitops: none the pipeline applies the rendered workloads itself, so it must create them; "+
 				"the Role is limited to the rendered kinds in this namespace — guard who can get a token for cicd/deployer, or use gitops: argocd|flux")
 		}
@@ -139,7 +139,7 @@ func isCommit(rev string) bool {
 // exactly one environment, itself included once bootstrapped.
 func gitops(c *Context) ([]Object, error) {
 	cicd := c.P.Spec.CICD
-	if c.Env == nil || cicd.GitOps == "none" {
+	if c.Env == nil || cicd.GitOps == spec.GitOpsNone {
 		return nil, nil
 	}
 	env := c.Env.Name
@@ -148,7 +148,7 @@ func gitops(c *Context) ([]Object, error) {
 	src := "spec.cicd"
 	labels := c.labels(name, "gitops")
 	switch cicd.GitOps {
-	case "argocd":
+	case spec.GitOpsArgoCD:
 		var dests []ApplicationDestination
 		for _, area := range spec.Areas {
 			dests = append(dests, ApplicationDestination{Server: inClusterServer, Namespace: c.NS(area)})
@@ -192,7 +192,7 @@ func gitops(c *Context) ([]Object, error) {
 			{ID: id("cicd", "AppProject", name), Area: "cicd", Source: src, Obj: project},
 			{ID: id("cicd", "Application", name), Area: "cicd", Source: src, Obj: app},
 		}, nil
-	case "flux":
+	case spec.GitOpsFlux:
 		ref := &GitRepositoryRef{Branch: cicd.Revision}
 		if isCommit(cicd.Revision) {
 			ref = &GitRepositoryRef{Commit: cicd.Revision}

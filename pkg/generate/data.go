@@ -62,7 +62,7 @@ func dataBindings(c *Context) ([]Object, error) {
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
 		src := fmt.Sprintf("spec.data[%d]", i)
-		if ds.Mode == "managed" {
+		if ds.Mode == spec.ModeManaged {
 			host, port := endpointPort(ds)
 			out = append(out, Object{ID: id("data", "Service", ds.Name), Area: "data", Source: src, Obj: &corev1.Service{
 				TypeMeta:   typeService,

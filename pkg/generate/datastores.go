@@ -141,7 +141,7 @@ func dataStores(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == "managed" {
+		if ds.Mode == spec.ModeManaged {
 			continue
 		}
 		src := fmt.Sprintf("spec.data[%d]", i)
@@ -208,7 +208,7 @@ func credentialsSecret(c *Context, ds *spec.DataStore, ns, name string, template
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(ds.Name, "secret")},
 		Spec: ExternalSecretSpec{
 			RefreshInterval: store.RefreshInterval,
-			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: store.StoreKind},
+			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
 			Target:          ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
 			Data: []ExternalSecretData{
 				{SecretKey: "password", RemoteRef: RemoteReference{Key: key, Property: "password"}},

@@ -73,7 +73,7 @@ func edge(c *Context) ([]Object, error) {
 // picks between preserving client addresses and even load distribution.
 func edgeService(c *Context, sel map[string]string) Object {
 	policy := corev1.ServiceExternalTrafficPolicyCluster
-	if c.P.Spec.Edge.ClientIP == "preserve" {
+	if c.P.Spec.Edge.ClientIP == spec.ClientIPPreserve {
 		policy = corev1.ServiceExternalTrafficPolicyLocal
 	}
 	return Object{ID: id("edge", "Service", "edge"), Area: "edge", Source: "spec.edge", Obj: &corev1.Service{

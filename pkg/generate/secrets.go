@@ -77,7 +77,7 @@ func externalSecrets(c *Context) ([]Object, error) {
 			ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, "secret")},
 			Spec: ExternalSecretSpec{
 				RefreshInterval: store.RefreshInterval,
-				SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: store.StoreKind},
+				SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
 				Target:          ExternalSecretTarget{Name: SecretName(svc.Name), CreationPolicy: "Owner", DeletionPolicy: "Retain"},
 			},
 		}

@@ -512,7 +512,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 		if ds == nil {
 			continue
 		}
-		if ds.Mode == "managed" {
+		if ds.Mode == spec.ModeManaged {
 			np.Spec.Egress = append(np.Spec.Egress, managedEgress(ds))
 			continue
 		}

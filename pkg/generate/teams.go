@@ -6,6 +6,8 @@ import (
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 var (
@@ -30,7 +32,7 @@ func teams(c *Context) ([]Object, error) {
 			{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"get", "list", "watch"}},
 		}
-		if t.Access == "edit" && len(t.Services) > 0 {
+		if t.Access == spec.AccessEdit && len(t.Services) > 0 {
 			var names []string
 			for _, s := range t.Services {
 				names = append(names, s)

@@ -15,7 +15,7 @@ const (
 	DefaultPort            = 8080
 	DefaultRunAsUser       = 65532
 	DefaultSecretStore     = "platform-secrets"
-	DefaultSecretStoreKind = "ClusterSecretStore"
+	DefaultSecretStoreKind = ClusterSecretStore
 	DefaultRefreshInterval = "1h"
 	DefaultMaxBodySize     = "8Mi"
 	DefaultStorage         = "10Gi"
@@ -60,7 +60,7 @@ func Default(p *Platform) {
 		s.Edge.MaxBodySize = DefaultMaxBodySize
 	}
 	if s.Edge.ClientIP == "" {
-		s.Edge.ClientIP = "distribute"
+		s.Edge.ClientIP = ClientIPDistribute
 	}
 	for i := range s.Services {
 		svc := &s.Services[i]
@@ -110,15 +110,15 @@ func Default(p *Platform) {
 	for i := range s.Data {
 		ds := &s.Data[i]
 		if ds.Mode == "" {
-			ds.Mode = "in-cluster"
+			ds.Mode = ModeInCluster
 		}
-		if ds.Mode == "in-cluster" && ds.Storage == "" {
+		if ds.Mode == ModeInCluster && ds.Storage == "" {
 			ds.Storage = DefaultStorage
 		}
 		if ds.Version == "" {
 			ds.Version = defaultVersions[ds.Type]
 		}
-		if ds.Mode == "in-cluster" && ds.Image == "" {
+		if ds.Mode == ModeInCluster && ds.Image == "" {
 			ds.Image = defaultImages[ds.Type] + ":" + ds.Version
 		}
 		if ds.Credentials == "" {
@@ -152,7 +152,7 @@ func Default(p *Platform) {
 		s.Secrets.RefreshInterval = DefaultRefreshInterval
 	}
 	if s.CICD.GitOps == "" {
-		s.CICD.GitOps = "none"
+		s.CICD.GitOps = GitOpsNone
 	}
 	if s.CICD.Revision == "" {
 		s.CICD.Revision = DefaultRevision
@@ -176,7 +176,7 @@ func Default(p *Platform) {
 	}
 	for i := range s.Teams {
 		if s.Teams[i].Access == "" {
-			s.Teams[i].Access = "view"
+			s.Teams[i].Access = AccessView
 		}
 	}
 }

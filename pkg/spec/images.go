@@ -75,7 +75,7 @@ func imageUses(p *Platform) []imageUse {
 	}
 	for i := range s.Data {
 		ds := &s.Data[i]
-		if ds.Mode == "managed" {
+		if ds.Mode == ModeManaged {
 			continue
 		}
 		path := fmt.Sprintf("spec.data[%d]", i)

@@ -106,7 +106,7 @@ func checkClusterNames(p *Platform, report reportFunc) {
 
 func checkCronJobNames(p *Platform, report reportFunc) {
 	for i, ds := range p.Spec.Data {
-		if ds.Backup == nil || ds.Mode == "managed" || !validName(ds.Name, 40) {
+		if ds.Backup == nil || ds.Mode == ModeManaged || !validName(ds.Name, 40) {
 			continue
 		}
 		if n := RestoreTestJobName(ds.Name); len(n) > cronJobNameMax {

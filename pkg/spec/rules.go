@@ -673,7 +673,7 @@ func uniqueDataStores(c *checkContext, report reportFunc) {
 
 func managedEndpoint(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode == "managed" && ds.Endpoint == "" {
+		if ds.Mode == ModeManaged && ds.Endpoint == "" {
 			report(fmt.Sprintf("spec.data[%d].endpoint", i), 0)
 		}
 	}
@@ -681,7 +681,7 @@ func managedEndpoint(c *checkContext, report reportFunc) {
 
 func managedEndpointHost(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode != "managed" || !validHostPort(ds.Endpoint) {
+		if ds.Mode != ModeManaged || !validHostPort(ds.Endpoint) {
 			continue
 		}
 		// The store's in-cluster name is an ExternalName Service: a DNS
@@ -699,7 +699,7 @@ func managedEndpointHost(c *checkContext, report reportFunc) {
 
 func endpointOnlyManaged(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode != "managed" && ds.Endpoint != "" {
+		if ds.Mode != ModeManaged && ds.Endpoint != "" {
 			report(fmt.Sprintf("spec.data[%d].endpoint", i), 0)
 		}
 	}
@@ -707,7 +707,7 @@ func endpointOnlyManaged(c *checkContext, report reportFunc) {
 
 func managedNoBackup(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode == "managed" && ds.Backup != nil {
+		if ds.Mode == ModeManaged && ds.Backup != nil {
 			report(fmt.Sprintf("spec.data[%d].backup", i), 0)
 		}
 	}
@@ -715,12 +715,12 @@ func managedNoBackup(c *checkContext, report reportFunc) {
 
 func managedNoVolume(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode != "managed" {
+		if ds.Mode != ModeManaged {
 			continue
 		}
 		path := fmt.Sprintf("spec.data[%d]", i)
 		for _, f := range []struct{ key, value string }{
-			{"image", ds.Image}, {"storage", ds.Storage}, {"storageClass", ds.StorageClass}, {"vpa", ds.VPA}, {"exporterImage", ds.ExporterImage},
+			{"image", ds.Image}, {"storage", ds.Storage}, {"storageClass", ds.StorageClass}, {"vpa", string(ds.VPA)}, {"exporterImage", ds.ExporterImage},
 		} {
 			if f.value != "" {
 				report(path+"."+f.key, 0)
@@ -755,7 +755,7 @@ func grpcMetricsPort(c *checkContext, report reportFunc) {
 
 func backupSupported(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Mode != "managed" && ds.Backup != nil && !BackupSupported(ds.Type) {
+		if ds.Mode != ModeManaged && ds.Backup != nil && !BackupSupported(ds.Type) {
 			report(fmt.Sprintf("spec.data[%d].backup", i), 0, ds.Type)
 		}
 	}
@@ -871,7 +871,7 @@ func cronJobNamesFit(c *checkContext, report reportFunc) { checkCronJobNames(c.p
 
 func fluxRepoURL(c *checkContext, report reportFunc) {
 	u := c.s.CICD.RepoURL
-	if c.s.CICD.GitOps != "flux" || u == "" || strings.Contains(u, "://") || GitRepoURLProblem(u) != "" {
+	if c.s.CICD.GitOps != GitOpsFlux || u == "" || strings.Contains(u, "://") || GitRepoURLProblem(u) != "" {
 		return
 	}
 	// Flux's GitRepository CRD wants a scheme (^(http|https|ssh)://).

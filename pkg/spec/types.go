@@ -170,7 +170,7 @@ type Edge struct {
 	// the implementation's policy with the Gateway API.
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
 	// ClientIP is preserve (externalTrafficPolicy Local) or distribute (Cluster, default).
-	ClientIP string `json:"clientIP,omitempty" validate:"omitempty,oneof=preserve distribute"`
+	ClientIP ClientIPPolicy `json:"clientIP,omitempty" validate:"omitempty,oneof=preserve distribute"`
 }
 
 // EdgeTLS configures cert-manager.
@@ -352,7 +352,7 @@ type DataStore struct {
 	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka"`
 	// Mode is in-cluster (a StatefulSet with a volume) or managed (a binding
 	// to an external endpoint, the preferred production choice).
-	Mode string `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster managed"`
+	Mode DataStoreMode `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster managed"`
 	// Version of the engine; for in-cluster stores without image, the tag of
 	// the engine's official image.
 	Version string `json:"version,omitempty" validate:"omitempty,max=64"`
@@ -380,7 +380,7 @@ type DataStore struct {
 	// VPA adds a VerticalPodAutoscaler to an in-cluster store: Off only
 	// recommends requests, Initial applies them when a pod is created
 	// (never evicting a running database).
-	VPA string `json:"vpa,omitempty" validate:"omitempty,oneof=Off Initial"`
+	VPA VPAMode `json:"vpa,omitempty" validate:"omitempty,oneof=Off Initial"`
 }
 
 // Backup schedules backups of an in-cluster postgres, mysql or redis store.
@@ -431,7 +431,7 @@ type SLO struct {
 // CICD configures delivery.
 type CICD struct {
 	// GitOps is argocd, flux or none (default none).
-	GitOps string `json:"gitops,omitempty" validate:"omitempty,oneof=argocd flux none"`
+	GitOps GitOpsTool `json:"gitops,omitempty" validate:"omitempty,oneof=argocd flux none"`
 	// RepoURL is the Git repository holding the rendered tree.
 	RepoURL string `json:"repoURL,omitempty" validate:"omitempty,gitrepourl"`
 	// Revision is the branch, tag or commit to deploy (default main).
@@ -459,7 +459,7 @@ type Taint struct {
 	// Value of the taint.
 	Value string `json:"value,omitempty" validate:"omitempty,labelvalue"`
 	// Effect is NoSchedule, PreferNoSchedule or NoExecute.
-	Effect string `json:"effect" validate:"required,oneof=NoSchedule PreferNoSchedule NoExecute"`
+	Effect TaintEffect `json:"effect" validate:"required,oneof=NoSchedule PreferNoSchedule NoExecute"`
 }
 
 // Team is a group of people owning services.
@@ -471,7 +471,7 @@ type Team struct {
 	// Services the team owns.
 	Services []string `json:"services,omitempty" validate:"omitempty,dive,dnslabel"`
 	// Access is view (default) or edit.
-	Access string `json:"access,omitempty" validate:"omitempty,oneof=view edit"`
+	Access TeamAccess `json:"access,omitempty" validate:"omitempty,oneof=view edit"`
 }
 
 // SecretStore configures External Secrets.
@@ -479,7 +479,7 @@ type SecretStore struct {
 	// Store is the name of the (Cluster)SecretStore (default platform-secrets).
 	Store string `json:"store,omitempty" validate:"omitempty,dnssubdomain"`
 	// StoreKind is ClusterSecretStore (default) or SecretStore.
-	StoreKind string `json:"storeKind,omitempty" validate:"omitempty,oneof=ClusterSecretStore SecretStore"`
+	StoreKind SecretStoreKind `json:"storeKind,omitempty" validate:"omitempty,oneof=ClusterSecretStore SecretStore"`
 	// RefreshInterval of ExternalSecrets (default 1h).
 	RefreshInterval string `json:"refreshInterval,omitempty" validate:"omitempty,duration"`
 }
@@ -514,3 +514,72 @@ type ImageVerification struct {
 	// Images are glob patterns of the images to verify (default: the repositories of the services' images).
 	Images []string `json:"images,omitempty" validate:"omitempty,dive,min=1,max=512"`
 }
+
+// The enumerations below are typed, like Tier and Protocol, so the
+// generator compares constants, never string literals a typo could break;
+// the validator's oneof tags list the same values for the schema and docs.
+
+// ClientIPPolicy says how the edge's load balancer treats client addresses.
+type ClientIPPolicy string
+
+// Client IP policies.
+const (
+	ClientIPPreserve   ClientIPPolicy = "preserve"
+	ClientIPDistribute ClientIPPolicy = "distribute"
+)
+
+// DataStoreMode says where a data store runs.
+type DataStoreMode string
+
+// Data store modes.
+const (
+	ModeInCluster DataStoreMode = "in-cluster"
+	ModeManaged   DataStoreMode = "managed"
+)
+
+// VPAMode is a store's VerticalPodAutoscaler update mode.
+type VPAMode string
+
+// VPA modes platformctl renders (never Auto: it would evict a database).
+const (
+	VPAOff     VPAMode = "Off"
+	VPAInitial VPAMode = "Initial"
+)
+
+// GitOpsTool is the controller that applies the overlays.
+type GitOpsTool string
+
+// GitOps tools.
+const (
+	GitOpsArgoCD GitOpsTool = "argocd"
+	GitOpsFlux   GitOpsTool = "flux"
+	GitOpsNone   GitOpsTool = "none"
+)
+
+// TaintEffect is a node-pool taint's effect.
+type TaintEffect string
+
+// Taint effects.
+const (
+	TaintNoSchedule       TaintEffect = "NoSchedule"
+	TaintPreferNoSchedule TaintEffect = "PreferNoSchedule"
+	TaintNoExecute        TaintEffect = "NoExecute"
+)
+
+// TeamAccess is what a team's Role allows.
+type TeamAccess string
+
+// Team access levels.
+const (
+	AccessView TeamAccess = "view"
+	AccessEdit TeamAccess = "edit"
+)
+
+// SecretStoreKind is the kind of External Secrets store referenced.
+type SecretStoreKind string
+
+// Secret store kinds.
+const (
+	ClusterSecretStore    SecretStoreKind = "ClusterSecretStore"
+	NamespacedSecretStore SecretStoreKind = "SecretStore"
+)
