@@ -236,7 +236,7 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 		from := pods("apps", svc.Name)
 		for _, u := range svc.Uses {
 			ds := stores[u]
-			if ds == nil || ds.Mode == "managed" {
+			if ds == nil || ds.Mode == spec.ModeManaged {
 				continue
 			}
 			add(from, pods("data", ds.Name), spec.DataPorts[ds.Type], "uses "+ds.Name)
