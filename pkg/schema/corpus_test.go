@@ -136,6 +136,7 @@ var badCases = map[string]class{
 	"89-call-duplicate.yaml":             crossField,
 	"90-call-bad-port.yaml":              mixed,
 	"91-call-shape.yaml":                 schemaClass,
+	"92-call-port-decimal.yaml":          yamlLevel,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

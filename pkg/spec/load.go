@@ -295,12 +295,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 	case reflect.Map:
 		d.decodeMap(n, v, path)
 	case reflect.String:
-		if integerText[v.Type()] && n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		if integerText[v.Type()] && n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || (n.Tag == "!!float" && allDigits(n.Value))) {
+			// The same rules as for an integer field: 09090 and 0x10 are
+			// read differently by different YAML readers.
 			if msg := notDecimal(n.Value); msg != "" {
 				d.badValue(n, path, "%s", msg)
 				return
 			}
-			v.SetString(n.Value)
+			v.SetString(n.Value) // the range is the format's to judge
 			return
 		}
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
