@@ -44,6 +44,8 @@ type Factory struct {
 	Started time.Time
 	// ConfigFile is the CLI config file LoadConfig read ("" when none).
 	ConfigFile string
+	// FileConfig is what LoadConfig decoded from it (zero when none).
+	FileConfig FileConfig
 }
 
 // GlobalFlags are the flags every command accepts.

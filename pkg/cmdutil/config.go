@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,12 +62,40 @@ func (l ConfigErrors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// FileConfig is .platformctl.yaml, and the one description of it: its
+// keys are the fields' mapstructure tags, in the order "known:" hints list
+// them, and what each value must be is the Go type plus the check tags
+// (their terms are listed on lint.Config). DecodeConfig reads a file into
+// it once, with positions; the lint section is handed to lint as it is.
+type FileConfig struct {
+	// File is the spec (-f), Output the render directory (-o), Env the
+	// environment of build (--env): each below its flag and PLATFORMCTL_*.
+	File   string      `mapstructure:"file"`
+	Output string      `mapstructure:"output"`
+	Env    string      `mapstructure:"env"`
+	Lint   lint.Config `mapstructure:"lint"`
+}
+
+// flagSettings is the top-level strings the file sets, for viper: flags and
+// PLATFORMCTL_* override them, and Setting and Source ask viper which won.
+func (c FileConfig) flagSettings() map[string]any {
+	settings := map[string]any{}
+	v := reflect.ValueOf(c)
+	for i := range v.NumField() {
+		if fv := v.Field(i); fv.Kind() == reflect.String && fv.String() != "" {
+			settings[lint.ConfigKey(v.Type().Field(i))] = fv.String()
+		}
+	}
+	return settings
+}
+
 // LoadConfig reads the CLI config file: path when given, else
 // .platformctl.yaml in the working directory when present. The file is
-// checked here, with positions (every key known, every value of the right
-// type and range); viper then holds its values for Setting, which applies
-// the precedence flag > environment > file > default. A config that is not
-// a readable regular file, or fails a check, is exit 2.
+// decoded once, with positions (every key known, every value of the right
+// type and range), into f.FileConfig; viper then holds its top-level
+// values for Setting, which applies the precedence flag > environment >
+// file > default. A config that is not a readable regular file, or fails
+// a check, is exit 2.
 func (f *Factory) LoadConfig(path string) error {
 	explicit := path != ""
 	if !explicit {
@@ -78,13 +108,14 @@ func (f *Factory) LoadConfig(path string) error {
 	if data == nil {
 		return nil
 	}
-	if errs := CheckConfig(path, data); len(errs) > 0 {
+	cfg, errs := DecodeConfig(path, data)
+	if len(errs) > 0 {
 		return Fail(errs)
 	}
-	f.Config.SetConfigType("yaml")
-	if err := f.Config.ReadConfig(bytes.NewReader(data)); err != nil {
+	if err := f.Config.MergeConfigMap(cfg.flagSettings()); err != nil {
 		return Fail(fmt.Errorf("config %s: %w", path, err))
 	}
+	f.FileConfig = cfg
 	f.ConfigFile = path
 	return nil
 }
@@ -135,123 +166,111 @@ func readConfig(path string, explicit bool) ([]byte, error) {
 // CheckConfig checks a CLI config file's contents (file names it in
 // messages) and returns every problem found, in file order.
 func CheckConfig(file string, data []byte) ConfigErrors {
-	c := &configChecker{file: file}
+	_, errs := DecodeConfig(file, data)
+	return errs
+}
+
+// DecodeConfig decodes a CLI config file's contents (file names it in
+// messages) into a FileConfig, and returns every problem found, in file
+// order; with problems, the FileConfig is the zero value.
+func DecodeConfig(file string, data []byte) (FileConfig, ConfigErrors) {
+	var cfg FileConfig
+	c := &configDecoder{file: file}
 	if p, msg, bad := yamlsyntax.BadText(data); bad {
 		c.at(p.Line, p.Col, "", "invalid YAML: %s", msg)
-		return c.errs
+		return FileConfig{}, c.errs
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil // empty: nothing configured
+			return cfg, nil // empty: nothing configured
 		}
 		p, msg := yamlsyntax.Describe(data, err)
 		c.at(p.Line, p.Col, "", "invalid YAML: %s", msg)
-		return c.errs
+		return FileConfig{}, c.errs
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err == nil {
 		c.at(extra.Line, extra.Column, "", "a second YAML document; the config is one mapping")
-		return c.errs
+		return FileConfig{}, c.errs
 	} else if !errors.Is(err, io.EOF) {
 		p, msg := yamlsyntax.Describe(data, err)
 		c.at(p.Line, p.Col, "", "invalid YAML: %s", msg)
-		return c.errs
+		return FileConfig{}, c.errs
 	}
 	if len(doc.Content) == 0 {
-		return nil // comments only
+		return cfg, nil // comments only
 	}
 	root := deref(doc.Content[0])
 	if isNull(root) {
-		return nil
+		return cfg, nil
 	}
+	top := reflect.ValueOf(&cfg).Elem()
 	if root.Kind != yaml.MappingNode {
-		c.errorf(root, "", "expected a mapping of settings (file, output, env, lint), got %s", describe(root))
-		return c.errs
+		c.errorf(root, "", "expected a mapping of settings (%s), got %s", keyNames(fieldsOf(top.Type())), describe(root))
+		return FileConfig{}, c.errs
 	}
-	c.mapping(root, "", configSchema)
-	sort.SliceStable(c.errs, func(i, j int) bool {
-		a, b := c.errs[i], c.errs[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
-	return c.errs
+	c.mapping(root, "", top)
+	if len(c.errs) > 0 {
+		sort.SliceStable(c.errs, func(i, j int) bool {
+			a, b := c.errs[i], c.errs[j]
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Col < b.Col
+		})
+		return FileConfig{}, c.errs
+	}
+	return cfg, nil
 }
 
-// kind is what a config key holds.
-type kind int
-
-const (
-	kString  kind = iota // a non-empty string
-	kInt                 // an integer of at least min
-	kStrings             // a list of strings
-	kMap                 // a mapping of string to string
-	kFields              // a mapping of the keys in fields
-	kList                // a list of mappings of the keys in fields
-)
-
-// key describes one config key. check, when set, vets each string the key
-// holds (each item of a list, each value of a map) and returns a problem.
-type key struct {
-	name     string
-	kind     kind
-	min      int
-	fields   []key
-	required []string // for kList items
-	anyOf    []string // for kList items: at least one of these keys, holding something
-	date     bool     // a kString that may be written as an unquoted date
-	check    func(s string) string
-	checkKey func(s string) string // for kMap keys
+// field is one config key of a struct: its field index, name and checks.
+type field struct {
+	index  int
+	name   string
+	checks map[string]string
 }
 
-// configSchema is every key .platformctl.yaml may hold, in the order the
-// "known:" hints list them. The lint section mirrors lint.Config (a test
-// keeps the two in step); its values are vetted as lint.Run would vet them,
-// so a mistake is reported with its position before any command runs.
-var configSchema = []key{
-	{name: "file", kind: kString},
-	{name: "output", kind: kString},
-	{name: "env", kind: kString},
-	{name: "lint", kind: kFields, fields: []key{
-		{name: "disable", kind: kStrings, check: checkRuleID},
-		{name: "enable", kind: kStrings, check: checkRuleID},
-		{name: "severity", kind: kMap, checkKey: checkRuleID, check: checkSeverity},
-		{name: "exclude", kind: kList, required: []string{"reason"}, anyOf: lint.ExclusionSelectors, fields: []key{
-			{name: "rules", kind: kStrings, check: checkRuleID},
-			{name: "paths", kind: kStrings, check: checkGlob},
-			{name: "kinds", kind: kStrings},
-			{name: "namespaces", kind: kStrings},
-			{name: "names", kind: kStrings},
-			{name: "reason", kind: kString},
-			{name: "expires", kind: kString, date: true, check: checkDate},
-		}},
-		{name: "params", kind: kFields, fields: []key{
-			{name: "allowedRegistries", kind: kStrings},
-			{name: "minReplicas", kind: kInt, min: 1},
-			{name: "requiredLabels", kind: kStrings},
-		}},
-	}},
+func fieldsOf(t reflect.Type) []field {
+	fields := make([]field, t.NumField())
+	for i := range fields {
+		f := t.Field(i)
+		fields[i] = field{index: i, name: lint.ConfigKey(f), checks: lint.ConfigChecks(f)}
+	}
+	return fields
 }
 
-type configChecker struct {
+// valueChecks vet each string a key holds (each item of a list, each value
+// or, for key=, each key of a map), by check term; a message is a problem.
+var valueChecks = []struct {
+	term  string
+	check func(s string) string
+}{
+	{"rule", checkRuleID},
+	{"severity", checkSeverity},
+	{"glob", checkGlob},
+	{"date", checkDate},
+}
+
+type configDecoder struct {
 	file string
 	errs ConfigErrors
 }
 
-func (c *configChecker) at(line, col int, path, format string, args ...any) {
+func (c *configDecoder) at(line, col int, path, format string, args ...any) {
 	c.errs = append(c.errs, ConfigError{File: c.file, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (c *configChecker) errorf(n *yaml.Node, path, format string, args ...any) {
+func (c *configDecoder) errorf(n *yaml.Node, path, format string, args ...any) {
 	c.at(n.Line, n.Column, path, format, args...)
 }
 
-// mapping checks a mapping node against keys.
-func (c *configChecker) mapping(n *yaml.Node, path string, keys []key) {
+// mapping decodes a mapping node into the struct dst.
+func (c *configDecoder) mapping(n *yaml.Node, path string, dst reflect.Value) {
+	fields := fieldsOf(dst.Type())
 	seen := map[string]*yaml.Node{}
+	values := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], deref(n.Content[i+1])
 		if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
@@ -263,23 +282,44 @@ func (c *configChecker) mapping(n *yaml.Node, path string, keys []key) {
 			continue
 		}
 		seen[k.Value] = k
-		spec, ok := findKey(keys, k.Value)
-		if !ok {
-			c.errorf(k, path, "unknown key %q (known: %s)", k.Value, keyNames(keys))
+		fi := slices.IndexFunc(fields, func(f field) bool { return f.name == k.Value })
+		if fi < 0 {
+			c.errorf(k, path, "unknown key %q (known: %s)", k.Value, keyNames(fields))
 			continue
 		}
-		c.value(v, join(path, k.Value), spec)
+		values[k.Value] = v
+		c.value(v, join(path, k.Value), dst.Field(fields[fi].index), fields[fi].checks)
+	}
+	var selectors []string
+	for _, f := range fields {
+		if _, ok := f.checks["required"]; ok && seen[f.name] == nil {
+			c.errorf(n, path, "%s is required", f.name)
+		}
+		if _, ok := f.checks["selector"]; ok {
+			selectors = append(selectors, f.name)
+		}
+	}
+	if len(selectors) > 0 && !slices.ContainsFunc(selectors, func(name string) bool { return holds(values[name]) }) {
+		c.errorf(n, path, "%s", lint.ErrNoSelector.Error())
 	}
 }
 
-// value checks the value v of the key spec at path. Null is "not set".
-func (c *configChecker) value(v *yaml.Node, path string, spec key) {
+// holds says whether a selector's value selects: not absent or null, and
+// not an empty list (an empty selector list selects everything).
+func holds(v *yaml.Node) bool {
+	return v != nil && !isNull(v) && (v.Kind != yaml.SequenceNode || len(v.Content) > 0)
+}
+
+// value decodes v, the value of the key at path, into dst, whose Go type
+// says what v must be. Null is "not set".
+func (c *configDecoder) value(v *yaml.Node, path string, dst reflect.Value, checks map[string]string) {
 	if isNull(v) {
 		return
 	}
-	switch spec.kind {
-	case kString:
-		s, ok := c.str(v, path, spec.date)
+	switch t := dst.Type(); {
+	case t.Kind() == reflect.String:
+		_, date := checks["date"]
+		s, ok := c.str(v, path, date)
 		if !ok {
 			return
 		}
@@ -287,8 +327,9 @@ func (c *configChecker) value(v *yaml.Node, path string, spec key) {
 			c.errorf(v, path, "must not be empty (leave the key out for the default)")
 			return
 		}
-		c.vet(v, path, spec.check, s)
-	case kInt:
+		c.vet(v, path, checks, s)
+		dst.SetString(s)
+	case t.Kind() == reflect.Int:
 		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!int" {
 			c.errorf(v, path, "expected an integer, got %s", describe(v))
 			return
@@ -298,14 +339,21 @@ func (c *configChecker) value(v *yaml.Node, path string, spec key) {
 			c.errorf(v, path, "%s is not an integer platformctl can hold", v.Value)
 			return
 		}
-		if n < spec.min {
-			c.errorf(v, path, "must be at least %d", spec.min)
+		if arg, ok := checks["min"]; ok {
+			if least, err := strconv.Atoi(arg); err != nil {
+				panic(fmt.Sprintf("config: %s: check min=%q is not an integer", path, arg)) // a bad tag: a programming error
+			} else if n < least {
+				c.errorf(v, path, "must be at least %d", least)
+				return
+			}
 		}
-	case kStrings:
+		dst.SetInt(int64(n))
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		if v.Kind != yaml.SequenceNode {
 			c.errorf(v, path, "expected a list of strings, got %s", describe(v))
 			return
 		}
+		list := reflect.MakeSlice(t, 0, len(v.Content))
 		for i, item := range v.Content {
 			p := fmt.Sprintf("%s[%d]", path, i)
 			item = deref(item)
@@ -314,15 +362,40 @@ func (c *configChecker) value(v *yaml.Node, path string, spec key) {
 				continue
 			}
 			if s, ok := c.str(item, p, false); ok {
-				c.vet(item, p, spec.check, s)
+				c.vet(item, p, checks, s)
+				list = reflect.Append(list, reflect.ValueOf(s))
 			}
 		}
-	case kMap:
+		dst.Set(list)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		if v.Kind != yaml.SequenceNode {
+			c.errorf(v, path, "expected a list, got %s", describe(v))
+			return
+		}
+		list := reflect.MakeSlice(t, 0, len(v.Content))
+		for i, item := range v.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			item = deref(item)
+			if item.Kind != yaml.MappingNode {
+				c.errorf(item, p, "expected a mapping, got %s", describe(item))
+				continue
+			}
+			elem := reflect.New(t.Elem()).Elem()
+			c.mapping(item, p, elem)
+			list = reflect.Append(list, elem)
+		}
+		dst.Set(list)
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.String:
 		if v.Kind != yaml.MappingNode {
 			c.errorf(v, path, "expected a mapping, got %s", describe(v))
 			return
 		}
+		m := reflect.MakeMapWithSize(t, len(v.Content)/2)
 		seen := map[string]*yaml.Node{}
+		keyChecks := map[string]string{} // key=rule: the keys are vetted as rule IDs
+		if term, ok := checks["key"]; ok {
+			keyChecks[term] = ""
+		}
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			k, val := v.Content[i], deref(v.Content[i+1])
 			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
@@ -335,49 +408,33 @@ func (c *configChecker) value(v *yaml.Node, path string, spec key) {
 				continue
 			}
 			seen[k.Value] = k
-			c.vet(k, p, spec.checkKey, k.Value)
+			c.vet(k, p, keyChecks, k.Value)
 			if isNull(val) {
 				c.errorf(val, p, "expected a string, got null")
 				continue
 			}
 			if s, ok := c.str(val, p, false); ok {
-				c.vet(val, p, spec.check, s)
+				c.vet(val, p, checks, s)
+				m.SetMapIndex(reflect.ValueOf(k.Value), reflect.ValueOf(s))
 			}
 		}
-	case kFields:
+		dst.Set(m)
+	case t.Kind() == reflect.Struct:
 		if v.Kind != yaml.MappingNode {
 			c.errorf(v, path, "expected a mapping, got %s", describe(v))
 			return
 		}
-		c.mapping(v, path, spec.fields)
-	case kList:
-		if v.Kind != yaml.SequenceNode {
-			c.errorf(v, path, "expected a list, got %s", describe(v))
-			return
-		}
-		for i, item := range v.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			item = deref(item)
-			if item.Kind != yaml.MappingNode {
-				c.errorf(item, p, "expected a mapping, got %s", describe(item))
-				continue
-			}
-			c.mapping(item, p, spec.fields)
-			for _, r := range spec.required {
-				if !hasKey(item, r) {
-					c.errorf(item, p, "%s is required", r)
-				}
-			}
-			if len(spec.anyOf) > 0 && !hasAnyValue(item, spec.anyOf) {
-				c.errorf(item, p, "%s", lint.ErrNoSelector.Error())
-			}
-		}
+		c.mapping(v, path, dst)
+	default:
+		// A field of a type no config key can hold: a programming error,
+		// which TestDecodeConfig's "every key" case reaches.
+		panic(fmt.Sprintf("config: %s: no decoder for %s", path, t))
 	}
 }
 
 // str returns a string scalar's value; a date is also accepted where one
 // is expected (YAML reads an unquoted 2027-06-30 as a timestamp).
-func (c *configChecker) str(v *yaml.Node, path string, date bool) (string, bool) {
+func (c *configDecoder) str(v *yaml.Node, path string, date bool) (string, bool) {
 	if v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!str" || date && v.ShortTag() == "!!timestamp") {
 		return v.Value, true
 	}
@@ -389,12 +446,15 @@ func (c *configChecker) str(v *yaml.Node, path string, date bool) (string, bool)
 	return "", false
 }
 
-func (c *configChecker) vet(n *yaml.Node, path string, check func(string) string, s string) {
-	if check == nil {
-		return
-	}
-	if msg := check(s); msg != "" {
-		c.errorf(n, path, "%s", msg)
+// vet runs the value checks among checks on s.
+func (c *configDecoder) vet(n *yaml.Node, path string, checks map[string]string, s string) {
+	for _, vc := range valueChecks {
+		if _, ok := checks[vc.term]; !ok {
+			continue
+		}
+		if msg := vc.check(s); msg != "" {
+			c.errorf(n, path, "%s", msg)
+		}
 	}
 }
 
@@ -440,45 +500,12 @@ func ruleIDs() []string {
 	return ids
 }
 
-func findKey(keys []key, name string) (key, bool) {
-	for _, k := range keys {
-		if k.name == name {
-			return k, true
-		}
-	}
-	return key{}, false
-}
-
-func keyNames(keys []key) string {
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.name
+func keyNames(fields []field) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
 	}
 	return strings.Join(names, ", ")
-}
-
-func hasKey(n *yaml.Node, name string) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == name {
-			return true
-		}
-	}
-	return false
-}
-
-// hasAnyValue says whether mapping n holds one of names with a value: not
-// null, and not an empty list (an empty selector list selects everything).
-func hasAnyValue(n *yaml.Node, names []string) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if !slices.Contains(names, n.Content[i].Value) {
-			continue
-		}
-		v := deref(n.Content[i+1])
-		if !isNull(v) && (v.Kind != yaml.SequenceNode || len(v.Content) > 0) {
-			return true
-		}
-	}
-	return false
 }
 
 func join(path, name string) string {

@@ -138,46 +138,74 @@ lint:
 	}
 }
 
-// The schema must follow lint.Config: a field added there and not here
-// would be refused in every config file.
-func TestConfigSchemaMatchesLintConfig(t *testing.T) {
-	lintKey, ok := findKey(configSchema, "lint")
-	require.True(t, ok)
-	var walk func(t *testing.T, typ reflect.Type, keys []key, path string)
-	walk = func(t *testing.T, typ reflect.Type, keys []key, path string) {
-		var names []string
+// TestDecodeConfigValues: the decode that checks the file is also the one
+// that fills the FileConfig lint is handed; unset keys stay zero (lint
+// then applies its defaults) and an explicit empty list stays empty.
+func TestDecodeConfigValues(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		want       FileConfig
+	}{
+		{name: "empty", data: ""},
+		{name: "nulls are unset", data: "file:\nlint:\n  params: {minReplicas: ~, requiredLabels: ~}\n"},
+		{name: "top level", data: "file: platform.yaml\noutput: deploy\nenv: dev\n",
+			want: FileConfig{File: "platform.yaml", Output: "deploy", Env: "dev"}},
+		{name: "every lint key", data: `lint:
+  disable: [missing-cpu-limit]
+  enable: []
+  severity: {image-not-pinned: error}
+  exclude:
+    - {rules: [host-network], paths: ["deploy/*.yaml"], kinds: [DaemonSet], namespaces: [kube-system], names: [cni], reason: CNI, expires: 2027-06-30}
+    - {names: [legacy], reason: quoted, expires: "2027-06-30"}
+  params: {allowedRegistries: [ghcr.io/acme], minReplicas: 3, requiredLabels: []}
+`, want: FileConfig{Lint: lint.Config{
+			Disable:  []string{"missing-cpu-limit"},
+			Enable:   []string{},
+			Severity: map[string]string{"image-not-pinned": "error"},
+			Exclude: []lint.Exclusion{
+				{Rules: []string{"host-network"}, Paths: []string{"deploy/*.yaml"}, Kinds: []string{"DaemonSet"},
+					Namespaces: []string{"kube-system"}, Names: []string{"cni"}, Reason: "CNI", Expires: "2027-06-30"},
+				{Names: []string{"legacy"}, Reason: "quoted", Expires: "2027-06-30"},
+			},
+			Params: lint.Params{AllowedRegistries: []string{"ghcr.io/acme"}, MinReplicas: 3, RequiredLabels: []string{}},
+		}}},
+		{name: "aliases are followed", data: "lint:\n  disable: &d [host-pid]\n  enable: *d\n",
+			want: FileConfig{Lint: lint.Config{Disable: []string{"host-pid"}, Enable: []string{"host-pid"}}}},
+		{name: "a problem: nothing is returned", data: "file: a.yaml\nlint: {params: {minReplicas: 0}}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _ := DecodeConfig("c.yaml", []byte(tc.data))
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestConfigTags: every check term on FileConfig is one the decoder knows,
+// so a misspelled tag cannot silently check nothing.
+func TestConfigTags(t *testing.T) {
+	known := map[string]bool{"key": true, "min": true, "required": true, "selector": true}
+	for _, vc := range valueChecks {
+		known[vc.term] = true
+	}
+	var walk func(typ reflect.Type, path string)
+	walk = func(typ reflect.Type, path string) {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			name := f.Tag.Get("mapstructure")
-			names = append(names, name)
-			k, ok := findKey(keys, name)
-			if !assert.True(t, ok, "%s.%s is not in configSchema", path, name) {
-				continue
+			p := join(path, lint.ConfigKey(f))
+			require.NotEmpty(t, lint.ConfigKey(f), "%s.%s has no mapstructure tag", path, f.Name)
+			for term := range lint.ConfigChecks(f) {
+				assert.True(t, known[term], "%s: unknown check term %q", p, term)
 			}
-			switch f.Type.Kind() {
-			case reflect.Struct:
-				assert.Equal(t, kFields, k.kind, "%s.%s", path, name)
-				walk(t, f.Type, k.fields, path+"."+name)
-			case reflect.Slice:
-				if f.Type.Elem().Kind() == reflect.Struct {
-					assert.Equal(t, kList, k.kind, "%s.%s", path, name)
-					walk(t, f.Type.Elem(), k.fields, path+"."+name)
-				} else {
-					assert.Equal(t, kStrings, k.kind, "%s.%s", path, name)
-				}
-			case reflect.Map:
-				assert.Equal(t, kMap, k.kind, "%s.%s", path, name)
-			case reflect.Int:
-				assert.Equal(t, kInt, k.kind, "%s.%s", path, name)
-			case reflect.String:
-				assert.Equal(t, kString, k.kind, "%s.%s", path, name)
-			default:
-				t.Errorf("%s.%s: no schema kind for %s", path, name, f.Type)
+			switch ft := f.Type; {
+			case ft.Kind() == reflect.Struct:
+				walk(ft, p)
+			case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+				walk(ft.Elem(), p)
 			}
 		}
-		assert.Len(t, keys, len(names), "%s: configSchema has keys lint.Config does not: %v vs %v", path, keyNames(keys), names)
 	}
-	walk(t, reflect.TypeFor[lint.Config](), lintKey.fields, "lint")
+	walk(reflect.TypeFor[FileConfig](), "")
+	assert.Equal(t, []string{"rules", "paths", "kinds", "namespaces", "names"}, lint.ExclusionSelectors)
 }
 
 // writeConfig writes data to name in a new working directory.

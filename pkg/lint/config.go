@@ -5,43 +5,90 @@ import (
 	"fmt"
 	"path"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"time"
 )
 
-// Config is the `lint:` section of .platformctl.yaml.
+// Config is the `lint:` section of .platformctl.yaml. Its tags, with those
+// of Exclusion and Params, are the file's one description: mapstructure
+// names each key, and check says what the CLI's config decode
+// (cmdutil.DecodeConfig) checks beyond the Go type, reporting the key's
+// file:line:col:
+//
+//	rule      each string is a rule ID of the catalog
+//	key=rule  each map key is a rule ID of the catalog
+//	severity  each string is a severity (ParseSeverity)
+//	glob      each string is a path.Match pattern
+//	date      YYYY-MM-DD, also written as an unquoted YAML date
+//	min=N     an integer of at least N
+//	required  the key must be present (in each list item)
+//	selector  one of these keys must hold something (ExclusionSelectors)
+//
+// A string key that is present must not be empty: leaving it out is how
+// the default is chosen. compile checks the same values again for callers
+// that build a Config in Go.
 type Config struct {
 	// Disable turns rules off; Enable turns on rules that are off by default.
-	Disable []string `mapstructure:"disable"`
-	Enable  []string `mapstructure:"enable"`
+	Disable []string `mapstructure:"disable" check:"rule"`
+	Enable  []string `mapstructure:"enable" check:"rule"`
 	// Severity overrides a rule's severity: {rule-id: warning}.
-	Severity map[string]string `mapstructure:"severity"`
+	Severity map[string]string `mapstructure:"severity" check:"key=rule,severity"`
 	// Exclude suppresses findings that match, each with a reason.
 	Exclude []Exclusion `mapstructure:"exclude"`
 	Params  Params      `mapstructure:"params"`
 }
 
 // ExclusionSelectors are the Exclusion fields that choose findings (their
-// config keys); an exclusion must set one of them.
-var ExclusionSelectors = []string{"rules", "paths", "kinds", "namespaces", "names"}
+// config keys, tagged check:"selector"); an exclusion must set one of them.
+var ExclusionSelectors = taggedKeys(reflect.TypeFor[Exclusion](), "selector")
 
 // ErrNoSelector is the problem with an exclusion that sets no selector: an
 // empty selector matches everything, so it would silence every finding.
-var ErrNoSelector = errors.New("no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)")
+var ErrNoSelector = errors.New("no selector: set at least one of " + strings.Join(ExclusionSelectors, ", ") +
+	" (an exclusion without one silences every finding)")
 
 // Exclusion suppresses findings. Every non-empty field must match.
 type Exclusion struct {
 	// Rules the exclusion applies to (empty: all).
-	Rules []string `mapstructure:"rules"`
+	Rules []string `mapstructure:"rules" check:"selector,rule"`
 	// Paths are globs matched against the finding's file (path.Match, and
 	// also against the file's base name).
-	Paths      []string `mapstructure:"paths"`
-	Kinds      []string `mapstructure:"kinds"`
-	Namespaces []string `mapstructure:"namespaces"`
-	Names      []string `mapstructure:"names"`
+	Paths      []string `mapstructure:"paths" check:"selector,glob"`
+	Kinds      []string `mapstructure:"kinds" check:"selector"`
+	Namespaces []string `mapstructure:"namespaces" check:"selector"`
+	Names      []string `mapstructure:"names" check:"selector"`
 	// Reason is required: an exclusion nobody can explain is a finding waiting to happen.
-	Reason string `mapstructure:"reason"`
+	Reason string `mapstructure:"reason" check:"required"`
 	// Expires (YYYY-MM-DD) ends the exclusion; after it the findings count again.
-	Expires string `mapstructure:"expires"`
+	Expires string `mapstructure:"expires" check:"date"`
+}
+
+// ConfigKey is the config key of a field of Config (or of a struct in it).
+func ConfigKey(f reflect.StructField) string { return f.Tag.Get("mapstructure") }
+
+// ConfigChecks is a field's check tag as a map from each term to its
+// argument: `check:"key=rule,severity"` is {key: rule, severity: ""}.
+func ConfigChecks(f reflect.StructField) map[string]string {
+	checks := map[string]string{}
+	for term := range strings.SplitSeq(f.Tag.Get("check"), ",") {
+		if term != "" {
+			name, arg, _ := strings.Cut(term, "=")
+			checks[name] = arg
+		}
+	}
+	return checks
+}
+
+// taggedKeys is the config keys of t's fields whose check tag has term.
+func taggedKeys(t reflect.Type, term string) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if _, ok := ConfigChecks(t.Field(i))[term]; ok {
+			keys = append(keys, ConfigKey(t.Field(i)))
+		}
+	}
+	return keys
 }
 
 // compiled is a validated Config.

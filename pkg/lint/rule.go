@@ -89,7 +89,7 @@ type Params struct {
 	// imageref.Allowed reads it and as spec.security.allowedRegistries means.
 	AllowedRegistries []string `mapstructure:"allowedRegistries" json:"allowedRegistries,omitempty"`
 	// MinReplicas is the replica floor for Deployments and StatefulSets without an HPA.
-	MinReplicas int `mapstructure:"minReplicas" json:"minReplicas,omitempty"`
+	MinReplicas int `mapstructure:"minReplicas" json:"minReplicas,omitempty" check:"min=1"`
 	// RequiredLabels must be on every object.
 	RequiredLabels []string `mapstructure:"requiredLabels" json:"requiredLabels,omitempty"`
 }

@@ -81,9 +81,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 			}
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Envs = uniq(opts.Envs)
-			if err := f.Config.UnmarshalKey("lint", &opts.Config); err != nil {
-				return cmdutil.Fail(fmt.Errorf("config: lint: %w", err))
-			}
+			opts.Config = f.FileConfig.Lint
 			opts.Quiet = f.Global.Quiet
 			opts.NoColor = !f.Color(f.IO.Out)
 			if runF != nil {

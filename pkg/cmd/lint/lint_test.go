@@ -79,3 +79,21 @@ func TestRunExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigReachesLint: the lint section LoadConfig decoded is the Config
+// lint runs with, and --env comes from the flag alone (PLATFORMCTL_ENV is
+// build's one environment; lint still checks every one).
+func TestConfigReachesLint(t *testing.T) {
+	t.Chdir(t.TempDir())
+	t.Setenv("PLATFORMCTL_ENV", "dev")
+	require.NoError(t, os.WriteFile(cmdutil.ConfigFile, []byte("env: staging\nlint:\n  disable: [host-network]\n  params: {minReplicas: 3}\n"), 0o644))
+	f := cmdutil.NewFactory(cmdutil.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}})
+	require.NoError(t, f.LoadConfig(""))
+	var got *lintcmd.Options
+	cmd := lintcmd.NewCmd(f, func(o *lintcmd.Options) error { got = o; return nil })
+	cmd.SetArgs(nil)
+	require.NoError(t, cmd.Execute())
+	require.NotNil(t, got)
+	assert.Equal(t, lint.Config{Disable: []string{"host-network"}, Params: lint.Params{MinReplicas: 3}}, got.Config)
+	assert.Empty(t, got.Envs)
+}
