@@ -216,6 +216,16 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Checked here, not left to the renderer, so a typo gets the hint
+	// build gives. --env is lint's flag only (PLATFORMCTL_ENV and the
+	// config's env choose build's one environment; lint checks them all),
+	// so there is no other source to name.
+	names := d.Platform.EnvironmentNames()
+	for _, env := range opts.Envs {
+		if d.Platform.Environment(env) == nil {
+			return nil, fmt.Errorf("no environment %q; the spec defines: %s%s", env, strings.Join(names, ", "), cmdutil.DidYouMean(env, names))
+		}
+	}
 	sets, err := lintinput.FromSpec(d, opts.Envs)
 	return sets, generate.Locate(d, err)
 }

@@ -80,6 +80,38 @@ func TestRunExitCodes(t *testing.T) {
 	}
 }
 
+// TestEnvTypo: lint --env names environments of the spec; one it does not
+// define is exit 2 with the environments and, for a typo, the nearest one,
+// phrased as build phrases it.
+func TestEnvTypo(t *testing.T) {
+	shop, err := filepath.Abs("../../../examples/shop/platform.yaml")
+	require.NoError(t, err)
+	for _, tt := range []struct {
+		name string
+		envs []string
+		err  string
+	}{
+		{name: "a typo", envs: []string{"prodution"},
+			err: `no environment "prodution"; the spec defines: dev, testing, staging, production; did you mean "production"?`},
+		{name: "a typo after a good one", envs: []string{"dev", "stagin"},
+			err: `no environment "stagin"; the spec defines: dev, testing, staging, production; did you mean "staging"?`},
+		{name: "far from every environment", envs: []string{"qa"},
+			err: `no environment "qa"; the spec defines: dev, testing, staging, production`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := lintcmd.Run(&lintcmd.Options{
+				IO:   cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &bytes.Buffer{}},
+				File: shop, Envs: tt.envs, Format: "text", FailOn: "error", NoColor: true,
+			})
+			assert.Equal(t, 2, cmdutil.ExitCode(err), "%v", err)
+			require.Error(t, err)
+			assert.Equal(t, tt.err, err.Error())
+			assert.Empty(t, out.String())
+		})
+	}
+}
+
 // TestConfigReachesLint: the lint section LoadConfig decoded is the Config
 // lint runs with, and --env comes from the flag alone (PLATFORMCTL_ENV is
 // build's one environment; lint still checks every one).
