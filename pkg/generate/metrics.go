@@ -84,7 +84,7 @@ func target(c *Context, svc *spec.Service) monitoring.Target {
 		}
 	}
 	dep := func(ds *spec.DataStore) monitoring.Dependency {
-		return monitoring.Dependency{Name: ds.Name, Type: string(ds.Type), Namespace: c.NS("data"), Managed: ds.Mode == "managed"}
+		return monitoring.Dependency{Name: ds.Name, Type: string(ds.Type), Namespace: c.NS("data"), Managed: ds.Mode == spec.ModeManaged}
 	}
 	for _, ds := range dependencies(c.P, svc) {
 		t.Dependencies = append(t.Dependencies, dep(ds))
@@ -150,7 +150,7 @@ func metricsObjects(c *Context) ([]Object, error) {
 	storePorts := map[int32]bool{}
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == "managed" {
+		if ds.Mode == spec.ModeManaged {
 			continue
 		}
 		storePorts[exporters[ds.Type].port] = true
