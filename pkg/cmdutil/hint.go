@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/platformctl/platformctl/pkg/spec"
 	"github.com/platformctl/platformctl/pkg/textdist"
 )
 
@@ -91,4 +92,28 @@ func FlagError(err error) error {
 		want = "a whole number of at least 0"
 	}
 	return fmt.Errorf("%s %q: expected %s", name, bad.GetValue(), want)
+}
+
+// UnknownEnvironment is the error for an environment the spec does not
+// define: which ones it does, the nearest name, and where the value came
+// from when it was not the flag (source: PLATFORMCTL_ENV, the config file).
+func UnknownEnvironment(env, source string, names []string) error {
+	return fmt.Errorf("no environment %q%s; the spec defines: %s%s", env, From(source), strings.Join(names, ", "), DidYouMean(env, names))
+}
+
+// OneEnvironment picks the environment a one-environment command works on:
+// env when it is set and defined, else the spec's only environment; exit 2
+// otherwise.
+func OneEnvironment(p *spec.Platform, env, source string) (string, error) {
+	names := p.EnvironmentNames()
+	if env == "" {
+		if len(names) != 1 {
+			return "", Fail(fmt.Errorf("--env is required; the spec defines: %s", strings.Join(names, ", ")))
+		}
+		return names[0], nil
+	}
+	if p.Environment(env) == nil {
+		return "", Fail(UnknownEnvironment(env, source, names))
+	}
+	return env, nil
 }

@@ -271,9 +271,9 @@ type DataStore struct {
 func (ds DataStore) entry() object {
 	mode := ds.Mode
 	if mode == "" {
-		mode = "in-cluster"
+		mode = string(spec.ModeInCluster)
 		if ds.Endpoint != "" {
-			mode = "managed"
+			mode = string(spec.ModeManaged)
 		}
 	}
 	o := object{{"name", str(ds.Name)}, {"type", str(ds.Type)}, {"mode", str(mode)}}

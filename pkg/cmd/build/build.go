@@ -3,7 +3,6 @@ package build
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -59,17 +58,9 @@ func Run(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	env := opts.Env
-	names := d.Platform.EnvironmentNames()
-	if env == "" {
-		if len(names) != 1 {
-			return cmdutil.Fail(fmt.Errorf("--env is required; the spec defines: %s", strings.Join(names, ", ")))
-		}
-		env = names[0]
-	}
-	if d.Platform.Environment(env) == nil {
-		return cmdutil.Fail(fmt.Errorf("no environment %q%s; the spec defines: %s%s",
-			env, cmdutil.From(opts.EnvSource), strings.Join(names, ", "), cmdutil.DidYouMean(env, names)))
+	env, err := cmdutil.OneEnvironment(d.Platform, opts.Env, opts.EnvSource)
+	if err != nil {
+		return err
 	}
 	out, err := render.Build(d.Platform, env)
 	if err != nil {

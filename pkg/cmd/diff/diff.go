@@ -14,7 +14,6 @@ import (
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/semdiff"
 	"github.com/platformctl/platformctl/pkg/spec"
-	"github.com/platformctl/platformctl/pkg/textdist"
 )
 
 // Options are diff's inputs.
@@ -71,7 +70,7 @@ Exit code 1 when there are differences, 0 when there are none, 2 on bad input.
 // Run compares and prints; exit 1 when anything differs.
 func Run(opts *Options) error {
 	if !slices.Contains(semdiff.Formats, opts.Format) {
-		return cmdutil.Fail(fmt.Errorf("unknown output format %q; use one of: %s%s", opts.Format, strings.Join(semdiff.Formats, ", "), hint(opts.Format, semdiff.Formats)))
+		return cmdutil.Fail(fmt.Errorf("unknown output format %q; use one of: %s%s", opts.Format, strings.Join(semdiff.Formats, ", "), cmdutil.DidYouMean(opts.Format, semdiff.Formats)))
 	}
 	d, err := cmdutil.LoadSpec(opts.File)
 	if err != nil {
@@ -101,7 +100,7 @@ func Run(opts *Options) error {
 		for _, e := range envs {
 			if old.Environment(e) == nil && p.Environment(e) == nil {
 				return cmdutil.Fail(fmt.Errorf("no environment %q at %s or in %s; they define: %s%s", e, opts.Against, opts.File,
-					strings.Join(union(old.EnvironmentNames(), p.EnvironmentNames()), ", "), hint(e, union(old.EnvironmentNames(), p.EnvironmentNames()))))
+					strings.Join(union(old.EnvironmentNames(), p.EnvironmentNames()), ", "), cmdutil.DidYouMean(e, union(old.EnvironmentNames(), p.EnvironmentNames()))))
 			}
 			pairs = append(pairs, [2]envdiff.Side{{Label: e + "@" + opts.Against, Platform: old, Env: e}, {Label: e, Platform: p, Env: e}})
 		}
@@ -130,15 +129,7 @@ func known(p *spec.Platform, env string) error {
 	if p.Environment(env) != nil {
 		return nil
 	}
-	names := p.EnvironmentNames()
-	return cmdutil.Fail(fmt.Errorf("no environment %q; the spec defines: %s%s", env, strings.Join(names, ", "), hint(env, names)))
-}
-
-func hint(s string, candidates []string) string {
-	if c := textdist.Closest(s, candidates, 2); c != "" {
-		return fmt.Sprintf("; did you mean %q?", c)
-	}
-	return ""
+	return cmdutil.Fail(cmdutil.UnknownEnvironment(env, "", p.EnvironmentNames()))
 }
 
 // atRevision loads and validates the spec as git holds it at rev. Its

@@ -223,7 +223,7 @@ func inputs(opts *Options) ([]lintinput.Set, error) {
 	names := d.Platform.EnvironmentNames()
 	for _, env := range opts.Envs {
 		if d.Platform.Environment(env) == nil {
-			return nil, fmt.Errorf("no environment %q; the spec defines: %s%s", env, strings.Join(names, ", "), cmdutil.DidYouMean(env, names))
+			return nil, cmdutil.UnknownEnvironment(env, "", names)
 		}
 	}
 	sets, err := lintinput.FromSpec(d, opts.Envs)
