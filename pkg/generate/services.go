@@ -480,7 +480,8 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 
 // servicePolicy allows exactly the traffic a service needs besides DNS:
 // edge → its port when exposed, its callers → the port each calls, and
-// egress to the services it calls and the data stores it uses.
+// egress to the services it calls, the outside addresses of its egress and
+// the data stores it uses.
 func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "apps", svc.Name)
 	if svc.Expose != nil {
@@ -494,6 +495,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 		np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, svc.MetricsPort))
 	}
 	np.Spec.Egress = append(np.Spec.Egress, callEgress(c, svc)...)
+	np.Spec.Egress = append(np.Spec.Egress, externalEgress(svc)...)
 	if c.P.Spec.Observability.Tracing != nil {
 		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))
 	}

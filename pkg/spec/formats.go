@@ -336,4 +336,15 @@ var Formats = []Format{
 		Check:    validHTTPSURL,
 		Invalid:  "%q is not an https URL with a host (e.g. https://token.actions.githubusercontent.com)",
 	},
+	{
+		// The pattern: the shape of an IPv4 or IPv6 address and a prefix
+		// length; the check parses it with net/netip.
+		Tag: "ipprefix", Name: "CIDR",
+		Words:    "An IPv4 or IPv6 network in CIDR notation, as `net/netip` parses it: the network address (no host bits set, no zone) and a prefix length.",
+		Examples: []string{"203.0.113.0/24", "2001:db8::/32"},
+		Pattern:  `^([0-9]{1,3}(\.[0-9]{1,3}){3}/([0-9]|[12][0-9]|3[0-2])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))$`,
+		Inexact:  "shape and prefix length only: the loader parses the address with `net/netip` (octets above 255, a malformed IPv6 address) and refuses host bits",
+		Check:    validPrefix,
+		Problem:  prefixProblem,
+	},
 }

@@ -90,6 +90,7 @@ const (
 	whyReference = "a reference to another entry of the spec: JSON Schema cannot relate one value to the set of values elsewhere in the instance"
 	whySibling   = "depends on a sibling's value (if/then or not/required in JSON Schema); kept with the loader so the schema stays generated from the field tags, not from hand-written rules"
 	whyBuiltName = "a name platformctl builds from several values: its length depends on values elsewhere in the spec"
+	whyNetwork   = "a relation between two networks (one containing the other): a pattern sees the text, not the addresses it stands for"
 	whyTier      = "depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"
 )
 
@@ -335,6 +336,27 @@ var rules = sync.OnceValue(func() []Rule {
 			},
 			check:  callsValid,
 			Schema: whyReference,
+		},
+		{
+			At:  []string{svc + ".egress[*]", svc + ".egress[*].ports[*]"},
+			Doc: "An egress entry names one destination, `cidr` or `to`, and each destination once per service, with each port once.",
+			Msgs: []string{
+				"write cidr or to, not both: to: internet already covers every public address",
+				"an egress entry needs a destination: cidr (a network) or to: internet",
+				"%s is already listed at egress[%d]; list a destination once, with all its ports",
+				"port %d is listed twice",
+			},
+			check:  egressValid,
+			Schema: whySibling,
+		},
+		{
+			At:  []string{svc + ".egress[*].cidr"},
+			Doc: "A `cidr` contains no cloud metadata address (169.254.0.0/16, fd00:ec2::254), so no pod reaches the endpoint that hands out the node's cloud credentials.",
+			Msgs: []string{
+				"%s contains the cloud metadata addresses %s, which hand out the node's cloud credentials; write to: internet (which excepts them) or a network that leaves them out",
+			},
+			check:  egressMetadata,
+			Schema: whyNetwork,
 		},
 		{
 			At:     []string{ovr + ".replicas.min"},

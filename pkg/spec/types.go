@@ -239,6 +239,11 @@ type Service struct {
 	// (canaries included) to the callee's, in every environment, and sets
 	// <CALLEE>_ADDR to the callee's in-cluster host:port.
 	Calls []Call `json:"calls,omitempty" validate:"dive"`
+	// Egress lists the addresses outside the cluster this service connects
+	// to, each a CIDR or to: internet, with the TCP ports it may use there:
+	// each is one ipBlock egress rule on this service's NetworkPolicy
+	// (canaries included), in every environment.
+	Egress []Egress `json:"egress,omitempty" validate:"dive"`
 	// Consumes makes the service a consumer of a queue on a broker data store.
 	Consumes *Consumes `json:"consumes,omitempty"`
 	// Env are plain environment variables (never secrets).
@@ -267,6 +272,27 @@ type Call struct {
 	// its protocol) or number (default: that port).
 	Port PortRef `json:"port,omitempty" validate:"omitempty,portref"`
 }
+
+// Egress is one destination outside the cluster: a CIDR, or to: internet.
+type Egress struct {
+	// CIDR is an IPv4 or IPv6 network; it must not contain a cloud metadata
+	// address (write to: internet, or a narrower network).
+	CIDR string `json:"cidr,omitempty" validate:"omitempty,ipprefix"`
+	// To is internet: every public IPv4 and IPv6 address, that is
+	// 0.0.0.0/0 and ::/0 except the private, loopback, link-local and
+	// cloud metadata ranges.
+	To EgressTarget `json:"to,omitempty" validate:"omitempty,oneof=internet"`
+	// Ports are the TCP ports allowed at the destination.
+	Ports []int32 `json:"ports" validate:"required,min=1,dive,range=1:65535"`
+}
+
+// EgressTarget is a named set of outside addresses.
+type EgressTarget string
+
+// The egress targets.
+const (
+	EgressInternet EgressTarget = "internet"
+)
 
 // PortRef is a port by name or number: YAML reads port: 9090 as an integer
 // and port: grpc as a string, and both mean a port.

@@ -87,6 +87,7 @@ spec:
       canary: {weight: 10, image: ghcr.io/acme/web:1.5.0@sha256:50bedb39a1253a723582a98f111823da852ad768897b1fe585f2201430221194}
       uses: [orders-db, cache]
       calls: [orders, {service: recommender, port: http}]
+      egress: [{to: internet, ports: [443]}, {cidr: 203.0.113.0/24, ports: [8443, 9443]}]
       env: {LOG_LEVEL: info}
       secrets:
         STRIPE_KEY: payments/stripe-api-key

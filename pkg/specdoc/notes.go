@@ -158,8 +158,13 @@ func fieldNotes() map[string]note {
 			"A managed store's host is its endpoint's own name, so TLS certificates match."},
 		"Service.Calls": {Text: "Each call adds one egress rule to this service's NetworkPolicy (to the callee's pods in the environment's apps namespace, on the called port) and one ingress rule to the callee's (from this service's pods, on that port), and nothing else: canary pods share the name label of their stable pods, so they call and are called the same way. " +
 			"The container gets `<CALLEE>_ADDR=<callee>.<apps namespace>.svc.cluster.local:<port>` (`<CALLEE>` is the name upper-cased, `-` as `_`; the namespace is `<env>-apps` under namespace isolation); a variable of `env` or of an override with that name is an error at the call."},
-		"Call.Service":            {Text: "See `calls`."},
-		"Call.Port":               {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
+		"Call.Service": {Text: "See `calls`."},
+		"Call.Port":    {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
+		"Service.Egress": {Text: "Each entry adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
+			"A plain NetworkPolicy matches addresses, not DNS names: a host name such as an API's is reached through the CIDRs it resolves to, or through `to: internet`; a policy by host name (Cilium's `toFQDNs`) needs a CNI that supports it and is not rendered yet."},
+		"Egress.CIDR":             {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
+		"Egress.To":               {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
+		"Egress.Ports":            {Text: "Each a TCP port of the rule, once."},
 		"Service.Env":             {Text: "Set on the container, sorted by name."},
 		"Service.Secrets":         {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
 		"Service.NodePool":        {Text: "See [NodePool](#nodepool)."},

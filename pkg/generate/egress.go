@@ -1,0 +1,29 @@
+package generate
+
+import (
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// externalEgress opens each egress entry of svc: one rule per entry, its
+// ipBlocks (a CIDR, or the public IPv4 and IPv6 addresses for to: internet,
+// with their excepts) on exactly its TCP ports. Validation has made sure no
+// block holds a cloud metadata address unexcepted.
+func externalEgress(svc *spec.Service) []networkingv1.NetworkPolicyEgressRule {
+	var out []networkingv1.NetworkPolicyEgressRule
+	for i := range svc.Egress {
+		e := &svc.Egress[i]
+		var rule networkingv1.NetworkPolicyEgressRule
+		for _, b := range e.Blocks() {
+			rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{
+				IPBlock: &networkingv1.IPBlock{CIDR: b.CIDR, Except: append([]string(nil), b.Except...)},
+			})
+		}
+		for _, p := range e.Ports {
+			rule.Ports = append(rule.Ports, tcpPort(p))
+		}
+		out = append(out, rule)
+	}
+	return out
+}

@@ -1,0 +1,201 @@
+package render_test
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/netpol"
+	"github.com/platformctl/platformctl/pkg/render"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// The external side of the reachability property: what the apps' pods may
+// reach outside the cluster (ipBlock peers) is what the spec implies, no
+// more, no less, and no block reaches a cloud metadata address.
+
+// externalOf is every outside connection the policies of objs allow a
+// workload of namespace ns, as netpol.External writes it.
+func externalOf(t *testing.T, objs []render.Object, ns string) []string {
+	t.Helper()
+	maps := make([]manifest.Map, len(objs))
+	for i, o := range objs {
+		maps[i] = o.Map
+	}
+	w, err := netpol.Load(maps)
+	require.NoError(t, err)
+	out := []string{}
+	for _, e := range w.External() {
+		if e.Workload.Namespace == ns {
+			out = append(out, e.String())
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// impliedExternal is, from the spec alone, what the apps' pods reach
+// outside: per egress entry its CIDR (or, for to: internet, 0.0.0.0/0 and
+// ::/0 without the private, link-local and metadata ranges) on each of its
+// ports, and each managed store a service uses or consumes on its
+// endpoint's port (NetworkPolicy cannot name the host). Canaries alike.
+func impliedExternal(p *spec.Platform, envName string) []string {
+	apps := spec.Namespace(p.Environment(envName), "apps")
+	internet := map[string]string{
+		"0.0.0.0/0": "10.0.0.0/8,100.64.0.0/10,127.0.0.0/8,169.254.0.0/16,169.254.169.254/32,172.16.0.0/12,192.168.0.0/16",
+		"::/0":      "fc00::/7,fd00:ec2::254/128,fe80::/10",
+	}
+	set := map[string]bool{}
+	for i := range p.Spec.Services {
+		svc := &p.Spec.Services[i]
+		pods := []string{svc.Name}
+		if svc.Canary != nil {
+			pods = append(pods, svc.Name+"-canary")
+		}
+		for _, pod := range pods {
+			for _, e := range svc.Egress {
+				for _, port := range e.Ports {
+					if e.To == spec.EgressInternet {
+						for cidr, except := range internet {
+							set[fmt.Sprintf("%s/%s -> %s except %s:%d", apps, pod, cidr, except, port)] = true
+						}
+					} else {
+						set[fmt.Sprintf("%s/%s -> %s:%d", apps, pod, e.CIDR, port)] = true
+					}
+				}
+			}
+			stores := append([]string(nil), svc.Uses...)
+			if svc.Consumes != nil {
+				stores = append(stores, svc.Consumes.Queue)
+			}
+			for _, name := range stores {
+				if ds := p.DataStore(name); ds.Mode == spec.ModeManaged {
+					port := spec.DataPorts[ds.Type]
+					if _, ps, err := net.SplitHostPort(ds.Endpoint); err == nil {
+						n, _ := strconv.Atoi(ps)
+						port = int32(n)
+					}
+					set[fmt.Sprintf("%s/%s -> 0.0.0.0/0:%d", apps, pod, port)] = true
+				}
+			}
+		}
+	}
+	return append([]string{}, spec.SortedKeys(set)...)
+}
+
+// egressSpec declares every form of egress on a server with a canary and a
+// worker, in both isolation modes: what the examples do not cover.
+const egressSpec = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata: {name: out}
+spec:
+  domain: out.example.com
+  environments:
+    - {name: dev, tier: development}
+    - {name: prod, tier: production, zones: [a, b]}
+  services:
+    - name: payments
+      image: ghcr.io/acme/payments:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      expose: {host: pay}
+      canary: {weight: 10, image: ghcr.io/acme/payments:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
+      egress:
+        - {to: internet, ports: [443]}
+        - {cidr: 203.0.113.0/24, ports: [8443, 9443]}
+        - {cidr: "2001:db8::/32", ports: [443]}
+    - name: mailer
+      kind: worker
+      image: ghcr.io/acme/mailer:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      egress: [{cidr: 198.51.100.25/32, ports: [587]}]
+`
+
+func TestExternalIsWhatTheSpecImplies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "platform.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(egressSpec), 0o600))
+	specs := append(examples(t), path)
+	sawEgress := false
+	for _, file := range specs {
+		d, err := spec.LoadAndValidate(file)
+		require.NoError(t, err)
+		for _, env := range d.Platform.EnvironmentNames() {
+			t.Run(filepath.Base(filepath.Dir(file))+"/"+env, func(t *testing.T) {
+				objs, err := render.Environment(d.Platform, env)
+				require.NoError(t, err)
+				apps := spec.Namespace(d.Platform.Environment(env), "apps")
+				want, got := impliedExternal(d.Platform, env), externalOf(t, objs, apps)
+				assert.Equal(t, want, got, "allowed outside (want: what the spec implies):\n%s", strings.Join(got, "\n"))
+				for _, g := range got {
+					if strings.Contains(g, "except") {
+						sawEgress = true
+					}
+				}
+			})
+		}
+	}
+	assert.True(t, sawEgress, "no spec exercised to: internet")
+}
+
+// TestNoEgressEntryReachesMetadata: every ipBlock an egress entry renders
+// leaves the cloud metadata addresses out, checked on the addresses.
+func TestNoEgressEntryReachesMetadata(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "platform.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(egressSpec), 0o600))
+	metadata := []netip.Addr{netip.MustParseAddr("169.254.169.254"), netip.MustParseAddr("fd00:ec2::254")}
+	for _, file := range append(examples(t), path) {
+		d, err := spec.LoadAndValidate(file)
+		require.NoError(t, err)
+		for i := range d.Platform.Spec.Services {
+			for _, e := range d.Platform.Spec.Services[i].Egress {
+				for _, b := range e.Blocks() {
+					cidr := netip.MustParsePrefix(b.CIDR)
+					for _, m := range metadata {
+						if !cidr.Contains(m) {
+							continue
+						}
+						excepted := slices.ContainsFunc(b.Except, func(x string) bool { return netip.MustParsePrefix(x).Contains(m) })
+						assert.True(t, excepted, "%s: %s reaches %s", file, b.CIDR, m)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestExternalPropertyCatchesAWidenedBlock: an except taken off the
+// internet block is reported, so the external check is not vacuous.
+func TestExternalPropertyCatchesAWidenedBlock(t *testing.T) {
+	d, err := spec.LoadAndValidate("../../examples/shop/platform.yaml")
+	require.NoError(t, err)
+	objs, err := render.Environment(d.Platform, "production")
+	require.NoError(t, err)
+	want := impliedExternal(d.Platform, "production")
+	require.Equal(t, want, externalOf(t, objs, "apps"))
+	out := make([]render.Object, len(objs))
+	copy(out, objs)
+	for i, o := range out {
+		if manifest.String(o.Map, "kind") == "NetworkPolicy" && manifest.String(o.Map, "metadata", "name") == "web" {
+			m := deepCopy(o.Map)
+			for _, r := range asList(asMap(m["spec"])["egress"]) {
+				for _, peer := range asList(asMap(r)["to"]) {
+					if ib := asMap(asMap(peer)["ipBlock"]); ib != nil {
+						delete(ib, "except")
+					}
+				}
+			}
+			out[i].Map = m
+		}
+	}
+	got := externalOf(t, out, "apps")
+	assert.NotEqual(t, want, got)
+	assert.Contains(t, got, "apps/web -> 0.0.0.0/0:443")
+}
