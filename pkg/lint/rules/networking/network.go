@@ -346,26 +346,13 @@ func networkPolicyNoPods() lint.Rule {
 	}
 }
 
-// policyTypes returns the directions a NetworkPolicy applies to: the
-// explicit list, or Ingress plus Egress when it has egress rules.
-func policyTypes(np *lint.Object) (ingress, egress bool) {
-	if t := lint.Get(np.Root, "spec", "policyTypes"); t != nil {
-		for _, v := range lint.Strings(t) {
-			ingress = ingress || v == "Ingress"
-			egress = egress || v == "Egress"
-		}
-		return ingress, egress
-	}
-	return true, lint.Get(np.Root, "spec", "egress") != nil
-}
-
 // deniesAll says whether np isolates every pod of its namespace for a
 // direction ("ingress" or "egress") without allowing anything.
 func deniesAll(np *lint.Object, direction string) bool {
 	if !facts.IsNetworkPolicy(np) || !facts.PodSelectorOf(np).Empty() {
 		return false
 	}
-	in, eg := policyTypes(np)
+	in, eg := facts.PolicyTypes(np)
 	if direction == "ingress" && !in || direction == "egress" && !eg {
 		return false
 	}

@@ -17,6 +17,7 @@ func Rules() []lint.Rule {
 		defaultDeny("ingress", "missing-default-deny-ingress", lint.Warning),
 		defaultDeny("egress", "missing-default-deny-egress", lint.Warning),
 		podNotCovered(),
+		metadataEndpointReachable(),
 		serviceMonitorNoServices(),
 		podMonitorNoPods(),
 		invalidPortName(),

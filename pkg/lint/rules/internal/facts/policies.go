@@ -39,3 +39,40 @@ var NetworkPolicies = lint.NewKey("NetworkPolicies by namespace", func(s *lint.S
 	}
 	return idx
 })
+
+// PolicyTypes returns the directions a NetworkPolicy applies to: the
+// explicit list, or Ingress plus Egress when it has egress rules.
+func PolicyTypes(np *lint.Object) (ingress, egress bool) {
+	if t := lint.Get(np.Root, "spec", "policyTypes"); t != nil {
+		for _, v := range lint.Strings(t) {
+			ingress = ingress || v == "Ingress"
+			egress = egress || v == "Egress"
+		}
+		return ingress, egress
+	}
+	return true, lint.Get(np.Root, "spec", "egress") != nil
+}
+
+// EgressPolicies is every NetworkPolicy that applies to egress filed under
+// its namespace: a pod one of them selects is isolated for egress.
+var EgressPolicies = lint.NewKey("egress NetworkPolicies by namespace", func(s *lint.Set) map[string]*SelectorIndex {
+	idx := map[string]*SelectorIndex{}
+	for _, np := range s.OfKind(KindNetworkPolicy) {
+		if !IsNetworkPolicy(np) {
+			continue
+		}
+		if _, eg := PolicyTypes(np); !eg {
+			continue
+		}
+		ix := idx[np.Namespace]
+		if ix == nil {
+			ix = &SelectorIndex{}
+			idx[np.Namespace] = ix
+		}
+		ix.add(np, PodSelectorOf(np))
+	}
+	for _, ix := range idx {
+		ix.file()
+	}
+	return idx
+})

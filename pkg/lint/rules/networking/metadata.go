@@ -1,0 +1,155 @@
+package networking
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
+)
+
+// metadataAddrs are the cloud instance metadata endpoints: the link-local
+// IPv4 address AWS, GCP, Azure, OpenStack, DigitalOcean, Oracle and Alibaba
+// serve it on, and AWS's IPv6 one (Nitro instances).
+var metadataAddrs = []netip.Addr{
+	netip.MustParseAddr("169.254.169.254"),
+	netip.MustParseAddr("fd00:ec2::254"),
+}
+
+// metadataPort is where every provider above serves the metadata API
+// (plain HTTP); an egress rule limited to other ports does not reach it.
+const metadataPort = 80
+
+// portsReachMetadata says whether an egress rule's ports admit TCP port
+// 80: no ports (all ports), or an entry for TCP (the default protocol)
+// with no port, port 80, or a port..endPort range holding 80. A named port
+// names a port of a destination pod, never of an ipBlock address.
+func portsReachMetadata(rule *yaml.Node) bool {
+	ports := lint.Items(lint.Field(rule, "ports"))
+	if len(ports) == 0 {
+		return true
+	}
+	for _, p := range ports {
+		if proto := lint.Str(lint.Field(p, "protocol")); proto != "" && proto != "TCP" {
+			continue
+		}
+		pn := lint.Field(p, "port")
+		if pn == nil {
+			return true
+		}
+		n, ok := lint.Int(pn)
+		if !ok {
+			continue
+		}
+		end, hasEnd := lint.Int(lint.Field(p, "endPort"))
+		if n == metadataPort || hasEnd && n <= metadataPort && metadataPort <= end {
+			return true
+		}
+	}
+	return false
+}
+
+// ipBlockMetadata returns the metadata addresses an ipBlock admits: those
+// its cidr contains and no entry of its except contains. An unparsable
+// CIDR admits nothing here (the API server rejects the policy).
+func ipBlockMetadata(block *yaml.Node) []netip.Addr {
+	cidr, err := netip.ParsePrefix(strings.TrimSpace(lint.Str(lint.Field(block, "cidr"))))
+	if err != nil {
+		return nil
+	}
+	var except []netip.Prefix
+	for _, e := range lint.Strings(lint.Field(block, "except")) {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(e)); err == nil {
+			except = append(except, p.Masked())
+		}
+	}
+	var out []netip.Addr
+	for _, a := range metadataAddrs {
+		if !cidr.Masked().Contains(a) {
+			continue
+		}
+		excluded := false
+		for _, e := range except {
+			excluded = excluded || e.Contains(a)
+		}
+		if !excluded {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func joinAddrs(as []netip.Addr) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		parts[i] = a.String()
+	}
+	return strings.Join(parts, " and ")
+}
+
+func metadataEndpointReachable() lint.Rule {
+	return lint.Rule{
+		ID: "metadata-endpoint-reachable", Title: "Pods can reach the cloud metadata endpoint", Category: lint.CategoryNetworking, Severity: lint.Error,
+		Description: "Pods may open connections to a cloud instance metadata address: 169.254.169.254 (AWS, GCP, Azure, OpenStack and most others) or fd00:ec2::254 (AWS over IPv6). " +
+			"The metadata API hands out the node's identity and, on many clusters, the node role's cloud credentials, so one compromised pod (or a server-side request forgery in it) becomes the node. " +
+			"Judged only in namespaces where the input has at least one NetworkPolicy, so a bare manifest is not reported, and not where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may apply. It fires: " +
+			"on a workload whose pods no NetworkPolicy with policyTypes including Egress selects (their egress is open); on a hostNetwork workload, which NetworkPolicies do not restrict; " +
+			"at an egress ipBlock whose cidr contains a metadata address that its except does not exclude (0.0.0.0/0 or ::/0 without the except); and at an egress rule with no `to`, which allows every destination. " +
+			"Egress rules whose ports leave out TCP port 80, where the metadata API listens, do not fire; nor do podSelector and namespaceSelector peers, nor a default-deny egress.",
+		Remediation: "Add 169.254.169.254/32 (and fd00:ec2::254/128 for ::/0) to the ipBlock's except, or allow egress to the specific CIDRs the pods need; " +
+			"give every pod of the namespace a default-deny egress policy (podSelector: {}, policyTypes: [Egress]). Pods that need cloud credentials should use workload identity, not the node's.",
+		References: []string{docsNetpol + "#networkpolicy-resource", "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", nsaCISA},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			clusterWide, other := otherPolicies(s)
+			if clusterWide {
+				return
+			}
+			judged := map[string]bool{}
+			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
+				if !facts.IsNetworkPolicy(np) || other[np.Namespace] {
+					continue
+				}
+				judged[np.Namespace] = true
+				if _, eg := facts.PolicyTypes(np); !eg {
+					continue
+				}
+				for i, rule := range lint.Items(lint.Get(np.Root, "spec", "egress")) {
+					if !portsReachMetadata(rule) {
+						continue
+					}
+					to := lint.Items(lint.Field(rule, "to"))
+					if len(to) == 0 {
+						r.Report(np, fmt.Sprintf("spec.egress[%d]", i), "NetworkPolicy %q egress rule %d allows every destination, including the cloud metadata address %s", np.Name, i, joinAddrs(metadataAddrs))
+						continue
+					}
+					for j, peer := range to {
+						block := lint.Field(peer, "ipBlock")
+						if block == nil {
+							continue
+						}
+						if addrs := ipBlockMetadata(block); len(addrs) > 0 {
+							r.Report(np, fmt.Sprintf("spec.egress[%d].to[%d].ipBlock.cidr", i, j), "NetworkPolicy %q allows egress to %s, which contains the cloud metadata address %s (not in except)", np.Name, lint.Str(lint.Field(block, "cidr")), joinAddrs(addrs))
+						}
+					}
+				}
+			}
+			if len(judged) == 0 {
+				return
+			}
+			idx := lint.Memo(s, facts.EgressPolicies)
+			for _, pi := range facts.Of(s).Pods {
+				o := pi.Obj
+				switch {
+				case !judged[o.Namespace]:
+				case pi.HostNetwork:
+					r.Report(o, pi.Pod.Path+".hostNetwork", "the pods of %s use the host network, where NetworkPolicies do not apply, so they reach the cloud metadata address %s", facts.Describe(o), joinAddrs(metadataAddrs))
+				case !idx[o.Namespace].Any(pi.Labels):
+					r.Report(o, pi.Pod.MetaPath+".labels", "no egress NetworkPolicy in namespace %s selects the pods of %s, so they reach the cloud metadata address %s", facts.NsName(o.Namespace), facts.Describe(o), joinAddrs(metadataAddrs))
+				}
+			}
+		},
+	}
+}
