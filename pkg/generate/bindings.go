@@ -84,7 +84,7 @@ func bindingEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 		host, port := storeAddress(c, ds)
 		dir := BindingsRoot + "/" + ds.Name
 		env = append(env,
-			corev1.EnvVar{Name: p + "_HOST", Value: host},
+			corev1.EnvVar{Name: hostVar(ds), Value: host},
 			corev1.EnvVar{Name: p + "_PORT", Value: strconv.Itoa(int(port))},
 			corev1.EnvVar{Name: p + "_PASSWORD_FILE", Value: dir + "/password"},
 		)
@@ -103,6 +103,10 @@ func bindingEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 	}
 	return env
 }
+
+// hostVar is the variable holding a dependency's host, which names the data
+// namespace and so differs between environments.
+func hostVar(ds *spec.DataStore) string { return envPrefix(ds.Name) + "_HOST" }
 
 // DeadLetterQueue is the name of a queue's dead-letter queue: where the
 // worker moves messages it failed to process, and what the dead-letter

@@ -46,12 +46,13 @@ func callEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 	return env
 }
 
-// appPeer selects the pods of one service in this environment's apps
-// namespace: stable and canary alike, as they share the name label.
-func appPeer(c *Context, name string) networkingv1.NetworkPolicyPeer {
+// appPeer selects the pods of one service, stable and canary alike (they
+// share the name label). Caller and callee both sit in the apps namespace,
+// and a peer with only a podSelector means the policy's own namespace: the
+// rule is the same in every environment, so no overlay repeats it.
+func appPeer(name string) networkingv1.NetworkPolicyPeer {
 	return networkingv1.NetworkPolicyPeer{
-		NamespaceSelector: nsSelector(c.NS("apps")),
-		PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}},
+		PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}},
 	}
 }
 
@@ -60,7 +61,7 @@ func callEgress(c *Context, svc *spec.Service) []networkingv1.NetworkPolicyEgres
 	var out []networkingv1.NetworkPolicyEgressRule
 	for _, cl := range callsOf(c, svc) {
 		out = append(out, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{appPeer(c, cl.callee.Name)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(cl.port)},
+			To: []networkingv1.NetworkPolicyPeer{appPeer(cl.callee.Name)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(cl.port)},
 		})
 	}
 	return out
@@ -86,7 +87,7 @@ func callIngress(c *Context, svc *spec.Service) []networkingv1.NetworkPolicyIngr
 	var out []networkingv1.NetworkPolicyIngressRule
 	for _, x := range ins {
 		out = append(out, networkingv1.NetworkPolicyIngressRule{
-			From: []networkingv1.NetworkPolicyPeer{appPeer(c, x.caller)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(x.port)},
+			From: []networkingv1.NetworkPolicyPeer{appPeer(x.caller)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(x.port)},
 		})
 	}
 	return out

@@ -80,7 +80,7 @@ func dataBindings(c *Context) ([]Object, error) {
 		if len(users) > 0 {
 			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
 				From: []networkingv1.NetworkPolicyPeer{{
-					NamespaceSelector: nsSelector(c.NS("apps")),
+					NamespaceSelector: c.areaSelector("apps"),
 					PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 						Key: LabelName, Operator: metav1.LabelSelectorOpIn, Values: users,
 					}}},

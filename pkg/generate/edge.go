@@ -115,7 +115,7 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed) Object {
 			}},
 			Egress: []networkingv1.NetworkPolicyEgressRule{
 				{
-					To:    []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("apps"))}},
+					To:    []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}},
 					Ports: ports,
 				},
 				// Controllers that run in this namespace (ingress-nginx)

@@ -58,7 +58,7 @@ func MetricsPortName(svc *spec.Service) string {
 func scrapeIngress(c *Context, port int32) networkingv1.NetworkPolicyIngressRule {
 	return networkingv1.NetworkPolicyIngressRule{
 		From: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: nsSelector(c.NS("observability")),
+			NamespaceSelector: c.areaSelector("observability"),
 			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: Prometheus}},
 		}},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
@@ -193,11 +193,11 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 	})
 	if len(appPorts) > 0 {
 		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("apps"))}}, Ports: ports(appPorts)})
+			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}}, Ports: ports(appPorts)})
 	}
 	if len(storePorts) > 0 {
 		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("data"))}}, Ports: ports(storePorts)})
+			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("data")}}, Ports: ports(storePorts)})
 	}
 	// Alertmanager (9093) and kube-state-metrics (8080), installed in the
 	// same namespace with the monitoring stack.

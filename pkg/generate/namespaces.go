@@ -88,7 +88,7 @@ func networkBaseline(c *Context) ([]Object, error) {
 						PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
 						Egress: []networkingv1.NetworkPolicyEgressRule{{
 							To: []networkingv1.NetworkPolicyPeer{{
-								NamespaceSelector: nsSelector("kube-system"),
+								NamespaceSelector: systemSelector("kube-system"),
 								PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"k8s-app": "kube-dns"}},
 							}},
 							Ports: []networkingv1.NetworkPolicyPort{
@@ -105,8 +105,42 @@ func networkBaseline(c *Context) ([]Object, error) {
 
 // nsSelector selects a namespace by the name label the API server sets
 // itself, which tenants cannot forge.
+// nsSelector selects one namespace by kubernetes.io/metadata.name, a label
+// only the API server sets, so no other namespace can claim it.
 func nsSelector(ns string) *metav1.LabelSelector {
-	return &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
+	return &metav1.LabelSelector{MatchLabels: map[string]string{labelNamespaceName: ns}}
+}
+
+const labelNamespaceName = "kubernetes.io/metadata.name"
+
+// systemSelector selects a namespace outside the platform (kube-system)
+// with matchExpressions alone: it has no matchLabels for the overlay's
+// environment label to be added to (manifest.LabelFields).
+func systemSelector(ns string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+		Key: labelNamespaceName, Operator: metav1.LabelSelectorOpIn, Values: []string{ns},
+	}}}
+}
+
+// areaSelector selects, as a NetworkPolicy peer, this environment's
+// namespace of area, written the same in every environment: the name is
+// one of area's namespaces across the spec's environments
+// (kubernetes.io/metadata.name, which no other namespace can claim), and
+// the overlay's labels transformer adds platformctl.dev/environment=<env>
+// to matchLabels (manifest.LabelFields; every namespace carries it), which
+// picks this environment's one. So a policy is one file in base, not a copy
+// per environment, and a reviewer reads it once.
+func (c *Context) areaSelector(area string) *metav1.LabelSelector {
+	names := map[string]bool{spec.Namespace(nil, area): true}
+	for i := range c.P.Spec.Environments {
+		names[spec.Namespace(&c.P.Spec.Environments[i], area)] = true
+	}
+	return &metav1.LabelSelector{
+		MatchLabels: map[string]string{LabelArea: area},
+		MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: labelNamespaceName, Operator: metav1.LabelSelectorOpIn, Values: spec.SortedKeys(names),
+		}},
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -178,7 +178,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		ImagePullPolicy:          pullPolicy,
 		Command:                  svc.Command,
 		Args:                     svc.Args,
-		Env:                      sortedEnv(append(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...), callEnv(c, svc)...)),
+		Env:                      containerEnv(c, svc, plan, image),
 		Resources:                res,
 		SecurityContext:          restrictedContainer(),
 		VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
@@ -382,8 +382,34 @@ func regionAffinity(region string) *corev1.Affinity {
 	}}
 }
 
-func sortedEnv(env []corev1.EnvVar) []corev1.EnvVar {
-	sort.SliceStable(env, func(i, j int) bool { return env[i].Name < env[j].Name })
+// containerEnv is a service container's environment: the variables whose
+// value can differ between environments first (addresses naming a
+// namespace, the OpenTelemetry endpoint and resource attributes, variables
+// an environment overrides), then the others, each group in name order.
+// An environment's overlay patches env by name, and Kustomize puts a patch's
+// entries first: with the varying ones already first, the patch names only
+// them, and adding another variable changes no overlay.
+func containerEnv(c *Context, svc *spec.Service, plan spec.Plan, image string) []corev1.EnvVar {
+	varies := map[string]bool{EnvOTLPEndpoint: true, EnvOTELResourceAttributes: true}
+	calls := callEnv(c, svc)
+	for _, e := range calls {
+		varies[e.Name] = true
+	}
+	for _, ds := range dependencies(c.P, svc) {
+		varies[hostVar(ds)] = true
+	}
+	for i := range c.P.Spec.Environments {
+		for k := range c.P.Spec.Environments[i].Overrides.Services[svc.Name].Env {
+			varies[k] = true
+		}
+	}
+	env := append(append(append(envVars(svc, plan), otelEnv(c, svc, image)...), bindingEnv(c, svc)...), calls...)
+	sort.SliceStable(env, func(i, j int) bool {
+		if vi, vj := varies[env[i].Name], varies[env[j].Name]; vi != vj {
+			return vi
+		}
+		return env[i].Name < env[j].Name
+	})
 	return env
 }
 
@@ -486,7 +512,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "apps", svc.Name)
 	if svc.Expose != nil {
 		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("edge"))}},
+			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("edge")}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
 		})
 	}
@@ -520,7 +546,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 		}
 		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{{
-				NamespaceSelector: nsSelector(c.NS("data")),
+				NamespaceSelector: c.areaSelector("data"),
 				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
 			}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},

@@ -33,6 +33,13 @@ func (c *Context) CollectorEndpoint() string {
 	return fmt.Sprintf("http://%s.%s.svc.cluster.local:%d", Collector, c.NS("observability"), CollectorOTLPGRPC)
 }
 
+// The OpenTelemetry variables whose values name the environment or a
+// namespace.
+const (
+	EnvOTLPEndpoint           = "OTEL_EXPORTER_OTLP_ENDPOINT"
+	EnvOTELResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
+)
+
 // otelEnv are the OpenTelemetry SDK settings of one container: the standard
 // OTEL_* variables every SDK reads, so no code change is needed to export.
 func otelEnv(c *Context, svc *spec.Service, image string) []corev1.EnvVar {
@@ -49,9 +56,9 @@ func otelEnv(c *Context, svc *spec.Service, image string) []corev1.EnvVar {
 		attrs = append(attrs, "service.version="+v)
 	}
 	return []corev1.EnvVar{
-		{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Value: c.CollectorEndpoint()},
+		{Name: EnvOTLPEndpoint, Value: c.CollectorEndpoint()},
 		{Name: "OTEL_EXPORTER_OTLP_PROTOCOL", Value: "grpc"},
-		{Name: "OTEL_RESOURCE_ATTRIBUTES", Value: strings.Join(attrs, ",")},
+		{Name: EnvOTELResourceAttributes, Value: strings.Join(attrs, ",")},
 		{Name: "OTEL_SERVICE_NAME", Value: svc.Name},
 		{Name: "OTEL_TRACES_SAMPLER", Value: "parentbased_traceidratio"},
 		{Name: "OTEL_TRACES_SAMPLER_ARG", Value: strconv.FormatFloat(t.SampleRatio, 'f', -1, 64)},
@@ -62,7 +69,7 @@ func otelEnv(c *Context, svc *spec.Service, image string) []corev1.EnvVar {
 func collectorEgress(c *Context) networkingv1.NetworkPolicyEgressRule {
 	return networkingv1.NetworkPolicyEgressRule{
 		To: []networkingv1.NetworkPolicyPeer{{
-			NamespaceSelector: nsSelector(c.NS("observability")),
+			NamespaceSelector: c.areaSelector("observability"),
 			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: Collector}},
 		}},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(CollectorOTLPGRPC)},
@@ -191,7 +198,7 @@ func telemetry(c *Context) ([]Object, error) {
 	}
 	np := workloadPolicy(c, "observability", Collector)
 	np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-		From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(c.NS("apps"))}},
+		From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(CollectorOTLPGRPC), tcpPort(CollectorOTLPHTTP)},
 	})
 	if t.Endpoint != "" {

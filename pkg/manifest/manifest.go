@@ -206,41 +206,77 @@ func EncodeAll(objs []Map) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// labelTemplatePaths are where Kustomize's labels transformer with
-// includeTemplates puts labels besides metadata.labels
-// (api/internal/konfig/builtinpluginconsts/metadatalabels.go).
-var labelTemplatePaths = map[string][][]string{
-	"Deployment":            {{"spec", "template", "metadata", "labels"}},
-	"ReplicaSet":            {{"spec", "template", "metadata", "labels"}},
-	"DaemonSet":             {{"spec", "template", "metadata", "labels"}},
-	"StatefulSet":           {{"spec", "template", "metadata", "labels"}},
-	"Job":                   {{"spec", "template", "metadata", "labels"}},
-	"ReplicationController": {{"spec", "template", "metadata", "labels"}},
-	"CronJob": {
-		{"spec", "jobTemplate", "metadata", "labels"},
-		{"spec", "jobTemplate", "spec", "template", "metadata", "labels"},
-	},
+// LabelField is one place, besides metadata.labels, where an overlay's
+// labels transformer writes the environment label: a Kustomize field spec
+// (the labels entry's fields), and what Build applies to produce the same
+// bytes. Path is slash-separated; lists on the way are entered element by
+// element, as Kustomize does.
+type LabelField struct {
+	Group, Version, Kind, Path string
+	// Create makes missing maps on the way; without it a field is only
+	// written where its map already exists.
+	Create bool
 }
 
-// LabelPaths lists every label map the overlay's labels transformer writes to
-// for an object of kind.
-func LabelPaths(kind string) [][]string {
-	return append([][]string{{"metadata", "labels"}}, labelTemplatePaths[kind]...)
+// LabelFields are the environment label's field specs:
+//
+//   - The pod templates Kustomize v5.8's includeTemplates labels (its
+//     metadataLabelsFieldSpecs), spelled out: includeTemplates itself
+//     cannot be used, because up to v5.7 it also labels a StatefulSet's
+//     volumeClaimTemplates, which are immutable, so the same overlay would
+//     build differently — and a StatefulSet could not be updated —
+//     depending on which Kustomize the GitOps controller embeds. Explicit
+//     fields mean the same on v5.4–v5.8 (test/kustomize checks the range).
+//   - The namespace selectors of NetworkPolicy peers that name a platform
+//     namespace (their matchLabels exist; the DNS peer has none): the
+//     generator writes them environment-neutral, so policies are the same
+//     in every environment and no overlay repeats them, and the label
+//     scopes them to the environment's own namespaces.
+var LabelFields = []LabelField{
+	{Version: "v1", Kind: "ReplicationController", Path: "spec/template/metadata/labels", Create: true},
+	{Kind: "Deployment", Path: "spec/template/metadata/labels", Create: true},
+	{Kind: "ReplicaSet", Path: "spec/template/metadata/labels", Create: true},
+	{Kind: "DaemonSet", Path: "spec/template/metadata/labels", Create: true},
+	{Group: "apps", Kind: "StatefulSet", Path: "spec/template/metadata/labels", Create: true},
+	{Group: "batch", Kind: "Job", Path: "spec/template/metadata/labels", Create: true},
+	{Group: "batch", Kind: "CronJob", Path: "spec/jobTemplate/metadata/labels", Create: true},
+	{Group: "batch", Kind: "CronJob", Path: "spec/jobTemplate/spec/template/metadata/labels", Create: true},
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy", Path: "spec/ingress/from/namespaceSelector/matchLabels"},
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy", Path: "spec/egress/to/namespaceSelector/matchLabels"},
 }
 
-// SetLabel sets key=value at every LabelPaths location, creating maps as the
-// transformer does.
+// SetLabel sets key=value in metadata.labels and at every LabelFields
+// location of m's kind, as the overlay's labels transformer does.
 func SetLabel(m Map, key, value string) {
-	for _, p := range LabelPaths(String(m, "kind")) {
-		cur := m
-		for _, k := range p {
-			next, ok := cur[k].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				cur[k] = next
-			}
-			cur = next
+	setPath(m, []string{"metadata", "labels"}, true, key, value)
+	kind := String(m, "kind")
+	group, _ := groupVersion(String(m, "apiVersion"))
+	for _, f := range LabelFields {
+		if f.Kind == kind && (f.Group == "" || f.Group == group) {
+			setPath(m, strings.Split(f.Path, "/"), f.Create, key, value)
 		}
-		cur[key] = value
+	}
+}
+
+func setPath(cur any, path []string, create bool, key, value string) {
+	switch t := cur.(type) {
+	case []any:
+		for _, el := range t {
+			setPath(el, path, create, key, value)
+		}
+	case map[string]any:
+		if len(path) == 0 {
+			t[key] = value
+			return
+		}
+		next, ok := t[path[0]]
+		if !ok || next == nil {
+			if !create {
+				return
+			}
+			next = map[string]any{}
+			t[path[0]] = next
+		}
+		setPath(next, path[1:], create, key, value)
 	}
 }

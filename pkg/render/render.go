@@ -12,6 +12,7 @@ package render
 import (
 	"fmt"
 	"path"
+	"reflect"
 	"runtime"
 	"sort"
 	"strings"
@@ -111,12 +112,13 @@ func Environment(p *spec.Platform, envName string) ([]Object, error) {
 		manifest.SetLabel(o.m, generate.LabelEnvironment, env.Name)
 		maps[i] = o.m
 	}
+	areaNS := areaNamespaces(baseIDs, objs)
 	out := make([]Object, 0, len(objs))
 	for _, i := range manifest.LegacyOrder(maps) {
 		o := objs[i]
 		file := baseFile(o.Object)
 		if !baseIDs[o.ID] {
-			file = path.Join("overlays", env.Name, resourceFile(o.Object))
+			file = path.Join("overlays", env.Name, overlayDir(o, areaNS), fileName(o.Object))
 		}
 		out = append(out, Object{Map: o.m, Source: o.Source, File: file})
 	}
@@ -124,8 +126,12 @@ func Environment(p *spec.Platform, envName string) ([]Object, error) {
 }
 
 // baseIDSet lists the base's object IDs, to tell base files from overlay
-// resources. Generating typed objects is cheap next to encoding them, so
-// this is recomputed rather than cached.
+// resources: the objects of the neutral target (production defaults, cluster
+// namespaces, no overrides) that every environment has. An object some
+// environment lacks (a PodDisruptionBudget where one replica runs) is added
+// by the overlays that have it rather than put in the base and deleted
+// again. Generating typed objects is cheap next to encoding them, so this is
+// recomputed rather than cached.
 func baseIDSet(p *spec.Platform) (map[string]bool, error) {
 	gen, err := generate.Objects(p, nil)
 	if err != nil {
@@ -134,6 +140,22 @@ func baseIDSet(p *spec.Platform) (map[string]bool, error) {
 	ids := make(map[string]bool, len(gen))
 	for _, g := range gen {
 		ids[g.ID] = true
+	}
+	for i := range p.Spec.Environments {
+		env := &p.Spec.Environments[i]
+		gen, err := generate.Objects(p, env)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+		in := make(map[string]bool, len(gen))
+		for _, g := range gen {
+			in[g.ID] = true
+		}
+		for id := range ids {
+			if !in[id] {
+				delete(ids, id)
+			}
+		}
 	}
 	return ids, nil
 }
@@ -162,26 +184,32 @@ func fileName(o generate.Object) string {
 
 func baseFile(o generate.Object) string { return path.Join("base", o.Area, fileName(o)) }
 
-func resourceFile(o generate.Object) string {
-	return path.Join("resources", o.Area+"-"+fileName(o))
-}
-
-func patchFile(o generate.Object) string { return path.Join("patches", o.Area+"-"+fileName(o)) }
-
-func deleteFile(o generate.Object) string {
-	return path.Join("patches", "delete-"+o.Area+"-"+fileName(o))
+// An overlay is overlays/<env>/kustomization.yaml over one directory per
+// area, overlays/<env>/<area>/, each a kustomization of its base directory
+// and what the environment adds (<kind>-<name>.yaml), changes
+// (<kind>-<name>.patch.yaml, a strategic-merge patch) and renames
+// (<kind>-<name>.rename.yaml, a JSON patch of metadata.name).
+func patchFile(o generate.Object, suffix string) string {
+	return path.Join(o.Area, strings.TrimSuffix(fileName(o), ".yaml")+"."+suffix+".yaml")
 }
 
 // Render renders the whole tree.
 func Render(p *spec.Platform) (Tree, error) {
-	base, err := objects(p, nil)
+	all, err := objects(p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
+	}
+	inBase, err := baseIDSet(p)
+	if err != nil {
+		return nil, err
 	}
 	t := Tree{}
 	byArea := map[string][]string{}
 	baseByID := map[string]object{}
-	for _, o := range base {
+	for _, o := range all {
+		if !inBase[o.ID] {
+			continue
+		}
 		f := baseFile(o.Object)
 		if err := t.addYAML(f, o.m); err != nil {
 			return nil, err
@@ -247,6 +275,14 @@ func (t Tree) addYAML(file string, v any) error {
 	return nil
 }
 
+// areaOverlay is one overlays/<env>/<area>/ directory being built.
+type areaOverlay struct {
+	namespace string // set by the namespace transformer; "" for none
+	resources []string
+	patches   []patchRef // strategic-merge patches
+	renames   []patchRef // JSON patches of metadata.name, after the others
+}
+
 func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, baseDirs []string) (Tree, error) {
 	objs, err := objects(p, env)
 	if err != nil {
@@ -254,61 +290,94 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, ba
 	}
 	t := Tree{}
 	dir := path.Join("overlays", env.Name)
-	var resources, patches []string
-	var targets []patchRef
-	seen := map[string]bool{}
+	areas := map[string]*areaOverlay{}
+	for _, a := range baseDirs {
+		areas[a] = &areaOverlay{resources: []string{"../../../base/" + a}}
+	}
+	area := func(a string) *areaOverlay {
+		if areas[a] == nil {
+			areas[a] = &areaOverlay{}
+		}
+		return areas[a]
+	}
+	areaNS := areaNamespaces(base, objs)
+	for a, ns := range areaNS {
+		area(a).namespace = ns
+	}
 	for _, o := range objs {
-		seen[o.ID] = true
+		ao := area(o.Area)
 		b, ok := base[o.ID]
 		if !ok {
-			f := resourceFile(o.Object)
+			d := overlayDir(o, areaNS)
+			if d != o.Area {
+				ao = area(d)
+				ao.namespace = manifest.String(o.m, "metadata", "namespace")
+			}
+			f := path.Join(d, fileName(o.Object))
 			if err := t.addYAML(path.Join(dir, f), o.m); err != nil {
 				return nil, err
 			}
-			resources = append(resources, f)
+			ao.resources = append(ao.resources, path.Base(f))
 			continue
 		}
-		ops := Diff(b.m, o.m)
-		if len(ops) == 0 {
-			continue
+		// What the patches must produce: the environment's object before
+		// the namespace transformer, under the base's name (a rename is
+		// its own patch, applied last).
+		want := shallowCopy(o.m)
+		meta := shallowCopy(o.m["metadata"].(map[string]any))
+		want["metadata"] = meta
+		var ops []Op
+		if bn, en := manifest.String(b.m, "metadata", "name"), manifest.String(o.m, "metadata", "name"); bn != en {
+			ops = append(ops, Op{Op: "replace", Path: "/metadata/name", Value: en})
+			meta["name"] = bn
 		}
-		f := patchFile(o.Object)
-		if err := t.addYAML(path.Join(dir, f), ops); err != nil {
+		if bns, ens := manifest.String(b.m, "metadata", "namespace"), manifest.String(o.m, "metadata", "namespace"); bns != ens {
+			if ao.namespace != ens {
+				ops = append(ops, Op{Op: "replace", Path: "/metadata/namespace", Value: ens})
+			}
+			meta["namespace"] = bns
+		}
+		if !reflect.DeepEqual(b.m, want) {
+			patch, err := smpPatch(b.m, want)
+			if err != nil {
+				return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+			}
+			f := patchFile(o.Object, "patch")
+			if err := t.addYAML(path.Join(dir, f), patch); err != nil {
+				return nil, err
+			}
+			ao.patches = append(ao.patches, patchRef{Path: path.Base(f)})
+		}
+		if len(ops) > 0 {
+			f := patchFile(o.Object, "rename")
+			if err := t.addYAML(path.Join(dir, f), ops); err != nil {
+				return nil, err
+			}
+			ao.renames = append(ao.renames, patchRef{Path: path.Base(f), Target: target(b.m)})
+		}
+	}
+	names := spec.SortedKeys(areas)
+	for _, a := range names {
+		ao := areas[a]
+		sort.Strings(ao.resources)
+		byPath := func(l []patchRef) {
+			sort.Slice(l, func(i, j int) bool { return l[i].Path < l[j].Path })
+		}
+		byPath(ao.patches)
+		byPath(ao.renames)
+		// Renames come last: the other patches find their target by its
+		// base name.
+		k := kustomization(ao.resources, append(ao.patches, ao.renames...), nil, nil)
+		if ao.namespace != "" {
+			k["namespace"] = ao.namespace
+		}
+		if err := t.addYAML(path.Join(dir, a, "kustomization.yaml"), k); err != nil {
 			return nil, err
 		}
-		targets = append(targets, patchRef{Path: f, Target: target(b.m)})
 	}
-	for _, id := range spec.SortedKeys(base) {
-		if seen[id] {
-			continue
-		}
-		b := base[id]
-		f := deleteFile(b.Object)
-		del := manifest.Map{
-			"$patch":     "delete",
-			"apiVersion": b.m["apiVersion"],
-			"kind":       b.m["kind"],
-			"metadata":   deleteMeta(b.m),
-		}
-		if err := t.addYAML(path.Join(dir, f), del); err != nil {
-			return nil, err
-		}
-		patches = append(patches, f)
-	}
-	var all []string
-	for _, a := range baseDirs {
-		all = append(all, "../../base/"+a)
-	}
-	sort.Strings(all)
-	sort.Strings(resources)
-	all = append(all, resources...)
-	for _, f := range patches {
-		targets = append(targets, patchRef{Path: f})
-	}
-	sort.Slice(targets, func(i, j int) bool { return targets[i].Path < targets[j].Path })
 	labels := map[string]string{generate.LabelEnvironment: env.Name}
-	k := kustomization(all, targets, labels, &legacy)
-	if fields := templateLabelFieldsFor(objs); len(fields) > 0 {
+	k := kustomization(names, nil, labels, &legacy)
+	if fields := labelFieldsFor(objs); len(fields) > 0 {
 		k["labels"].([]any)[0].(manifest.Map)["fields"] = fields
 	}
 	if err := t.addYAML(path.Join(dir, "kustomization.yaml"), k); err != nil {
@@ -317,58 +386,83 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, ba
 	return t, nil
 }
 
-var legacy = "legacy"
-
-// templateLabelFields are the pod-template paths Kustomize v5.8's
-// includeTemplates labels (its metadataLabelsFieldSpecs), spelled out as
-// the labels entry's fields. includeTemplates itself cannot be used: up to
-// v5.7 it also labels a StatefulSet's volumeClaimTemplates, which are
-// immutable, so the same overlay would build differently — and a
-// StatefulSet could not be updated — depending on which Kustomize the
-// GitOps controller embeds. Explicit fields mean the same on v5.4–v5.8
-// (test/kustomize checks the whole range).
-var templateLabelFields = []struct{ group, version, kind, path string }{
-	{"", "v1", "ReplicationController", "spec/template/metadata/labels"},
-	{"", "", "Deployment", "spec/template/metadata/labels"},
-	{"", "", "ReplicaSet", "spec/template/metadata/labels"},
-	{"", "", "DaemonSet", "spec/template/metadata/labels"},
-	{"apps", "", "StatefulSet", "spec/template/metadata/labels"},
-	{"batch", "", "Job", "spec/template/metadata/labels"},
-	{"batch", "", "CronJob", "spec/jobTemplate/metadata/labels"},
-	{"batch", "", "CronJob", "spec/jobTemplate/spec/template/metadata/labels"},
+// areaNamespaces returns, for each area whose base objects all sit in one
+// namespace in the environment, that namespace: the area's overlay sets it
+// with Kustomize's namespace transformer instead of one patch per object.
+// base is keyed by ID; only the environment's copies of base objects count,
+// so it can be computed from the environment alone.
+func areaNamespaces[T any](base map[string]T, objs []object) map[string]string {
+	set := map[string]map[string]bool{}
+	for _, o := range objs {
+		ns := manifest.String(o.m, "metadata", "namespace")
+		if _, ok := base[o.ID]; !ok || ns == "" {
+			continue // added, or cluster-scoped: the transformer leaves it alone
+		}
+		if set[o.Area] == nil {
+			set[o.Area] = map[string]bool{}
+		}
+		set[o.Area][ns] = true
+	}
+	out := map[string]string{}
+	for area, nss := range set {
+		if len(nss) == 1 {
+			for ns := range nss {
+				out[area] = ns
+			}
+		}
+	}
+	return out
 }
 
-// templateLabelFieldsFor lists the fields of templateLabelFields whose kind
-// the environment renders, so an overlay names only what it has.
-func templateLabelFieldsFor(objs []object) []any {
+// overlayDir is the overlay directory of an object the environment adds:
+// its area's, unless the area's namespace transformer would move it out of
+// its own namespace (the GitOps controller's objects of cicd, in argocd):
+// then <area>-<namespace>.
+func overlayDir(o object, areaNS map[string]string) string {
+	ns := manifest.String(o.m, "metadata", "namespace")
+	if t := areaNS[o.Area]; t == "" || ns == "" || ns == t {
+		return o.Area
+	}
+	return o.Area + "-" + ns
+}
+
+func shallowCopy(m map[string]any) manifest.Map {
+	out := make(manifest.Map, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+var legacy = "legacy"
+
+// labelFieldsFor lists the manifest.LabelFields whose kind the environment
+// renders, as the labels entry's fields, so an overlay names only what it
+// has.
+func labelFieldsFor(objs []object) []any {
 	kinds := map[string]bool{}
 	for _, o := range objs {
 		kind, _ := o.m["kind"].(string)
 		kinds[kind] = true
 	}
 	var out []any
-	for _, f := range templateLabelFields {
-		if !kinds[f.kind] {
+	for _, f := range manifest.LabelFields {
+		if !kinds[f.Kind] {
 			continue
 		}
-		fs := manifest.Map{"path": f.path, "kind": f.kind, "create": true}
-		if f.group != "" {
-			fs["group"] = f.group
+		fs := manifest.Map{"path": f.Path, "kind": f.Kind}
+		if f.Create {
+			fs["create"] = true
 		}
-		if f.version != "" {
-			fs["version"] = f.version
+		if f.Group != "" {
+			fs["group"] = f.Group
+		}
+		if f.Version != "" {
+			fs["version"] = f.Version
 		}
 		out = append(out, fs)
 	}
 	return out
-}
-
-func deleteMeta(m manifest.Map) manifest.Map {
-	meta := manifest.Map{"name": manifest.String(m, "metadata", "name")}
-	if ns := manifest.String(m, "metadata", "namespace"); ns != "" {
-		meta["namespace"] = ns
-	}
-	return meta
 }
 
 type patchRef struct {

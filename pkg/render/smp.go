@@ -1,0 +1,337 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/openapi"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/yaml/merge2"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/manifest"
+)
+
+// A strategic-merge patch is what a person writes by hand: the object's
+// apiVersion, kind and name, and below them only the fields that differ,
+// with list elements addressed by their merge key (containers and env by
+// name) where the kind's schema gives one. There are no positional indices,
+// so a patch stays right when the base gains or loses an element elsewhere
+// in the list.
+//
+// How Kustomize applies it is defined by kyaml's merge2 and the OpenAPI
+// schema it embeds, not by the Kubernetes API server's SMP: lists without a
+// merge strategy in that schema (every CRD, and kinds newer than it) are
+// replaced whole, and in a merged list the patch's elements come first, in
+// the patch's order, followed by the base's remaining elements. The diff
+// below is written against those rules, and every patch is checked by
+// applying it with merge2 itself (smpPatch): a patch that would not give
+// exactly the environment's object is coarsened until it does, so the
+// overlay builds to Build's bytes whatever the diff's cleverness.
+
+// smpDirective is the strategic-merge directive key.
+const smpDirective = "$patch"
+
+// smpPatch returns the strategic-merge patch that turns base into env (both
+// in the same namespace), checked with merge2. The patch carries apiVersion,
+// kind and metadata.name (and namespace) so Kustomize finds its target
+// without a selector.
+func smpPatch(base, env manifest.Map) (manifest.Map, error) {
+	s := openapi.SchemaForResourceType(kyaml.TypeMeta{
+		APIVersion: manifest.String(base, "apiVersion"),
+		Kind:       manifest.String(base, "kind"),
+	})
+	want, err := canonicalJSON(env)
+	if err != nil {
+		return nil, err
+	}
+	for _, build := range []func() manifest.Map{
+		func() manifest.Map { return smpMap(base, env, s) },
+		// Coarser: each differing top-level field replaced whole.
+		func() manifest.Map { return replaceFields(base, env) },
+	} {
+		p := build()
+		meta, _ := p["metadata"].(map[string]any)
+		p["metadata"] = mergeMeta(targetMeta(base), meta)
+		p["apiVersion"], p["kind"] = base["apiVersion"], base["kind"]
+		got, err := applySMP(base, p)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Equal(got, want) {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%s %s: no strategic-merge patch reproduces the environment's object", manifest.String(base, "kind"), manifest.String(base, "metadata", "name"))
+}
+
+// targetMeta is the metadata a patch needs to name its target.
+func targetMeta(base manifest.Map) manifest.Map {
+	meta := manifest.Map{"name": manifest.String(base, "metadata", "name")}
+	if ns := manifest.String(base, "metadata", "namespace"); ns != "" {
+		meta["namespace"] = ns
+	}
+	return meta
+}
+
+// mergeMeta adds the identity to a metadata patch.
+func mergeMeta(id, patch manifest.Map) manifest.Map {
+	out := manifest.Map{}
+	for k, v := range patch {
+		out[k] = v
+	}
+	for k, v := range id {
+		out[k] = v
+	}
+	return out
+}
+
+// replaceFields replaces every differing top-level field (and metadata's
+// differing fields) whole, with the "replace" directive where the field is
+// a map so nothing of the base's survives in it.
+func replaceFields(base, env manifest.Map) manifest.Map {
+	p := manifest.Map{}
+	for k, ev := range env {
+		bv, ok := base[k]
+		if ok && reflect.DeepEqual(bv, ev) {
+			continue
+		}
+		if m, isMap := ev.(map[string]any); isMap && ok && k != "metadata" {
+			r := manifest.Map{smpDirective: "replace"}
+			for mk, mv := range m {
+				r[mk] = mv
+			}
+			p[k] = r
+			continue
+		}
+		p[k] = ev
+	}
+	for k := range base {
+		if _, ok := env[k]; !ok {
+			p[k] = nil
+		}
+	}
+	if em, ok := p["metadata"].(map[string]any); ok {
+		p["metadata"] = smpMap(base["metadata"].(map[string]any), em, nil)
+	}
+	return p
+}
+
+// smpMap diffs two maps: changed and added keys, and null for removed ones.
+func smpMap(b, e map[string]any, s *openapi.ResourceSchema) manifest.Map {
+	out := manifest.Map{}
+	for k, ev := range e {
+		bv, ok := b[k]
+		switch {
+		case !ok:
+			out[k] = ev
+		case !reflect.DeepEqual(bv, ev):
+			out[k] = smpValue(bv, ev, field(s, k))
+		}
+	}
+	for k := range b {
+		if _, ok := e[k]; !ok {
+			out[k] = nil
+		}
+	}
+	return out
+}
+
+func field(s *openapi.ResourceSchema, k string) *openapi.ResourceSchema {
+	if s == nil {
+		return nil
+	}
+	return s.Field(k)
+}
+
+func smpValue(b, e any, s *openapi.ResourceSchema) any {
+	switch ev := e.(type) {
+	case map[string]any:
+		if bv, ok := b.(map[string]any); ok {
+			return smpMap(bv, ev, s)
+		}
+	case []any:
+		if bv, ok := b.([]any); ok {
+			return smpList(bv, ev, s)
+		}
+	}
+	return e
+}
+
+// smpList diffs a list. Without a merge strategy the patch's list replaces
+// the base's, so it is the environment's list. With a single merge key, the
+// patch lists the shortest prefix of the environment's elements after which
+// the base's remaining elements already follow in order (merge2 puts the
+// patch's elements first): unchanged elements in that prefix are their key
+// alone, changed ones their key and what changed; elements the environment
+// drops are deleted by key. Anything else is replaced with the directive.
+func smpList(b, e []any, s *openapi.ResourceSchema) any {
+	var strategy string
+	var keys []string
+	if s != nil {
+		strategy, keys = s.PatchStrategyAndKeyList()
+	}
+	if !strings.Contains(strategy, "merge") {
+		return e
+	}
+	replace := append([]any{manifest.Map{smpDirective: "replace"}}, e...)
+	if len(keys) != 1 {
+		return replace
+	}
+	key := keys[0]
+	bk, ok := keyed(b, key)
+	if !ok {
+		return replace
+	}
+	ek, ok := keyed(e, key)
+	if !ok {
+		return replace
+	}
+	byKey := make(map[string]map[string]any, len(b))
+	for i, k := range bk {
+		byKey[k] = b[i].(map[string]any)
+	}
+	inEnv := make(map[string]bool, len(e))
+	for _, k := range ek {
+		inEnv[k] = true
+	}
+	// The base's elements the environment keeps, in base order.
+	var kept []string
+	for _, k := range bk {
+		if inEnv[k] {
+			kept = append(kept, k)
+		}
+	}
+	// n is the prefix length: the smallest n such that e[n:] is exactly the
+	// kept base elements not in e[:n], unchanged and in base order.
+	n := len(e)
+	for cut := 0; cut <= len(e); cut++ {
+		inPrefix := make(map[string]bool, cut)
+		for _, k := range ek[:cut] {
+			inPrefix[k] = true
+		}
+		j := 0
+		ok := true
+		for _, k := range kept {
+			if inPrefix[k] {
+				continue
+			}
+			if j >= len(e)-cut || ek[cut+j] != k || !reflect.DeepEqual(byKey[k], e[cut+j]) {
+				ok = false
+				break
+			}
+			j++
+		}
+		if ok && j == len(e)-cut {
+			n = cut
+			break
+		}
+	}
+	var out []any
+	for i := 0; i < n; i++ {
+		em := e[i].(map[string]any)
+		bm, had := byKey[ek[i]]
+		if !had {
+			out = append(out, em)
+			continue
+		}
+		d := smpMap(bm, em, s.Elements())
+		d[key] = em[key]
+		out = append(out, d)
+	}
+	for _, k := range bk {
+		if !inEnv[k] {
+			out = append(out, manifest.Map{key: byKey[k][key], smpDirective: "delete"})
+		}
+	}
+	return out
+}
+
+// keyed returns each element's merge key as kyaml reads it (the scalar's
+// text), or false when an element is not a map with a scalar key, or two
+// share one.
+func keyed(l []any, key string) ([]string, bool) {
+	out := make([]string, len(l))
+	seen := make(map[string]bool, len(l))
+	for i, el := range l {
+		m, ok := el.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		var k string
+		switch v := m[key].(type) {
+		case string:
+			k = v
+		case json.Number:
+			k = string(v)
+		default:
+			return nil, false
+		}
+		if seen[k] {
+			return nil, false
+		}
+		seen[k] = true
+		out[i] = k
+	}
+	return out, true
+}
+
+// applySMP applies patch to base the way Kustomize's patch transformer does
+// and returns the result as canonical JSON.
+func applySMP(base, patch manifest.Map) ([]byte, error) {
+	b, err := toRNode(base)
+	if err != nil {
+		return nil, err
+	}
+	p, err := toRNode(patch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := merge2.Merge(p, b, kyaml.MergeOptions{ListIncreaseDirection: kyaml.MergeOptionsListPrepend})
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	s, err := r.String()
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	j, err := sigsyaml.YAMLToJSON([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	return canonicalize(j)
+}
+
+func toRNode(m manifest.Map) (*kyaml.RNode, error) {
+	y, err := manifest.Encode(m)
+	if err != nil {
+		return nil, err
+	}
+	n, err := kyaml.Parse(string(y))
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	return n, nil
+}
+
+func canonicalJSON(m manifest.Map) ([]byte, error) {
+	j, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalize(j)
+}
+
+// canonicalize re-encodes JSON with sorted keys and numbers as written.
+func canonicalize(j []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
