@@ -1,0 +1,131 @@
+package render
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/kustomize"
+	"github.com/platformctl/platformctl/pkg/manifest"
+)
+
+func deployment(t *testing.T, containers string) manifest.Map {
+	t.Helper()
+	y := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: apps}\nspec:\n  template:\n    spec:\n      containers:\n" + containers
+	var m manifest.Map
+	j, err := sigsyaml.YAMLToJSON([]byte(y))
+	require.NoError(t, err)
+	require.NoError(t, decodeJSON(j, &m))
+	return m
+}
+
+func decodeJSON(j []byte, v *manifest.Map) error {
+	c, err := canonicalize(j)
+	if err != nil {
+		return err
+	}
+	return sigsyaml.Unmarshal(c, v)
+}
+
+// TestSMPPatch checks each kind of difference: the patch is what a person
+// would write (names, not positions), and real Kustomize (krusty) applying
+// it to the base gives exactly the environment's object.
+func TestSMPPatch(t *testing.T) {
+	const base = `      - name: web
+        image: web:1
+        env: [{name: A, value: a}, {name: B, value: b}, {name: C, value: c}]
+        ports: [{containerPort: 80, name: http, protocol: TCP}]
+      - name: side
+        image: side:1
+`
+	for _, tc := range []struct {
+		name, env string
+		// patch is the containers list the patch must hold.
+		patch string
+	}{
+		{"first value changed",
+			"      - name: web\n        image: web:1\n        env: [{name: A, value: x}, {name: B, value: b}, {name: C, value: c}]\n        ports: [{containerPort: 80, name: http, protocol: TCP}]\n      - name: side\n        image: side:1\n",
+			"[{env: [{name: A, value: x}], name: web}]"},
+		{"a later value needs the earlier names to keep the order",
+			"      - name: web\n        image: web:1\n        env: [{name: A, value: a}, {name: B, value: y}, {name: C, value: c}]\n        ports: [{containerPort: 80, name: http, protocol: TCP}]\n      - name: side\n        image: side:1\n",
+			"[{env: [{name: A}, {name: B, value: y}], name: web}]"},
+		{"added and removed variables",
+			"      - name: web\n        image: web:1\n        env: [{name: A, value: a}, {name: Z, value: z}, {name: C, value: c}]\n        ports: [{containerPort: 80, name: http, protocol: TCP}]\n      - name: side\n        image: side:1\n",
+			"[{env: [{name: A}, {name: Z, value: z}, {name: B, $patch: delete}], name: web}]"},
+		{"second container's image",
+			"      - name: web\n        image: web:1\n        env: [{name: A, value: a}, {name: B, value: b}, {name: C, value: c}]\n        ports: [{containerPort: 80, name: http, protocol: TCP}]\n      - name: side\n        image: side:2\n",
+			"[{name: web}, {image: side:2, name: side}]"},
+		{"a list with two merge keys is replaced with the directive",
+			"      - name: web\n        image: web:1\n        env: [{name: A, value: a}, {name: B, value: b}, {name: C, value: c}]\n        ports: [{containerPort: 81, name: http, protocol: TCP}]\n      - name: side\n        image: side:1\n",
+			"[{name: web, ports: [{$patch: replace}, {containerPort: 81, name: http, protocol: TCP}]}]"},
+		{"containers reordered",
+			"      - name: side\n        image: side:1\n      - name: web\n        image: web:1\n        env: [{name: A, value: a}, {name: B, value: b}, {name: C, value: c}]\n        ports: [{containerPort: 80, name: http, protocol: TCP}]\n",
+			"[{name: side}]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, e := deployment(t, base), deployment(t, tc.env)
+			p, err := smpPatch(b, e)
+			require.NoError(t, err)
+			var want []any
+			require.NoError(t, sigsyaml.Unmarshal([]byte(tc.patch), &want))
+			gotJSON, err := canonicalJSON(manifest.Map{"c": manifest.Get(p, "spec", "template", "spec", "containers")})
+			require.NoError(t, err)
+			wantJSON, err := canonicalJSON(manifest.Map{"c": want})
+			require.NoError(t, err)
+			assert.JSONEq(t, string(wantJSON), string(gotJSON))
+			assert.Equal(t, "web", manifest.String(p, "metadata", "name"))
+			assert.Equal(t, "apps", manifest.String(p, "metadata", "namespace"))
+			assertKustomizeApplies(t, b, p, e)
+		})
+	}
+}
+
+// TestSMPPatchWithoutSchema: a kind kyaml has no schema for (every CRD) has
+// its lists replaced whole, which the patch must then hold in full.
+func TestSMPPatchWithoutSchema(t *testing.T) {
+	obj := func(hosts string) manifest.Map {
+		var m manifest.Map
+		j, err := sigsyaml.YAMLToJSON([]byte("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: web, namespace: apps}\nspec:\n  hostnames: " + hosts + "\n  rules: [{backendRefs: [{name: web, port: 80}]}]\n"))
+		require.NoError(t, err)
+		require.NoError(t, decodeJSON(j, &m))
+		return m
+	}
+	b, e := obj("[shop.example.com, www.example.com]"), obj("[shop.dev.example.com, www.example.com]")
+	p, err := smpPatch(b, e)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"shop.dev.example.com", "www.example.com"}, manifest.Get(p, "spec", "hostnames"))
+	assert.Nil(t, manifest.Get(p, "spec", "rules"), "unchanged fields stay out of the patch")
+	assertKustomizeApplies(t, b, p, e)
+}
+
+// TestSMPPatchRemovedField: a field the environment drops is null in the
+// patch.
+func TestSMPPatchRemovedField(t *testing.T) {
+	b := deployment(t, "      - name: web\n        image: web:1\n        args: [--x]\n")
+	e := deployment(t, "      - name: web\n        image: web:1\n")
+	p, err := smpPatch(b, e)
+	require.NoError(t, err)
+	assertKustomizeApplies(t, b, p, e)
+}
+
+func assertKustomizeApplies(t *testing.T, base, patch, want manifest.Map) {
+	t.Helper()
+	fs := filesys.MakeFsInMemory()
+	write := func(p string, m manifest.Map) {
+		y, err := manifest.Encode(m)
+		require.NoError(t, err)
+		require.NoError(t, fs.WriteFile(p, y))
+	}
+	write("/b/o.yaml", base)
+	require.NoError(t, fs.WriteFile("/b/kustomization.yaml", []byte("resources: [o.yaml]\n")))
+	write("/o/p.yaml", patch)
+	require.NoError(t, fs.WriteFile("/o/kustomization.yaml", []byte("resources: [../b]\npatches: [{path: p.yaml}]\n")))
+	got, err := kustomize.Build(fs, "/o")
+	require.NoError(t, err)
+	w, err := manifest.Encode(want)
+	require.NoError(t, err)
+	assert.Equal(t, string(w), string(got))
+}
