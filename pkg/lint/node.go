@@ -237,3 +237,67 @@ func Locate(n *yaml.Node, path string) (line, col int) {
 	}
 	return best.Line, best.Column
 }
+
+// patchKeys are the list keys a strategic-merge patch names elements by,
+// tried in order (containers, env, volumes by name; mounts by path).
+var patchKeys = []string{"name", "mountPath", "containerPort", "port"}
+
+// LocatePatched finds path — written against built, the object as built —
+// in patch, a strategic-merge patch that changed it: list elements are
+// matched by their merge key rather than their index, since a patch names
+// only the elements it changes. ok is false unless the patch itself sets
+// the field, or defines the container the field is missing from (an
+// element with an image: a sidecar the patch adds).
+func LocatePatched(patch, built *yaml.Node, path string) (line, col int, ok bool) {
+	p, b := patch, built
+	var defined *yaml.Node // the deepest container the patch defines
+	for rest := path; ; {
+		seg, r, more := nextSegment(rest)
+		if !more {
+			break
+		}
+		rest = r
+		if seg.index < 0 {
+			k := KeyOf(p, seg.key)
+			if k == nil {
+				if defined != nil {
+					return defined.Line, defined.Column, true
+				}
+				return 0, 0, false
+			}
+			line, col = k.Line, k.Column
+			p, b = Field(p, seg.key), Field(b, seg.key)
+			if p != nil && p.Kind == yaml.ScalarNode {
+				line, col = p.Line, p.Column
+			}
+			continue
+		}
+		items := Items(b)
+		if seg.index >= len(items) {
+			return 0, 0, false
+		}
+		el := items[seg.index]
+		var match *yaml.Node
+		for _, key := range patchKeys {
+			v := Field(el, key)
+			if v == nil || v.Kind != yaml.ScalarNode {
+				continue
+			}
+			for _, pe := range Items(p) {
+				if pv := Field(pe, key); pv != nil && pv.Value == v.Value {
+					match = pe
+				}
+			}
+			break
+		}
+		if match == nil {
+			return 0, 0, false
+		}
+		line, col = match.Line, match.Column
+		if Field(match, "image") != nil {
+			defined = match
+		}
+		p, b = match, el
+	}
+	return line, col, line > 0
+}

@@ -460,20 +460,7 @@ func (f *originFiles) find(file, kind, name string) *lint.Object {
 		}
 		f.cache[file] = objs
 	}
-	var sameKind []*lint.Object
-	for _, o := range objs {
-		if o.Kind != kind {
-			continue
-		}
-		if o.Name == name {
-			return o
-		}
-		sameKind = append(sameKind, o)
-	}
-	if len(sameKind) == 1 {
-		return sameKind[0]
-	}
-	return nil
+	return pick(objs, kind, name)
 }
 
 // FromSpec renders the spec in memory and returns one set per environment
@@ -508,7 +495,27 @@ func FromSpec(d *spec.Document, envs []string) ([]Set, error) {
 			source, line, col := sourceOf(d, o.Source, env, o.File)
 			lo.Source = source
 			file := d.File
-			lo.SetLocator(func(string) (string, int, int) { return file, line, col })
+			locate := func(string) (string, int, int) { return file, line, col }
+			if comp := componentObject(d, o); comp != nil {
+				// Added by one of the spec's components: its own file.
+				compFile := filepath.Join(d.Dir, filepath.FromSlash(o.File))
+				locate = func(path string) (string, int, int) {
+					l, c := lint.Locate(comp.Root, path)
+					return compFile, l, c
+				}
+			} else if patches := componentPatches(d, o, lo); len(patches) > 0 {
+				// Changed by a component's patch: the patch, where it sets
+				// the field a finding is about.
+				locate = func(path string) (string, int, int) {
+					for _, pt := range patches {
+						if l, c, ok := lint.LocatePatched(pt.obj.Root, lo.Root, path); ok {
+							return pt.file, l, c
+						}
+					}
+					return file, line, col
+				}
+			}
+			lo.SetLocator(locate)
 			lo.File = file
 			set.Objects = append(set.Objects, lo)
 		}
@@ -535,4 +542,60 @@ func sourceOf(d *spec.Document, path, env, file string) (source string, line, co
 		return fmt.Sprintf("%s:%d %s (%s: a default; %s)", d.File, pos.Line, entry, path, where), pos.Line, pos.Col
 	}
 	return fmt.Sprintf("%s:%d %s (%s)", d.File, pos.Line, path, where), pos.Line, pos.Col
+}
+
+// componentObject is the object in its component file when o was added by
+// one of the spec's components (render.Object.File names the file), or nil.
+func componentObject(d *spec.Document, o render.Object) *lint.Object {
+	b, ok := d.Platform.Files[o.File]
+	if !ok {
+		return nil
+	}
+	return findObject(o.File, b, manifest.String(o.Map, "kind"), manifest.String(o.Map, "metadata", "name"))
+}
+
+type patchObject struct {
+	file string
+	obj  *lint.Object
+}
+
+// componentPatches are the strategic-merge patches of the spec's
+// components that may have changed o (same kind), decoded with positions.
+func componentPatches(d *spec.Document, o render.Object, built *lint.Object) []patchObject {
+	var out []patchObject
+	for _, f := range o.Patches {
+		if p := findObject(f, d.Platform.Files[f], built.Kind, built.Name); p != nil {
+			out = append(out, patchObject{file: filepath.Join(d.Dir, filepath.FromSlash(f)), obj: p})
+		}
+	}
+	return out
+}
+
+// findObject decodes file and picks its document of kind and name.
+func findObject(file string, data []byte, kind, name string) *lint.Object {
+	objs, err := lint.Decode(file, data)
+	if err != nil {
+		return nil
+	}
+	return pick(objs, kind, name)
+}
+
+// pick returns the object of kind named name, or the only one of that kind
+// when none is (a name prefix or suffix changed it; a patch aimed by a
+// target), or nil.
+func pick(objs []*lint.Object, kind, name string) *lint.Object {
+	var sameKind []*lint.Object
+	for _, o := range objs {
+		if o.Kind != kind {
+			continue
+		}
+		if o.Name == name {
+			return o
+		}
+		sameKind = append(sameKind, o)
+	}
+	if len(sameKind) == 1 {
+		return sameKind[0]
+	}
+	return nil
 }

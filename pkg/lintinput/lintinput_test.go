@@ -212,3 +212,65 @@ func TestFromPathsBuildsNestedKustomizations(t *testing.T) {
 	}
 	assert.Equal(t, []string{"files: /loose", "tree/app/base: /app", "tree/app/overlay: prod/app"}, names)
 }
+
+// TestFromSpecPointsIntoComponents: an object a component adds points at
+// its own file, a field a component's patch sets at the patch, and a field
+// the spec generated still at the spec entry.
+func TestFromSpecPointsIntoComponents(t *testing.T) {
+	dir := t.TempDir()
+	write := func(f, s string) {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), []byte(s), 0o644))
+	}
+	write("platform.yaml", `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata: {name: hello}
+spec:
+  domain: hello.example.com
+  kustomize: {components: [kustomize/agent]}
+  environments:
+    - {name: dev, tier: development}
+  services:
+    - name: hello
+      image: ghcr.io/acme/hello:1.0.0
+`)
+	write("kustomize/agent/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [limits.yaml]\npatches:\n- path: agent.yaml\n  target: {kind: Deployment, name: hello}\n")
+	write("kustomize/agent/agent.yaml", `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+spec:
+  template:
+    spec:
+      containers:
+      - name: hello
+        securityContext:
+          privileged: true
+      - name: agent
+        image: ghcr.io/acme/agent:1.0.0
+`)
+	write("kustomize/agent/limits.yaml", "apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\n  namespace: apps\nspec:\n  limits: []\n")
+	d, err := spec.LoadAndValidate(filepath.Join(dir, "platform.yaml"))
+	require.NoError(t, err)
+	sets, err := lintinput.FromSpec(d, []string{"dev"})
+	require.NoError(t, err)
+	agent := filepath.Join(dir, "kustomize/agent/agent.yaml")
+	var saw int
+	for _, o := range sets[0].Objects {
+		switch {
+		case o.Kind == "Deployment" && o.Name == "hello":
+			saw++
+			file, line, col := o.Position("spec.template.spec.containers[0].securityContext.privileged")
+			assert.Equal(t, []any{agent, 11, 23}, []any{file, line, col}, "the patched field")
+			file, line, _ = o.Position("spec.template.spec.containers[1].securityContext")
+			assert.Equal(t, []any{agent, 12}, []any{file, line}, "a field missing from the container the patch adds")
+			file, _, _ = o.Position("spec.template.spec.containers[0].image")
+			assert.Equal(t, filepath.Join(dir, "platform.yaml"), file, "a generated field")
+		case o.Kind == "LimitRange":
+			saw++
+			file, line, _ := o.Position("spec.limits")
+			assert.Equal(t, []any{filepath.Join(dir, "kustomize/agent/limits.yaml"), 7}, []any{file, line})
+		}
+	}
+	assert.Equal(t, 2, saw)
+}

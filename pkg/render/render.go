@@ -88,8 +88,12 @@ type Object struct {
 	// Source is the spec path that produced it.
 	Source string
 	// File is the path, relative to the render root, of the file that holds
-	// the object's base (or overlay resource).
+	// the object's base (or overlay resource); for an object a component
+	// adds, the component's file, relative to the spec's directory.
 	File string
+	// Patches are the component files, relative to the spec's directory,
+	// whose patches changed the object.
+	Patches []string
 }
 
 // Environment returns env's final objects, legacy-sorted, exactly as
@@ -121,6 +125,9 @@ func Environment(p *spec.Platform, envName string) ([]Object, error) {
 			file = path.Join("overlays", env.Name, overlayDir(o, areaNS), fileName(o.Object))
 		}
 		out = append(out, Object{Map: o.m, Source: o.Source, File: file})
+	}
+	if len(p.Components(env)) > 0 {
+		return withComponents(p, env, out)
 	}
 	return out, nil
 }
@@ -162,6 +169,9 @@ func baseIDSet(p *spec.Platform) (map[string]bool, error) {
 
 // Build returns env's built YAML stream.
 func Build(p *spec.Platform, envName string) ([]byte, error) {
+	if env := p.Environment(envName); env != nil && len(p.Components(env)) > 0 {
+		return buildComponents(p, env)
+	}
 	objs, err := Environment(p, envName)
 	if err != nil {
 		return nil, err
@@ -193,8 +203,19 @@ func patchFile(o generate.Object, suffix string) string {
 	return path.Join(o.Area, strings.TrimSuffix(fileName(o), ".yaml")+"."+suffix+".yaml")
 }
 
-// Render renders the whole tree.
-func Render(p *spec.Platform) (Tree, error) {
+// Options say where the tree goes.
+type Options struct {
+	// SpecDir is the spec's directory, relative to the output directory
+	// (slash-separated): overlays refer to the spec's components through
+	// it. "" means "..", the output directory being next to the spec.
+	SpecDir string
+}
+
+// Render renders the whole tree, next to the spec (Options{}).
+func Render(p *spec.Platform) (Tree, error) { return RenderWith(p, Options{}) }
+
+// RenderWith renders the whole tree.
+func RenderWith(p *spec.Platform, opt Options) (Tree, error) {
 	all, err := objects(p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
@@ -241,7 +262,7 @@ func Render(p *spec.Platform) (Tree, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			files, err := overlay(p, &p.Spec.Environments[i], baseByID, baseDirs)
+			files, err := overlay(p, &p.Spec.Environments[i], baseByID, baseDirs, opt)
 			results[i] = result{files, err}
 		}(i)
 	}
@@ -283,7 +304,7 @@ type areaOverlay struct {
 	renames   []patchRef // JSON patches of metadata.name, after the others
 }
 
-func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, baseDirs []string) (Tree, error) {
+func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, baseDirs []string, opt Options) (Tree, error) {
 	objs, err := objects(p, env)
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", env.Name, err)
@@ -379,6 +400,17 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, ba
 	k := kustomization(names, nil, labels, &legacy)
 	if fields := labelFieldsFor(objs); len(fields) > 0 {
 		k["labels"].([]any)[0].(manifest.Map)["fields"] = fields
+	}
+	if comps := p.Components(env); len(comps) > 0 {
+		specDir := opt.SpecDir
+		if specDir == "" {
+			specDir = ".."
+		}
+		refs := make([]any, len(comps))
+		for i, c := range comps {
+			refs[i] = path.Join("../..", specDir, c)
+		}
+		k["components"] = refs
 	}
 	if err := t.addYAML(path.Join(dir, "kustomization.yaml"), k); err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -38,6 +39,9 @@ type Pos struct {
 type Document struct {
 	// File is the path the spec was read from, as given by the user.
 	File string
+	// Dir is the directory files the spec names are read from (its
+	// components): the spec's own, or "" when it was not read from a file.
+	Dir string
 	// Platform is the decoded spec, before defaults.
 	Platform *Platform
 	// positions maps a field path (spec.services[1].port) to its value's position.
@@ -150,7 +154,11 @@ func Load(path string) (*Document, error) {
 		return nil, ErrorList{{File: path, Pos: Pos{1, 1},
 			Msg: fmt.Sprintf("file is larger than %d MiB; a platform spec is a few kilobytes", MaxFileSize>>20)}}
 	}
-	return Parse(path, data)
+	d, err := Parse(path, data)
+	if d != nil {
+		d.Dir = filepath.Dir(path)
+	}
+	return d, err
 }
 
 // Parse decodes data (named file in messages) strictly into a Document. When

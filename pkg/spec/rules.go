@@ -42,7 +42,10 @@ type reportFunc func(path string, msg int, args ...any)
 // checkContext is what many checks look up, built once per validation.
 type checkContext struct {
 	p *Platform
-	s *PlatformSpec
+	// dir is the spec's directory, where the files it names are read; ""
+	// when it was not read from a file.
+	dir string
+	s   *PlatformSpec
 	// data maps a store name to its store (the last one, when a name is
 	// duplicated: that is reported on its own).
 	data map[string]*DataStore
@@ -50,8 +53,8 @@ type checkContext struct {
 	services map[string]bool
 }
 
-func newCheckContext(p *Platform) *checkContext {
-	c := &checkContext{p: p, s: &p.Spec, data: map[string]*DataStore{}, services: map[string]bool{}}
+func newCheckContext(p *Platform, dir string) *checkContext {
+	c := &checkContext{p: p, dir: dir, s: &p.Spec, data: map[string]*DataStore{}, services: map[string]bool{}}
 	for i := range c.s.Data {
 		c.data[c.s.Data[i].Name] = &c.s.Data[i]
 	}
@@ -76,8 +79,8 @@ func (c *checkContext) overrides(fn func(path string, e *Environment, o ServiceO
 }
 
 // checkSemantics runs every rule of Rules on p.
-func checkSemantics(p *Platform, add addFunc) {
-	c := newCheckContext(p)
+func checkSemantics(p *Platform, dir string, add addFunc) {
+	c := newCheckContext(p, dir)
 	for _, r := range Rules() {
 		r.check(c, func(path string, msg int, args ...any) { add(path, r.Msgs[msg], args...) })
 	}
@@ -92,6 +95,7 @@ const (
 	whyBuiltName = "a name platformctl builds from several values: its length depends on values elsewhere in the spec"
 	whyNetwork   = "a relation between two networks (one containing the other): a pattern sees the text, not the addresses it stands for"
 	whyTier      = "depends on the environment's tier: expressible only as if/then over the enclosing environment, which the field tags do not say"
+	whyFiles     = "about files next to the spec, which the schema cannot read"
 )
 
 // Rules returns the cross-field rules, in the order docs/spec.md lists them.
@@ -114,6 +118,13 @@ var rules = sync.OnceValue(func() []Rule {
 		team = "spec.teams[*]"
 	)
 	return []Rule{
+		{
+			At:     []string{"spec.kustomize.components[*]", env + ".kustomize.components[*]"},
+			Doc:    "Each component is a directory inside the spec's directory (no `..`, no absolute path, no symbolic link out) holding a kustomization.yaml of kind Component, whose references stay inside the spec's directory and are local files, not remote resources; its files are read when the spec is loaded, at most 4 MiB in all.",
+			Msgs:   componentMsgs,
+			check:  checkComponents,
+			Schema: whyFiles,
+		},
 		{
 			At:     []string{env + ".name"},
 			Doc:    "Environment names are unique.",

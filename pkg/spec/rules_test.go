@@ -45,7 +45,7 @@ func TestRules(t *testing.T) {
 		if d == nil {
 			continue
 		}
-		c := newCheckContext(d.Platform)
+		c := newCheckContext(d.Platform, filepath.Dir(in))
 		for _, r := range rules {
 			r.check(c, func(path string, msg int, _ ...any) {
 				if msg < 0 || msg >= len(r.Msgs) {

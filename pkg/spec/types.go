@@ -38,6 +38,11 @@ type Platform struct {
 	Metadata Metadata `json:"metadata"`
 	// Spec is the platform itself.
 	Spec PlatformSpec `json:"spec"`
+
+	// Files are the files of the components the spec names, read when the
+	// spec was loaded (slash paths relative to its directory): rendering and
+	// building use these bytes, never the disk again.
+	Files map[string][]byte `json:"-"`
 }
 
 // Metadata names the platform; the name becomes the app.kubernetes.io/part-of label.
@@ -71,6 +76,24 @@ type PlatformSpec struct {
 	Secrets SecretStore `json:"secrets"`
 	// Security holds supply-chain and policy settings.
 	Security Security `json:"security"`
+	// Kustomize adds what the spec cannot say, in every environment: Kustomize
+	// components the team owns, next to platform.yaml.
+	Kustomize *Kustomize `json:"kustomize,omitempty"`
+}
+
+// Kustomize is the supported way to add what the spec cannot say: Kustomize
+// components (kind: Component, kustomize.config.k8s.io/v1alpha1) the team
+// owns, in directories next to platform.yaml — never inside the rendered
+// tree, which render owns. Each overlay lists them under components, so
+// `kustomize build overlays/<env>`, `platformctl build` and lint all see the
+// patched result.
+type Kustomize struct {
+	// Components are directories relative to platform.yaml's, each with a
+	// kustomization.yaml of kind Component: its patches (target objects by
+	// kind and name; namespaces differ between environments) and resources
+	// are applied to the environment's objects. Paths stay inside the spec's
+	// directory: no "..", no absolute paths, no symbolic links out.
+	Components []string `json:"components,omitempty" validate:"omitempty,dive,required"`
 }
 
 // Tier is an environment's class; tier defaults are documented in docs/spec.md.
@@ -115,6 +138,9 @@ type Environment struct {
 	SingleZoneReason string `json:"singleZoneReason,omitempty"`
 	// Overrides adjust services in this environment only.
 	Overrides Overrides `json:"overrides,omitempty"`
+	// Kustomize adds Kustomize components in this environment only, after
+	// the platform's.
+	Kustomize *Kustomize `json:"kustomize,omitempty"`
 }
 
 // Overrides adjust an environment.

@@ -330,7 +330,7 @@ func Validate(d *Document) error {
 	}
 	// Cross-field problems with a map entry (an override of an unknown
 	// service, a pool that is spot and gpu) are about the entry's name.
-	checkSemantics(d.Platform, func(path, format string, args ...any) {
+	checkSemantics(d.Platform, d.Dir, func(path, format string, args ...any) {
 		if strings.HasPrefix(format, "is required") && d.underMisspelled(path) {
 			return // "is required when …" of a field whose key is misspelled
 		}
@@ -391,6 +391,13 @@ func LoadAndValidate(path string) (*Document, error) {
 func Finish(d *Document) error {
 	if err := Validate(d); err != nil {
 		return err
+	}
+	if paths, _ := componentEntries(d.Platform); len(paths) > 0 && d.Dir == "" {
+		var errs ErrorList
+		for _, p := range paths {
+			errs = append(errs, FieldError{File: d.File, Pos: d.Pos(p), Path: p, Msg: msgCompNoDir})
+		}
+		return errs
 	}
 	Default(d.Platform)
 	return nil

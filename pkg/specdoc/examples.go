@@ -64,6 +64,8 @@ spec:
       tier: production
       zones: [us-east-1a]
       singleZoneReason: pilot market; the provider has one zone in this region
+      kustomize:
+        components: [kustomize/us-data-residency]
   edge:
     api: gateway
     className: platform
@@ -168,4 +170,9 @@ spec:
         pleexampleexampleexampleexampleexampleexampleexampleexampleexample==
         -----END PUBLIC KEY-----
       images: ["ghcr.io/acme/*"]
+  kustomize:
+    # Directories next to platform.yaml, each a kustomization.yaml of kind
+    # Component: what the spec cannot say (an agent's pod annotations, a
+    # LimitRange, a patch of a field platformctl does not expose).
+    components: [kustomize/agents]
 `

@@ -181,7 +181,10 @@ func loadModel() (*model, error) {
 			}
 			for _, n := range af.Names {
 				jsonName, opts, _ := strings.Cut(tag.Get("json"), ",")
-				if jsonName == "" || jsonName == "-" {
+				if jsonName == "-" {
+					continue // not a spec field: something loaded with it
+				}
+				if jsonName == "" {
 					return nil, fmt.Errorf("specdoc: %s.%s has no json name", st.Name, n.Name)
 				}
 				fd := &field{
@@ -301,12 +304,19 @@ func (m *model) check() error {
 		case rt == nil:
 			problems = append(problems, fmt.Sprintf("type %s is in types.go but not reachable in the compiled spec package", name))
 			continue
-		case rt.NumField() != len(st.Fields):
-			problems = append(problems, fmt.Sprintf("%s has %d fields in types.go and %d compiled", name, len(st.Fields), rt.NumField()))
+		}
+		var rfields []reflect.StructField
+		for i := 0; i < rt.NumField(); i++ {
+			if rt.Field(i).Tag.Get("json") != "-" {
+				rfields = append(rfields, rt.Field(i))
+			}
+		}
+		if len(rfields) != len(st.Fields) {
+			problems = append(problems, fmt.Sprintf("%s has %d fields in types.go and %d compiled", name, len(st.Fields), len(rfields)))
 			continue
 		}
 		for i, f := range st.Fields {
-			rf := rt.Field(i)
+			rf := rfields[i]
 			if rf.Name != f.GoName || rf.Tag.Get("validate") != f.Validate {
 				problems = append(problems, fmt.Sprintf("%s.%s differs between types.go and the compiled package", name, f.GoName))
 			}

@@ -222,6 +222,11 @@ func generated(p *spec.Platform) string {
 		b.Write(js)
 		b.WriteByte('\n')
 	}
+	// What render adds over the generator: the overlays' references to
+	// the spec's components.
+	for i := range p.Spec.Environments {
+		fmt.Fprintf(&b, "components %v\n", p.Components(&p.Spec.Environments[i]))
+	}
 	return b.String()
 }
 

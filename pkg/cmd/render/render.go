@@ -92,11 +92,15 @@ func Run(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	tree, err := render.Render(d.Platform)
+	dir := filepath.Clean(opts.Output)
+	specDir, err := specDirFrom(dir, d.Dir)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	tree, err := render.RenderWith(d.Platform, render.Options{SpecDir: specDir})
 	if err != nil {
 		return cmdutil.Fail(generate.Locate(d, err))
 	}
-	dir := filepath.Clean(opts.Output)
 	opts.Log.Printf("rendered %d files in memory", len(tree))
 	topts := treeio.Options{LockTimeout: opts.LockTimeout, Waiting: func() {
 		fmt.Fprintf(opts.IO.ErrOut, "platformctl: waiting for another platformctl run on %s to finish (up to %s)\n", dir, opts.LockTimeout)
@@ -173,4 +177,26 @@ func signalExitCode(sig os.Signal) int {
 		return 128 + int(s)
 	}
 	return cmdutil.ExitError
+}
+
+// specDirFrom is the spec's directory relative to the output directory, as
+// the overlays refer to the spec's components. Both are made absolute first
+// so "-o deploy" next to the spec gives "..".
+func specDirFrom(out, specDir string) (string, error) {
+	if specDir == "" {
+		return "", nil // read from standard input: no components (the loader says so)
+	}
+	o, err := filepath.Abs(out)
+	if err != nil {
+		return "", fmt.Errorf("output directory: %w", err)
+	}
+	s, err := filepath.Abs(specDir)
+	if err != nil {
+		return "", fmt.Errorf("spec directory: %w", err)
+	}
+	rel, err := filepath.Rel(o, s)
+	if err != nil {
+		return "", fmt.Errorf("the overlays cannot refer to the spec's components from %s: %w", out, err)
+	}
+	return filepath.ToSlash(rel), nil
 }
