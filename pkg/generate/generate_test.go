@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -143,3 +144,36 @@ func TestHostsPerEnvironment(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestMonitoringSameInEveryEnvironment: the PrometheusRules and dashboard
+// ConfigMaps are the base's in every environment but for their namespace, so
+// an overlay has nothing else to patch (pkg/monitoring scopes series without
+// namespace literals).
+func TestMonitoringSameInEveryEnvironment(t *testing.T) {
+	for _, example := range []string{"shop", "stores"} {
+		p := load(t, "../../examples/"+example+"/platform.yaml")
+		require.True(t, p.Spec.Observability.Metrics, example)
+		base := byID(t, p, "")
+		var ids []string
+		for id := range base {
+			if strings.HasPrefix(id, "observability/PrometheusRule/") || strings.HasPrefix(id, "observability/ConfigMap/dashboard-") {
+				ids = append(ids, id)
+			}
+		}
+		require.NotEmpty(t, ids, example)
+		for _, env := range p.Spec.Environments {
+			objs := byID(t, p, env.Name)
+			for _, id := range ids {
+				o, ok := objs[id]
+				require.True(t, ok, "%s %s: %s", example, env.Name, id)
+				want, err := yaml.Marshal(base[id].Obj)
+				require.NoError(t, err)
+				got, err := yaml.Marshal(o.Obj)
+				require.NoError(t, err)
+				ns := spec.Namespace(&env, "observability")
+				assert.Equal(t, strings.Replace(string(want), "namespace: "+spec.Namespace(nil, "observability")+"\n", "namespace: "+ns+"\n", 1), string(got),
+					"%s %s: %s differs from the base beyond metadata.namespace", example, env.Name, id)
+			}
+		}
+	}
+}

@@ -68,12 +68,12 @@ func scrapeIngress(c *Context, port int32) networkingv1.NetworkPolicyIngressRule
 // target describes a service to pkg/monitoring.
 func target(c *Context, svc *spec.Service) monitoring.Target {
 	obs := c.P.Spec.Observability
+	// Nothing here may depend on the environment (c.Env, c.NS, c.Tier): the
+	// rules and dashboard are the same in every one, so the overlays only
+	// move them to the environment's observability namespace.
 	t := monitoring.Target{
-		Service: svc.Name, Namespace: c.NS("apps"), Environment: c.EnvName(), Tier: string(c.Tier()),
+		Platform: c.P.Metadata.Name, Service: svc.Name,
 		Worker: svc.Kind == spec.KindWorker, Protocol: string(svc.Protocol),
-	}
-	if t.Environment == "" {
-		t.Environment = string(c.Tier())
 	}
 	if obs.SLO != nil {
 		if obs.SLO.Availability != "" {
@@ -84,7 +84,7 @@ func target(c *Context, svc *spec.Service) monitoring.Target {
 		}
 	}
 	dep := func(ds *spec.DataStore) monitoring.Dependency {
-		return monitoring.Dependency{Name: ds.Name, Type: string(ds.Type), Namespace: c.NS("data"), Managed: ds.Mode == spec.ModeManaged}
+		return monitoring.Dependency{Name: ds.Name, Type: string(ds.Type), Managed: ds.Mode == spec.ModeManaged}
 	}
 	for _, ds := range dependencies(c.P, svc) {
 		t.Dependencies = append(t.Dependencies, dep(ds))

@@ -23,20 +23,47 @@
 //     messaging_process_duration_seconds_{bucket,count,sum}, with error_type
 //     set on failed messages.
 //
-// A workload's own series are selected by {namespace="<apps namespace>",
-// container="<service>"}: prometheus-operator adds the namespace, pod and
-// container labels to every target of a ServiceMonitor and of a PodMonitor,
-// cAdvisor and kube-state-metrics label by the same names, and platformctl
-// names a service's container after the service, so one selector works for
-// servers and workers, for the app's metrics and for its resource usage.
-// A data store's metrics (its exporter, or the broker's own endpoint) are
-// selected by {namespace="<data namespace>", service="<store name>"}, the
-// labels a ServiceMonitor on the store's Service produces.
+// # One environment, no namespace literal
+//
+// The rules and the dashboard are the same bytes in every environment, so
+// an overlay only sets their metadata.namespace. Each environment runs its
+// own Prometheus in its observability namespace, selecting only that
+// namespace's ServiceMonitors, PodMonitors and PrometheusRules, and its
+// NetworkPolicies let it scrape only that environment's pods. So:
+//
+//   - A workload's own series are selected by {container="<service>"}:
+//     prometheus-operator adds the namespace, pod and container labels to
+//     every target of a ServiceMonitor and of a PodMonitor, and platformctl
+//     names a service's container after the service, so one selector works
+//     for servers and workers, stable and canary pods.
+//   - A data store's series (its exporter, or the broker's own endpoint) are
+//     selected by {service="<store name>"}, the label a ServiceMonitor on the
+//     store's Service produces.
+//   - cAdvisor (container_*) and kube-state-metrics (kube_*) series cover the
+//     whole cluster, other environments' pods of the same service included.
+//     Per-pod ones are joined to the service's own scrape targets
+//     (and on (namespace, pod) up{container="<service>"}); per-deployment
+//     ones to the namespace those targets have been in during the last week,
+//     recorded as service:scrape_targets:count, so that a deployment with no
+//     pod left still alerts.
+//   - Aggregations keep namespace in their by clauses: recorded series and
+//     alerts carry the namespace of the series they come from. Recording and
+//     alerting rules add only static labels that are the same everywhere
+//     (service; severity, which is the alert's class: Severity).
+//   - The environment is the Prometheus external label environment, which
+//     Prometheus adds to the alerts it sends; Alertmanager routes on it.
+//
+// The dashboard reads the data source and the namespace from template
+// variables (datasource; namespace, over up of the service's targets;
+// data_namespace, over up of its stores), since one Grafana may show every
+// environment.
 //
 // Recording rules publish the metric names the HorizontalPodAutoscaler reads
-// through prometheus-adapter: MetricRequestsPerSecond per pod (from the HTTP or
-// gRPC histogram's count) and MetricQueueDepth per queue (from the broker).
+// through prometheus-adapter, which reads them per namespace: MetricRequestsPerSecond
+// per namespace and pod (from the HTTP or gRPC histogram's count) and
+// MetricQueueDepth per queue (from the broker), in the worker's namespace.
 //
 // docs/observability-metrics.md is the reference: every metric relied on, the
-// SLO windows and thresholds, severities, and one runbook section per alert.
+// SLO windows and thresholds, severities and routing, and one runbook section
+// per alert.
 package monitoring

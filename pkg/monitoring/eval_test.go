@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"math"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +27,19 @@ import (
 // over synthetic series shaped like real scrapes (with the extra labels
 // exporters add), to check that alerts fire exactly when they should: label
 // matching, thresholds and windows, not only syntax.
+//
+// A store is what one environment's Prometheus holds: the series of its own
+// scrape targets (the service's pods, with their up, in appsNS; its stores in
+// dataNS) and the cluster-wide cAdvisor and kube-state-metrics series, which
+// also cover the pods of another environment in the same cluster (otherNS).
 
 const (
 	scrape  = time.Minute
 	history = 4 * 24 * time.Hour // longer than the 3d window
+
+	appsNS  = "apps"
+	dataNS  = "data"
+	otherNS = "dev-apps"
 )
 
 var evalEnd = time.Unix(1_000_000_000, 0).UTC()
@@ -70,6 +81,24 @@ func counterSince(perSec float64, d time.Duration) func(time.Duration) float64 {
 
 func gauge(v float64) func(time.Duration) float64 { return func(time.Duration) float64 { return v } }
 
+// until ends a series d ago: a scrape target that went away (no sample, which
+// the store does not keep, after that).
+func until(d time.Duration, f func(time.Duration) float64) func(time.Duration) float64 {
+	return func(ago time.Duration) float64 {
+		if ago < d {
+			return math.NaN()
+		}
+		return f(ago)
+	}
+}
+
+// up is the up series of a scrape target of service's pod in namespace, with
+// the labels prometheus-operator gives a ServiceMonitor or PodMonitor target.
+func up(namespace, service, pod string, value func(time.Duration) float64) gen {
+	return gen{map[string]string{"__name__": "up", "namespace": namespace, "container": service, "pod": pod,
+		"service": service, "job": service, "endpoint": "metrics", "instance": pod + ":9102"}, value}
+}
+
 func with(base map[string]string, kv ...string) map[string]string {
 	m := maps.Clone(base)
 	for i := 0; i+1 < len(kv); i += 2 {
@@ -97,7 +126,9 @@ func (m *memStore) add(lset labels.Labels, samples []chunks.Sample) {
 func (m *memStore) addGen(g gen) {
 	var samples []chunks.Sample
 	for ago := history; ago >= 0; ago -= scrape {
-		samples = append(samples, sample{t: evalEnd.Add(-ago).UnixMilli(), f: g.value(ago)})
+		if v := g.value(ago); !math.IsNaN(v) {
+			samples = append(samples, sample{t: evalEnd.Add(-ago).UnixMilli(), f: v})
+		}
 	}
 	m.add(labels.FromMap(g.labels), samples)
 }
@@ -207,11 +238,12 @@ func names(f map[string][]map[string]string) []string {
 // httpTraffic is 50 requests/s from each of two pods for 4 days, 30 % of
 // them 4xx and errFrac of them 5xx; with recent set, the 5xx come only in
 // the last recent, at errFrac of the rate, on top. Labels are those a
-// ServiceMonitor scrape carries.
+// ServiceMonitor scrape carries; the pods' up series are included.
 func httpTraffic(target Target, errFrac float64, recent time.Duration) []gen {
 	var out []gen
 	for _, pod := range []string{target.Service + "-7d9f-a", target.Service + "-7d9f-b"} {
-		base := map[string]string{"__name__": MetricHTTPServerDuration + "_count", "namespace": target.Namespace, "container": target.Service,
+		out = append(out, up(appsNS, target.Service, pod, gauge(1)))
+		base := map[string]string{"__name__": MetricHTTPServerDuration + "_count", "namespace": appsNS, "container": target.Service,
 			"pod": pod, "service": target.Service, "job": target.Service, "endpoint": "http", "instance": pod + ":8080", "http_request_method": "GET"}
 		ok, errs := counter(50*(0.7-errFrac)), counter(50*errFrac)
 		if recent > 0 {
@@ -226,7 +258,7 @@ func httpTraffic(target Target, errFrac float64, recent time.Duration) []gen {
 }
 
 func TestAlertsFireOnRequestErrors(t *testing.T) {
-	web := Target{Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http", Availability: 99.9}
+	web := Target{Service: "web", Protocol: "http", Availability: 99.9}
 	burns := []string{AlertErrorBudgetBurn1h, AlertErrorBudgetBurn6h, AlertErrorBudgetBurn1d, AlertErrorBudgetBurn3d}
 	tests := []struct {
 		name    string
@@ -253,27 +285,34 @@ func TestAlertsFireOnRequestErrors(t *testing.T) {
 			}
 			sort.Strings(tc.want)
 			assert.Equal(t, tc.want, burning)
+			for _, n := range burning {
+				for _, ls := range got[n] {
+					assert.Equal(t, appsNS, ls["namespace"], "%s: the namespace of the series", n)
+				}
+			}
 		})
 	}
 }
 
 func TestRequestsPerSecondRecordedPerPod(t *testing.T) {
-	web := Target{Service: "web", Namespace: "apps", Protocol: "http"}
-	r := findRule(Rules(web), MetricRequestsPerSecond)
-	require.NotNil(t, r)
-	v := evalStore(t, Target{}, httpTraffic(web, 0.01, 0)).instant(t, r.Expr.StrVal)
+	web := Target{Service: "web", Protocol: "http"}
+	v := evalStore(t, web, httpTraffic(web, 0.01, 0)).instant(t, MetricRequestsPerSecond)
 	require.Len(t, v, 2, "one series per pod")
 	for _, s := range v {
 		assert.InDelta(t, 50, s.F, 0.01)
-		assert.Equal(t, []string{"namespace", "pod"}, slices.Sorted(maps.Keys(s.Metric.Map())))
+		// What prometheus-adapter's Pods metric needs: namespace and pod,
+		// the namespace the pods' own.
+		assert.Equal(t, []string{"__name__", "namespace", "pod", "service"}, slices.Sorted(maps.Keys(s.Metric.Map())))
+		assert.Equal(t, appsNS, s.Metric.Get("namespace"))
 	}
 }
 
 // TestQueueDepthRecordedForEveryBroker checks the series the HPA's External
 // metric selects (queue=<name>, in the worker's namespace) exists, once, with
-// the backlog, whatever the broker.
+// the backlog, whatever the broker; the namespace is the worker's, from its
+// scrape targets, although the broker's series are in the data namespace.
 func TestQueueDepthRecordedForEveryBroker(t *testing.T) {
-	store := map[string]string{"namespace": "data", "service": "jobs", "job": "jobs", "instance": "jobs-0:9000", "pod": "jobs-0"}
+	store := map[string]string{"namespace": dataNS, "service": "jobs", "job": "jobs", "instance": "jobs-0:9000", "pod": "jobs-0"}
 	inputs := map[string][]gen{
 		"rabbitmq": {{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "jobs"), gauge(42)},
 			{with(store, "__name__", "rabbitmq_queue_messages_ready", "vhost", "/", "queue", "other"), gauge(7)}},
@@ -287,17 +326,24 @@ func TestQueueDepthRecordedForEveryBroker(t *testing.T) {
 	}
 	for _, b := range brokers {
 		t.Run(b, func(t *testing.T) {
-			w := Target{Service: "mailer", Namespace: "apps", Worker: true, Queue: &Queue{Name: "jobs", Broker: Dependency{Name: "jobs", Type: b, Namespace: "data"}}}
-			v := evalStore(t, w, inputs[b]).instant(t, MetricQueueDepth+`{queue="jobs",namespace="apps"}`)
+			w := Target{Service: "mailer", Worker: true, Queue: &Queue{Name: "jobs", Broker: Dependency{Name: "jobs", Type: b}}}
+			input := append(inputs[b], up(appsNS, "mailer", "mailer-1", gauge(1)), up(appsNS, "mailer", "mailer-2", gauge(1)))
+			v := evalStore(t, w, input).instant(t, MetricQueueDepth+`{queue="jobs",namespace="apps"}`)
 			require.Len(t, v, 1)
 			assert.InDelta(t, 42, v[0].F, 0.001)
 			assert.Equal(t, map[string]string{"__name__": MetricQueueDepth, "queue": "jobs", "namespace": "apps", "service": "mailer"}, v[0].Metric.Map())
+			// While the worker has no pod (for less than namespaceMemory),
+			// the backlog is still recorded: QueueNotDraining reads it.
+			input = append(inputs[b], up(appsNS, "mailer", "mailer-1", until(30*time.Minute, gauge(1))))
+			v = evalStore(t, w, input).instant(t, MetricQueueDepth)
+			require.Len(t, v, 1)
+			assert.Equal(t, appsNS, v[0].Metric.Get("namespace"))
 		})
 	}
 }
 
 func TestAlertsFireOnGRPCServerFaultsOnly(t *testing.T) {
-	api := Target{Service: "orders", Namespace: "apps", Tier: "production", Protocol: "grpc", Availability: 99.9}
+	api := Target{Service: "orders", Protocol: "grpc", Availability: 99.9}
 	traffic := func(code string) []gen {
 		base := map[string]string{"__name__": MetricRPCServerDuration + "_count", "namespace": "apps", "container": "orders", "pod": "orders-1", "rpc_method": "Get"}
 		return []gen{{with(base, "rpc_response_status_code", "OK"), counter(90)}, {with(base, "rpc_response_status_code", code), counter(10)}}
@@ -307,7 +353,7 @@ func TestAlertsFireOnGRPCServerFaultsOnly(t *testing.T) {
 }
 
 func TestLatencyAlert(t *testing.T) {
-	web := Target{Service: "web", Namespace: "apps", Protocol: "http", LatencyP99: 300 * time.Millisecond}
+	web := Target{Service: "web", Protocol: "http", LatencyP99: 300 * time.Millisecond}
 	// 10 requests/s, all finishing below le (cumulative buckets).
 	traffic := func(le float64) []gen {
 		base := map[string]string{"__name__": MetricHTTPServerDuration + "_bucket", "namespace": "apps", "container": "web", "pod": "web-1", "http_response_status_code": "200"}
@@ -330,53 +376,118 @@ func formatLE(f float64) string {
 }
 
 func TestSaturationAlerts(t *testing.T) {
-	web := Target{Service: "web", Namespace: "apps", Protocol: "http"}
-	pods := func(cpu, mem, available float64) []gen {
+	web := Target{Service: "web", Protocol: "http"}
+	// pods is the cluster-wide view of namespace's web pods (cAdvisor,
+	// kube-state-metrics) at the given CPU and memory use (share of the
+	// limits) and available replicas of 2, the autoscaler's current replicas
+	// as many as available, its maximum hpaMax; scraped adds the pods' up
+	// series, as for the pods of this Prometheus's own environment.
+	pods := func(namespace string, scraped bool, cpu, mem, available, hpaMax float64) []gen {
 		var out []gen
 		for _, pod := range []string{"web-1", "web-2"} {
-			cad := map[string]string{"namespace": "apps", "pod": pod, "container": "web", "job": "kubelet", "instance": "node-a", "id": "/kubepods/" + pod, "image": "ghcr.io/acme/web:1"}
-			ksm := map[string]string{"__name__": "kube_pod_container_resource_limits", "namespace": "apps", "pod": pod, "container": "web", "job": "kube-state-metrics", "instance": "ksm:8080", "node": "node-a", "uid": pod}
+			cad := map[string]string{"namespace": namespace, "pod": pod, "container": "web", "job": "kubelet", "instance": "node-a", "id": "/kubepods/" + pod, "image": "ghcr.io/acme/web:1"}
+			ksm := map[string]string{"__name__": "kube_pod_container_resource_limits", "namespace": namespace, "pod": pod, "container": "web", "job": "kube-state-metrics", "instance": "ksm:8080", "node": "node-a", "uid": pod}
 			out = append(out,
 				gen{with(cad, "__name__", "container_cpu_usage_seconds_total"), counter(cpu)},
 				gen{with(cad, "__name__", "container_memory_working_set_bytes"), gauge(mem * 512 * 1024 * 1024)},
 				gen{with(ksm, "resource", "cpu", "unit", "core"), gauge(1)},
 				gen{with(ksm, "resource", "memory", "unit", "byte"), gauge(512 * 1024 * 1024)})
+			if scraped {
+				out = append(out, up(namespace, "web", pod, gauge(1)))
+			}
 		}
-		ksm := map[string]string{"namespace": "apps", "job": "kube-state-metrics", "instance": "ksm:8080"}
+		ksm := map[string]string{"namespace": namespace, "job": "kube-state-metrics", "instance": "ksm:8080"}
 		out = append(out,
 			gen{with(ksm, "__name__", "kube_deployment_status_replicas_available", "deployment", "web"), gauge(available)},
 			gen{with(ksm, "__name__", "kube_deployment_spec_replicas", "deployment", "web"), gauge(2)},
 			gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_status_current_replicas", "horizontalpodautoscaler", "web"), gauge(available)},
-			gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_spec_max_replicas", "horizontalpodautoscaler", "web"), gauge(2)})
+			gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_spec_max_replicas", "horizontalpodautoscaler", "web"), gauge(hpaMax)})
 		return out
 	}
-	hot := firing(t, web, pods(0.95, 0.95, 2))
+	saturation := []string{AlertCPUNearLimit, AlertMemoryNearLimit, AlertAutoscalerAtMax, AlertReplicasUnavailable}
+	only := func(got map[string][]map[string]string) map[string][]map[string]string {
+		out := map[string][]map[string]string{}
+		for _, n := range saturation {
+			if got[n] != nil {
+				out[n] = got[n]
+			}
+		}
+		return out
+	}
+
+	hot := firing(t, web, pods(appsNS, true, 0.95, 0.95, 2, 2))
 	assert.Len(t, hot[AlertCPUNearLimit], 2, "one alert per pod")
 	assert.Len(t, hot[AlertMemoryNearLimit], 2)
 	assert.Contains(t, hot, AlertAutoscalerAtMax)
 	assert.NotContains(t, hot, AlertReplicasUnavailable)
 	assert.ElementsMatch(t, []string{"web-1", "web-2"}, []string{hot[AlertCPUNearLimit][0]["pod"], hot[AlertCPUNearLimit][1]["pod"]})
+	for _, n := range []string{AlertCPUNearLimit, AlertMemoryNearLimit, AlertAutoscalerAtMax} {
+		for _, ls := range hot[n] {
+			assert.Equal(t, appsNS, ls["namespace"], n)
+		}
+	}
 
-	cool := firing(t, web, pods(0.5, 0.5, 1))
+	cool := firing(t, web, pods(appsNS, true, 0.5, 0.5, 1, 2))
 	assert.NotContains(t, cool, AlertCPUNearLimit)
 	assert.NotContains(t, cool, AlertMemoryNearLimit)
 	assert.NotContains(t, cool, AlertAutoscalerAtMax)
 	assert.Contains(t, cool, AlertReplicasUnavailable)
+
+	// Another environment's web, in the same cluster: its pods have the same
+	// container and pod names, and this Prometheus sees their cAdvisor and
+	// kube-state-metrics series, but they are not its scrape targets. Hot and
+	// short of replicas there, healthy here: nothing fires here.
+	calm := firing(t, web, slices.Concat(pods(appsNS, true, 0.5, 0.5, 2, 4), pods(otherNS, false, 0.95, 0.95, 1, 1)))
+	assert.Empty(t, only(calm), "the other environment's pods raise no alert here")
+	// The other way round: this environment's alerts, one per own pod, none
+	// for the other environment's.
+	got := only(firing(t, web, slices.Concat(pods(appsNS, true, 0.95, 0.95, 1, 1), pods(otherNS, false, 0.5, 0.5, 2, 4))))
+	assert.Len(t, got[AlertCPUNearLimit], 2)
+	assert.Len(t, got[AlertMemoryNearLimit], 2)
+	assert.Len(t, got[AlertReplicasUnavailable], 1)
+	assert.Len(t, got[AlertAutoscalerAtMax], 1)
+	for n, sets := range got {
+		for _, ls := range sets {
+			assert.Equal(t, appsNS, ls["namespace"], n)
+		}
+	}
+
+	// All pods gone (unschedulable, say) 45 minutes ago: the deployment's
+	// namespace is still known from the recorded targets, so
+	// ReplicasUnavailable keeps firing, and only for this environment. (The
+	// harness records the last hour only; Prometheus remembers
+	// namespaceMemory.)
+	gone := pods(appsNS, false, 0, 0, 0, 2)
+	gone = append(gone, up(appsNS, "web", "web-1", until(45*time.Minute, gauge(1))), up(appsNS, "web", "web-2", until(45*time.Minute, gauge(1))))
+	got = only(firing(t, web, slices.Concat(gone, pods(otherNS, false, 0.5, 0.5, 1, 2))))
+	require.Len(t, got[AlertReplicasUnavailable], 1)
+	assert.Equal(t, appsNS, got[AlertReplicasUnavailable][0]["namespace"])
 }
 
 func TestQueueAlerts(t *testing.T) {
-	broker := func(typ string) Dependency { return Dependency{Name: "jobs", Type: typ, Namespace: "data"} }
+	broker := func(typ string) Dependency { return Dependency{Name: "jobs", Type: typ} }
 	worker := func(typ, dlq string) Target {
-		return Target{Service: "mailer", Namespace: "apps", Tier: "production", Worker: true,
+		return Target{Service: "mailer", Worker: true,
 			Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker(typ)}}
 	}
-	store := map[string]string{"namespace": "data", "service": "jobs", "job": "jobs", "instance": "jobs-0:15692", "pod": "jobs-0"}
-	// processing is the worker's throughput and available replicas; a nil
-	// rate means it exports no throughput.
-	processing := func(rate *float64, available float64) []gen {
-		out := []gen{{map[string]string{"__name__": "kube_deployment_status_replicas_available", "namespace": "apps", "deployment": "mailer", "job": "kube-state-metrics"}, gauge(available)}}
+	store := map[string]string{"namespace": dataNS, "service": "jobs", "job": "jobs", "instance": "jobs-0:15692", "pod": "jobs-0"}
+	// available is the deployment's available replicas in a namespace
+	// (kube-state-metrics, cluster-wide).
+	available := func(namespace string, n float64) gen {
+		return gen{map[string]string{"__name__": "kube_deployment_status_replicas_available", "namespace": namespace, "deployment": "mailer", "job": "kube-state-metrics"}, gauge(n)}
+	}
+	// processing is the worker's throughput, its pod's scrape target and
+	// available replicas; a nil rate means it exports no throughput. With
+	// no replica, the pod has been gone for 40 minutes.
+	processing := func(rate *float64, replicas float64) []gen {
+		out := []gen{available(appsNS, replicas)}
+		if replicas > 0 {
+			out = append(out, up(appsNS, "mailer", "mailer-1", gauge(1)))
+		} else {
+			out = append(out, up(appsNS, "mailer", "mailer-1", until(40*time.Minute, gauge(1))))
+		}
 		if rate != nil {
-			out = append(out, gen{map[string]string{"__name__": MetricMessagingProcess + "_count", "namespace": "apps", "container": "mailer", "pod": "mailer-1"}, counter(*rate)})
+			out = append(out, gen{map[string]string{"__name__": MetricMessagingProcess + "_count", "namespace": appsNS, "container": "mailer", "pod": "mailer-1"}, counter(*rate)})
 		}
 		return out
 	}
@@ -402,8 +513,12 @@ func TestQueueAlerts(t *testing.T) {
 			[][]gen{rabbit(growing, 0), processing(&busy, 2)}, []string{AlertQueueBacklogGrowing}},
 		{"backlog, worker scaled to nothing and silent", worker("rabbitmq", ""),
 			[][]gen{rabbit(gauge(10), 0), processing(nil, 0)}, []string{AlertQueueNotDraining}},
+		{"backlog, no replica here, two in another environment", worker("rabbitmq", ""),
+			[][]gen{rabbit(gauge(10), 0), processing(nil, 0), {available(otherNS, 2)}}, []string{AlertQueueNotDraining}},
 		{"steady backlog being worked", worker("rabbitmq", ""),
 			[][]gen{rabbit(gauge(10), 0), processing(&busy, 2)}, nil},
+		{"steady backlog being worked here, no replica in another environment", worker("rabbitmq", ""),
+			[][]gen{rabbit(gauge(10), 0), processing(&busy, 2), {available(otherNS, 0)}}, nil},
 		{"emptied queue", worker("rabbitmq", "jobs.dead-letter"),
 			[][]gen{rabbit(draining, 0), processing(&zero, 2)}, nil},
 		{"kafka: growing lag of this group, dead-letter topic holds messages", worker("kafka", "jobs.dlq"),
@@ -435,15 +550,16 @@ func TestQueueAlerts(t *testing.T) {
 }
 
 func TestDependencyAlerts(t *testing.T) {
-	target := Target{Service: "web", Namespace: "apps", Protocol: "http", Dependencies: []Dependency{
-		{Name: "orders-db", Type: "postgres", Namespace: "data"}, {Name: "cache", Type: "redis", Namespace: "data"}}}
+	target := Target{Service: "web", Protocol: "http", Dependencies: []Dependency{
+		{Name: "orders-db", Type: "postgres"}, {Name: "cache", Type: "redis"}}}
 	exporter := func(name, metric string, v float64) gen {
-		return gen{map[string]string{"__name__": metric, "namespace": "data", "service": name, "job": name, "instance": name + "-0:9187", "pod": name + "-0"}, gauge(v)}
+		return gen{map[string]string{"__name__": metric, "namespace": dataNS, "service": name, "job": name, "instance": name + "-0:9187", "pod": name + "-0"}, gauge(v)}
 	}
 	got := firing(t, target, []gen{exporter("orders-db", "pg_up", 0), exporter("cache", "redis_up", 1)})
 	require.Len(t, got[AlertDependencyDown], 1)
 	assert.Equal(t, "orders-db", got[AlertDependencyDown][0]["dependency"])
 	assert.Equal(t, "postgres", got[AlertDependencyDown][0]["dependency_type"])
+	assert.Equal(t, dataNS, got[AlertDependencyDown][0]["namespace"], "the store's namespace")
 	assert.NotContains(t, got, AlertDependencyMetricsAbsent)
 
 	got = firing(t, target, []gen{exporter("orders-db", "pg_up", 1)})
@@ -458,7 +574,7 @@ func TestDependencyAlerts(t *testing.T) {
 func fullScrape(target Target) []gen {
 	var out []gen
 	pod := target.Service + "-7d9f-a"
-	own := map[string]string{"namespace": target.Namespace, "container": target.Service, "pod": pod, "instance": pod + ":9102", "job": target.Service}
+	own := map[string]string{"namespace": appsNS, "container": target.Service, "pod": pod, "instance": pod + ":9102", "job": target.Service}
 	switch {
 	case target.Worker:
 		m := with(own, "__name__", MetricMessagingProcess+"_count", "messaging_system", "rabbitmq")
@@ -480,7 +596,10 @@ func fullScrape(target Target) []gen {
 		}
 	}
 	cad := with(own, "job", "kubelet", "instance", "node-a")
-	ksm := map[string]string{"namespace": target.Namespace, "job": "kube-state-metrics", "instance": "ksm:8080"}
+	ksm := map[string]string{"namespace": appsNS, "job": "kube-state-metrics", "instance": "ksm:8080"}
+	if target.Worker || target.grpc() { // httpTraffic has its pods' up
+		out = append(out, up(appsNS, target.Service, pod, gauge(1)))
+	}
 	out = append(out,
 		gen{with(cad, "__name__", "container_cpu_usage_seconds_total"), counter(0.3)},
 		gen{with(cad, "__name__", "container_memory_working_set_bytes"), gauge(1e8)},
@@ -490,10 +609,14 @@ func fullScrape(target Target) []gen {
 		gen{with(ksm, "__name__", "kube_deployment_spec_replicas", "deployment", target.Service), gauge(2)},
 		gen{with(ksm, "__name__", "kube_horizontalpodautoscaler_spec_max_replicas", "horizontalpodautoscaler", target.Service), gauge(6)})
 	for _, d := range target.dependencies() {
-		out = append(out, gen{map[string]string{"__name__": healthMetric(d), "namespace": d.Namespace, "service": d.Name, "job": d.Name, "instance": d.Name + "-0:9000"}, gauge(1)})
+		exp := map[string]string{"namespace": dataNS, "service": d.Name, "job": d.Name, "instance": d.Name + "-0:9000", "container": "exporter"}
+		out = append(out, gen{with(exp, "__name__", healthMetric(d)), gauge(1)})
+		if healthMetric(d) != "up" {
+			out = append(out, gen{with(exp, "__name__", "up"), gauge(1)})
+		}
 	}
 	if qu := target.Queue; qu != nil {
-		b := map[string]string{"namespace": qu.Broker.Namespace, "service": qu.Broker.Name, "job": qu.Broker.Name, "instance": qu.Broker.Name + "-0:15692"}
+		b := map[string]string{"namespace": dataNS, "service": qu.Broker.Name, "job": qu.Broker.Name, "instance": qu.Broker.Name + "-0:15692"}
 		switch qu.Broker.Type {
 		case "kafka":
 			out = append(out, gen{with(b, "__name__", "kafka_consumergroup_lag", "topic", qu.Name, "partition", "0", "consumergroup", target.Service), gauge(10)})
@@ -523,6 +646,16 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 				for _, q := range p.Targets {
 					assert.NotEmpty(t, st.instant(t, grafanaVars.Replace(q.Expr)), "%s: %s", p.Title, q.Expr)
 				}
+			}
+			// The namespace variables offer the namespaces the queries need.
+			want := map[string]string{NamespaceVariable: appsNS, DataNamespaceVariable: dataNS}
+			for _, v := range d.Templating.List[1:] {
+				series := strings.TrimSuffix(strings.TrimPrefix(v.Query, "label_values("), ", namespace)")
+				var got []string
+				for _, s := range st.instant(t, series) {
+					got = append(got, s.Metric.Get("namespace"))
+				}
+				assert.Equal(t, []string{want[v.Name]}, slices.Compact(slices.Sorted(slices.Values(got))), v.Query)
 			}
 			assert.Empty(t, names(firing(t, target, fullScrape(target))), "a healthy service raises no alert")
 		})

@@ -3,9 +3,11 @@ package monitoring
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"text/template"
@@ -22,7 +24,6 @@ import (
 )
 
 var (
-	tiers     = []string{"development", "testing", "staging", "production"}
 	storeKind = []string{"postgres", "mysql", "redis", "rabbitmq", "nats", "kafka"}
 	brokers   = []string{"rabbitmq", "redis", "nats", "kafka"}
 )
@@ -30,43 +31,43 @@ var (
 func allDependencies() []Dependency {
 	var deps []Dependency
 	for i, k := range storeKind {
-		deps = append(deps, Dependency{Name: k + "-store", Type: k, Namespace: "prod-data", Managed: i%2 == 0})
+		deps = append(deps, Dependency{Name: k + "-store", Type: k, Managed: i%2 == 0})
 	}
 	return deps
 }
 
 // matrix is every shape of target: servers of each protocol, with and
 // without a latency target, with every dependency type or none; workers on
-// every broker with and without a dead-letter queue, and without a queue;
-// each in every tier.
+// every broker with and without a dead-letter queue, and without a queue.
+// (A Target has no environment to vary: the output is the same in all.)
 func matrix() map[string]Target {
 	out := map[string]Target{}
-	for _, tier := range tiers {
-		for _, proto := range []string{"http", "grpc", "websocket"} {
-			for _, latency := range []time.Duration{0, 250 * time.Millisecond} {
-				name := fmt.Sprintf("%s/server-%s-latency%s", tier, proto, latency)
-				out[name] = Target{Service: "api", Namespace: "prod-apps", Environment: "prod", Tier: tier,
-					Protocol: proto, Availability: 99.9, LatencyP99: latency, Dependencies: allDependencies()}
-			}
+	for _, proto := range []string{"http", "grpc", "websocket"} {
+		for _, latency := range []time.Duration{0, 250 * time.Millisecond} {
+			name := fmt.Sprintf("server-%s-latency%s", proto, latency)
+			out[name] = Target{Platform: "shop", Service: "api",
+				Protocol: proto, Availability: 99.9, LatencyP99: latency, Dependencies: allDependencies()}
 		}
-		out[tier+"/server-bare"] = Target{Service: "web", Namespace: "apps", Environment: "e", Tier: tier}
-		for _, b := range brokers {
-			for _, dlq := range []string{"", "jobs.dead-letter"} {
-				name := fmt.Sprintf("%s/worker-%s-dlq=%t", tier, b, dlq != "")
-				broker := Dependency{Name: "jobs", Type: b, Namespace: "prod-data"}
-				out[name] = Target{Service: "mailer", Namespace: "prod-apps", Environment: "prod", Tier: tier, Worker: true,
-					Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker}, Dependencies: []Dependency{{Name: "db", Type: "postgres", Namespace: "prod-data"}, broker}}
-			}
-		}
-		out[tier+"/worker-no-queue"] = Target{Service: "cron", Namespace: "apps", Environment: "e", Tier: tier, Worker: true}
 	}
+	out["server-bare"] = Target{Platform: "p", Service: "web"}
+	for _, b := range brokers {
+		for _, dlq := range []string{"", "jobs.dead-letter"} {
+			name := fmt.Sprintf("worker-%s-dlq=%t", b, dlq != "")
+			broker := Dependency{Name: "jobs", Type: b}
+			out[name] = Target{Platform: "shop", Service: "mailer", Worker: true,
+				Queue: &Queue{Name: "jobs", DeadLetter: dlq, Broker: broker}, Dependencies: []Dependency{{Name: "db", Type: "postgres"}, broker}}
+		}
+	}
+	out["worker-no-queue"] = Target{Platform: "p", Service: "cron", Worker: true}
 	return out
 }
 
 var (
 	metricNameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 	labelNameRE  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-	severities   = map[string]bool{SeverityCritical: true, SeverityWarning: true, SeverityInfo: true}
+	// pageClass are the page-class alerts (docs/observability-metrics.md);
+	// every other alert is ticket-class.
+	pageClass = map[string]bool{AlertErrorBudgetBurn1h: true, AlertErrorBudgetBurn6h: true, AlertQueueNotDraining: true}
 )
 
 var promParser = parser.NewParser(parser.Options{})
@@ -79,7 +80,7 @@ var templateFuncs = template.FuncMap{
 
 func TestRulesMatrix(t *testing.T) {
 	m := matrix()
-	require.Len(t, m, 4*(3*2+1+len(brokers)*2+1))
+	require.Len(t, m, 3*2+1+len(brokers)*2+1)
 	for name, target := range m {
 		t.Run(name, func(t *testing.T) {
 			groups := Rules(target)
@@ -111,27 +112,30 @@ func checkRule(t *testing.T, target Target, r monitoringv1.Rule) {
 	e, err := promParser.ParseExpr(r.Expr.StrVal)
 	require.NoError(t, err, "%s:\n%s", id, r.Expr.StrVal)
 	assert.Equal(t, parser.ValueTypeVector, e.Type(), "%s: a rule evaluates to a vector", id)
+	assert.NotContains(t, r.Expr.StrVal, "namespace=", "%s: no namespace literal; the series carry theirs", id)
 	for k := range r.Labels {
 		assert.Regexp(t, labelNameRE, k, id)
 	}
+	// The static labels are the same in every environment: the namespace
+	// comes from the series, the environment from the external label.
+	assert.NotContains(t, r.Labels, "namespace", id)
+	assert.NotContains(t, r.Labels, "environment", id)
+	assert.Equal(t, target.Service, r.Labels["service"], id)
 	if r.For != nil {
 		d, err := model.ParseDuration(string(*r.For))
 		require.NoError(t, err, "%s: for %q", id, *r.For)
 		assert.Positive(t, time.Duration(d), id)
 	}
 	if r.Record != "" {
+		assert.Equal(t, map[string]string{"service": target.Service}, r.Labels, id)
 		assert.Regexp(t, metricNameRE, r.Record)
 		assert.Nil(t, r.For, "%s: a recording rule has no for", id)
 		assert.Empty(t, r.Annotations, id)
 		return
 	}
 	assert.Regexp(t, `^[A-Z][A-Za-z0-9]+$`, r.Alert)
-	assert.True(t, severities[r.Labels["severity"]], "%s: severity %q", id, r.Labels["severity"])
-	if target.Tier != "production" {
-		assert.NotEqual(t, SeverityCritical, r.Labels["severity"], "%s: only production pages", id)
-	}
-	assert.Equal(t, target.Service, r.Labels["service"], id)
-	assert.Equal(t, target.Environment, r.Labels["environment"], id)
+	assert.Equal(t, Severity(pageClass[r.Alert]), r.Labels["severity"], "%s: the severity is the class's", id)
+	assert.Equal(t, []string{"service", "severity"}, slices.Sorted(maps.Keys(r.Labels)), id)
 	assert.NotNil(t, r.For, "%s: every alert waits before firing", id)
 	for _, k := range []string{"summary", "description", "runbook_url"} {
 		assert.NotEmpty(t, r.Annotations[k], "%s: annotation %s", id, k)
@@ -167,9 +171,9 @@ func findRule(groups []monitoringv1.RuleGroup, name string) *monitoringv1.Rule {
 }
 
 func TestRulesContent(t *testing.T) {
-	server := Target{Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http", LatencyP99: 300 * time.Millisecond}
-	worker := Target{Service: "mailer", Namespace: "apps", Environment: "production", Tier: "production", Worker: true,
-		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq", Namespace: "data"}}}
+	server := Target{Service: "web", Protocol: "http", LatencyP99: 300 * time.Millisecond}
+	worker := Target{Service: "mailer", Worker: true,
+		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq"}}}
 	tests := []struct {
 		name    string
 		target  Target
@@ -178,36 +182,42 @@ func TestRulesContent(t *testing.T) {
 		exprHas map[string]string
 	}{
 		{"http server", server,
-			[]string{"service:request_errors:ratio_rate5m", "service:request_errors:ratio_rate3d", MetricRequestsPerSecond, recLatencyP99,
+			[]string{recTargets, "service:request_errors:ratio_rate5m", "service:request_errors:ratio_rate3d", MetricRequestsPerSecond, recLatencyP99,
 				AlertErrorBudgetBurn1h, AlertErrorBudgetBurn6h, AlertErrorBudgetBurn1d, AlertErrorBudgetBurn3d, AlertLatencyP99High,
 				AlertCPUNearLimit, AlertMemoryNearLimit, AlertReplicasUnavailable, AlertAutoscalerAtMax},
 			[]string{MetricQueueDepth, AlertQueueNotDraining, AlertDependencyDown},
 			map[string]string{
-				"service:request_errors:ratio_rate1h": `sum(rate(http_server_request_duration_seconds_count{namespace="apps",container="web",http_response_status_code=~"5.."}[1h]))`,
+				recTargets:                            `count by (namespace) (up{container="web"})`,
+				"service:request_errors:ratio_rate1h": `sum by (namespace) (rate(http_server_request_duration_seconds_count{container="web",http_response_status_code=~"5.."}[1h]))`,
+				recLatencyP99:                         `sum by (namespace, le) (rate(http_server_request_duration_seconds_bucket{container="web"}[5m]))`,
 				AlertErrorBudgetBurn1h:                `(14.4 * 0.005)`, // DefaultAvailability 99.5
 				AlertLatencyP99High:                   `> 0.3`,
-				MetricRequestsPerSecond:               `sum by (namespace, pod) (rate(http_server_request_duration_seconds_count{namespace="apps",container="web"}[2m]))`,
+				MetricRequestsPerSecond:               `sum by (namespace, pod) (rate(http_server_request_duration_seconds_count{container="web"}[2m]))`,
+				AlertCPUNearLimit:                     "and on (namespace, pod)\nup{container=\"web\"}",
+				AlertReplicasUnavailable:              "and on (namespace)\nlast_over_time(service:scrape_targets:count{service=\"web\"}[7d])",
 			}},
-		{"grpc server at 99.9", Target{Service: "orders", Namespace: "apps", Tier: "staging", Protocol: "grpc", Availability: 99.9},
+		{"grpc server at 99.9", Target{Service: "orders", Protocol: "grpc", Availability: 99.9},
 			[]string{AlertErrorBudgetBurn6h, MetricRequestsPerSecond}, []string{AlertLatencyP99High, recLatencyP99},
 			map[string]string{
-				"service:request_errors:ratio_rate5m": `rpc_server_call_duration_seconds_count{namespace="apps",container="orders",rpc_response_status_code=~"UNKNOWN|DEADLINE_EXCEEDED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS"}`,
+				"service:request_errors:ratio_rate5m": `rpc_server_call_duration_seconds_count{container="orders",rpc_response_status_code=~"UNKNOWN|DEADLINE_EXCEEDED|UNIMPLEMENTED|INTERNAL|UNAVAILABLE|DATA_LOSS"}`,
 				AlertErrorBudgetBurn6h:                `(6 * 0.001)`,
 			}},
-		{"websocket ignores latency", Target{Service: "chat", Namespace: "apps", Protocol: "websocket", Availability: 99.95, LatencyP99: time.Second},
+		{"websocket ignores latency", Target{Service: "chat", Protocol: "websocket", Availability: 99.95, LatencyP99: time.Second},
 			[]string{AlertErrorBudgetBurn3d}, []string{AlertLatencyP99High},
 			map[string]string{AlertErrorBudgetBurn3d: `(1 * 0.0005)`}},
 		{"rabbitmq worker with dead letters", worker,
 			[]string{MetricQueueDepth, AlertQueueBacklogGrowing, AlertQueueNotDraining, AlertDeadLetterQueueNotEmpty, AlertDependencyDown, AlertCPUNearLimit},
 			[]string{MetricRequestsPerSecond, AlertErrorBudgetBurn1h, AlertLatencyP99High},
 			map[string]string{
-				MetricQueueDepth:             `rabbitmq_queue_messages_ready{namespace="data",service="jobs",queue="jobs"}`,
-				AlertDeadLetterQueueNotEmpty: `rabbitmq_queue_messages{namespace="data",service="jobs",queue="jobs.dead-letter"}`,
-				AlertDependencyDown:          `max(up{namespace="data",service="jobs"}) < 1`,
+				MetricQueueDepth:             `rabbitmq_queue_messages_ready{service="jobs",queue="jobs"}`,
+				AlertDeadLetterQueueNotEmpty: `max by (namespace) (rabbitmq_queue_messages{service="jobs",queue="jobs.dead-letter"}) > 0`,
+				AlertDependencyDown:          `max by (namespace) (up{service="jobs"}) < 1`,
 			}},
-		{"worker without dead letters", Target{Service: "w", Namespace: "a", Worker: true, Queue: &Queue{Name: "q", Broker: Dependency{Name: "k", Type: "kafka", Namespace: "d"}}},
+		{"worker without dead letters", Target{Service: "w", Worker: true, Queue: &Queue{Name: "q", Broker: Dependency{Name: "k", Type: "kafka"}}},
 			[]string{AlertQueueNotDraining}, []string{AlertDeadLetterQueueNotEmpty},
-			map[string]string{MetricQueueDepth: `kafka_consumergroup_lag{namespace="d",service="k",topic="q",consumergroup="w"}`}},
+			map[string]string{MetricQueueDepth: `kafka_consumergroup_lag{service="k",topic="q",consumergroup="w"}`}},
+		{"worker without a queue", Target{Service: "cron", Worker: true},
+			[]string{recTargets, AlertReplicasUnavailable}, []string{MetricQueueDepth, AlertQueueNotDraining, MetricRequestsPerSecond}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,32 +239,37 @@ func TestRulesContent(t *testing.T) {
 }
 
 func TestDependenciesDeduplicated(t *testing.T) {
-	broker := Dependency{Name: "jobs", Type: "redis", Namespace: "data"}
-	target := Target{Service: "w", Namespace: "apps", Worker: true, Queue: &Queue{Name: "jobs", Broker: broker},
-		Dependencies: []Dependency{broker, {Name: "db", Type: "mysql", Namespace: "data", Managed: true}}}
+	broker := Dependency{Name: "jobs", Type: "redis"}
+	target := Target{Service: "w", Worker: true, Queue: &Queue{Name: "jobs", Broker: broker},
+		Dependencies: []Dependency{broker, {Name: "db", Type: "mysql", Managed: true}}}
 	r := findRule(Rules(target), AlertDependencyDown)
 	require.NotNil(t, r)
-	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `redis_up{namespace="data",service="jobs"}`))
-	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `mysql_up{namespace="data",service="db"}`))
+	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `redis_up{service="jobs"}`))
+	assert.Equal(t, 1, strings.Count(r.Expr.StrVal, `mysql_up{service="db"}`))
 }
 
 func TestSeverity(t *testing.T) {
-	tests := []struct {
-		tier string
-		page bool
-		want string
-	}{
-		{"production", true, SeverityCritical},
-		{"production", false, SeverityWarning},
-		{"staging", true, SeverityWarning},
-		{"staging", false, SeverityInfo},
-		{"testing", true, SeverityWarning},
-		{"development", false, SeverityInfo},
-		{"", true, SeverityWarning},
+	assert.Equal(t, SeverityCritical, Severity(true), "page-class")
+	assert.Equal(t, SeverityWarning, Severity(false), "ticket-class")
+	// Every alert of every target carries its class's severity, whatever the
+	// target (checkRule); and the page-class ones are the documented three.
+	seen := map[string]string{}
+	for _, target := range matrix() {
+		for _, g := range Rules(target) {
+			for _, r := range g.Rules {
+				if r.Alert != "" {
+					seen[r.Alert] = r.Labels["severity"]
+				}
+			}
+		}
 	}
-	for _, tc := range tests {
-		assert.Equal(t, tc.want, Severity(tc.tier, tc.page), "%s page=%t", tc.tier, tc.page)
+	var critical []string
+	for a, sev := range seen {
+		if sev == SeverityCritical {
+			critical = append(critical, a)
+		}
 	}
+	assert.ElementsMatch(t, []string{AlertErrorBudgetBurn1h, AlertErrorBudgetBurn6h, AlertQueueNotDraining}, critical)
 }
 
 func TestErrorBudget(t *testing.T) {
@@ -292,7 +307,7 @@ func prometheusRule(target Target) monitoringv1.PrometheusRule {
 	pr.APIVersion = "monitoring.coreos.com/v1"
 	pr.Kind = "PrometheusRule"
 	pr.Name = target.Service
-	pr.Namespace = target.Namespace
+	pr.Namespace = "observability"
 	return pr
 }
 
@@ -313,15 +328,15 @@ func TestDeterministic(t *testing.T) {
 
 // goldenTargets are the targets whose output is kept in testdata.
 var goldenTargets = map[string]Target{
-	"web": {Service: "web", Namespace: "apps", Environment: "production", Tier: "production", Protocol: "http",
+	"web": {Platform: "shop", Service: "web", Protocol: "http",
 		Availability: 99.9, LatencyP99: 300 * time.Millisecond,
-		Dependencies: []Dependency{{Name: "orders-db", Type: "postgres", Namespace: "data"}, {Name: "cache", Type: "redis", Namespace: "data"}}},
-	"orders": {Service: "orders", Namespace: "staging-apps", Environment: "staging", Tier: "staging", Protocol: "grpc",
-		Dependencies: []Dependency{{Name: "orders-db", Type: "mysql", Namespace: "staging-data", Managed: true}}},
-	"email-worker": {Service: "email-worker", Namespace: "apps", Environment: "production", Tier: "production", Worker: true,
-		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq", Namespace: "data", Managed: true}}},
-	"events-worker": {Service: "events-worker", Namespace: "dev-apps", Environment: "dev", Tier: "development", Worker: true,
-		Queue: &Queue{Name: "events", Broker: Dependency{Name: "events", Type: "kafka", Namespace: "dev-data"}}},
+		Dependencies: []Dependency{{Name: "orders-db", Type: "postgres"}, {Name: "cache", Type: "redis"}}},
+	"orders": {Platform: "shop", Service: "orders", Protocol: "grpc",
+		Dependencies: []Dependency{{Name: "orders-db", Type: "mysql", Managed: true}}},
+	"email-worker": {Platform: "shop", Service: "email-worker", Worker: true,
+		Queue: &Queue{Name: "jobs", DeadLetter: "jobs.dead-letter", Broker: Dependency{Name: "jobs", Type: "rabbitmq", Managed: true}}},
+	"events-worker": {Platform: "stream", Service: "events-worker", Worker: true,
+		Queue: &Queue{Name: "events", Broker: Dependency{Name: "events", Type: "kafka"}}},
 }
 
 func TestGolden(t *testing.T) {
@@ -355,7 +370,7 @@ func TestRunbooksDocumented(t *testing.T) {
 		}
 	}
 	assert.Len(t, seen, 14, "every alert is raised by some target of the matrix")
-	for _, s := range []string{MetricHTTPServerDuration, MetricRPCServerDuration, MetricMessagingProcess, MetricRequestsPerSecond, MetricQueueDepth, recErrorRatio, recLatencyP99, "99.5 %"} {
+	for _, s := range []string{MetricHTTPServerDuration, MetricRPCServerDuration, MetricMessagingProcess, MetricRequestsPerSecond, MetricQueueDepth, recErrorRatio, recLatencyP99, recTargets, "99.5 %"} {
 		assert.Contains(t, string(doc), s)
 	}
 }

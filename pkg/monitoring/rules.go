@@ -34,6 +34,10 @@ var ratioWindows = []string{"5m", "30m", "1h", "2h", "6h", "1d", "3d"}
 const (
 	recErrorRatio = "service:request_errors:ratio_rate"
 	recLatencyP99 = "service:request_duration_seconds:p99_rate5m"
+	// recTargets counts the service's scrape targets per namespace: the
+	// namespace the environment runs the service in, as this environment's
+	// Prometheus knows it (see Target.ownNamespaces).
+	recTargets = "service:scrape_targets:count"
 )
 
 // Alert names; each is also the runbook's anchor.
@@ -82,20 +86,23 @@ func expr(s string) intstr.IntOrString { return intstr.FromString(s) }
 
 func dur(d monitoringv1.Duration) *monitoringv1.Duration { return &d }
 
+// recordLabels are the static labels of every recorded series: the service
+// only; the namespace comes from the series aggregated (by (namespace, ...)).
 func (t Target) recordLabels() map[string]string {
-	return map[string]string{"namespace": t.Namespace, "service": t.Service}
+	return map[string]string{"service": t.Service}
 }
 
 // alert builds an alert with the labels and annotations every alert carries.
+// Its static labels are the same in every environment: the namespace comes
+// from the series (most alerts aggregate by namespace), the environment from
+// the Prometheus external label of that name, added when the alert is sent.
 func (t Target) alert(name, e string, page bool, forDur monitoringv1.Duration, summary, description string) monitoringv1.Rule {
 	r := monitoringv1.Rule{
 		Alert: name,
 		Expr:  expr(e),
 		Labels: map[string]string{
-			"severity":    Severity(t.Tier, page),
-			"service":     t.Service,
-			"namespace":   t.Namespace,
-			"environment": t.Environment,
+			"severity": Severity(page),
+			"service":  t.Service,
 		},
 		Annotations: map[string]string{
 			"summary":     summary,
@@ -110,13 +117,19 @@ func (t Target) alert(name, e string, page bool, forDur monitoringv1.Duration, s
 }
 
 func recordingRules(t Target) []monitoringv1.Rule {
-	var rules []monitoringv1.Rule
+	// First: the rules below and the alerts read it (a group's rules are
+	// evaluated in order, each seeing what the previous ones wrote).
+	rules := []monitoringv1.Rule{{
+		Record: recTargets,
+		Expr:   expr(fmt.Sprintf("count by (namespace) (up{%s})", t.workload())),
+		Labels: t.recordLabels(),
+	}}
 	if !t.Worker {
 		count := t.requestMetric() + "_count"
 		for _, w := range ratioWindows {
 			rules = append(rules, monitoringv1.Rule{
 				Record: recErrorRatio + w,
-				Expr: expr(fmt.Sprintf("sum(rate(%s{%s,%s}[%s]))\n/\nsum(rate(%s{%s}[%s]))",
+				Expr: expr(fmt.Sprintf("sum by (namespace) (rate(%s{%s,%s}[%s]))\n/\nsum by (namespace) (rate(%s{%s}[%s]))",
 					count, t.workload(), t.errorMatcher(), w, count, t.workload(), w)),
 				Labels: t.recordLabels(),
 			})
@@ -124,7 +137,7 @@ func recordingRules(t Target) []monitoringv1.Rule {
 		if t.hasLatency() {
 			rules = append(rules, monitoringv1.Rule{
 				Record: recLatencyP99,
-				Expr:   expr(fmt.Sprintf("histogram_quantile(0.99, sum by (le) (rate(%s_bucket{%s}[5m])))", t.requestMetric(), t.workload())),
+				Expr:   expr(fmt.Sprintf("histogram_quantile(0.99, sum by (namespace, le) (rate(%s_bucket{%s}[5m])))", t.requestMetric(), t.workload())),
 				Labels: t.recordLabels(),
 			})
 		}
@@ -132,20 +145,25 @@ func recordingRules(t Target) []monitoringv1.Rule {
 		rules = append(rules, monitoringv1.Rule{
 			Record: MetricRequestsPerSecond,
 			Expr:   expr(fmt.Sprintf("sum by (namespace, pod) (rate(%s{%s}[2m]))", count, t.workload())),
-			Labels: map[string]string{"service": t.Service},
+			Labels: t.recordLabels(),
 		})
 	}
 	if t.Worker && t.Queue != nil {
 		// Per queue, for prometheus-adapter's External metric (HPA queueDepth,
-		// selector queue=<name>), in the worker's namespace.
+		// selector queue=<name>), read in the worker's namespace: the broker's
+		// series are in the data namespace, so the worker's own namespace is
+		// joined on (group_left: one backlog, copied to each namespace).
 		rules = append(rules, monitoringv1.Rule{
 			Record: MetricQueueDepth,
-			Expr:   expr(queueDepth(t)),
+			Expr:   expr(fmt.Sprintf("group by (namespace) (%s)\n* on () group_left (queue)\n%s", t.ownNamespaces(), queueDepth(t))),
 			Labels: t.recordLabels(),
 		})
 	}
 	return rules
 }
+
+// ns is the alert template of the namespace an alert's series is in.
+const ns = "{{ $labels.namespace }}"
 
 func sloAlerts(t Target) []monitoringv1.Rule {
 	budget := t.errorBudget()
@@ -159,51 +177,55 @@ func sloAlerts(t Target) []monitoringv1.Rule {
 			fmt.Sprintf("%s is burning its error budget %s× too fast (%s window)", t.Service, w.factor, w.long),
 			fmt.Sprintf("The error ratio of %s/%s over the last %s and %s is above %s× the %s error budget of its %s%% availability SLO; "+
 				"at this rate %s of a 30-day budget is gone in %s. Current %s error ratio: {{ $value | humanizePercentage }}.",
-				t.Namespace, t.Service, w.long, w.short, w.factor, budget, formatPercent(t.availability()), w.budget, w.long, w.long)))
+				ns, t.Service, w.long, w.short, w.factor, budget, formatPercent(t.availability()), w.budget, w.long, w.long)))
 	}
 	if t.hasLatency() {
 		rules = append(rules, t.alert(AlertLatencyP99High,
 			fmt.Sprintf("%s{%s} > %s", recLatencyP99, t.recorded(), seconds(t.LatencyP99)), false, "15m",
 			fmt.Sprintf("%s P99 latency is above its %s target", t.Service, t.LatencyP99),
 			fmt.Sprintf("The 99th-percentile request latency of %s/%s has been {{ $value | humanizeDuration }} for 15 minutes, above the %s target.",
-				t.Namespace, t.Service, t.LatencyP99)))
+				ns, t.Service, t.LatencyP99)))
 	}
 	return rules
 }
 
+// kube-state-metrics and cAdvisor series are cluster-wide: the alerts below
+// keep those of this environment's pods (ownPods) or namespace
+// (ownNamespaces) only, so another environment's pods of the same service,
+// in the same cluster, neither fire them nor hide them.
 func saturationAlerts(t Target) []monitoringv1.Rule {
 	w := t.workload()
 	rules := []monitoringv1.Rule{
 		t.alert(AlertCPUNearLimit,
-			fmt.Sprintf("sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{%s}[5m]))\n/\n"+
-				"sum by (namespace, pod) (kube_pod_container_resource_limits{%s,resource=\"cpu\"})\n> 0.9", w, w),
+			fmt.Sprintf("(\n  sum by (namespace, pod) (rate(container_cpu_usage_seconds_total{%s}[5m]))\n  /\n"+
+				"  sum by (namespace, pod) (kube_pod_container_resource_limits{%s,resource=\"cpu\"})\n  > 0.9\n)\n%s", w, w, t.ownPods()),
 			false, "15m",
 			fmt.Sprintf("%s pod {{ $labels.pod }} uses over 90%% of its CPU limit", t.Service),
-			fmt.Sprintf("Pod {{ $labels.pod }} of %s/%s has used {{ $value | humanizePercentage }} of its CPU limit for 15 minutes; it is being throttled. Scale out or raise resources.cpu.", t.Namespace, t.Service)),
+			fmt.Sprintf("Pod %s/{{ $labels.pod }} of %s has used {{ $value | humanizePercentage }} of its CPU limit for 15 minutes; it is being throttled. Scale out or raise resources.cpu.", ns, t.Service)),
 		t.alert(AlertMemoryNearLimit,
-			fmt.Sprintf("max by (namespace, pod) (container_memory_working_set_bytes{%s})\n/\n"+
-				"max by (namespace, pod) (kube_pod_container_resource_limits{%s,resource=\"memory\"})\n> 0.9", w, w),
+			fmt.Sprintf("(\n  max by (namespace, pod) (container_memory_working_set_bytes{%s})\n  /\n"+
+				"  max by (namespace, pod) (kube_pod_container_resource_limits{%s,resource=\"memory\"})\n  > 0.9\n)\n%s", w, w, t.ownPods()),
 			false, "15m",
 			fmt.Sprintf("%s pod {{ $labels.pod }} uses over 90%% of its memory limit", t.Service),
-			fmt.Sprintf("Pod {{ $labels.pod }} of %s/%s has used {{ $value | humanizePercentage }} of its memory limit for 15 minutes; it will be OOM-killed at the limit. Raise resources.memory or find the leak.", t.Namespace, t.Service)),
+			fmt.Sprintf("Pod %s/{{ $labels.pod }} of %s has used {{ $value | humanizePercentage }} of its memory limit for 15 minutes; it will be OOM-killed at the limit. Raise resources.memory or find the leak.", ns, t.Service)),
 	}
-	dep := sel("namespace", t.Namespace, "deployment", t.Service)
+	dep := sel("deployment", t.Service)
 	rules = append(rules, t.alert(AlertReplicasUnavailable,
-		fmt.Sprintf("kube_deployment_status_replicas_available{%s}\n< on (namespace, deployment)\nkube_deployment_spec_replicas{%s}", dep, dep),
+		fmt.Sprintf("(\n  kube_deployment_status_replicas_available{%s}\n  < on (namespace, deployment)\n  kube_deployment_spec_replicas{%s}\n)\nand on (namespace)\n%s", dep, dep, t.ownNamespaces()),
 		false, "15m",
 		fmt.Sprintf("%s runs fewer available replicas than desired", t.Service),
-		fmt.Sprintf("Deployment %s/%s has had fewer available replicas than its desired count for 15 minutes (pending, crash-looping or failing readiness).", t.Namespace, t.Service)))
-	hpa := sel("namespace", t.Namespace, "horizontalpodautoscaler", t.Service)
+		fmt.Sprintf("Deployment %s/%s has had fewer available replicas than its desired count for 15 minutes (pending, crash-looping or failing readiness).", ns, t.Service)))
+	hpa := sel("horizontalpodautoscaler", t.Service)
 	rules = append(rules, t.alert(AlertAutoscalerAtMax,
-		fmt.Sprintf("kube_horizontalpodautoscaler_status_current_replicas{%s}\n>= on (namespace, horizontalpodautoscaler)\nkube_horizontalpodautoscaler_spec_max_replicas{%s}", hpa, hpa),
+		fmt.Sprintf("(\n  kube_horizontalpodautoscaler_status_current_replicas{%s}\n  >= on (namespace, horizontalpodautoscaler)\n  kube_horizontalpodautoscaler_spec_max_replicas{%s}\n)\nand on (namespace)\n%s", hpa, hpa, t.ownNamespaces()),
 		false, "30m",
 		fmt.Sprintf("%s has been at its autoscaler's maximum for 30 minutes", t.Service),
-		fmt.Sprintf("The HorizontalPodAutoscaler of %s/%s has run at its maximum replica count for 30 minutes: it cannot add capacity. Raise autoscale.max or the per-pod capacity.", t.Namespace, t.Service)))
+		fmt.Sprintf("The HorizontalPodAutoscaler of %s/%s has run at its maximum replica count for 30 minutes: it cannot add capacity. Raise autoscale.max or the per-pod capacity.", ns, t.Service)))
 	return rules
 }
 
 // queueDepth is the broker-specific backlog of the consumed queue, as one
-// series labelled queue=<name>.
+// series labelled queue=<name> (and nothing else).
 func queueDepth(t Target) string {
 	qu := t.Queue
 	b := store(qu.Broker)
@@ -222,23 +244,23 @@ func queueDepth(t Target) string {
 	return fmt.Sprintf("max by (queue) (rabbitmq_queue_messages_ready{%s,queue=%s})", b, q(qu.Name))
 }
 
-// deadLetterDepth is the number of messages waiting in the dead-letter queue.
-func deadLetterDepth(t Target) string {
+// deadLetterDepth is the number of messages waiting in the dead-letter queue,
+// by the namespace the broker's series are in; b selects the broker's series.
+func deadLetterDepth(t Target, b string) string {
 	qu := t.Queue
-	b := store(qu.Broker)
 	dl := q(qu.DeadLetter)
 	switch qu.Broker.Type {
 	case "redis":
-		return fmt.Sprintf("max(redis_key_size{%s,key=%s})", b, dl)
+		return fmt.Sprintf("max by (namespace) (redis_key_size{%s,key=%s})", b, dl)
 	case "kafka":
 		// A topic keeps what it is sent until retention drops it, so its size
 		// says nothing about what is still to be handled: count the messages
 		// dead-lettered in the last hour instead.
-		return fmt.Sprintf("sum(increase(kafka_topic_partition_current_offset{%s,topic=%s}[1h]))", b, dl)
+		return fmt.Sprintf("sum by (namespace) (increase(kafka_topic_partition_current_offset{%s,topic=%s}[1h]))", b, dl)
 	case "nats":
-		return fmt.Sprintf("max(jetstream_stream_total_messages{%s,stream_name=%s})", b, dl)
+		return fmt.Sprintf("max by (namespace) (jetstream_stream_total_messages{%s,stream_name=%s})", b, dl)
 	}
-	return fmt.Sprintf("max(rabbitmq_queue_messages{%s,queue=%s})", b, dl)
+	return fmt.Sprintf("max by (namespace) (rabbitmq_queue_messages{%s,queue=%s})", b, dl)
 }
 
 func queueAlerts(t Target) []monitoringv1.Rule {
@@ -248,24 +270,28 @@ func queueAlerts(t Target) []monitoringv1.Rule {
 			fmt.Sprintf("deriv(%s[15m]) > 0\nand\n%s > 0", depth, depth), false, "30m",
 			fmt.Sprintf("The backlog of queue %s consumed by %s keeps growing", t.Queue.Name, t.Service),
 			fmt.Sprintf("Queue %s on %s (%s) has grown for 30 minutes (now {{ $value }} messages ready): %s/%s consumes slower than producers publish. Check the autoscaler and the worker's errors.",
-				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, t.Namespace, t.Service)),
+				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, ns, t.Service)),
 		// Not draining: messages wait and nothing consumes them, because the
 		// worker processes nothing (it exports its throughput, see the package
 		// documentation) or has no available replica at all. A steady backlog
 		// that is being worked (Kafka lag never reaches 0) does not page.
+		// Everything is per namespace, and the recorded backlog carries the
+		// worker's own (ownNamespaces): that keeps, of the cluster-wide
+		// kube-state-metrics series, this environment's deployment only.
 		t.alert(AlertQueueNotDraining,
-			fmt.Sprintf("min_over_time(%s[15m]) > 0\nand on ()\n(\n  sum(rate(%s_count{%s}[15m])) == 0\n  or\n  sum(kube_deployment_status_replicas_available{%s}) == 0\n)",
-				depth, MetricMessagingProcess, t.workload(), sel("namespace", t.Namespace, "deployment", t.Service)), true, "10m",
+			fmt.Sprintf("min_over_time(%s[15m]) > 0\nand on (namespace)\n(\n  sum by (namespace) (rate(%s_count{%s}[15m])) == 0\n  or\n"+
+				"  sum by (namespace) (kube_deployment_status_replicas_available{%s}) == 0\n)",
+				depth, MetricMessagingProcess, t.workload(), sel("deployment", t.Service)), true, "10m",
 			fmt.Sprintf("Queue %s consumed by %s is not draining", t.Queue.Name, t.Service),
 			fmt.Sprintf("Messages have waited in queue %s on %s (%s) for 25 minutes ({{ $value }} ready now) while %s/%s processed none or had no available replica: the worker is stuck or down.",
-				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, t.Namespace, t.Service)),
+				t.Queue.Name, t.Queue.Broker.Name, t.Queue.Broker.Type, ns, t.Service)),
 	}
 	if t.Queue.DeadLetter != "" {
 		rules = append(rules, t.alert(AlertDeadLetterQueueNotEmpty,
-			deadLetterDepth(t)+" > 0", false, "5m",
+			deadLetterDepth(t, store(t.Queue.Broker))+" > 0", false, "5m",
 			fmt.Sprintf("Dead-letter queue %s of %s holds messages", t.Queue.DeadLetter, t.Service),
-			fmt.Sprintf("%s/%s dead-lettered messages: {{ $value }} wait in %s on %s (%s). Inspect the poison messages, fix the cause, then replay or drop them.",
-				t.Namespace, t.Service, t.Queue.DeadLetter, t.Queue.Broker.Name, t.Queue.Broker.Type)))
+			fmt.Sprintf("%s dead-lettered messages: {{ $value }} wait in %s on %s/%s (%s). Inspect the poison messages, fix the cause, then replay or drop them.",
+				t.Service, t.Queue.DeadLetter, ns, t.Queue.Broker.Name, t.Queue.Broker.Type)))
 	}
 	return rules
 }
@@ -296,16 +322,16 @@ func (t Target) dependencies() []Dependency {
 		all = append(all, t.Queue.Broker)
 	}
 	for _, d := range all {
-		if d.Name == "" || seen[d.Namespace+"/"+d.Name] {
+		if d.Name == "" || seen[d.Name] {
 			continue
 		}
-		seen[d.Namespace+"/"+d.Name] = true
+		seen[d.Name] = true
 		out = append(out, d)
 	}
 	return out
 }
 
-// withDependency labels a labelless vector with the dependency it is about.
+// withDependency labels a vector with the dependency it is about.
 func withDependency(e string, d Dependency) string {
 	return fmt.Sprintf("label_replace(label_replace(%s, \"dependency\", %s, \"\", \"\"), \"dependency_type\", %s, \"\", \"\")", e, q(d.Name), q(d.Type))
 }
@@ -318,7 +344,7 @@ func dependencyAlerts(t Target) []monitoringv1.Rule {
 	var down, absent []string
 	for _, d := range deps {
 		m := fmt.Sprintf("%s{%s}", healthMetric(d), store(d))
-		down = append(down, withDependency("max("+m+") < 1", d))
+		down = append(down, withDependency("max by (namespace) ("+m+") < 1", d))
 		absent = append(absent, withDependency("absent("+m+")", d))
 	}
 	names := make([]string, len(deps))
@@ -329,12 +355,13 @@ func dependencyAlerts(t Target) []monitoringv1.Rule {
 	return []monitoringv1.Rule{
 		t.alert(AlertDependencyDown, strings.Join(down, "\nor\n"), false, "5m",
 			fmt.Sprintf("%s dependency {{ $labels.dependency }} is down", t.Service),
-			fmt.Sprintf("{{ $labels.dependency }} ({{ $labels.dependency_type }}), used by %s/%s, has failed its health check for 5 minutes. Expect errors or a growing backlog in %s. Dependencies watched: %s.",
-				t.Namespace, t.Service, t.Service, list)),
+			fmt.Sprintf("%s/{{ $labels.dependency }} ({{ $labels.dependency_type }}), used by %s, has failed its health check for 5 minutes. Expect errors or a growing backlog in %s. Dependencies watched: %s.",
+				ns, t.Service, t.Service, list)),
+		// absent() has no namespace to give: the environment names where.
 		t.alert(AlertDependencyMetricsAbsent, strings.Join(absent, "\nor\n"), false, "15m",
 			fmt.Sprintf("No health metrics for %s dependency {{ $labels.dependency }}", t.Service),
-			fmt.Sprintf("Prometheus has no health series for {{ $labels.dependency }} ({{ $labels.dependency_type }}), used by %s/%s, for 15 minutes: its exporter or ServiceMonitor is missing or failing, so DependencyDown cannot fire.",
-				t.Namespace, t.Service)),
+			fmt.Sprintf("Prometheus (environment {{ $externalLabels.environment }}) has no health series for {{ $labels.dependency }} ({{ $labels.dependency_type }}), used by %s, for 15 minutes: its exporter or ServiceMonitor is missing or failing, so DependencyDown cannot fire.",
+				t.Service)),
 	}
 }
 

@@ -96,16 +96,28 @@ func TestPrometheusRuleValidatesAgainstCRD(t *testing.T) {
 }
 
 // grafanaVars are the dashboard variables a query may hold, and what the test
-// substitutes before parsing it as PromQL.
-var grafanaVars = strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$__range", "1h")
+// substitutes before parsing it as PromQL: the namespaces are those the eval
+// tests' series are in.
+var grafanaVars = strings.NewReplacer("$__rate_interval", "5m", "$__interval", "1m", "$__range", "1h",
+	"$"+NamespaceVariable, "apps", "$"+DataNamespaceVariable, "data")
+
+// namespaceMatcherRE finds every namespace matcher of a query.
+var namespaceMatcherRE = regexp.MustCompile(`namespace\s*(=~|!~|!=|=)\s*"([^"]*)"`)
 
 type dashJSON struct {
-	UID        string `json:"uid"`
+	UID        string   `json:"uid"`
+	Title      string   `json:"title"`
+	Tags       []string `json:"tags"`
 	Templating struct {
 		List []struct {
-			Name  string `json:"name"`
-			Type  string `json:"type"`
-			Query string `json:"query"`
+			Name       string `json:"name"`
+			Type       string `json:"type"`
+			Query      string `json:"query"`
+			Definition string `json:"definition"`
+			Datasource *struct {
+				Type string `json:"type"`
+				UID  string `json:"uid"`
+			} `json:"datasource"`
 		} `json:"list"`
 	} `json:"templating"`
 	Panels []struct {
@@ -142,11 +154,32 @@ func TestDashboardMatrix(t *testing.T) {
 			}
 			var d dashJSON
 			require.NoError(t, json.Unmarshal(raw, &d))
-			assert.Equal(t, DashboardUID(target.Namespace, target.Service), d.UID)
-			require.Len(t, d.Templating.List, 1)
-			assert.Equal(t, DatasourceVariable, d.Templating.List[0].Name)
-			assert.Equal(t, "datasource", d.Templating.List[0].Type)
-			assert.Equal(t, "prometheus", d.Templating.List[0].Query)
+			assert.Equal(t, DashboardUID(target.Platform, target.Service), d.UID)
+			assert.Equal(t, target.Platform+" / "+target.Service, d.Title)
+			vars := d.Templating.List
+			wantVars := 2
+			if len(target.dependencies()) > 0 {
+				wantVars = 3
+			}
+			require.Len(t, vars, wantVars)
+			assert.Equal(t, DatasourceVariable, vars[0].Name)
+			assert.Equal(t, "datasource", vars[0].Type)
+			assert.Equal(t, "prometheus", vars[0].Query)
+			declared := map[string]bool{}
+			for i, v := range vars {
+				declared[v.Name] = true
+				if i == 0 {
+					continue
+				}
+				assert.Equal(t, []string{NamespaceVariable, DataNamespaceVariable}[i-1], v.Name)
+				assert.Equal(t, "query", v.Type, v.Name)
+				require.NotNil(t, v.Datasource, v.Name)
+				assert.Equal(t, "${datasource}", v.Datasource.UID, v.Name)
+				assert.Equal(t, v.Query, v.Definition, v.Name)
+				assert.Regexp(t, `^label_values\(up\{[^}]+\}, namespace\)$`, v.Query, v.Name)
+				_, err := promParser.ParseExpr(strings.TrimSuffix(strings.TrimPrefix(v.Query, "label_values("), ", namespace)"))
+				assert.NoError(t, err, v.Query)
+			}
 
 			ids := map[int]bool{}
 			occupied := map[[2]int]int{}
@@ -176,10 +209,18 @@ func TestDashboardMatrix(t *testing.T) {
 					assert.False(t, refs[q.RefID], "%s: refId %s twice", p.Title, q.RefID)
 					refs[q.RefID] = true
 					assert.Equal(t, "${datasource}", q.Datasource.UID)
-					e, err := promParser.ParseExpr(grafanaVars.Replace(q.Expr))
+					_, err := promParser.ParseExpr(grafanaVars.Replace(q.Expr))
 					require.NoError(t, err, "%s: %s", p.Title, q.Expr)
 					assert.NotContains(t, grafanaVars.Replace(q.Expr), "$", "%s: unknown variable", p.Title)
-					_ = e
+					// Every selector is narrowed to the chosen namespace,
+					// by a variable: no environment's literal.
+					ms := namespaceMatcherRE.FindAllStringSubmatch(q.Expr, -1)
+					assert.Equal(t, strings.Count(q.Expr, "{"), len(ms), "%s: a namespace matcher in every selector: %s", p.Title, q.Expr)
+					for _, m := range ms {
+						assert.Equal(t, "=", m[1], "%s: %s", p.Title, q.Expr)
+						require.True(t, strings.HasPrefix(m[2], "$"), "%s: namespace literal in %s", p.Title, q.Expr)
+						assert.True(t, declared[m[2][1:]], "%s: undeclared variable %s", p.Title, m[2])
+					}
 				}
 			}
 			assert.Greater(t, queries, 3)
@@ -220,12 +261,27 @@ func TestDashboardShape(t *testing.T) {
 }
 
 func TestDashboardUID(t *testing.T) {
-	a := DashboardUID("apps", "web")
-	assert.Equal(t, a, DashboardUID("apps", "web"))
-	assert.NotEqual(t, a, DashboardUID("staging-apps", "web"))
-	assert.NotEqual(t, a, DashboardUID("apps", "api"))
+	a := DashboardUID("shop", "web")
+	assert.Equal(t, a, DashboardUID("shop", "web"))
+	assert.NotEqual(t, a, DashboardUID("blog", "web"), "two platforms in one Grafana")
+	assert.NotEqual(t, a, DashboardUID("shop", "api"))
 	assert.LessOrEqual(t, len(a), 40)
 	assert.Regexp(t, `^[a-z0-9-]+$`, a)
 	_, err := Dashboard(Target{})
 	assert.Error(t, err)
+	_, err = Dashboard(Target{Service: "web"})
+	assert.Error(t, err, "no platform, no uid")
+}
+
+// TestDashboardNamesNoEnvironment: nothing in the JSON but the variables
+// says where it runs, so every environment renders the same bytes.
+func TestDashboardNamesNoEnvironment(t *testing.T) {
+	raw, err := Dashboard(goldenTargets["web"])
+	require.NoError(t, err)
+	var d dashJSON
+	require.NoError(t, json.Unmarshal(raw, &d))
+	assert.Equal(t, []string{"platformctl", "shop", "server"}, d.Tags)
+	for _, word := range []string{"production", "staging", "apps\"", "data\""} {
+		assert.NotContains(t, string(raw), word)
+	}
 }

@@ -1,21 +1,27 @@
 package monitoring
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// Target is one service as monitoring sees it. Service and Namespace are
-// required; everything else has a default.
+// Target is one service as monitoring sees it. Service is required (and
+// Platform for a dashboard); everything else has a default.
+//
+// A Target holds nothing that differs between environments: no namespace,
+// environment or tier. The rules and the dashboard it yields are the same
+// bytes in every environment, so an overlay only sets their
+// metadata.namespace (see the package documentation for how series are
+// scoped to one environment without a namespace literal).
 type Target struct {
-	// Service is the service name; Namespace its apps namespace; Environment
-	// the environment it runs in (copied into every alert's labels).
-	Service, Namespace, Environment string
-	// Tier is development, testing, staging or production. Only production
-	// pages; see Severity.
-	Tier string
+	// Platform is the platform's name (metadata.name); with Service it makes
+	// the dashboard's uid and title.
+	Platform string
+	// Service is the service name, which is also its container's name.
+	Service string
 	// Worker marks a queue consumer: no request metrics, so no request SLO;
 	// queue alerts instead.
 	Worker bool
@@ -48,15 +54,14 @@ type Queue struct {
 
 // Dependency is a data store a service depends on.
 type Dependency struct {
-	// Name is the store's name (its Service name in Namespace).
+	// Name is the store's name: the name of its Service in the data
+	// namespace, and so the service label of its metrics.
 	Name string
 	// Type is postgres, mysql, redis, rabbitmq, nats or kafka.
 	Type string
-	// Namespace is the data namespace its metrics are scraped in.
-	Namespace string
-	// Managed stores are run by a provider; their exporter runs in Namespace
-	// all the same, under a Service named after the store. It only changes
-	// the dashboard panel's title.
+	// Managed stores are run by a provider; their exporter runs in the data
+	// namespace all the same, under a Service named after the store. It only
+	// changes the dashboard panel's title.
 	Managed bool
 }
 
@@ -79,11 +84,12 @@ const (
 	MetricQueueDepth        = "queue_messages_ready"
 )
 
-// Severities. Page-class alerts are critical only in production.
+// Severities: an alert's class, the same in every environment. Which
+// environment's critical alerts page is Alertmanager's decision, from the
+// environment external label (docs/observability-metrics.md).
 const (
 	SeverityCritical = "critical"
 	SeverityWarning  = "warning"
-	SeverityInfo     = "info"
 )
 
 // RunbookBaseURL is where every alert's runbook_url points: the section of
@@ -93,17 +99,13 @@ const RunbookBaseURL = "https://github.com/platformctl/platformctl/blob/main/doc
 // RunbookURL is the runbook of an alert: RunbookBaseURL#<alert name in lower case>.
 func RunbookURL(alert string) string { return RunbookBaseURL + "#" + strings.ToLower(alert) }
 
-// Severity routes an alert: a page-class alert is critical in production and
-// a warning elsewhere; a ticket-class alert is a warning in production and
-// info elsewhere. Any tier other than production counts as non-production.
-func Severity(tier string, page bool) string {
-	switch {
-	case tier == "production" && page:
+// Severity is the severity label of an alert of a class: critical for a
+// page-class alert, warning for a ticket-class one, in every environment.
+func Severity(page bool) string {
+	if page {
 		return SeverityCritical
-	case tier == "production" || page:
-		return SeverityWarning
 	}
-	return SeverityInfo
+	return SeverityWarning
 }
 
 func (t Target) availability() float64 {
@@ -139,15 +141,41 @@ func sel(kv ...string) string {
 	return strings.Join(parts, ",")
 }
 
-// workload selects the service's own series (app metrics, cAdvisor,
-// kube-state-metrics container series).
-func (t Target) workload() string { return sel("namespace", t.Namespace, "container", t.Service) }
+// workload selects the service's own series by container: its app metrics
+// (env-local: only this environment's Prometheus scrapes its pods) and the
+// cAdvisor and kube-state-metrics series of its containers, which every
+// Prometheus of the cluster may see, so rules restrict those with ownPods or
+// ownNamespaces.
+func (t Target) workload() string { return sel("container", t.Service) }
 
 // recorded selects the series this package's recording rules write.
-func (t Target) recorded() string { return sel("namespace", t.Namespace, "service", t.Service) }
+func (t Target) recorded() string { return sel("service", t.Service) }
 
-// store selects a data store's exporter or broker series.
-func store(d Dependency) string { return sel("namespace", d.Namespace, "service", d.Name) }
+// store selects a data store's exporter or broker series: env-local, like the
+// app's, since only this environment's Prometheus scrapes its stores.
+func store(d Dependency) string { return sel("service", d.Name) }
+
+// ownPods is the right-hand side of the join that keeps, of a per-pod vector
+// (labels namespace and pod), the pods that are this Prometheus's scrape
+// targets of the service: prometheus-operator puts namespace, pod and
+// container on every ServiceMonitor and PodMonitor target, and a Prometheus
+// only has the targets of its own environment.
+func (t Target) ownPods() string { return "and on (namespace, pod)\nup{" + t.workload() + "}" }
+
+// ownNamespaces is the namespace the service's pods have been scrape targets
+// in during the last namespaceMemory (recTargets), for the joins of series
+// that carry a namespace but no pod (deployments, autoscalers) and must keep
+// working while the service has no pod at all.
+func (t Target) ownNamespaces() string {
+	return fmt.Sprintf("last_over_time(%s{%s}[%s])", recTargets, t.recorded(), namespaceMemory)
+}
+
+// namespaceMemory is how long ownNamespaces remembers a namespace after the
+// service's last scrape target there is gone: a week, so that a service whose
+// pods all failed (unschedulable, scaled to nothing) keeps its
+// ReplicasUnavailable and QueueNotDraining alerts through a long weekend. The
+// join reads one recorded series, so the window costs little.
+const namespaceMemory = "7d"
 
 // requestMetric is the duration histogram of a server, without suffix.
 func (t Target) requestMetric() string {
