@@ -347,4 +347,31 @@ var Formats = []Format{
 		Check:    validPrefix,
 		Problem:  prefixProblem,
 	},
+	{
+		// IAM's own limits: a role name of at most 64 characters, a path of
+		// the same characters, the whole ARN at most 2048.
+		Tag: "iamrolearn", Name: "IAM role ARN",
+		Words:     "An AWS IAM role ARN, `arn:<partition>:iam::<12-digit account>:role/<name>`: the partition `aws`, `aws-cn` or `aws-us-gov`; an optional path before the name (`role/team/name`); a name of at most 64 letters, digits and `+=,.@_-`.",
+		Examples:  []string{"arn:aws:iam::111122223333:role/shop-orders"},
+		Pattern:   iamRoleARNPattern,
+		MaxLength: 2048,
+		Problem:   IAMRoleARNProblem,
+	},
+	{
+		// IAM's rules for a service account ID and a project ID: 6-30
+		// characters each, lower-case letters, digits and '-', starting with
+		// a letter, not ending with '-'.
+		Tag: "gcpserviceaccount", Name: "Google service account",
+		Words:    "A Google IAM service account email of a project, `<name>@<project>.iam.gserviceaccount.com`: name and project ID 6–30 lower-case letters, digits and `-` each, starting with a letter, not ending with `-`. Not a Google-managed account (`…@developer.gserviceaccount.com`, `…@cloudservices.gserviceaccount.com`).",
+		Examples: []string{"shop-orders@shop-prod.iam.gserviceaccount.com"},
+		Pattern:  `^[a-z][-a-z0-9]{4,28}[a-z0-9]@[a-z][-a-z0-9]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$`,
+		Invalid:  "%q is not a Google service account of a project (<name>@<project>.iam.gserviceaccount.com, name and project 6-30 lower-case letters, digits and '-')",
+	},
+	{
+		Tag: "entraid", Name: "Entra ID",
+		Words:    "A Microsoft Entra (Azure AD) ID, a GUID: 32 hexadecimal digits in groups of 8-4-4-4-12 separated by `-`.",
+		Examples: []string{"8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a"},
+		Pattern:  `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`,
+		Invalid:  "%q is not a GUID (8-4-4-4-12 hexadecimal digits, e.g. 8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a)",
+	},
 }

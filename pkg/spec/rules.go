@@ -117,7 +117,7 @@ var rules = sync.OnceValue(func() []Rule {
 		ovr  = "spec.environments[*].overrides.services[<name>]"
 		team = "spec.teams[*]"
 	)
-	return []Rule{
+	return append([]Rule{
 		{
 			At:     []string{"spec.kustomize.components[*]", env + ".kustomize.components[*]"},
 			Doc:    "Each component is a directory inside the spec's directory (no `..`, no absolute path, no symbolic link out) holding a kustomization.yaml of kind Component, whose references stay inside the spec's directory and are local files, not remote resources; its files are read when the spec is loaded, at most 4 MiB in all.",
@@ -453,7 +453,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  poolSpotOrGPU,
 			Schema: whySibling,
 		},
-	}
+	}, identityRules()...)
 })
 
 // oneOf returns the allowed values of a field from its validate tag.

@@ -159,6 +159,9 @@ type ServiceOverride struct {
 	Image string `json:"image,omitempty" validate:"omitempty,imageref"`
 	// Env adds or replaces environment variables.
 	Env map[string]string `json:"env,omitempty" validate:"omitempty,dive,keys,envname,endkeys"`
+	// Identity replaces the service's identity in this environment, whole
+	// (an environment usually has its own cloud account or project).
+	Identity *Identity `json:"identity,omitempty"`
 }
 
 // ReplicaRange is a min/max pair.
@@ -270,6 +273,11 @@ type Service struct {
 	// each is one ipBlock egress rule on this service's NetworkPolicy
 	// (canaries included), in every environment.
 	Egress []Egress `json:"egress,omitempty" validate:"dive"`
+	// Identity gives the service's pods short-lived cloud credentials
+	// through workload identity federation instead of static keys: the
+	// ServiceAccount annotations, pod labels, node selector and
+	// NetworkPolicy egress its provider needs.
+	Identity *Identity `json:"identity,omitempty"`
 	// Consumes makes the service a consumer of a queue on a broker data store.
 	Consumes *Consumes `json:"consumes,omitempty"`
 	// Env are plain environment variables (never secrets).
@@ -318,6 +326,49 @@ type EgressTarget string
 // The egress targets.
 const (
 	EgressInternet EgressTarget = "internet"
+)
+
+// Identity is a service's workload identity: the cloud identity its pods
+// assume with a short-lived, audience-bound service account token that the
+// provider's webhook or agent projects into them, never a static key.
+// Which fields apply depends on provider; a field of another provider is
+// an error.
+type Identity struct {
+	// Provider is aws-irsa (IAM roles for service accounts), eks-pod-identity
+	// (EKS Pod Identity), gcp (Workload Identity Federation for GKE) or
+	// azure (Microsoft Entra Workload ID).
+	Provider IdentityProvider `json:"provider" validate:"required,oneof=aws-irsa eks-pod-identity gcp azure"`
+	// RoleARN is the IAM role an aws-irsa service assumes
+	// (arn:<partition>:iam::<account>:role/<name>).
+	RoleARN string `json:"roleARN,omitempty" validate:"omitempty,iamrolearn"`
+	// STSRegionalEndpoints makes an aws-irsa service's SDK call the STS
+	// endpoint of its own region instead of the global one.
+	STSRegionalEndpoints bool `json:"stsRegionalEndpoints,omitempty"`
+	// TokenExpirationSeconds is the lifetime of the projected token of an
+	// aws-irsa or azure service, 3600 to 86400 (default: the webhook's,
+	// 86400 for aws-irsa, 3600 for azure).
+	TokenExpirationSeconds int32 `json:"tokenExpirationSeconds,omitempty" validate:"omitempty,range=3600:86400"`
+	// ServiceAccount is the Google service account a gcp service
+	// impersonates (<name>@<project>.iam.gserviceaccount.com); without it
+	// IAM grants roles to the Kubernetes ServiceAccount's principal directly.
+	ServiceAccount string `json:"serviceAccount,omitempty" validate:"omitempty,gcpserviceaccount"`
+	// ClientID is the application (client) ID of the Entra application or
+	// user-assigned managed identity an azure service uses.
+	ClientID string `json:"clientID,omitempty" validate:"omitempty,entraid"`
+	// TenantID is the Entra tenant of an azure service's identity (default:
+	// the tenant the webhook was installed with).
+	TenantID string `json:"tenantID,omitempty" validate:"omitempty,entraid"`
+}
+
+// IdentityProvider is how a service's pods get cloud credentials.
+type IdentityProvider string
+
+// Identity providers.
+const (
+	IdentityAWSIRSA        IdentityProvider = "aws-irsa"
+	IdentityEKSPodIdentity IdentityProvider = "eks-pod-identity"
+	IdentityGCP            IdentityProvider = "gcp"
+	IdentityAzure          IdentityProvider = "azure"
 )
 
 // PortRef is a port by name or number: YAML reads port: 9090 as an integer
