@@ -82,6 +82,49 @@ func ipBlockMetadata(block *yaml.Node) []netip.Addr {
 	return out
 }
 
+// gkeMetadataAddr is where GKE's metadata server answers on nodes that run
+// it (workload metadata GKE_METADATA), and gkeMetadataNodeLabel the label
+// GKE puts on those nodes. There the address serves only the calling pod's
+// own Workload Identity, never the node's service account, so a pod pinned
+// to such nodes by its nodeSelector (and not on the host network, which
+// the GKE metadata server does not intercept) reaching it is what Workload
+// Identity needs, not a leak.
+var gkeMetadataAddr = netip.MustParseAddr("169.254.169.254")
+
+const gkeMetadataNodeLabel = "iam.gke.io/gke-metadata-server-enabled"
+
+// onGKEMetadataServer says whether a pod is pinned to GKE metadata server
+// nodes and not on the host network.
+func onGKEMetadataServer(pi *facts.PodInfo) bool {
+	return pi != nil && !pi.HostNetwork && lint.Str(lint.Get(pi.Pod.Spec, "nodeSelector", gkeMetadataNodeLabel)) == "true"
+}
+
+// policyOnGKEMetadataServer says whether a NetworkPolicy selects at least
+// one pod of the input and only pods pinned to GKE metadata server nodes.
+func policyOnGKEMetadataServer(s *lint.Set, np *lint.Object) bool {
+	selected := facts.Of(s).PodsByNS[np.Namespace].Selected(facts.PodSelectorOf(np))
+	for _, l := range selected {
+		if !onGKEMetadataServer(l.Pod) {
+			return false
+		}
+	}
+	return len(selected) > 0
+}
+
+// withoutGKE drops the GKE metadata server's address from as when gke.
+func withoutGKE(as []netip.Addr, gke bool) []netip.Addr {
+	if !gke {
+		return as
+	}
+	var out []netip.Addr
+	for _, a := range as {
+		if a != gkeMetadataAddr {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 func joinAddrs(as []netip.Addr) string {
 	parts := make([]string, len(as))
 	for i, a := range as {
@@ -98,7 +141,8 @@ func metadataEndpointReachable() lint.Rule {
 			"Judged only in namespaces where the input has at least one NetworkPolicy, so a bare manifest is not reported, and not where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may apply. It fires: " +
 			"on a workload whose pods no NetworkPolicy with policyTypes including Egress selects (their egress is open); on a hostNetwork workload, which NetworkPolicies do not restrict; " +
 			"at an egress ipBlock whose cidr contains a metadata address that its except does not exclude (0.0.0.0/0 or ::/0 without the except); and at an egress rule with no `to`, which allows every destination. " +
-			"Egress rules whose ports leave out TCP port 80, where the metadata API listens, do not fire; nor do podSelector and namespaceSelector peers, nor a default-deny egress.",
+			"Egress rules whose ports leave out TCP port 80, where the metadata API listens, do not fire; nor do podSelector and namespaceSelector peers, nor a default-deny egress. " +
+			"169.254.169.254 is not reported in a policy all of whose pods (at least one) are pinned by nodeSelector " + gkeMetadataNodeLabel + ": \"true\" to GKE nodes that run the GKE metadata server and are not on the host network: there the address answers with the pod's own Workload Identity only, never the node's credentials, and reaching it is how GKE Workload Identity works.",
 		Remediation: "Add 169.254.169.254/32 (and fd00:ec2::254/128 for ::/0) to the ipBlock's except, or allow egress to the specific CIDRs the pods need; " +
 			"give every pod of the namespace a default-deny egress policy (podSelector: {}, policyTypes: [Egress]). Pods that need cloud credentials should use workload identity, not the node's.",
 		References: []string{docsNetpol + "#networkpolicy-resource", "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", nsaCISA},
@@ -116,13 +160,14 @@ func metadataEndpointReachable() lint.Rule {
 				if _, eg := facts.PolicyTypes(np); !eg {
 					continue
 				}
+				gke := policyOnGKEMetadataServer(s, np)
 				for i, rule := range lint.Items(lint.Get(np.Root, "spec", "egress")) {
 					if !portsReachMetadata(rule) {
 						continue
 					}
 					to := lint.Items(lint.Field(rule, "to"))
 					if len(to) == 0 {
-						r.Report(np, fmt.Sprintf("spec.egress[%d]", i), "NetworkPolicy %q egress rule %d allows every destination, including the cloud metadata address %s", np.Name, i, joinAddrs(metadataAddrs))
+						r.Report(np, fmt.Sprintf("spec.egress[%d]", i), "NetworkPolicy %q egress rule %d allows every destination, including the cloud metadata address %s", np.Name, i, joinAddrs(withoutGKE(metadataAddrs, gke)))
 						continue
 					}
 					for j, peer := range to {
@@ -130,7 +175,7 @@ func metadataEndpointReachable() lint.Rule {
 						if block == nil {
 							continue
 						}
-						if addrs := ipBlockMetadata(block); len(addrs) > 0 {
+						if addrs := withoutGKE(ipBlockMetadata(block), gke); len(addrs) > 0 {
 							r.Report(np, fmt.Sprintf("spec.egress[%d].to[%d].ipBlock.cidr", i, j), "NetworkPolicy %q allows egress to %s, which contains the cloud metadata address %s (not in except)", np.Name, lint.Str(lint.Field(block, "cidr")), joinAddrs(addrs))
 						}
 					}

@@ -1,6 +1,9 @@
 package security
 
 import (
+	"fmt"
+	"strings"
+
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
@@ -13,7 +16,8 @@ func serviceAccountRules() []lint.Rule {
 	return []lint.Rule{
 		{
 			ID: "automount-service-account-token", Title: "Service account token is mounted", Category: lint.CategorySecurity, Severity: lint.Warning,
-			Description: "Unless automountServiceAccountToken is false on the pod or its ServiceAccount, every container gets an API token at /var/run/secrets/kubernetes.io/serviceaccount. Most applications never call the API; for them the token is only something an attacker with a file read or code execution can take to the API server, with whatever RBAC the account has or gets later.",
+			Description: "Unless automountServiceAccountToken is false on the pod or its ServiceAccount, every container gets an API token at /var/run/secrets/kubernetes.io/serviceaccount. Most applications never call the API; for them the token is only something an attacker with a file read or code execution can take to the API server, with whatever RBAC the account has or gets later. " +
+				"A projected serviceAccountToken volume without an audience (or with the API server's, https://kubernetes.default.svc…) is the same token by another route and is reported although automount is off; one with another audience is not: that is how workload identity works (AWS IRSA's sts.amazonaws.com, EKS Pod Identity's pods.eks.amazonaws.com, Azure's api://AzureADTokenExchange, GKE's workload pool), and the API server refuses such a token.",
 			Remediation: "Set automountServiceAccountToken: false on the pod spec, or on the ServiceAccount (the pod inherits it). Pods that call the API keep the token: ignore this rule on them with the reason.",
 			References:  []string{"CIS 5.1.6", nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/"},
 			Check:       checkAutomount,
@@ -89,10 +93,11 @@ func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		return
 	}
 	mounted, sa := tokenMounted(o, p, ctx)
+	name, _ := serviceAccountName(p)
 	if !mounted {
+		apiTokenVolumes(o, p, name, r)
 		return
 	}
-	name, _ := serviceAccountName(p)
 	at := p.Path + ".automountServiceAccountToken"
 	switch {
 	case lint.IsTrue(lint.Field(p.Spec, "automountServiceAccountToken")):
@@ -103,6 +108,29 @@ func checkAutomount(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q, which sets automountServiceAccountToken: true", name)
 	default:
 		r.Report(o, at, "the pod mounts the API token of ServiceAccount %q: neither the pod nor the ServiceAccount sets automountServiceAccountToken: false", name)
+	}
+}
+
+// apiTokenVolumes reports projected service account tokens meant for the
+// API server: a serviceAccountToken source without audience gets the API
+// server's, so it is the automounted token by another route. A token with
+// another audience (a workload identity provider's: sts.amazonaws.com,
+// pods.eks.amazonaws.com, api://AzureADTokenExchange, a GKE workload
+// pool) is what those providers need, and the API server refuses it.
+func apiTokenVolumes(o *lint.Object, p *lint.Pod, sa string, r *lint.Reporter) {
+	for i, v := range lint.Items(lint.Field(p.Spec, "volumes")) {
+		for j, src := range lint.Items(lint.Get(v, "projected", "sources")) {
+			tok := lint.Field(src, "serviceAccountToken")
+			if tok == nil {
+				continue
+			}
+			aud := strings.TrimSpace(lint.Str(lint.Field(tok, "audience")))
+			if aud != "" && !strings.HasPrefix(aud, "https://kubernetes.default.svc") {
+				continue
+			}
+			at := fmt.Sprintf("%s.volumes[%d].projected.sources[%d].serviceAccountToken", p.Path, i, j)
+			r.Report(o, at, "volume %q projects an API server token of ServiceAccount %q (a serviceAccountToken without another audience), which automountServiceAccountToken: false does not keep out; give it the audience of its reader (sts.amazonaws.com, api://AzureADTokenExchange, …) or remove it", lint.Str(lint.Field(v, "name")), sa)
+		}
 	}
 }
 
