@@ -64,12 +64,15 @@ func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error)
 	add := func(kind, name string, obj any) Object {
 		return Object{ID: id("apps", kind, name), Area: "apps", Source: src, Obj: obj}
 	}
-	out := []Object{add("ServiceAccount", svc.Name, &corev1.ServiceAccount{
+	sa := &corev1.ServiceAccount{
 		TypeMeta:   typeServiceAccount,
 		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: ns, Labels: c.labels(svc.Name, component)},
-		// Pods that need the API opt in through a projected token; none of ours do.
+		// Pods that need the API opt in through a projected token; none of
+		// ours do, and workload identity projects a token of its own.
 		AutomountServiceAccountToken: ptr(false),
-	})}
+	}
+	identityServiceAccount(spec.IdentityIn(svc, c.Env), sa)
+	out := []Object{add("ServiceAccount", svc.Name, sa)}
 	dep, err := deployment(c, svc, plan, TrackStable, plan.Image)
 	if err != nil {
 		return nil, err
@@ -249,6 +252,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	pod.Volumes = append(pod.Volumes, vols...)
 	pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, mounts...)
 	scheduling(c, svc, &pod)
+	identityPod(spec.IdentityIn(svc, c.Env), podLabels, &pod)
 	d := &appsv1.Deployment{
 		TypeMeta:   typeDeployment,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: depLabels},
@@ -522,6 +526,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	}
 	np.Spec.Egress = append(np.Spec.Egress, callEgress(c, svc)...)
 	np.Spec.Egress = append(np.Spec.Egress, externalEgress(svc)...)
+	np.Spec.Egress = append(np.Spec.Egress, identityEgress(spec.IdentityIn(svc, c.Env))...)
 	if c.P.Spec.Observability.Tracing != nil {
 		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))
 	}
