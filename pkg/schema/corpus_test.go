@@ -150,6 +150,9 @@ var badCases = map[string]class{
 	"103-components-symlink-out.yaml":      crossField,
 	"104-components-not-a-directory.yaml":  crossField,
 	"105-components-unreadable-files.yaml": crossField,
+	"98-identity-values.yaml":              schemaClass,
+	"99-identity-fields.yaml":              crossField,
+	"100-identity-egress.yaml":             crossField,
 	"92-call-port-decimal.yaml":            yamlLevel,
 }
 
@@ -188,7 +191,7 @@ const cronReason = "the ranges of a schedule's fields need a parser (robfig/cron
 var lineRE = regexp.MustCompile(`^[^:]+:\d+:\d+: (?:([^ ]+): )?(.*)$`)
 
 var (
-	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" must be lower case without a trailing dot|".*" (needs at least \d+ dot-separated labels|must end in a top-level label|has a label of|is \d+ characters; a host name)|".*" (has the scheme|uses plain http|needs a valid host|must not carry credentials|needs the repository path|must not have a query|must not contain spaces))`)
+	schemaMsgRE = regexp.MustCompile(`^(unknown field |expected (a|an|true or false)\b|is required$|must be one of: |must be "|must be between |must be at (most|least) |must have at (least|most) |integer .* is out of range|".*" is not |".*" is longer than 63 characters$|".*" must be lower case without a trailing dot|".*" (needs at least \d+ dot-separated labels|must end in a top-level label|has a label of|is \d+ characters; a host name)|".*" (has the scheme|uses plain http|needs a valid host|must not carry credentials|needs the repository path|must not have a query|must not contain spaces)|".*" (has the (account|partition) |names no role|has an invalid role name))`)
 	yamlMsgRE   = regexp.MustCompile(`^(invalid YAML: |file is |YAML |a second YAML document|duplicate key |keys must be|expected a string, got a date|expected true or false, got "|".*" is not an integer$|.* has a leading 0, which YAML readers|.* is not a decimal integer: )`)
 )
 

@@ -43,6 +43,8 @@ spec:
         services:
           web:
             env: {LOG_LEVEL: debug}
+            # dev runs on AKS: the identity is replaced whole there
+            identity: {provider: azure, clientID: 8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a, tenantID: 72f988bf-86f1-41af-91ab-2d7cd011db47, tokenExpirationSeconds: 7200}
     - name: staging
       tier: staging
       domain: preview.shop-example.net
@@ -96,6 +98,7 @@ spec:
         SESSION_SECRET: web/session#key
       nodePool: general
       runAsUser: 10001
+      identity: {provider: aws-irsa, roleARN: "arn:aws:iam::111122223333:role/shop-web", stsRegionalEndpoints: true, tokenExpirationSeconds: 3600}
     - name: orders
       image: ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab
       protocol: grpc
@@ -111,10 +114,12 @@ spec:
       consumes: {queue: jobs, deadLetter: true}
       autoscale: {min: 1, max: 20, queueDepth: 100}
       nodePool: spot
+      identity: {provider: eks-pod-identity}   # the role is associated in AWS
     - name: recommender
       image: ghcr.io/acme/recommender:0.3.0@sha256:fb7e547dd2f3d6afec94f8560b57a646983636af6d3ca82fdfa799fc4f129d15
       nodePool: gpu
       gpus: 1
+      identity: {provider: gcp, serviceAccount: recommender@shop-prod.iam.gserviceaccount.com}
   data:
     - name: orders-db
       type: postgres

@@ -162,26 +162,40 @@ func fieldNotes() map[string]note {
 		"Call.Port":    {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
 		"Service.Egress": {Text: "Each entry adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
 			"A plain NetworkPolicy matches addresses, not DNS names: a host name such as an API's is reached through the CIDRs it resolves to, or through `to: internet`; a policy by host name (Cilium's `toFQDNs`) needs a CNI that supports it and is not rendered yet."},
-		"Egress.CIDR":             {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
-		"Egress.To":               {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
-		"Egress.Ports":            {Text: "Each a TCP port of the rule, once."},
-		"Service.Env":             {Text: "Set on the container, sorted by name."},
-		"Service.Secrets":         {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
-		"Service.NodePool":        {Text: "See [NodePool](#nodepool)."},
-		"Service.GPUs":            {Text: "Requested and limited as the extended resource `nvidia.com/gpu` (the NVIDIA device plugin or GPU operator must run on the pool's nodes)."},
-		"Service.RunAsUser":       {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
-		"Expose.Host":             {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
-		"Expose.Path":             {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
-		"Consumes.Queue":          {Text: "Binds the broker like `uses`, sets `QUEUE_NAME`, and is the queue `queueDepth` autoscaling reads."},
-		"Consumes.DeadLetter":     {Text: "Sets `DEAD_LETTER_QUEUE_NAME=<queue>.dead-letter`: the worker moves messages it cannot process there."},
-		"DataStore.Mode":          {Text: "See above for what each mode generates."},
-		"DataStore.Version":       {Text: "The default image's tag."},
-		"DataStore.Image":         {Text: "The StatefulSet's image; its tag becomes the pods' `app.kubernetes.io/version` label."},
-		"DataStore.Credentials":   {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
-		"DataStore.Storage":       {Text: "The volume claim's request."},
-		"DataStore.StorageClass":  {Text: "The volume claim's storage class; choose an encrypted one."},
-		"DataStore.Backup":        {Text: "See [Backup](#backup)."},
-		"DataStore.ExporterImage": {Text: "The exporter sidecar's image (postgres-exporter, mysqld-exporter, redis_exporter, prometheus-nats-exporter, kafka-exporter); it reads the credentials from files. Only with `observability.metrics`."},
+		"Egress.CIDR":  {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
+		"Egress.To":    {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
+		"Egress.Ports": {Text: "Each a TCP port of the rule, once."},
+		"Service.Identity": {Text: "The provider's webhook or node agent projects a short-lived token with the provider's audience into the pods, in a volume of its own, so `automountServiceAccountToken` stays `false` on the ServiceAccount and the pod for every provider. " +
+			"What each provider gets: `aws-irsa` the ServiceAccount annotation `" + generate.AnnotationAWSRoleARN + "` (the EKS pod identity webhook then adds the volume `aws-iam-token`, audience `sts.amazonaws.com`, and `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE`); " +
+			"`eks-pod-identity` no annotation (the role comes from a pod identity association made in AWS for the namespace and ServiceAccount; the webhook adds `eks-pod-identity-token`, audience `pods.eks.amazonaws.com`, and `AWS_CONTAINER_CREDENTIALS_FULL_URI`) and NetworkPolicy egress to the Pod Identity agent, " + identityEndpoints(spec.IdentityEKSPodIdentity) + "; " +
+			"`gcp` the annotation `" + generate.AnnotationGCPServiceAccount + "` when `serviceAccount` is set, the node selector `" + generate.NodeLabelGKEMetadataServer + ": \"true\"` (only GKE metadata server nodes, where 169.254.169.254 serves the pod's own identity and never the node's), and egress to the GKE metadata server, " + identityEndpoints(spec.IdentityGCP) + " (Dataplane V2 and Calico clusters); " +
+			"`azure` the annotation `" + generate.AnnotationAzureClientID + "` and the pod label `" + generate.LabelAzureWorkloadIdentity + ": \"true\"`, which the Azure Workload Identity webhook mutates on (it adds `azure-identity-token`, audience `api://AzureADTokenExchange`, and the `AZURE_*` variables). " +
+			"`aws-irsa` and `azure` pods exchange the token themselves, at STS or Entra ID over HTTPS, which `egress` must allow on 443; nothing is opened to the internet by the identity itself. " +
+			"The cloud side (the trust policy or federated credential, for the subject `system:serviceaccount:<apps namespace>:<service>`) is described in docs/namespaces/apps.md."},
+		"Identity.RoleARN":                {Text: "The annotation `" + generate.AnnotationAWSRoleARN + "`."},
+		"Identity.STSRegionalEndpoints":   {Text: "The annotation `" + generate.AnnotationAWSRegionalSTS + ": \"true\"` (the webhook sets `AWS_STS_REGIONAL_ENDPOINTS=regional`)."},
+		"Identity.TokenExpirationSeconds": {Text: "The annotation `" + generate.AnnotationAWSTokenExpiration + "` (aws-irsa) or `" + generate.AnnotationAzureTokenExpiration + "` (azure): the projected token's `expirationSeconds`."},
+		"Identity.ServiceAccount":         {Text: "The annotation `" + generate.AnnotationGCPServiceAccount + "`; the Google service account grants `roles/iam.workloadIdentityUser` to `serviceAccount:<project>.svc.id.goog[<apps namespace>/<service>]`."},
+		"Identity.ClientID":               {Text: "The annotation `" + generate.AnnotationAzureClientID + "`."},
+		"Identity.TenantID":               {Text: "The annotation `" + generate.AnnotationAzureTenantID + "`."},
+		"ServiceOverride.Identity":        {Text: "Replaces `identity` of the service in this environment, every field of it: the ServiceAccount, pod labels, node selector and NetworkPolicy of the environment follow it. Name the role, account or client of each environment's cloud account here and the one most environments share on the service."},
+		"Service.Env":                     {Text: "Set on the container, sorted by name."},
+		"Service.Secrets":                 {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
+		"Service.NodePool":                {Text: "See [NodePool](#nodepool)."},
+		"Service.GPUs":                    {Text: "Requested and limited as the extended resource `nvidia.com/gpu` (the NVIDIA device plugin or GPU operator must run on the pool's nodes)."},
+		"Service.RunAsUser":               {Text: "Also used as the pod's `runAsGroup` and `fsGroup`."},
+		"Expose.Host":                     {Text: "The public name is `<host>.` followed by the environment's domain (see [`domain`](#environment)); the edge serves it over HTTPS only."},
+		"Expose.Path":                     {Text: "A path-prefix match, except for gRPC with the gateway: there a path other than `/` matches exactly the gRPC service named by the path without its leading `/`."},
+		"Consumes.Queue":                  {Text: "Binds the broker like `uses`, sets `QUEUE_NAME`, and is the queue `queueDepth` autoscaling reads."},
+		"Consumes.DeadLetter":             {Text: "Sets `DEAD_LETTER_QUEUE_NAME=<queue>.dead-letter`: the worker moves messages it cannot process there."},
+		"DataStore.Mode":                  {Text: "See above for what each mode generates."},
+		"DataStore.Version":               {Text: "The default image's tag."},
+		"DataStore.Image":                 {Text: "The StatefulSet's image; its tag becomes the pods' `app.kubernetes.io/version` label."},
+		"DataStore.Credentials":           {Text: "The remote key the credentials ExternalSecret reads `username` and `password` from."},
+		"DataStore.Storage":               {Text: "The volume claim's request."},
+		"DataStore.StorageClass":          {Text: "The volume claim's storage class; choose an encrypted one."},
+		"DataStore.Backup":                {Text: "See [Backup](#backup)."},
+		"DataStore.ExporterImage":         {Text: "The exporter sidecar's image (postgres-exporter, mysqld-exporter, redis_exporter, prometheus-nats-exporter, kafka-exporter); it reads the credentials from files. Only with `observability.metrics`."},
 		"DataStore.VPA": {Text: "**Generated:** a VerticalPodAutoscaler `<name>` (autoscaling.k8s.io/v1) for the StatefulSet's engine container, controlling CPU and memory requests and limits. " +
 			"Needs the VPA recommender (and, for `Initial`, its admission controller) installed."},
 		"DataStore.Resources": {Text: "The engine container's requests; limits derive from them as for services."},
@@ -218,4 +232,14 @@ func (m *model) allowed(key string) []string {
 		return nil
 	}
 	return ff.Allowed
+}
+
+// identityEndpoints lists a provider's node-local credential endpoints as
+// the NetworkPolicy opens them.
+func identityEndpoints(p spec.IdentityProvider) string {
+	var parts []string
+	for _, e := range generate.IdentityEndpoints[p] {
+		parts = append(parts, fmt.Sprintf("`%s` port %d", e.CIDR, e.Port))
+	}
+	return strings.Join(parts, " and ")
 }
