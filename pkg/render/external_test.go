@@ -75,6 +75,16 @@ func impliedExternal(p *spec.Platform, envName string) []string {
 					}
 				}
 			}
+			// Workload identity's node-local credential endpoints: the EKS
+			// Pod Identity agent and the GKE metadata server.
+			if id := spec.IdentityIn(svc, p.Environment(envName)); id != nil {
+				for _, ep := range map[spec.IdentityProvider][]string{
+					spec.IdentityEKSPodIdentity: {"169.254.170.23/32:80", "fd00:ec2::23/128:80"},
+					spec.IdentityGCP:            {"169.254.169.254/32:80", "169.254.169.252/32:988"},
+				}[id.Provider] {
+					set[fmt.Sprintf("%s/%s -> %s", apps, pod, ep)] = true
+				}
+			}
 			stores := append([]string(nil), svc.Uses...)
 			if svc.Consumes != nil {
 				stores = append(stores, svc.Consumes.Queue)
