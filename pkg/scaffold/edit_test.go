@@ -85,6 +85,16 @@ func TestEditGolden(t *testing.T) {
 		{"flow-spec-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www",
 			Overrides: []EnvOverride{{Env: "dev", Memory: "64Mi"}}})},
 		{"flow-spec-datastore", "flow-spec", addData(queue)},
+		{"flow-spec-identity-service", "flow-spec", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b",
+			Egress: []spec.Egress{{To: spec.EgressInternet, Ports: []int32{443}}}, Identity: &spec.Identity{Provider: spec.IdentityAzure, ClientID: "8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a"}})},
+		{"overrides-identity-service", "overrides", addService(Service{Name: "mailer", Image: "ghcr.io/acme/mailer:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", Worker: true,
+			Egress:   []spec.Egress{{To: spec.EgressInternet, Ports: []int32{443}}, {CIDR: "2001:db8::/32", Ports: []int32{587, 465}}},
+			Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws:iam::444455556666:role/demo-mailer"},
+			Overrides: []EnvOverride{
+				{Env: "production", Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws:iam::111122223333:role/demo-mailer"}},
+				{Env: "production", MinReplicas: 2, MaxReplicas: 4},
+				{Env: "perf", Identity: &spec.Identity{Provider: spec.IdentityEKSPodIdentity}},
+			}})},
 		{"flow-empty-service", "flow-empty", addService(Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b",
 			Overrides: []EnvOverride{{Env: "prod", MinReplicas: 2, MaxReplicas: 3}}})},
 		{"flow-empty-datastore", "flow-empty", addData(cache)},
@@ -237,6 +247,64 @@ func TestParseEnvOverride(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := ParseEnvOverride(tt.in)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestParseIdentity(t *testing.T) {
+	tests := []struct {
+		in   string
+		want IdentityFlag
+		err  string
+	}{
+		{in: "aws-irsa=arn:aws:iam::111122223333:role/x", want: IdentityFlag{Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws:iam::111122223333:role/x"}}},
+		{in: "production:aws-irsa=arn:aws-cn:iam::111122223333:role/x", want: IdentityFlag{Env: "production", Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws-cn:iam::111122223333:role/x"}}},
+		{in: "eks-pod-identity", want: IdentityFlag{Identity: &spec.Identity{Provider: spec.IdentityEKSPodIdentity}}},
+		{in: "dev:gcp", want: IdentityFlag{Env: "dev", Identity: &spec.Identity{Provider: spec.IdentityGCP}}},
+		{in: "gcp=a-reader@shop-prod.iam.gserviceaccount.com", want: IdentityFlag{Identity: &spec.Identity{Provider: spec.IdentityGCP, ServiceAccount: "a-reader@shop-prod.iam.gserviceaccount.com"}}},
+		{in: "azure=8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a", want: IdentityFlag{Identity: &spec.Identity{Provider: spec.IdentityAzure, ClientID: "8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a"}}},
+		{in: "aws=arn:aws:iam::111122223333:role/x", err: `unknown provider "aws"`},
+		{in: ":gcp", err: "environment before ':' is empty"},
+		{in: "eks-pod-identity=arn:aws:iam::111122223333:role/x", err: "takes no ID"},
+		{in: "azure=", err: "the clientID after '=' is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseIdentity(tt.in)
+			if tt.err != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestParseEgress(t *testing.T) {
+	tests := []struct {
+		in   string
+		want spec.Egress
+		err  string
+	}{
+		{in: "internet:443", want: spec.Egress{To: spec.EgressInternet, Ports: []int32{443}}},
+		{in: "203.0.113.0/24:8443,9443", want: spec.Egress{CIDR: "203.0.113.0/24", Ports: []int32{8443, 9443}}},
+		{in: "2001:db8::/32:443", want: spec.Egress{CIDR: "2001:db8::/32", Ports: []int32{443}}},
+		{in: "internet", err: "want internet:PORT"},
+		{in: "internet:", err: "want internet:PORT"},
+		{in: "internet:https", err: `port "https" is not a number`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseEgress(tt.in)
 			if tt.err != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.err)

@@ -20,6 +20,10 @@ type Service struct {
 	Uses   []string
 	// Calls are the services it calls, each on the callee's service port.
 	Calls []string
+	// Egress are the outside destinations it connects to.
+	Egress []spec.Egress
+	// Identity is its workload identity; nil: none.
+	Identity *spec.Identity
 	// Overrides are per-environment settings, in the order given.
 	Overrides []EnvOverride
 }
@@ -30,6 +34,8 @@ type EnvOverride struct {
 	Env                      string
 	MinReplicas, MaxReplicas int32 // 0: not set
 	CPU, Memory, Image       string
+	// Identity replaces the service's identity there; nil: not set.
+	Identity *spec.Identity
 }
 
 // ParseEnvOverride reads ENV:key=value[,key=value...], where key is
@@ -102,6 +108,12 @@ func (s Service) entry() object {
 	if len(s.Calls) > 0 {
 		o = append(o, field{"calls", strs(s.Calls)})
 	}
+	if len(s.Egress) > 0 {
+		o = append(o, field{"egress", egressValue(s.Egress)})
+	}
+	if s.Identity != nil {
+		o = append(o, field{"identity", identityValue(s.Identity)})
+	}
 	return o
 }
 
@@ -117,6 +129,9 @@ func (o EnvOverride) merge(into *EnvOverride) {
 	}
 	if o.Image != "" {
 		into.Image = o.Image
+	}
+	if o.Identity != nil {
+		into.Identity = o.Identity
 	}
 }
 
@@ -137,6 +152,9 @@ func (o EnvOverride) value() object {
 	}
 	if o.Image != "" {
 		v = append(v, field{"image", str(o.Image)})
+	}
+	if o.Identity != nil {
+		v = append(v, field{"identity", identityValue(o.Identity)})
 	}
 	return v
 }

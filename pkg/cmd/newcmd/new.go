@@ -91,7 +91,7 @@ type ServiceOptions struct {
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
 	opts := &ServiceOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
 	var expose string
-	var overrides []string
+	var overrides, egress, identities []string
 	cmd := &cobra.Command{
 		Use:   "service NAME --image IMAGE",
 		Short: "Add a service to platform.yaml, keeping the file's comments and layout",
@@ -114,6 +114,20 @@ environment merge). Keys:
   cpu=QUANTITY, memory=QUANTITY    container requests
   image=IMAGE                      a different image in that environment
 
+--egress DESTINATION:PORT[,PORT...] lets the service connect outside the
+cluster: DESTINATION is internet (every public address, never the private,
+link-local or cloud metadata ranges) or a CIDR; repeat it per destination.
+
+--identity [ENV:]PROVIDER[=ID] gives the service a workload identity, its
+pods' short-lived cloud credentials (without ENV:, in every environment;
+with ENV:, that environment's, replacing the other whole):
+  aws-irsa=ROLE_ARN             IAM roles for service accounts (needs --egress on 443 for STS)
+  eks-pod-identity              EKS Pod Identity (the role is associated in AWS)
+  gcp[=GOOGLE_SERVICE_ACCOUNT]  Workload Identity Federation for GKE
+  azure=CLIENT_ID               Microsoft Entra Workload ID (needs --egress on 443 for Entra ID)
+The other identity fields (stsRegionalEndpoints, tokenExpirationSeconds,
+tenantID) are edited in the spec.
+
 --with-skeleton DIR also writes DIR/Dockerfile (multi-stage, distroless,
 numeric non-root USER, nothing written outside /tmp, so it runs with a
 read-only root filesystem) and DIR/README.md (the ports and health endpoints
@@ -130,6 +144,9 @@ permission is refused, as root too (see platformctl new --help).`,
       --expose api/orders.v1.Orders --uses orders-db \
       --env-override production:replicas=3-10,cpu=500m,memory=512Mi
   platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker --with-skeleton services/mailer
+  platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker \
+      --egress internet:443 --identity aws-irsa=arn:aws:iam::444455556666:role/shop-mailer \
+      --identity production:aws-irsa=arn:aws:iam::111122223333:role/shop-mailer
   platformctl new service chat --image ghcr.io/acme/chat:1.0.0@sha256:61a69aada02953b9209b68d92169ed0f72e6c611743e2aa92c964267f385491e --protocol websocket -f platforms/shop.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -148,6 +165,27 @@ permission is refused, as root too (see platformctl new --help).`,
 				}
 				opts.Service.Overrides = append(opts.Service.Overrides, o)
 			}
+			for _, s := range egress {
+				e, err := scaffold.ParseEgress(s)
+				if err != nil {
+					return cmdutil.Fail(err)
+				}
+				opts.Service.Egress = append(opts.Service.Egress, e)
+			}
+			for _, s := range identities {
+				id, err := scaffold.ParseIdentity(s)
+				if err != nil {
+					return cmdutil.Fail(err)
+				}
+				if id.Env == "" {
+					if opts.Service.Identity != nil {
+						return cmdutil.Fail(fmt.Errorf("--identity %q: the service's identity is already given; one --identity without ENV: per service", s))
+					}
+					opts.Service.Identity = id.Identity
+					continue
+				}
+				opts.Service.Overrides = append(opts.Service.Overrides, scaffold.EnvOverride{Env: id.Env, Identity: id.Identity})
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -163,6 +201,8 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl.StringVar(&expose, "expose", "", "route public traffic: HOST (a DNS label under the domain) or HOST/PATH")
 	fl.StringSliceVar(&opts.Service.Uses, "uses", nil, "data stores the service connects to (comma-separated)")
 	fl.StringSliceVar(&opts.Service.Calls, "calls", nil, "services it calls, each on the callee's service port (comma-separated)")
+	fl.StringArrayVar(&egress, "egress", nil, "outside destination: internet:PORT[,PORT...] or CIDR:PORT[,PORT...]; repeatable")
+	fl.StringArrayVar(&identities, "identity", nil, "workload identity: [ENV:]PROVIDER[=ID] with aws-irsa=ROLE_ARN, eks-pod-identity, gcp[=GOOGLE_SERVICE_ACCOUNT] or azure=CLIENT_ID; with ENV: that environment's; repeatable")
 	fl.StringArrayVar(&overrides, "env-override", nil, "ENV:key=value[,key=value...] with key replicas (N or MIN-MAX), cpu, memory or image; repeatable")
 	fl.StringVar(&opts.Skeleton, "with-skeleton", "", "also write a starter Dockerfile and README.md into this directory")
 	_ = cmd.MarkFlagRequired("image") // the flag exists: this cannot fail

@@ -14,6 +14,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/root"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/scaffold"
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -64,6 +65,18 @@ func TestServiceFlags(t *testing.T) {
 		{name: "bad override", args: []string{"web", "--image", "x:1", "--env-override", "production"}, err: "want ENV:key=value"},
 		{name: "port 0 typed", args: []string{"web", "--image", "x:1", "--port", "0"}, err: "--port 0: must be between 1 and 65535"},
 		{name: "port too large", args: []string{"web", "--image", "x:1", "--port", "70000"}, err: "--port 70000: must be between 1 and 65535"},
+		{name: "identity", args: []string{"m", "--image", "x:1", "--worker", "--egress", "internet:443", "--egress", "2001:db8::/32:587",
+			"--identity", "aws-irsa=arn:aws:iam::444455556666:role/m", "--identity", "production:aws-irsa=arn:aws:iam::111122223333:role/m", "--identity", "perf:eks-pod-identity"},
+			want: scaffold.Service{Name: "m", Image: "x:1", Worker: true,
+				Egress:   []spec.Egress{{To: spec.EgressInternet, Ports: []int32{443}}, {CIDR: "2001:db8::/32", Ports: []int32{587}}},
+				Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws:iam::444455556666:role/m"},
+				Overrides: []scaffold.EnvOverride{
+					{Env: "production", Identity: &spec.Identity{Provider: spec.IdentityAWSIRSA, RoleARN: "arn:aws:iam::111122223333:role/m"}},
+					{Env: "perf", Identity: &spec.Identity{Provider: spec.IdentityEKSPodIdentity}}}},
+			file: "platform.yaml"},
+		{name: "identity twice", args: []string{"web", "--image", "x:1", "--identity", "gcp", "--identity", "eks-pod-identity"}, err: `--identity "eks-pod-identity": the service's identity is already given`},
+		{name: "bad identity", args: []string{"web", "--image", "x:1", "--identity", "aws=arn"}, err: `unknown provider "aws"`},
+		{name: "bad egress", args: []string{"web", "--image", "x:1", "--egress", "internet"}, err: "want internet:PORT"},
 		{name: "override key twice", args: []string{"web", "--image", "x:1", "--env-override", "production:cpu=1,cpu=2"}, err: `--env-override "production:cpu=1,cpu=2": cpu is given twice`},
 	}
 	for _, tt := range tests {
