@@ -265,34 +265,12 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 	if c.Env != nil && c.Env.Region != "" {
 		pod.Affinity = regionAffinity(c.Env.Region)
 	}
-	return &batchv1.CronJob{
-		TypeMeta:   typeCronJob,
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
-		Spec: batchv1.CronJobSpec{
-			Schedule: schedule,
-			TimeZone: ptr("Etc/UTC"),
-			// A backup that could not start within an hour is a missed
-			// backup: better to report it than to pile up late runs.
-			StartingDeadlineSeconds:    ptr(int64(3600)),
-			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
-			SuccessfulJobsHistoryLimit: ptr(int32(3)),
-			FailedJobsHistoryLimit:     ptr(int32(3)),
-			JobTemplate: batchv1.JobTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labels},
-				Spec: batchv1.JobSpec{
-					BackoffLimit:          ptr(int32(2)),
-					ActiveDeadlineSeconds: ptr(int64(6 * 3600)),
-					// No ttlSecondsAfterFinished: the TTL controller would
-					// delete finished Jobs before the history limits above
-					// count them, so a failed backup's Job and logs vanish.
-					Template: corev1.PodTemplateSpec{
-						ObjectMeta: metav1.ObjectMeta{Labels: labels},
-						Spec:       pod,
-					},
-				},
-			},
-		},
-	}, nil
+	// A backup that could not start within the starting deadline is a
+	// missed backup: better to report it than to pile up late runs.
+	return cronJob(metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
+		cronRun{schedule: schedule, timeZone: "Etc/UTC", concurrency: batchv1.ForbidConcurrent,
+			jobRun: jobRun{backoffLimit: 2, activeDeadline: 6 * 3600}},
+		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod}), nil
 }
 
 // vpa recommends (Off) or applies at pod creation (Initial) requests for a
