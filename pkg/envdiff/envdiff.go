@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/semdiff"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -53,7 +54,9 @@ func input(s Side) (semdiff.Input, error) {
 	// the PriorityClass shop-dev-apps, the Argo CD Application shop-dev)
 	// lose it, so two environments' objects are matched as one object that
 	// changed, not one removed and one added.
-	in.Canon = func(name string) string { return withoutEnv(name, s.Env) }
+	// A migration Job's name ends in a hash of its pod template, which
+	// differs between environments and versions: it is matched without.
+	in.Canon = func(name string) string { return generate.WithoutMigrationHash(withoutEnv(name, s.Env)) }
 	return in, nil
 }
 

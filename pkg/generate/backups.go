@@ -268,7 +268,7 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 	// A backup that could not start within the starting deadline is a
 	// missed backup: better to report it than to pile up late runs.
 	return cronJob(metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
-		cronRun{schedule: schedule, timeZone: "Etc/UTC", concurrency: batchv1.ForbidConcurrent,
+		cronRun{schedule: schedule, timeZone: spec.DefaultTimeZone, concurrency: batchv1.ForbidConcurrent,
 			jobRun: jobRun{backoffLimit: 2, activeDeadline: 6 * 3600}},
 		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod}), nil
 }

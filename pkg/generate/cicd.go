@@ -34,7 +34,7 @@ var deployedResources = []rbacv1.PolicyRule{
 	{APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale", "statefulsets"}},
 	{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}},
 	{APIGroups: []string{"autoscaling.k8s.io"}, Resources: []string{"verticalpodautoscalers"}},
-	{APIGroups: []string{"batch"}, Resources: []string{"cronjobs"}},
+	{APIGroups: []string{"batch"}, Resources: []string{"cronjobs", "jobs"}},
 	{APIGroups: []string{"external-secrets.io"}, Resources: []string{"externalsecrets"}},
 	{APIGroups: []string{"gateway.networking.k8s.io"}, Resources: []string{"gateways", "grpcroutes", "httproutes"}},
 	{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules", "servicemonitors"}},

@@ -117,6 +117,12 @@ func metricsObjects(c *Context) ([]Object, error) {
 	appPorts := map[int32]bool{}
 	for i := range c.P.Spec.Services {
 		svc := &c.P.Spec.Services[i]
+		if svc.Kind == spec.KindCronJob {
+			// A run is over before Prometheus would discover it, and
+			// it serves no requests an SLO could count: a failed run is
+			// a failed Job, kept by the CronJob's history limit.
+			continue
+		}
 		src := fmt.Sprintf("spec.services[%d]", i)
 		appPorts[svc.MetricsPort] = true
 		meta := metav1.ObjectMeta{Name: svc.Name, Namespace: ns, Labels: c.labels(svc.Name, "monitoring")}

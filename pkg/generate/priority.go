@@ -38,7 +38,7 @@ type priorityTier struct {
 var priorityTiers = []priorityTier{
 	{PriorityPlatform, "data", PriorityValuePlatform, false, "platformctl: data stores and telemetry, scheduled before apps"},
 	{PriorityApps, "apps", PriorityValueApps, false, "platformctl: application services"},
-	{PriorityBatch, "data", PriorityValueBatch, true, "platformctl: backups and restore tests; they wait for room and never preempt"},
+	{PriorityBatch, "data", PriorityValueBatch, true, "platformctl: scheduled jobs, backups and restore tests; they wait for room and never preempt"},
 }
 
 // ClusterName names a cluster-scoped object of this environment.

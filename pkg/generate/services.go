@@ -73,6 +73,13 @@ func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error)
 	}
 	identityServiceAccount(spec.IdentityIn(svc, c.Env), sa)
 	out := []Object{add("ServiceAccount", svc.Name, sa)}
+	if svc.Kind == spec.KindCronJob {
+		cj, err := serviceCronJob(c, svc, plan)
+		if err != nil {
+			return nil, err
+		}
+		return append(out, add("CronJob", svc.Name, cj), add("NetworkPolicy", svc.Name, servicePolicy(c, svc))), nil
+	}
 	dep, err := deployment(c, svc, plan, TrackStable, plan.Image)
 	if err != nil {
 		return nil, err
@@ -109,7 +116,7 @@ func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error)
 		}))
 	}
 	out = append(out, add("NetworkPolicy", svc.Name, servicePolicy(c, svc)))
-	return out, nil
+	return migrationObjects(c, svc, plan, src, out)
 }
 
 func selector(name, track string) map[string]string {
@@ -521,7 +528,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 		})
 	}
 	np.Spec.Ingress = append(np.Spec.Ingress, callIngress(c, svc)...)
-	if c.metricsOn() {
+	if c.metricsOn() && svc.Kind != spec.KindCronJob {
 		np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, svc.MetricsPort))
 	}
 	np.Spec.Egress = append(np.Spec.Egress, callEgress(c, svc)...)

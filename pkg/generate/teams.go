@@ -29,22 +29,37 @@ func teams(c *Context) ([]Object, error) {
 			{APIGroups: []string{""}, Resources: []string{"configmaps", "endpoints", "events", "pods", "pods/log", "serviceaccounts", "services"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: []string{"get", "list", "watch"}},
+			{APIGroups: []string{"batch"}, Resources: []string{"cronjobs", "jobs"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}, Verbs: []string{"get", "list", "watch"}},
 			{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"get", "list", "watch"}},
 		}
 		if t.Access == spec.AccessEdit && len(t.Services) > 0 {
-			var names []string
+			var names, cronJobs []string
 			for _, s := range t.Services {
+				if svc := c.P.Service(s); svc != nil && svc.Kind == spec.KindCronJob {
+					// Suspend or resume its schedule.
+					cronJobs = append(cronJobs, s)
+					continue
+				}
 				names = append(names, s)
 				if svc := c.P.Service(s); svc != nil && svc.Canary != nil {
 					names = append(names, s+"-canary")
 				}
 			}
 			sort.Strings(names)
-			rules = append(rules, rbacv1.PolicyRule{
-				APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale"},
-				ResourceNames: names, Verbs: []string{"patch", "update"},
-			})
+			if len(names) > 0 {
+				rules = append(rules, rbacv1.PolicyRule{
+					APIGroups: []string{"apps"}, Resources: []string{"deployments", "deployments/scale"},
+					ResourceNames: names, Verbs: []string{"patch", "update"},
+				})
+			}
+			if len(cronJobs) > 0 {
+				sort.Strings(cronJobs)
+				rules = append(rules, rbacv1.PolicyRule{
+					APIGroups: []string{"batch"}, Resources: []string{"cronjobs"},
+					ResourceNames: cronJobs, Verbs: []string{"patch", "update"},
+				})
+			}
 		}
 		labels := c.labels(name, "rbac")
 		out = append(out,

@@ -210,6 +210,18 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 		}
 		return out
 	}
+	// receivers leaves out the pods that run to completion (a service's
+	// migration Job carries its name label): they listen on no port, so
+	// nothing is promised to reach them.
+	receivers := func(wls []netpol.Workload) []netpol.Workload {
+		var out []netpol.Workload
+		for _, wl := range wls {
+			if wl.Kind != "Job" && wl.Kind != "CronJob" {
+				out = append(out, wl)
+			}
+		}
+		return out
+	}
 	var edge []netpol.Workload
 	for _, wl := range workloads {
 		if wl.Kind == netpol.KindAddon && wl.Namespace == ns("edge") {
@@ -247,12 +259,12 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 				continue
 			}
 			if port, ok := spec.CallPort(callee, c.Port); ok {
-				add(from, pods("apps", callee.Name), port, "calls "+callee.Name)
+				add(from, receivers(pods("apps", callee.Name)), port, "calls "+callee.Name)
 			}
 		}
 		if svc.Expose != nil {
 			_, port := svc.ServicePort()
-			add(edge, from, port, "exposed at the edge")
+			add(edge, receivers(from), port, "exposed at the edge")
 		}
 	}
 	return out

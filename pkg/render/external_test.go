@@ -38,7 +38,7 @@ func externalOf(t *testing.T, objs []render.Object, ns string) []string {
 	out := []string{}
 	for _, e := range w.External() {
 		if e.Workload.Namespace == ns {
-			out = append(out, e.String())
+			out = append(out, unhashed(e.String()))
 		}
 	}
 	sort.Strings(out)
@@ -62,6 +62,9 @@ func impliedExternal(p *spec.Platform, envName string) []string {
 		pods := []string{svc.Name}
 		if svc.Canary != nil {
 			pods = append(pods, svc.Name+"-canary")
+		}
+		if svc.Migrate != nil {
+			pods = append(pods, svc.Name+"-migrate")
 		}
 		for _, pod := range pods {
 			for _, e := range svc.Egress {

@@ -154,6 +154,12 @@ var badCases = map[string]class{
 	"99-identity-fields.yaml":              crossField,
 	"100-identity-egress.yaml":             crossField,
 	"92-call-port-decimal.yaml":            yamlLevel,
+	"98-cronjob-without-schedule.yaml":     crossField,
+	"99-schedule-on-server.yaml":           crossField,
+	"100-cronjob-serving-fields.yaml":      crossField,
+	"101-cronjob-bad-values.yaml":          mixed,
+	"102-migrate-without-command.yaml":     mixed,
+	"103-call-cronjob.yaml":                crossField,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each
@@ -176,6 +182,12 @@ var ruleMessages = sync.OnceValue(func() []ruleMessage {
 var hostBits = regexp.MustCompile(`^".*" has host bits set; write the network, ".*"$`)
 
 const hostBitsReason = "whether a CIDR's host bits are set depends on the address as a number (net/netip); the schema checks the shape and the prefix length only"
+
+// unknownZone is the time zone check's one difference from the schema's
+// pattern: a well-formed name that is no zone of the tz database.
+var unknownZone = regexp.MustCompile(`^".*" is not a zone of the tz database`)
+
+const unknownZoneReason = "whether a zone exists is a lookup in the tz database (time/tzdata, as the API server loads it); the schema checks the shape only"
 
 type ruleMessage struct {
 	msg    *regexp.Regexp
@@ -308,6 +320,9 @@ func reasonFor(msg string) string {
 	}
 	if hostBits.MatchString(msg) {
 		return hostBitsReason
+	}
+	if unknownZone.MatchString(msg) {
+		return unknownZoneReason
 	}
 	for _, r := range ruleMessages() {
 		if r.msg.MatchString(msg) {

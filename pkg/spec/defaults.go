@@ -84,6 +84,7 @@ func Default(p *Platform) {
 				}
 			}
 		}
+		defaultJobs(svc)
 		if svc.Expose != nil && svc.Expose.Path == "" {
 			svc.Expose.Path = "/"
 		}

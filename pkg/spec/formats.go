@@ -275,13 +275,26 @@ var Formats = []Format{
 		// descriptor, and no TZ= or CRON_TZ= prefix; the check parses the
 		// ranges as the API server does.
 		Tag: "cron", Name: "cron schedule",
-		Words:    "What the API server accepts as a CronJob schedule, parsed the same way (robfig/cron `ParseStandard`): five space-separated fields, minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or `JAN`–`DEC`) day-of-week (0–6 or `SUN`–`SAT`), each `*`, a value, a range `a-b`, a list `a,b` or a step `*/n`; or `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <duration>`. No `TZ=` or `CRON_TZ=` prefix (the API server refuses it on new CronJobs): schedules run in the controller's time zone, normally UTC.",
+		Words:    "What the API server accepts as a CronJob schedule, parsed the same way (robfig/cron `ParseStandard`): five space-separated fields, minute (0–59) hour (0–23) day-of-month (1–31) month (1–12 or `JAN`–`DEC`) day-of-week (0–6 or `SUN`–`SAT`), each `*`, a value, a range `a-b`, a list `a,b` or a step `*/n`; or `@yearly`, `@annually`, `@monthly`, `@weekly`, `@daily`, `@midnight`, `@hourly`, `@every <duration>`. No `TZ=` or `CRON_TZ=` prefix (the API server refuses it on new CronJobs): a cronjob service's schedule runs in its `timeZone`, backups and restore tests in UTC.",
 		Examples: []string{"0 3 * * *"},
 		Pattern:  `^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|\s*` + cronField + `(\s+` + cronField + `){4}\s*)$`,
 		Inexact:  "shape only: the loader parses the schedule as the API server does (field ranges, names, steps, `@every` durations)",
 		Exclude:  `TZ`,
 		Check:    func(s string) bool { return CronProblem(s) == "" },
 		Problem:  func(s string) string { return "is not a cron schedule the API server accepts: " + CronProblem(s) },
+	},
+	{
+		// The pattern is the shape of a zone name; the check loads it from
+		// the time zone database compiled into platformctl (time/tzdata),
+		// as the API server loads a CronJob's timeZone.
+		Tag: "timezone", Name: "time zone",
+		Words:    "An IANA time zone name as the API server accepts it for a CronJob's `timeZone`: `Area/Location` from the tz database (`Europe/Berlin`, `America/New_York`) or `UTC`, `Etc/UTC`; not `Local`, which is the controller's machine's.",
+		Examples: []string{"Europe/Berlin", "Etc/UTC"},
+		Pattern:  `^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$`,
+		Exclude:  `^[Ll][Oo][Cc][Aa][Ll]$`,
+		Inexact:  "shape only: the loader looks the name up in the tz database",
+		Check:    validTimeZone,
+		Problem:  timeZoneProblem,
 	},
 	{
 		// The pattern: a decimal number strictly between 0 and 100, without

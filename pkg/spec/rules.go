@@ -197,6 +197,35 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whySibling,
 		},
 		{
+			At:     []string{svc + ".kind"},
+			Doc:    "A `cronjob` has a `schedule`.",
+			Msgs:   []string{"a cronjob needs a schedule (e.g. schedule: \"0 3 * * *\"): without one it never runs"},
+			check:  cronJobNeedsSchedule,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".schedule", svc + ".timeZone", svc + ".concurrency", svc + ".deadline", svc + ".backoffLimit"},
+			Doc:    "`schedule`, `timeZone`, `concurrency`, `deadline` and `backoffLimit` are set on a `cronjob` only.",
+			Msgs:   []string{"%s is for kind: cronjob; a %s runs continuously: remove it, or set kind: cronjob"},
+			check:  scheduleOnlyOnCronJobs,
+			Schema: whySibling,
+		},
+		{
+			At: []string{svc + ".protocol", svc + ".port", svc + ".metricsPort", svc + ".expose", svc + ".health", svc + ".replicas",
+				svc + ".autoscale", svc + ".canary", svc + ".consumes", svc + ".migrate", ovr + ".replicas"},
+			Doc:    "A `cronjob` runs one pod to completion per run: it has no `protocol`, `port`, `metricsPort`, `expose`, `health`, `replicas` (nor an override's), `autoscale`, `canary`, `consumes` or `migrate`.",
+			Msgs:   []string{"a cronjob runs to completion on its schedule and takes no %s: %s"},
+			check:  noServingOnCronJobs,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".migrate"},
+			Doc:    "A `migrate` has a `command` or `args`: the image's own entrypoint starts the service, which never completes.",
+			Msgs:   []string{"migrate needs a command or args (e.g. command: [/app/migrate, up]): the image's entrypoint starts the service itself, which never completes"},
+			check:  migrateHasCommand,
+			Schema: whySibling,
+		},
+		{
 			At:     []string{svc + ".expose"},
 			Doc:    "No two services are exposed at the same `host` and `path` (an omitted path counts as `/`); the second one is reported.",
 			Msgs:   []string{"host %q path %q is already routed to %q"},
@@ -338,10 +367,11 @@ var rules = sync.OnceValue(func() []Rule {
 		},
 		{
 			At:  []string{svc + ".calls[*].service", svc + ".calls[*].port"},
-			Doc: "A call names another service, a server (a worker has no Service and no port), once; its `port` is the callee's service port, by name or number.",
+			Doc: "A call names another service, a server (a worker or cronjob has no Service and no port), once; its `port` is the callee's service port, by name or number.",
 			Msgs: []string{
 				"a service does not call itself: a pod reaches its own port on localhost, which no NetworkPolicy restricts; remove the call",
 				"%q is a worker: it has no Service and listens on no port; call a server, or hand the worker work through a queue (consumes)",
+				"%q is a cronjob: it runs on its schedule, has no Service and listens on no port; call a server",
 				"%q is called twice; list each callee once (the call sets one %s)",
 				"%q is not a port of %q, whose service port is %s (%d): name it, give its number, or leave port out",
 			},
@@ -834,12 +864,14 @@ func callsValid(c *checkContext, report reportFunc) {
 				report(path+".service", 0)
 			case callee.Kind == KindWorker:
 				report(path+".service", 1, call.Service)
+			case callee.Kind == KindCronJob:
+				report(path+".service", 2, call.Service)
 			case seen[call.Service]:
-				report(path+".service", 2, call.Service, CallEnvName(call.Service))
+				report(path+".service", 3, call.Service, CallEnvName(call.Service))
 			default:
 				if _, ok := CallPort(callee, call.Port); !ok && call.Port != "" && portRefRE().MatchString(string(call.Port)) {
 					name, number := callee.ServicePort()
-					report(path+".port", 3, string(call.Port), call.Service, name, number)
+					report(path+".port", 4, string(call.Port), call.Service, name, number)
 				}
 			}
 			seen[call.Service] = true

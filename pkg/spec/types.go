@@ -214,13 +214,26 @@ type RateLimit struct {
 	RequestsPerSecond int32 `json:"requestsPerSecond" validate:"range=1:100000"`
 }
 
-// ServiceKind distinguishes servers from queue workers.
+// ServiceKind distinguishes servers, queue workers and scheduled jobs.
 type ServiceKind string
 
 // Service kinds.
 const (
 	KindServer ServiceKind = "server"
 	KindWorker ServiceKind = "worker"
+	// KindCronJob runs to completion on a schedule (a CronJob).
+	KindCronJob ServiceKind = "cronjob"
+)
+
+// ConcurrencyPolicy says what a cronjob does when a run is due while the
+// previous one still runs.
+type ConcurrencyPolicy string
+
+// Concurrency policies (the CronJob's own values).
+const (
+	ConcurrencyForbid  ConcurrencyPolicy = "Forbid"
+	ConcurrencyReplace ConcurrencyPolicy = "Replace"
+	ConcurrencyAllow   ConcurrencyPolicy = "Allow"
 )
 
 // Protocol is what a server speaks.
@@ -237,8 +250,29 @@ const (
 type Service struct {
 	// Name of the service, a DNS label of at most 40 characters.
 	Name string `json:"name" validate:"required,dnslabel,max=40"`
-	// Kind is server (default: Deployment + Service) or worker (Deployment only).
-	Kind ServiceKind `json:"kind,omitempty" validate:"omitempty,oneof=server worker"`
+	// Kind is server (default: Deployment + Service), worker (Deployment
+	// only) or cronjob (a CronJob that runs to completion on schedule).
+	Kind ServiceKind `json:"kind,omitempty" validate:"omitempty,oneof=server worker cronjob"`
+	// Schedule is when a cronjob runs, in cron format (required for, and
+	// only for, kind cronjob).
+	Schedule string `json:"schedule,omitempty" validate:"omitempty,cron"`
+	// TimeZone the schedule of a cronjob is read in, an IANA time zone
+	// name such as Europe/Berlin (default Etc/UTC).
+	TimeZone string `json:"timeZone,omitempty" validate:"omitempty,timezone"`
+	// Concurrency is what a cronjob does when a run is due while the
+	// previous one still runs: Forbid (default) skips the new run, Replace
+	// stops the old one, Allow runs both.
+	Concurrency ConcurrencyPolicy `json:"concurrency,omitempty" validate:"omitempty,oneof=Forbid Replace Allow"`
+	// Deadline bounds one run of a cronjob (a duration, rounded up to whole
+	// seconds; default 1h): a run still going then is stopped and fails.
+	Deadline string `json:"deadline,omitempty" validate:"omitempty,duration"`
+	// BackoffLimit is how often a failed run of a cronjob is retried
+	// before the run counts as failed (default 2).
+	BackoffLimit *int32 `json:"backoffLimit,omitempty" validate:"omitempty,range=0:10"`
+	// Migrate runs a one-off Job with the service's image, environment,
+	// secrets and data bindings before each new version of a server or
+	// worker rolls out (see docs/gitops.md).
+	Migrate *Migrate `json:"migrate,omitempty"`
 	// Image is the container image reference (registry/repo:tag or @sha256:digest).
 	Image string `json:"image" validate:"required,imageref"`
 	// Protocol is http (default), grpc or websocket.
@@ -295,6 +329,20 @@ type Service struct {
 	GPUs int32 `json:"gpus,omitempty" validate:"omitempty,range=1:16"`
 	// RunAsUser is the non-root UID the container runs as (default 65532).
 	RunAsUser *int64 `json:"runAsUser,omitempty" validate:"omitempty,range=1:2147483647"`
+}
+
+// Migrate is a server's or worker's migration: a Job that runs the
+// service's image with this command once per version, before the version
+// rolls out where the GitOps tool can order it (Argo CD).
+type Migrate struct {
+	// Command of the migration container (default: the image's entrypoint).
+	Command []string `json:"command,omitempty"`
+	// Args of the migration container.
+	Args []string `json:"args,omitempty"`
+	// Deadline bounds the migration (a duration, rounded up to whole
+	// seconds; default 30m): a migration still running then is stopped
+	// and fails.
+	Deadline string `json:"deadline,omitempty" validate:"omitempty,duration"`
 }
 
 // Call is one service another calls. Written as a plain string, the string

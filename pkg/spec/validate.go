@@ -109,7 +109,7 @@ func validHostPort(s string) bool {
 // allows only on CronJobs that already had them.
 func CronProblem(s string) (problem string) {
 	if strings.Contains(s, "TZ") {
-		return "it refuses a time zone (TZ= or CRON_TZ=) in a new schedule; write the schedule in the controller's time zone, normally UTC"
+		return "it refuses a time zone (TZ= or CRON_TZ=) in a new schedule; a cronjob service takes timeZone instead, backup schedules run in UTC"
 	}
 	defer func() {
 		if r := recover(); r != nil {

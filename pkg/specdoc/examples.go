@@ -108,6 +108,16 @@ spec:
       uses: [orders-db]
       command: [/orders]
       args: [--listen=:9090]
+      migrate: {command: [/orders], args: [migrate, up], deadline: 10m}
+    - name: sales-report
+      kind: cronjob
+      image: ghcr.io/acme/sales-report:1.1.0@sha256:3d6a1f0c9b8e7d5c4b3a29180f7e6d5c4b3a2918f0e1d2c3b4a5968778695a4b
+      schedule: "30 2 * * *"
+      timeZone: Europe/Berlin
+      concurrency: Forbid
+      deadline: 30m
+      backoffLimit: 1
+      uses: [orders-db]
     - name: email-worker
       kind: worker
       image: ghcr.io/acme/email-worker@sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945

@@ -72,6 +72,16 @@ func typeNotes(m *model) map[string]string {
 			"and from the services that call it on the called port, and allows egress only to the data stores in `uses` and `consumes` and the services in `calls` (with `observability.metrics`, Prometheus is admitted to the metrics port; other service-to-service traffic and calls to the internet stay blocked by `default-deny`); " +
 			"and when they apply a HorizontalPodAutoscaler, a PodDisruptionBudget, an ExternalSecret, a canary Deployment and Service `<name>-canary`, and a route at the edge. " +
 			"Replicas, autoscaler and PodDisruptionBudget depend on the environment: see [Tier defaults](#tier-defaults).",
+		"Migrate": fmt.Sprintf("**Generated:** a Job `<service>-migrate-<hash>` in the apps namespace, where `<hash>` is the first %d hex digits of the SHA-256 of its pod template: "+
+			"the service's own pod (stable image, environment, secrets, data bindings, ServiceAccount, hardening, node pool; its NetworkPolicy selects it too) with this command, `restartPolicy: Never`, no ports or probes, "+
+			"`backoffLimit: %d` and the pod label `%s: %s` (so neither the Service nor the disruption budget selects it). "+
+			"Jobs are immutable: a new image, or any change of command, environment or bindings, makes a Job of another name, and rendering the same spec again makes the same name, so applying it again changes nothing. "+
+			"With `cicd.gitops: argocd` it is a `Sync` hook in sync wave %s (`hook-delete-policy: BeforeHookCreation`) and the service's Deployments are in wave %s: "+
+			"Argo CD runs it after everything else of the environment is applied and healthy, and rolls the service out only once it succeeded (a PreSync hook would run before the namespace, ServiceAccount and binding Secrets exist on a first sync). "+
+			"With `flux` the Job has no `ttlSecondsAfterFinished` (Flux would re-create a deleted Job and run it again; its prune deletes the old version's Job) and is applied together with the Deployment, "+
+			"so the new pods may start before the migration is done; with `none` the pipeline applies it and keeps it %d s. "+
+			"A canary runs the canary image against the schema the stable image migrated: see docs/gitops.md.",
+			generate.MigrationHashLength, spec.DefaultBackoffLimit, generate.LabelTrack, generate.TrackMigration, generate.MigrationSyncWave, generate.MigratedSyncWave, generate.MigrationTTLSeconds),
 		"DataStore": "**Generated** in the data namespace. `managed`: an ExternalName Service `<name>` pointing at the endpoint's host (an in-cluster alias for tools; the bindings of consumers name the endpoint's own host, which its TLS certificate matches); " +
 			"consumers may send to any address on that port (a NetworkPolicy cannot match DNS names). " +
 			"`in-cluster`: a NetworkPolicy `<name>` admitting the services that use or consume the store on the engine's client port (" + strings.Join(ports, ", ") + "); " +
@@ -144,13 +154,26 @@ func fieldNotes() map[string]note {
 		"Edge.RateLimit":               {Text: "ingress-nginx only (`limit-rps`); nothing is generated for it with the gateway."},
 		"Edge.ClientIP":                {Text: "`externalTrafficPolicy` of the `edge` LoadBalancer Service."},
 		"EdgeTLS.ClusterIssuer":        {Text: "Added as `cert-manager.io/cluster-issuer` to the Gateway, or to each service's main Ingress. Without it the `<host>-tls` Secrets must be provided some other way."},
-		"Service.Kind":                 {Text: "A worker gets no Service and no route, exposes only `metricsPort`, and is probed there."},
-		"Service.Image":                {Text: "Its tag also becomes the pods' `" + generate.LabelVersion + "` label when it is a valid label value."},
-		"Service.Protocol":             {Text: "Names the port (`http`, `grpc`, `ws`) and sets its `appProtocol`; grpc servers get a GRPCRoute at the gateway, or `backend-protocol: GRPC` with ingress-nginx."},
-		"Service.Port":                 {Text: "The Service listens on the same port."},
-		"Service.MetricsPort":          {Text: "Declared as the container port `metrics` (and, with `observability.metrics`, a Service port) when it differs from `port` (always for workers); a gRPC server's must differ. With `observability.metrics`, Prometheus may reach it."},
-		"Service.Replicas":             {Text: "Ignored in development and testing."},
-		"Service.Autoscale":            {Text: "Ignored in development and testing."},
+		"Service.Kind": {Text: "A worker gets no Service and no route, exposes only `metricsPort`, and is probed there. " +
+			fmt.Sprintf("A cronjob gets a CronJob `<name>` instead of a Deployment (no Service, autoscaler, disruption budget, probes, ports or monitoring objects): "+
+				"`startingDeadlineSeconds: %d` (a run that could not start within the hour is skipped, not started late), `successfulJobsHistoryLimit` and `failedJobsHistoryLimit` %d, "+
+				"no `ttlSecondsAfterFinished` in its job template (it would delete finished Jobs before the history limits count them); "+
+				"its pod is the one a worker's Deployment would run — environment, secrets, data bindings, hardening, node pool — with `restartPolicy: Never`, at the batch priority, "+
+				"and its NetworkPolicy allows the same egress (`uses`, `calls`, `egress`).", generate.StartingDeadlineSeconds, generate.JobHistoryLimit)},
+		"Service.Schedule":     {Text: "The CronJob's `schedule`."},
+		"Service.TimeZone":     {Text: "The CronJob's `timeZone` (default `" + spec.DefaultTimeZone + "`)."},
+		"Service.Concurrency":  {Text: "The CronJob's `concurrencyPolicy`."},
+		"Service.Deadline":     {Text: "The `activeDeadlineSeconds` of each run's Job."},
+		"Service.BackoffLimit": {Text: "The `backoffLimit` of each run's Job."},
+		"Migrate.Command":      {Text: "The migration container's `command`."},
+		"Migrate.Args":         {Text: "The migration container's `args`."},
+		"Migrate.Deadline":     {Text: "The migration Job's `activeDeadlineSeconds`."},
+		"Service.Image":        {Text: "Its tag also becomes the pods' `" + generate.LabelVersion + "` label when it is a valid label value."},
+		"Service.Protocol":     {Text: "Names the port (`http`, `grpc`, `ws`) and sets its `appProtocol`; grpc servers get a GRPCRoute at the gateway, or `backend-protocol: GRPC` with ingress-nginx."},
+		"Service.Port":         {Text: "The Service listens on the same port."},
+		"Service.MetricsPort":  {Text: "Declared as the container port `metrics` (and, with `observability.metrics`, a Service port) when it differs from `port` (always for workers); a gRPC server's must differ. With `observability.metrics`, Prometheus may reach it."},
+		"Service.Replicas":     {Text: "Ignored in development and testing."},
+		"Service.Autoscale":    {Text: "Ignored in development and testing."},
 		"Service.Uses": {Text: "Opens egress to each store (and the store's NetworkPolicy to this service) on its client port only, and binds the store: " +
 			"its connection details and credentials are mounted as files under `/bindings/<store>/` (the servicebinding.io layout: `type`, `provider`, `host`, `port`, `database` for SQL engines, `username` except for the in-cluster Redis, `password`) " +
 			"from the Secret `<store>-binding`, which an ExternalSecret in the apps namespace fills from the store's `credentials`; " +

@@ -141,7 +141,7 @@ func TestNewCommands(t *testing.T) {
 		{name: "calls", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--calls", "orders,recommender"},
 			code: 0, stdout: []string{": added service checkout\n"}},
 		{name: "calls a worker", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--calls", "orders,email-worker"},
-			code: 2, stderr: []string{`spec.services[4].calls[1].service: "email-worker" is a worker`}},
+			code: 2, stderr: []string{`spec.services[5].calls[1].service: "email-worker" is a worker`}},
 		{name: "bad protocol", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--protocol", "tcp"},
 			code: 2, stderr: []string{"spec.services[1].protocol: must be one of: http, grpc, websocket"}},
 		{name: "unknown environment", example: "fixture", args: []string{"new", "service", "api2", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--env-override", "prod:cpu=1"},

@@ -42,7 +42,7 @@ func TestCommands(t *testing.T) {
 		stderr      []string
 		emptyStdout bool
 	}{
-		{name: "validate ok", args: []string{"validate", "-f", shop}, code: 0, stdout: []string{"valid (4 services, 3 data stores, 4 environments)"}},
+		{name: "validate ok", args: []string{"validate", "-f", shop}, code: 0, stdout: []string{"valid (5 services, 3 data stores, 4 environments)"}},
 		{name: "validate bad", args: []string{"validate", "-f", bad}, code: 2, emptyStdout: true, stderr: []string{
 			bad + `:5:3: spec.domian: unknown field "domian"; did you mean "domain"?`,
 			bad + ":8:43: spec.services[0].port: must be between 1 and 65535",
@@ -240,7 +240,7 @@ func TestLintCommand(t *testing.T) {
 		{name: "env with paths", args: []string{"lint", "--env", "dev", warn}, code: 2, stderr: []string{"--env applies to a spec"}},
 		{name: "spec with paths", args: []string{"lint", "-f", shop, warn}, code: 2, stderr: []string{"-f names a spec to lint when no paths are given"}},
 		{name: "an environment named twice is linted once", args: []string{"lint", "-f", shop, "--env", "dev,dev", "--env", "dev"}, code: 0,
-			stdout: []string{fmt.Sprintf("101 objects, %d rules", len(rules.All()))}},
+			stdout: []string{fmt.Sprintf("106 objects, %d rules", len(rules.All()))}},
 		{name: "nothing to lint", args: []string{"lint", "-f", filepath.Join(dir, "none.yaml")}, code: 2, stderr: []string{"nothing to lint"}},
 		{name: "rules", args: []string{"rules"}, code: 0, stdout: []string{"ignore-without-reason", "rules"}},
 		{name: "rules explain", args: []string{"rules", "explain", "ignore-without-reason"}, code: 0, stdout: []string{"Remediation:"}},
