@@ -175,7 +175,7 @@ func TestSkeletonGolden(t *testing.T) {
 	d, err := spec.Parse("platform.yaml", in)
 	require.NoError(t, err)
 	require.NoError(t, spec.Finish(d))
-	for _, name := range []string{"web", "orders", "email-worker"} {
+	for _, name := range []string{"web", "orders", "email-worker", "sales-report"} {
 		t.Run(name, func(t *testing.T) {
 			files, err := Skeleton(d.Platform, name)
 			require.NoError(t, err)

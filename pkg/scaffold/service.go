@@ -15,6 +15,12 @@ type Service struct {
 	Port     int32  // 0: the default (8080)
 	Protocol string // "": the default (http)
 	Worker   bool
+	// Kind is server, worker or cronjob; "" means Worker decides.
+	Kind string
+	// Schedule and TimeZone of a cronjob; "": not set.
+	Schedule, TimeZone string
+	// Migrate is the command of the service's migration; nil: none.
+	Migrate []string
 	// Expose is HOST or HOST/PATH; empty: not exposed.
 	Expose string
 	Uses   []string
@@ -84,8 +90,20 @@ func ParseEnvOverride(s string) (EnvOverride, error) {
 // entry is the new spec.services item, keys in the order of docs/spec.md.
 func (s Service) entry() object {
 	o := object{{"name", str(s.Name)}}
-	if s.Worker {
-		o = append(o, field{"kind", scalar("worker")})
+	switch {
+	case s.Kind != "" && s.Kind != string(spec.KindServer):
+		o = append(o, field{"kind", str(s.Kind)})
+	case s.Worker:
+		o = append(o, field{"kind", scalar(spec.KindWorker)})
+	}
+	if s.Schedule != "" {
+		o = append(o, field{"schedule", str(s.Schedule)})
+	}
+	if s.TimeZone != "" {
+		o = append(o, field{"timeZone", str(s.TimeZone)})
+	}
+	if len(s.Migrate) > 0 {
+		o = append(o, field{"migrate", object{{"command", strs(s.Migrate)}}})
 	}
 	o = append(o, field{"image", str(s.Image)})
 	if s.Protocol != "" {

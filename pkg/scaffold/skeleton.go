@@ -37,7 +37,9 @@ func Skeleton(p *spec.Platform, name string) (map[string][]byte, error) {
 	worker := svc.Kind == spec.KindWorker
 	var ports []skeletonPort
 	probePort := svc.Port
-	if worker {
+	if svc.Kind == spec.KindCronJob {
+		// No port: the Dockerfile exposes none and the README has none to list.
+	} else if worker {
 		probePort = svc.MetricsPort
 		ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics (`GET /metrics`) and the health endpoints (a worker has no Service)"})
 	} else {
@@ -69,19 +71,32 @@ func Skeleton(p *spec.Platform, name string) (map[string][]byte, error) {
 		}
 		expose = svc.Expose.Host + "." + domain + svc.Expose.Path
 	}
+	backoffLimit := int32(0)
+	if svc.BackoffLimit != nil {
+		backoffLimit = *svc.BackoffLimit
+	}
 	data := map[string]any{
-		"Name":       svc.Name,
-		"Platform":   p.Metadata.Name,
-		"Worker":     worker,
-		"Protocol":   string(svc.Protocol),
-		"UID":        *svc.RunAsUser,
-		"Ports":      ports,
-		"ProbePort":  probePort,
-		"GRPCHealth": svc.Protocol == spec.ProtocolGRPC && svc.Health.Readiness == "",
-		"Health":     svc.Health,
-		"Uses":       uses,
-		"Expose":     expose,
-		"Image":      buildTag(svc.Image),
+		"Name":     svc.Name,
+		"Platform": p.Metadata.Name,
+		"Worker":   worker,
+		"CronJob":  svc.Kind == spec.KindCronJob,
+		"Schedule": svc.Schedule,
+		"TimeZone": svc.TimeZone,
+		"Deadline": svc.Deadline,
+		"Concurrency": map[spec.ConcurrencyPolicy]string{
+			spec.ConcurrencyForbid: "a run due while the last one still runs is skipped", spec.ConcurrencyReplace: "a run due while the last one still runs replaces it",
+			spec.ConcurrencyAllow: "runs may overlap",
+		}[svc.Concurrency],
+		"BackoffLimit": backoffLimit,
+		"Protocol":     string(svc.Protocol),
+		"UID":          *svc.RunAsUser,
+		"Ports":        ports,
+		"ProbePort":    probePort,
+		"GRPCHealth":   svc.Protocol == spec.ProtocolGRPC && svc.Health.Readiness == "",
+		"Health":       svc.Health,
+		"Uses":         uses,
+		"Expose":       expose,
+		"Image":        buildTag(svc.Image),
 	}
 	files := map[string][]byte{}
 	for file, tmpl := range map[string]string{Dockerfile: "skeleton/Dockerfile.tmpl", SkeletonDocs: "skeleton/README.md.tmpl"} {

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/scaffold"
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 // NewCmd returns the new command with its subcommands.
@@ -90,7 +92,7 @@ type ServiceOptions struct {
 // function in tests.
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
 	opts := &ServiceOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
-	var expose string
+	var expose, migrate string
 	var overrides, egress, identities []string
 	cmd := &cobra.Command{
 		Use:   "service NAME --image IMAGE",
@@ -147,6 +149,8 @@ permission is refused, as root too (see platformctl new --help).`,
   platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker \
       --egress internet:443 --identity aws-irsa=arn:aws:iam::444455556666:role/shop-mailer \
       --identity production:aws-irsa=arn:aws:iam::111122223333:role/shop-mailer
+  platformctl new service sales-report --image ghcr.io/acme/sales-report:1.1.0@sha256:3d6a1f0c9b8e7d5c4b3a29180f7e6d5c4b3a2918f0e1d2c3b4a5968778695a4b \
+      --kind cronjob --schedule '30 2 * * *' --time-zone Europe/Dublin --uses orders-db
   platformctl new service chat --image ghcr.io/acme/chat:1.0.0@sha256:61a69aada02953b9209b68d92169ed0f72e6c611743e2aa92c964267f385491e --protocol websocket -f platforms/shop.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -154,6 +158,12 @@ permission is refused, as root too (see platformctl new --help).`,
 			opts.Service.Name = args[0]
 			opts.Quiet = f.Global.Quiet
 			opts.Service.Expose = expose
+			if migrate != "" {
+				opts.Service.Migrate = strings.Fields(migrate)
+			}
+			if opts.Service.Worker && opts.Service.Kind != "" && opts.Service.Kind != string(spec.KindWorker) {
+				return cmdutil.Fail(fmt.Errorf("--worker and --kind %s contradict each other; give one", opts.Service.Kind))
+			}
 			// 0 is how the options say "the default"; typed explicitly it is a mistake.
 			if cmd.Flags().Changed("port") && (opts.Service.Port < 1 || opts.Service.Port > 65535) {
 				return cmdutil.Fail(fmt.Errorf("--port %d: must be between 1 and 65535", opts.Service.Port))
@@ -197,7 +207,11 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl.StringVar(&opts.Service.Image, "image", "", "container image, pinned by tag or digest (required)")
 	fl.Int32Var(&opts.Service.Port, "port", 0, "port the container listens on (default 8080)")
 	fl.StringVar(&opts.Service.Protocol, "protocol", "", "http (default), grpc or websocket")
-	fl.BoolVar(&opts.Service.Worker, "worker", false, "a queue worker: no Service, no route, probed on its metrics port")
+	fl.BoolVar(&opts.Service.Worker, "worker", false, "a queue worker: no Service, no route, probed on its metrics port (same as --kind worker)")
+	fl.StringVar(&opts.Service.Kind, "kind", "", "server (default), worker, or cronjob: a CronJob that runs to completion on --schedule")
+	fl.StringVar(&opts.Service.Schedule, "schedule", "", "when a cronjob runs, in cron format (e.g. '0 3 * * *')")
+	fl.StringVar(&opts.Service.TimeZone, "time-zone", "", "IANA time zone the cronjob's schedule is read in (default Etc/UTC)")
+	fl.StringVar(&migrate, "migrate", "", "command of a migration Job that runs before each new version rolls out, split at spaces (e.g. '/app/migrate up')")
 	fl.StringVar(&expose, "expose", "", "route public traffic: HOST (a DNS label under the domain) or HOST/PATH")
 	fl.StringSliceVar(&opts.Service.Uses, "uses", nil, "data stores the service connects to (comma-separated)")
 	fl.StringSliceVar(&opts.Service.Calls, "calls", nil, "services it calls, each on the callee's service port (comma-separated)")
