@@ -18,7 +18,8 @@ var (
 // teams gives each team a Role in the apps namespace, bound to its group:
 // read access to what runs there (never Secrets, never exec), and with
 // access: edit, the right to restart, scale and patch its own services'
-// Deployments only, by name. Nothing here is cluster-scoped.
+// Deployments and to suspend or resume its own cronjobs, by name only.
+// Nothing here is cluster-scoped.
 func teams(c *Context) ([]Object, error) {
 	var out []Object
 	ns := c.NS("apps")
