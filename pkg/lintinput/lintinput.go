@@ -239,7 +239,70 @@ func manifestFiles(dir string) (files, kustomizations []string, err error) {
 		return nil, nil, fmt.Errorf("read %s: %w", dir, err)
 	}
 	sort.Strings(out)
-	return out, kustomizations, nil
+	return out, deployable(kustomizations), nil
+}
+
+// deployable drops the Kustomize directories another one in the list
+// builds, directly or through directories outside it (an overlay's area
+// directories reach base/<area>): those are parts — a base without the
+// objects only its overlays add, an area without the environment's label —
+// and linting them alone reports what the deployed whole does not have.
+// What is left is what a GitOps controller applies.
+func deployable(kdirs []string) []string {
+	if len(kdirs) < 2 {
+		return kdirs
+	}
+	built := map[string]bool{}
+	var visit func(dir string, depth int)
+	visit = func(dir string, depth int) {
+		if depth > 16 {
+			return // a cycle Kustomize itself would refuse
+		}
+		for _, ref := range kustomizationRefs(dir) {
+			target := filepath.Clean(filepath.Join(dir, ref))
+			if built[target] || !isKustomization(target) {
+				continue
+			}
+			built[target] = true
+			visit(target, depth+1)
+		}
+	}
+	for _, k := range kdirs {
+		visit(filepath.Clean(k), 0)
+	}
+	var out []string
+	for _, k := range kdirs {
+		if !built[filepath.Clean(k)] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// kustomizationRefs are the local directories and files dir's kustomization
+// lists as resources and components (remote ones left out).
+func kustomizationRefs(dir string) []string {
+	for _, n := range kustomizationNames {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			continue
+		}
+		var k struct {
+			Resources  []string `json:"resources"`
+			Components []string `json:"components"`
+		}
+		if sigsyaml.Unmarshal(b, &k) != nil {
+			return nil
+		}
+		var out []string
+		for _, r := range append(k.Resources, k.Components...) {
+			if !strings.Contains(r, "://") && !strings.HasPrefix(r, "git@") {
+				out = append(out, filepath.FromSlash(r))
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // decodeFiles reads and decodes files on every core, returning each file's

@@ -210,7 +210,9 @@ func TestFromPathsBuildsNestedKustomizations(t *testing.T) {
 		}
 		names = append(names, s.Name+": "+strings.Join(objs, ","))
 	}
-	assert.Equal(t, []string{"files: /loose", "tree/app/base: /app", "tree/app/overlay: prod/app"}, names)
+	// The base is built by the overlay, so only the overlay is a set of
+	// its own (named on the command line, the base would be linted).
+	assert.Equal(t, []string{"files: /loose", "tree/app/overlay: prod/app"}, names)
 }
 
 // TestFromSpecPointsIntoComponents: an object a component adds points at
@@ -273,4 +275,30 @@ spec:
 		}
 	}
 	assert.Equal(t, 2, saw)
+}
+
+// TestFromPathsLintsWhatIsDeployed: a rendered tree's overlays are built
+// and linted, not the base or area directories they are made of (a base
+// lacks what only overlays add, so alone it would report false findings).
+func TestFromPathsLintsWhatIsDeployed(t *testing.T) {
+	d, err := spec.LoadAndValidate(shop)
+	require.NoError(t, err)
+	tree, err := render.Render(d.Platform)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	for f, b := range tree {
+		require.NoError(t, os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, f), b, 0o644))
+	}
+	sets, err := lintinput.FromPaths([]string{dir}, nil, lintinput.Options{})
+	require.NoError(t, err)
+	var names []string
+	for _, s := range sets {
+		names = append(names, strings.TrimPrefix(s.Name, dir+string(filepath.Separator)))
+	}
+	var want []string
+	for _, env := range d.Platform.EnvironmentNames() {
+		want = append(want, filepath.Join("overlays", env))
+	}
+	assert.ElementsMatch(t, want, names)
 }
