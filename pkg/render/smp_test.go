@@ -1,7 +1,15 @@
 package render
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/openapi"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/yaml/merge2"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,4 +136,114 @@ func assertKustomizeApplies(t *testing.T, base, patch, want manifest.Map) {
 	w, err := manifest.Encode(want)
 	require.NoError(t, err)
 	assert.Equal(t, string(w), string(got))
+}
+
+// applySMP applies patch to base the way Kustomize's patch transformer does
+// and returns the result as canonical JSON.
+func applySMP(base, patch manifest.Map) ([]byte, error) {
+	b, err := toRNode(base)
+	if err != nil {
+		return nil, err
+	}
+	p, err := toRNode(patch)
+	if err != nil {
+		return nil, err
+	}
+	r, err := merge2.Merge(p, b, kyaml.MergeOptions{ListIncreaseDirection: kyaml.MergeOptionsListPrepend})
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	s, err := r.String()
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	j, err := sigsyaml.YAMLToJSON([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("apply patch: %w", err)
+	}
+	return canonicalize(j)
+}
+
+func toRNode(m manifest.Map) (*kyaml.RNode, error) {
+	y, err := manifest.Encode(m)
+	if err != nil {
+		return nil, err
+	}
+	n, err := kyaml.Parse(string(y))
+	if err != nil {
+		return nil, fmt.Errorf("parse: %w", err)
+	}
+	return n, nil
+}
+
+func canonicalJSON(m manifest.Map) ([]byte, error) {
+	j, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return canonicalize(j)
+}
+
+// canonicalize re-encodes JSON with sorted keys and numbers as written.
+func canonicalize(j []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// TestMergeSMPIsMerge2: the in-process model of merge2 that render checks
+// its patches with gives what merge2 gives, on random keyed lists (values
+// changed, elements added, dropped and reordered, several containers) —
+// the cases whose outcome depends on merge2's ordering rule.
+func TestMergeSMPIsMerge2(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	container := func(name string, env []string, img int) string {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "      - name: %s\n        image: %s:%d\n        env:\n", name, name, img)
+		for _, e := range env {
+			fmt.Fprintf(&b, "        - {name: %s, value: v%d}\n", e, r.IntN(3))
+		}
+		return b.String()
+	}
+	names := []string{"A", "B", "C", "D", "E", "F"}
+	for i := 0; i < 300; i++ {
+		var bc, ec string
+		for _, c := range r.Perm(3)[:1+r.IntN(3)] {
+			n := fmt.Sprintf("c%d", c)
+			perm := r.Perm(len(names))
+			var be, ee []string
+			for _, j := range perm[:1+r.IntN(len(names)-1)] {
+				be = append(be, names[j])
+			}
+			for _, j := range r.Perm(len(names))[:1+r.IntN(len(names)-1)] {
+				ee = append(ee, names[j])
+			}
+			bc += container(n, be, r.IntN(2))
+			if r.IntN(4) > 0 {
+				ec += container(n, ee, r.IntN(2))
+			}
+		}
+		if ec == "" {
+			ec = container("c9", []string{"A"}, 0)
+		}
+		b, e := deployment(t, bc), deployment(t, ec)
+		p, err := smpPatch(b, e)
+		require.NoError(t, err, "case %d", i)
+		got, err := applySMP(b, p)
+		require.NoError(t, err)
+		model, err := canonicalJSON(mergeSMP(b, p, schemaOf(b)).(map[string]any))
+		require.NoError(t, err)
+		require.Equal(t, string(got), string(model), "case %d: patch %v", i, p)
+		want, err := canonicalJSON(e)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(got), "case %d", i)
+	}
+}
+
+func schemaOf(m manifest.Map) *openapi.ResourceSchema {
+	return openapi.SchemaForResourceType(kyaml.TypeMeta{APIVersion: manifest.String(m, "apiVersion"), Kind: manifest.String(m, "kind")})
 }
