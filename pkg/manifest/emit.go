@@ -90,6 +90,8 @@ func (e *emitter) scalar(v any, col int) {
 		} else {
 			e.buf.WriteString("false")
 		}
+	case nil:
+		e.buf.WriteString("null") // a strategic-merge patch's removal
 	default:
 		e.ok = false
 	}

@@ -12,7 +12,6 @@ package render
 import (
 	"fmt"
 	"path"
-	"reflect"
 	"runtime"
 	"sort"
 	"strings"
@@ -358,11 +357,11 @@ func overlay(p *spec.Platform, env *spec.Environment, base map[string]object, ba
 			}
 			meta["namespace"] = bns
 		}
-		if !reflect.DeepEqual(b.m, want) {
-			patch, err := smpPatch(b.m, want)
-			if err != nil {
-				return nil, fmt.Errorf("environment %s: %w", env.Name, err)
-			}
+		patch, err := smpPatch(b.m, want)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+		if patch != nil {
 			f := patchFile(o.Object, "patch")
 			if err := t.addYAML(path.Join(dir, f), patch); err != nil {
 				return nil, err

@@ -34,7 +34,7 @@ import (
 const smpDirective = "$patch"
 
 // smpPatch returns the strategic-merge patch that turns base into env (both
-// in the same namespace), checked with merge2. The patch carries apiVersion,
+// in the same namespace), checked with mergeSMP; nil when they are equal. The patch carries apiVersion,
 // kind and metadata.name (and namespace) so Kustomize finds its target
 // without a selector.
 func smpPatch(base, env manifest.Map) (manifest.Map, error) {
@@ -42,8 +42,12 @@ func smpPatch(base, env manifest.Map) (manifest.Map, error) {
 		APIVersion: manifest.String(base, "apiVersion"),
 		Kind:       manifest.String(base, "kind"),
 	})
+	first, changed := diffMap(base, env, &lazySchema{s: s, done: true})
+	if !changed {
+		return nil, nil
+	}
 	for _, build := range []func() manifest.Map{
-		func() manifest.Map { return smpMap(base, env, s) },
+		func() manifest.Map { return first },
 		// Coarser: each differing top-level field replaced whole.
 		func() manifest.Map { return replaceFields(base, env) },
 	} {
@@ -238,14 +242,50 @@ func replaceFields(base, env manifest.Map) manifest.Map {
 
 // smpMap diffs two maps: changed and added keys, and null for removed ones.
 func smpMap(b, e map[string]any, s *openapi.ResourceSchema) manifest.Map {
+	p, _ := diffMap(b, e, &lazySchema{s: s, done: true})
+	return p
+}
+
+// lazySchema is a schema node looked up only when a changed list needs it:
+// looking up every field's schema was a sixth of render's time.
+type lazySchema struct {
+	parent *lazySchema
+	key    string // "" for the parent's list elements
+	s      *openapi.ResourceSchema
+	done   bool
+}
+
+func (l *lazySchema) get() *openapi.ResourceSchema {
+	if l == nil {
+		return nil
+	}
+	if !l.done {
+		l.done = true
+		if p := l.parent.get(); p != nil {
+			if l.key == "" {
+				l.s = p.Elements()
+			} else {
+				l.s = p.Field(l.key)
+			}
+		}
+	}
+	return l.s
+}
+
+func (l *lazySchema) field(k string) *lazySchema { return &lazySchema{parent: l, key: k} }
+
+// diffMap is smpMap, and whether anything differs, in one pass: no
+// separate equality test of each subtree (that was most of the diff's time).
+func diffMap(b, e map[string]any, s *lazySchema) (manifest.Map, bool) {
 	out := manifest.Map{}
 	for k, ev := range e {
 		bv, ok := b[k]
-		switch {
-		case !ok:
+		if !ok {
 			out[k] = ev
-		case !reflect.DeepEqual(bv, ev):
-			out[k] = smpValue(bv, ev, field(s, k))
+			continue
+		}
+		if p, changed := diffValue(bv, ev, s.field(k)); changed {
+			out[k] = p
 		}
 	}
 	for k := range b {
@@ -253,7 +293,41 @@ func smpMap(b, e map[string]any, s *openapi.ResourceSchema) manifest.Map {
 			out[k] = nil
 		}
 	}
-	return out
+	return out, len(out) > 0
+}
+
+// diffValue returns the patch of one value and whether it differs.
+func diffValue(b, e any, s *lazySchema) (any, bool) {
+	switch ev := e.(type) {
+	case map[string]any:
+		if bv, ok := b.(map[string]any); ok {
+			return diffMap(bv, ev, s)
+		}
+		return e, true
+	case []any:
+		bv, ok := b.([]any)
+		if !ok {
+			return e, true
+		}
+		if len(bv) == len(ev) {
+			same := true
+			for i := range ev {
+				if _, changed := diffValue(bv[i], ev[i], nil); changed {
+					same = false
+					break
+				}
+			}
+			if same {
+				return nil, false
+			}
+		}
+		return smpList(bv, ev, s.get()), true
+	}
+	switch b.(type) {
+	case map[string]any, []any:
+		return e, true
+	}
+	return e, b != e
 }
 
 func field(s *openapi.ResourceSchema, k string) *openapi.ResourceSchema {
@@ -261,20 +335,6 @@ func field(s *openapi.ResourceSchema, k string) *openapi.ResourceSchema {
 		return nil
 	}
 	return s.Field(k)
-}
-
-func smpValue(b, e any, s *openapi.ResourceSchema) any {
-	switch ev := e.(type) {
-	case map[string]any:
-		if bv, ok := b.(map[string]any); ok {
-			return smpMap(bv, ev, s)
-		}
-	case []any:
-		if bv, ok := b.([]any); ok {
-			return smpList(bv, ev, s)
-		}
-	}
-	return e
 }
 
 // smpList diffs a list. Without a merge strategy the patch's list replaces
@@ -394,4 +454,3 @@ func keyed(l []any, key string) ([]string, bool) {
 	}
 	return out, true
 }
-
