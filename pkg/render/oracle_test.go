@@ -25,6 +25,9 @@ func TestBuildMatchesKustomize(t *testing.T) {
 		for p, b := range tree {
 			require.NoError(t, fs.WriteFile(path.Join("/out", p), b))
 		}
+		for p, b := range d.Platform.Files { // the spec's components, one level up
+			require.NoError(t, fs.WriteFile(path.Join("/", p), b))
+		}
 		for _, env := range d.Platform.EnvironmentNames() {
 			t.Run(path.Base(path.Dir(ex))+"/"+env, func(t *testing.T) {
 				want, err := kustomize.Build(fs, "/out/overlays/"+env)

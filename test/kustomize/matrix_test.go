@@ -68,9 +68,17 @@ func TestKustomizeMatrix(t *testing.T) {
 		require.NoError(t, err)
 		tree, err := render.Render(d.Platform)
 		require.NoError(t, err)
-		dir := t.TempDir()
+		// The tree goes in out/ next to the spec's components, as
+		// render.Render lays it out (Options{}: the spec one level up).
+		root := t.TempDir()
+		dir := filepath.Join(root, "out")
 		for p, b := range tree {
 			f := filepath.Join(dir, filepath.FromSlash(p))
+			require.NoError(t, os.MkdirAll(filepath.Dir(f), 0o755))
+			require.NoError(t, os.WriteFile(f, b, 0o644))
+		}
+		for p, b := range d.Platform.Files {
+			f := filepath.Join(root, filepath.FromSlash(p))
 			require.NoError(t, os.MkdirAll(filepath.Dir(f), 0o755))
 			require.NoError(t, os.WriteFile(f, b, 0o644))
 		}
