@@ -73,6 +73,13 @@ func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error)
 	}
 	identityServiceAccount(spec.IdentityIn(svc, c.Env), sa)
 	out := []Object{add("ServiceAccount", svc.Name, sa)}
+	// The config every pod of the service mounts: the Deployments', the
+	// CronJob's and the migration Job's (see deployment).
+	if cfg, err := configFor(c, svc); err != nil {
+		return nil, err
+	} else if cfg != nil {
+		out = append(out, configObject(svc, cfg, src))
+	}
 	if svc.Kind == spec.KindCronJob {
 		cj, err := serviceCronJob(c, svc, plan)
 		if err != nil {
@@ -258,6 +265,12 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 	vols, mounts := bindingVolumes(c, svc)
 	pod.Volumes = append(pod.Volumes, vols...)
 	pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, mounts...)
+	if cfg, err := configFor(c, svc); err != nil {
+		return nil, err
+	} else if cfg != nil {
+		pod.Volumes = append(pod.Volumes, cfg.volume)
+		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, cfg.mount)
+	}
 	scheduling(c, svc, &pod)
 	identityPod(spec.IdentityIn(svc, c.Env), podLabels, &pod)
 	d := &appsv1.Deployment{

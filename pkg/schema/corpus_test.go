@@ -160,6 +160,18 @@ var badCases = map[string]class{
 	"101-cronjob-bad-values.yaml":          mixed,
 	"102-migrate-without-command.yaml":     mixed,
 	"103-call-cronjob.yaml":                crossField,
+	"92-call-port-decimal.yaml":          yamlLevel,
+	"config-01-dotdot-path.yaml":         schemaClass,
+	"config-02-absolute-path.yaml":       schemaClass,
+	"config-03-symlink-out.yaml":         crossField,
+	"config-04-missing-file.yaml":        crossField,
+	"config-05-file-too-large.yaml":      crossField,
+	"config-06-total-too-large.yaml":     crossField,
+	"config-07-bad-key.yaml":             schemaClass,
+	"config-08-mount-path.yaml":          mixed,
+	"config-09-not-text.yaml":            crossField,
+	"config-10-content-or-file.yaml":     mixed,
+	"config-11-override.yaml":            mixed,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each
@@ -170,7 +182,7 @@ var ruleMessages = sync.OnceValue(func() []ruleMessage {
 	for _, r := range spec.Rules() {
 		for _, m := range r.Msgs {
 			p := regexp.QuoteMeta(m)
-			p = strings.NewReplacer("%q", `".*"`, "%s", `.*`, "%v", `.*`, "%d", `-?\d+`).Replace(p)
+			p = strings.NewReplacer("%q", `".*"`, "%s", `.*`, "%v", `.*`, "%d", `-?\d+`, "%U", `U\+[0-9A-F]{4,6}`).Replace(p)
 			out = append(out, ruleMessage{regexp.MustCompile("^" + p + "$"), r.Schema})
 		}
 	}

@@ -328,6 +328,41 @@ var Formats = []Format{
 		Invalid:  "%q is not a relative path inside the repository",
 	},
 	{
+		// The pattern: relative, slash-separated, no empty, . or .. segment
+		// (io/fs.ValidPath, what os.Root opens), no backslash.
+		Tag: "specfile", Name: "path next to the spec",
+		Words:    "A file's path relative to the directory of platform.yaml, with `/` between directories: no leading `/`, no `\\`, no `.` or `..` segments, no `//` and no trailing `/`. The file itself must stay inside that directory (see [Cross-field rules](#cross-field-rules)).",
+		Examples: []string{"config/web.yaml", "app.toml"},
+		Pattern:  `^[^/\\\x00]+(/[^/\\\x00]+)*$`,
+		Exclude:  `(^|/)\.\.?(/|$)`,
+		Check:    validSpecFile,
+		Invalid:  "%q is not a path next to the spec: write it relative to the directory of platform.yaml, with no leading '/', no '..' or '.' segments, no '\\' and no '//'",
+	},
+	{
+		// The pattern: absolute, no empty, . or .. segment, no trailing /,
+		// no backslash, colon or space.
+		Tag: "mountpath", Name: "mount path",
+		Words:     "An absolute, clean directory path in the container: starts with `/`, is not `/` itself, no `.` or `..` segments, no `//`, no trailing `/`, no `\\`, `:` or spaces; at most 1024 characters.",
+		Examples:  []string{"/etc/web", "/app/config"},
+		Pattern:   `^(/[^/\\:\s\x00]+)+$`,
+		Exclude:   `(^|/)\.\.?(/|$)`,
+		MaxLength: 1024,
+		Check:     validMountPath,
+		Invalid:   "%q is not an absolute directory path: start with '/', no '..' or '.' segments, no '//', no trailing '/', no '\\', ':' or spaces",
+	},
+	{
+		// Kubernetes' own check (IsConfigMapKey): the key is the file's name
+		// in the mounted directory.
+		Tag: "configkey", Name: "ConfigMap key",
+		Words:     "A file name that is a valid ConfigMap key: letters, digits, `-`, `_` and `.`; not `.` and not starting with `..`; at most 253 characters. It is the file's name in the mounted directory (no `/`: one directory per service).",
+		Examples:  []string{"app.yaml", "log4j2.xml"},
+		Pattern:   `^[-._a-zA-Z0-9]+$`,
+		Exclude:   `^\.(\.|$)`,
+		MaxLength: validation.DNS1123SubdomainMaxLength,
+		Check:     validConfigKey,
+		Invalid:   "%q is not a ConfigMap key (the file's name): use letters, digits, '-', '_' and '.', at most 253 characters, not '.' and not starting with '..' (no '/': files sit in mountPath)",
+	},
+	{
 		// The pattern is the shape only: https:// or ssh:// with a host and a
 		// path, or scp-like user@host:path; the check also judges the host.
 		// No JSON Schema "format": validators that assert formats each judge

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -66,6 +67,14 @@ type Document struct {
 	// decodeErrs are the structural problems found while decoding; Validate
 	// reports them together with the rule violations so a user sees all at once.
 	decodeErrs ErrorList
+	// Files is where the config files a spec names (config.files[*].file)
+	// are read from while validating; nil is Dir on disk, opened with
+	// os.Root so no path leads out of it (and nothing when Dir is ""). A
+	// spec read from elsewhere (a git revision) sets it to read them from
+	// there too.
+	Files fs.FS
+	// fromFile are the contents Validate read from Files (config.go).
+	fromFile map[*string]bool
 }
 
 // Pos returns the position of path, or of its nearest ancestor that has one.

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"io/fs"
 	"net"
 	"reflect"
 	"strings"
@@ -51,10 +52,14 @@ type checkContext struct {
 	data map[string]*DataStore
 	// services holds every service name.
 	services map[string]bool
+	// files is where config files are read from (Document.Files), and
+	// fromFile the contents read from there (see configSource).
+	files    fs.FS
+	fromFile map[*string]bool
 }
 
 func newCheckContext(p *Platform, dir string) *checkContext {
-	c := &checkContext{p: p, dir: dir, s: &p.Spec, data: map[string]*DataStore{}, services: map[string]bool{}}
+	c := &checkContext{p: p, dir: dir, s: &p.Spec, data: map[string]*DataStore{}, services: map[string]bool{}, fromFile: map[*string]bool{}}
 	for i := range c.s.Data {
 		c.data[c.s.Data[i].Name] = &c.s.Data[i]
 	}
@@ -78,9 +83,11 @@ func (c *checkContext) overrides(fn func(path string, e *Environment, o ServiceO
 	}
 }
 
-// checkSemantics runs every rule of Rules on p.
-func checkSemantics(p *Platform, dir string, add addFunc) {
+// checkSemantics runs every rule of Rules on p, reading config files from
+// files and recording what it read in fromFile.
+func checkSemantics(p *Platform, dir string, files fs.FS, fromFile map[*string]bool, add addFunc) {
 	c := newCheckContext(p, dir)
+	c.files, c.fromFile = files, fromFile
 	for _, r := range Rules() {
 		r.check(c, func(path string, msg int, args ...any) { add(path, r.Msgs[msg], args...) })
 	}
@@ -110,6 +117,7 @@ var rules = sync.OnceValue(func() []Rule {
 			brokers = append(brokers, "`"+t+"`")
 		}
 	}
+	cfg := configRules()
 	const (
 		env  = "spec.environments[*]"
 		svc  = "spec.services[*]"
@@ -288,6 +296,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  envOrSecret,
 			Schema: whyUnique,
 		},
+		cfg[0], cfg[1], cfg[2], cfg[3],
 		{
 			At:     []string{data + ".name"},
 			Doc:    "Data store names are unique.",

@@ -46,6 +46,8 @@ func TestRules(t *testing.T) {
 			continue
 		}
 		c := newCheckContext(d.Platform, filepath.Dir(in))
+		files, closeFiles := specDirFS(filepath.Dir(in)) // config files next to the case, as Validate reads them
+		c.files = files
 		for _, r := range rules {
 			r.check(c, func(path string, msg int, _ ...any) {
 				if msg < 0 || msg >= len(r.Msgs) {
@@ -61,6 +63,7 @@ func TestRules(t *testing.T) {
 				t.Errorf("%s: rule %q reports at %s, which its At %v does not name", filepath.Base(in), r.Doc, path, r.At)
 			})
 		}
+		closeFiles()
 	}
 	for _, r := range rules {
 		for _, msg := range r.Msgs {

@@ -162,6 +162,9 @@ type ServiceOverride struct {
 	// Identity replaces the service's identity in this environment, whole
 	// (an environment usually has its own cloud account or project).
 	Identity *Identity `json:"identity,omitempty"`
+	// Config adds or replaces config files of the service in this
+	// environment (a service without config gets them at /etc/<name>).
+	Config *ConfigOverride `json:"config,omitempty"`
 }
 
 // ReplicaRange is a min/max pair.
@@ -319,6 +322,9 @@ type Service struct {
 	// Secrets maps an environment variable to a secret-store key: path/to/key, or
 	// path/to/key#property for one property of a structured secret.
 	Secrets map[string]string `json:"secrets,omitempty" validate:"omitempty,dive,keys,envname,endkeys,secretref"`
+	// Config mounts configuration files into the service's pods, read-only,
+	// from one ConfigMap.
+	Config *ServiceConfig `json:"config,omitempty"`
 	// NodePool schedules the service on a pool from spec.nodePools.
 	NodePool string `json:"nodePool,omitempty" validate:"omitempty,dnslabel"`
 	// Command overrides the image entrypoint.
@@ -480,6 +486,34 @@ type Consumes struct {
 	Queue string `json:"queue" validate:"required,dnslabel"`
 	// DeadLetter declares a dead-letter queue <queue>.dlq for poison messages.
 	DeadLetter bool `json:"deadLetter,omitempty"`
+}
+
+// ServiceConfig is a service's configuration files: one immutable
+// ConfigMap named after a hash of its content, mounted read-only.
+type ServiceConfig struct {
+	// MountPath is the directory the files appear in, read-only (default
+	// /etc/<service name>).
+	MountPath string `json:"mountPath,omitempty" validate:"omitempty,mountpath"`
+	// Files maps a file name in mountPath to its content, written inline
+	// or read from a file next to platform.yaml.
+	Files map[string]ConfigFile `json:"files" validate:"required,min=1,dive,keys,configkey,endkeys"`
+}
+
+// ConfigFile is the content of one config file: content or file, not both.
+type ConfigFile struct {
+	// Content is the file's text, written inline (a YAML block scalar
+	// keeps it readable: content: |).
+	Content *string `json:"content,omitempty"`
+	// File is a path, relative to the directory of platform.yaml, of a
+	// UTF-8 text file whose content is used; it must stay inside that
+	// directory (no .., no absolute path, no symlink leading out).
+	File string `json:"file,omitempty" validate:"omitempty,specfile"`
+}
+
+// ConfigOverride changes a service's config files in one environment.
+type ConfigOverride struct {
+	// Files adds files, or replaces the service's files of the same name.
+	Files map[string]ConfigFile `json:"files" validate:"required,min=1,dive,keys,configkey,endkeys"`
 }
 
 // DataStoreType is the engine of a data store.

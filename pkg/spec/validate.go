@@ -330,7 +330,16 @@ func Validate(d *Document) error {
 	}
 	// Cross-field problems with a map entry (an override of an unknown
 	// service, a pool that is spot and gpu) are about the entry's name.
-	checkSemantics(d.Platform, d.Dir, func(path, format string, args ...any) {
+	files := d.Files
+	if files == nil && d.Dir != "" {
+		fsys, closeFS := specDirFS(d.Dir)
+		defer closeFS()
+		files = fsys
+	}
+	if d.fromFile == nil {
+		d.fromFile = map[*string]bool{}
+	}
+	checkSemantics(d.Platform, d.Dir, files, d.fromFile, func(path, format string, args ...any) {
 		if strings.HasPrefix(format, "is required") && d.underMisspelled(path) {
 			return // "is required when …" of a field whose key is misspelled
 		}

@@ -4,7 +4,15 @@ package specdoc
 // they cannot show a spec platformctl would reject. The complete example sets
 // every field at least once; TestRenderNotes relies on that.
 
+import "testing/fstest"
+
 type example struct{ name, src string }
+
+// exampleFiles are the files next to the examples' platform.yaml that
+// their config files read (config.files[*].file).
+var exampleFiles = fstest.MapFS{
+	"config/web.yaml": {Data: []byte("server:\n  readTimeout: 5s\n  writeTimeout: 10s\ncheckout:\n  currency: EUR\n")},
+}
 
 func examples() []example {
 	return []example{{"minimal", minimalExample}, {"complete", completeExample}}
@@ -45,6 +53,9 @@ spec:
             env: {LOG_LEVEL: debug}
             # dev runs on AKS: the identity is replaced whole there
             identity: {provider: azure, clientID: 8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a, tenantID: 72f988bf-86f1-41af-91ab-2d7cd011db47, tokenExpirationSeconds: 7200}
+            config:
+              files:
+                features.yaml: {content: "recommendations: false\n"}
     - name: staging
       tier: staging
       domain: preview.shop-example.net
@@ -96,6 +107,13 @@ spec:
       secrets:
         STRIPE_KEY: payments/stripe-api-key
         SESSION_SECRET: web/session#key
+      config:
+        mountPath: /app/config       # default: /etc/<name>
+        files:
+          web.yaml: {file: config/web.yaml}   # next to platform.yaml
+          features.yaml:
+            content: |
+              recommendations: true
       nodePool: general
       runAsUser: 10001
       identity: {provider: aws-irsa, roleARN: "arn:aws:iam::111122223333:role/shop-web", stsRegionalEndpoints: true, tokenExpirationSeconds: 3600}

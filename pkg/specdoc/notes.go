@@ -113,7 +113,14 @@ func typeNotes(m *model) map[string]string {
 		"Canary": fmt.Sprintf("**Generated:** a second Deployment and Service `<name>-canary` running the canary image (always 1 replica, no autoscaler, label `%s: %s`). "+
 			"With the gateway the route sends `weight`%% of requests to the canary and the rest to the stable Service; with ingress-nginx a second Ingress carries the canary-weight annotations.",
 			generate.LabelTrack, generate.TrackCanary),
-		"NodePool":    "A service with `nodePool` gets the pool's `labels` as its nodeSelector and a toleration for each of the pool's `taints` (operator `Equal`, or `Exists` when the taint has no value).",
+		"NodePool": "A service with `nodePool` gets the pool's `labels` as its nodeSelector and a toleration for each of the pool's `taints` (operator `Equal`, or `Exists` when the taint has no value).",
+		"ServiceConfig": fmt.Sprintf("**Generated** in the apps namespace: a ConfigMap `<name>-config-<hash>` holding every file as a key of `data`, "+
+			"`immutable: true`, named after the first 10 hex digits of a SHA-256 of its files (as Kustomize's configMapGenerator does); a volume `%s` of it (mode `0%o`) "+
+			"mounted read-only at `mountPath` in the service's container and its canary's (the root filesystem stays read-only). "+
+			"A change of content is a new name in the pod template, so the pods roll; the previous ConfigMap stays until the GitOps controller prunes it, "+
+			"so the old ReplicaSet's pods keep theirs while they drain. An environment whose `overrides` change the files gets its own ConfigMap. "+
+			"Files are read once, by the loader: `render`, `render --check`, `build` and `diff` see the same bytes. See [docs/namespaces/apps.md](namespaces/apps.md).",
+			generate.ConfigVolume, generate.ConfigFileMode),
 		"SecretStore": "Each service with `secrets` gets an ExternalSecret (external-secrets.io/v1) that reads from this store and writes the Secret `<service>-secrets` (owned by the ExternalSecret, retained when it is deleted).",
 	}
 }

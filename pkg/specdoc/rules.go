@@ -10,5 +10,5 @@ func message(format string) string {
 	if strings.HasSuffix(format, "%s") && !strings.HasSuffix(format, " %s") {
 		format = strings.TrimSuffix(format, "%s")
 	}
-	return strings.NewReplacer("%q", "…", "%s", "…", "%d", "…").Replace(format)
+	return strings.NewReplacer("%q", "…", "%s", "…", "%d", "…", "%U", "…").Replace(format)
 }

@@ -138,6 +138,7 @@ func validateExample(src string) error {
 	if err != nil {
 		return err
 	}
+	dd.Files = exampleFiles
 	return spec.Validate(dd)
 }
 

@@ -205,6 +205,11 @@ func perturbations(t *testing.T, f *field, v reflect.Value) []func(reflect.Value
 func generated(p *spec.Platform) string {
 	spec.Default(p)
 	var b strings.Builder
+	// Config files are read as the loader reads them, from the example's
+	// files: a perturbed path reads nothing, which the output shows.
+	if err := spec.ReadConfigFiles(p, exampleFiles); err != nil {
+		fmt.Fprintf(&b, "error: %v\n", err)
+	}
 	envs := []*spec.Environment{nil}
 	for i := range p.Spec.Environments {
 		envs = append(envs, &p.Spec.Environments[i])

@@ -184,10 +184,11 @@ func resolvedDefaults() map[string]string {
 		return fmt.Sprintf("`%s` in development and testing, `%s` in staging and production ([tiers](#tier-defaults))", d, s)
 	}
 	return map[string]string{
-		"Service.Replicas":     fmt.Sprintf("`%d`; production: at least `%d`, `%d` with 3+ zones ([tiers](#tier-defaults))", stg.Replicas, prod.Replicas, prod3.Replicas),
-		"Resources.CPU":        "for services: " + byTier(dev.CPU, stg.CPU),
-		"Resources.Memory":     "for services: " + byTier(dev.Memory, stg.Memory),
-		"Autoscale.CPUPercent": fmt.Sprintf("`%d` when no other target is set", cpu),
-		"Environment.Domain":   fmt.Sprintf("`%s`; `%s` when `tier` is `production` (`<domain>` is [`spec.domain`](#platformspec))", devDomain, prodDomain),
+		"Service.Replicas":        fmt.Sprintf("`%d`; production: at least `%d`, `%d` with 3+ zones ([tiers](#tier-defaults))", stg.Replicas, prod.Replicas, prod3.Replicas),
+		"Resources.CPU":           "for services: " + byTier(dev.CPU, stg.CPU),
+		"Resources.Memory":        "for services: " + byTier(dev.Memory, stg.Memory),
+		"Autoscale.CPUPercent":    fmt.Sprintf("`%d` when no other target is set", cpu),
+		"Environment.Domain":      fmt.Sprintf("`%s`; `%s` when `tier` is `production` (`<domain>` is [`spec.domain`](#platformspec))", devDomain, prodDomain),
+		"ServiceConfig.MountPath": fmt.Sprintf("`%s` (`<name>` is the service's)", spec.DefaultConfigDir("<name>")),
 	}
 }
