@@ -55,8 +55,12 @@ func input(s Side) (semdiff.Input, error) {
 	// lose it, so two environments' objects are matched as one object that
 	// changed, not one removed and one added.
 	// A migration Job's name ends in a hash of its pod template, which
-	// differs between environments and versions: it is matched without.
-	in.Canon = func(name string) string { return generate.WithoutMigrationHash(withoutEnv(name, s.Env)) }
+	// differs between environments and versions, and a config ConfigMap's
+	// in a hash of its files: both are matched without, so a change of
+	// content is the same object changed, shown key by key.
+	in.Canon = func(name string) string {
+		return generate.WithoutConfigHash(generate.WithoutMigrationHash(withoutEnv(name, s.Env)))
+	}
 	return in, nil
 }
 

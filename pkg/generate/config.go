@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,7 +39,22 @@ type serviceConfig struct {
 func ConfigMapName(service string, files map[string]string) string {
 	b, _ := json.Marshal(files) // map keys are sorted: deterministic
 	sum := sha256.Sum256(b)
-	return service + "-config-" + hex.EncodeToString(sum[:])[:10]
+	return service + "-config-" + hex.EncodeToString(sum[:])[:ConfigHashLength]
+}
+
+// ConfigHashLength is the number of hex digits ConfigMapName appends.
+const ConfigHashLength = 10
+
+var configHash = regexp.MustCompile(`^(.+-config)-[0-9a-f]{` + fmt.Sprint(ConfigHashLength) + `}$`)
+
+// WithoutConfigHash is name without the hash a config ConfigMap's name ends
+// in (web-config-c64cf3501f → web-config), so what compares two builds
+// matches a service's config as one object that changed.
+func WithoutConfigHash(name string) string {
+	if m := configHash.FindStringSubmatch(name); m != nil {
+		return m[1]
+	}
+	return name
 }
 
 // configFor returns svc's config in c, or nil when it has no config files

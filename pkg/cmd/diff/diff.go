@@ -144,6 +144,13 @@ func atRevision(file, rev string) (*spec.Platform, error) {
 	if d == nil {
 		return nil, cmdutil.Fail(err)
 	}
+	// The config files it names are read at rev too, never from the
+	// working tree.
+	files, err := envdiff.RevisionFS(file, rev)
+	if err != nil {
+		return nil, cmdutil.Fail(err)
+	}
+	d.Files = files
 	if err := spec.Finish(d); err != nil {
 		return nil, cmdutil.Fail(err)
 	}
