@@ -15,6 +15,7 @@ package scaffold
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -63,6 +64,7 @@ type splice struct {
 func newEditor(file string, data []byte) (*editor, *spec.Document, error) {
 	d, err := spec.Parse(file, data)
 	if err == nil {
+		d.Dir = filepath.Dir(file) // the files it names (config files, components) are next to it
 		err = spec.Validate(d)
 	}
 	if err != nil {
@@ -501,6 +503,7 @@ func (e *editor) finish() ([]byte, *spec.Document, error) {
 	}
 	d, err := spec.Parse(e.file, out)
 	if err == nil {
+		d.Dir = filepath.Dir(e.file)
 		err = spec.Finish(d)
 	}
 	if err == nil {

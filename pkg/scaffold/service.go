@@ -32,6 +32,11 @@ type Service struct {
 	Identity *spec.Identity
 	// Overrides are per-environment settings, in the order given.
 	Overrides []EnvOverride
+	// ConfigFiles are config files read from files next to the spec, in
+	// the order given; ConfigMountPath is their directory ("": the
+	// default, /etc/<name>).
+	ConfigFiles     []ConfigFileFlag
+	ConfigMountPath string
 }
 
 // EnvOverride is one --env-override: settings of the new service in one
@@ -131,6 +136,9 @@ func (s Service) entry() object {
 	}
 	if s.Identity != nil {
 		o = append(o, field{"identity", identityValue(s.Identity)})
+	}
+	if c := s.config(); c != nil {
+		o = append(o, field{"config", c})
 	}
 	return o
 }

@@ -93,7 +93,7 @@ type ServiceOptions struct {
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
 	opts := &ServiceOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
 	var expose, migrate string
-	var overrides, egress, identities []string
+	var overrides, egress, identities, configFiles []string
 	cmd := &cobra.Command{
 		Use:   "service NAME --image IMAGE",
 		Short: "Add a service to platform.yaml, keeping the file's comments and layout",
@@ -129,6 +129,12 @@ with ENV:, that environment's, replacing the other whole):
   azure=CLIENT_ID               Microsoft Entra Workload ID (needs --egress on 443 for Entra ID)
 The other identity fields (stsRegionalEndpoints, tokenExpirationSeconds,
 tenantID) are edited in the spec.
+--config-file NAME=PATH (or PATH, named after its last element) mounts the
+file PATH, relative to the spec's directory, as NAME in the service's config
+directory (--config-mount-path, default /etc/NAME), read-only, from a
+ConfigMap named after its content: editing the file and rendering again rolls
+the pods. The file is read and checked like "platformctl validate" does: it
+must exist, stay inside the spec's directory and be UTF-8 text.
 
 --with-skeleton DIR also writes DIR/Dockerfile (multi-stage, distroless,
 numeric non-root USER, nothing written outside /tmp, so it runs with a
@@ -145,6 +151,8 @@ permission is refused, as root too (see platformctl new --help).`,
   platformctl new service orders --image ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab --protocol grpc --port 9090 \
       --expose api/orders.v1.Orders --uses orders-db \
       --env-override production:replicas=3-10,cpu=500m,memory=512Mi
+  platformctl new service api --image ghcr.io/acme/api:1.2.0@sha256:f10206571bdc546d01df76d5540a58e3838690f037170c8eca17ab7c25917fc0 \
+      --config-file app.yaml=config/api.yaml --config-file config/logging.yaml
   platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker --with-skeleton services/mailer
   platformctl new service mailer --image ghcr.io/acme/mailer:0.9.0@sha256:b5b294f192b3373445612d58ea62523c6e66c615b3ad22abc15c2aa3280f0417 --worker \
       --egress internet:443 --identity aws-irsa=arn:aws:iam::444455556666:role/shop-mailer \
@@ -196,6 +204,14 @@ permission is refused, as root too (see platformctl new --help).`,
 				}
 				opts.Service.Overrides = append(opts.Service.Overrides, scaffold.EnvOverride{Env: id.Env, Identity: id.Identity})
 			}
+			files, err := scaffold.ParseConfigFiles(configFiles)
+			if err != nil {
+				return cmdutil.Fail(err)
+			}
+			opts.Service.ConfigFiles = files
+			if opts.Service.ConfigMountPath != "" && len(files) == 0 {
+				return cmdutil.Fail(fmt.Errorf("--config-mount-path needs --config-file: it is where the config files are mounted"))
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -218,6 +234,8 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl.StringArrayVar(&egress, "egress", nil, "outside destination: internet:PORT[,PORT...] or CIDR:PORT[,PORT...]; repeatable")
 	fl.StringArrayVar(&identities, "identity", nil, "workload identity: [ENV:]PROVIDER[=ID] with aws-irsa=ROLE_ARN, eks-pod-identity, gcp[=GOOGLE_SERVICE_ACCOUNT] or azure=CLIENT_ID; with ENV: that environment's; repeatable")
 	fl.StringArrayVar(&overrides, "env-override", nil, "ENV:key=value[,key=value...] with key replicas (N or MIN-MAX), cpu, memory or image; repeatable")
+	fl.StringArrayVar(&configFiles, "config-file", nil, "NAME=PATH or PATH: mount the file PATH (relative to the spec's directory) as NAME in the service's config directory; repeatable")
+	fl.StringVar(&opts.Service.ConfigMountPath, "config-mount-path", "", "directory the config files are mounted in, read-only (default /etc/NAME)")
 	fl.StringVar(&opts.Skeleton, "with-skeleton", "", "also write a starter Dockerfile and README.md into this directory")
 	_ = cmd.MarkFlagRequired("image") // the flag exists: this cannot fail
 	return cmd

@@ -34,8 +34,15 @@ func copyExample(t *testing.T, name string) string {
 	}
 	b, err := os.ReadFile(src)
 	require.NoError(t, err)
-	p := filepath.Join(t.TempDir(), "platform.yaml")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "platform.yaml")
 	require.NoError(t, os.WriteFile(p, b, 0o644))
+	// The config files the spec reads come along.
+	if cfg := filepath.Join(filepath.Dir(src), "config"); name != "fixture" {
+		if _, err := os.Stat(cfg); err == nil {
+			require.NoError(t, os.CopyFS(filepath.Join(dir, "config"), os.DirFS(cfg)))
+		}
+	}
 	return p
 }
 
@@ -142,6 +149,16 @@ func TestNewCommands(t *testing.T) {
 			code: 2, stderr: []string{"the result would not be valid", `platform.yaml:23:14: spec.services[2].image: "GHCR.io/Acme/API" is not a valid image reference`}},
 		{name: "unknown uses", example: "minimal", args: []string{"new", "service", "api", "--image", "ghcr.io/acme/api:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--uses", "db"},
 			code: 2, stderr: []string{`spec.services[1].uses[0]: no data store named "db"`}},
+		{name: "config file", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20",
+			"--config-file", "app.yaml=config/web.yaml", "--config-file", "config/web.yaml", "--config-mount-path", "/app/config"}, code: 0, stdout: []string{": added service checkout\n"}},
+		{name: "config file missing", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--config-file", "app.yaml=config/app.yaml"},
+			code: 2, stderr: []string{"the result would not be valid", "spec.services[4].config.files[app.yaml].file: cannot read config/app.yaml: there is no such file next to the spec"}},
+		{name: "config file outside", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--config-file", "app.yaml=../app.yaml"},
+			code: 2, stderr: []string{`--config-file "app.yaml=../app.yaml": "../app.yaml" is not a path next to the spec`}},
+		{name: "config mount path alone", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--config-mount-path", "/app"},
+			code: 2, stderr: []string{"--config-mount-path needs --config-file"}},
+		{name: "config mount path over /tmp", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--config-file", "config/web.yaml", "--config-mount-path", "/tmp"},
+			code: 2, stderr: []string{"spec.services[4].config.mountPath: /tmp overlaps /tmp"}},
 		{name: "calls", example: "shop", args: []string{"new", "service", "checkout", "--image", "ghcr.io/acme/checkout:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20", "--calls", "orders,recommender"},
 			code: 0, stdout: []string{": added service checkout\n"}},
 		{name: "cronjob", example: "shop", args: []string{"new", "service", "cleanup", "--image", "ghcr.io/acme/cleanup:1.0.0@sha256:5cb2ece7a65dab32e344f8af34c687b9e8b2fa007a7c5de7bec3afc0cd0cac20",
