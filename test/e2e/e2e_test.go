@@ -167,6 +167,54 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	checkAdmissionPolicy(t, objs)
+	checkImmutableConfig(t, objs)
+}
+
+// checkImmutableConfig proves what config file rollouts rely on: every
+// ConfigMap a rendered Deployment mounts is among the objects, and a stored
+// config ConfigMap (immutable, named after its content) refuses a change
+// of content, which therefore has to be a new ConfigMap and a new pod
+// template.
+func checkImmutableConfig(t *testing.T, objs []*unstructured.Unstructured) {
+	configMaps := map[string]*unstructured.Unstructured{}
+	for _, o := range objs {
+		if o.GetKind() == "ConfigMap" {
+			configMaps[o.GetNamespace()+"/"+o.GetName()] = o
+		}
+	}
+	var mounted *unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() != "Deployment" {
+			continue
+		}
+		vols, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "volumes")
+		for _, v := range vols {
+			name, ok, _ := unstructured.NestedString(v.(map[string]any), "configMap", "name")
+			if !ok {
+				continue
+			}
+			cm := configMaps[o.GetNamespace()+"/"+name]
+			if !assert.NotNil(t, cm, "%s mounts the ConfigMap %s, which the environment does not have", kube.Ref(o), name) {
+				continue
+			}
+			if immutable, _, _ := unstructured.NestedBool(cm.Object, "immutable"); immutable && mounted == nil {
+				mounted = cm
+			}
+		}
+	}
+	if mounted == nil {
+		return
+	}
+	changed := mounted.DeepCopy()
+	data, _, _ := unstructured.NestedStringMap(changed.Object, "data")
+	for k := range data {
+		data[k] += "# changed\n"
+	}
+	require.NoError(t, unstructured.SetNestedStringMap(changed.Object, data, "data"))
+	problems := suite.client.Apply(context.Background(), []*unstructured.Unstructured{changed}, kube.ApplyOptions{DryRun: true})
+	require.NotEmpty(t, problems, "the API server accepted a change of content of the immutable ConfigMap %s", kube.Ref(mounted))
+	assert.Contains(t, problems[0].Message, "immutable")
+	t.Logf("%s refused a change of content: %s", kube.Ref(mounted), problems[0].Message)
 }
 
 // checkAdmissionPolicy proves a stored pod-baseline ValidatingAdmissionPolicy
