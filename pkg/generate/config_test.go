@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/platformctl/platformctl/pkg/generate"
@@ -99,6 +100,48 @@ func TestPlatformMountsCoverGenerated(t *testing.T) {
 				covered = covered || m.MountPath == pm || strings.HasPrefix(m.MountPath, pm+"/")
 			}
 			assert.True(t, covered, "%s mounts %s, which spec.PlatformMounts does not cover", o.ID, m.MountPath)
+		}
+	}
+}
+
+// TestConfigInBatchPods: a cronjob's Jobs and a migration Job mount the
+// service's config like its Deployments, and the ConfigMap is rendered for
+// a cronjob too (it has no Deployment).
+func TestConfigInBatchPods(t *testing.T) {
+	text := "x: 1\n"
+	p := load(t, "../../examples/shop/platform.yaml")
+	for i := range p.Spec.Services {
+		svc := &p.Spec.Services[i]
+		if svc.Name == "sales-report" || svc.Name == "orders" {
+			svc.Config = &spec.ServiceConfig{MountPath: "/etc/" + svc.Name, Files: map[string]spec.ConfigFile{"a.yaml": {Content: &text}}}
+		}
+	}
+	objs := byID(t, p, "production")
+	for _, svc := range []string{"sales-report", "orders"} {
+		cm, ok := objs["apps/ConfigMap/"+svc+"-config"]
+		require.True(t, ok, svc)
+		name := cm.Obj.(*corev1.ConfigMap).Name
+		var pods []corev1.PodSpec
+		for _, o := range objs {
+			switch w := o.Obj.(type) {
+			case *batchv1.CronJob:
+				if w.Name == svc {
+					pods = append(pods, w.Spec.JobTemplate.Spec.Template.Spec)
+				}
+			case *batchv1.Job:
+				if strings.HasPrefix(w.Name, svc+"-migrate-") {
+					pods = append(pods, w.Spec.Template.Spec)
+				}
+			}
+		}
+		require.NotEmpty(t, pods, svc)
+		for _, pod := range pods {
+			assert.Contains(t, pod.Containers[0].VolumeMounts, corev1.VolumeMount{Name: generate.ConfigVolume, MountPath: "/etc/" + svc, ReadOnly: true}, svc)
+			found := false
+			for _, v := range pod.Volumes {
+				found = found || (v.ConfigMap != nil && v.ConfigMap.Name == name)
+			}
+			assert.True(t, found, "%s: the pod mounts %s", svc, name)
 		}
 	}
 }

@@ -160,7 +160,6 @@ var badCases = map[string]class{
 	"101-cronjob-bad-values.yaml":          mixed,
 	"102-migrate-without-command.yaml":     mixed,
 	"103-call-cronjob.yaml":                crossField,
-	"92-call-port-decimal.yaml":            yamlLevel,
 	"config-01-dotdot-path.yaml":           schemaClass,
 	"config-02-absolute-path.yaml":         schemaClass,
 	"config-03-symlink-out.yaml":           crossField,

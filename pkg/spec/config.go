@@ -361,7 +361,6 @@ func configRules() []Rule {
 		svcCfg = "spec.services[*].config"
 		ovrCfg = "spec.environments[*].overrides.services[<name>].config"
 	)
-	whyFile := "reads a file next to the spec, which a JSON Schema validator never sees"
 	return []Rule{
 		{
 			At:     []string{svcCfg + ".files[<name>]", ovrCfg + ".files[<name>]"},
@@ -381,14 +380,14 @@ func configRules() []Rule {
 				"%s holds the control character %U (line %d), which a ConfigMap's data cannot carry in YAML: remove it",
 			},
 			check:  readConfigFiles,
-			Schema: whyFile,
+			Schema: whyFiles,
 		},
 		{
 			At:     []string{svcCfg, ovrCfg},
 			Doc:    "The config files of a service add up to at most 1 MiB (1,048,576 bytes), in the base and in every environment with its override: what the API server accepts in one ConfigMap.",
 			Msgs:   []string{"the config files of %s add up to %s%s, over the 1 MiB a ConfigMap holds: move large files into the image"},
 			check:  configSize,
-			Schema: "adds up the sizes of files next to the spec",
+			Schema: whyFiles,
 		},
 		{
 			At:  []string{svcCfg + ".mountPath"},

@@ -116,9 +116,9 @@ func typeNotes(m *model) map[string]string {
 		"NodePool": "A service with `nodePool` gets the pool's `labels` as its nodeSelector and a toleration for each of the pool's `taints` (operator `Equal`, or `Exists` when the taint has no value).",
 		"ServiceConfig": fmt.Sprintf("**Generated** in the apps namespace: a ConfigMap `<name>-config-<hash>` holding every file as a key of `data`, "+
 			"`immutable: true`, named after the first 10 hex digits of a SHA-256 of its files (as Kustomize's configMapGenerator does); a volume `%s` of it (mode `0%o`) "+
-			"mounted read-only at `mountPath` in the service's container and its canary's (the root filesystem stays read-only). "+
+			"mounted read-only at `mountPath` in every pod of the service — its Deployment's, its canary's, a cronjob's Jobs', its migration Job's (the root filesystem stays read-only). "+
 			"A change of content is a new name in the pod template, so the pods roll; the previous ConfigMap stays until the GitOps controller prunes it, "+
-			"so the old ReplicaSet's pods keep theirs while they drain. An environment whose `overrides` change the files gets its own ConfigMap. "+
+			"so the old ReplicaSet's pods keep theirs while they drain; with `migrate`, a change of config is also a new migration Job, which runs again (migrations are idempotent). An environment whose `overrides` change the files gets its own ConfigMap. "+
 			"Files are read once, by the loader: `render`, `render --check`, `build` and `diff` see the same bytes. See [docs/namespaces/apps.md](namespaces/apps.md).",
 			generate.ConfigVolume, generate.ConfigFileMode),
 		"SecretStore": "Each service with `secrets` gets an ExternalSecret (external-secrets.io/v1) that reads from this store and writes the Secret `<service>-secrets` (owned by the ExternalSecret, retained when it is deleted).",
