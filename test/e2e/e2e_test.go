@@ -171,7 +171,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // checkImmutableConfig proves what config file rollouts rely on: every
-// ConfigMap a rendered Deployment mounts is among the objects, and a stored
+// ConfigMap a rendered workload mounts is among the objects, and a stored
 // config ConfigMap (immutable, named after its content) refuses a change
 // of content, which therefore has to be a new ConfigMap and a new pod
 // template.
@@ -184,10 +184,11 @@ func checkImmutableConfig(t *testing.T, objs []*unstructured.Unstructured) {
 	}
 	var mounted *unstructured.Unstructured
 	for _, o := range objs {
-		if o.GetKind() != "Deployment" {
+		pod, err := kube.PodFromWorkload(o) // Deployments, CronJobs, Jobs
+		if err != nil || pod == nil {
 			continue
 		}
-		vols, _, _ := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "volumes")
+		vols, _, _ := unstructured.NestedSlice(pod.Object, "spec", "volumes")
 		for _, v := range vols {
 			name, ok, _ := unstructured.NestedString(v.(map[string]any), "configMap", "name")
 			if !ok {
