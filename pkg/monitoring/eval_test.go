@@ -327,14 +327,14 @@ func TestQueueDepthRecordedForEveryBroker(t *testing.T) {
 	for _, b := range brokers {
 		t.Run(b, func(t *testing.T) {
 			w := Target{Service: "mailer", Worker: true, Queue: &Queue{Name: "jobs", Broker: Dependency{Name: "jobs", Type: b}}}
-			input := append(inputs[b], up(appsNS, "mailer", "mailer-1", gauge(1)), up(appsNS, "mailer", "mailer-2", gauge(1)))
+			input := append(slices.Clone(inputs[b]), up(appsNS, "mailer", "mailer-1", gauge(1)), up(appsNS, "mailer", "mailer-2", gauge(1)))
 			v := evalStore(t, w, input).instant(t, MetricQueueDepth+`{queue="jobs",namespace="apps"}`)
 			require.Len(t, v, 1)
 			assert.InDelta(t, 42, v[0].F, 0.001)
 			assert.Equal(t, map[string]string{"__name__": MetricQueueDepth, "queue": "jobs", "namespace": "apps", "service": "mailer"}, v[0].Metric.Map())
 			// While the worker has no pod (for less than namespaceMemory),
 			// the backlog is still recorded: QueueNotDraining reads it.
-			input = append(inputs[b], up(appsNS, "mailer", "mailer-1", until(30*time.Minute, gauge(1))))
+			input = append(slices.Clone(inputs[b]), up(appsNS, "mailer", "mailer-1", until(30*time.Minute, gauge(1))))
 			v = evalStore(t, w, input).instant(t, MetricQueueDepth)
 			require.Len(t, v, 1)
 			assert.Equal(t, appsNS, v[0].Metric.Get("namespace"))

@@ -211,10 +211,10 @@ type Options struct {
 }
 
 // Render renders the whole tree, next to the spec (Options{}).
-func Render(p *spec.Platform) (Tree, error) { return RenderWith(p, Options{}) }
+func Render(p *spec.Platform) (Tree, error) { return With(p, Options{}) }
 
-// RenderWith renders the whole tree.
-func RenderWith(p *spec.Platform, opt Options) (Tree, error) {
+// With renders the whole tree.
+func With(p *spec.Platform, opt Options) (Tree, error) {
 	all, err := objects(p, nil)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)

@@ -55,7 +55,7 @@ func smpPatch(base, env manifest.Map) (manifest.Map, error) {
 		meta, _ := p["metadata"].(map[string]any)
 		p["metadata"] = mergeMeta(targetMeta(base), meta)
 		p["apiVersion"], p["kind"] = base["apiVersion"], base["kind"]
-		if reflect.DeepEqual(mergeSMP(base, p, s), map[string]any(env)) {
+		if reflect.DeepEqual(mergeSMP(base, p, s), env) {
 			return p, nil
 		}
 	}

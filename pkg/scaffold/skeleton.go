@@ -37,12 +37,13 @@ func Skeleton(p *spec.Platform, name string) (map[string][]byte, error) {
 	worker := svc.Kind == spec.KindWorker
 	var ports []skeletonPort
 	probePort := svc.Port
-	if svc.Kind == spec.KindCronJob {
+	switch {
+	case svc.Kind == spec.KindCronJob:
 		// No port: the Dockerfile exposes none and the README has none to list.
-	} else if worker {
+	case worker:
 		probePort = svc.MetricsPort
 		ports = append(ports, skeletonPort{svc.MetricsPort, "metrics", "Prometheus metrics (`GET /metrics`) and the health endpoints (a worker has no Service)"})
-	} else {
+	default:
 		serves := map[spec.Protocol]string{
 			spec.ProtocolHTTP:      "HTTP requests and the health endpoints",
 			spec.ProtocolGRPC:      "gRPC (HTTP/2 cleartext) and the gRPC health service",

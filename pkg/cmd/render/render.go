@@ -97,7 +97,7 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(err)
 	}
-	tree, err := render.RenderWith(d.Platform, render.Options{SpecDir: specDir})
+	tree, err := render.With(d.Platform, render.Options{SpecDir: specDir})
 	if err != nil {
 		return cmdutil.Fail(generate.Locate(d, err))
 	}
