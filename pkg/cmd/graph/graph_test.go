@@ -24,6 +24,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 const (
 	shop    = "../../../examples/shop/platform.yaml"
 	minimal = "../../../examples/minimal/platform.yaml"
+	micro   = "../../../examples/microservices/platform.yaml"
 )
 
 func TestDraws(t *testing.T) {
@@ -78,7 +79,7 @@ func TestRefused(t *testing.T) {
 	}
 }
 
-// TestReadme keeps the README's graph of examples/minimal what the
+// TestReadme keeps the README's graph of examples/microservices what the
 // command draws.
 func TestReadme(t *testing.T) {
 	b, err := os.ReadFile("../../../README.md")
@@ -90,7 +91,7 @@ func TestReadme(t *testing.T) {
 	require.True(t, ok, "the Graph section has a mermaid block")
 	block, _, ok = strings.Cut(block, "\n```\n")
 	require.True(t, ok)
-	code, out, errOut := run(t, "graph", "-f", minimal, "--env", "production", "-o", "mermaid")
+	code, out, errOut := run(t, "graph", "-f", micro, "--env", "production", "-o", "mermaid")
 	require.Equal(t, 0, code, errOut)
-	assert.Equal(t, out, block+"\n", "README.md's graph of examples/minimal production is stale; paste the output of: platformctl graph -f examples/minimal/platform.yaml --env production")
+	assert.Equal(t, out, block+"\n", "README.md's graph of examples/microservices production is stale; paste the output of: platformctl graph -f examples/microservices/platform.yaml --env production -o mermaid")
 }
