@@ -77,9 +77,16 @@ func callIngress(c *Context, svc *spec.Service) []networkingv1.NetworkPolicyIngr
 	var ins []in
 	for i := range c.P.Spec.Services {
 		caller := &c.P.Spec.Services[i]
-		for _, cl := range callsOf(c, caller) {
-			if cl.callee.Name == svc.Name {
-				ins = append(ins, in{caller.Name, cl.port})
+		for _, cl := range caller.Calls {
+			// Compare names before resolving: resolving every call of every
+			// caller for every callee made this O(services³).
+			if cl.Service != svc.Name {
+				continue
+			}
+			if callee := c.P.Service(cl.Service); callee != nil {
+				if port, ok := spec.CallPort(callee, cl.Port); ok {
+					ins = append(ins, in{caller.Name, port})
+				}
 			}
 		}
 	}
