@@ -14,11 +14,6 @@ import (
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-// syntheticSpec is a shop-like platform with n services (a mix of exposed
-// HTTP servers with canaries and secrets, gRPC servers and queue workers) and
-// the four tiers, one of them namespace-isolated.
-func syntheticSpec(n int) string { return syntheticSpecCalls(n, 0) }
-
 // callees are the calls service i makes: the next calls servers after it,
 // wrapping around (svc-i is a worker when i%3 == 2, and only a server can be
 // called), never itself.
@@ -32,9 +27,12 @@ func callees(i, n, calls int) []string {
 	return out
 }
 
-// syntheticSpecCalls is syntheticSpec where every service, workers too,
-// calls the next calls servers (issue 12: a 1,000-service spec where each
-// service calls three others).
+// syntheticSpecCalls is a shop-like platform with n services (a mix of
+// exposed HTTP servers with canaries and secrets, gRPC servers and queue
+// workers) and the four tiers, one of them namespace-isolated, where every
+// service, workers too, calls the next calls servers (issue 12: a
+// 1,000-service spec where each service calls three others; calls 0 is the
+// plain shop-like spec).
 func syntheticSpecCalls(n, calls int) string {
 	var b strings.Builder
 	b.WriteString(`apiVersion: platformctl.dev/v1alpha1
