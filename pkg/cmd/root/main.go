@@ -18,6 +18,12 @@ func Main(args []string, streams cmdutil.IOStreams) int {
 	streams.Out = out
 	f := cmdutil.NewFactory(streams)
 	cmd := NewCmd(f)
+	// cobra reads os.Args when the args are nil: Main's caller decides
+	// what the arguments are, none included (a test binary's own flags
+	// must never reach the CLI).
+	if args == nil {
+		args = []string{}
+	}
 	cmd.SetArgs(args)
 	cmd.SetIn(streams.In)
 	cmd.SetOut(out)
