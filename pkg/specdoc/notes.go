@@ -209,7 +209,7 @@ func fieldNotes() map[string]note {
 		"Identity.ClientID":               {Text: "The annotation `" + generate.AnnotationAzureClientID + "`."},
 		"Identity.TenantID":               {Text: "The annotation `" + generate.AnnotationAzureTenantID + "`."},
 		"ServiceOverride.Identity":        {Text: "Replaces `identity` of the service in this environment, every field of it: the ServiceAccount, pod labels, node selector and NetworkPolicy of the environment follow it. Name the role, account or client of each environment's cloud account here and the one most environments share on the service."},
-		"Service.Env":                     {Text: "Set on the container, sorted by name."},
+		"Service.Env":                     {Text: "Set on the container in two groups, each sorted by name: first the variables whose value can differ between environments (call addresses, telemetry, the ones an environment overrides), then the rest, so an overlay patches only the first group."},
 		"Service.Secrets":                 {Text: "The variable is read from the Secret `<name>-secrets`, which an ExternalSecret fills from [`spec.secrets`](#secretstore); a `#property` suffix picks one property of the remote secret (the separator is `#`, not `/`)."},
 		"Service.NodePool":                {Text: "See [NodePool](#nodepool)."},
 		"Service.GPUs":                    {Text: "Requested and limited as the extended resource `nvidia.com/gpu` (the NVIDIA device plugin or GPU operator must run on the pool's nodes)."},
