@@ -1,13 +1,14 @@
-// Package templates holds the scaffolding templates platformctl writes with
-// `init` and `new service --with-skeleton`, embedded in the binary. It lives
-// at the top of the repository because go:embed cannot reach parent
-// directories; pkg/scaffold executes the templates.
+// Package templates holds the files platformctl init writes, embedded in the
+// binary. It lives at the top of the repository because go:embed cannot reach
+// parent directories; pkg/scaffold fills their {{.Key}} placeholders (plain
+// substitution, not text/template, which would keep every exported method in
+// the binary). The service skeleton has conditional parts and is written by
+// pkg/scaffold's code.
 package templates
 
 import "embed"
 
-// FS holds init/ (platform.yaml and .platformctl.yaml) and skeleton/
-// (a service's Dockerfile and README), each a text/template.
+// FS holds init/: platform.yaml and .platformctl.yaml.
 //
-//go:embed init skeleton
+//go:embed init
 var FS embed.FS

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"text/template"
 
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -65,8 +64,8 @@ func DefaultDomain(name string) string { return name + ".example.com" }
 // loaded and validated before it is returned; a name or domain it rejects is
 // reported against its flag.
 func InitFiles(in Init) (map[string][]byte, error) {
-	specText, err := execute("init/platform.yaml.tmpl", map[string]any{
-		"SchemaURL": SchemaURL, "Name": str(in.Name), "Domain": str(in.Domain),
+	specText, err := fill("init/platform.yaml.tmpl", map[string]string{
+		"SchemaURL": SchemaURL, "Name": string(str(in.Name)), "Domain": string(str(in.Domain)),
 	})
 	if err != nil {
 		return nil, err
@@ -96,25 +95,44 @@ func InitFiles(in Init) (map[string][]byte, error) {
 		}
 		return nil, refuse("%s", strings.Join(msgs, "\n"))
 	}
-	config, err := execute("init/platformctl.yaml.tmpl", map[string]any{"File": SpecFile})
+	config, err := fill("init/platformctl.yaml.tmpl", map[string]string{"File": SpecFile})
 	if err != nil {
 		return nil, err
 	}
 	return map[string][]byte{SpecFile: specText, ConfigFile: config}, nil
 }
 
-var funcs = template.FuncMap{
-	"envPrefix": func(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) },
-}
-
-func execute(name string, data any) ([]byte, error) {
-	t, err := template.New(filepath.Base(name)).Funcs(funcs).Option("missingkey=error").ParseFS(templates.FS, name)
+// fill returns the init template name with each {{.Key}} replaced by
+// vals[Key]; a placeholder without a value is an error. Not text/template:
+// executing one keeps every exported method in the binary (see skeleton).
+func fill(name string, vals map[string]string) ([]byte, error) {
+	t, err := templates.FS.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
+	return substitute(name, t, vals)
+}
+
+func substitute(name string, t []byte, vals map[string]string) ([]byte, error) {
 	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
+	rest := string(t)
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			b.WriteString(rest)
+			return b.Bytes(), nil
+		}
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			return nil, fmt.Errorf("template %s: no value for %q (no closing }})", name, rest[i:])
+		}
+		key, ok := strings.CutPrefix(rest[i+2:i+j], ".")
+		v, known := vals[key]
+		if !ok || !known {
+			return nil, fmt.Errorf("template %s: no value for %q", name, rest[i:i+j+2])
+		}
+		b.WriteString(rest[:i])
+		b.WriteString(v)
+		rest = rest[i+j+2:]
 	}
-	return b.Bytes(), nil
 }

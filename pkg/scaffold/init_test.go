@@ -187,3 +187,24 @@ func TestSkeletonGolden(t *testing.T) {
 	_, err = Skeleton(d.Platform, "nope")
 	require.Error(t, err)
 }
+
+func TestSubstitute(t *testing.T) {
+	vals := map[string]string{"Name": "shop", "Empty": ""}
+	for _, tt := range []struct{ in, out, err string }{
+		{in: "name: {{.Name}}\n", out: "name: shop\n"},
+		{in: "{{.Name}}{{.Empty}}-{{.Name}}", out: "shop-shop"},
+		{in: "no placeholders", out: "no placeholders"},
+		{in: "a {{.Missing}} b", err: `no value for "{{.Missing}}"`},
+		{in: "a {{Name}} b", err: `no value for "{{Name}}"`},
+		{in: "a {{.Name", err: `no value for "{{.Name"`},
+		{in: "a {{", err: `no value for "{{"`},
+	} {
+		got, err := substitute("t.tmpl", []byte(tt.in), vals)
+		if tt.err != "" {
+			assert.ErrorContains(t, err, "template t.tmpl: "+tt.err, tt.in)
+			continue
+		}
+		require.NoError(t, err, tt.in)
+		assert.Equal(t, tt.out, string(got), tt.in)
+	}
+}

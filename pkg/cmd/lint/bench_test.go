@@ -15,6 +15,7 @@ import (
 
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/internal/releasebuild"
 	"github.com/platformctl/platformctl/pkg/lintbench"
 )
 
@@ -76,10 +77,11 @@ func BenchmarkSigsYAMLDecode(b *testing.B) {
 func BenchmarkLintBinary(b *testing.B) {
 	dir, _ := corpus(b)
 	bin := filepath.Join(b.TempDir(), "platformctl")
-	// Built as `make build` builds it: static (no cgo, so no dynamic loader
-	// at start-up) and stripped.
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "../../../cmd/platformctl")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	// Built as the release builds it: static (no cgo, so no dynamic loader
+	// at start-up), stripped, with its tags.
+	release, err := releasebuild.Load("../../..")
+	require.NoError(b, err)
+	build := release.Command(".", "../../../cmd/platformctl", bin, "-s -w")
 	build.Stderr = os.Stderr
 	require.NoError(b, build.Run())
 	small := filepath.Join(b.TempDir(), "one.yaml")

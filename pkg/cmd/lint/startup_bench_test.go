@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/internal/releasebuild"
 )
 
 // BenchmarkStartup times one small-file lint against what any binary
@@ -24,11 +26,11 @@ import (
 //	lint-one-file  platformctl lint on one small manifest
 func BenchmarkStartup(b *testing.B) {
 	dir := b.TempDir()
+	release, err := releasebuild.Load("../../..")
+	require.NoError(b, err)
 	bin := func(name, pkg string) string {
 		out := filepath.Join(dir, name)
-		args := []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", out}
-		build := exec.Command("go", append(args, pkg)...)
-		build.Env = append(os.Environ(), "CGO_ENABLED=0") // as `make build`
+		build := release.Command(".", pkg, out, "-s -w") // as the release builds it
 		build.Stderr = os.Stderr
 		require.NoError(b, build.Run())
 		return out

@@ -79,7 +79,7 @@ func TestVersionIgnoresBrokenConfig(t *testing.T) {
 	}{
 		{[]string{"version"}, "platformctl dev (commit"},
 		{[]string{"version", "-o", "json"}, `"version": "dev"`},
-		{[]string{"--version"}, "platformctl dev (commit"},
+		{[]string{"--version"}, "platformctl version dev (commit"},
 		{[]string{"help"}, "Available Commands:"},
 		{[]string{"help", "build"}, "platformctl build [flags]"},
 		{[]string{"build", "--help"}, "platformctl build [flags]"},

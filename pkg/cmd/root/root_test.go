@@ -289,7 +289,7 @@ func TestVersionAndCompletion(t *testing.T) {
 	assert.Contains(t, out, `"goVersion": "go`)
 	code, out, _ = run(t, "--version")
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "platformctl dev")
+	assert.Contains(t, out, "platformctl version dev (commit")
 
 	code, out, _ = run(t, "__complete", "build", "-f", shop, "--env", "")
 	require.Equal(t, 0, code)
