@@ -15,6 +15,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/render"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	schemacmd "github.com/platformctl/platformctl/pkg/cmd/schema"
+	"github.com/platformctl/platformctl/pkg/cmd/setcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/validate"
 	versioncmd "github.com/platformctl/platformctl/pkg/cmd/version"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
@@ -65,6 +66,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		schemacmd.NewCmd(f, nil),
 		initcmd.NewCmd(f, nil),
 		newcmd.NewCmd(f),
+		setcmd.NewCmd(f),
 	)
 	addCompletionCmd(cmd, f)
 	// help is added now, not at Execute, so it can be marked: it reads no
