@@ -213,7 +213,13 @@ func gitops(c *Context) ([]Object, error) {
 				Prune:         true,
 				// Ready means every workload rolled out, so a failed
 				// rollout shows on the Kustomization.
-				Wait:      true,
+				Wait: true,
+				// Production is suspended in Git, its approval gate: each
+				// `flux resume` applies the revision once, and that apply
+				// writes this object back with suspend: true (the overlay
+				// holds its own Kustomization), so the next commit waits for
+				// the next approval, as Argo CD's manual sync does.
+				Suspend:   c.Tier() == spec.TierProduction,
 				SourceRef: FluxCrossNamespaceObjRef{Kind: "GitRepository", Name: name},
 			},
 		}

@@ -36,6 +36,15 @@ type ImageChange struct {
 	Old, New string
 }
 
+// String says the change as set image and promote print it:
+// file:line: path: old → new, or that it was already so.
+func (c ImageChange) String(file string) string {
+	if c.Old == c.New {
+		return fmt.Sprintf("%s:%d: %s: unchanged (%s)", file, c.Line, c.Path, c.New)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s → %s", file, c.Line, c.Path, c.Old, c.New)
+}
+
 // ParseImageSet reads SERVICE=IMAGE; with metadata (from a buildx
 // --metadata-file) the argument may be SERVICE alone.
 func ParseImageSet(s string, md *BuildMetadata) (ImageSet, error) {
@@ -117,6 +126,7 @@ func SetImages(file string, data []byte, sets []ImageSet, target ImageTarget) (*
 	_, envs := lookup(e.spec, "environments")
 	seen := map[string]bool{}
 	var changes []ImageChange
+	var missing object // overrides of the target environment for a services: mapping it lacks
 	for _, s := range sets {
 		if seen[s.Service] {
 			return nil, nil, refuse("%s is given twice; give each service once", s.Service)
@@ -148,10 +158,16 @@ func SetImages(file string, data []byte, sets []ImageSet, target ImageTarget) (*
 				ch.Old = o.Image
 			}
 			path := []string{"overrides", "services", s.Service, "image"}
-			if err := e.setOrReplace(envs.Content[envI], path, s.Image); err != nil {
+			if err := e.wantSet(envI, path, str(s.Image)); err != nil {
 				return nil, nil, err
 			}
-			if err := e.wantSet(envI, path, str(s.Image)); err != nil {
+			if servicesMap(envs.Content[envI]) == nil {
+				// No overrides.services mapping yet: every service's
+				// override goes into the one that is added below.
+				missing = append(missing, field{s.Service, object{{"image", str(s.Image)}}})
+				break
+			}
+			if err := e.setOrReplace(envs.Content[envI], path, s.Image); err != nil {
 				return nil, nil, err
 			}
 		default:
@@ -163,6 +179,11 @@ func SetImages(file string, data []byte, sets []ImageSet, target ImageTarget) (*
 			e.wantService(i)["image"] = s.Image
 		}
 		changes = append(changes, ch)
+	}
+	if len(missing) > 0 {
+		if err := e.setOrAdd(envs.Content[envI], []string{"overrides", "services"}, missing); err != nil {
+			return nil, nil, err
+		}
 	}
 	out, doc, err := e.finish()
 	if err != nil {
@@ -209,6 +230,32 @@ func (e *editor) wantService(i int) map[string]any {
 	l, _ := e.wantSpec()["services"].([]any)
 	m, _ := l[i].(map[string]any)
 	return m
+}
+
+// servicesMap is environment env's overrides.services mapping, or nil.
+func servicesMap(env *yaml.Node) *yaml.Node {
+	_, o := lookup(env, "overrides")
+	_, svcs := lookup(o, "services")
+	if svcs == nil || svcs.Kind != yaml.MappingNode {
+		return nil
+	}
+	return svcs
+}
+
+// setOrAdd gives path below mapping m the value val, adding the missing
+// keys; a null value on the way (overrides: with nothing after it) is
+// filled in.
+func (e *editor) setOrAdd(m *yaml.Node, path []string, val any) error {
+	k, v := lookup(m, path[0])
+	switch {
+	case k == nil:
+		return e.addKey(m, path[0], nest(path[1:], val), nil)
+	case isNull(v):
+		return e.fillEmpty(m, k, v, nest(path[1:], val))
+	case len(path) == 1 || v.Kind != yaml.MappingNode:
+		return refuse("%s:%d:%d: %s is not a mapping", e.file, v.Line, v.Column, path[0])
+	}
+	return e.setOrAdd(v, path[1:], val)
 }
 
 // setOrReplace sets path below mapping m to the string val: the scalar is

@@ -171,6 +171,7 @@ var badCases = map[string]class{
 	"config-09-not-text.yaml":              crossField,
 	"config-10-content-or-file.yaml":       mixed,
 	"config-11-override.yaml":              mixed,
+	"promotion-01-order.yaml":              crossField,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

@@ -141,6 +141,13 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whyUnique,
 		},
 		{
+			At:     []string{"spec.promotion[*]"},
+			Doc:    "Promotion names existing environments, each once, from the least strict tier to the most (a stage never promotes into a laxer tier).",
+			Msgs:   promotionMsgs,
+			check:  checkPromotion,
+			Schema: whyReference,
+		},
+		{
 			At:     []string{env + ".zones"},
 			Doc:    "A zone is listed once.",
 			Msgs:   []string{"zone %q is listed twice"},

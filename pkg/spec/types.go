@@ -79,6 +79,10 @@ type PlatformSpec struct {
 	// Kustomize adds what the spec cannot say, in every environment: Kustomize
 	// components the team owns, next to platform.yaml.
 	Kustomize *Kustomize `json:"kustomize,omitempty"`
+	// Promotion is the order images move through environments with
+	// `platformctl promote FROM TO` (e.g. [testing, staging, production]):
+	// each promotion goes to the next environment listed, never past one.
+	Promotion []string `json:"promotion,omitempty" validate:"omitempty,dive,dnslabel"`
 }
 
 // Kustomize is the supported way to add what the spec cannot say: Kustomize

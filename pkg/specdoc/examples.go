@@ -208,4 +208,7 @@ spec:
     # Component: what the spec cannot say (an agent's pod annotations, a
     # LimitRange, a patch of a field platformctl does not expose).
     components: [kustomize/agents]
+  # platformctl promote staging prod-eu copies staging's images into
+  # prod-eu's overrides; a promotion never skips a stage.
+  promotion: [dev, staging, prod-eu]
 `

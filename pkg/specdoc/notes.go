@@ -155,6 +155,7 @@ func fieldNotes() map[string]note {
 		"Environment.Region":           {Text: "Adds a required node affinity `topology.kubernetes.io/region In [<region>]` to every service's pods, in any tier."},
 		"Environment.Zones":            {Text: "Only the number of zones is used (see [Tier defaults](#tier-defaults)); the names are not written into any object."},
 		"Environment.SingleZoneReason": {Effect: checkedOnly},
+		"PlatformSpec.Promotion":       {Effect: checkedOnly, Text: "Read by `platformctl promote FROM TO`, never by the generator: TO must be the stage right after FROM here, and promote writes the images FROM runs into TO's overrides ([docs/gitops.md](gitops.md#promoting-images))."},
 		"Edge.ClassName":               {Text: "`gatewayClassName` of the Gateway, or `ingressClassName` of each Ingress."},
 		"Edge.HSTS":                    {Text: "Gateway only: every route adds `Strict-Transport-Security: " + generate.HSTSValue + "` to responses, next to `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`, which gateway routes always set. With ingress-nginx platformctl sets none of these headers; the controller's configuration decides."},
 		"Edge.MaxBodySize":             {Text: "ingress-nginx only (`proxy-body-size`); nothing is generated for it with the gateway."},

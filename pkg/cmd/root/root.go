@@ -12,6 +12,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
+	"github.com/platformctl/platformctl/pkg/cmd/promote"
 	"github.com/platformctl/platformctl/pkg/cmd/render"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	schemacmd "github.com/platformctl/platformctl/pkg/cmd/schema"
@@ -67,6 +68,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		initcmd.NewCmd(f, nil),
 		newcmd.NewCmd(f),
 		setcmd.NewCmd(f),
+		promote.NewCmd(f, nil),
 	)
 	addCompletionCmd(cmd, f)
 	// help is added now, not at Execute, so it can be marked: it reads no

@@ -148,11 +148,7 @@ func RunImage(opts *ImageOptions) error {
 		return nil
 	}
 	for _, c := range changes {
-		if c.Old == c.New {
-			fmt.Fprintf(opts.IO.Out, "%s:%d: %s: unchanged (%s)\n", opts.File, c.Line, c.Path, c.New)
-			continue
-		}
-		fmt.Fprintf(opts.IO.Out, "%s:%d: %s: %s → %s\n", opts.File, c.Line, c.Path, c.Old, c.New)
+		fmt.Fprintln(opts.IO.Out, c.String(opts.File))
 	}
 	return nil
 }
