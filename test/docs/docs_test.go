@@ -1,5 +1,6 @@
 // Package docs_test checks what the docs tell users to paste: every GitHub
-// Actions workflow shown in docs/*.md passes actionlint. run.sh installs
+// Actions workflow shown in docs/*.md, and every one platformctl ci github
+// writes for the examples, passes actionlint. run.sh installs
 // actionlint and passes it in ACTIONLINT; without it the test skips.
 package docs_test
 
@@ -12,6 +13,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/cipipeline"
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 // workflow is a fenced YAML block whose first line names a workflow file.
@@ -43,4 +47,33 @@ func TestWorkflowSnippets(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, found, 2, "docs/ci.md shows the lint and the diff workflows")
+}
+
+// TestGeneratedWorkflows: what `platformctl ci github` writes for every
+// example passes actionlint, as a repository would hold it.
+func TestGeneratedWorkflows(t *testing.T) {
+	bin := os.Getenv("ACTIONLINT")
+	if bin == "" {
+		t.Skip("ACTIONLINT not set: run test/docs/run.sh (make docs-check)")
+	}
+	specs, err := filepath.Glob("../../examples/*/platform.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, specs)
+	for _, file := range specs {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			d, err := spec.LoadAndValidate(file)
+			require.NoError(t, err)
+			files, err := cipipeline.GitHub(d.Platform, cipipeline.Options{})
+			require.NoError(t, err)
+			dir := filepath.Join(t.TempDir(), cipipeline.WorkflowDir)
+			require.NoError(t, os.MkdirAll(dir, 0o755))
+			args := []string{"-no-color"}
+			for name, b := range files {
+				require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+				args = append(args, filepath.Join(dir, name))
+			}
+			out, err := exec.Command(bin, args...).CombinedOutput()
+			require.NoError(t, err, "actionlint:\n%s", out)
+		})
+	}
 }

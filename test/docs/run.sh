@@ -15,4 +15,4 @@ if [[ ! -x "$cache/actionlint" ]]; then
 	mv -T "$tmp" "$cache" 2>/dev/null || rm -rf "$tmp"
 fi
 cd "$root"
-ACTIONLINT="$cache/actionlint" go test -count=1 -run 'TestWorkflowSnippets' ./test/docs/
+ACTIONLINT="$cache/actionlint" go test -count=1 -run 'TestWorkflowSnippets|TestGeneratedWorkflows' ./test/docs/

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformctl/platformctl/pkg/cmd/build"
+	"github.com/platformctl/platformctl/pkg/cmd/cicmd"
 	diffcmd "github.com/platformctl/platformctl/pkg/cmd/diff"
 	graphcmd "github.com/platformctl/platformctl/pkg/cmd/graph"
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
@@ -69,6 +70,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		newcmd.NewCmd(f),
 		setcmd.NewCmd(f),
 		promote.NewCmd(f, nil),
+		cicmd.NewCmd(f),
 	)
 	addCompletionCmd(cmd, f)
 	// help is added now, not at Execute, so it can be marked: it reads no

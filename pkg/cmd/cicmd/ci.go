@@ -1,0 +1,122 @@
+// Package cicmd implements `platformctl ci github`.
+package cicmd
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platformctl/platformctl/pkg/cipipeline"
+	versioncmd "github.com/platformctl/platformctl/pkg/cmd/version"
+	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/scaffold"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// NewCmd returns the ci command with its subcommands.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "ci",
+		Short: "Write the CI pipeline for the platform's services and deploy repository",
+		Long: `Ci writes the pipeline of the platform's delivery loop: each service's release
+(build, test, SBOM, vulnerability scan, keyless signature, push by digest, a pull
+request on the deploy repository) and the deploy repository's checks and
+promotion. See docs/ci.md.`,
+		Example: `  platformctl ci github -o .`,
+		Args:    cobra.NoArgs,
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(NewGitHubCmd(f, nil))
+	return cmd
+}
+
+// GitHubOptions are ci github's inputs.
+type GitHubOptions struct {
+	IO     cmdutil.IOStreams
+	File   string
+	Dir    string
+	Force  bool
+	FailOn string
+	Quiet  bool
+	Log    cmdutil.Logger
+	Lock   scaffold.Locking
+}
+
+// NewGitHubCmd returns the ci github command; runF replaces the run
+// function in tests.
+func NewGitHubCmd(f *cmdutil.Factory, runF func(*GitHubOptions) error) *cobra.Command {
+	opts := &GitHubOptions{IO: f.IO, Log: f.Logf,
+		Lock: scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(f.IO.ErrOut)}}
+	cmd := &cobra.Command{
+		Use:   "github [-o DIR]",
+		Short: "Write GitHub Actions workflows: release, platform checks, promotion",
+		Long: `Github writes, under DIR/.github/workflows/:
+
+  <release>.yml  every service's image, on each push: build (docker buildx, tagged with the
+                 commit), the Dockerfile's test stage, an SPDX SBOM (syft), a vulnerability
+                 scan failing at --fail-on (grype), a keyless cosign signature and SBOM
+                 attestation (the job's OIDC token, no long-lived key), push by digest, then a
+                 pull request on the deploy repository (vars.DEPLOY_REPOSITORY, with
+                 secrets.DEPLOY_TOKEN) that runs platformctl set image --from-metadata into
+                 the first stage of spec.promotion.
+  platform.yml   the deploy repository's checks: render --check, lint as pull-request
+                 annotations and SARIF in code scanning, the semantic diff as a comment.
+  promote.yml    (with spec.promotion) promote one stage on demand, in the GitHub environment
+                 named after the target stage, so its required reviewers approve; a
+                 production-tier target also refuses while an error-budget burn alert fires
+                 (vars.PROMETHEUS_URL).
+
+The signing identity is declared once, in spec.security.imageVerification: the
+cluster's admission policy admits what it signed, so the release workflow is
+written at the file and branch its subject names and verifies its own
+signature with it. Every action is pinned by commit; tools are installed with
+go install at fixed versions. Existing files are refused unless --force.`,
+		Example: `  platformctl ci github -o .
+  platformctl ci github -f platforms/shop.yaml -o ../shop-deploy --fail-on critical --force`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.File = f.Setting(cmd.Flags(), "file", "file")
+			opts.Quiet = f.Global.Quiet
+			if runF != nil {
+				return runF(opts)
+			}
+			return RunGitHub(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringP("file", "f", "platform.yaml", "platform spec to read")
+	fl.StringVarP(&opts.Dir, "output", "o", ".", "repository root to write .github/workflows/ into")
+	fl.BoolVar(&opts.Force, "force", false, "replace existing workflow files")
+	fl.StringVar(&opts.FailOn, "fail-on", "high", "lowest vulnerability severity that fails a build: "+strings.Join(cipipeline.Severities, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("fail-on", cmdutil.CompleteValues(cipipeline.Severities...)) // registered above
+	return cmd
+}
+
+// RunGitHub writes the workflows.
+func RunGitHub(opts *GitHubOptions) error {
+	d, err := cmdutil.LoadSpec(opts.File)
+	if err != nil {
+		return err
+	}
+	files, err := cipipeline.GitHub(d.Platform, cipipeline.Options{Version: versioncmd.Current().Version, FailOn: opts.FailOn})
+	var at *cipipeline.Error
+	if errors.As(err, &at) {
+		return cmdutil.Fail(spec.ErrorList{{File: d.File, Pos: d.Pos(at.Path), Path: at.Path, Msg: at.Msg}})
+	}
+	if err != nil {
+		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
+	}
+	written, err := scaffold.WriteFiles(filepath.Join(opts.Dir, cipipeline.WorkflowDir), files, opts.Force, opts.Lock)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	if !opts.Quiet {
+		for _, p := range written {
+			fmt.Fprintf(opts.IO.Out, "wrote %s\n", p)
+		}
+	}
+	return nil
+}
