@@ -9,21 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/platformctl/platformctl/pkg/cmd/root"
-	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/cmd/cmdtest"
 )
-
-func run(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut strings.Builder
-	code := root.Main(args, cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	return code, out.String(), errOut.String()
-}
 
 func TestCIGitHub(t *testing.T) {
 	dir := t.TempDir()
 	shop := "../../../examples/shop/platform.yaml"
-	code, out, errOut := run(t, "ci", "github", "-f", shop, "-o", dir)
+	code, out, errOut := cmdtest.Run(t, "ci", "github", "-f", shop, "-o", dir)
 	require.Equal(t, 0, code, errOut)
 	for _, f := range []string{"platform.yml", "promote.yml", "release.yml"} {
 		p := filepath.Join(dir, ".github", "workflows", f)
@@ -32,16 +24,16 @@ func TestCIGitHub(t *testing.T) {
 		require.NoError(t, err)
 	}
 	// Again: refused, nothing changed; --force replaces.
-	code, _, errOut = run(t, "ci", "github", "-f", shop, "-o", dir)
+	code, _, errOut = cmdtest.Run(t, "ci", "github", "-f", shop, "-o", dir)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, "already exist; nothing was written (--force overwrites)")
-	code, _, errOut = run(t, "ci", "github", "-f", shop, "-o", dir, "--force", "--fail-on", "critical")
+	code, _, errOut = cmdtest.Run(t, "ci", "github", "-f", shop, "-o", dir, "--force", "--fail-on", "critical")
 	require.Equal(t, 0, code, errOut)
 	b, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "release.yml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(b), "--fail-on critical")
 
-	code, _, errOut = run(t, "ci", "github", "-f", shop, "-o", t.TempDir(), "--fail-on", "severe")
+	code, _, errOut = cmdtest.Run(t, "ci", "github", "-f", shop, "-o", t.TempDir(), "--fail-on", "severe")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `--fail-on: fail-on "severe": use one of`)
 
@@ -52,7 +44,7 @@ func TestCIGitHub(t *testing.T) {
 	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(string(spec), "/.github/workflows/release.yml@refs/heads/main", "/releases", 1)), 0o644))
 	// The config files the spec names, copied (a symbolic link out is refused).
 	require.NoError(t, os.CopyFS(filepath.Join(filepath.Dir(bad), "config"), os.DirFS(filepath.Join(filepath.Dir(shop), "config"))))
-	code, _, errOut = run(t, "ci", "github", "-f", bad, "-o", t.TempDir())
+	code, _, errOut = cmdtest.Run(t, "ci", "github", "-f", bad, "-o", t.TempDir())
 	assert.Equal(t, 2, code)
 	assert.Regexp(t, `platform.yaml:\d+:\d+: spec.security.imageVerification.subject: "https://github.com/acme/shop/releases" is not a GitHub workflow identity`, errOut)
 }

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/platformctl/platformctl/pkg/cmd/root"
@@ -44,4 +46,25 @@ func ExitCode(err error) int {
 		return -2
 	}
 	return 0
+}
+
+// Run is `platformctl args…` in this process, with empty stdin: its exit
+// code, stdout and stderr.
+func Run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut strings.Builder
+	code = root.Main(args, cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// CopyExample copies examples/NAME (the spec and the files it names) into
+// a temporary directory, so a test may edit it, and returns the spec's
+// path there. root is the repository root relative to the test.
+func CopyExample(t *testing.T, root, name string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join(root, "examples", name))); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "platform.yaml")
 }
