@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 
+	"github.com/platformctl/platformctl/pkg/baseline"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -31,6 +32,16 @@ type Report struct {
 	FailOn lint.Severity
 	// ToolVersion is platformctl's version.
 	ToolVersion string
+	// Baseline is set when known findings were read from (or recorded in)
+	// a baseline: they are in Result.Suppressed, marked baseline.SuppressionKind.
+	Baseline *BaselineUse
+}
+
+// BaselineUse is a baseline applied to the run.
+type BaselineUse struct {
+	File string
+	// Fixed are the known findings no longer found.
+	Fixed []baseline.Entry
 }
 
 // Rule finds a catalog entry.

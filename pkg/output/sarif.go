@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/platformctl/platformctl/pkg/baseline"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -84,14 +85,17 @@ type sarifRuleProperty struct {
 }
 
 type sarifResult struct {
-	RuleID              string                 `json:"ruleId"`
-	RuleIndex           int                    `json:"ruleIndex"`
-	Level               string                 `json:"level"`
-	Message             sarifMessage           `json:"message"`
-	Locations           []sarifLocation        `json:"locations,omitempty"`
-	PartialFingerprints map[string]string      `json:"partialFingerprints,omitempty"`
-	Suppressions        []sarifSuppression     `json:"suppressions,omitempty"`
-	Properties          *sarifResultProperties `json:"properties,omitempty"`
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifMessage       `json:"message"`
+	Locations           []sarifLocation    `json:"locations,omitempty"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints,omitempty"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	// BaselineState is new, unchanged or absent against --baseline (SARIF
+	// 3.27.24); omitted without one.
+	BaselineState string                 `json:"baselineState,omitempty"`
+	Properties    *sarifResultProperties `json:"properties,omitempty"`
 }
 
 type sarifResultProperties struct {
@@ -166,13 +170,29 @@ func SARIF(w io.Writer, r *Report) error {
 		seen[fp]++
 		fp = fmt.Sprintf("%s:%d", fp, seen[fp])
 		res.PartialFingerprints = map[string]string{fingerprintKey: fp, "primaryLocationLineHash": fp}
-		if s := d.Suppression; s != nil {
+		switch s := d.Suppression; {
+		case r.Baseline != nil && s != nil && s.Kind == baseline.SuppressionKind:
+			// Known, not dismissed: code scanning keeps it open, as it was.
+			res.BaselineState = "unchanged"
+		case s != nil:
 			res.Suppressions = []sarifSuppression{{Kind: sarifSuppressionKind(s.Kind), Status: "accepted", Justification: s.Reason}}
+		}
+		if r.Baseline != nil && res.BaselineState == "" {
+			res.BaselineState = "new"
 		}
 		if d.Path != "" || d.Source != "" {
 			res.Properties = &sarifResultProperties{Path: d.Path, Source: d.Source}
 		}
 		results = append(results, res)
+	}
+	if r.Baseline != nil {
+		for _, e := range r.Baseline.Fixed {
+			results = append(results, sarifResult{
+				RuleID: e.Rule, RuleIndex: index[e.Rule], Level: "none", BaselineState: "absent",
+				Message:   sarifMessage{Text: e.Message + " (" + e.Object + ")"},
+				Locations: []sarifLocation{{LogicalLocations: []sarifLogicalLocation{{FullyQualifiedName: e.Object, Kind: "resource"}}}},
+			})
+		}
 	}
 
 	log := sarifLog{

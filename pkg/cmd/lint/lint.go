@@ -13,7 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platformctl/platformctl/pkg/baseline"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/filetxn"
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
@@ -37,8 +39,10 @@ type Options struct {
 	Quiet       bool
 	NoColor     bool
 	Config      lint.Config
-	Now         time.Time
-	Log         cmdutil.Logger
+	// Baseline is a baseline file to read; WriteBaseline one to write.
+	Baseline, WriteBaseline string
+	Now                     time.Time
+	Log                     cmdutil.Logger
 }
 
 // NewCmd returns the lint command; runF replaces the run function in tests.
@@ -96,6 +100,8 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "error", "exit 1 when a finding has at least this severity: info, warning, error")
 	cmd.Flags().BoolVar(&opts.ShowIgnored, "show-ignored", false, "also list findings ignored by annotation or config, with the reason")
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "let Kustomize directories load remote bases, resources and files (git and http URLs); by default they are refused before anything is fetched")
+	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "findings recorded in this file (--write-baseline) are known: reported as such, never failing the run")
+	cmd.Flags().StringVar(&opts.WriteBaseline, "write-baseline", "", "record every finding in this file (rule, object, field; not lines) and report them as known")
 	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
@@ -114,6 +120,19 @@ func Run(opts *Options) error {
 	failOn, err := lint.ParseSeverity(opts.FailOn)
 	if err != nil {
 		return cmdutil.Fail(fmt.Errorf("--fail-on: %w", err))
+	}
+	if opts.Baseline != "" && opts.WriteBaseline != "" {
+		return cmdutil.Fail(errors.New("--baseline and --write-baseline: give one (--write-baseline records the findings and reports them as known)"))
+	}
+	var known *baseline.File
+	if opts.Baseline != "" {
+		b, err := os.ReadFile(opts.Baseline)
+		if err != nil {
+			return cmdutil.Fail(fmt.Errorf("--baseline: %w", err))
+		}
+		if known, err = baseline.Parse(opts.Baseline, b); err != nil {
+			return cmdutil.Fail(err)
+		}
 	}
 	// Memory settings for this run, sized from the input (see memtune);
 	// restored on return.
@@ -158,9 +177,25 @@ func Run(opts *Options) error {
 	}
 	lint.SortDiagnostics(total.Findings)
 	lint.SortDiagnostics(total.Suppressed)
+	baselineFile := opts.Baseline
+	if opts.WriteBaseline != "" {
+		known, baselineFile = baseline.From(total.Findings), opts.WriteBaseline
+		if err := writeBaseline(opts.WriteBaseline, known.Marshal()); err != nil {
+			return cmdutil.Fail(err)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "platformctl: wrote %s: %s\n", opts.WriteBaseline, lint.Count(len(total.Findings), "known finding"))
+	}
 	rep := &output.Report{
 		Result: total, Catalog: catalog, ShowIgnored: opts.ShowIgnored, Quiet: opts.Quiet,
 		Color: !opts.NoColor && cmdutil.IsTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
+	}
+	if known != nil {
+		rep.Baseline = &output.BaselineUse{File: baselineFile}
+		rep.Baseline.Fixed = known.Apply(total, "known finding, recorded in "+baselineFile)
+		if n := len(rep.Baseline.Fixed); n > 0 && opts.WriteBaseline == "" {
+			fmt.Fprintf(opts.IO.ErrOut, "platformctl: %s of %s no longer found; run with --write-baseline %s to drop them\n",
+				lint.Count(n, "known finding"), opts.Baseline, opts.Baseline)
+		}
 	}
 	// Text and GitHub print a line or a few per finding; buffered, tens of
 	// thousands of findings are a few dozen writes instead of one each.
@@ -173,6 +208,26 @@ func Run(opts *Options) error {
 	}
 	if rep.Failed() {
 		return cmdutil.Silent(cmdutil.ExitFindings)
+	}
+	return nil
+}
+
+// writeBaseline writes data to path whole or not at all (a new file, or
+// an existing one replaced keeping its permissions).
+func writeBaseline(path string, data []byte) error {
+	var tx filetxn.Txn
+	defer tx.Rollback()
+	var err error
+	if _, statErr := os.Lstat(path); statErr == nil {
+		err = tx.Replace(path, data, nil)
+	} else {
+		err = tx.Create(path, data, 0o644)
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		return fmt.Errorf("--write-baseline: %w", err)
 	}
 	return nil
 }
