@@ -64,8 +64,13 @@ var kindSets = sync.OnceValue(func() map[string]map[string]bool {
 
 // Decode reads every object of a YAML or JSON stream (JSON when the first
 // non-space byte is {, as kubectl decides). Empty documents are skipped;
-// a `kind: List` contributes its items. The first problem ends decoding of
-// this input, with its position.
+// a `kind: List` contributes its items. A bad document (or List item) is
+// an *InputError with its position and does not stop the others: Decode
+// returns every good object and, joined, an error for each bad one
+// (InputErrors takes them apart), so one object without a name or one
+// Helm template in a stream does not hide what is wrong with the rest.
+// Problems with the whole input (binary, bad UTF-8, too large) and JSON
+// syntax errors leave no objects.
 func Decode(file string, data []byte) ([]*Object, error) {
 	if err := checkText(file, data); err != nil {
 		return nil, err
@@ -81,16 +86,63 @@ func Decode(file string, data []byte) ([]*Object, error) {
 	// so messages and positions do not depend on which one ran.
 	if docs, ok := yamlfast.Parse(data); ok {
 		var out []*Object
+		var errs []error
 		for doc, n := range docs {
 			objs, err := documentObjects(file, doc, n)
-			if err != nil {
-				return nil, err
-			}
+			errs = appendErr(errs, err)
 			out = append(out, objs...)
 		}
-		return out, nil
+		return out, joinErrs(errs)
 	}
 	return decodeGoYAML(file, data)
+}
+
+func appendErr(errs []error, err error) []error {
+	if err == nil {
+		return errs
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return append(errs, j.Unwrap()...)
+	}
+	return append(errs, err)
+}
+
+// joinErrs is nil for none, the error itself for one (callers that look
+// for an *InputError find it without unwrapping), errors.Join for more.
+func joinErrs(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return errors.Join(errs...)
+}
+
+// InputErrors takes apart an error of Decode (or of several, joined): its
+// input errors, in order, and whether err held nothing else.
+func InputErrors(err error) (ies []*InputError, only bool) {
+	if err == nil {
+		return nil, true
+	}
+	only = true
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var ie *InputError
+		if errors.As(e, &ie) {
+			ies = append(ies, ie)
+			return
+		}
+		only = false
+	}
+	walk(err)
+	return ies, only
 }
 
 // checkText refuses what is not worth parsing, with a position: huge or
@@ -108,28 +160,98 @@ func checkText(file string, data []byte) error {
 	return nil
 }
 
-// decodeGoYAML is Decode with go-yaml v3, document by document.
+// decodeGoYAML is Decode with go-yaml v3, document by document. go-yaml
+// cannot go on past a syntax error, so at the first one the stream is
+// read again one document at a time (see decodeByDocument), and only the
+// broken documents are lost.
 func decodeGoYAML(file string, data []byte) ([]*Object, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Object
+	var errs []error
 	for doc := 0; ; doc++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return out, joinErrs(errs)
 		}
 		if err != nil {
-			p, msg := yamlsyntax.Describe(data, err)
-			if bytes.Contains(data, []byte("{{")) {
-				msg += " (a Helm or Go template? render it first, e.g. helm template . | platformctl lint -)"
-			}
-			return nil, &InputError{File: file, Line: p.Line, Col: p.Col, Msg: "invalid YAML: " + msg}
+			return decodeByDocument(file, data)
 		}
 		objs, err := documentObjects(file, doc, &n)
-		if err != nil {
-			return nil, err
-		}
+		errs = appendErr(errs, err)
 		out = append(out, objs...)
+	}
+}
+
+// decodeByDocument splits data at its document markers (--- at the start
+// of a line, which YAML allows nowhere else) and decodes each document on
+// its own, positions shifted back to data's lines: a document with a
+// syntax error is one error, and the documents after it are still read.
+func decodeByDocument(file string, data []byte) ([]*Object, error) {
+	var out []*Object
+	var errs []error
+	doc := 0
+	for _, ch := range splitDocuments(data) {
+		dec := yaml.NewDecoder(bytes.NewReader(ch.data))
+		for {
+			var n yaml.Node
+			err := dec.Decode(&n)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				p, msg := yamlsyntax.Describe(ch.data, err)
+				if bytes.Contains(ch.data, []byte("{{")) {
+					msg += " (a Helm or Go template? render it first, e.g. helm template . | platformctl lint -)"
+				}
+				errs = append(errs, &InputError{File: file, Line: p.Line + ch.line, Col: p.Col, Msg: "invalid YAML: " + msg})
+				doc++
+				break
+			}
+			shiftLines(&n, ch.line)
+			objs, err := documentObjects(file, doc, &n)
+			errs = appendErr(errs, err)
+			out = append(out, objs...)
+			doc++
+		}
+	}
+	return out, joinErrs(errs)
+}
+
+type chunk struct {
+	data []byte
+	line int // lines of data before the chunk
+}
+
+// splitDocuments cuts data before every line that starts with "---"
+// followed by a space, a tab or the end of the line.
+func splitDocuments(data []byte) []chunk {
+	var out []chunk
+	start, startLine, line := 0, 0, 0
+	for off := 0; off < len(data); {
+		end := bytes.IndexByte(data[off:], '\n')
+		next := len(data)
+		if end >= 0 {
+			next = off + end + 1
+		}
+		l := data[off:next]
+		if off > start && bytes.HasPrefix(l, []byte("---")) && (len(l) == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\n' || l[3] == '\r') {
+			out = append(out, chunk{data: data[start:off], line: startLine})
+			start, startLine = off, line
+		}
+		off = next
+		line++
+	}
+	return append(out, chunk{data: data[start:], line: startLine})
+}
+
+func shiftLines(n *yaml.Node, by int) {
+	if by == 0 {
+		return
+	}
+	n.Line += by
+	for _, c := range n.Content {
+		shiftLines(c, by)
 	}
 }
 
@@ -179,14 +301,13 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 			return nil, &InputError{File: file, Line: items.Line, Col: items.Column, Msg: fmt.Sprintf("%s items must be a list of objects, got %s", o.Kind, nodeKindName(items))}
 		}
 		var out []*Object
+		var errs []error
 		for _, it := range Items(items) {
 			objs, err := objectsOf(file, doc, it)
-			if err != nil {
-				return nil, err
-			}
+			errs = appendErr(errs, err)
 			out = append(out, objs...)
 		}
-		return out, nil
+		return out, joinErrs(errs)
 	}
 	if kinds, ok := kindSets()[o.Group()]; ok && !kinds[o.Kind] {
 		k := KeyOf(root, "kind")
@@ -197,7 +318,11 @@ func objectsOf(file string, doc int, root *yaml.Node) ([]*Object, error) {
 		return nil, &InputError{File: file, Line: k.Line, Col: k.Column, Msg: msg}
 	}
 	if o.Name == "" && Str(At(root, "metadata.generateName")) == "" {
-		return nil, &InputError{File: file, Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("%s has no metadata.name", o.Kind)}
+		at := root
+		if k := KeyOf(root, "metadata"); k != nil {
+			at = k
+		}
+		return nil, &InputError{File: file, Line: at.Line, Col: at.Column, Msg: fmt.Sprintf("%s has no metadata.name", o.Kind)}
 	}
 	return []*Object{o}, nil
 }

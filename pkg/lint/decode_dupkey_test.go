@@ -63,8 +63,9 @@ func TestDecodeDuplicateKeys(t *testing.T) {
 			in:   "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: {a: x, a: y}}\n",
 			want: `x.yaml:4:71: mapping key "a" already defined at line 4`},
 		{name: "go-yaml path: an anchor in another document", fast: false,
-			in:   dupConfigMap + "data:\n  a: x\n  a: y\n---\nx: &x 1\n",
-			want: `x.yaml:6:3: mapping key "a" already defined at line 5`},
+			in: dupConfigMap + "data:\n  a: x\n  a: y\n---\nx: &x 1\n",
+			// Each bad document is an error of its own.
+			want: "x.yaml:6:3: mapping key \"a\" already defined at line 5\nx.yaml:8:4: YAML anchors and aliases are not supported in manifests"},
 		{name: "go-yaml path: a tag", fast: false,
 			in:   dupConfigMap + "data:\n  a: !!str x\n  a: y\n",
 			want: `x.yaml:6:3: mapping key "a" already defined at line 5`},
@@ -172,5 +173,54 @@ func TestDuplicateKeyAgreesWithGoYAML(t *testing.T) {
 			assert.Equal(t, dup, first)
 			assert.ErrorContains(t, v3, fmt.Sprintf("line %d: mapping key %q already defined at line %d", n+1, keys[got], dup+1))
 		}
+	}
+}
+
+// TestDecodeKeepsGoodDocuments: a bad document or List item is one input
+// error at its own position; the documents around it are still objects,
+// on both decoders.
+func TestDecodeKeepsGoodDocuments(t *testing.T) {
+	good := func(name string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + "}\n"
+	}
+	tests := []struct {
+		name  string
+		in    string
+		names []string
+		errs  []string
+	}{
+		{name: "object without a name", in: good("a") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n---\n" + good("c"),
+			names: []string{"a", "c"}, errs: []string{"x.yaml:7:1: ConfigMap has no metadata.name"}},
+		{name: "syntax error in the middle", in: good("a") + "---\nkind: [\n---\n" + good("c"),
+			names: []string{"a", "c"}, errs: []string{"x.yaml:6:1: invalid YAML: did not find expected node content"}},
+		{name: "Helm template", in: good("a") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n  {{- include \"x\" . }}\n---\n" + good("c"),
+			names: []string{"a", "c"}},
+		{name: "two bad documents", in: "kind: Pod\nmetadata: {name: a}\n---\n" + good("b") + "---\napiVersion: v1\nkind: Pod\nmetadata: {}\n",
+			names: []string{"b"}, errs: []string{"x.yaml:1:1: Pod has no apiVersion", "x.yaml:10:1: Pod has no metadata.name"}},
+		{name: "bad List item", in: "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n",
+			names: []string{"a"}, errs: []string{"x.yaml:6:3: ConfigMap has no metadata.name"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			objs, err := Decode("x.yaml", []byte(tt.in))
+			var names []string
+			for _, o := range objs {
+				names = append(names, o.Name)
+			}
+			assert.Equal(t, tt.names, names)
+			ies, only := InputErrors(err)
+			require.NotEmpty(t, ies)
+			assert.True(t, only)
+			for i, want := range tt.errs {
+				require.Greater(t, len(ies), i)
+				assert.Equal(t, want, ies[i].Error())
+			}
+			if strings.Contains(tt.in, "{{") {
+				assert.Contains(t, err.Error(), "a Helm or Go template?")
+			}
+			// The positions of the good documents are their lines in the whole input.
+			last := objs[len(objs)-1]
+			assert.Equal(t, strings.Count(tt.in[:strings.LastIndex(tt.in, "metadata: {name: "+last.Name)], "\n")+1, KeyOf(last.Root, "metadata").Line)
+		})
 	}
 }

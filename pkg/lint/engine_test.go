@@ -192,7 +192,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"no kind", "apiVersion: v1\nmetadata: {name: a}\n", "x.yaml:1:1: object with apiVersion v1 has no kind"},
 		{"no apiVersion", "kind: Pod\nmetadata: {name: a}\n", "x.yaml:1:1: Pod has no apiVersion"},
 		{"unknown kind", "apiVersion: apps/v1\nkind: Deploymnet\nmetadata: {name: a}\n", `x.yaml:2:1: unknown kind "Deploymnet" in API group "apps"; did you mean "Deployment"?`},
-		{"no name", "apiVersion: v1\nkind: Pod\nmetadata: {}\n", "x.yaml:1:1: Pod has no metadata.name"},
+		{"no name", "apiVersion: v1\nkind: Pod\nmetadata: {}\n", "x.yaml:3:1: Pod has no metadata.name"},
 		{"binary", "a\x00b", "x.yaml:1:1: binary file"},
 		{"alias bomb", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  a: &a [x, x]\n  b: [*a, *a]\n", "x.yaml:5:6: YAML anchors and aliases are not supported"},
 		{"bad utf8", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \xff}\n", "x.yaml:3:18: invalid YAML: invalid UTF-8"},

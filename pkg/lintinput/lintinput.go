@@ -85,17 +85,47 @@ func IsManifestFile(name string) bool {
 	return false
 }
 
-// FromPaths reads args: "-" is stdin, a Kustomize directory is built, any
+// Inputs are what Read found: the sets to lint and the problems with the
+// input, each positioned, that kept a document (or a file) out of them.
+type Inputs struct {
+	Sets []Set
+	// Problems are the bad documents and files, in input order: a file
+	// that is not YAML, an object without a name, a Helm template. Each
+	// is reported on its own and the rest of the input is still linted.
+	Problems []*lint.InputError
+}
+
+// FromPaths is Read for callers that take any problem with the input as
+// the end of the run: it returns the sets, or every problem joined.
+func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
+	in, err := Read(args, stdin, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Problems) > 0 {
+		errs := make([]error, len(in.Problems))
+		for i, p := range in.Problems {
+			errs[i] = p
+		}
+		return nil, errors.Join(errs...)
+	}
+	return in.Sets, nil
+}
+
+// Read reads args: "-" is stdin, a Kustomize directory is built, any
 // other directory is searched recursively for *.yaml, *.yml and *.json
 // (symbolic links are not followed), and files are read as given. An
-// argument that yields no object is an error unless opts.AllowEmpty.
-func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
+// argument that yields no object (and no problem) is an error unless
+// opts.AllowEmpty. A bad document or file is a Problem, not the end of
+// the run; the error is for what makes the whole run meaningless (a path
+// that does not exist, a Kustomize build that fails).
+func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 	var files []string
-	var sets []Set
+	var in Inputs
 	loose := Set{Name: "files"}
 	seen := map[string]bool{}
-	// found counts the objects each argument yields; fileArg says which
-	// argument a file of files came from.
+	// found counts the objects and problems each argument yields;
+	// fileArg says which argument a file of files came from.
 	found := make([]int, len(args))
 	fileArg := map[string]int{}
 	addFile := func(f string, arg int) {
@@ -105,15 +135,26 @@ func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 			fileArg[f] = arg
 		}
 	}
+	// problem files err's input errors under argument i; ok is false when
+	// err holds anything else.
+	problem := func(i int, err error) bool {
+		ies, only := lint.InputErrors(err)
+		if !only {
+			return false
+		}
+		in.Problems = append(in.Problems, ies...)
+		found[i] += len(ies)
+		return true
+	}
 	for i, arg := range args {
 		if arg == "-" {
 			data, err := io.ReadAll(io.LimitReader(stdin, lint.MaxInputSize+1))
 			if err != nil {
-				return nil, fmt.Errorf("read stdin: %w", err)
+				return Inputs{}, fmt.Errorf("read stdin: %w", err)
 			}
 			objs, err := lint.Decode("<stdin>", data)
-			if err != nil {
-				return nil, err
+			if err != nil && !problem(i, err) {
+				return Inputs{}, err
 			}
 			loose.Objects = append(loose.Objects, objs...)
 			loose.Files++
@@ -122,42 +163,44 @@ func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 		}
 		st, err := os.Stat(arg)
 		if err != nil {
-			return nil, describeStatError(arg, err)
+			return Inputs{}, describeStatError(arg, err)
 		}
 		if st.IsDir() {
+			var kdirs []string
 			if isKustomization(arg) {
-				s, err := FromKustomization(arg, opts)
+				kdirs = []string{arg}
+			} else {
+				manifests, nested, bad, err := manifestFiles(arg)
 				if err != nil {
-					return nil, err
+					return Inputs{}, err
 				}
-				sets = append(sets, s)
-				found[i] += len(s.Objects)
-				continue
-			}
-			manifests, kdirs, err := manifestFiles(arg)
-			if err != nil {
-				return nil, err
+				in.Problems = append(in.Problems, bad...)
+				found[i] += len(bad)
+				kdirs = nested
+				for _, f := range manifests {
+					addFile(f, i)
+				}
 			}
 			for _, k := range kdirs {
 				s, err := FromKustomization(k, opts)
 				if err != nil {
-					return nil, err
+					if !problem(i, err) {
+						return Inputs{}, err
+					}
+					continue
 				}
-				sets = append(sets, s)
+				in.Sets = append(in.Sets, s)
 				found[i] += len(s.Objects)
-			}
-			for _, f := range manifests {
-				addFile(f, i)
 			}
 			continue
 		}
 		addFile(arg, i)
 	}
-	perFile, err := decodeFiles(files)
-	if err != nil {
-		return nil, err
-	}
+	perFile, errs := decodeFiles(files)
 	for j, objs := range perFile {
+		if errs[j] != nil && !problem(fileArg[files[j]], errs[j]) {
+			return Inputs{}, errs[j]
+		}
 		loose.Objects = append(loose.Objects, objs...)
 		found[fileArg[files[j]]] += len(objs)
 	}
@@ -165,14 +208,14 @@ func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 	if !opts.AllowEmpty {
 		for i, n := range found {
 			if n == 0 {
-				return nil, noObjects(args[i])
+				return Inputs{}, noObjects(args[i])
 			}
 		}
 	}
 	if loose.Files > 0 {
-		sets = append([]Set{loose}, sets...)
+		in.Sets = append([]Set{loose}, in.Sets...)
 	}
-	return sets, nil
+	return in, nil
 }
 
 // noObjects says that arg yielded nothing to lint, and why that may be.
@@ -202,7 +245,7 @@ func describeStatError(path string, err error) error {
 
 // manifestFiles lists *.yaml, *.yml and *.json below dir, sorted, skipping
 // hidden directories (.git) and never following symbolic links.
-func manifestFiles(dir string) (files, kustomizations []string, err error) {
+func manifestFiles(dir string) (files, kustomizations []string, problems []*lint.InputError, err error) {
 	var out []string
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -226,20 +269,17 @@ func manifestFiles(dir string) (files, kustomizations []string, err error) {
 		if !d.Type().IsRegular() {
 			// A FIFO would block the walk; a FIFO named on the command
 			// line (<(…)) is read, one inside a folder is a mistake.
-			return &lint.InputError{File: p, Line: 1, Col: 1, Msg: fmt.Sprintf("not a regular file (%s); lint reads only regular files inside folders", fileType(d.Type()))}
+			problems = append(problems, &lint.InputError{File: p, Line: 1, Col: 1, Msg: fmt.Sprintf("not a regular file (%s); lint reads only regular files inside folders", fileType(d.Type()))})
+			return nil
 		}
 		out = append(out, p)
 		return nil
 	})
-	var ie *lint.InputError
-	if errors.As(err, &ie) {
-		return nil, nil, err
-	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("read %s: %w", dir, err)
+		return nil, nil, nil, fmt.Errorf("read %s: %w", dir, err)
 	}
 	sort.Strings(out)
-	return out, deployable(kustomizations), nil
+	return out, deployable(kustomizations), problems, nil
 }
 
 // deployable drops the Kustomize directories another one in the list
@@ -306,9 +346,9 @@ func kustomizationRefs(dir string) []string {
 }
 
 // decodeFiles reads and decodes files on every core, returning each file's
-// objects; the first error in input order wins, so the message does not
-// depend on scheduling.
-func decodeFiles(files []string) ([][]*lint.Object, error) {
+// objects and error, in input order, so what is reported does not depend
+// on scheduling.
+func decodeFiles(files []string) ([][]*lint.Object, []error) {
 	results := make([][]*lint.Object, len(files))
 	errs := make([]error, len(files))
 	var wg sync.WaitGroup
@@ -327,12 +367,7 @@ func decodeFiles(files []string) ([][]*lint.Object, error) {
 	}
 	close(next)
 	wg.Wait()
-	for i := range files {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-	}
-	return results, nil
+	return results, errs
 }
 
 func decodeFile(path string) ([]*lint.Object, error) {

@@ -20,6 +20,10 @@ import (
 // of each kind per step and the count tells readers how many there were.
 func GitHub(w io.Writer, r *Report) error {
 	ew := newErrWriter(w)
+	for _, ie := range r.InputErrors {
+		ew.writeString(githubCommand(lint.Diagnostic{RuleID: inputErrorTitle, Severity: lint.Error, Message: ie.Msg, File: ie.File, Line: ie.Line, Column: ie.Col}))
+		ew.writeString("\n")
+	}
 	for _, d := range r.Result.Findings {
 		ew.writeString(githubCommand(d))
 		ew.writeString("\n")

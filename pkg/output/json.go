@@ -29,7 +29,17 @@ type jsonSummary struct {
 	Warnings int  `json:"warnings"`
 	Info     int  `json:"info"`
 	Ignored  int  `json:"ignored"`
-	Failed   bool `json:"failed"`
+	// InputErrors counts the documents and files that were not linted.
+	InputErrors int  `json:"inputErrors,omitempty"`
+	Failed      bool `json:"failed"`
+}
+
+// jsonInputError is a document or file that could not be read as objects.
+type jsonInputError struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 type jsonReport struct {
@@ -39,6 +49,8 @@ type jsonReport struct {
 	Findings      []lint.Diagnostic `json:"findings"`
 	Ignored       []lint.Diagnostic `json:"ignored"`
 	Rules         []jsonRule        `json:"rules"`
+	// InputErrors is written only when there are some, after rules.
+	InputErrors []jsonInputError `json:"inputErrors,omitempty"`
 }
 
 // JSON writes the versioned JSON document described in docs/lint-json.md.
@@ -48,7 +60,8 @@ func JSON(w io.Writer, r *Report) error {
 		SchemaVersion: SchemaVersion,
 		Tool:          map[string]string{"name": "platformctl", "version": r.ToolVersion},
 		Summary: jsonSummary{Objects: r.Result.Objects, Rules: len(r.Result.Rules), Errors: c[lint.Error],
-			Warnings: c[lint.Warning], Info: c[lint.Info], Ignored: len(r.Result.Suppressed), Failed: r.Failed()},
+			Warnings: c[lint.Warning], Info: c[lint.Info], Ignored: len(r.Result.Suppressed), InputErrors: len(r.InputErrors),
+			Failed: r.Failed() || r.InputFailed()},
 		Findings: nonNil(r.Result.Findings),
 		Ignored:  nonNil(r.Result.Suppressed),
 	}
@@ -56,6 +69,9 @@ func JSON(w io.Writer, r *Report) error {
 	for _, rule := range r.Result.Rules {
 		out.Rules = append(out.Rules, jsonRule{ID: rule.ID, Title: rule.Title, Category: rule.Category, Severity: rule.Severity,
 			Description: rule.Description, Remediation: rule.Remediation, References: rule.References, HelpURI: HelpURI(rule.ID)})
+	}
+	for _, ie := range r.InputErrors {
+		out.InputErrors = append(out.InputErrors, jsonInputError{File: ie.File, Line: ie.Line, Column: ie.Col, Message: ie.Msg})
 	}
 	return writeJSON(w, out)
 }
@@ -118,7 +134,10 @@ func writeJSON(w io.Writer, out jsonReport) error {
 	list("rules", len(out.Rules), func(buf []byte, i int) ([]byte, error) {
 		b, err := marshalIndent(out.Rules[i], "    ")
 		return append(buf, b...), err
-	}, true)
+	}, len(out.InputErrors) == 0)
+	if len(out.InputErrors) > 0 {
+		field("inputErrors", out.InputErrors, true)
+	}
 	ew.printf("}\n")
 	if err := ew.flush(); err != nil {
 		return fmt.Errorf("write json: %w", err)

@@ -33,6 +33,7 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 }
 
@@ -82,6 +83,20 @@ func JUnit(w io.Writer, r *Report) error {
 	}
 
 	out := junitSuites{Name: "platformctl lint"}
+	// Input errors come first, in a suite of their own: a case per bad
+	// document, as a JUnit error (the check could not run), not a failure.
+	if len(r.InputErrors) > 0 {
+		suite := junitSuite{Name: inputErrorTitle}
+		for _, ie := range r.InputErrors {
+			pos := fmt.Sprintf("%s:%d:%d", ie.File, ie.Line, ie.Col)
+			suite.Cases = append(suite.Cases, junitCase{Name: pos, ClassName: inputErrorTitle,
+				Error: &junitFailure{Message: oneLine(ie.Msg), Type: inputErrorTitle, Body: junitBody(pos + ": " + ie.Msg)}})
+		}
+		suite.Tests, suite.Errors = len(suite.Cases), len(suite.Cases)
+		out.Tests += suite.Tests
+		out.Errors += suite.Errors
+		out.Suites = append(out.Suites, suite)
+	}
 	for _, id := range sortedKeys(ruleIDs) {
 		suite := junitSuite{Name: id}
 		objs := uniqueSorted(objects[id])

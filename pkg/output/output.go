@@ -35,6 +35,10 @@ type Report struct {
 	// Baseline is set when known findings were read from (or recorded in)
 	// a baseline: they are in Result.Suppressed, marked baseline.SuppressionKind.
 	Baseline *BaselineUse
+	// InputErrors are the documents and files that could not be read as
+	// objects (sorted by SortInputErrors): each is reported on its own, the
+	// rest of the input was linted, and any of them makes the run exit 2.
+	InputErrors []*lint.InputError
 }
 
 // BaselineUse is a baseline applied to the run.
@@ -68,9 +72,13 @@ func (r *Report) Counts() map[lint.Severity]int {
 // take no plural).
 func (r *Report) Summary() string {
 	c := r.Counts()
-	return fmt.Sprintf("%s, %s: %s, %s, %d info; %d ignored",
+	s := fmt.Sprintf("%s, %s: %s, %s, %d info; %d ignored",
 		lint.Count(r.Result.Objects, "object"), lint.Count(len(r.Result.Rules), "rule"),
 		lint.Count(c[lint.Error], "error"), lint.Count(c[lint.Warning], "warning"), c[lint.Info], len(r.Result.Suppressed))
+	if n := len(r.InputErrors); n > 0 {
+		s += "; " + lint.Count(n, "input error") + " (those documents were not linted)"
+	}
+	return s
 }
 
 // Failed says whether any finding is at or above FailOn.
@@ -82,6 +90,10 @@ func (r *Report) Failed() bool {
 	}
 	return false
 }
+
+// InputFailed says whether part of the input could not be read: the exit
+// code is 2 then, whatever the findings.
+func (r *Report) InputFailed() bool { return len(r.InputErrors) > 0 }
 
 // Format writes a report.
 type Format func(w io.Writer, r *Report) error

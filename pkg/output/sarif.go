@@ -42,6 +42,26 @@ type sarifRun struct {
 	// found nothing", while a missing one means "did not run".
 	Results    []sarifResult `json:"results"`
 	ColumnKind string        `json:"columnKind"`
+	// Invocations is written only when part of the input could not be
+	// read: each bad document is a toolExecutionNotification with its
+	// location, and the invocation did not succeed.
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications"`
+}
+
+type sarifNotification struct {
+	Level      string                `json:"level"`
+	Message    sarifMessage          `json:"message"`
+	Locations  []sarifLocation       `json:"locations,omitempty"`
+	Descriptor *sarifReportingDescID `json:"descriptor,omitempty"`
+}
+
+type sarifReportingDescID struct {
+	ID string `json:"id"`
 }
 
 type sarifTool struct {
@@ -208,7 +228,8 @@ func SARIF(w io.Writer, r *Report) error {
 			Results: results,
 			// yaml.v3 counts columns in characters, not UTF-16 units (the
 			// SARIF default), so say so or non-ASCII lines point off by some.
-			ColumnKind: "unicodeCodePoints",
+			ColumnKind:  "unicodeCodePoints",
+			Invocations: sarifInvocations(r),
 		}},
 	}
 	enc := json.NewEncoder(w)
@@ -219,6 +240,21 @@ func SARIF(w io.Writer, r *Report) error {
 		return fmt.Errorf("write sarif: %w", err)
 	}
 	return nil
+}
+
+func sarifInvocations(r *Report) []sarifInvocation {
+	if len(r.InputErrors) == 0 {
+		return nil
+	}
+	inv := sarifInvocation{ToolExecutionNotifications: make([]sarifNotification, 0, len(r.InputErrors))}
+	for _, ie := range r.InputErrors {
+		n := sarifNotification{Level: "error", Message: sarifMessage{Text: ie.Msg}, Descriptor: &sarifReportingDescID{ID: inputErrorTitle}}
+		if loc := sarifLocationOf(lint.Diagnostic{File: ie.File, Line: ie.Line, Column: ie.Col}); loc != nil {
+			n.Locations = []sarifLocation{*loc}
+		}
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, n)
+	}
+	return []sarifInvocation{inv}
 }
 
 // messageWithObject names the object after the message, as the text format

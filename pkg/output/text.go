@@ -66,6 +66,12 @@ func Text(w io.Writer, r *Report) error {
 			}
 		}
 	}
+	for _, ie := range r.InputErrors {
+		ew.printf("%s:%d:%d: %s %s: %s\n", visible(ie.File), ie.Line, ie.Col, paint(r.Color, ansiRed, "error"), inputErrorTitle, visible(ie.Msg))
+	}
+	if len(r.InputErrors) > 0 && len(r.Result.Findings) > 0 {
+		ew.printf("\n")
+	}
 	print(r.Result.Findings, false)
 	if r.ShowIgnored && len(r.Result.Suppressed) > 0 {
 		if len(r.Result.Findings) > 0 {
@@ -75,7 +81,7 @@ func Text(w io.Writer, r *Report) error {
 		print(r.Result.Suppressed, true)
 	}
 	if !r.Quiet {
-		if len(r.Result.Findings) > 0 {
+		if len(r.Result.Findings) > 0 || len(r.InputErrors) > 0 {
 			ew.printf("\n")
 		}
 		ew.printf("%s\n", r.Summary())

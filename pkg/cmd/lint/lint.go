@@ -138,10 +138,11 @@ func Run(opts *Options) error {
 	// restored on return.
 	mem := memtune.Start(inputBytes(opts.Args), len(opts.Args) == 0)
 	defer mem.Done()
-	sets, err := inputs(opts)
+	sets, problems, err := inputs(opts)
 	if err != nil {
 		return cmdutil.Fail(err)
 	}
+	output.SortInputErrors(problems)
 	objects := 0
 	for _, s := range sets {
 		objects += len(s.Objects)
@@ -188,6 +189,7 @@ func Run(opts *Options) error {
 	rep := &output.Report{
 		Result: total, Catalog: catalog, ShowIgnored: opts.ShowIgnored, Quiet: opts.Quiet,
 		Color: !opts.NoColor && cmdutil.IsTerminal(opts.IO.Out), FailOn: failOn, ToolVersion: version.Version,
+		InputErrors: problems,
 	}
 	if known != nil {
 		rep.Baseline = &output.BaselineUse{File: baselineFile}
@@ -205,6 +207,11 @@ func Run(opts *Options) error {
 	}
 	if err := out.Flush(); err != nil {
 		return cmdutil.Fail(err)
+	}
+	// A document that could not be read was not checked: that outranks
+	// findings, so a pre-commit hook cannot pass on a file lint never saw.
+	if rep.InputFailed() {
+		return cmdutil.Silent(cmdutil.ExitError)
 	}
 	if rep.Failed() {
 		return cmdutil.Silent(cmdutil.ExitFindings)
@@ -256,13 +263,21 @@ func inputBytes(paths []string) int64 {
 	return n
 }
 
-func inputs(opts *Options) ([]lintinput.Set, error) {
+// inputs returns the sets to lint and the problems with paths' documents
+// (a rendered spec has none: its objects are the generator's).
+func inputs(opts *Options) ([]lintinput.Set, []*lint.InputError, error) {
 	if len(opts.Args) > 0 {
 		if len(opts.Envs) > 0 {
-			return nil, errors.New("--env applies to a spec; it cannot be used with paths")
+			return nil, nil, errors.New("--env applies to a spec; it cannot be used with paths")
 		}
-		return lintinput.FromPaths(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty, AllowRemote: opts.AllowRemote})
+		in, err := lintinput.Read(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty, AllowRemote: opts.AllowRemote})
+		return in.Sets, in.Problems, err
 	}
+	sets, err := specInputs(opts)
+	return sets, nil, err
+}
+
+func specInputs(opts *Options) ([]lintinput.Set, error) {
 	if _, err := os.Stat(opts.File); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("nothing to lint: no paths given and %s does not exist", opts.File)
 	}

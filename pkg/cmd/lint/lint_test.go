@@ -53,7 +53,7 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "empty stdin", args: []string{"-"}, code: 2, err: "no objects to lint in standard input"},
 		{name: "empty stdin allowed", args: []string{"-"}, opts: func(o *lintcmd.Options) { o.AllowEmpty = true }, code: 0, stdout: "0 objects"},
 		{name: "a folder without manifests", args: []string{"empty"}, code: 2, err: "no objects to lint in empty"},
-		{name: "remote resource", args: []string{"remote"}, code: 2, err: "remote/kustomization.yaml:2:3: resources[0]"},
+		{name: "remote resource", args: []string{"remote"}, code: 2, stdout: "remote/kustomization.yaml:2:3: error input-error: resources[0]"},
 		{name: "exclusion without a selector", args: []string{"cm.yaml"}, code: 2, err: "exclude[0]: no selector",
 			opts: func(o *lintcmd.Options) { o.Config.Exclude = []lint.Exclusion{{Reason: "x"}} }},
 	}
