@@ -177,6 +177,9 @@ func compile(cfg Config, rules []Rule) (*compiled, error) {
 	if cfg.Params.RequiredLabels != nil {
 		c.params.RequiredLabels = cfg.Params.RequiredLabels
 	}
+	if cfg.Params.RequiredAnnotations != nil {
+		c.params.RequiredAnnotations = cfg.Params.RequiredAnnotations
+	}
 	return c, nil
 }
 

@@ -92,6 +92,8 @@ type Params struct {
 	MinReplicas int `mapstructure:"minReplicas" json:"minReplicas,omitempty" check:"min=1"`
 	// RequiredLabels must be on every object.
 	RequiredLabels []string `mapstructure:"requiredLabels" json:"requiredLabels,omitempty"`
+	// RequiredAnnotations must be on every object (none by default).
+	RequiredAnnotations []string `mapstructure:"requiredAnnotations" json:"requiredAnnotations,omitempty"`
 }
 
 // DefaultParams are used where the config says nothing.

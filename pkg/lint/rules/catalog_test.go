@@ -1,6 +1,9 @@
 package rules_test
 
 import (
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -58,6 +61,8 @@ func TestFixtures(t *testing.T) {
 	for _, r := range all {
 		t.Run(r.ID, func(t *testing.T) {
 			dir := filepath.Join(fixtures, r.ID)
+			cfg := cfg
+			cfg.Params = fixtureParams(t, r.ID)
 			fire, _ := filepath.Glob(filepath.Join(dir, "fire-*.yaml"))
 			dont, _ := filepath.Glob(filepath.Join(dir, "dont-fire-*.yaml"))
 			require.NotEmpty(t, fire, "rule has no fire-*.yaml fixture in %s", dir)
@@ -85,6 +90,20 @@ func TestFixtures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fixtureParams reads testdata/lint/<id>/params.json, the lint.params a
+// rule's fixtures run with (for rules that do nothing without one), or
+// returns the zero Params (the defaults).
+func fixtureParams(t *testing.T, id string) lint.Params {
+	var p lint.Params
+	data, err := os.ReadFile(filepath.Join(fixtures, id, "params.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return p
+	}
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &p))
+	return p
 }
 
 // TestNoOrphanFixtures catches fixtures of renamed or removed rules.

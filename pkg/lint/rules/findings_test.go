@@ -40,7 +40,7 @@ func TestFixtureFindings(t *testing.T) {
 				files, err := filepath.Glob(filepath.Join(fixtures, r.ID, "*.yaml"))
 				require.NoError(t, err)
 				sort.Strings(files)
-				cfg := lint.Config{}
+				cfg := lint.Config{Params: fixtureParams(t, r.ID)}
 				if r.Disabled {
 					cfg.Enable = []string{r.ID}
 				}

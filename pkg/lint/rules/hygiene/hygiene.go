@@ -17,5 +17,9 @@ func Rules() []lint.Rule {
 		duplicateEnvVar(),
 		// jobs.go
 		jobMissingTTL(),
+		// metadata.go
+		invalidLabel(),
+		instanceLabelMismatch(),
+		missingRequiredAnnotations(),
 	}
 }
