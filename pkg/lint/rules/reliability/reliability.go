@@ -43,5 +43,12 @@ func Rules() []lint.Rule {
 		cronJobMissingDeadline(),
 		cronJobMissingConcurrencyPolicy(),
 		statefulSetHeadlessService(),
+		// podspec.go
+		requestsEqualLimits(),
+		priorityClassNotSet(),
+		invalidRestartPolicy(),
+		invalidContainerPort(),
+		invalidUpdateStrategy(),
+		pdbNoBudget(),
 	}
 }
