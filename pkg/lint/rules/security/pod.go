@@ -79,7 +79,7 @@ func podRules() []lint.Rule {
 		},
 		{
 			ID: "unmasked-proc-mount", Title: "Container /proc is unmasked", Category: lint.CategorySecurity, Severity: lint.Error,
-			Description: "procMount: Unmasked removes the masks and read-only paths the runtime puts over sensitive parts of /proc (e.g. /proc/sys, /proc/sysrq-trigger, /proc/kcore), exposing host kernel information and knobs to the container.",
+			Description: "procMount: Unmasked removes the masks and read-only paths the runtime puts over sensitive parts of /proc (e.g. /proc/sys, /proc/sysrq-trigger, /proc/kcore), exposing host kernel information and knobs to the container. The baseline Pod Security Standard allows procMount Default only, so any other value (a typo, a different case) is reported too.",
 			Remediation: "Remove securityContext.procMount or set it to Default. Unmasked is only meant for nested container runtimes inside user namespaces (hostUsers: false).",
 			References:  []string{pssBaseline, pssDoc},
 			Check:       checkProcMount,
@@ -327,8 +327,15 @@ func checkProcMount(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	_, cs := o.Containers()
 	for i := range cs {
 		c := &cs[i]
-		if lint.Str(lint.Field(securityContext(c), "procMount")) == "Unmasked" {
+		n := lint.Field(securityContext(c), "procMount")
+		switch v := lint.Str(n); {
+		case n == nil || n.Tag == "!!null" || v == "Default":
+		case v == "Unmasked":
 			r.Report(o, c.Security.ContextPath+".procMount", "%s mounts /proc unmasked (procMount: Unmasked)", c.Who())
+		default:
+			// The Pod Security Standards allow Default only, and the API
+			// server knows no other value: a typo is not a safe default.
+			r.Report(o, c.Security.ContextPath+".procMount", "%s sets procMount %q; the only values are Default and Unmasked, and only Default is allowed", c.Who(), v)
 		}
 	}
 }

@@ -22,6 +22,7 @@ func Rules() []lint.Rule {
 		rbacRules(),
 		exposureRules(),
 		imageRules(),
+		portAndPullRules(),
 	} {
 		all = append(all, family...)
 	}
