@@ -32,7 +32,7 @@ func secretRules() []lint.Rule {
 		},
 		{
 			ID: "configmap-secret", Title: "Secret stored in a ConfigMap", Category: lint.CategorySecurity, Severity: lint.Error,
-			Description: "A ConfigMap entry holds what looks like a credential: a private key, an AWS access key, a JWT, a GitHub, Slack, Stripe or Google token, a URL with a password, or a value under a key named like a password or token. ConfigMaps are not protected like Secrets: they are readable with broader RBAC, not encrypted at rest, and shown by every tool.",
+			Description: "A ConfigMap entry holds what looks like a credential: a private key (PEM, SSH2 or PuTTY, whatever the number of dashes in its header), an AWS access key, an Azure storage account key, shared access key, SAS token or client secret, a Google Cloud service account key, an Alibaba Cloud AccessKey ID, a DigitalOcean token or Spaces key, a JWT, a GitHub, Slack, Stripe or Google token, a URL with a password, or a value under a key named like a password, token, account key or connection string. ConfigMaps are not protected like Secrets: they are readable with broader RBAC, not encrypted at rest, and shown by every tool.",
 			Remediation: "Move the entry to a Secret (or an ExternalSecret from the secret manager), rotate the credential since it has been committed, and mount the Secret where the application reads the file.",
 			References:  []string{"CIS 5.4.2", nsaGuide, "https://kubernetes.io/docs/concepts/configuration/secret/"},
 			Check:       checkConfigMapSecrets,
@@ -53,6 +53,10 @@ var secretWords = []string{
 	"PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "API_KEY", "PRIVATE_KEY", "PRIVATEKEY",
 	"CREDENTIAL", "ACCESS_KEY", "ACCESSKEY", "SIGNING_KEY", "ENCRYPTION_KEY", "SESSION_KEY", "MASTER_KEY",
 	"AUTH_KEY", "CLIENT_KEY", "DB_PASS", "_PWD", "REQUIREPASS", "MASTERAUTH",
+	// Other clouds name their credentials differently from AWS: Azure's
+	// storage ACCOUNT_KEY and CONNECTION_STRING (which embeds the key),
+	// Service Bus SHARED_ACCESS_KEY, OCI's KEY_CONTENT (the API signing key).
+	"ACCOUNT_KEY", "STORAGE_KEY", "CONNECTION_STRING", "CONNECTIONSTRING", "SHARED_ACCESS_KEY", "SHAREDACCESSKEY", "KEY_CONTENT",
 }
 
 // notSecretSuffixes mark names that are about a credential without being
@@ -112,7 +116,18 @@ type pattern struct {
 }
 
 var credentialPatterns = []pattern{
-	{"a private key", "PRIVATE KEY", `-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----`},
+	// PEM writes five dashes; SSH2 (RFC 4716) keys four and spaces, and
+	// hand-edited or truncated headers fewer: any run of two or more counts.
+	{"a private key", "PRIVATE KEY", `-{2,5} ?BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)? ?-{2,5}`},
+	{"a PuTTY private key", "PuTTY-User-Key-File-", `PuTTY-User-Key-File-\d+:`},
+	{"an Azure storage account key", "AccountKey=", `AccountKey=[A-Za-z0-9+/]{20,}={0,2}`},
+	{"an Azure shared access key", "SharedAccessKey=", `SharedAccessKey=[A-Za-z0-9+/]{20,}={0,2}`},
+	{"an Azure SAS token", "sig=", `[?&]sig=[A-Za-z0-9%+/]{20,}`},
+	{"an Azure AD client secret", "Q~", `\b[A-Za-z0-9_.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}`},
+	{"a Google Cloud service account key", "service_account", `"type"\s*:\s*"service_account"`},
+	{"an Alibaba Cloud AccessKey ID", "LTAI", `\bLTAI[A-Za-z0-9]{12,20}\b`},
+	{"a DigitalOcean token", "_v1_", `\bdo[por]_v1_[a-f0-9]{64}\b`},
+	{"a DigitalOcean Spaces key", "DO00", `\bDO00[0-9A-Z]{16}\b`},
 	{"an AWS access key ID", "A", `\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b`},
 	{"a JWT", "eyJ", `\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`},
 	{"a GitHub token", "gh", `\bgh[pousr]_[A-Za-z0-9]{36,}\b`},
