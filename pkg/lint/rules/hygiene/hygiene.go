@@ -21,5 +21,7 @@ func Rules() []lint.Rule {
 		invalidLabel(),
 		instanceLabelMismatch(),
 		missingRequiredAnnotations(),
+		// deprecated.go
+		deprecatedServiceAccountField(),
 	}
 }

@@ -50,5 +50,7 @@ func Rules() []lint.Rule {
 		invalidContainerPort(),
 		invalidUpdateStrategy(),
 		pdbNoBudget(),
+		// references.go
+		envRefMissing(),
 	}
 }
