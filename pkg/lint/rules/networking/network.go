@@ -64,7 +64,7 @@ func serviceNoPods() lint.Rule {
 		ID: "service-no-pods", Title: "Service selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "The Service's selector matches the pod template labels of no workload in its namespace, usually after a label rename or a typo. " +
 			"The Service has no endpoints: clients get connection refused or time out, and Ingresses and routes in front of it return 503. " +
-			"Only judged when the input has workloads in that namespace; ExternalName and selector-less Services are skipped, and labels controllers add to each pod (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index, pod-template-hash, …) are left out of the match. " +
+			"Only judged when the input has workloads in that namespace, or pods in another namespace that the selector matches (a Service never selects across namespaces); ExternalName and selector-less Services are skipped, and labels controllers add to each pod (statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index, pod-template-hash, …) are left out of the match. " +
 			"The proxy pods a Gateway of the input will get (labelled gateway.networking.k8s.io/gateway-name) count as pods.",
 		Remediation: "Make spec.selector a subset of the target pod template's labels (same namespace).",
 		References:  []string{"https://kubernetes.io/docs/concepts/services-networking/service/", "kube-score service-targets-pod", "kube-linter dangling-service"},
@@ -73,10 +73,21 @@ func serviceNoPods() lint.Rule {
 			for _, svc := range s.OfKind(facts.KindService) {
 				sel, ok := serviceSelector(svc)
 				ix := pods[svc.Namespace]
-				if !ok || ix == nil || ix.Any(sel) {
+				if !ok || ix.Any(sel) {
 					continue
 				}
-				r.Report(svc, "spec.selector", "Service %q selects %s, which matches no pod template in namespace %s", svc.Name, formatSelector(sel.Plain), facts.NsName(svc.Namespace))
+				// Pods in another namespace that match are the likely target,
+				// and proof enough even where the input has no workload in
+				// the Service's own namespace.
+				other := elsewhere(pods, svc.Namespace, sel)
+				if ix == nil && len(other) == 0 {
+					continue
+				}
+				msg := fmt.Sprintf("Service %q selects %s, which matches no pod template in namespace %s", svc.Name, formatSelector(sel.Plain), facts.NsName(svc.Namespace))
+				if len(other) > 0 {
+					msg += fmt.Sprintf("; pods of namespace %s match, but a Service selects pods of its own namespace only", strings.Join(other, ", "))
+				}
+				r.Report(svc, "spec.selector", "%s", msg)
 			}
 		},
 	}
@@ -325,7 +336,7 @@ func networkPolicyNoPods() lint.Rule {
 	return lint.Rule{
 		ID: "networkpolicy-no-pods", Title: "NetworkPolicy selects no pods", Category: lint.CategoryNetworking, Severity: lint.Warning,
 		Description: "The policy's non-empty podSelector matches the pod template labels of no workload in its namespace. It isolates nothing, and the traffic it was written to allow or restrict is governed by other policies — " +
-			"typically after pods were relabelled, so the intended rules silently stopped applying. Only judged when the input has workloads in that namespace; " +
+			"typically after pods were relabelled, so the intended rules silently stopped applying, or when the policy was put in another namespace than its pods. Only judged when the input has workloads in that namespace, or pods in another namespace that the podSelector matches; " +
 			"the proxy pods a Gateway of the input will get (labelled gateway.networking.k8s.io/gateway-name) count as pods.",
 		Remediation: "Make spec.podSelector match the labels of the pods it is meant for, or delete the policy.",
 		References:  []string{docsNetpol, "kube-score networkpolicy-targets-pod", "kube-linter dangling-networkpolicy"},
@@ -333,14 +344,22 @@ func networkPolicyNoPods() lint.Rule {
 			pods := facts.Of(s).PodsByNS
 			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
 				ix := pods[np.Namespace]
-				if !facts.IsNetworkPolicy(np) || ix == nil {
+				if !facts.IsNetworkPolicy(np) {
 					continue
 				}
 				sel := facts.PodSelectorOf(np)
 				if sel.Empty() || ix.Any(sel) {
 					continue
 				}
-				r.Report(np, "spec.podSelector", "NetworkPolicy %q selects no pods of the workloads in namespace %s", np.Name, facts.NsName(np.Namespace))
+				other := elsewhere(pods, np.Namespace, sel)
+				if ix == nil && len(other) == 0 {
+					continue
+				}
+				msg := fmt.Sprintf("NetworkPolicy %q selects no pods of the workloads in namespace %s", np.Name, facts.NsName(np.Namespace))
+				if len(other) > 0 {
+					msg += fmt.Sprintf("; pods of namespace %s match, but a NetworkPolicy applies to pods of its own namespace only", strings.Join(other, ", "))
+				}
+				r.Report(np, "spec.podSelector", "%s", msg)
 			}
 		},
 	}

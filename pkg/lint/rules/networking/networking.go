@@ -21,5 +21,8 @@ func Rules() []lint.Rule {
 		serviceMonitorNoServices(),
 		podMonitorNoPods(),
 		invalidPortName(),
+		// peers.go
+		networkPolicyPeerNoPods(),
+		podIsolatedOneDirection(),
 	}
 }

@@ -76,3 +76,27 @@ var EgressPolicies = lint.NewKey("egress NetworkPolicies by namespace", func(s *
 	}
 	return idx
 })
+
+// IngressPolicies is every NetworkPolicy that applies to ingress filed
+// under its namespace: a pod one of them selects is isolated for ingress.
+var IngressPolicies = lint.NewKey("ingress NetworkPolicies by namespace", func(s *lint.Set) map[string]*SelectorIndex {
+	idx := map[string]*SelectorIndex{}
+	for _, np := range s.OfKind(KindNetworkPolicy) {
+		if !IsNetworkPolicy(np) {
+			continue
+		}
+		if in, _ := PolicyTypes(np); !in {
+			continue
+		}
+		ix := idx[np.Namespace]
+		if ix == nil {
+			ix = &SelectorIndex{}
+			idx[np.Namespace] = ix
+		}
+		ix.add(np, PodSelectorOf(np))
+	}
+	for _, ix := range idx {
+		ix.file()
+	}
+	return idx
+})
