@@ -77,6 +77,8 @@ func (o *Object) SetLocator(fn func(path string) (string, int, int)) { o.located
 type Pod struct {
 	// Path of the pod spec ("spec.template.spec" for a Deployment).
 	Path string
+	// Spec is nil when the template has no spec (the API server rejects
+	// that; pod-without-containers reports it).
 	Spec *yaml.Node
 	// MetaPath and Meta are the pod template's metadata (labels, annotations).
 	MetaPath string
@@ -108,7 +110,13 @@ func (o *Object) Pod() *Pod {
 	o.podDone = true
 	base, ok := podPaths[o.Kind]
 	if !ok {
-		if Field(At(o.Root, "spec.template"), "spec") == nil || Field(At(o.Root, "spec.template.spec"), "containers") == nil {
+		// A CRD is a workload by shape: a pod template with containers,
+		// or (containers still to be written) a selector and a template
+		// with metadata and spec, as Argo Rollouts and the like have.
+		tmpl := At(o.Root, "spec.template")
+		spec := Field(tmpl, "spec")
+		if spec == nil || Field(spec, "containers") == nil &&
+			(At(o.Root, "spec.selector") == nil || Field(tmpl, "metadata") == nil) {
 			return nil
 		}
 		base = "spec.template"
@@ -120,12 +128,15 @@ func (o *Object) Pod() *Pod {
 		o.pod = &Pod{Path: "spec", Spec: Field(o.Root, "spec"), MetaPath: "metadata", Meta: Field(o.Root, "metadata")}
 		return o.pod
 	}
+	// A template without a spec (or without containers) is still the
+	// workload's pod template: the API server rejects it, and every rule
+	// that relates it to Services, autoscalers and selectors still judges
+	// it, so one missing field does not hide the rest. Spec may be nil.
 	tmpl := At(o.Root, base)
-	spec := Field(tmpl, "spec")
-	if spec == nil {
+	if tmpl == nil || tmpl.Kind != yaml.MappingNode {
 		return nil
 	}
-	o.pod = &Pod{Path: base + ".spec", Spec: spec, MetaPath: base + ".metadata", Meta: Field(tmpl, "metadata")}
+	o.pod = &Pod{Path: base + ".spec", Spec: Field(tmpl, "spec"), MetaPath: base + ".metadata", Meta: Field(tmpl, "metadata")}
 	return o.pod
 }
 

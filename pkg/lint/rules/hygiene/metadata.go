@@ -27,7 +27,7 @@ func invalidLabel() lint.Rule {
 			if p := o.Pod(); p != nil && p.MetaPath != "metadata" {
 				checkLabelMap(o, r, p.MetaPath+".labels", lint.Field(p.Meta, "labels"))
 			}
-			if o.Kind == facts.KindService || o.Kind == facts.KindReplicationController {
+			if o.Kind == facts.KindService || o.Kind == facts.KindReplicationController || o.Kind == "DeploymentConfig" {
 				checkLabelMap(o, r, "spec.selector", lint.Get(o.Root, "spec", "selector"))
 			}
 			walkSelectors(lint.Field(o.Root, "spec"), "spec", func(path string, sel *yaml.Node) {

@@ -234,3 +234,25 @@ func pdbNoBudget() lint.Rule {
 		},
 	}
 }
+
+func podWithoutContainers() lint.Rule {
+	return lint.Rule{
+		ID: "pod-without-containers", Title: "Pod template without containers", Category: lint.CategoryReliability, Severity: lint.Error,
+		Description: "A pod (or a workload's pod template) has no spec or an empty containers list. The API server requires at least one container, so the apply fails. " +
+			"The workload is still judged by the rules that relate it to other objects (Services and policies that select its labels, autoscalers that target it, its own selector), so a template still being written does not hide those mistakes.",
+		Remediation: "Add the containers under the pod template's spec.containers (at least a name and an image).",
+		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodSpec"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			p := o.Pod()
+			if p == nil || len(lint.Items(lint.Field(p.Spec, "containers"))) > 0 {
+				return
+			}
+			switch {
+			case p.Spec == nil:
+				r.Report(o, p.Path, "the pod template of %s has no spec, so no containers", facts.Describe(o))
+			default:
+				r.Report(o, p.Path+".containers", "the pods of %s have no containers", facts.Describe(o))
+			}
+		},
+	}
+}

@@ -50,6 +50,7 @@ func Rules() []lint.Rule {
 		invalidContainerPort(),
 		invalidUpdateStrategy(),
 		pdbNoBudget(),
+		podWithoutContainers(),
 		// references.go
 		envRefMissing(),
 	}

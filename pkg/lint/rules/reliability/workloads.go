@@ -8,16 +8,19 @@ import (
 func selectorMismatch() lint.Rule {
 	return lint.Rule{
 		ID: "selector-mismatch", Title: "Workload selector does not match its pod template", Category: lint.CategoryReliability, Severity: lint.Error,
-		Description: "A Deployment, StatefulSet, DaemonSet or ReplicaSet (or a CRD shaped like one, such as an Argo Rollout) has a spec.selector that its own pod template labels do not satisfy, or no selector. " +
+		Description: "A Deployment, StatefulSet, DaemonSet or ReplicaSet (or a CRD shaped like one, such as an Argo Rollout) has a spec.selector that its own pod template labels do not satisfy, or no selector; " +
+			"a ReplicationController or OpenShift DeploymentConfig (whose selector is a plain label map, defaulted from the template when absent) one the template labels do not satisfy. " +
 			"The API server rejects the object (selector does not match template labels), so the apply fails — often only at deploy time, after a label was renamed in one place.",
 		Remediation: "Make every matchLabels pair and matchExpressions requirement of spec.selector hold for spec.template.metadata.labels. Remember that the selector is immutable: changing it means recreating the workload.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector", "kube-linter mismatching-selector", "kube-score deployment-pod-selector-labels-match-template-metadata-labels"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			switch o.Kind {
-			case facts.KindDeployment, facts.KindStatefulSet, facts.KindDaemonSet, facts.KindReplicaSet:
+			plain := plainSelector(o)
+			switch {
+			case plain:
+			case o.Kind == facts.KindDeployment, o.Kind == facts.KindStatefulSet, o.Kind == facts.KindDaemonSet, o.Kind == facts.KindReplicaSet:
 			default:
 				// CRDs with a pod template and a LabelSelector (Argo Rollouts).
-				if !facts.Replicated(o) || o.Kind == facts.KindReplicationController || lint.Get(o.Root, "spec", "selector") == nil {
+				if !facts.Replicated(o) || lint.Get(o.Root, "spec", "selector") == nil {
 					return
 				}
 			}
@@ -26,15 +29,40 @@ func selectorMismatch() lint.Rule {
 				return
 			}
 			sel := lint.Get(o.Root, "spec", "selector")
-			if sel == nil {
+			switch {
+			case sel == nil && plain:
+				// Defaulted from the template labels.
+			case sel == nil:
 				r.Report(o, "spec.selector", "%s has no spec.selector; apps/v1 requires one matching the pod template labels", facts.Describe(o))
-				return
-			}
-			if !lint.LabelSelector(sel, p.PodLabels()) {
+			case plain && !lint.Selects(lint.StringMap(sel), p.PodLabels()):
+				r.Report(o, "spec.selector", "%s: spec.selector (a plain label map) does not match the pod template labels (%s.labels)", facts.Describe(o), p.MetaPath)
+			case !plain && !lint.LabelSelector(sel, p.PodLabels()):
 				r.Report(o, "spec.selector", "%s: spec.selector does not match the pod template labels (%s.labels)", facts.Describe(o), p.MetaPath)
 			}
 		},
 	}
+}
+
+// selectsPods says whether a Service's selector matches the pod template
+// labels of workload w.
+func selectsPods(svc, w *lint.Object) bool {
+	sel := lint.StringMap(lint.Get(svc.Root, "spec", "selector"))
+	p := w.Pod()
+	return len(sel) > 0 && p != nil && lint.Selects(sel, p.PodLabels())
+}
+
+// plainSelector says whether o's spec.selector is a plain label map, not
+// a LabelSelector: a ReplicationController's and an OpenShift
+// DeploymentConfig's. Read as a LabelSelector, such a map has no
+// matchLabels and so would match every template.
+func plainSelector(o *lint.Object) bool {
+	switch {
+	case o.Kind == facts.KindReplicationController && o.Group() == "":
+		return true
+	case o.Kind == "DeploymentConfig" && o.Group() == "apps.openshift.io":
+		return true
+	}
+	return false
 }
 
 func nonRollingUpdateStrategy() lint.Rule {
@@ -94,7 +122,7 @@ func statefulSetHeadlessService() lint.Rule {
 	return lint.Rule{
 		ID: "statefulset-headless-service", Title: "StatefulSet without a headless governing Service", Category: lint.CategoryReliability, Severity: lint.Warning,
 		Description: "A StatefulSet's pods get their stable DNS names (web-0.web.ns.svc) from the headless Service named in spec.serviceName. " +
-			"Without serviceName, with a name no Service in the input has, or with a Service that has a cluster IP, peers cannot address each other by ordinal — " +
+			"Without serviceName, with a name no Service in the input has, with a Service that has a cluster IP, or with a headless Service whose selector matches none of the StatefulSet's pods (or that has no selector, so no endpoints), peers cannot address each other by ordinal — " +
 			"database replication, quorum and cluster membership break. A missing Service is only judged when the input has Services in that namespace.",
 		Remediation: "Set spec.serviceName to a Service in the same namespace with clusterIP: None and a selector matching the pods (publishNotReadyAddresses: true for peer discovery during startup).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id", "kube-score statefulset-has-servicename"},
@@ -112,6 +140,8 @@ func statefulSetHeadlessService() lint.Rule {
 					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not in the input (namespace %s)", o.Name, name, facts.NsName(o.Namespace))
 				case svc != nil && lint.Str(lint.Get(svc.Root, "spec", "clusterIP")) != "None":
 					r.Report(o, "spec.serviceName", "StatefulSet %q names Service %q, which is not headless (clusterIP: None), so pods get no per-pod DNS records", o.Name, name)
+				case svc != nil && !selectsPods(svc, o):
+					r.Report(o, "spec.serviceName", "StatefulSet %q names headless Service %q, whose selector matches none of its pods, so they get no per-pod DNS records", o.Name, name)
 				}
 			}
 		},
