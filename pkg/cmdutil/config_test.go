@@ -55,7 +55,7 @@ lint:
 		{name: "dotted key", data: "lint.disable: [x]\n",
 			want: []string{`c.yaml:1:1: unknown key "lint.disable" (known: file, output, env, lint)`}},
 		{name: "unknown param", data: "lint:\n  params:\n    unknownParam: 1\n",
-			want: []string{`c.yaml:3:5: lint.params: unknown key "unknownParam" (known: allowedRegistries, minReplicas, requiredLabels)`}},
+			want: []string{`c.yaml:3:5: lint.params: unknown key "unknownParam" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations)`}},
 		{name: "unknown exclusion key", data: "lint:\n  exclude:\n  - {reason: r, rule: [x]}\n",
 			want: []string{
 				"c.yaml:3:5: lint.exclude[0]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
@@ -238,7 +238,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "misspelled key", setup: func(t *testing.T) { writeConfig(t, ConfigFile, "file: platform.yaml\noutput: deploy\nfiel: x.yaml\n") },
 			code: 2, stderr: ".platformctl.yaml:3:1: unknown key \"fiel\" (known: file, output, env, lint)\n"},
 		{name: "unknown param", setup: func(t *testing.T) { writeConfig(t, ConfigFile, "lint:\n  params:\n    unknownParam: 1\n") },
-			code: 2, stderr: ".platformctl.yaml:3:5: lint.params: unknown key \"unknownParam\" (known: allowedRegistries, minReplicas, requiredLabels)\n"},
+			code: 2, stderr: ".platformctl.yaml:3:5: lint.params: unknown key \"unknownParam\" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations)\n"},
 		{name: "negative minReplicas", setup: func(t *testing.T) {
 			writeConfig(t, ConfigFile, "file: platform.yaml\n\nlint:\n  params:\n    minReplicas: -5\n")
 		},
