@@ -82,6 +82,11 @@ func TestYAML11SpellingsFindTheSame(t *testing.T) {
 		{pod: "securityContext: {runAsNonRoot: %s}", canonical: "false", opposite: "true", spellings: falseWords},
 		{pod: "securityContext: {windowsOptions: {hostProcess: %s}}", canonical: "true", opposite: "false", spellings: trueWords},
 		{container: "capabilities: {drop: [ALL]}\n    ports: [{containerPort: 8080, hostPort: %s}]", canonical: "8080", opposite: "0", spellings: []string{"0x1F90", "017620", "8_080", "8080.0", "8.08e3"}},
+		// privileged-port and ssh-port-exposed read containerPort as the API server does.
+		{container: "capabilities: {drop: [ALL]}\n    ports: [{name: http, containerPort: %s}]", canonical: "80", opposite: "8080", spellings: []string{"0x50", "0120", "80.0", "8e1", "8_0"}},
+		{container: "capabilities: {drop: [ALL]}\n    ports: [{name: ssh, containerPort: %s}]", canonical: "22", opposite: "2222", spellings: []string{"0x16", "026", "22.0", "2.2e1"}},
+		// invalid-restart-policy: a pod's restartPolicy is a string; a boolean is not one of the values.
+		{pod: "restartPolicy", canonical: "Never", opposite: "Always", spellings: []string{"'Never'", "\"Never\"", "!!str Never"}},
 	}
 	for _, tt := range tests {
 		at := func(v string) string {
