@@ -3,6 +3,7 @@ package hygiene
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -30,12 +31,16 @@ func invalidLabel() lint.Rule {
 			if o.Kind == facts.KindService || o.Kind == facts.KindReplicationController || o.Kind == "DeploymentConfig" {
 				checkLabelMap(o, r, "spec.selector", lint.Get(o.Root, "spec", "selector"))
 			}
-			walkSelectors(lint.Field(o.Root, "spec"), "spec", func(path string, sel *yaml.Node) {
-				checkLabelMap(o, r, path+".matchLabels", lint.Field(sel, "matchLabels"))
+			spec := lint.Field(o.Root, "spec")
+			if !selectorProblem(spec) {
+				return // the common case, found without building a path
+			}
+			walkSelectors(spec, []string{"spec"}, func(path []string, sel *yaml.Node) {
+				checkLabelMap(o, r, strings.Join(path, "")+".matchLabels", lint.Field(sel, "matchLabels"))
 				for i, e := range lint.Items(lint.Field(sel, "matchExpressions")) {
 					for j, v := range lint.Items(lint.Field(e, "values")) {
 						if msg := labelValueProblem(v); msg != "" {
-							r.Report(o, fmt.Sprintf("%s.matchExpressions[%d].values[%d]", path, i, j), "selector value %s: %s", describeScalar(v), msg)
+							r.Report(o, fmt.Sprintf("%s.matchExpressions[%d].values[%d]", strings.Join(path, ""), i, j), "selector value %s: %s", describeScalar(v), msg)
 						}
 					}
 				}
@@ -47,36 +52,79 @@ func invalidLabel() lint.Rule {
 // walkSelectors calls fn for every mapping under n that has matchLabels
 // or matchExpressions: LabelSelectors sit at many depths (workload and PDB
 // selectors, NetworkPolicy peers, affinity terms, spread constraints).
-func walkSelectors(n *yaml.Node, path string, fn func(path string, sel *yaml.Node)) {
+// The path is kept as segments (joined, they are the field path) and only
+// joined for a selector: the walk visits every mapping of every object, and
+// a string per mapping was most of this rule's cost.
+func walkSelectors(n *yaml.Node, path []string, fn func(path []string, sel *yaml.Node)) {
 	switch {
 	case n == nil:
 	case n.Kind == yaml.MappingNode:
 		if lint.Field(n, "matchLabels") != nil || lint.Field(n, "matchExpressions") != nil {
 			fn(path, n)
 		}
-		lint.Pairs(n, func(k, v *yaml.Node) {
-			if k.Value != "matchLabels" && len(v.Content) > 0 {
-				walkSelectors(v, path+"."+k.Value, fn)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if k, v := n.Content[i], n.Content[i+1]; k.Value != "matchLabels" && len(v.Content) > 0 {
+				walkSelectors(v, append(path, ".", k.Value), fn)
 			}
-		})
+		}
 	case n.Kind == yaml.SequenceNode:
 		for i, it := range n.Content {
 			if len(it.Content) > 0 {
-				walkSelectors(it, fmt.Sprintf("%s[%d]", path, i), fn)
+				walkSelectors(it, append(path, "[", strconv.Itoa(i), "]"), fn)
 			}
 		}
 	}
 }
 
+// selectorProblem says whether any selector under n has a label key or
+// value the API server rejects. It allocates nothing, so objects without
+// such a problem (nearly all) never pay for walkSelectors' paths.
+func selectorProblem(n *yaml.Node) bool {
+	if n == nil || len(n.Content) == 0 {
+		return false
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			switch k.Value {
+			case "matchLabels":
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					if labelKeyProblem(v.Content[j].Value) != "" || labelValueProblem(v.Content[j+1]) != "" {
+						return true
+					}
+				}
+				continue
+			case "matchExpressions":
+				for _, e := range lint.Items(v) {
+					for _, val := range lint.Items(lint.Field(e, "values")) {
+						if labelValueProblem(val) != "" {
+							return true
+						}
+					}
+				}
+			}
+			if selectorProblem(v) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range n.Content {
+		if selectorProblem(c) {
+			return true
+		}
+	}
+	return false
+}
+
 func checkLabelMap(o *lint.Object, r *lint.Reporter, path string, m *yaml.Node) {
 	lint.Pairs(m, func(k, v *yaml.Node) {
-		at := fmt.Sprintf("%s[%q]", path, k.Value)
 		if msg := labelKeyProblem(k.Value); msg != "" {
-			r.Report(o, at, "label key %q: %s", k.Value, msg)
+			r.Report(o, fmt.Sprintf("%s[%q]", path, k.Value), "label key %q: %s", k.Value, msg)
 			return
 		}
 		if msg := labelValueProblem(v); msg != "" {
-			r.Report(o, at, "label %s value %s: %s", k.Value, describeScalar(v), msg)
+			r.Report(o, fmt.Sprintf("%s[%q]", path, k.Value), "label %s value %s: %s", k.Value, describeScalar(v), msg)
 		}
 	})
 }
@@ -148,12 +196,16 @@ func labelKeyProblem(key string) string {
 }
 
 func dnsSubdomain(s string) bool {
-	for _, label := range strings.Split(s, ".") {
+	for rest := s; ; {
+		label, after, more := strings.Cut(rest, ".")
 		if !facts.IsDNSLabel(label) {
 			return false
 		}
+		if !more {
+			return true
+		}
+		rest = after
 	}
-	return true
 }
 
 func instanceLabelMismatch() lint.Rule {
@@ -166,13 +218,16 @@ func instanceLabelMismatch() lint.Rule {
 		References:  []string{"https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			inst, ok := o.Labels[labelInstance]
+			if !ok {
+				return
+			}
 			if p := o.Pod(); p != nil && p.MetaPath != "metadata" {
-				if podInst, has := p.PodLabels()[labelInstance]; has && ok && podInst != inst {
+				if podInst := lint.Str(lint.Get(p.Meta, "labels", labelInstance)); podInst != "" && podInst != inst {
 					r.Report(o, fmt.Sprintf("%s.labels[%q]", p.MetaPath, labelInstance), "%s has %s %q, but its pod template has %q", facts.Describe(o), labelInstance, inst, podInst)
 					return
 				}
 			}
-			if !ok || inst == "" || o.Name == "" {
+			if inst == "" || o.Name == "" {
 				return
 			}
 			if !namePart(o.Name, inst) {

@@ -97,23 +97,22 @@ func invalidRestartPolicy() lint.Rule {
 			}
 			n := lint.Field(p.Spec, "restartPolicy")
 			rp := lint.Str(n)
-			path := p.Path + ".restartPolicy"
 			switch o.Kind {
 			case facts.KindJob, facts.KindCronJob:
 				if rp != "OnFailure" && rp != "Never" {
 					if n == nil {
-						r.Report(o, path, "%s does not set restartPolicy, and the default Always is not allowed for Jobs (OnFailure or Never)", facts.Describe(o))
+						r.Report(o, p.Path+".restartPolicy", "%s does not set restartPolicy, and the default Always is not allowed for Jobs (OnFailure or Never)", facts.Describe(o))
 					} else {
-						r.Report(o, path, "%s sets restartPolicy %s; a Job's pods must be OnFailure or Never", facts.Describe(o), describe(n))
+						r.Report(o, p.Path+".restartPolicy", "%s sets restartPolicy %s; a Job's pods must be OnFailure or Never", facts.Describe(o), describe(n))
 					}
 				}
 			case facts.KindPod:
 				if n != nil && rp != "Always" && rp != "OnFailure" && rp != "Never" {
-					r.Report(o, path, "Pod %q sets restartPolicy %s; it must be Always, OnFailure or Never", o.Name, describe(n))
+					r.Report(o, p.Path+".restartPolicy", "Pod %q sets restartPolicy %s; it must be Always, OnFailure or Never", o.Name, describe(n))
 				}
 			case facts.KindDeployment, facts.KindStatefulSet, facts.KindDaemonSet, facts.KindReplicaSet, facts.KindReplicationController:
 				if n != nil && rp != "Always" {
-					r.Report(o, path, "%s sets restartPolicy %s; its pods must be Always (leave it out)", facts.Describe(o), describe(n))
+					r.Report(o, p.Path+".restartPolicy", "%s sets restartPolicy %s; its pods must be Always (leave it out)", facts.Describe(o), describe(n))
 				}
 			}
 		},
@@ -139,27 +138,27 @@ func invalidContainerPort() lint.Rule {
 			_, cs := o.Containers()
 			for i := range cs {
 				c := &cs[i]
-				seen := map[string]int{}
-				for j, port := range lint.Items(lint.Field(c.Node, "ports")) {
-					at := fmt.Sprintf("%s.ports[%d]", c.Path, j)
+				ports := lint.Items(lint.Field(c.Node, "ports"))
+				at := func(j int, field string) string { return fmt.Sprintf("%s.ports[%d]%s", c.Path, j, field) }
+				for j, port := range ports {
 					cp := lint.Field(port, "containerPort")
 					if v, ok := lint.Int(cp); cp == nil || cp.Tag == "!!null" {
-						r.Report(o, at, "%s ports[%d] has no containerPort", c.Who(), j)
+						r.Report(o, at(j, ""), "%s ports[%d] has no containerPort", c.Who(), j)
 					} else if ok && (v < 1 || v > 65535) {
-						r.Report(o, at+".containerPort", "%s containerPort %d is not a port (1-65535)", c.Who(), v)
+						r.Report(o, at(j, ".containerPort"), "%s containerPort %d is not a port (1-65535)", c.Who(), v)
 					}
 					if v, ok := lint.Int(lint.Field(port, "hostPort")); ok && (v < 0 || v > 65535) {
-						r.Report(o, at+".hostPort", "%s hostPort %d is not a port (1-65535)", c.Who(), v)
+						r.Report(o, at(j, ".hostPort"), "%s hostPort %d is not a port (1-65535)", c.Who(), v)
 					}
+					// A container has a handful of ports: comparing with the
+					// ones before costs less than a map per container.
 					name := lint.Str(lint.Field(port, "name"))
-					if name == "" {
-						continue
+					for first := 0; name != "" && first < j; first++ {
+						if lint.Str(lint.Field(ports[first], "name")) == name {
+							r.Report(o, at(j, ".name"), "%s names ports[%d] and ports[%d] %q; port names must be unique", c.Who(), first, j, name)
+							break
+						}
 					}
-					if first, dup := seen[name]; dup {
-						r.Report(o, at+".name", "%s names ports[%d] and ports[%d] %q; port names must be unique", c.Who(), first, j, name)
-						continue
-					}
-					seen[name] = j
 				}
 			}
 		},

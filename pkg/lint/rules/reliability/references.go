@@ -145,9 +145,13 @@ func envRefMissing() lint.Rule {
 						}
 					}
 					for i, e := range lint.Items(env) {
+						vf := lint.Field(e, "valueFrom")
+						if vf == nil {
+							continue // a literal value, most env entries
+						}
 						at := fmt.Sprintf("%s.env[%d].valueFrom", c.Path, i)
-						check(at+".configMapKeyRef", "ConfigMap", configMaps, lint.Get(e, "valueFrom", "configMapKeyRef"), true)
-						check(at+".secretKeyRef", "Secret", secrets, lint.Get(e, "valueFrom", "secretKeyRef"), true)
+						check(at+".configMapKeyRef", "ConfigMap", configMaps, lint.Field(vf, "configMapKeyRef"), true)
+						check(at+".secretKeyRef", "Secret", secrets, lint.Field(vf, "secretKeyRef"), true)
 					}
 					for i, e := range lint.Items(envFrom) {
 						at := fmt.Sprintf("%s.envFrom[%d]", c.Path, i)

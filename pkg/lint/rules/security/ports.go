@@ -145,7 +145,7 @@ func checkServicePorts(svc *lint.Object, ctx *lint.Context, r *lint.Reporter, ss
 		return own
 	}
 	for i, sp := range lint.Items(lint.Get(svc.Root, "spec", "ports")) {
-		at := fmt.Sprintf("spec.ports[%d]", i)
+		at := func(field string) string { return fmt.Sprintf("spec.ports[%d]%s", i, field) }
 		udp := isUDP(sp)
 		port, _ := lint.Int(lint.Field(sp, "port"))
 		tp := lint.Field(sp, "targetPort")
@@ -155,14 +155,14 @@ func checkServicePorts(svc *lint.Object, ctx *lint.Context, r *lint.Reporter, ss
 		}
 		switch {
 		case ssh && match(port, udp):
-			r.Report(svc, at+".port", "Service %q exposes the SSH port 22", svc.Name)
+			r.Report(svc, at(".port"), "Service %q exposes the SSH port 22", svc.Name)
 		case numeric && match(target, udp) && (ssh || ownPods()):
 			if ssh {
-				r.Report(svc, at+".targetPort", "Service %q sends port %d to the SSH port 22 of its pods", svc.Name, port)
+				r.Report(svc, at(".targetPort"), "Service %q sends port %d to the SSH port 22 of its pods", svc.Name, port)
 			} else if tp == nil {
-				r.Report(svc, at, "Service %q port %d has no targetPort, so its pods must listen on privileged port %d", svc.Name, port, target)
+				r.Report(svc, at(""), "Service %q port %d has no targetPort, so its pods must listen on privileged port %d", svc.Name, port, target)
 			} else {
-				r.Report(svc, at+".targetPort", "Service %q sends port %d to privileged port %d of its pods", svc.Name, port, target)
+				r.Report(svc, at(".targetPort"), "Service %q sends port %d to privileged port %d of its pods", svc.Name, port, target)
 			}
 		}
 	}
