@@ -23,12 +23,12 @@ type jsonRule struct {
 }
 
 type jsonSummary struct {
-	Objects  int  `json:"objects"`
-	Rules    int  `json:"rules"`
-	Errors   int  `json:"errors"`
-	Warnings int  `json:"warnings"`
-	Info     int  `json:"info"`
-	Ignored  int  `json:"ignored"`
+	Objects  int `json:"objects"`
+	Rules    int `json:"rules"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Info     int `json:"info"`
+	Ignored  int `json:"ignored"`
 	// InputErrors counts the documents and files that were not linted.
 	InputErrors int  `json:"inputErrors,omitempty"`
 	Failed      bool `json:"failed"`

@@ -79,7 +79,9 @@ func portsAllowed(p *lint.Pod, c *lint.Container, port int64) bool {
 	return false
 }
 
-func isUDP(port *yaml.Node) bool { return strings.EqualFold(lint.Str(lint.Field(port, "protocol")), "UDP") }
+func isUDP(port *yaml.Node) bool {
+	return strings.EqualFold(lint.Str(lint.Field(port, "protocol")), "UDP")
+}
 
 // checkPorts reports privileged ports (ssh false) or the SSH port (ssh
 // true), so port 22 is one finding, not two.
