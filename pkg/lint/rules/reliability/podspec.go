@@ -246,12 +246,11 @@ func podWithoutContainers() lint.Rule {
 			if p == nil || len(lint.Items(lint.Field(p.Spec, "containers"))) > 0 {
 				return
 			}
-			switch {
-			case p.Spec == nil:
+			if p.Spec == nil {
 				r.Report(o, p.Path, "the pod template of %s has no spec, so no containers", facts.Describe(o))
-			default:
-				r.Report(o, p.Path+".containers", "the pods of %s have no containers", facts.Describe(o))
+				return
 			}
+			r.Report(o, p.Path+".containers", "the pods of %s have no containers", facts.Describe(o))
 		},
 	}
 }

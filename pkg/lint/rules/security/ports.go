@@ -158,14 +158,14 @@ func checkServicePorts(svc *lint.Object, ctx *lint.Context, r *lint.Reporter, ss
 		switch {
 		case ssh && match(port, udp):
 			r.Report(svc, at(".port"), "Service %q exposes the SSH port 22", svc.Name)
-		case numeric && match(target, udp) && (ssh || ownPods()):
-			if ssh {
-				r.Report(svc, at(".targetPort"), "Service %q sends port %d to the SSH port 22 of its pods", svc.Name, port)
-			} else if tp == nil {
-				r.Report(svc, at(""), "Service %q port %d has no targetPort, so its pods must listen on privileged port %d", svc.Name, port, target)
-			} else {
-				r.Report(svc, at(".targetPort"), "Service %q sends port %d to privileged port %d of its pods", svc.Name, port, target)
-			}
+		case !numeric || !match(target, udp):
+		case ssh:
+			r.Report(svc, at(".targetPort"), "Service %q sends port %d to the SSH port 22 of its pods", svc.Name, port)
+		case !ownPods():
+		case tp == nil:
+			r.Report(svc, at(""), "Service %q port %d has no targetPort, so its pods must listen on privileged port %d", svc.Name, port, target)
+		default:
+			r.Report(svc, at(".targetPort"), "Service %q sends port %d to privileged port %d of its pods", svc.Name, port, target)
 		}
 	}
 }
