@@ -12,8 +12,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -185,7 +187,9 @@ func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 				s, err := FromKustomization(k, opts)
 				if err != nil {
 					if !problem(i, err) {
-						return Inputs{}, err
+						// A build that fails is that directory's problem: the
+						// other inputs are still linted.
+						problem(i, buildProblem(k, err))
 					}
 					continue
 				}
@@ -217,6 +221,30 @@ func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 	}
 	return in, nil
 }
+
+// buildProblem makes a failed Kustomize build of dir an input error: at
+// the file:line:col the message starts with when kustomizeError found one,
+// else at dir's kustomization file.
+func buildProblem(dir string, err error) *lint.InputError {
+	msg := err.Error()
+	if m := positionRE().FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[2])
+		col, _ := strconv.Atoi(m[3])
+		return &lint.InputError{File: m[1], Line: line, Col: col, Msg: m[4]}
+	}
+	file := dir
+	for _, n := range kustomizationNames {
+		if st, serr := os.Stat(filepath.Join(dir, n)); serr == nil && st.Mode().IsRegular() {
+			file = filepath.Join(dir, n)
+			break
+		}
+	}
+	return &lint.InputError{File: file, Line: 1, Col: 1, Msg: msg}
+}
+
+// positionRE is a message that starts with file:line:col: (compiled on
+// first use: only a failed build needs it).
+var positionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.+?):(\d+):(\d+): (.*)$`) })
 
 // noObjects says that arg yielded nothing to lint, and why that may be.
 func noObjects(arg string) error {

@@ -17,13 +17,14 @@ import (
 )
 
 // mixedFolder is a folder where some documents cannot be linted: an object
-// without a name, a Helm template, and a syntax error between two good
-// documents of one file. Every good document has a finding of its own.
+// without a name, a Helm template, a syntax error between two good
+// documents of one file, and a Kustomize directory that does not build. Every good document has a finding of its own.
 var mixedFolder = map[string]string{
 	"good.yaml":   "apiVersion: v1\nkind: Pod\nmetadata: {name: good}\nspec:\n  hostNetwork: yes\n  containers: [{name: c, image: x}]\n",
 	"noname.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\ndata: {a: b}\n",
 	"helm.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  ports:\n" +
 		"  {{- range .Values.ports }}\n  - port: {{ . }}\n  {{- end }}\n",
+	"kust/kustomization.yaml": "resources: [missing.yaml]\n",
 	"multi.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: first}\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n" +
 		"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\ndata: [a: b\n" +
 		"---\napiVersion: v1\nkind: Pod\nmetadata: {name: third}\nspec:\n  hostIPC: true\n  containers: [{name: c, image: x}]\n",
@@ -36,8 +37,9 @@ var mixedFolder = map[string]string{
 func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 	t.Chdir(t.TempDir())
 	for name, content := range mixedFolder {
-		require.NoError(t, os.MkdirAll("mixed", 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join("mixed", name), []byte(content), 0o644))
+		p := filepath.Join("mixed", name)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
 	}
 	p := func(f string) string { return filepath.Join("mixed", f) }
 	inputErrors := []struct {
@@ -46,6 +48,7 @@ func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 		msg       string
 	}{
 		{p("helm.yaml"), 7, 1, "a Helm or Go template?"},
+		{p("kust/kustomization.yaml"), 1, 1, "does not exist"},
 		{p("multi.yaml"), 10, 1, "invalid YAML"},
 		{p("noname.yaml"), 3, 1, "ConfigMap has no metadata.name"},
 	}
@@ -76,7 +79,7 @@ func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 			assert.Contains(t, out, "error "+f.rule+":")
 		}
 		assert.Contains(t, out, "3 objects, ")
-		assert.Contains(t, out, "; 3 input errors")
+		assert.Contains(t, out, "; 4 input errors")
 	})
 	t.Run("github", func(t *testing.T) {
 		out := run(t, "github")
@@ -109,7 +112,7 @@ func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 		}
 		require.NoError(t, json.Unmarshal([]byte(run(t, "json")), &doc))
 		assert.Equal(t, 3, doc.Summary.Objects)
-		assert.Equal(t, 3, doc.Summary.InputErrors)
+		assert.Equal(t, 4, doc.Summary.InputErrors)
 		assert.True(t, doc.Summary.Failed)
 		require.Len(t, doc.InputErrors, len(inputErrors))
 		for i, ie := range inputErrors {
@@ -172,7 +175,7 @@ func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 	})
 	t.Run("junit", func(t *testing.T) {
 		out := run(t, "junit")
-		assert.Contains(t, out, `<testsuite name="input-error" tests="3" failures="0" errors="3"`)
+		assert.Contains(t, out, `<testsuite name="input-error" tests="4" failures="0" errors="4"`)
 		for _, ie := range inputErrors {
 			assert.Contains(t, out, `<testcase name="`+ie.file+":"+itoa(ie.line)+":"+itoa(ie.col)+`"`)
 		}
