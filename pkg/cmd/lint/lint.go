@@ -179,6 +179,13 @@ func Run(opts *Options) error {
 	lint.SortDiagnostics(total.Findings)
 	lint.SortDiagnostics(total.Suppressed)
 	baselineFile := opts.Baseline
+	if opts.WriteBaseline != "" && len(problems) > 0 {
+		// The findings of the documents that could not be read are not
+		// known: a baseline without them would report them as new, or
+		// hide that they were never checked.
+		return cmdutil.Fail(fmt.Errorf("--write-baseline: %s not written: %s in the input (the first: %v); fix them first",
+			opts.WriteBaseline, lint.Count(len(problems), "input error"), problems[0]))
+	}
 	if opts.WriteBaseline != "" {
 		known, baselineFile = baseline.From(total.Findings), opts.WriteBaseline
 		if err := writeBaseline(opts.WriteBaseline, known.Marshal()); err != nil {
@@ -194,7 +201,8 @@ func Run(opts *Options) error {
 	if known != nil {
 		rep.Baseline = &output.BaselineUse{File: baselineFile}
 		rep.Baseline.Fixed = known.Apply(total, "known finding, recorded in "+baselineFile)
-		if n := len(rep.Baseline.Fixed); n > 0 && opts.WriteBaseline == "" {
+		// A known finding of a document that could not be read is not fixed.
+		if n := len(rep.Baseline.Fixed); n > 0 && opts.WriteBaseline == "" && len(problems) == 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "platformctl: %s of %s no longer found; run with --write-baseline %s to drop them\n",
 				lint.Count(n, "known finding"), opts.Baseline, opts.Baseline)
 		}

@@ -186,3 +186,21 @@ func TestBadDocumentsDoNotHideFindings(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestWriteBaselineRefusesUnreadInput: a baseline recorded while some
+// documents could not be read would lack their findings; it is not written.
+func TestWriteBaselineRefusesUnreadInput(t *testing.T) {
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.MkdirAll("mixed", 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join("mixed", "good.yaml"), []byte(mixedFolder["good.yaml"]), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join("mixed", "noname.yaml"), []byte(mixedFolder["noname.yaml"]), 0o644))
+	var out bytes.Buffer
+	err := lintcmd.Run(&lintcmd.Options{
+		IO:   cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &bytes.Buffer{}},
+		Args: []string{"mixed"}, Format: "text", FailOn: "error", NoColor: true, WriteBaseline: "baseline.json",
+	})
+	assert.Equal(t, cmdutil.ExitError, cmdutil.ExitCode(err))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not written: 1 input error")
+	assert.NoFileExists(t, "baseline.json")
+}
