@@ -183,8 +183,8 @@ func Run(opts *Options) error {
 		// The findings of the documents that could not be read are not
 		// known: a baseline without them would report them as new, or
 		// hide that they were never checked.
-		return cmdutil.Fail(fmt.Errorf("--write-baseline: %s not written: %s in the input (the first: %v); fix them first",
-			opts.WriteBaseline, lint.Count(len(problems), "input error"), problems[0]))
+		return cmdutil.Fail(fmt.Errorf("--write-baseline: %s not written: %s in the input (the first: %s); fix them first",
+			opts.WriteBaseline, lint.Count(len(problems), "input error"), problems[0].Error()))
 	}
 	if opts.WriteBaseline != "" {
 		known, baselineFile = baseline.From(total.Findings), opts.WriteBaseline
