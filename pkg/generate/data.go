@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -43,15 +44,32 @@ func endpointPort(ds *spec.DataStore) (string, int32) {
 	return host, int32(n)
 }
 
-// managedEgress allows a consumer to reach a managed store. NetworkPolicy
-// cannot match DNS names, so the rule is by port to any address; the
-// endpoint's own firewall is the second half of the control.
-func managedEgress(ds *spec.DataStore) networkingv1.NetworkPolicyEgressRule {
-	_, port := endpointPort(ds)
-	return networkingv1.NetworkPolicyEgressRule{
-		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
-		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
+// storesOf lists the data stores svc uses or consumes, sorted, once each.
+func storesOf(svc *spec.Service) []string {
+	deps := append([]string(nil), svc.Uses...)
+	if svc.Consumes != nil {
+		deps = append(deps, svc.Consumes.Queue)
 	}
+	sort.Strings(deps)
+	return slices.Compact(deps)
+}
+
+// managedEgress allows a consumer to reach a managed store: its cidrs on
+// its port. NetworkPolicy cannot match the endpoint's DNS name, so a store
+// without cidrs (which validation allows only with network.cni: cilium)
+// gets no rule here; its consumers' CiliumNetworkPolicy opens the name
+// (see fqdnEgress). The store's own firewall is the second half of the
+// control.
+func managedEgress(ds *spec.DataStore) []networkingv1.NetworkPolicyEgressRule {
+	if len(ds.CIDRs) == 0 {
+		return nil
+	}
+	_, port := endpointPort(ds)
+	rule := networkingv1.NetworkPolicyEgressRule{Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)}}
+	for _, cidr := range ds.CIDRs {
+		rule.To = append(rule.To, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
+	}
+	return []networkingv1.NetworkPolicyEgressRule{rule}
 }
 
 // dataBindings gives each data store a stable in-cluster name and admits its

@@ -81,6 +81,7 @@ func Generators() []Generator {
 		{Name: "priority-classes", Run: priorityClasses},
 		{Name: "network-baseline", Run: networkBaseline},
 		{Name: "services", Run: services},
+		{Name: "cilium-policies", Run: ciliumPolicies},
 		{Name: "secrets", Run: externalSecrets},
 		{Name: "bindings", Run: bindings},
 		{Name: "edge", Run: edge},

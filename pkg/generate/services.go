@@ -550,23 +550,13 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	if c.P.Spec.Observability.Tracing != nil {
 		np.Spec.Egress = append(np.Spec.Egress, collectorEgress(c))
 	}
-	deps := append([]string(nil), svc.Uses...)
-	if svc.Consumes != nil {
-		deps = append(deps, svc.Consumes.Queue)
-	}
-	sort.Strings(deps)
-	done := map[string]bool{}
-	for _, name := range deps {
-		if done[name] {
-			continue
-		}
-		done[name] = true
+	for _, name := range storesOf(svc) {
 		ds := c.P.DataStore(name)
 		if ds == nil {
 			continue
 		}
 		if ds.Mode == spec.ModeManaged {
-			np.Spec.Egress = append(np.Spec.Egress, managedEgress(ds))
+			np.Spec.Egress = append(np.Spec.Egress, managedEgress(ds)...)
 			continue
 		}
 		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{

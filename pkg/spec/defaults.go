@@ -43,6 +43,9 @@ func Default(p *Platform) {
 			e.Isolation = defaultIsolation(e.Tier)
 		}
 	}
+	if s.Network.CNI == "" {
+		s.Network.CNI = CNIGeneric
+	}
 	if s.Edge.API == "" {
 		s.Edge.API = EdgeGateway
 	}

@@ -396,6 +396,17 @@ var Formats = []Format{
 		Problem:  prefixProblem,
 	},
 	{
+		// A domain of at least two labels, optionally after "*." (one more
+		// label, as Cilium's matchPattern reads it).
+		Tag: "egresshost", Name: "egress host",
+		Words:     "A DNS name of at least two dot-separated labels of lower-case letters, digits and `-` (each starting and ending with a letter or digit, at most 63 characters, the last one starting with a letter; at most 253 characters in all), optionally preceded by `*.` for any one further label: `api.stripe.com`, `*.stripe.com`. No trailing `.`, scheme, port or path.",
+		Examples:  []string{"api.stripe.com", "\"*.stripe.com\""},
+		Pattern:   `^(\*\.)?` + domainLabel + `(\.` + domainLabel + `)*\.[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`,
+		MaxLength: validation.DNS1123SubdomainMaxLength,
+		Check:     func(s string) bool { return EgressHostProblem(s) == "" },
+		Problem:   EgressHostProblem,
+	},
+	{
 		// IAM's own limits: a role name of at most 64 characters, a path of
 		// the same characters, the whole ARN at most 2048.
 		Tag: "iamrolearn", Name: "IAM role ARN",

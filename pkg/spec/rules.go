@@ -396,10 +396,10 @@ var rules = sync.OnceValue(func() []Rule {
 		},
 		{
 			At:  []string{svc + ".egress[*]", svc + ".egress[*].ports[*]"},
-			Doc: "An egress entry names one destination, `cidr` or `to`, and each destination once per service, with each port once.",
+			Doc: "An egress entry names one destination, `cidr`, `to` or `host`, and each destination once per service, with each port once.",
 			Msgs: []string{
-				"write cidr or to, not both: to: internet already covers every public address",
-				"an egress entry needs a destination: cidr (a network) or to: internet",
+				"write one of cidr, to and host: each entry is one destination (to: internet already covers every public address)",
+				"an egress entry needs a destination: cidr (a network), to: internet or host (a DNS name)",
 				"%s is already listed at egress[%d]; list a destination once, with all its ports",
 				"port %d is listed twice",
 			},
@@ -407,13 +407,36 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whySibling,
 		},
 		{
-			At:  []string{svc + ".egress[*].cidr"},
-			Doc: "A `cidr` contains no cloud metadata address (169.254.0.0/16, fd00:ec2::254), so no pod reaches the endpoint that hands out the node's cloud credentials.",
+			At:  []string{svc + ".egress[*].cidr", svc + ".egress[*].host", data + ".cidrs[*]"},
+			Doc: "No `cidr` contains a cloud metadata address (169.254.0.0/16, fd00:ec2::254) and no `host` names a metadata server (metadata.google.internal, which resolves to 169.254.169.254), so no pod reaches the endpoint that hands out the node's cloud credentials.",
 			Msgs: []string{
 				"%s contains the cloud metadata addresses %s, which hand out the node's cloud credentials; write to: internet (which excepts them) or a network that leaves them out",
+				"%s matches %s, the cloud metadata server, which hands out the node's cloud credentials; name the hosts the service needs",
+				"%s contains the cloud metadata addresses %s, which hand out the node's cloud credentials; write the store's own subnets",
 			},
 			check:  egressMetadata,
 			Schema: whyNetwork,
+		},
+		{
+			At:  []string{svc + ".egress[*].host"},
+			Doc: "A `host` needs `network.cni: cilium`: a Kubernetes NetworkPolicy matches addresses, never DNS names, and open-source Calico's policies match no domains either (domain rules are Calico Enterprise and Calico Cloud only); Cilium's toFQDNs does.",
+			Msgs: []string{
+				"%s is a host name, and a NetworkPolicy matches addresses, not DNS names: on Cilium clusters set spec.network.cni: cilium (a CiliumNetworkPolicy with toFQDNs opens the name); otherwise write the CIDRs the host's provider publishes",
+				"%s is a host name, and open-source Calico matches no host names in policy (domain rules are Calico Enterprise and Calico Cloud only): write the CIDRs the host's provider publishes, or run Cilium and set spec.network.cni: cilium",
+			},
+			check:  egressHostCNI,
+			Schema: "depends on another field (spec.network.cni)",
+		},
+		{
+			At:  []string{data + ".cidrs"},
+			Doc: "A `managed` store lists `cidrs`, the networks its addresses lie in, unless `network.cni` is `cilium` (then its endpoint host is opened by name); only a managed store has `cidrs`, each once. Without them its consumers' egress could only be opened to every address on the store's port.",
+			Msgs: []string{
+				"is only valid when mode is managed: an in-cluster store is reached by its pods' labels",
+				"a managed store needs cidrs, the networks its addresses lie in (e.g. its VPC's database subnets): a NetworkPolicy matches addresses, not the endpoint's host name, and without them its consumers would reach any address on port %d; with spec.network.cni: cilium the endpoint host is opened by name instead",
+				"%s is listed twice",
+			},
+			check:  managedCIDRs,
+			Schema: "depends on siblings and on another field (mode, spec.network.cni)",
 		},
 		{
 			At:     []string{ovr + ".replicas.min"},

@@ -60,6 +60,8 @@ type PlatformSpec struct {
 	Environments []Environment `json:"environments" validate:"required,min=1,dive"`
 	// Edge configures how traffic enters the platform.
 	Edge Edge `json:"edge"`
+	// Network says what enforces the platform's network policies.
+	Network Network `json:"network,omitempty"`
 	// Services are the stateless workloads (HTTP/gRPC/WebSocket servers and queue workers).
 	Services []Service `json:"services" validate:"dive"`
 	// Data are the stateful dependencies, in-cluster or managed.
@@ -177,6 +179,31 @@ type ReplicaRange struct {
 	Min int32 `json:"min" validate:"range=1:1000"`
 	// Max replicas.
 	Max int32 `json:"max" validate:"range=1:1000"`
+}
+
+// CNI is the network plugin of the clusters, which enforces the policies.
+type CNI string
+
+// The CNIs platformctl knows.
+const (
+	// CNIGeneric is any plugin that enforces Kubernetes NetworkPolicies.
+	CNIGeneric CNI = "generic"
+	// CNICilium also reads CiliumNetworkPolicies: host names in egress.
+	CNICilium CNI = "cilium"
+	// CNICalico is open-source Calico, whose policies match no host names.
+	CNICalico CNI = "calico"
+)
+
+// Network says what enforces the platform's network policies.
+type Network struct {
+	// CNI is the network plugin of every environment's cluster: generic
+	// (default: any plugin that enforces NetworkPolicies), cilium or
+	// calico. NetworkPolicies match addresses only; with cilium, egress by
+	// host name (egress[*].host) and managed stores without cidrs also get
+	// a CiliumNetworkPolicy (cilium.io/v2) with toFQDNs. Open-source
+	// Calico matches no host names (its domain rules are Calico
+	// Enterprise and Calico Cloud only), so calico renders what generic does.
+	CNI CNI `json:"cni,omitempty" validate:"omitempty,oneof=generic cilium calico"`
 }
 
 // EdgeAPI selects the routing API.
@@ -310,9 +337,10 @@ type Service struct {
 	// <CALLEE>_ADDR to the callee's in-cluster host:port.
 	Calls []Call `json:"calls,omitempty" validate:"dive"`
 	// Egress lists the addresses outside the cluster this service connects
-	// to, each a CIDR or to: internet, with the TCP ports it may use there:
-	// each is one ipBlock egress rule on this service's NetworkPolicy
-	// (canaries included), in every environment.
+	// to, each a CIDR, to: internet or (with network.cni: cilium) a host
+	// name, with the TCP ports it may use there: each is one ipBlock egress
+	// rule on this service's NetworkPolicy, or one toFQDNs rule on its
+	// CiliumNetworkPolicy (canaries included), in every environment.
 	Egress []Egress `json:"egress,omitempty" validate:"dive"`
 	// Identity gives the service's pods short-lived cloud credentials
 	// through workload identity federation instead of static keys: the
@@ -365,7 +393,8 @@ type Call struct {
 	Port PortRef `json:"port,omitempty" validate:"omitempty,portref"`
 }
 
-// Egress is one destination outside the cluster: a CIDR, or to: internet.
+// Egress is one destination outside the cluster: a CIDR, to: internet, or
+// a host name.
 type Egress struct {
 	// CIDR is an IPv4 or IPv6 network; it must not contain a cloud metadata
 	// address (write to: internet, or a narrower network).
@@ -374,6 +403,13 @@ type Egress struct {
 	// 0.0.0.0/0 and ::/0 except the private, loopback, link-local and
 	// cloud metadata ranges.
 	To EgressTarget `json:"to,omitempty" validate:"omitempty,oneof=internet"`
+	// Host is a DNS name (api.stripe.com), or *. and a domain of at least
+	// two labels (*.stripe.com: one more label, so api.stripe.com but
+	// neither stripe.com nor a.b.stripe.com). A NetworkPolicy cannot match
+	// names, so a host needs network.cni: cilium, where it becomes a
+	// toFQDNs matchName (matchPattern for *.) that admits the addresses the
+	// pod's own DNS lookups of the name returned.
+	Host string `json:"host,omitempty" validate:"omitempty,egresshost"`
 	// Ports are the TCP ports allowed at the destination.
 	Ports []int32 `json:"ports" validate:"required,min=1,dive,range=1:65535"`
 }
@@ -557,6 +593,12 @@ type DataStore struct {
 	StorageClass string `json:"storageClass,omitempty" validate:"omitempty,dnssubdomain"`
 	// Endpoint is host:port of a managed store.
 	Endpoint string `json:"endpoint,omitempty" validate:"omitempty,hostport"`
+	// CIDRs are the networks a managed store's addresses lie in (its
+	// provider's subnets, e.g. the VPC's database subnets): its consumers'
+	// egress to the store's port opens to these ipBlocks only. Required for
+	// a managed store unless network.cni is cilium, where the store's
+	// endpoint host is opened by name (toFQDNs) instead.
+	CIDRs []string `json:"cidrs,omitempty" validate:"omitempty,dive,ipprefix"`
 	// Backup schedules backups of in-cluster stores.
 	Backup *Backup `json:"backup,omitempty"`
 	// Resources of in-cluster stores.
