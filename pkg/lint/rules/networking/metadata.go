@@ -138,12 +138,14 @@ func metadataEndpointReachable() lint.Rule {
 		ID: "metadata-endpoint-reachable", Title: "Pods can reach the cloud metadata endpoint", Category: lint.CategoryNetworking, Severity: lint.Error,
 		Description: "Pods may open connections to a cloud instance metadata address: 169.254.169.254 (AWS, GCP, Azure, OpenStack and most others) or fd00:ec2::254 (AWS over IPv6). " +
 			"The metadata API hands out the node's identity and, on many clusters, the node role's cloud credentials, so one compromised pod (or a server-side request forgery in it) becomes the node. " +
-			"Judged only in namespaces where the input has at least one NetworkPolicy, so a bare manifest is not reported, and not where another policy engine's objects (Calico, Cilium, AdminNetworkPolicy) may apply. It fires: " +
+			"Judged only in namespaces where the input has at least one NetworkPolicy or CiliumNetworkPolicy, so a bare manifest is not reported, and not where another policy engine's objects (Calico, CiliumClusterwideNetworkPolicy, AdminNetworkPolicy) may apply. It fires: " +
 			"on a workload whose pods no NetworkPolicy with policyTypes including Egress selects (their egress is open); on a hostNetwork workload, which NetworkPolicies do not restrict; " +
 			"at an egress ipBlock whose cidr contains a metadata address that its except does not exclude (0.0.0.0/0 or ::/0 without the except); and at an egress rule with no `to`, which allows every destination. " +
 			"Egress rules whose ports leave out TCP port 80, where the metadata API listens, do not fire; nor do podSelector and namespaceSelector peers, nor a default-deny egress. " +
+			"A CiliumNetworkPolicy, which Cilium enforces together with the NetworkPolicies (a pod is isolated once a policy of either kind selects it for egress, and then any of them may allow), fires at an egress rule that admits TCP port 80 and: a toCIDR or toCIDRSet cidr containing a metadata address its except does not exclude; toEntities world, world-ipv4, world-ipv6 or all; a toFQDNs matchPattern \"*\" or a name or pattern matching metadata.google.internal (which resolves to 169.254.169.254); or no destination field at all. " +
+			"Its egressDeny rules are not credited, so a deny of the metadata address next to a wide allow still fires. " +
 			"169.254.169.254 is not reported in a policy all of whose pods (at least one) are pinned by nodeSelector " + gkeMetadataNodeLabel + ": \"true\" to GKE nodes that run the GKE metadata server and are not on the host network: there the address answers with the pod's own Workload Identity only, never the node's credentials, and reaching it is how GKE Workload Identity works.",
-		Remediation: "Add 169.254.169.254/32 (and fd00:ec2::254/128 for ::/0) to the ipBlock's except, or allow egress to the specific CIDRs the pods need; " +
+		Remediation: "Add 169.254.169.254/32 (and fd00:ec2::254/128 for ::/0) to the ipBlock's except (or toCIDRSet's), or allow egress to the specific CIDRs or DNS names the pods need; " +
 			"give every pod of the namespace a default-deny egress policy (podSelector: {}, policyTypes: [Egress]). Pods that need cloud credentials should use workload identity, not the node's.",
 		References: []string{docsNetpol + "#networkpolicy-resource", "https://docs.aws.amazon.com/eks/latest/best-practices/identity-and-access-management.html#restrict-access-to-the-instance-profile-assigned-to-the-worker-node", nsaCISA},
 		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
@@ -151,7 +153,30 @@ func metadataEndpointReachable() lint.Rule {
 			if clusterWide {
 				return
 			}
+			// Cilium's namespaced policies are judged here, not left to
+			// their engine: in a namespace whose only other-engine objects
+			// are CiliumNetworkPolicies, what passes is what some policy
+			// of either kind allows.
 			judged := map[string]bool{}
+			cilium := map[string]bool{}
+			for _, o := range s.Objects {
+				if strings.HasSuffix(o.Kind, "NetworkPolicy") && !facts.IsNetworkPolicy(o) && !isCiliumPolicy(o) {
+					cilium[o.Namespace] = false
+				} else if isCiliumPolicy(o) {
+					if _, seen := cilium[o.Namespace]; !seen {
+						cilium[o.Namespace] = true
+					}
+				}
+			}
+			for ns, only := range cilium {
+				other[ns] = !only
+			}
+			for _, o := range s.OfKind(kindCNP) {
+				if isCiliumPolicy(o) && !other[o.Namespace] {
+					judged[o.Namespace] = true
+					reportCiliumMetadata(s, o, r)
+				}
+			}
 			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
 				if !facts.IsNetworkPolicy(np) || other[np.Namespace] {
 					continue
@@ -185,13 +210,14 @@ func metadataEndpointReachable() lint.Rule {
 				return
 			}
 			idx := lint.Memo(s, facts.EgressPolicies)
+			ciliumIsolated := ciliumEgressIsolated(s)
 			for _, pi := range facts.Of(s).Pods {
 				o := pi.Obj
 				switch {
 				case !judged[o.Namespace]:
 				case pi.HostNetwork:
 					r.Report(o, pi.Pod.Path+".hostNetwork", "the pods of %s use the host network, where NetworkPolicies do not apply, so they reach the cloud metadata address %s", facts.Describe(o), joinAddrs(metadataAddrs))
-				case !idx[o.Namespace].Any(pi.Labels):
+				case !idx[o.Namespace].Any(pi.Labels) && !ciliumIsolated[o]:
 					r.Report(o, pi.Pod.MetaPath+".labels", "no egress NetworkPolicy in namespace %s selects the pods of %s, so they reach the cloud metadata address %s", facts.NsName(o.Namespace), facts.Describe(o), joinAddrs(metadataAddrs))
 				}
 			}
