@@ -93,10 +93,7 @@ func Build(p *spec.Platform, envName string, objs []manifest.Map) (*Graph, error
 	}
 	external := map[string]bool{}
 	for _, e := range w.External() {
-		block := e.CIDR
-		if len(e.Except) > 0 {
-			block += " except " + joinComma(e.Except)
-		}
+		block := e.Far()
 		if !external[block] {
 			external[block] = true
 			g.Nodes = append(g.Nodes, Node{ID: block, Label: block, Kind: KindExternal, Group: ExternalGroup})
@@ -138,17 +135,6 @@ func compareBool(a, b bool) int {
 		return -1
 	}
 	return 1
-}
-
-func joinComma(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ","
-		}
-		out += x
-	}
-	return out
 }
 
 func externalPort(e netpol.External) string {

@@ -95,6 +95,10 @@ type External struct {
 	// direction gets 0.0.0.0/0 and ::/0.
 	CIDR   string
 	Except []string
+	// Host is, instead of a CIDR, the DNS name (or Cilium pattern) of a
+	// CiliumNetworkPolicy's toFQDNs: the addresses the workload's own
+	// lookups of it return.
+	Host string
 	// Port is the port at the far end for Egress and the workload's port
 	// for Ingress; 0 means every port. EndPort ends a range.
 	Port, EndPort int64
@@ -106,15 +110,25 @@ type External struct {
 // String is "ns/name -> CIDR:port" for egress and "CIDR -> ns/name:port"
 // for ingress; "*" is every port.
 func (e External) String() string {
-	far := e.CIDR
-	if len(e.Except) > 0 {
-		far += " except " + strings.Join(e.Except, ",")
-	}
+	far := e.Far()
 	port := e.portString()
 	if e.Direction == Ingress {
 		return fmt.Sprintf("%s -> %s:%s", far, e.Workload, port)
 	}
 	return fmt.Sprintf("%s -> %s:%s", e.Workload, far, port)
+}
+
+// Far is the outside end: the host, or the CIDR with " except " and its
+// excepts.
+func (e External) Far() string {
+	if e.Host != "" {
+		return e.Host
+	}
+	far := e.CIDR
+	if len(e.Except) > 0 {
+		far += " except " + strings.Join(e.Except, ",")
+	}
+	return far
 }
 
 func (e External) portString() string {
@@ -156,7 +170,8 @@ type World struct {
 // Workloads returns the workloads, sorted by namespace and name.
 func (w *World) Workloads() []Workload { return slices.Clone(w.workloads) }
 
-// Load reads the namespaces, NetworkPolicies and workloads (Deployment,
+// Load reads the namespaces, NetworkPolicies, CiliumNetworkPolicies (see
+// readCiliumPolicy) and workloads (Deployment,
 // StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod) of objs, and adds
 // the add-on pods the objects imply. A policy or workload whose fields have
 // the wrong shape is an error naming it.
@@ -179,6 +194,12 @@ func Load(objs []manifest.Map) (*World, error) {
 				return nil, fmt.Errorf("NetworkPolicy %s/%s: %w", ns, name, err)
 			}
 			w.policies = append(w.policies, p)
+		case "CiliumNetworkPolicy":
+			ps, err := readCiliumPolicy(m)
+			if err != nil {
+				return nil, fmt.Errorf("CiliumNetworkPolicy %s/%s: %w", ns, name, err)
+			}
+			w.policies = append(w.policies, ps...)
 		default:
 			tmpl := podTemplate(m)
 			if tmpl == nil {
@@ -379,7 +400,7 @@ func (w *World) peerAllows(peers []any, p Workload, policyNS string) bool {
 	}
 	for _, peer := range peers {
 		pm := asMap(peer)
-		if pm["ipBlock"] != nil {
+		if pm["ipBlock"] != nil || pm["host"] != nil {
 			continue
 		}
 		nsOK := p.Namespace == policyNS
@@ -473,7 +494,7 @@ func (w *World) External() []External {
 		}
 	}
 	slices.SortFunc(out, func(a, b External) int {
-		return cmp.Or(a.Workload.compare(b.Workload), cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.CIDR, b.CIDR),
+		return cmp.Or(a.Workload.compare(b.Workload), cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Host, b.Host), cmp.Compare(a.CIDR, b.CIDR),
 			slices.Compare(a.Except, b.Except), cmp.Compare(a.Port, b.Port), cmp.Compare(a.EndPort, b.EndPort),
 			cmp.Compare(a.PortName, b.PortName), cmp.Compare(a.Protocol, b.Protocol))
 	})
@@ -483,18 +504,23 @@ func (w *World) External() []External {
 func ipBlocks(wl Ref, dir string, r rule) []External {
 	var out []External
 	for _, peer := range r.peers {
-		ib := asMap(asMap(peer)["ipBlock"])
-		if ib == nil {
-			continue
+		var base External
+		if host, ok := asMap(peer)["host"].(string); ok {
+			base = External{Workload: wl, Direction: dir, Host: host, Protocol: "TCP"}
+		} else {
+			ib := asMap(asMap(peer)["ipBlock"])
+			if ib == nil {
+				continue
+			}
+			cidr, _ := ib["cidr"].(string)
+			var except []string
+			for _, e := range asList(ib["except"]) {
+				s, _ := e.(string)
+				except = append(except, s)
+			}
+			slices.Sort(except)
+			base = External{Workload: wl, Direction: dir, CIDR: cidr, Except: except, Protocol: "TCP"}
 		}
-		cidr, _ := ib["cidr"].(string)
-		var except []string
-		for _, e := range asList(ib["except"]) {
-			s, _ := e.(string)
-			except = append(except, s)
-		}
-		slices.Sort(except)
-		base := External{Workload: wl, Direction: dir, CIDR: cidr, Except: except, Protocol: "TCP"}
 		if len(r.ports) == 0 {
 			out = append(out, base)
 			continue

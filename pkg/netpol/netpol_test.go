@@ -238,3 +238,54 @@ func names(cs []netpol.Connection) []string {
 	}
 	return out
 }
+
+func cnp(namespace, app string, spec manifest.Map) manifest.Map {
+	spec["endpointSelector"] = manifest.Map{"matchLabels": manifest.Map{"k8s:app": app}}
+	return manifest.Map{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": manifest.Map{"name": "c-" + app, "namespace": namespace}, "spec": spec}
+}
+
+func ciliumPorts(ports ...string) []any {
+	var ps []any
+	for _, p := range ports {
+		ps = append(ps, manifest.Map{"port": p, "protocol": "TCP"})
+	}
+	return []any{manifest.Map{"ports": ps}}
+}
+
+// CiliumNetworkPolicies add to what NetworkPolicies allow, and isolate on
+// their own: toEndpoints (with Cilium's namespace label), toFQDNs as
+// hosts, toCIDRSet as ipBlocks; a deny rule is refused.
+func TestCiliumPolicies(t *testing.T) {
+	web, api, db := deploy("a", "web", port(8080, "")), deploy("a", "api", port(9090, "")), deploy("b", "db", port(5432, ""))
+	objs := []manifest.Map{web, api, db, policy("a", "", clone(denyAll)), policy("b", "", clone(denyAll)),
+		policy("b", "db", manifest.Map{"ingress": rules("from", []any{manifest.Map{"namespaceSelector": manifest.Map{}}}, tcp(5432))}),
+		policy("a", "api", manifest.Map{"ingress": rules("from", []any{podPeer("web")}, tcp(9090))}),
+		cnp("a", "web", manifest.Map{"egress": []any{
+			manifest.Map{"toEndpoints": []any{manifest.Map{"matchLabels": manifest.Map{"k8s:app": "api"}}}, "toPorts": ciliumPorts("9090")},
+			manifest.Map{"toEndpoints": []any{manifest.Map{"matchLabels": manifest.Map{"k8s:io.kubernetes.pod.namespace": "b", "app": "db"}}}},
+			manifest.Map{"toFQDNs": []any{manifest.Map{"matchName": "api.stripe.com"}, manifest.Map{"matchPattern": "*.stripe.com"}}, "toPorts": ciliumPorts("443")},
+			manifest.Map{"toCIDRSet": []any{manifest.Map{"cidr": "10.20.0.0/16", "except": []any{"10.20.1.0/24"}}}, "toPorts": ciliumPorts("5432")},
+		}}),
+		// Isolates api's egress with nothing allowed: api reaches nothing.
+		cnp("a", "api", manifest.Map{"egress": []any{}}),
+	}
+	w, err := netpol.Load(objs)
+	require.NoError(t, err)
+	var got []string
+	for _, c := range w.Allowed() {
+		got = append(got, c.String())
+	}
+	assert.Equal(t, []string{"a/web -> a/api:9090", "a/web -> b/db:5432"}, got)
+	got = nil
+	for _, e := range w.External() {
+		if e.Direction == netpol.Egress {
+			got = append(got, e.String())
+		}
+	}
+	assert.Equal(t, []string{"a/web -> 10.20.0.0/16 except 10.20.1.0/24:5432", "a/web -> *.stripe.com:443", "a/web -> api.stripe.com:443"}, got)
+
+	_, err = netpol.Load([]manifest.Map{cnp("a", "web", manifest.Map{"egressDeny": []any{manifest.Map{"toEntities": []any{"world"}}}})})
+	assert.EqualError(t, err, "CiliumNetworkPolicy a/c-web: rule 0: egressDeny is not evaluated")
+	_, err = netpol.Load([]manifest.Map{cnp("a", "web", manifest.Map{"egress": []any{manifest.Map{"toServices": []any{}}}})})
+	assert.EqualError(t, err, "CiliumNetworkPolicy a/c-web: rule 0: egress[0]: toServices is not evaluated")
+}
