@@ -194,7 +194,7 @@ func egressHostCNI(c *checkContext, report reportFunc) {
 	}
 	for i := range c.s.Services {
 		for j, e := range c.s.Services[i].Egress {
-			if e.Host != "" && e.CIDR == "" && e.To == "" {
+			if e.Host != "" && e.CIDR == "" && e.To == "" && EgressHostProblem(e.Host) == "" {
 				report(fmt.Sprintf("spec.services[%d].egress[%d].host", i, j), msg, e.Host)
 			}
 		}

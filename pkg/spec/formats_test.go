@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"net/netip"
 	"reflect"
 	"regexp"
 	"strings"
@@ -109,6 +110,55 @@ func TestFormatMessages(t *testing.T) {
 		}
 		if got := f.message(tt.value, tt.value); !strings.Contains(got, tt.want) {
 			t.Errorf("%s: message %q, want it to contain %q", tt.tag, got, tt.want)
+		}
+	}
+}
+
+// TestInternetExcept: to: internet excludes every cloud metadata address,
+// and no except entry lies inside another (which would exclude nothing
+// more, only lengthen the policy).
+func TestInternetExcept(t *testing.T) {
+	for cidr, except := range InternetExcept {
+		var ps []netip.Prefix
+		for _, e := range except {
+			ps = append(ps, netip.MustParsePrefix(e))
+		}
+		for i, a := range ps {
+			for j, b := range ps {
+				if i != j && b.Bits() <= a.Bits() && b.Contains(a.Addr()) {
+					t.Errorf("%s: except %s lies inside %s", cidr, a, b)
+				}
+			}
+		}
+		outer := netip.MustParsePrefix(cidr)
+		for _, m := range MetadataAddresses {
+			if !outer.Contains(m.Addr()) {
+				continue
+			}
+			excluded := false
+			for _, p := range ps {
+				excluded = excluded || p.Bits() <= m.Bits() && p.Contains(m.Addr())
+			}
+			if !excluded {
+				t.Errorf("%s: metadata address %s is not excluded", cidr, m)
+			}
+		}
+	}
+}
+
+func TestHostMatches(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"api.stripe.com", "api.stripe.com", true},
+		{"*.stripe.com", "api.stripe.com", true},
+		{"*.stripe.com", "stripe.com", false},
+		{"*.stripe.com", "a.b.stripe.com", false},
+		{"*.google.internal", "metadata.google.internal", true},
+	} {
+		if got := HostMatches(tt.pattern, tt.name); got != tt.want {
+			t.Errorf("HostMatches(%q, %q) = %v, want %v", tt.pattern, tt.name, got, tt.want)
 		}
 	}
 }

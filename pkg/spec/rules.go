@@ -411,7 +411,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Doc: "No `cidr` contains a cloud metadata address (169.254.0.0/16, fd00:ec2::254) and no `host` names a metadata server (metadata.google.internal, which resolves to 169.254.169.254), so no pod reaches the endpoint that hands out the node's cloud credentials.",
 			Msgs: []string{
 				"%s contains the cloud metadata addresses %s, which hand out the node's cloud credentials; write to: internet (which excepts them) or a network that leaves them out",
-				"%s matches %s, the cloud metadata server, which hands out the node's cloud credentials; name the hosts the service needs",
+				"host %s opens the cloud metadata server %s, which hands out the node's cloud credentials; name the hosts the service needs",
 				"%s contains the cloud metadata addresses %s, which hand out the node's cloud credentials; write the store's own subnets",
 			},
 			check:  egressMetadata,
