@@ -47,14 +47,15 @@ func externalOf(t *testing.T, objs []render.Object, ns string) []string {
 
 // impliedExternal is, from the spec alone, what the apps' pods reach
 // outside: per egress entry its CIDR (or, for to: internet, 0.0.0.0/0 and
-// ::/0 without the private, link-local and metadata ranges) on each of its
-// ports, and each managed store a service uses or consumes on its
-// endpoint's port (NetworkPolicy cannot name the host). Canaries alike.
-func impliedExternal(p *spec.Platform, envName string) []string {
+// ::/0 without the private, link-local and metadata ranges, or its host)
+// on each of its ports, and each managed store a service uses or consumes
+// on its endpoint's port: at its cidrs, or without them (network.cni:
+// cilium) at its endpoint's host. Canaries alike.
+func impliedExternal(t *testing.T, p *spec.Platform, envName string) []string {
 	apps := spec.Namespace(p.Environment(envName), "apps")
 	internet := map[string]string{
-		"0.0.0.0/0": "10.0.0.0/8,100.64.0.0/10,127.0.0.0/8,169.254.0.0/16,169.254.169.254/32,172.16.0.0/12,192.168.0.0/16",
-		"::/0":      "fc00::/7,fd00:ec2::254/128,fe80::/10",
+		"0.0.0.0/0": "10.0.0.0/8,100.64.0.0/10,127.0.0.0/8,169.254.0.0/16,172.16.0.0/12,192.168.0.0/16",
+		"::/0":      "fc00::/7,fe80::/10",
 	}
 	set := map[string]bool{}
 	for i := range p.Spec.Services {
@@ -69,11 +70,14 @@ func impliedExternal(p *spec.Platform, envName string) []string {
 		for _, pod := range pods {
 			for _, e := range svc.Egress {
 				for _, port := range e.Ports {
-					if e.To == spec.EgressInternet {
+					switch {
+					case e.To == spec.EgressInternet:
 						for cidr, except := range internet {
 							set[fmt.Sprintf("%s/%s -> %s except %s:%d", apps, pod, cidr, except, port)] = true
 						}
-					} else {
+					case e.Host != "":
+						set[fmt.Sprintf("%s/%s -> %s:%d", apps, pod, e.Host, port)] = true
+					default:
 						set[fmt.Sprintf("%s/%s -> %s:%d", apps, pod, e.CIDR, port)] = true
 					}
 				}
@@ -94,12 +98,16 @@ func impliedExternal(p *spec.Platform, envName string) []string {
 			}
 			for _, name := range stores {
 				if ds := p.DataStore(name); ds.Mode == spec.ModeManaged {
-					port := spec.DataPorts[ds.Type]
-					if _, ps, err := net.SplitHostPort(ds.Endpoint); err == nil {
-						n, _ := strconv.Atoi(ps)
-						port = int32(n)
+					host, ps, err := net.SplitHostPort(ds.Endpoint)
+					require.NoError(t, err)
+					port, err := strconv.Atoi(ps)
+					require.NoError(t, err)
+					for _, cidr := range ds.CIDRs {
+						set[fmt.Sprintf("%s/%s -> %s:%d", apps, pod, cidr, port)] = true
 					}
-					set[fmt.Sprintf("%s/%s -> 0.0.0.0/0:%d", apps, pod, port)] = true
+					if len(ds.CIDRs) == 0 {
+						set[fmt.Sprintf("%s/%s -> %s:%d", apps, pod, host, port)] = true
+					}
 				}
 			}
 		}
@@ -132,11 +140,41 @@ spec:
       egress: [{cidr: 198.51.100.25/32, ports: [587]}]
 `
 
+// ciliumEgressSpec is egressSpec's forms by name, with cni: cilium: hosts
+// and wildcards, next to a CIDR, a managed store opened by name and one
+// at its cidrs.
+const ciliumEgressSpec = `apiVersion: platformctl.dev/v1alpha1
+kind: Platform
+metadata: {name: out}
+spec:
+  domain: out.example.com
+  network: {cni: cilium}
+  environments:
+    - {name: dev, tier: development}
+    - {name: prod, tier: production, zones: [a, b]}
+  services:
+    - name: payments
+      image: ghcr.io/acme/payments:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+      expose: {host: pay}
+      canary: {weight: 10, image: ghcr.io/acme/payments:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
+      uses: [ledger, queue]
+      egress:
+        - {host: api.stripe.com, ports: [443]}
+        - {host: "*.s3.eu-west-1.amazonaws.com", ports: [443]}
+        - {cidr: 203.0.113.0/24, ports: [8443]}
+  data:
+    - {name: ledger, type: postgres, mode: managed, endpoint: "ledger.db.example.internal:6432"}
+    - {name: queue, type: rabbitmq, mode: managed, endpoint: "queue.mq.example.internal:5671", cidrs: [10.8.0.0/24, 10.9.0.0/24]}
+`
+
 func TestExternalIsWhatTheSpecImplies(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "platform.yaml")
+	dir := t.TempDir()
+	path, cilium := filepath.Join(dir, "platform.yaml"), filepath.Join(dir, "cilium", "platform.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(egressSpec), 0o600))
-	specs := append(examples(t), path)
-	sawEgress := false
+	require.NoError(t, os.MkdirAll(filepath.Dir(cilium), 0o700))
+	require.NoError(t, os.WriteFile(cilium, []byte(ciliumEgressSpec), 0o600))
+	specs := append(examples(t), path, cilium)
+	sawEgress, sawHost := false, false
 	for _, file := range specs {
 		d, err := spec.LoadAndValidate(file)
 		require.NoError(t, err)
@@ -145,17 +183,17 @@ func TestExternalIsWhatTheSpecImplies(t *testing.T) {
 				objs, err := render.Environment(d.Platform, env)
 				require.NoError(t, err)
 				apps := spec.Namespace(d.Platform.Environment(env), "apps")
-				want, got := impliedExternal(d.Platform, env), externalOf(t, objs, apps)
+				want, got := impliedExternal(t, d.Platform, env), externalOf(t, objs, apps)
 				assert.Equal(t, want, got, "allowed outside (want: what the spec implies):\n%s", strings.Join(got, "\n"))
 				for _, g := range got {
-					if strings.Contains(g, "except") {
-						sawEgress = true
-					}
+					sawEgress = sawEgress || strings.Contains(g, "except")
+					sawHost = sawHost || strings.Contains(g, "-> *.s3.eu-west-1.amazonaws.com:443")
 				}
 			})
 		}
 	}
 	assert.True(t, sawEgress, "no spec exercised to: internet")
+	assert.True(t, sawHost, "no spec exercised a host pattern")
 }
 
 // TestNoEgressEntryReachesMetadata: every ipBlock an egress entry renders
@@ -191,7 +229,7 @@ func TestExternalPropertyCatchesAWidenedBlock(t *testing.T) {
 	require.NoError(t, err)
 	objs, err := render.Environment(d.Platform, "production")
 	require.NoError(t, err)
-	want := impliedExternal(d.Platform, "production")
+	want := impliedExternal(t, d.Platform, "production")
 	require.Equal(t, want, externalOf(t, objs, "apps"))
 	out := make([]render.Object, len(objs))
 	copy(out, objs)
@@ -211,4 +249,31 @@ func TestExternalPropertyCatchesAWidenedBlock(t *testing.T) {
 	got := externalOf(t, out, "apps")
 	assert.NotEqual(t, want, got)
 	assert.Contains(t, got, "apps/web -> 0.0.0.0/0:443")
+}
+
+// TestExternalPropertyReadsCiliumPolicies: the microservices example's
+// card API is reached by name only through payment's CiliumNetworkPolicy;
+// without it the property reports exactly that host as missing.
+func TestExternalPropertyReadsCiliumPolicies(t *testing.T) {
+	d, err := spec.LoadAndValidate("../../examples/microservices/platform.yaml")
+	require.NoError(t, err)
+	objs, err := render.Environment(d.Platform, "production")
+	require.NoError(t, err)
+	want := impliedExternal(t, d.Platform, "production")
+	require.Equal(t, want, externalOf(t, objs, "apps"))
+	var kept []render.Object
+	for _, o := range objs {
+		if manifest.String(o.Map, "kind") != "CiliumNetworkPolicy" || manifest.String(o.Map, "metadata", "name") != "payment" {
+			kept = append(kept, o)
+		}
+	}
+	require.Len(t, kept, len(objs)-1)
+	got := externalOf(t, kept, "apps")
+	var missing []string
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			missing = append(missing, w)
+		}
+	}
+	assert.Equal(t, []string{"apps/payment -> api.stripe.com:443"}, missing)
 }
