@@ -35,7 +35,7 @@ var (
 	billing  = Service{Name: "billing", Image: "ghcr.io/acme/billing:1.2.3@sha256:55678c2355606b144fb098f3736bcca3305e32a84372b315f165a12af89e340c", Port: 9000, Expose: "pay/billing", Uses: []string{"db"}}
 	reporter = Service{Name: "reporter", Image: "ghcr.io/acme/reporter:0.1.0@sha256:5f60e82bb88b6dac015ec4fca5b08a0c04e2fc36305246ad4cb4d18ad870c22d", Worker: true}
 	cache    = DataStore{Name: "cache", Type: "redis", Image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", Storage: "2Gi", BackupSchedule: "0 3 * * *"}
-	queue    = DataStore{Name: "queue", Type: "nats", Endpoint: "nats.example.internal:4222"}
+	queue    = DataStore{Name: "queue", Type: "nats", Endpoint: "nats.example.internal:4222", CIDRs: []string{"10.20.9.0/24"}}
 )
 
 // replaced are the empty values ([] or ~) a new list replaces, as old, new pairs.
@@ -340,7 +340,7 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 				ExporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:7495d2c0de07efbc4126e8eaae99c01814464752885384fec389eef2ca7c8c54", Storage: "50Gi", BackupSchedule: "@daily"}),
 			"broker": addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster", Image: "docker.io/apache/kafka:3.8.0@sha256:1dde263c93660199cfc7d531aaf7566666ea9cf08c79e44dbdcc0e5cc623a06e",
 				ExporterImage: "docker.io/danielqsj/kafka-exporter:v1.9.0@sha256:97a94d4bd6576cece3862431a1521e8235ce9ef97d29b91a7e79eae2e7507149"}),
-			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432"}),
+			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}}),
 		}
 		for name, op := range ops {
 			t.Run(filepath.Base(filepath.Dir(f))+"/"+name, func(t *testing.T) {

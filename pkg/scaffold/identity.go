@@ -58,18 +58,22 @@ func ParseIdentity(s string) (IdentityFlag, error) {
 }
 
 // ParseEgress reads DESTINATION:PORT[,PORT...], where DESTINATION is
-// internet or a CIDR (IPv6 ones too: the ports follow the last ':').
+// internet, a CIDR (IPv6 ones too: the ports follow the last ':') or, with
+// no '/', a host name (api.stripe.com, *.stripe.com).
 func ParseEgress(s string) (spec.Egress, error) {
 	i := strings.LastIndex(s, ":")
 	if i <= 0 || i == len(s)-1 {
-		return spec.Egress{}, fmt.Errorf("--egress %q: want internet:PORT[,PORT...] or CIDR:PORT[,PORT...]", s)
+		return spec.Egress{}, fmt.Errorf("--egress %q: want internet:PORT[,PORT...], CIDR:PORT[,PORT...] or HOST:PORT[,PORT...]", s)
 	}
 	dest, ports := s[:i], s[i+1:]
 	var e spec.Egress
-	if dest == string(spec.EgressInternet) {
+	switch {
+	case dest == string(spec.EgressInternet):
 		e.To = spec.EgressInternet
-	} else {
+	case strings.Contains(dest, "/"):
 		e.CIDR = dest
+	default:
+		e.Host = dest
 	}
 	for _, p := range strings.Split(ports, ",") {
 		n, err := strconv.ParseInt(p, 10, 32)
@@ -96,9 +100,12 @@ func egressValue(es []spec.Egress) seq {
 	out := make(seq, len(es))
 	for i, e := range es {
 		var o object
-		if e.To != "" {
+		switch {
+		case e.To != "":
 			o = append(o, field{"to", str(string(e.To))})
-		} else {
+		case e.Host != "":
+			o = append(o, field{"host", str(e.Host)})
+		default:
 			o = append(o, field{"cidr", str(e.CIDR)})
 		}
 		ports := make(list, len(e.Ports))

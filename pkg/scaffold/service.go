@@ -304,6 +304,8 @@ type DataStore struct {
 	// else in-cluster.
 	Mode     string
 	Endpoint string
+	// CIDRs are a managed store's networks.
+	CIDRs []string
 	// Image and ExporterImage override the engine's and its metrics
 	// exporter's default images; production needs them pinned by digest.
 	Image          string
@@ -323,6 +325,9 @@ func (ds DataStore) entry() object {
 	o := object{{"name", str(ds.Name)}, {"type", str(ds.Type)}, {"mode", str(mode)}}
 	if ds.Endpoint != "" {
 		o = append(o, field{"endpoint", str(ds.Endpoint)})
+	}
+	if len(ds.CIDRs) > 0 {
+		o = append(o, field{"cidrs", strs(ds.CIDRs)})
 	}
 	if ds.Image != "" {
 		o = append(o, field{"image", str(ds.Image)})

@@ -79,6 +79,7 @@ spec:
       singleZoneReason: pilot market; the provider has one zone in this region
       kustomize:
         components: [kustomize/us-data-residency]
+  network: {cni: cilium}
   edge:
     api: gateway
     className: platform
@@ -102,7 +103,7 @@ spec:
       canary: {weight: 10, image: ghcr.io/acme/web:1.5.0@sha256:50bedb39a1253a723582a98f111823da852ad768897b1fe585f2201430221194}
       uses: [orders-db, cache]
       calls: [orders, {service: recommender, port: http}]
-      egress: [{to: internet, ports: [443]}, {cidr: 203.0.113.0/24, ports: [8443, 9443]}]
+      egress: [{to: internet, ports: [443]}, {cidr: 203.0.113.0/24, ports: [8443, 9443]}, {host: api.stripe.com, ports: [443]}]
       env: {LOG_LEVEL: info}
       secrets:
         STRIPE_KEY: payments/stripe-api-key
@@ -162,7 +163,7 @@ spec:
       vpa: Initial
       exporterImage: quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:6999a7657e2f2fb0ca6ebf417213eebf6dc7d21b30708c622f6fcb11183a2bb0
     - {name: cache, type: redis, image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", exporterImage: "quay.io/oliver006/redis_exporter:v1.74.0@sha256:74d8a9b70c355920e1a61dd33b623c487eddaa288e891f327231268dc88de5f8"}
-    - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671"}
+    - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24]}
   observability:
     metrics: true
     tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317", collectorImage: "docker.io/otel/opentelemetry-collector-contrib:0.115.1@sha256:757f706ba828985aa0e37d43764331d3538028f6bb945ebb8b4b0db16d12bb2d"}

@@ -191,10 +191,15 @@ func fieldNotes() map[string]note {
 			"The container gets `<CALLEE>_ADDR=<callee>.<apps namespace>.svc.cluster.local:<port>` (`<CALLEE>` is the name upper-cased, `-` as `_`; the namespace is `<env>-apps` under namespace isolation); a variable of `env` or of an override with that name is an error at the call."},
 		"Call.Service": {Text: "See `calls`."},
 		"Call.Port":    {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
-		"Service.Egress": {Text: "Each entry adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
-			"A plain NetworkPolicy matches addresses, not DNS names: a host name such as an API's is reached through the CIDRs it resolves to, or through `to: internet`; a policy by host name (Cilium's `toFQDNs`) needs a CNI that supports it and is not rendered yet."},
-		"Egress.CIDR":  {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
-		"Egress.To":    {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
+		"Service.Egress": {Text: "Each entry by address adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
+			"A plain NetworkPolicy matches addresses, never DNS names, and open-source Calico's policies match no domains either (domain rules are Calico Enterprise and Calico Cloud only): a host name such as an API's is reached through the CIDRs its provider publishes, or through `to: internet`. " +
+			"With `network.cni: cilium` an entry may name the `host` instead: see [`network`](#network)."},
+		"Egress.CIDR": {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
+		"Egress.To": {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except " + joinAnd(spec.InternetExcept["0.0.0.0/0"]) + ", and `::/0` except " + joinAnd(spec.InternetExcept["::/0"]) +
+			": the cluster's own networks, loopback, link-local and with them the cloud metadata endpoints (169.254.169.254 in 169.254.0.0/16, fd00:ec2::254 in fc00::/7) are never reached through it. No except lies inside another."},
+		"Egress.Host": {Text: "One rule of the service's CiliumNetworkPolicy: `toFQDNs` with `matchName: <host>`, or `matchPattern` for `*.`, on exactly `ports` (TCP). " +
+			"Cilium admits the addresses the pod's own DNS lookups of the name returned, for as long as their TTL, so the pods must resolve the name through the cluster DNS (the policy's DNS rule sends those lookups through Cilium's DNS proxy). " +
+			"A host naming a cloud metadata server (metadata.google.internal, or a pattern matching it) is an error."},
 		"Egress.Ports": {Text: "Each a TCP port of the rule, once."},
 		"Service.Identity": {Text: "The provider's webhook or node agent projects a short-lived token with the provider's audience into the pods, in a volume of its own, so `automountServiceAccountToken` stays `false` on the ServiceAccount and the pod for every provider. " +
 			"What each provider gets: `aws-irsa` the ServiceAccount annotation `" + generate.AnnotationAWSRoleARN + "` (the EKS pod identity webhook then adds the volume `aws-iam-token`, audience `sts.amazonaws.com`, and `AWS_ROLE_ARN` and `AWS_WEB_IDENTITY_TOKEN_FILE`); " +
@@ -230,10 +235,16 @@ func fieldNotes() map[string]note {
 		"DataStore.VPA": {Text: "**Generated:** a VerticalPodAutoscaler `<name>` (autoscaling.k8s.io/v1) for the StatefulSet's engine container, controlling CPU and memory requests and limits. " +
 			"Needs the VPA recommender (and, for `Initial`, its admission controller) installed."},
 		"DataStore.Resources": {Text: "The engine container's requests; limits derive from them as for services."},
-		"DataStore.Endpoint":  {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port."},
-		"NodePool.GPU":        {Text: "Adds the default taint `nvidia.com/gpu:NoSchedule` (tolerated whatever its value by the pool's services); services set `gpus` to get accelerators."},
-		"NodePool.Labels":     {Text: "`<name>` in the default is the pool's key in `nodePools`."},
-		"NodePool.Spot":       {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
+		"DataStore.Endpoint":  {Text: "Its host becomes the ExternalName, its port the Service port and the consumers' egress port; with `network.cni: cilium` and no `cidrs` its host is what the consumers' egress opens (`toFQDNs` `matchName`)."},
+		"DataStore.CIDRs": {Text: "One egress rule on each consumer's NetworkPolicy: these `ipBlock`s on the endpoint's port. " +
+			"Required without `network.cni: cilium`: a NetworkPolicy cannot name the endpoint's host, and the only rule it could write instead is every address on the port, which platformctl does not render. " +
+			"With Cilium, `cidrs` still win over the name when set (no DNS lookup decides what is open). None may contain a cloud metadata address."},
+		"Network.CNI": {Text: "`generic` and `calico` render NetworkPolicies only. " +
+			"**Generated** with `cilium`, for each service with an egress `host` or a managed store without `cidrs` in `uses`/`consumes`: a CiliumNetworkPolicy `<service>` (cilium.io/v2) in the apps namespace selecting the service's pods (canaries and its migration included), with one egress rule to kube-dns (`k8s:io.kubernetes.pod.namespace: kube-system`, `k8s:k8s-app: kube-dns`, port 53 UDP and TCP, `rules.dns` `matchPattern: \"*\"`, which sends the lookups through Cilium's DNS proxy, how `toFQDNs` learns the addresses) and one `toFQDNs` rule per host and store. " +
+			"Cilium enforces it together with the service's NetworkPolicy, a connection passing when either allows it, so it adds exactly those names and nothing else; its DNS rule lets every query through, as the NetworkPolicy's allow-dns does."},
+		"NodePool.GPU":    {Text: "Adds the default taint `nvidia.com/gpu:NoSchedule` (tolerated whatever its value by the pool's services); services set `gpus` to get accelerators."},
+		"NodePool.Labels": {Text: "`<name>` in the default is the pool's key in `nodePools`."},
+		"NodePool.Spot":   {Text: "Adds the default taint below, which the pool's services then tolerate. Any service may name a spot pool: that it has a PodDisruptionBudget is not checked."},
 	}
 }
 
@@ -273,4 +284,12 @@ func identityEndpoints(p spec.IdentityProvider) string {
 		parts = append(parts, fmt.Sprintf("`%s` port %d", e.CIDR, e.Port))
 	}
 	return strings.Join(parts, " and ")
+}
+
+// joinAnd writes a list as "a, b and c".
+func joinAnd(list []string) string {
+	if len(list) < 2 {
+		return strings.Join(list, "")
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }

@@ -118,7 +118,8 @@ environment merge). Keys:
 
 --egress DESTINATION:PORT[,PORT...] lets the service connect outside the
 cluster: DESTINATION is internet (every public address, never the private,
-link-local or cloud metadata ranges) or a CIDR; repeat it per destination.
+link-local or cloud metadata ranges), a CIDR, or a host name (api.stripe.com,
+*.stripe.com; needs spec.network.cni: cilium); repeat it per destination.
 
 --identity [ENV:]PROVIDER[=ID] gives the service a workload identity, its
 pods' short-lived cloud credentials (without ENV:, in every environment;
@@ -231,7 +232,7 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl.StringVar(&expose, "expose", "", "route public traffic: HOST (a DNS label under the domain) or HOST/PATH")
 	fl.StringSliceVar(&opts.Service.Uses, "uses", nil, "data stores the service connects to (comma-separated)")
 	fl.StringSliceVar(&opts.Service.Calls, "calls", nil, "services it calls, each on the callee's service port (comma-separated)")
-	fl.StringArrayVar(&egress, "egress", nil, "outside destination: internet:PORT[,PORT...] or CIDR:PORT[,PORT...]; repeatable")
+	fl.StringArrayVar(&egress, "egress", nil, "outside destination: internet:PORT[,PORT...], CIDR:PORT[,PORT...] or HOST:PORT[,PORT...] (HOST needs network.cni: cilium); repeatable")
 	fl.StringArrayVar(&identities, "identity", nil, "workload identity: [ENV:]PROVIDER[=ID] with aws-irsa=ROLE_ARN, eks-pod-identity, gcp[=GOOGLE_SERVICE_ACCOUNT] or azure=CLIENT_ID; with ENV: that environment's; repeatable")
 	fl.StringArrayVar(&overrides, "env-override", nil, "ENV:key=value[,key=value...] with key replicas (N or MIN-MAX), cpu, memory or image; repeatable")
 	fl.StringArrayVar(&configFiles, "config-file", nil, "NAME=PATH or PATH: mount the file PATH (relative to the spec's directory) as NAME in the service's config directory; repeatable")
@@ -312,8 +313,11 @@ keeping the rest of the file byte for byte, as "new service" does.
 
 An in-cluster store runs as a StatefulSet with a volume (--storage, default
 10Gi) and may be backed up (--backup-schedule, a cron schedule). A managed
-store is a binding to an endpoint outside the cluster (--endpoint host:port);
---mode defaults to managed when --endpoint is given, else to in-cluster.
+store is a binding to an endpoint outside the cluster (--endpoint host:port)
+in the networks --cidr names (its provider's subnets; the consumers' egress
+opens only those, and only with spec.network.cni: cilium may they be left
+out, the endpoint's host then being opened by name); --mode defaults to
+managed when --endpoint is given, else to in-cluster.
 
 The result is validated first; when the name is taken or the result would be
 invalid, the file is not touched, the problems are printed as
@@ -322,7 +326,7 @@ an editor's save in between and read-only files are handled as for
 "new service" (see platformctl new --help).`,
 		Example: `  platformctl new datastore orders-db --type postgres --storage 20Gi --backup-schedule "0 3 * * *"
   platformctl new datastore cache --type redis
-  platformctl new datastore jobs --type rabbitmq --endpoint jobs.mq.example.internal:5671`,
+  platformctl new datastore jobs --type rabbitmq --endpoint jobs.mq.example.internal:5671 --cidr 10.20.8.0/24`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
@@ -339,6 +343,7 @@ an editor's save in between and read-only files are handled as for
 	fl.StringVar(&opts.DataStore.Type, "type", "", "postgres, mysql, redis, rabbitmq, nats or kafka (required)")
 	fl.StringVar(&opts.DataStore.Mode, "mode", "", "in-cluster or managed (default: managed with --endpoint, else in-cluster)")
 	fl.StringVar(&opts.DataStore.Endpoint, "endpoint", "", "host:port of a managed store")
+	fl.StringSliceVar(&opts.DataStore.CIDRs, "cidr", nil, "networks a managed store's addresses lie in (comma-separated or repeated)")
 	fl.StringVar(&opts.DataStore.Image, "image", "", "engine image of an in-cluster store (default: the official image of --type; production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.ExporterImage, "exporter-image", "", "metrics exporter image of an in-cluster store when observability.metrics is on (production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.Storage, "storage", "", "volume size of an in-cluster store (default 10Gi)")
