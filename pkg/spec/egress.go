@@ -52,7 +52,7 @@ func HostMatches(pattern, name string) bool {
 func EgressHostProblem(h string) string {
 	name := strings.TrimPrefix(h, "*.")
 	if strings.Contains(name, "*") {
-		return "has a * other than a leading *.: write a name (api.stripe.com) or *. and a domain (*.stripe.com)"
+		return "is not a host name or pattern: a * may only lead, as *. and a domain (*.stripe.com)"
 	}
 	if p := HostnameProblem(name, 2); p != "" {
 		return p
