@@ -298,6 +298,8 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 	}
 	edgeAPI := g.pick("gateway", "ingress-nginx")
 	spec["edge"] = map[string]any{"api": edgeAPI}
+	cni := g.pick("generic", "cilium", "calico")
+	spec["network"] = map[string]any{"cni": cni}
 
 	// Data stores first: services use them.
 	var data []any
@@ -309,6 +311,10 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		if g.chance(3) {
 			ds["mode"] = "managed"
 			ds["endpoint"] = g.label(20) + ".db.example.internal:" + strconv.Itoa(1+g.r.IntN(65535))
+			// Only Cilium may open the endpoint by name.
+			if cni != "cilium" || g.chance(2) {
+				ds["cidrs"] = []any{"10." + strconv.Itoa(g.r.IntN(256)) + "." + strconv.Itoa(g.r.IntN(256)) + ".0/24"}
+			}
 		} else {
 			ds["image"] = "docker.io/library/" + typ + ":1" + digest
 			if metrics && typ != "rabbitmq" {
@@ -432,6 +438,13 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		}
 		if len(stores) > 0 && g.chance(2) {
 			svc["uses"] = []any{stores[g.r.IntN(len(stores))]}
+		}
+		if cni == "cilium" && g.chance(2) {
+			host := g.label(20) + ".api.example.com"
+			if g.chance(2) {
+				host = "*." + host
+			}
+			svc["egress"] = []any{map[string]any{"host": host, "ports": []any{443}}}
 		}
 		if worker && len(brokers) > 0 && g.chance(2) {
 			svc["consumes"] = map[string]any{"queue": brokers[g.r.IntN(len(brokers))], "deadLetter": g.chance(2)}
