@@ -31,6 +31,12 @@ func invalidLabel() lint.Rule {
 			if o.Kind == facts.KindService || o.Kind == facts.KindReplicationController || o.Kind == "DeploymentConfig" {
 				checkLabelMap(o, r, "spec.selector", lint.Get(o.Root, "spec", "selector"))
 			}
+			if o.Group() == "cilium.io" {
+				// Cilium's endpoint selectors prefix keys with a label
+				// source (k8s:io.kubernetes.pod.namespace, reserved:host):
+				// not Kubernetes label selectors, and not judged as such.
+				return
+			}
 			spec := lint.Field(o.Root, "spec")
 			if !selectorProblem(spec) {
 				return // the common case, found without building a path
