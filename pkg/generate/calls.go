@@ -16,11 +16,14 @@ import (
 type call struct {
 	callee *spec.Service
 	port   int32
-	index  int // in the caller's calls, for error paths
+	// env is the variable that holds the callee's address.
+	env   string
+	index int // in the caller's calls, for error paths
 }
 
 // callsOf resolves svc's calls; validation has made sure each names a
-// server other than svc, once, on its service port.
+// server other than svc, once per port, on its service port or one of its
+// extra ports.
 func callsOf(c *Context, svc *spec.Service) []call {
 	var out []call
 	for i, cl := range svc.Calls {
@@ -28,8 +31,8 @@ func callsOf(c *Context, svc *spec.Service) []call {
 		if callee == nil {
 			continue
 		}
-		if port, ok := spec.CallPort(callee, cl.Port); ok {
-			out = append(out, call{callee: callee, port: port, index: i})
+		if port, extra, ok := spec.CallTarget(callee, cl.Port); ok {
+			out = append(out, call{callee: callee, port: port, env: spec.CallEnvName(callee.Name, extra), index: i})
 		}
 	}
 	return out
@@ -40,7 +43,7 @@ func callsOf(c *Context, svc *spec.Service) []call {
 func callEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 	var env []corev1.EnvVar
 	for _, cl := range callsOf(c, svc) {
-		env = append(env, corev1.EnvVar{Name: spec.CallEnvName(cl.callee.Name),
+		env = append(env, corev1.EnvVar{Name: cl.env,
 			Value: fmt.Sprintf("%s.%s.svc.cluster.local:%d", cl.callee.Name, c.NS("apps"), cl.port)})
 	}
 	return env

@@ -40,7 +40,7 @@ func checkEnv(c *Context, svc *spec.Service, plan spec.Plan, src string) error {
 	// A call's variable is the spec's own choice of name, so a clash with
 	// it is reported at the call: that is what to rename or remove.
 	for _, cl := range callsOf(c, svc) {
-		name, path := spec.CallEnvName(cl.callee.Name), fmt.Sprintf("%s.calls[%d]", src, cl.index)
+		name, path := cl.env, fmt.Sprintf("%s.calls[%d]", src, cl.index)
 		if o, taken := owner[name]; taken {
 			return &EnvConflictError{Path: path, Key: name, Owner: o}
 		}

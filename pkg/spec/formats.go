@@ -158,6 +158,18 @@ var Formats = []Format{
 		Invalid:   "%q is not a port number (1-65535) or port name (e.g. grpc, http)",
 	},
 	{
+		// Kubernetes' own check (IsValidPortName): the names the API
+		// server accepts for container ports and Service target ports.
+		Tag: "portname", Name: "port name",
+		Words:     "An IANA service name, what Kubernetes accepts as a container port's name: lowercase letters, digits and `-`, at least one letter, starting and ending with a letter or digit, no `--`; at most 15 characters.",
+		Examples:  []string{"admin", "http-admin"},
+		Pattern:   `^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$`,
+		Exclude:   `^[-0-9]*$|--`,
+		MaxLength: 15,
+		Check:     func(s string) bool { return len(validation.IsValidPortName(s)) == 0 },
+		Invalid:   "%q is not a port name: at most 15 lowercase letters, digits and '-', with at least one letter, no '-' at either end and no '--' (e.g. admin, http-admin)",
+	},
+	{
 		Tag: "dnssubdomain", Name: "DNS subdomain",
 		Words:     "Lowercase letters, digits, `-` and `.`; starts and ends with a letter or digit; at most 253 characters.",
 		Examples:  []string{"letsencrypt-prod", "gp3.encrypted"},

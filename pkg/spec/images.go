@@ -63,6 +63,10 @@ func imageUses(p *Platform) []imageUse {
 		if svc.Canary != nil {
 			out = append(out, imageUse{path: path + ".canary.image", ref: svc.Canary.Image, production: len(prodEnvs) > 0})
 		}
+		// Sidecars and init containers run in every pod of the service.
+		containersOf(i, svc, func(p string, ct *Container) {
+			out = append(out, imageUse{path: p + ".image", ref: ct.Image, production: len(prodEnvs) > 0})
+		})
 	}
 	for i := range s.Environments {
 		e := &s.Environments[i]

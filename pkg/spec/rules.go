@@ -176,7 +176,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whyUnique,
 		},
 		{
-			At:      []string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage"},
+			At:      []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage"},
 			Doc:     "Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
 			Msgs:    []string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"},
 			check:   imagesPinned,
@@ -184,7 +184,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Exclude: `:latest$`,
 		},
 		{
-			At:     []string{svc + ".image", svc + ".canary.image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
+			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
 			Doc:    "Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " + "with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
 			Msgs:   []string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)", "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"},
 			check:  imageSupplyChain,
@@ -383,13 +383,14 @@ var rules = sync.OnceValue(func() []Rule {
 		},
 		{
 			At:  []string{svc + ".calls[*].service", svc + ".calls[*].port"},
-			Doc: "A call names another service, a server (a worker or cronjob has no Service and no port), once; its `port` is the callee's service port, by name or number.",
+			Doc: "A call names another service, a server (a worker or cronjob has no Service and no port), once per port; its `port` is the callee's service port or one of its extra `ports` (its own or its sidecars'), by name or number (a misspelt name gets a suggestion); no two calls set the same address variable (`<CALLEE>_ADDR`, `<CALLEE>_<PORT>_ADDR`).",
 			Msgs: []string{
 				"a service does not call itself: a pod reaches its own port on localhost, which no NetworkPolicy restricts; remove the call",
 				"%q is a worker: it has no Service and listens on no port; call a server, or hand the worker work through a queue (consumes)",
 				"%q is a cronjob: it runs on its schedule, has no Service and listens on no port; call a server",
-				"%q is called twice; list each callee once (the call sets one %s)",
-				"%q is not a port of %q, whose service port is %s (%d): name it, give its number, or leave port out",
+				"%q is called twice on port %d; list each call once (it sets one %s)",
+				"%q is not a port of %q, whose ports are %s: name one, give its number, or leave port out for the service port%s",
+				"this call sets %s, which calls[%d] (%s) sets too: their names meet once '-' becomes '_'; rename a port or a service",
 			},
 			check:  callsValid,
 			Schema: whyReference,
@@ -522,7 +523,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  poolSpotOrGPU,
 			Schema: whySibling,
 		},
-	}, identityRules()...)
+	}, append(identityRules(), passThroughRules()...)...)
 })
 
 // oneOf returns the allowed values of a field from its validate tag.
@@ -624,6 +625,7 @@ func imagesPinned(c *checkContext, report reportFunc) {
 		if svc.Canary != nil {
 			check(fmt.Sprintf("spec.services[%d].canary.image", i), svc.Canary.Image)
 		}
+		containersOf(i, &c.s.Services[i], func(p string, ct *Container) { check(p+".image", ct.Image) })
 	}
 	c.overrides(func(op string, _ *Environment, o ServiceOverride) {
 		if o.Image != "" {
@@ -892,7 +894,12 @@ func serviceExists(c *checkContext, report reportFunc) {
 func callsValid(c *checkContext, report reportFunc) {
 	for i := range c.s.Services {
 		caller := &c.s.Services[i]
-		seen := map[string]bool{}
+		type target struct {
+			callee string
+			port   int32
+		}
+		seen := map[target]bool{}
+		vars := map[string]int{} // address variable → the call that sets it
 		for j, call := range caller.Calls {
 			path := fmt.Sprintf("spec.services[%d].calls[%d]", i, j)
 			callee := c.p.Service(call.Service)
@@ -901,21 +908,56 @@ func callsValid(c *checkContext, report reportFunc) {
 				continue // required, or reported by serviceExists
 			case call.Service == caller.Name:
 				report(path+".service", 0)
+				continue
 			case callee.Kind == KindWorker:
 				report(path+".service", 1, call.Service)
+				continue
 			case callee.Kind == KindCronJob:
 				report(path+".service", 2, call.Service)
-			case seen[call.Service]:
-				report(path+".service", 3, call.Service, CallEnvName(call.Service))
-			default:
-				if _, ok := CallPort(callee, call.Port); !ok && call.Port != "" && portRefRE().MatchString(string(call.Port)) {
-					name, number := callee.ServicePort()
-					report(path+".port", 4, string(call.Port), call.Service, name, number)
-				}
+				continue
 			}
-			seen[call.Service] = true
+			port, extra, ok := CallTarget(callee, call.Port)
+			if !ok {
+				if portRefRE().MatchString(string(call.Port)) {
+					report(path+".port", 4, string(call.Port), call.Service, calleePorts(callee), portSuggestion(string(call.Port), callee))
+				}
+				continue
+			}
+			name := CallEnvName(call.Service, extra)
+			switch t := (target{call.Service, port}); {
+			case seen[t]:
+				report(path+".service", 3, call.Service, port, name)
+			case vars[name] > 0:
+				report(path+".service", 5, name, vars[name]-1, caller.Calls[vars[name]-1].Service)
+			default:
+				seen[t], vars[name] = true, j+1
+			}
 		}
 	}
+}
+
+// calleePorts lists the ports a call may name: "grpc (7070), admin (9091)".
+func calleePorts(callee *Service) string {
+	name, number := callee.ServicePort()
+	list := []string{fmt.Sprintf("%s (%d)", name, number)}
+	for _, p := range callee.ExtraPorts() {
+		list = append(list, fmt.Sprintf("%s (%d)", p.Name, p.Port))
+	}
+	return strings.Join(list, ", ")
+}
+
+// portSuggestion is "; did you mean …?" for a close misspelling of one of
+// callee's port names, else "" (the message lists the ports already).
+func portSuggestion(ref string, callee *Service) string {
+	name, _ := callee.ServicePort()
+	names := []string{name}
+	for _, p := range callee.ExtraPorts() {
+		names = append(names, p.Name)
+	}
+	if s := suggest(ref, names); s != "" {
+		return fmt.Sprintf("; did you mean %q?", s)
+	}
+	return ""
 }
 
 func productionOverrideReplicas(c *checkContext, report reportFunc) {

@@ -11,7 +11,8 @@ import (
 // calls: [{service: orders}]. The loader reads them, and pkg/specdoc writes
 // both forms into docs/spec.md and the JSON Schema.
 var shorthands = map[reflect.Type]string{
-	reflect.TypeOf(Call{}): "service",
+	reflect.TypeOf(Call{}):  "service",
+	reflect.TypeOf(Mount{}): "volume",
 }
 
 // integerText are the string types whose value may also be written as a YAML
@@ -65,20 +66,50 @@ func (s *Service) ServicePort() (string, int32) {
 	return PortName(s.Protocol), port
 }
 
-// CallPort resolves a call's port against its callee: the service port,
-// named or numbered, or it when ref is empty. ok is false when ref names
-// another port.
-func CallPort(callee *Service, ref PortRef) (port int32, ok bool) {
+// ExtraPorts are a server's ports besides its service port and metrics
+// port: its own ports, then each sidecar's, in spec order. Each is a named
+// port of the Service that a call may name.
+func (s *Service) ExtraPorts() []NamedPort {
+	out := append([]NamedPort(nil), s.Ports...)
+	for _, sc := range s.Sidecars {
+		out = append(out, sc.Ports...)
+	}
+	return out
+}
+
+// CallTarget resolves a call's port against its callee: the service port,
+// named or numbered, or it when ref is empty (extra is ""), or one of the
+// callee's extra ports by name or number (extra is its name). ok is false
+// when ref names no port of the callee that a call may reach.
+func CallTarget(callee *Service, ref PortRef) (port int32, extra string, ok bool) {
 	name, number := callee.ServicePort()
 	switch string(ref) {
 	case "", name, strconv.Itoa(int(number)):
-		return number, true
+		return number, "", true
 	}
-	return 0, false
+	for _, p := range callee.ExtraPorts() {
+		if string(ref) == p.Name || string(ref) == strconv.Itoa(int(p.Port)) {
+			return p.Port, p.Name, true
+		}
+	}
+	return 0, "", false
+}
+
+// CallPort is the port number of CallTarget.
+func CallPort(callee *Service, ref PortRef) (port int32, ok bool) {
+	port, _, ok = CallTarget(callee, ref)
+	return port, ok
 }
 
 // CallEnvName is the variable a call sets to the callee's address:
-// ORDERS_ADDR for orders, CARD_API_ADDR for card-api.
-func CallEnvName(callee string) string {
-	return strings.ToUpper(strings.ReplaceAll(callee, "-", "_")) + "_ADDR"
+// ORDERS_ADDR for orders, CARD_API_ADDR for card-api; for an extra port,
+// its name goes before _ADDR: ORDERS_ADMIN_ADDR for orders' port admin.
+func CallEnvName(callee, extra string) string {
+	v := envWord(callee)
+	if extra != "" {
+		v += "_" + envWord(extra)
+	}
+	return v + "_ADDR"
 }
+
+func envWord(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }

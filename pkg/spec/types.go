@@ -367,6 +367,132 @@ type Service struct {
 	GPUs int32 `json:"gpus,omitempty" validate:"omitempty,range=1:16"`
 	// RunAsUser is the non-root UID the container runs as (default 65532).
 	RunAsUser *int64 `json:"runAsUser,omitempty" validate:"omitempty,range=1:2147483647"`
+	// PodAnnotations are added to the pod template of every workload of
+	// the service (its Deployments, canary included, its CronJob's and its
+	// migration's pods): what node agents and webhooks read, such as
+	// Vault Agent's vault.hashicorp.com/* or Datadog's ad.datadoghq.com/*.
+	// Keys are qualified names; ignore.platformctl.dev/* keys are refused
+	// (lint suppressions are written where a finding is, with a reason).
+	PodAnnotations map[string]string `json:"podAnnotations,omitempty" validate:"omitempty,dive,keys,labelkey,endkeys"`
+	// PodLabels are added to the pod template of every workload of the
+	// service. The labels platformctl sets itself (app.kubernetes.io/*,
+	// platformctl.dev/*, azure.workload.identity/use) and the ones the
+	// Deployment and Job controllers set (pod-template-hash,
+	// batch.kubernetes.io/*, job-name, controller-uid) are refused.
+	PodLabels map[string]string `json:"podLabels,omitempty" validate:"omitempty,dive,keys,labelkey,endkeys,labelvalue"`
+	// Ports are a server's ports besides its service port and metrics
+	// port (an admin or a second protocol's port): each is a named port
+	// of the container and of the Service, which calls can name.
+	Ports []NamedPort `json:"ports,omitempty" validate:"dive"`
+	// Volumes are the service's own volumes, an emptyDir or an existing
+	// PersistentVolumeClaim each, mounted into the service's container at
+	// mountPath and into its sidecars and init containers that list them
+	// in mounts.
+	Volumes []Volume `json:"volumes,omitempty" validate:"dive"`
+	// Sidecars run next to the service's container for the pod's whole
+	// life, as native sidecars (init containers with restartPolicy
+	// Always): they start before it, in order, and stop after it, so a
+	// Job's pod (a cronjob's run, a migration) still completes. Each is
+	// hardened like the service's container.
+	Sidecars []Container `json:"sidecars,omitempty" validate:"dive"`
+	// InitContainers run to completion, in order, before the service's
+	// container (and after the sidecars have started), in every pod of the
+	// service. Each is hardened like the service's container.
+	InitContainers []Container `json:"initContainers,omitempty" validate:"dive"`
+}
+
+// NamedPort is a server's extra port.
+type NamedPort struct {
+	// Name of the port, an IANA service name: at most 15 lowercase
+	// letters, digits and '-', with at least one letter (e.g. admin,
+	// http-admin). A call names it; its address is <CALLEE>_<NAME>_ADDR.
+	Name string `json:"name" validate:"required,portname"`
+	// Port is the number the container listens on, and the Service's.
+	Port int32 `json:"port" validate:"required,range=1:65535"`
+	// Protocol is TCP (the default and, for now, the only one: the
+	// NetworkPolicies platformctl renders allow TCP).
+	Protocol PortProtocol `json:"protocol,omitempty" validate:"omitempty,oneof=TCP"`
+}
+
+// PortProtocol is a port's transport protocol.
+type PortProtocol string
+
+// Port protocols.
+const (
+	PortTCP PortProtocol = "TCP"
+)
+
+// Volume is one of a service's own volumes: emptyDir or claimName.
+type Volume struct {
+	// Name of the volume, a DNS label; sidecars and init containers mount
+	// it by this name.
+	Name string `json:"name" validate:"required,dnslabel"`
+	// MountPath is where the service's container sees the volume.
+	MountPath string `json:"mountPath" validate:"required,mountpath"`
+	// ReadOnly mounts the volume read-only in the service's container
+	// (a sidecar may still write it, through a mount of its own).
+	ReadOnly bool `json:"readOnly,omitempty"`
+	// EmptyDir is scratch space that lives as long as the pod. Its
+	// sizeLimit is added to the service container's ephemeral-storage
+	// request and limit (to its memory request and limit with medium
+	// Memory), so filling it never evicts or kills the pod.
+	EmptyDir *EmptyDir `json:"emptyDir,omitempty"`
+	// ClaimName is an existing PersistentVolumeClaim in the service's
+	// namespace (platformctl does not create it).
+	ClaimName string `json:"claimName,omitempty" validate:"omitempty,dnssubdomain"`
+}
+
+// EmptyDir is a volume that lives as long as its pod.
+type EmptyDir struct {
+	// SizeLimit bounds the volume (a quantity such as 1Gi).
+	SizeLimit string `json:"sizeLimit" validate:"required,quantity"`
+	// Medium is Memory for a tmpfs (default: the node's disk).
+	Medium StorageMedium `json:"medium,omitempty" validate:"omitempty,oneof=Memory"`
+}
+
+// StorageMedium is where an emptyDir keeps its files.
+type StorageMedium string
+
+// Storage media.
+const (
+	MediumMemory StorageMedium = "Memory"
+)
+
+// Container is a sidecar or an init container of a service, run with the
+// service's pod security settings (its runAsUser, non-root, read-only root
+// file system, no capabilities, no privilege escalation, the runtime's
+// seccomp profile) and a /tmp of its own.
+type Container struct {
+	// Name of the container, a DNS label, unique in the pod.
+	Name string `json:"name" validate:"required,dnslabel"`
+	// Image is the container image reference, pinned like the service's.
+	Image string `json:"image" validate:"required,imageref"`
+	// Command overrides the image entrypoint.
+	Command []string `json:"command,omitempty"`
+	// Args overrides the image arguments.
+	Args []string `json:"args,omitempty"`
+	// Env are plain environment variables of this container (never secrets).
+	Env map[string]string `json:"env,omitempty" validate:"omitempty,dive,keys,envname,endkeys"`
+	// Ports a sidecar of a server listens on, besides the service's: each
+	// is a named port of the sidecar and of the Service, which calls can
+	// name (init containers listen on none).
+	Ports []NamedPort `json:"ports,omitempty" validate:"dive"`
+	// Resources are the container's requests (default 50m CPU, 64Mi
+	// memory); limits derive from them as for the service's container.
+	Resources *Resources `json:"resources,omitempty"`
+	// Mounts are the service's volumes this container mounts.
+	Mounts []Mount `json:"mounts,omitempty" validate:"dive"`
+}
+
+// Mount is one of the service's volumes in a sidecar or init container.
+// Written as a plain string, the string is the volume.
+type Mount struct {
+	// Volume names a volume of the service's volumes.
+	Volume string `json:"volume" validate:"required,dnslabel"`
+	// MountPath is where the container sees it (default: the volume's mountPath).
+	MountPath string `json:"mountPath,omitempty" validate:"omitempty,mountpath"`
+	// ReadOnly mounts it read-only in this container.
+	ReadOnly bool `json:"readOnly,omitempty"`
 }
 
 // Migrate is a server's or worker's migration: a Job that runs the
