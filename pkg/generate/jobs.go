@@ -96,8 +96,9 @@ func cronJob(meta metav1.ObjectMeta, run cronRun, tmpl corev1.PodTemplateSpec) *
 }
 
 // batchPod is a service's pod for a run to completion: the pod of its
-// Deployment — image, environment, secrets, data bindings, hardening and
-// scheduling — without what only a long-running server uses (ports,
+// Deployment — image, environment, secrets, data bindings, hardening,
+// scheduling, and the pass-through (pod annotations and labels, volumes,
+// sidecars, init containers) — without what only a long-running server uses (ports,
 // probes, the preStop sleep, the rollout's topology spread), never
 // restarted in place.
 func batchPod(c *Context, svc *spec.Service, plan spec.Plan, track string) (corev1.PodTemplateSpec, error) {
@@ -112,6 +113,10 @@ func batchPod(c *Context, svc *spec.Service, plan spec.Plan, track string) (core
 	ctr.Ports = nil
 	ctr.ReadinessProbe, ctr.LivenessProbe, ctr.StartupProbe = nil, nil, nil
 	ctr.Lifecycle = nil
+	// No Service reaches a run: its sidecars listen on no port either.
+	for i := range t.Spec.InitContainers {
+		t.Spec.InitContainers[i].Ports = nil
+	}
 	return t, nil
 }
 

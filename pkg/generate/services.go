@@ -180,7 +180,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		res.Requests[spec.GPUResource] = gpus
 		res.Limits[spec.GPUResource] = gpus
 	}
-	podLabels := c.labels(svc.Name, string(svc.Kind))
+	podLabels := addPodLabels(svc, c.labels(svc.Name, string(svc.Kind)))
 	podLabels[LabelTrack] = track
 	// A tag may be up to 128 characters, a label value only 63: an
 	// unrepresentable version is left out rather than made invalid.
@@ -198,7 +198,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		Env:                      containerEnv(c, svc, plan, image),
 		Resources:                res,
 		SecurityContext:          restrictedContainer(),
-		VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
+		VolumeMounts:             []corev1.VolumeMount{{Name: TmpVolume, MountPath: "/tmp"}},
 		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
 	ports := []corev1.ContainerPort{}
@@ -206,8 +206,9 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		ports = append(ports, corev1.ContainerPort{Name: PortName(svc), ContainerPort: svc.Port, Protocol: corev1.ProtocolTCP})
 	}
 	if svc.MetricsPort != svc.Port || svc.Kind == spec.KindWorker {
-		ports = append(ports, corev1.ContainerPort{Name: "metrics", ContainerPort: svc.MetricsPort, Protocol: corev1.ProtocolTCP})
+		ports = append(ports, corev1.ContainerPort{Name: spec.MetricsPortName, ContainerPort: svc.MetricsPort, Protocol: corev1.ProtocolTCP})
 	}
+	ports = append(ports, namedPorts(svc.Ports)...)
 	container.Ports = ports
 	probePort := svc.Port
 	if svc.Kind == spec.KindWorker {
@@ -251,7 +252,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
 		Containers: []corev1.Container{container},
-		Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{
+		Volumes: []corev1.Volume{{Name: TmpVolume, VolumeSource: corev1.VolumeSource{
 			EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse(TmpSizeLimit))},
 		}}},
 		TopologySpreadConstraints: spread(selector(svc.Name, track), plan.HardZoneSpread),
@@ -271,6 +272,12 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 		pod.Volumes = append(pod.Volumes, cfg.volume)
 		pod.Containers[0].VolumeMounts = append(pod.Containers[0].VolumeMounts, cfg.mount)
 	}
+	if err := addVolumes(svc, &pod); err != nil {
+		return nil, err
+	}
+	if pod.InitContainers, err = extraContainers(svc); err != nil {
+		return nil, err
+	}
 	scheduling(c, svc, &pod)
 	identityPod(spec.IdentityIn(svc, c.Env), podLabels, &pod)
 	d := &appsv1.Deployment{
@@ -289,7 +296,7 @@ func deployment(c *Context, svc *spec.Service, plan spec.Plan, track, image stri
 			},
 			MinReadySeconds: 5,
 			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: podLabels},
+				ObjectMeta: metav1.ObjectMeta{Labels: podLabels, Annotations: podAnnotations(svc)},
 				Spec:       pod,
 			},
 		},
@@ -464,11 +471,12 @@ func service(c *Context, svc *spec.Service, name, track string) *corev1.Service 
 		Name: PortName(svc), Port: svc.Port, TargetPort: intstr.FromString(PortName(svc)),
 		Protocol: corev1.ProtocolTCP, AppProtocol: ptr(appProto),
 	}}
-	if c.metricsOn() && MetricsPortName(svc) == "metrics" {
+	if c.metricsOn() && MetricsPortName(svc) == spec.MetricsPortName {
 		// A ServiceMonitor scrapes through a Service port.
-		ports = append(ports, corev1.ServicePort{Name: "metrics", Port: svc.MetricsPort, TargetPort: intstr.FromString("metrics"),
+		ports = append(ports, corev1.ServicePort{Name: spec.MetricsPortName, Port: svc.MetricsPort, TargetPort: intstr.FromString(spec.MetricsPortName),
 			Protocol: corev1.ProtocolTCP, AppProtocol: ptr("http")})
 	}
+	ports = append(ports, extraServicePorts(svc)...)
 	return &corev1.Service{
 		TypeMeta:   typeService,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("apps"), Labels: labels},
