@@ -57,19 +57,19 @@ func ReservedPodLabel(k string) string {
 	return ""
 }
 
-// reservedPodAnnotation says why a service may not set the pod annotation
-// key k, or "".
-func reservedPodAnnotation(k string) string {
+// reservedPodAnnotation says which message of podAnnotationsOwned refuses
+// the pod annotation key k, or -1 when a service may set it.
+func reservedPodAnnotation(k string) int {
 	prefix, _, hasPrefix := strings.Cut(k, "/")
 	switch {
 	case !hasPrefix:
-		return ""
+		return -1
 	case prefix == "ignore.platformctl.dev":
-		return "is a lint suppression: a pass-through annotation must not silence lint on the pods; write an ignore where the finding is, with its reason, in a Kustomize component (spec.kustomize)"
+		return 0
 	case prefix == "platformctl.dev" || strings.HasSuffix(prefix, ".platformctl.dev"):
-		return "is platformctl's own annotation prefix; choose a key of your own"
+		return 1
 	}
-	return ""
+	return -1
 }
 
 // metricsPort is the service's metrics port as Default would set it.
@@ -125,12 +125,12 @@ func podAnnotationsOwned(c *checkContext, report reportFunc) {
 		total := 0
 		for _, k := range SortedKeys(svc.PodAnnotations) {
 			total += len(k) + len(svc.PodAnnotations[k])
-			if why := reservedPodAnnotation(k); why != "" {
-				report(fmt.Sprintf("spec.services[%d].podAnnotations[%s]", i, k), 0, k, why)
+			if msg := reservedPodAnnotation(k); msg >= 0 {
+				report(fmt.Sprintf("spec.services[%d].podAnnotations[%s]", i, k), msg, k)
 			}
 		}
 		if total > maxAnnotationBytes {
-			report(fmt.Sprintf("spec.services[%d].podAnnotations", i), 1, total, maxAnnotationBytes)
+			report(fmt.Sprintf("spec.services[%d].podAnnotations", i), 2, total, maxAnnotationBytes)
 		}
 	}
 }
@@ -344,7 +344,8 @@ func passThroughRules() []Rule {
 			At:  []string{svc + ".podAnnotations[<key>]", svc + ".podAnnotations"},
 			Doc: "A pod annotation is not a lint suppression (`ignore.platformctl.dev/*`) nor another `platformctl.dev` key, and a service's pod annotations add up to at most 256 KiB (what the API server accepts).",
 			Msgs: []string{
-				"%s %s",
+				"%s is a lint suppression, which a pass-through annotation must not carry onto the pods: write the ignore where the finding is, with its reason, in a Kustomize component (spec.kustomize)",
+				"%s has platformctl's own annotation prefix; choose a key of your own",
 				"the pod annotations add up to %d bytes, over the %d the API server accepts: keep large values in a config file (config)",
 			},
 			check:  podAnnotationsOwned,

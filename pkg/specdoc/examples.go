@@ -102,7 +102,7 @@ spec:
       autoscale: {min: 4, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}
       canary: {weight: 10, image: ghcr.io/acme/web:1.5.0@sha256:50bedb39a1253a723582a98f111823da852ad768897b1fe585f2201430221194}
       uses: [orders-db, cache]
-      calls: [orders, {service: recommender, port: http}]
+      calls: [orders, {service: orders, port: admin}, {service: recommender, port: http}]
       egress: [{to: internet, ports: [443]}, {cidr: 203.0.113.0/24, ports: [8443, 9443]}, {host: api.stripe.com, ports: [443]}]
       env: {LOG_LEVEL: info}
       secrets:
@@ -128,6 +128,27 @@ spec:
       command: [/orders]
       args: [--listen=:9090]
       migrate: {command: [/orders], args: [migrate, up], deadline: 10m}
+      podAnnotations: {vault.hashicorp.com/agent-inject: "false", cluster-autoscaler.kubernetes.io/safe-to-evict: "true"}
+      podLabels: {example.com/cost-center: commerce}
+      ports: [{name: admin, port: 9091, protocol: TCP}]   # calls: [{service: orders, port: admin}] → ORDERS_ADMIN_ADDR
+      volumes:
+        - {name: scratch, mountPath: /var/cache/orders, emptyDir: {sizeLimit: 512Mi}}   # grows ephemeral-storage by 512Mi
+        - {name: keys, mountPath: /keys, readOnly: true, emptyDir: {sizeLimit: 1Mi, medium: Memory}}   # grows memory by 1Mi
+        - {name: invoices, mountPath: /srv/invoices, claimName: orders-invoices}
+      sidecars:                         # native sidecars: start first, stop last
+        - name: key-agent
+          image: ghcr.io/acme/key-agent:1.0.2@sha256:0b3f6f8a1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7
+          command: [/key-agent]
+          args: [--out=/keys]
+          env: {KEY_ROTATION: 1h}
+          ports: [{name: agent-metrics, port: 9100}]
+          resources: {cpu: 20m, memory: 32Mi}
+          mounts: [{volume: keys, mountPath: /run-keys}]
+      initContainers:
+        - name: wait-for-schema
+          image: ghcr.io/acme/orders:2.0.1@sha256:c3f7f55f01a345cce26791a15ef9df21624a43c712a76ea9abec6c9dcca1aeab
+          command: [/orders, migrate, wait]
+          mounts: [keys, {volume: invoices, readOnly: true}]   # at the volumes' mountPaths
     - name: sales-report
       kind: cronjob
       image: ghcr.io/acme/sales-report:1.1.0@sha256:3d6a1f0c9b8e7d5c4b3a29180f7e6d5c4b3a2918f0e1d2c3b4a5968778695a4b

@@ -189,8 +189,43 @@ func fieldNotes() map[string]note {
 			"A managed store's host is its endpoint's own name, so TLS certificates match."},
 		"Service.Calls": {Text: "Each call adds one egress rule to this service's NetworkPolicy (to the callee's pods in the environment's apps namespace, on the called port) and one ingress rule to the callee's (from this service's pods, on that port), and nothing else: canary pods share the name label of their stable pods, so they call and are called the same way. " +
 			"The container gets `<CALLEE>_ADDR=<callee>.<apps namespace>.svc.cluster.local:<port>` (`<CALLEE>` is the name upper-cased, `-` as `_`; the namespace is `<env>-apps` under namespace isolation); a variable of `env` or of an override with that name is an error at the call."},
-		"Call.Service": {Text: "See `calls`."},
-		"Call.Port":    {Effect: checkedOnly, Text: "A server has one service port today, so the only valid value is that port's name or number, which the rules open and `<CALLEE>_ADDR` carries either way; it will pick among ports when a server can have several."},
+		"Call.Service":           {Text: "See `calls`."},
+		"Call.Port":              {Text: "The service port (the default) or one of the callee's extra `ports`, its own or its sidecars': the rules open exactly that port, and the address is in `<CALLEE>_ADDR` for the service port, `<CALLEE>_<PORT>_ADDR` for an extra port (`<PORT>` is its name upper-cased, `-` as `_`: `ORDERS_ADMIN_ADDR`). A service may call one callee on several ports, each with a call of its own."},
+		"Service.PodAnnotations": {Text: "The `metadata.annotations` of the pod template of every workload of the service: its Deployment and canary Deployment, its CronJob's pods and its migration Job's pods. Nothing else carries them (not the Deployment, not the Service)."},
+		"Service.PodLabels":      {Text: "Added to the pod template labels of every workload of the service (as `podAnnotations`), next to platformctl's own; selectors do not use them, so changing them only rolls the pods."},
+		"Service.Ports":          {Text: "Each port is a container port `<name>` of the service's container and a Service port of the same name and number (`targetPort: <name>`, TCP). Nothing may reach it until a call names it: the callee's NetworkPolicy opens it to exactly the callers that do. Not on the edge: `expose` routes the service port only."},
+		"NamedPort.Name":         {Text: "The container port's and the Service port's `name`."},
+		"NamedPort.Port":         {Text: "The `containerPort`, the Service `port`, and the port of the NetworkPolicy rules of the calls that name it."},
+		"NamedPort.Protocol":     {Effect: checkedOnly, Text: "TCP is the only protocol today (the ports' `protocol` and their NetworkPolicy rules are TCP either way); the field keeps room for UDP."},
+		"Service.Volumes": {Text: "Each volume is a pod volume `<name>` (an `emptyDir` with its `sizeLimit` and `medium`, or a `persistentVolumeClaim`) in every pod of the service, mounted into the service's container at `mountPath`. " +
+			"A disk emptyDir's `sizeLimit` is added to the container's `ephemeral-storage` request and limit (" + generate.EphemeralStorageRequest + " and " + generate.EphemeralStorageLimit + " without volumes), a `Memory` one's to its memory request and limit: " +
+			"the kubelet evicts a pod whose emptyDirs and containers use more disk than its containers' limits, and a tmpfs's pages count against the pod's memory, so a full volume must fit the limits rather than evict or kill the pod. " +
+			"A claim is not created: it must exist in the apps namespace (several replicas on several nodes need a ReadWriteMany or ReadOnlyMany volume)."},
+		"Volume.Name":        {Text: "The pod volume's name."},
+		"Volume.MountPath":   {Text: "The service container's `volumeMounts[].mountPath`."},
+		"Volume.ReadOnly":    {Text: "The service container's mount is `readOnly`; for a claim, the `persistentVolumeClaim.readOnly` too."},
+		"Volume.EmptyDir":    {Text: "See [EmptyDir](#emptydir)."},
+		"Volume.ClaimName":   {Text: "`persistentVolumeClaim.claimName`."},
+		"EmptyDir.SizeLimit": {Text: "The emptyDir's `sizeLimit`; also added to the container's requests and limits (see `volumes`)."},
+		"EmptyDir.Medium":    {Text: "The emptyDir's `medium`: a tmpfs, whose size is added to the memory request and limit instead of ephemeral-storage."},
+		"Service.Sidecars": {Text: "Each sidecar is an init container with `restartPolicy: Always` (a native sidecar), listed before `initContainers`, in every pod of the service: it starts before the init containers and the service's container, and is stopped after the service's container, so a CronJob's run or a migration still completes. " +
+			"Its ports are container ports of the sidecar and Service ports, like `ports` (not in a Job's pod, which no Service reaches). Probes are not rendered for sidecars, and lint's probe rules check the regular containers only."},
+		"Service.InitContainers": {Text: "Each is an init container, after the sidecars, in every pod of the service (the migration's and the CronJob's included): it runs to completion, in order, before the service's container starts."},
+		"Container.Name":         {Text: "The container's `name`."},
+		"Container.Image":        {Text: "The container's `image`, pinned and checked like the service's (`imagePullPolicy: Always`)."},
+		"Container.Command":      {Text: "The container's `command`."},
+		"Container.Args":         {Text: "The container's `args`."},
+		"Container.Env":          {Text: "The container's `env`, by name; platformctl adds nothing to it (no call addresses, bindings or telemetry: those are the service container's)."},
+		"Container.Ports":        {Text: "See `sidecars`."},
+		"Container.Resources":    {Text: "CPU may burst to twice its request, memory is limited to its request, and `ephemeral-storage` is requested and limited as for the service's container. Each container also mounts the pod's `/tmp`, and runs with `readOnlyRootFilesystem`, `allowPrivilegeEscalation: false`, all capabilities dropped and `runAsNonRoot`, under the pod's `runAsUser` and RuntimeDefault seccomp profile."},
+		"Container.Mounts":       {Text: "One `volumeMounts` entry each."},
+		"Mount.Volume":           {Text: "The mount's `name`."},
+		"Mount.MountPath":        {Text: "The mount's `mountPath`."},
+		"Mount.ReadOnly":         {Text: "The mount's `readOnly`."},
+		"Service.Egress": {Text: "Each entry adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
+			"A plain NetworkPolicy matches addresses, not DNS names: a host name such as an API's is reached through the CIDRs it resolves to, or through `to: internet`; a policy by host name (Cilium's `toFQDNs`) needs a CNI that supports it and is not rendered yet."},
+		"Egress.CIDR":  {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
+		"Egress.To":    {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
 		"Service.Egress": {Text: "Each entry by address adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
 			"A plain NetworkPolicy matches addresses, never DNS names, and open-source Calico's policies match no domains either (domain rules are Calico Enterprise and Calico Cloud only): a host name such as an API's is reached through the CIDRs its provider publishes, or through `to: internet`. " +
 			"With `network.cni: cilium` an entry may name the `host` instead: see [`network`](#network)."},

@@ -139,7 +139,7 @@ var alternatives = map[string]string{
 	"imageref": "ghcr.io/acme/alt:9.9.9", "labelkey": "example.com/alt", "quantity": "3Gi", "urlpath": "/alt",
 	"envname": "ALT", "secretref": "alt/key", "cron": "0 4 * * *", "percent": "99.5", "duration": "2h",
 	"relpath": "alt", "gitrepourl": "https://alt.example.org/x",
-	"httpsurl": "https://alt.example.org",
+	"httpsurl": "https://alt.example.org", "mountpath": "/alt", "portname": "alt",
 }
 
 // perturbations returns functions that each change v to another value.
