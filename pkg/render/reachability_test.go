@@ -278,8 +278,9 @@ func TestReachabilityIsWhatTheSpecImplies(t *testing.T) {
 }
 
 // callGraph calls in both directions between servers with canaries, with
-// the port written as a name, as a number and left out, in both isolation
-// modes: what the examples do not cover.
+// the port written as a name, as a number and left out, service ports and
+// extra ports (a server's own and its sidecar's), in both isolation modes:
+// what the examples do not cover.
 const callGraph = `apiVersion: platformctl.dev/v1alpha1
 kind: Platform
 metadata: {name: graph}
@@ -294,7 +295,7 @@ spec:
       image: ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
       expose: {host: www}
       canary: {weight: 10, image: ghcr.io/acme/web:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
-      calls: [{service: api, port: grpc}, search]
+      calls: [{service: api, port: grpc}, search, {service: api, port: admin}]
     - name: api
       image: ghcr.io/acme/api:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
       protocol: grpc
@@ -302,13 +303,18 @@ spec:
       expose: {host: api}
       canary: {weight: 5, image: ghcr.io/acme/api:1.1.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b}
       calls: [{service: search, port: 8080}]
+      ports: [{name: admin, port: 9100}]
+      sidecars:
+        - name: proxy
+          image: ghcr.io/acme/proxy:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
+          ports: [{name: proxy, port: 15001}]
     - name: search
       image: ghcr.io/acme/search:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
       calls: [web]
     - name: indexer
       kind: worker
       image: ghcr.io/acme/indexer:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b
-      calls: [search]
+      calls: [search, {service: api, port: "15001"}]
 `
 
 func TestReachabilityOfCalls(t *testing.T) {
@@ -323,10 +329,14 @@ func TestReachabilityOfCalls(t *testing.T) {
 			want, got := implied(d.Platform, env), matrix(t, objs)
 			assert.Equal(t, want, got, "allowed (want: what the spec implies):\n%s", strings.Join(got, "\n"))
 			apps := spec.Namespace(d.Platform.Environment(env), "apps")
-			for _, c := range []string{"web-canary -> %s/api-canary:9000", "api-canary -> %s/search:8080", "search -> %s/web-canary:8080", "indexer -> %s/search:8080"} {
+			for _, c := range []string{"web-canary -> %s/api-canary:9000", "api-canary -> %s/search:8080", "search -> %s/web-canary:8080", "indexer -> %s/search:8080",
+				// Extra ports, the service's own and a sidecar's, by name and number.
+				"web -> %s/api:9100", "web-canary -> %s/api-canary:9100", "indexer -> %s/api:15001", "indexer -> %s/api-canary:15001"} {
 				assert.Contains(t, got, apps+"/"+fmt.Sprintf(c, apps))
 			}
 			assert.NotContains(t, got, apps+"/search -> "+apps+"/api:9000", "a call goes one way")
+			assert.NotContains(t, got, apps+"/indexer -> "+apps+"/api:9100", "an extra port is open to its callers only")
+			assert.NotContains(t, got, apps+"/web -> "+apps+"/api:15001", "an extra port is open to its callers only")
 		})
 	}
 }
