@@ -37,6 +37,11 @@ type Service struct {
 	// default, /etc/<name>).
 	ConfigFiles     []ConfigFileFlag
 	ConfigMountPath string
+	// PodAnnotations and PodLabels go on every pod of the service, in the
+	// order given.
+	PodAnnotations, PodLabels []KeyValue
+	// Ports are its extra named ports.
+	Ports []spec.NamedPort
 }
 
 // EnvOverride is one --env-override: settings of the new service in one
@@ -139,6 +144,15 @@ func (s Service) entry() object {
 	}
 	if c := s.config(); c != nil {
 		o = append(o, field{"config", c})
+	}
+	if len(s.PodAnnotations) > 0 {
+		o = append(o, field{"podAnnotations", keyValues(s.PodAnnotations)})
+	}
+	if len(s.PodLabels) > 0 {
+		o = append(o, field{"podLabels", keyValues(s.PodLabels)})
+	}
+	if len(s.Ports) > 0 {
+		o = append(o, field{"ports", portsValue(s.Ports)})
 	}
 	return o
 }

@@ -93,7 +93,7 @@ type ServiceOptions struct {
 func NewServiceCmd(f *cmdutil.Factory, runF func(*ServiceOptions) error) *cobra.Command {
 	opts := &ServiceOptions{IO: f.IO, Log: f.Logf, Lock: locking(f.IO)}
 	var expose, migrate string
-	var overrides, egress, identities, configFiles []string
+	var overrides, egress, identities, configFiles, ports, podAnnotations, podLabels []string
 	cmd := &cobra.Command{
 		Use:   "service NAME --image IMAGE",
 		Short: "Add a service to platform.yaml, keeping the file's comments and layout",
@@ -137,6 +137,14 @@ ConfigMap named after its content: editing the file and rendering again rolls
 the pods. The file is read and checked like "platformctl validate" does: it
 must exist, stay inside the spec's directory and be UTF-8 text.
 
+--port NUMBER sets the service port; --port NAME=NUMBER (repeatable) adds an
+extra named port, on the container and the Service, that other services'
+calls reach by name (calls: [{service: NAME, port: admin}] sets
+<NAME>_ADMIN_ADDR). --pod-annotation KEY=VALUE and --pod-label KEY=VALUE
+(repeatable) go on every pod of the service; the keys platformctl owns
+(app.kubernetes.io/*, platformctl.dev/*, lint suppressions) are refused.
+Volumes, sidecars and init containers are edited in the spec.
+
 --with-skeleton DIR also writes DIR/Dockerfile (multi-stage, distroless,
 numeric non-root USER, nothing written outside /tmp, so it runs with a
 read-only root filesystem) and DIR/README.md (the ports and health endpoints
@@ -160,6 +168,8 @@ permission is refused, as root too (see platformctl new --help).`,
       --identity production:aws-irsa=arn:aws:iam::111122223333:role/shop-mailer
   platformctl new service sales-report --image ghcr.io/acme/sales-report:1.1.0@sha256:3d6a1f0c9b8e7d5c4b3a29180f7e6d5c4b3a2918f0e1d2c3b4a5968778695a4b \
       --kind cronjob --schedule '30 2 * * *' --time-zone Europe/Dublin --uses orders-db
+  platformctl new service catalog --image ghcr.io/acme/catalog:3.1.0@sha256:3abeb7584b7daabf11464d990a85bb7f26a781d574506caa94f20f1fcf037170 --protocol grpc \
+      --port 3550 --port admin=3551 --pod-annotation ad.datadoghq.com/catalog.logs='[{"source":"go"}]'
   platformctl new service chat --image ghcr.io/acme/chat:1.0.0@sha256:61a69aada02953b9209b68d92169ed0f72e6c611743e2aa92c964267f385491e --protocol websocket -f platforms/shop.yaml`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -173,9 +183,15 @@ permission is refused, as root too (see platformctl new --help).`,
 			if opts.Service.Worker && opts.Service.Kind != "" && opts.Service.Kind != string(spec.KindWorker) {
 				return cmdutil.Fail(fmt.Errorf("--worker and --kind %s contradict each other; give one", opts.Service.Kind))
 			}
-			// 0 is how the options say "the default"; typed explicitly it is a mistake.
-			if cmd.Flags().Changed("port") && (opts.Service.Port < 1 || opts.Service.Port > 65535) {
-				return cmdutil.Fail(fmt.Errorf("--port %d: must be between 1 and 65535", opts.Service.Port))
+			var err error
+			if opts.Service.Port, opts.Service.Ports, err = scaffold.ParsePorts(ports); err != nil {
+				return cmdutil.Fail(err)
+			}
+			if opts.Service.PodAnnotations, err = scaffold.ParseKeyValues("--pod-annotation", podAnnotations); err != nil {
+				return cmdutil.Fail(err)
+			}
+			if opts.Service.PodLabels, err = scaffold.ParseKeyValues("--pod-label", podLabels); err != nil {
+				return cmdutil.Fail(err)
 			}
 			for _, s := range overrides {
 				o, err := scaffold.ParseEnvOverride(s)
@@ -222,7 +238,9 @@ permission is refused, as root too (see platformctl new --help).`,
 	fl := cmd.Flags()
 	fl.StringP("file", "f", "platform.yaml", "platform spec to edit")
 	fl.StringVar(&opts.Service.Image, "image", "", "container image, pinned by tag or digest (required)")
-	fl.Int32Var(&opts.Service.Port, "port", 0, "port the container listens on (default 8080)")
+	fl.StringArrayVar(&ports, "port", nil, "NUMBER: the port the container listens on (default 8080); NAME=NUMBER: an extra named port, on the container and the Service, that calls can name; repeatable")
+	fl.StringArrayVar(&podAnnotations, "pod-annotation", nil, "KEY=VALUE: an annotation on every pod of the service (e.g. for a node agent); repeatable")
+	fl.StringArrayVar(&podLabels, "pod-label", nil, "KEY=VALUE: a label on every pod of the service; repeatable")
 	fl.StringVar(&opts.Service.Protocol, "protocol", "", "http (default), grpc or websocket")
 	fl.BoolVar(&opts.Service.Worker, "worker", false, "a queue worker: no Service, no route, probed on its metrics port (same as --kind worker)")
 	fl.StringVar(&opts.Service.Kind, "kind", "", "server (default), worker, or cronjob: a CronJob that runs to completion on --schedule")
