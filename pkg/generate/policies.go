@@ -235,7 +235,9 @@ func imageVerification(c *Context) ([]Object, error) {
 			Attestors:            attestors,
 			Validations: []admissionv1.Validation{{
 				// The count is of attestors that verified: any one will do.
-				Expression: "images.containers.map(image, verifyImageSignatures(image, [" + strings.Join(refs, ", ") + "])).all(e, e > 0)",
+				// Init containers count too: a service's sidecars run as
+				// native sidecars there (Kyverno lists them apart).
+				Expression: "(images.containers + ('initContainers' in images ? images.initContainers : [])).map(image, verifyImageSignatures(image, [" + strings.Join(refs, ", ") + "])).all(e, e > 0)",
 				Message:    "an image is not signed by the platform's signer (spec.security.imageVerification)",
 			}},
 		},
