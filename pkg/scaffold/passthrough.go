@@ -51,7 +51,7 @@ func ParsePorts(values []string) (main int32, extra []spec.NamedPort, err error)
 				return 0, nil, fmt.Errorf("--port %q: the service port is already given; name an extra port NAME=NUMBER", v)
 			}
 			if main, err = number(v, v); err != nil {
-				return 0, nil, err
+				return 0, nil, fmt.Errorf("%w (an extra port is NAME=NUMBER, e.g. admin=9091)", err)
 			}
 			continue
 		}

@@ -44,9 +44,9 @@ func TestFirstRunHints(t *testing.T) {
 		{name: "rules explain with two IDs", args: []string{"rules", "explain", "host-network", "host-pid"},
 			stderr: "error: rules explain takes one rule ID, got 2: host-network host-pid\n"},
 		{name: "port not a number", args: []string{"new", "service", "web", "--image", "x", "--port", "abc"},
-			stderr: "error: --port \"abc\": expected an integer\n"},
+			stderr: "error: --port \"abc\": \"abc\" is not a port number between 1 and 65535 (an extra port is NAME=NUMBER, e.g. admin=9091)\n"},
 		{name: "port out of int32", args: []string{"new", "service", "web", "--image", "x", "--port", "99999999999"},
-			stderr: "error: --port \"99999999999\": out of range\n"},
+			stderr: "error: --port \"99999999999\": \"99999999999\" is not a port number between 1 and 65535 (an extra port is NAME=NUMBER, e.g. admin=9091)\n"},
 		{name: "bool flag not a bool", args: []string{"new", "service", "web", "--image", "x", "--worker=maybe"},
 			stderr: "error: --worker \"maybe\": expected true or false\n"},
 	}
