@@ -461,6 +461,7 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		if g.chance(3) {
 			svc["runAsUser"] = 1 + g.r.IntN(2147483646)
 		}
+		g.passThrough(svc, worker, port)
 		services = append(services, svc)
 		serviceNames = append(serviceNames, name)
 	}
@@ -497,4 +498,76 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		"metadata":   map[string]any{"name": platform},
 		"spec":       spec,
 	}, envNames
+}
+
+// passThrough adds pod annotations and labels, extra ports (a server's),
+// volumes, a sidecar and an init container to svc, each by chance: what
+// the pods must carry to the API server unchanged.
+func (g *gen) passThrough(svc map[string]any, worker bool, port int) {
+	if g.chance(3) {
+		svc["podAnnotations"] = map[string]any{g.labelKey(): g.pick("true", `[{"source":"go","service":"x"}]`, "", "a value with spaces")}
+	}
+	if g.chance(3) {
+		svc["podLabels"] = map[string]any{g.labelKey(): g.labelValue()}
+	}
+	// Ports in use: the service port and the metrics port as defaulted.
+	used := map[int]bool{port: true, 9464: true, 9465: true}
+	if mp, ok := svc["metricsPort"].(int); ok {
+		used[mp] = true
+	}
+	free := func() int {
+		for {
+			if n := 1 + g.r.IntN(65535); !used[n] {
+				used[n] = true
+				return n
+			}
+		}
+	}
+	var ports []any
+	if !worker && g.chance(3) {
+		ports = append(ports, map[string]any{"name": g.pick("admin", "http-admin", "debug9", "x-1"), "port": free(), "protocol": "TCP"})
+		svc["ports"] = ports
+	}
+	var volumes []any
+	if g.chance(3) {
+		ed := map[string]any{"sizeLimit": g.pick("1Mi", "512Mi", "2Gi")}
+		if g.chance(2) {
+			ed["medium"] = "Memory"
+		}
+		volumes = append(volumes, map[string]any{"name": "scratch", "mountPath": "/scratch", "emptyDir": ed})
+	}
+	if g.chance(4) {
+		volumes = append(volumes, map[string]any{"name": "data", "mountPath": "/srv/data", "readOnly": g.chance(2), "claimName": g.name(40)})
+	}
+	if len(volumes) > 0 {
+		svc["volumes"] = volumes
+	}
+	mounts := func() []any {
+		if len(volumes) == 0 {
+			return nil
+		}
+		v := volumes[g.r.IntN(len(volumes))].(map[string]any)
+		return []any{map[string]any{"volume": v["name"], "mountPath": "/mnt/" + v["name"].(string), "readOnly": g.chance(2)}}
+	}
+	image := "ghcr.io/acme/agent:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b"
+	if g.chance(3) {
+		sc := map[string]any{"name": "agent", "image": image, "args": []any{"--listen"}, "env": map[string]any{"AGENT_MODE": "sidecar"}}
+		if m := mounts(); m != nil {
+			sc["mounts"] = m
+		}
+		if !worker && g.chance(2) {
+			sc["ports"] = []any{map[string]any{"name": "agent", "port": free()}}
+		}
+		if g.chance(2) {
+			sc["resources"] = map[string]any{"cpu": "10m", "memory": "16Mi"}
+		}
+		svc["sidecars"] = []any{sc}
+	}
+	if g.chance(3) {
+		ic := map[string]any{"name": "setup", "image": image, "command": []any{"/setup"}}
+		if m := mounts(); m != nil {
+			ic["mounts"] = m
+		}
+		svc["initContainers"] = []any{ic}
+	}
 }
