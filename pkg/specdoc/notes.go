@@ -222,10 +222,6 @@ func fieldNotes() map[string]note {
 		"Mount.Volume":           {Text: "The mount's `name`."},
 		"Mount.MountPath":        {Text: "The mount's `mountPath`."},
 		"Mount.ReadOnly":         {Text: "The mount's `readOnly`."},
-		"Service.Egress": {Text: "Each entry adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
-			"A plain NetworkPolicy matches addresses, not DNS names: a host name such as an API's is reached through the CIDRs it resolves to, or through `to: internet`; a policy by host name (Cilium's `toFQDNs`) needs a CNI that supports it and is not rendered yet."},
-		"Egress.CIDR": {Text: "One `ipBlock` with this CIDR. It must not contain a cloud metadata address: 169.254.0.0/16 (169.254.169.254 and the rest of IPv4 link-local) or fd00:ec2::254, so `0.0.0.0/0` and `::/0` are errors; `to: internet` is the whole public address space without them."},
-		"Egress.To":   {Text: "`internet` is two `ipBlock`s: `0.0.0.0/0` except 10.0.0.0/8, 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 169.254.169.254/32, 172.16.0.0/12 and 192.168.0.0/16, and `::/0` except fc00::/7, fd00:ec2::254/128 and fe80::/10: the cluster's own networks, loopback, link-local and the cloud metadata endpoints are never reached through it."},
 		"Service.Egress": {Text: "Each entry by address adds one egress rule to this service's NetworkPolicy: its `ipBlock` peers on exactly its `ports`, TCP, for stable and canary pods alike, in every environment. " +
 			"A plain NetworkPolicy matches addresses, never DNS names, and open-source Calico's policies match no domains either (domain rules are Calico Enterprise and Calico Cloud only): a host name such as an API's is reached through the CIDRs its provider publishes, or through `to: internet`. " +
 			"With `network.cni: cilium` an entry may name the `host` instead: see [`network`](#network)."},
