@@ -21,10 +21,15 @@ var typeStatefulSet = metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"
 func CredentialsSecret(ds string) string { return ds + "-credentials" }
 
 // engine describes how one data store engine runs under the restricted Pod
-// Security Standard: a non-root UID that owns its data directory, the
-// directories it writes besides the data volume (the root filesystem is
-// read-only), and how it reads its credentials from files.
+// Security Standard: a non-root UID, the directories it writes besides the
+// data volume (the root filesystem is read-only), and how it reads its
+// credentials from files.
 type engine struct {
+	// uid is the UID and GID the engine runs as, and the fsGroup that owns
+	// its volumes. storeUID for every engine whose image runs as any user
+	// (docs/peers.md): a UID of 10000 or more is no user of the node's own
+	// (image users such as postgres's 999 or kafka's 1000 often are), so a
+	// process that escapes the container holds no host account's files.
 	uid      int64
 	dataPath string
 	scratch  []string // emptyDir mounts
@@ -51,6 +56,14 @@ type engine struct {
 
 const credsDir = SecretsDir
 
+// storeUID is the UID, GID and fsGroup of the data stores and their backup
+// and restore-test jobs. The official postgres, mysql, redis and rabbitmq
+// images and apache/kafka run as an arbitrary user when their data
+// directory is writable to it, which fsGroup makes it: the kubelet gives the
+// volume (and every emptyDir) group storeUID with group write. postgres's
+// entrypoint adds the missing passwd entry itself (nss_wrapper, in /tmp).
+const storeUID = 10001
+
 func execProbe(cmd ...string) *corev1.ProbeHandler {
 	return &corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}}
 }
@@ -59,7 +72,7 @@ func dbName(ds *spec.DataStore) string { return strings.ReplaceAll(ds.Name, "-",
 
 var engines = map[spec.DataStoreType]engine{
 	spec.DataPostgres: {
-		uid: 999, dataPath: "/var/lib/postgresql/data", scratch: []string{"/tmp", "/var/run/postgresql"},
+		uid: storeUID, dataPath: "/var/lib/postgresql/data", scratch: []string{"/tmp", "/var/run/postgresql"},
 		cpu: "250m", mem: "512Mi", secretsDir: credsDir,
 		env: func(ds *spec.DataStore) []corev1.EnvVar {
 			return []corev1.EnvVar{
@@ -72,7 +85,7 @@ var engines = map[spec.DataStoreType]engine{
 		ready: execProbe("pg_isready", "-h", "127.0.0.1", "-p", "5432"),
 	},
 	spec.DataMySQL: {
-		uid: 999, dataPath: "/var/lib/mysql", scratch: []string{"/tmp", "/var/run/mysqld"},
+		uid: storeUID, dataPath: "/var/lib/mysql", scratch: []string{"/tmp", "/var/run/mysqld"},
 		cpu: "250m", mem: "512Mi", secretsDir: credsDir,
 		env: func(ds *spec.DataStore) []corev1.EnvVar {
 			return []corev1.EnvVar{
@@ -85,14 +98,14 @@ var engines = map[spec.DataStoreType]engine{
 		ready: execProbe("mysqladmin", "ping", "-h", "127.0.0.1"),
 	},
 	spec.DataRedis: {
-		uid: 999, dataPath: "/data", scratch: []string{"/tmp"}, cpu: "100m", mem: "256Mi", secretsDir: credsDir,
+		uid: storeUID, dataPath: "/data", scratch: []string{"/tmp"}, cpu: "100m", mem: "256Mi", secretsDir: credsDir,
 		// The password is read from the mounted file at start; it never
 		// appears in the pod spec or the environment.
 		command: []string{"sh", "-c", `exec redis-server --appendonly yes --requirepass "$(cat ` + credsDir + `/password)"`},
 		ready:   execProbe("sh", "-c", `REDISCLI_AUTH="$(cat `+credsDir+`/password)" redis-cli -h 127.0.0.1 ping | grep -q PONG`),
 	},
 	spec.DataRabbitMQ: {
-		uid: 999, dataPath: "/var/lib/rabbitmq", scratch: []string{"/tmp"}, cpu: "250m", mem: "512Mi",
+		uid: storeUID, dataPath: "/var/lib/rabbitmq", scratch: []string{"/tmp"}, cpu: "250m", mem: "512Mi",
 		// RabbitMQ reads extra configuration from conf.d; the credentials
 		// file is rendered there by external-secrets.
 		secretsDir: "/etc/rabbitmq/conf.d",
@@ -111,7 +124,7 @@ var engines = map[spec.DataStoreType]engine{
 		extraPorts: []corev1.ContainerPort{{Name: "monitor", ContainerPort: 8222, Protocol: corev1.ProtocolTCP}},
 	},
 	spec.DataKafka: {
-		uid: 1000, dataPath: "/var/lib/kafka/data", scratch: []string{"/tmp", "/opt/kafka/config"}, cpu: "500m", mem: "1Gi",
+		uid: storeUID, dataPath: "/var/lib/kafka/data", scratch: []string{"/tmp", "/opt/kafka/config"}, cpu: "500m", mem: "1Gi",
 		secretsDir: credsDir,
 		env: func(ds *spec.DataStore) []corev1.EnvVar {
 			// A single KRaft node acting as broker and controller.
@@ -378,8 +391,9 @@ func orDefault(v, d int32) int32 {
 	return v
 }
 
-// podSecurity runs an engine's pods (and its backup jobs) as the user that
-// owns its data directory, so the volume needs no chown at every start.
+// podSecurity runs an engine's pods (and its backup jobs) as its UID, with
+// the volumes' group as fsGroup so the data directory is writable to it;
+// OnRootMismatch changes the ownership once, not at every start.
 func (eng engine) podSecurity() *corev1.PodSecurityContext {
 	return &corev1.PodSecurityContext{
 		RunAsNonRoot: ptr(true), RunAsUser: ptr(eng.uid), RunAsGroup: ptr(eng.uid), FSGroup: ptr(eng.uid),

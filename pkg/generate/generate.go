@@ -74,12 +74,13 @@ type Generator struct {
 	Run  func(c *Context) ([]Object, error)
 }
 
-// Generators is the explicit list of everything that is generated, in order.
+// Generators is the explicit list of everything that is generated, in order;
+// the network baseline follows them (networkBaseline), since which
+// namespaces need one depends on what they rendered.
 func Generators() []Generator {
 	return []Generator{
 		{Name: "namespaces", Run: namespaces},
 		{Name: "priority-classes", Run: priorityClasses},
-		{Name: "network-baseline", Run: networkBaseline},
 		{Name: "services", Run: services},
 		{Name: "cilium-policies", Run: ciliumPolicies},
 		{Name: "secrets", Run: externalSecrets},
@@ -116,6 +117,12 @@ func Objects(p *spec.Platform, env *spec.Environment) ([]Object, error) {
 			seen[o.ID] = o.Source
 			all = append(all, o)
 		}
+	}
+	for _, o := range networkBaseline(c, all) {
+		if first, dup := seen[o.ID]; dup {
+			return nil, &DuplicateError{ID: o.ID, First: first, Second: o.Source}
+		}
+		all = append(all, o)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all, nil

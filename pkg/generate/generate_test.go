@@ -101,17 +101,41 @@ func TestWorkloadsAreHardened(t *testing.T) {
 	}
 }
 
-func TestEveryNamespaceDeniesByDefault(t *testing.T) {
-	p := load(t, "../../examples/shop/platform.yaml")
-	objs := byID(t, p, "production")
-	for _, area := range spec.Areas {
-		np, ok := objs[area+"/NetworkPolicy/default-deny"]
-		require.True(t, ok, area)
-		pol := np.Obj.(*networkingv1.NetworkPolicy)
-		assert.Empty(t, pol.Spec.PodSelector.MatchLabels, "selects every pod")
-		assert.ElementsMatch(t, []networkingv1.PolicyType{"Ingress", "Egress"}, pol.Spec.PolicyTypes)
-		assert.Empty(t, pol.Spec.Ingress)
-		assert.Empty(t, pol.Spec.Egress)
+// TestNamespacesWithPodsDenyByDefault: every namespace where pods run —
+// rendered workloads, or add-ons a rendered policy confines — denies all
+// traffic by default; a namespace with neither gets no baseline, whose
+// policies would select nothing.
+func TestNamespacesWithPodsDenyByDefault(t *testing.T) {
+	tests := []struct {
+		example string
+		with    []string
+		without []string
+	}{
+		// cicd holds only the deployer's ServiceAccount.
+		{example: "shop", with: []string{"edge", "apps", "data", "observability"}, without: []string{"cicd"}},
+		// Managed stores only, no metrics or tracing: nothing runs in data or observability.
+		{example: "minimal", with: []string{"edge", "apps"}, without: []string{"data", "observability", "cicd"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.example, func(t *testing.T) {
+			p := load(t, "../../examples/"+tt.example+"/platform.yaml")
+			objs := byID(t, p, "production")
+			for _, area := range tt.with {
+				np, ok := objs[area+"/NetworkPolicy/default-deny"]
+				require.True(t, ok, area)
+				pol := np.Obj.(*networkingv1.NetworkPolicy)
+				assert.Empty(t, pol.Spec.PodSelector.MatchLabels, "selects every pod")
+				assert.ElementsMatch(t, []networkingv1.PolicyType{"Ingress", "Egress"}, pol.Spec.PolicyTypes)
+				assert.Empty(t, pol.Spec.Ingress)
+				assert.Empty(t, pol.Spec.Egress)
+				assert.Contains(t, objs, area+"/NetworkPolicy/allow-dns", area)
+			}
+			for _, area := range tt.without {
+				assert.NotContains(t, objs, area+"/NetworkPolicy/default-deny", area)
+				assert.NotContains(t, objs, area+"/NetworkPolicy/allow-dns", area)
+				assert.Contains(t, objs, area+"/Namespace/", "the namespace itself stays")
+			}
+		})
 	}
 }
 

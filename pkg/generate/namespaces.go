@@ -3,6 +3,8 @@ package generate
 import (
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,11 +65,27 @@ func namespaces(c *Context) ([]Object, error) {
 	return out, nil
 }
 
-// networkBaseline denies all traffic in every namespace and allows DNS:
-// everything else is an explicit allow next to the workload that needs it.
-func networkBaseline(c *Context) ([]Object, error) {
+// networkBaseline denies all traffic and allows DNS in every namespace
+// where pods run: those of the workloads rendered there and those of the
+// add-ons a NetworkPolicy rendered there confines (the edge controller,
+// Prometheus, Grafana). Everything else is an explicit allow next to the
+// workload that needs it. A namespace without either gets no baseline: its
+// policies would select nothing (kube-score networkpolicy-targets-pod), and
+// any pod platformctl puts there later comes with a render that adds the
+// baseline back. rendered is every other generator's output.
+func networkBaseline(c *Context, rendered []Object) []Object {
+	hosts := map[string]bool{}
+	for _, o := range rendered {
+		switch o.Obj.(type) {
+		case *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *batchv1.Job, *batchv1.CronJob, *networkingv1.NetworkPolicy:
+			hosts[o.Area] = true
+		}
+	}
 	var out []Object
 	for _, area := range spec.Areas {
+		if !hosts[area] {
+			continue
+		}
 		ns := c.NS(area)
 		out = append(out,
 			Object{ID: id(area, "NetworkPolicy", "default-deny"), Area: area, Source: "spec",
@@ -100,7 +118,7 @@ func networkBaseline(c *Context) ([]Object, error) {
 				}},
 		)
 	}
-	return out, nil
+	return out
 }
 
 // nsSelector selects a namespace by the name label the API server sets
