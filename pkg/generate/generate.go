@@ -124,6 +124,9 @@ func Objects(p *spec.Platform, env *spec.Environment) ([]Object, error) {
 		}
 		all = append(all, o)
 	}
+	if err := peerAnnotations(c, all); err != nil {
+		return nil, fmt.Errorf("generate peer annotations: %w", err)
+	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all, nil
 }
@@ -150,8 +153,11 @@ func ignoreRule(meta *metav1.ObjectMeta, rule, reason string) {
 	if meta.Annotations == nil {
 		meta.Annotations = map[string]string{}
 	}
-	meta.Annotations["ignore.platformctl.dev/"+rule] = reason
+	meta.Annotations[ignorePrefix+rule] = reason
 }
+
+// ignorePrefix prefixes the annotation that tells platformctl lint to skip a rule.
+const ignorePrefix = "ignore.platformctl.dev/"
 
 // RuleReplicasBelowMinimum is the lint rule single-replica objects opt out of.
 const RuleReplicasBelowMinimum = "replicas-below-minimum"

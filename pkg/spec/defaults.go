@@ -143,6 +143,9 @@ func Default(p *Platform) {
 			}
 		}
 	}
+	if l := s.Observability.Logs; l != nil && l.AgentImage == "" {
+		l.AgentImage = DefaultCollectorImage
+	}
 	if t := s.Observability.Tracing; t != nil && t.CollectorImage == "" {
 		t.CollectorImage = DefaultCollectorImage
 	}

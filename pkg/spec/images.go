@@ -104,6 +104,13 @@ func imageUses(p *Platform) []imageUse {
 		}
 		out = append(out, imageUse{path: "spec.observability.tracing.collectorImage", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
 	}
+	if l := s.Observability.Logs; l != nil {
+		img, defaulted := l.AgentImage, false
+		if img == "" {
+			img, defaulted = DefaultCollectorImage, true
+		}
+		out = append(out, imageUse{path: "spec.observability.logs.agentImage", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
+	}
 	return out
 }
 

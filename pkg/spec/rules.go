@@ -162,6 +162,13 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whyTier,
 		},
 		{
+			At:     []string{"spec.lint.peerAnnotations"},
+			Doc:    "A peer linter is listed once.",
+			Msgs:   []string{"%q is listed twice"},
+			check:  peersOnce,
+			Schema: whyUnique,
+		},
+		{
 			At:     []string{svc + ".name"},
 			Doc:    "Service names are unique.",
 			Msgs:   []string{"duplicate service name %q"},
@@ -184,7 +191,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Exclude: `:latest$`,
 		},
 		{
-			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage"},
+			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage", "spec.observability.logs.agentImage"},
 			Doc:    "Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " + "with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
 			Msgs:   []string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)", "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"},
 			check:  imageSupplyChain,
@@ -557,6 +564,16 @@ func uniqueEnvironments(c *checkContext, report reportFunc) {
 			report(fmt.Sprintf("spec.environments[%d].name", i), 0, e.Name)
 		}
 		seen[e.Name] = true
+	}
+}
+
+func peersOnce(c *checkContext, report reportFunc) {
+	names := make([]string, len(c.s.Lint.PeerAnnotations))
+	for i, p := range c.s.Lint.PeerAnnotations {
+		names[i] = string(p)
+	}
+	if dupe := firstDuplicate(names); dupe != "" {
+		report("spec.lint.peerAnnotations", 0, dupe)
 	}
 }
 

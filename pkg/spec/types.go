@@ -85,6 +85,38 @@ type PlatformSpec struct {
 	// `platformctl promote FROM TO` (e.g. [testing, staging, production]):
 	// each promotion goes to the next environment listed, never past one.
 	Promotion []string `json:"promotion,omitempty" validate:"omitempty,dive,dnslabel"`
+	// Lint configures how the rendered manifests meet linters other than
+	// platformctl's own.
+	Lint Lint `json:"lint,omitempty"`
+}
+
+// Lint configures what the rendered manifests carry for other linters.
+type Lint struct {
+	// PeerAnnotations are the peer linters (kube-score, polaris) whose own
+	// exemption annotations are rendered where platformctl departs from
+	// their advice by design, each with an annotation
+	// peer.platformctl.dev/<linter>.<check> that says why (docs/peers.md). For teams that run these
+	// linters in CI; platformctl lint needs none of them.
+	PeerAnnotations []PeerLinter `json:"peerAnnotations,omitempty" validate:"omitempty,dive,oneof=kube-score polaris"`
+}
+
+// PeerLinter is a linter whose exemption annotations platformctl can render.
+type PeerLinter string
+
+// The peer linters with exemption annotations.
+const (
+	PeerKubeScore PeerLinter = "kube-score"
+	PeerPolaris   PeerLinter = "polaris"
+)
+
+// Peer says whether the spec opts in to peer's exemption annotations.
+func (l Lint) Peer(peer PeerLinter) bool {
+	for _, p := range l.PeerAnnotations {
+		if p == peer {
+			return true
+		}
+	}
+	return false
 }
 
 // Kustomize is the supported way to add what the spec cannot say: Kustomize
@@ -762,6 +794,24 @@ type Observability struct {
 	Tracing *Tracing `json:"tracing,omitempty"`
 	// SLO sets the service level objectives alerts are derived from.
 	SLO *SLO `json:"slo,omitempty"`
+	// Logs collects every pod's logs on each node and exports them.
+	Logs *Logs `json:"logs,omitempty"`
+}
+
+// Logs configures the log agent: an OpenTelemetry Collector DaemonSet in
+// the observability namespace that tails /var/log/pods on its node (filelog
+// receiver, read-only hostPath), labels each record with its environment,
+// namespace, app and version (k8sattributes) and exports it over OTLP/gRPC.
+type Logs struct {
+	// Endpoint the agent exports to over OTLP/gRPC (host:port): an
+	// OpenTelemetry Collector gateway, Grafana Alloy, or a backend that
+	// takes OTLP/gRPC logs. Loki takes OTLP over HTTP only: put a gateway in
+	// front of it (docs/spec.md).
+	Endpoint string `json:"endpoint" validate:"required,hostport"`
+	// AgentImage is the OpenTelemetry Collector image of the agent (default:
+	// the contrib distribution, which has the filelog receiver and the
+	// k8sattributes processor); pin it by digest for production.
+	AgentImage string `json:"agentImage,omitempty" validate:"omitempty,imageref"`
 }
 
 // Tracing configures OpenTelemetry export.

@@ -1,0 +1,117 @@
+package generate_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// annotations reads an object's annotations, whatever its type.
+func annotations(t *testing.T, o generate.Object) map[string]string {
+	t.Helper()
+	m, ok := o.Obj.(metav1.Object)
+	require.True(t, ok, o.ID)
+	return m.GetAnnotations()
+}
+
+// TestPeerAnnotations: with spec.lint.peerAnnotations, the objects where
+// platformctl departs from a peer's advice carry that peer's exemption and
+// its reason, and only those; without it, no object carries any.
+func TestPeerAnnotations(t *testing.T) {
+	type want struct {
+		id        string
+		kubeScore string // kube-score/ignore, "" for none
+		polaris   []string
+	}
+	tests := []struct {
+		name  string
+		peers []spec.PeerLinter
+		want  []want
+	}{
+		{name: "both", peers: []spec.PeerLinter{spec.PeerKubeScore, spec.PeerPolaris}, want: []want{
+			// Add-on pods (the edge controller) only: nothing rendered there.
+			{id: "edge/NetworkPolicy/default-deny", kubeScore: "networkpolicy-targets-pod"},
+			{id: "edge/NetworkPolicy/edge-controller", kubeScore: "networkpolicy-targets-pod"},
+			{id: "observability/NetworkPolicy/prometheus", kubeScore: "networkpolicy-targets-pod"},
+			// The collector is rendered there: the baseline selects it.
+			{id: "observability/NetworkPolicy/default-deny"},
+			{id: "apps/NetworkPolicy/web"},
+			{id: "apps/Deployment/web", kubeScore: "deployment-has-host-podantiaffinity", polaris: []string{"sensitiveContainerEnvVar"}},
+			{id: "apps/Deployment/web-canary", kubeScore: "deployment-has-host-podantiaffinity,deployment-replicas", polaris: []string{"sensitiveContainerEnvVar"}},
+			{id: "data/StatefulSet/orders-db", kubeScore: "statefulset-has-host-podantiaffinity", polaris: []string{"sensitiveContainerEnvVar"}},
+			// No *_FILE variable: nothing for Polaris to mistake.
+			{id: "observability/Deployment/otel-collector", kubeScore: "deployment-has-host-podantiaffinity"},
+		}},
+		{name: "kube-score only", peers: []spec.PeerLinter{spec.PeerKubeScore}, want: []want{
+			{id: "apps/Deployment/web", kubeScore: "deployment-has-host-podantiaffinity"},
+		}},
+		{name: "polaris only", peers: []spec.PeerLinter{spec.PeerPolaris}, want: []want{
+			{id: "edge/NetworkPolicy/edge-controller"},
+			{id: "apps/Deployment/web", polaris: []string{"sensitiveContainerEnvVar"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := load(t, "../../examples/shop/platform.yaml")
+			p.Spec.Lint.PeerAnnotations = tt.peers
+			objs := byID(t, p, "production")
+			for _, w := range tt.want {
+				o, ok := objs[w.id]
+				require.True(t, ok, w.id)
+				a := annotations(t, o)
+				assert.Equal(t, w.kubeScore, a[generate.AnnotationKubeScoreIgnore], w.id)
+				var checks []string
+				if w.kubeScore != "" {
+					checks = strings.Split(w.kubeScore, ",")
+				}
+				for _, c := range checks {
+					assert.NotEmpty(t, a[generate.AnnotationPeerReason+"kube-score."+c], "%s: reason for %s", w.id, c)
+				}
+				var polaris []string
+				for k, v := range a {
+					if c, ok := strings.CutPrefix(k, "polaris.fairwinds.com/"); ok {
+						assert.Equal(t, "true", v, k)
+						c = strings.TrimSuffix(c, "-exempt")
+						polaris = append(polaris, c)
+						assert.NotEmpty(t, a[generate.AnnotationPeerReason+"polaris."+c], "%s: reason for %s", w.id, c)
+					}
+				}
+				assert.ElementsMatch(t, w.polaris, polaris, w.id)
+			}
+		})
+	}
+	t.Run("none without opting in", func(t *testing.T) {
+		p := load(t, "../../examples/shop/platform.yaml")
+		for id, o := range byID(t, p, "production") {
+			m, ok := o.Obj.(metav1.Object)
+			if !ok {
+				continue
+			}
+			for k := range m.GetAnnotations() {
+				assert.False(t, strings.HasPrefix(k, "kube-score/") || strings.HasPrefix(k, "polaris.fairwinds.com/") ||
+					strings.HasPrefix(k, generate.AnnotationPeerReason), "%s: %s", id, k)
+			}
+		}
+	})
+}
+
+// TestPolarisFileEnvNeedsEveryVariableToBeAPath: a plain secret-like value
+// keeps Polaris's finding; only *_FILE paths are exempted.
+func TestPolarisFileEnvNeedsEveryVariableToBeAPath(t *testing.T) {
+	p := load(t, "../../examples/shop/platform.yaml")
+	p.Spec.Lint.PeerAnnotations = []spec.PeerLinter{spec.PeerPolaris}
+	for i := range p.Spec.Services {
+		if p.Spec.Services[i].Name == "web" {
+			p.Spec.Services[i].Env["API_TOKEN"] = "plain"
+		}
+	}
+	objs := byID(t, p, "production")
+	assert.NotContains(t, annotations(t, objs["apps/Deployment/web"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
+	assert.Contains(t, annotations(t, objs["apps/Deployment/orders"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
+}
