@@ -37,6 +37,8 @@ const (
 	checkStatefulSetAntiAff    = "statefulset-has-host-podantiaffinity"
 	checkPolarisSensitiveEnv   = "sensitiveContainerEnvVar"
 	checkDeploymentReplicas    = "deployment-replicas"
+	checkServiceTargetsPod     = "service-targets-pod"
+	reasonServiceAddon         = "selects pods that run in this namespace without being in this output: the edge controller the platform installs next to it (ingress-nginx), which kube-score cannot see"
 	reasonNetpolAddon          = "selects pods that run in this namespace without being in this output: the add-ons the platform installs next to it (the edge controller, Prometheus, Grafana), which kube-score cannot see; default-deny and allow-dns confine them too"
 	reasonAntiAffinityBySpread = "spread over nodes and zones with topologySpreadConstraints (kubernetes.io/hostname, topology.kubernetes.io/zone), which kube-score does not read; a required pod anti-affinity would leave replicas beyond the node count unschedulable"
 	reasonFileEnv              = "the *_FILE variables hold the path of a mounted Secret file (the images' own convention, e.g. POSTGRES_PASSWORD_FILE), never a secret value"
@@ -76,6 +78,12 @@ func peerAnnotations(c *Context, all []Object) error {
 			}
 			if l.Peer(spec.PeerKubeScore) && !selectsAny(sel, pods[o.Area]) {
 				ex = append(ex, peerExemption{spec.PeerKubeScore, checkNetpolTargetsPod, reasonNetpolAddon})
+			}
+		}
+		if svc, ok := o.Obj.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 {
+			meta = &svc.ObjectMeta
+			if l.Peer(spec.PeerKubeScore) && !selectsAny(labels.SelectorFromSet(svc.Spec.Selector), pods[o.Area]) {
+				ex = append(ex, peerExemption{spec.PeerKubeScore, checkServiceTargetsPod, reasonServiceAddon})
 			}
 		}
 		if t != nil {

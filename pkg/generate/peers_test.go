@@ -101,6 +101,21 @@ func TestPeerAnnotations(t *testing.T) {
 	})
 }
 
+// TestPeerAnnotationsServiceOfAnAddon: ingress-nginx's controller runs in
+// the edge namespace behind the edge Service; kube-score sees no pods for
+// it, while a Service that selects rendered pods keeps the check.
+func TestPeerAnnotationsServiceOfAnAddon(t *testing.T) {
+	p := load(t, "../../examples/nginx/platform.yaml")
+	p.Spec.Lint.PeerAnnotations = []spec.PeerLinter{spec.PeerKubeScore}
+	objs := byID(t, p, "production")
+	assert.Equal(t, "service-targets-pod", annotations(t, objs["edge/Service/edge"])[generate.AnnotationKubeScoreIgnore])
+	for id, o := range objs {
+		if strings.HasPrefix(id, "apps/Service/") {
+			assert.NotContains(t, annotations(t, o), generate.AnnotationKubeScoreIgnore, id)
+		}
+	}
+}
+
 // TestPolarisFileEnvNeedsEveryVariableToBeAPath: a plain secret-like value
 // keeps Polaris's finding; only *_FILE paths are exempted.
 func TestPolarisFileEnvNeedsEveryVariableToBeAPath(t *testing.T) {
