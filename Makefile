@@ -25,7 +25,7 @@ RACE_PKGS := ./pkg/treeio/ ./pkg/filelock/ ./pkg/filetxn/ ./pkg/scaffold/ ./pkg/
              ./pkg/cmd/initcmd/ ./pkg/cmd/render/ ./pkg/render/ ./pkg/lint/
 RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext)$$
 
-.PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
+.PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e peers bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
 all: build test
 
@@ -33,8 +33,8 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/platformctl
 
 ## test: everything CI runs — go.mod tidy, gofmt, vet, unit tests (with krusty oracle and goldens), the race
-## detector on the concurrent packages, the Kustomize matrix, the API-server e2e tier.
-test: unit race kustomize-matrix docs-check e2e
+## detector on the concurrent packages, the Kustomize matrix, the peer linters, the API-server e2e tier.
+test: unit race kustomize-matrix docs-check peers e2e
 
 unit: mod-check fmt-check vet
 	$(GO) test -count=1 $(PKGS)
@@ -60,6 +60,11 @@ docs-check:
 ## kustomize-matrix: every example × environment built by Kustomize v5.4–v5.8 must equal platformctl build (releases cached, see test/kustomize).
 kustomize-matrix:
 	bash test/kustomize/run.sh
+
+## peers: kube-score on every example's production build, 0 CRITICAL with spec.lint.peerAnnotations
+## (kube-score cached by .ci/tool; 24 s warm on 2 cores; see docs/peers.md and test/peers).
+peers:
+	bash test/peers/run.sh
 
 ## e2e: every example × environment against a real kube-apiserver + etcd built from source (see test/e2e).
 e2e:
