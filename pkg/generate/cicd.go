@@ -243,5 +243,13 @@ func clusterKinds(c *Context) []metav1.GroupKind {
 	if c.P.Spec.Security.ImageVerification != nil {
 		kinds = append(kinds, metav1.GroupKind{Group: "policies.kyverno.io", Kind: "ImageValidatingPolicy"})
 	}
+	// The log agent's read-only ClusterRole and its binding. A project
+	// that may sync RBAC kinds may sync any role: docs/spec.md says so
+	// next to observability.logs.
+	if c.P.Spec.Observability.Logs != nil {
+		kinds = append(kinds,
+			metav1.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
+			metav1.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"})
+	}
 	return kinds
 }

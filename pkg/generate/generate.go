@@ -94,6 +94,7 @@ func Generators() []Generator {
 		{Name: "deployer", Run: deployer},
 		{Name: "gitops", Run: gitops},
 		{Name: "telemetry", Run: telemetry},
+		{Name: "logs", Run: logAgent},
 		{Name: "metrics", Run: metricsObjects},
 		{Name: "admission-policies", Run: admissionPolicies},
 		{Name: "image-verification", Run: imageVerification},

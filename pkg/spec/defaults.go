@@ -144,7 +144,7 @@ func Default(p *Platform) {
 		}
 	}
 	if l := s.Observability.Logs; l != nil && l.AgentImage == "" {
-		l.AgentImage = DefaultCollectorImage
+		l.AgentImage = DefaultLogAgentImage(s)
 	}
 	if t := s.Observability.Tracing; t != nil && t.CollectorImage == "" {
 		t.CollectorImage = DefaultCollectorImage

@@ -26,6 +26,16 @@ func ExporterImage(ds *DataStore) string {
 	return DefaultExporterImages[ds.Type]
 }
 
+// DefaultLogAgentImage is the log agent's image when logs.agentImage is
+// not set: the tracing collector's, when the spec sets one (one contrib
+// image to pin and update), else the contrib distribution.
+func DefaultLogAgentImage(s *PlatformSpec) string {
+	if t := s.Observability.Tracing; t != nil && t.CollectorImage != "" {
+		return t.CollectorImage
+	}
+	return DefaultCollectorImage
+}
+
 // imageUse is one image the rendered platform runs, after defaults.
 type imageUse struct {
 	path string // the field that sets it, or would
@@ -107,7 +117,7 @@ func imageUses(p *Platform) []imageUse {
 	if l := s.Observability.Logs; l != nil {
 		img, defaulted := l.AgentImage, false
 		if img == "" {
-			img, defaulted = DefaultCollectorImage, true
+			img, defaulted = DefaultLogAgentImage(s), true
 		}
 		out = append(out, imageUse{path: "spec.observability.logs.agentImage", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
 	}

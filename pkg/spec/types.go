@@ -809,8 +809,9 @@ type Logs struct {
 	// front of it (docs/spec.md).
 	Endpoint string `json:"endpoint" validate:"required,hostport"`
 	// AgentImage is the OpenTelemetry Collector image of the agent (default:
-	// the contrib distribution, which has the filelog receiver and the
-	// k8sattributes processor); pin it by digest for production.
+	// tracing.collectorImage when set, else the contrib distribution; it
+	// needs the filelog receiver and the k8sattributes processor, which
+	// contrib has); pin it by digest for production.
 	AgentImage string `json:"agentImage,omitempty" validate:"omitempty,imageref"`
 }
 
