@@ -76,9 +76,9 @@ func logAgentConfig(c *Context, l *spec.Logs) string {
 //
 // The DaemonSet is the one workload platformctl renders with a hostPath:
 // PodLogDir only, read-only, type Directory, in the observability
-// namespace, whose baseline Pod Security level admits it (restricted
-// admits no hostPath at all); it carries the host-path-volume ignore
-// annotation with that reason. It runs as UID 10001, non-root, with
+// namespace, which then enforces privileged (no other Pod Security level
+// admits a hostPath; see namespaces); it carries the host-path-volume
+// ignore annotation with that reason. It runs as UID 10001, non-root, with
 // supplementary group 0: containerd and CRI-O (conmon 2.1.13 on) write log
 // files 0640 root:root, so group read is all it needs — no root, no
 // capability.
@@ -179,7 +179,7 @@ func logAgent(c *Context) ([]Object, error) {
 			},
 		},
 	}
-	ignoreRule(&ds.ObjectMeta, RuleHostPathVolume, "the log agent reads the node's pod logs: "+PodLogDir+" only, read-only, in the observability namespace (Pod Security baseline)")
+	ignoreRule(&ds.ObjectMeta, RuleHostPathVolume, "the log agent reads the node's pod logs: "+PodLogDir+" only, read-only, in the observability namespace alone")
 	ignoreRule(&ds.ObjectMeta, RuleAutomountToken, "k8sattributes reads pods, namespaces and replicasets from the API to label each record")
 	add("DaemonSet", LogAgent, ds)
 

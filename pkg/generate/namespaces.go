@@ -24,7 +24,11 @@ var podSecurityLevel = map[string]string{
 	"cicd":          "restricted",
 }
 
-// PodSecurityLevel returns the enforced Pod Security Standard of an area.
+// RulePodSecurityNotEnforced is the lint rule a namespace enforcing privileged opts out of.
+const RulePodSecurityNotEnforced = "pod-security-not-enforced"
+
+// PodSecurityLevel returns the enforced Pod Security Standard of an area
+// (observability enforces privileged instead with observability.logs).
 func PodSecurityLevel(area string) string { return podSecurityLevel[area] }
 
 // AnnotationAllowedRegistries lists, on a Namespace, the registries its
@@ -42,15 +46,31 @@ func namespaces(c *Context) ([]Object, error) {
 		l := c.labels(c.P.Metadata.Name+"-"+area, "namespace")
 		l[LabelArea] = area
 		level := podSecurityLevel[area]
+		logAgentHere := area == "observability" && c.P.Spec.Observability.Logs != nil
+		if logAgentHere {
+			// The log agent's read-only hostPath on /var/log/pods is
+			// admitted by no level but privileged (baseline forbids
+			// hostPath too). Warnings at every apply about the one pod
+			// that needs it would teach people to ignore them; audit
+			// stays at restricted, so the audit log records every pod
+			// that leaves it, and platformctl lint judges each pod here
+			// by the restricted rules whatever the label says.
+			level = "privileged"
+		}
 		l["pod-security.kubernetes.io/enforce"] = level
 		l["pod-security.kubernetes.io/enforce-version"] = "latest"
 		// Warn and audit at restricted everywhere, so drift towards weaker
 		// pods shows up before it is enforced.
 		l["pod-security.kubernetes.io/warn"] = "restricted"
-		l["pod-security.kubernetes.io/warn-version"] = "latest"
 		l["pod-security.kubernetes.io/audit"] = "restricted"
 		l["pod-security.kubernetes.io/audit-version"] = "latest"
+		if logAgentHere {
+			l["pod-security.kubernetes.io/warn"] = level
+		}
 		meta := metav1.ObjectMeta{Name: c.NS(area), Labels: l}
+		if logAgentHere {
+			ignoreRule(&meta, RulePodSecurityNotEnforced, "observability.logs: the log agent's read-only hostPath on "+PodLogDir+" is admitted only at privileged; audit stays at restricted and lint judges every pod here")
+		}
 		// Tells `platformctl lint` (rule untrusted-registry) which
 		// registries the namespaces that run only rendered workloads may
 		// pull from; edge and observability also host add-ons.

@@ -25,6 +25,9 @@ const (
 	// AnnotationKubeScoreIgnore holds the kube-score checks skipped on an
 	// object, comma-separated.
 	AnnotationKubeScoreIgnore = "kube-score/ignore"
+	// AnnotationKubeLinterIgnore prefixes kube-linter's exemption of one
+	// check, whose value is the reason.
+	AnnotationKubeLinterIgnore = "ignore-check.kube-linter.io/"
 	// AnnotationPeerReason prefixes the reason for one exemption:
 	// peer.platformctl.dev/<linter>.<check>.
 	AnnotationPeerReason = "peer.platformctl.dev/"
@@ -32,12 +35,16 @@ const (
 
 // The peer checks platformctl exempts objects from, and why.
 const (
-	checkNetpolTargetsPod      = "networkpolicy-targets-pod"
-	checkDeploymentAntiAff     = "deployment-has-host-podantiaffinity"
-	checkStatefulSetAntiAff    = "statefulset-has-host-podantiaffinity"
-	checkPolarisSensitiveEnv   = "sensitiveContainerEnvVar"
-	checkDeploymentReplicas    = "deployment-replicas"
-	checkServiceTargetsPod     = "service-targets-pod"
+	checkNetpolTargetsPod    = "networkpolicy-targets-pod"
+	checkDeploymentAntiAff   = "deployment-has-host-podantiaffinity"
+	checkStatefulSetAntiAff  = "statefulset-has-host-podantiaffinity"
+	checkPolarisSensitiveEnv = "sensitiveContainerEnvVar"
+	checkDeploymentReplicas  = "deployment-replicas"
+	checkServiceTargetsPod   = "service-targets-pod"
+	// kube-linter's default checks.
+	checkLinterAntiAffinity    = "no-anti-affinity"
+	checkLinterEnvSecret       = "env-var-secret"
+	checkLinterDanglingSvc     = "dangling-service"
 	reasonServiceAddon         = "selects pods that run in this namespace without being in this output: the edge controller the platform installs next to it (ingress-nginx), which kube-score cannot see"
 	reasonNetpolAddon          = "selects pods that run in this namespace without being in this output: the add-ons the platform installs next to it (the edge controller, Prometheus, Grafana), which kube-score cannot see; default-deny and allow-dns confine them too"
 	reasonAntiAffinityBySpread = "spread over nodes and zones with topologySpreadConstraints (kubernetes.io/hostname, topology.kubernetes.io/zone), which kube-score does not read; a required pod anti-affinity would leave replicas beyond the node count unschedulable"
@@ -85,6 +92,9 @@ func peerAnnotations(c *Context, all []Object) error {
 			if l.Peer(spec.PeerKubeScore) && !selectsAny(labels.SelectorFromSet(svc.Spec.Selector), pods[o.Area]) {
 				ex = append(ex, peerExemption{spec.PeerKubeScore, checkServiceTargetsPod, reasonServiceAddon})
 			}
+			if l.Peer(spec.PeerKubeLinter) && !selectsAny(labels.SelectorFromSet(svc.Spec.Selector), pods[o.Area]) {
+				ex = append(ex, peerExemption{spec.PeerKubeLinter, checkLinterDanglingSvc, reasonServiceAddon})
+			}
 		}
 		if t != nil {
 			if l.Peer(spec.PeerKubeScore) && spreadsOverNodes(&t.Spec) {
@@ -99,6 +109,12 @@ func peerAnnotations(c *Context, all []Object) error {
 			// own replicas-below-minimum is told, with its reason.
 			if why, ok := meta.Annotations[ignorePrefix+RuleReplicasBelowMinimum]; ok && kind == "Deployment" && l.Peer(spec.PeerKubeScore) {
 				ex = append(ex, peerExemption{spec.PeerKubeScore, checkDeploymentReplicas, why})
+			}
+			if l.Peer(spec.PeerKubeLinter) && spreadsOverNodes(&t.Spec) && (kind == "Deployment" || kind == "StatefulSet") {
+				ex = append(ex, peerExemption{spec.PeerKubeLinter, checkLinterAntiAffinity, reasonAntiAffinityBySpread})
+			}
+			if l.Peer(spec.PeerKubeLinter) && fileEnv(&t.Spec) {
+				ex = append(ex, peerExemption{spec.PeerKubeLinter, checkLinterEnvSecret, reasonFileEnv})
 			}
 			if l.Peer(spec.PeerPolaris) && fileEnv(&t.Spec) {
 				ex = append(ex, peerExemption{spec.PeerPolaris, checkPolarisSensitiveEnv, reasonFileEnv})
@@ -121,14 +137,18 @@ func selectsAny(sel labels.Selector, pods []labels.Set) bool {
 }
 
 // exempt writes the exemptions on an object: kube-score's checks in one
-// comma-separated annotation, Polaris's one annotation per check, and a
-// reason for each.
+// comma-separated annotation and Polaris's one annotation per check, each
+// with its reason next to it; kube-linter's annotation holds the reason.
 func exempt(meta *metav1.ObjectMeta, ex []peerExemption) {
 	if meta.Annotations == nil {
 		meta.Annotations = map[string]string{}
 	}
 	var ks []string
 	for _, e := range ex {
+		if e.peer == spec.PeerKubeLinter {
+			meta.Annotations[AnnotationKubeLinterIgnore+e.check] = e.reason
+			continue
+		}
 		meta.Annotations[AnnotationPeerReason+string(e.peer)+"."+e.check] = e.reason
 		switch e.peer {
 		case spec.PeerKubeScore:

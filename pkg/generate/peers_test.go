@@ -95,10 +95,32 @@ func TestPeerAnnotations(t *testing.T) {
 			}
 			for k := range m.GetAnnotations() {
 				assert.False(t, strings.HasPrefix(k, "kube-score/") || strings.HasPrefix(k, "polaris.fairwinds.com/") ||
-					strings.HasPrefix(k, generate.AnnotationPeerReason), "%s: %s", id, k)
+					strings.HasPrefix(k, generate.AnnotationKubeLinterIgnore) || strings.HasPrefix(k, generate.AnnotationPeerReason), "%s: %s", id, k)
 			}
 		}
 	})
+}
+
+// TestKubeLinterAnnotationsCarryTheReason: kube-linter's exemption is one
+// annotation per check whose value is the reason.
+func TestKubeLinterAnnotationsCarryTheReason(t *testing.T) {
+	p := load(t, "../../examples/nginx/platform.yaml")
+	p.Spec.Lint.PeerAnnotations = []spec.PeerLinter{spec.PeerKubeLinter}
+	objs := byID(t, p, "production")
+	tests := []struct{ id, check string }{
+		{"edge/Service/edge", "dangling-service"},
+		{"apps/Deployment/frontend", "no-anti-affinity"},
+		{"apps/Deployment/frontend", "env-var-secret"},
+	}
+	for _, tt := range tests {
+		assert.NotEmpty(t, annotations(t, objs[tt.id])[generate.AnnotationKubeLinterIgnore+tt.check], "%s: %s", tt.id, tt.check)
+	}
+	for id, o := range objs {
+		for k := range annotations(t, o) {
+			assert.False(t, strings.HasPrefix(k, "kube-score/") || strings.HasPrefix(k, "polaris.fairwinds.com/") ||
+				strings.HasPrefix(k, generate.AnnotationPeerReason), "%s: %s: only kube-linter was opted in to", id, k)
+		}
+	}
 }
 
 // TestPeerAnnotationsServiceOfAnAddon: ingress-nginx's controller runs in

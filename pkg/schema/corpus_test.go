@@ -183,6 +183,11 @@ var badCases = map[string]class{
 	"config-10-content-or-file.yaml":       mixed,
 	"config-11-override.yaml":              mixed,
 	"promotion-01-order.yaml":              crossField,
+	"logs-01-no-endpoint.yaml":             schemaClass,
+	"logs-02-url-endpoint.yaml":            schemaClass,
+	"logs-03-agent-unpinned.yaml":          crossField,
+	"peers-01-unknown-peer.yaml":           schemaClass,
+	"peers-02-twice.yaml":                  crossField,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

@@ -92,12 +92,13 @@ type PlatformSpec struct {
 
 // Lint configures what the rendered manifests carry for other linters.
 type Lint struct {
-	// PeerAnnotations are the peer linters (kube-score, polaris) whose own
+	// PeerAnnotations are the peer linters (kube-score, kube-linter, polaris) whose own
 	// exemption annotations are rendered where platformctl departs from
-	// their advice by design, each with an annotation
-	// peer.platformctl.dev/<linter>.<check> that says why (docs/peers.md). For teams that run these
+	// their advice by design, each with its reason (docs/peers.md): in
+	// kube-linter's annotation itself, next to the others' in
+	// peer.platformctl.dev/<linter>.<check>. For teams that run these
 	// linters in CI; platformctl lint needs none of them.
-	PeerAnnotations []PeerLinter `json:"peerAnnotations,omitempty" validate:"omitempty,dive,oneof=kube-score polaris"`
+	PeerAnnotations []PeerLinter `json:"peerAnnotations,omitempty" validate:"omitempty,dive,oneof=kube-score kube-linter polaris"`
 }
 
 // PeerLinter is a linter whose exemption annotations platformctl can render.
@@ -105,8 +106,9 @@ type PeerLinter string
 
 // The peer linters with exemption annotations.
 const (
-	PeerKubeScore PeerLinter = "kube-score"
-	PeerPolaris   PeerLinter = "polaris"
+	PeerKubeScore  PeerLinter = "kube-score"
+	PeerKubeLinter PeerLinter = "kube-linter"
+	PeerPolaris    PeerLinter = "polaris"
 )
 
 // Peer says whether the spec opts in to peer's exemption annotations.

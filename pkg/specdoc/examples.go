@@ -188,7 +188,10 @@ spec:
   observability:
     metrics: true
     tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317", collectorImage: "docker.io/otel/opentelemetry-collector-contrib:0.115.1@sha256:757f706ba828985aa0e37d43764331d3538028f6bb945ebb8b4b0db16d12bb2d"}
+    logs: {endpoint: "otel-gateway.logging.example.internal:4317", agentImage: "docker.io/otel/opentelemetry-collector-contrib:0.115.1@sha256:757f706ba828985aa0e37d43764331d3538028f6bb945ebb8b4b0db16d12bb2d"}
     slo: {availability: "99.9", latencyP99: 300ms}
+  lint:
+    peerAnnotations: [kube-score, kube-linter, polaris]   # docs/peers.md
   cicd:
     gitops: argocd
     repoURL: https://github.com/acme/shop-deploy

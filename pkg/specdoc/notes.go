@@ -49,7 +49,8 @@ func typeNotes(m *model) map[string]string {
 	return map[string]string{
 		"PlatformSpec": fmt.Sprintf("**Generated:** every environment, and the base, gets one namespace per area — %s — "+
 			"labelled with the Pod Security Standard it enforces (%s; every namespace warns and audits at restricted), "+
-			"a `default-deny` NetworkPolicy that blocks all ingress and egress of every pod, and an `allow-dns` NetworkPolicy to kube-dns. "+
+			"and, where pods run (a rendered workload, or an add-on a rendered policy confines: the edge controller, Prometheus, Grafana), "+
+			"a `default-deny` NetworkPolicy that blocks all ingress and egress of every pod and an `allow-dns` NetworkPolicy to kube-dns. "+
 			"Every object carries `%s: <metadata.name>` and `%s: %s`. "+
 			"Three PriorityClasses order the pods when the cluster runs short: `<name>-%s` (%d: data stores and the telemetry collector), `<name>-%s` (%d: services and canaries) "+
 			"and `<name>-%s` (%d, never preempts: backups and restore tests); environments with namespace isolation get their own, `<name>-<env>-…`.",
@@ -142,6 +143,14 @@ func fieldNotes() map[string]note {
 		"Observability.Tracing": {Text: "**Generated:** in the observability namespace a ServiceAccount, ConfigMap, Deployment, Service, PodDisruptionBudget (staging and production) and NetworkPolicy `otel-collector` (OTLP gRPC " + fmt.Sprint(generate.CollectorOTLPGRPC) + " and HTTP " + fmt.Sprint(generate.CollectorOTLPHTTP) + " from the apps namespace only; egress only to `endpoint`'s port; traces leave over TLS, the OTLP exporter's default — a plaintext backend needs a Kustomize patch of the config). " +
 			"Every service gets `OTEL_SERVICE_NAME`, `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_RESOURCE_ATTRIBUTES` (deployment.environment, k8s.namespace.name, service.version), " +
 			"`OTEL_TRACES_SAMPLER=parentbased_traceidratio` and `OTEL_TRACES_SAMPLER_ARG` from `sampleRatio`, and egress to the collector on " + fmt.Sprint(generate.CollectorOTLPGRPC) + "."},
+		"Observability.Logs": {Text: "**Generated** in the observability namespace: a ServiceAccount, a ConfigMap, a DaemonSet and a NetworkPolicy `" + generate.LogAgent + "` (no ingress; egress to the API server and `endpoint`'s port), " +
+			"and a ClusterRole and ClusterRoleBinding `<platform>-" + generate.LogAgent + "` (`<platform>-<env>-…` under namespace isolation) that read pods, namespaces and replicasets — with Argo CD, the AppProject then whitelists the two RBAC kinds, so whoever can push the deployment repository can sync cluster roles. " +
+			"The agent tails `" + generate.PodLogDir + "/<namespace>_*/*/*.log` for this environment's namespaces only (environments sharing a cluster never ship each other's logs), starts at the end of each file (no stored offsets: lines written while it restarts are missed, none is sent twice), " +
+			"and labels each record with `deployment.environment`, `k8s.namespace.name`, `app`/`service.name` and `service.version` from the pod's labels. " +
+			"Its one hostPath is `" + generate.PodLogDir + "`, read-only, and it runs non-root (UID 10001) with supplementary group 0 to read the runtime's 0640 root:root log files. " +
+			"No Pod Security level but privileged admits a hostPath, so the observability namespace then enforces and warns at privileged, audits at restricted (docs/peers.md). " +
+			"Loki takes OTLP over HTTP only: point `endpoint` at an OpenTelemetry Collector or Grafana Alloy gateway in front of it."},
+		"Lint.PeerAnnotations":       {Text: "Rendered as each peer's own exemption annotation with the reason, on the objects docs/peers.md lists: `kube-score/ignore` (reason in `peer.platformctl.dev/kube-score.<check>`), `ignore-check.kube-linter.io/<check>` (reason as its value), `polaris.fairwinds.com/<check>-exempt` (reason in `peer.platformctl.dev/polaris.<check>`)."},
 		"PlatformSpec.CICD":          {Text: "See [CICD](#cicd)."},
 		"PlatformSpec.Teams":         {Text: "Each team gets a Role and RoleBinding `team-<name>` in the apps namespace, bound to its `group`: read access to workloads, pods, logs, events, Services, autoscalers, budgets and policies (never Secrets, never exec); with `access: edit`, patch and update of its own services' Deployments (and their canaries) and of its own cronjobs' CronJobs (to suspend or resume them), by name. Nothing cluster-scoped."},
 		"PlatformSpec.Security":      {Text: "See [Security](#security)."},

@@ -1,5 +1,5 @@
 // Package peers runs kube-score, a peer linter, on the production build of
-// every example: with spec.lint.peerAnnotations: [kube-score, polaris] it
+// every example: with spec.lint.peerAnnotations: [kube-score, kube-linter, polaris] it
 // must find no CRITICAL, and without the opt-in only the checks that
 // docs/peers.md explains as kube-score's blind spots may be CRITICAL.
 package peers
@@ -132,7 +132,7 @@ func optIn(t *testing.T, spec []byte) []byte {
 		t.Fatal(err)
 	}
 	var lint yaml.Node
-	if err := yaml.Unmarshal([]byte("peerAnnotations: [kube-score, polaris]\n"), &lint); err != nil {
+	if err := yaml.Unmarshal([]byte("peerAnnotations: [kube-score, kube-linter, polaris]\n"), &lint); err != nil {
 		t.Fatal(err)
 	}
 	root := doc.Content[0]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer-linter tier: builds the production environments of every example with
-# spec.lint.peerAnnotations: [kube-score, polaris] (what a team that runs
+# spec.lint.peerAnnotations: [kube-score, kube-linter, polaris] (what a team that runs
 # these linters in CI sets) and runs kube-score on each; any CRITICAL fails.
 # It also checks that the build without the opt-in fails kube-score only on
 # the checks docs/peers.md explains.

@@ -23,5 +23,7 @@ func Rules() []lint.Rule {
 		missingRequiredAnnotations(),
 		// deprecated.go
 		deprecatedServiceAccountField(),
+		// cronjob_ttl.go
+		cronJobTTL(),
 	}
 }

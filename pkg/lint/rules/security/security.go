@@ -23,6 +23,7 @@ func Rules() []lint.Rule {
 		exposureRules(),
 		imageRules(),
 		portAndPullRules(),
+		peerRules(),
 	} {
 		all = append(all, family...)
 	}
