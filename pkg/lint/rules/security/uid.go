@@ -61,4 +61,3 @@ func checkLowIDs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		})
 	}
 }
-
