@@ -52,21 +52,78 @@ func edge(c *Context) ([]Object, error) {
 		return nil, nil
 	}
 	var out []Object
-	var controllerSel map[string]string
 	if c.P.Spec.Edge.API == spec.EdgeIngressNginx {
-		controllerSel = map[string]string{LabelName: "ingress-nginx", LabelComponent: "controller"}
+		sel := map[string]string{LabelName: "ingress-nginx", LabelComponent: "controller"}
 		for _, e := range ex {
 			out = append(out, ingresses(c, e)...)
 		}
-	} else {
-		controllerSel = map[string]string{gwv1.GatewayNameLabelKey: GatewayName}
-		out = append(out, gateway(c, ex)...)
+		// ingress-nginx runs in the edge namespace behind this Service.
+		return append(out, edgeService(c, sel), edgePolicy(c, sel, ex, nil)), nil
+	}
+	out = append(out, gateway(c, ex)...)
+	for _, e := range ex {
+		out = append(out, route(c, e))
+	}
+	// Every Gateway API implementation creates the load balancer Service of
+	// each Gateway itself; its type and externalTrafficPolicy are set
+	// through the implementation's parameters (EnvoyProxy, Istio's
+	// ConfigMap), never with a second Service of ours.
+	switch c.P.Spec.Edge.Implementation {
+	case spec.ImplEnvoyGateway:
+		// The proxies run in Envoy Gateway's namespace, not the edge's: the
+		// exposed services admit them there (edgePeer), and that
+		// namespace's policies are its operator's.
+		out = append(out, envoyProxy(c), clientTrafficPolicy(c))
 		for _, e := range ex {
-			out = append(out, route(c, e))
+			out = append(out, backendTrafficPolicy(c, e))
+		}
+	case spec.ImplIstio:
+		out = append(out, istioParameters(c), edgePolicy(c, gatewayPodLabels(), ex, istiodEgress()))
+	default:
+		out = append(out, edgePolicy(c, gatewayPodLabels(), ex, nil))
+	}
+	return out, nil
+}
+
+// gatewayPodLabels select the proxies an implementation runs for the
+// Gateway in its own namespace (Gateway API GEP-1762's label).
+func gatewayPodLabels() map[string]string {
+	return map[string]string{gwv1.GatewayNameLabelKey: GatewayName}
+}
+
+// Labels Envoy Gateway puts on the proxies of a Gateway.
+const (
+	LabelOwningGatewayName      = "gateway.envoyproxy.io/owning-gateway-name"
+	LabelOwningGatewayNamespace = "gateway.envoyproxy.io/owning-gateway-namespace"
+	// AnnotationProxyNamespace, on the EnvoyProxy, says where the proxies
+	// run (edge.proxyNamespace) for readers and policy checkers.
+	AnnotationProxyNamespace = "platformctl.dev/proxy-namespace"
+)
+
+// edgePeer is who may reach an exposed service: the edge proxies. Envoy
+// Gateway runs them in its own namespace, labelled with the Gateway's
+// name and namespace (matched with expressions over every environment's
+// edge namespace, so the policy is the same in each); the others run them
+// in the Gateway's namespace.
+func (c *Context) edgePeer() networkingv1.NetworkPolicyPeer {
+	if c.P.Spec.Edge.API == spec.EdgeGateway && c.P.Spec.Edge.Implementation == spec.ImplEnvoyGateway {
+		return networkingv1.NetworkPolicyPeer{
+			NamespaceSelector: systemSelector(c.P.Spec.Edge.ProxyNamespace),
+			PodSelector:       envoyProxySelector(c),
 		}
 	}
-	out = append(out, edgeService(c, controllerSel), edgePolicy(c, controllerSel, ex))
-	return out, nil
+	return networkingv1.NetworkPolicyPeer{NamespaceSelector: c.areaSelector("edge")}
+}
+
+// envoyProxySelector selects the Envoy Gateway proxies of this platform's
+// Gateway in any environment.
+func envoyProxySelector(c *Context) *metav1.LabelSelector {
+	return &metav1.LabelSelector{
+		MatchLabels: map[string]string{LabelOwningGatewayName: GatewayName},
+		MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: LabelOwningGatewayNamespace, Operator: metav1.LabelSelectorOpIn, Values: c.areaNamespaces("edge"),
+		}},
+	}
 }
 
 // edgeService is the load balancer in front of the edge controller; clientIP
@@ -93,7 +150,7 @@ func edgeService(c *Context, sel map[string]string) Object {
 
 // edgePolicy admits the internet to the edge controller and lets it reach
 // exactly the exposed services' ports.
-func edgePolicy(c *Context, sel map[string]string, ex []exposed) Object {
+func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) Object {
 	var ports []networkingv1.NetworkPolicyPort
 	seen := map[int32]bool{}
 	for _, e := range ex {
@@ -113,7 +170,7 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed) Object {
 				From:  []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
 				Ports: []networkingv1.NetworkPolicyPort{tcpPort(80), tcpPort(443)},
 			}},
-			Egress: []networkingv1.NetworkPolicyEgressRule{
+			Egress: append([]networkingv1.NetworkPolicyEgressRule{
 				{
 					To:    []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}},
 					Ports: ports,
@@ -122,7 +179,7 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed) Object {
 				// watch the API server, whose endpoints are node or
 				// control-plane addresses no pod selector can name.
 				apiServerEgress(),
-			},
+			}, extra...),
 		},
 	}}
 }
@@ -158,6 +215,16 @@ func gateway(c *Context, ex []exposed) []Object {
 		ObjectMeta: metav1.ObjectMeta{Name: GatewayName, Namespace: c.NS("edge"),
 			Labels: c.labels(GatewayName, "gateway"), Annotations: nilIfEmpty(ann)},
 		Spec: gwv1.GatewaySpec{GatewayClassName: gwv1.ObjectName(c.P.Spec.Edge.ClassName), Listeners: listeners},
+	}
+	// The Gateway names its own parameters (not the GatewayClass, which is
+	// cluster infrastructure shared with others).
+	switch c.P.Spec.Edge.Implementation {
+	case spec.ImplEnvoyGateway:
+		gw.Spec.Infrastructure = &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: EnvoyGatewayGroup, Kind: "EnvoyProxy", Name: GatewayName}}
+	case spec.ImplIstio:
+		gw.Spec.Infrastructure = &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: "", Kind: "ConfigMap", Name: istioParametersName}}
 	}
 	redirect := &gwv1.HTTPRoute{
 		TypeMeta:   typeHTTPRoute,
@@ -240,6 +307,12 @@ func route(c *Context, e exposed) Object {
 	rule := gwv1.HTTPRouteRule{
 		Matches: []gwv1.HTTPRouteMatch{{Path: &gwv1.HTTPPathMatch{Type: ptr(gwv1.PathMatchPathPrefix), Value: ptr(svc.Expose.Path)}}},
 		Filters: []gwv1.HTTPRouteFilter{{Type: gwv1.HTTPRouteFilterResponseHeaderModifier, ResponseHeaderModifier: headers}},
+	}
+	// Istio reads the request timeout from the route itself (the Gateway
+	// API's extended HTTPRouteRequestTimeout); Envoy Gateway gets it in
+	// the route's BackendTrafficPolicy with the rest.
+	if t := svc.Expose.Timeout; t != "" && c.P.Spec.Edge.Implementation == spec.ImplIstio {
+		rule.Timeouts = &gwv1.HTTPRouteTimeouts{Request: gwDuration(t)}
 	}
 	for _, b := range backendRefs(svc) {
 		rule.BackendRefs = append(rule.BackendRefs, gwv1.HTTPBackendRef{BackendRef: b})

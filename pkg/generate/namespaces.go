@@ -169,16 +169,22 @@ func systemSelector(ns string) *metav1.LabelSelector {
 // picks this environment's one. So a policy is one file in base, not a copy
 // per environment, and a reviewer reads it once.
 func (c *Context) areaSelector(area string) *metav1.LabelSelector {
+	return &metav1.LabelSelector{
+		MatchLabels: map[string]string{LabelArea: area},
+		MatchExpressions: []metav1.LabelSelectorRequirement{{
+			Key: labelNamespaceName, Operator: metav1.LabelSelectorOpIn, Values: c.areaNamespaces(area),
+		}},
+	}
+}
+
+// areaNamespaces are the names area's namespace has in the base and in
+// every environment, sorted.
+func (c *Context) areaNamespaces(area string) []string {
 	names := map[string]bool{spec.Namespace(nil, area): true}
 	for i := range c.P.Spec.Environments {
 		names[spec.Namespace(&c.P.Spec.Environments[i], area)] = true
 	}
-	return &metav1.LabelSelector{
-		MatchLabels: map[string]string{LabelArea: area},
-		MatchExpressions: []metav1.LabelSelectorRequirement{{
-			Key: labelNamespaceName, Operator: metav1.LabelSelectorOpIn, Values: spec.SortedKeys(names),
-		}},
-	}
+	return spec.SortedKeys(names)
 }
 
 func ptr[T any](v T) *T { return &v }

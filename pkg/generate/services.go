@@ -544,7 +544,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "apps", svc.Name)
 	if svc.Expose != nil {
 		np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("edge")}},
+			From:  []networkingv1.NetworkPolicyPeer{c.edgePeer()},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(svc.Port)},
 		})
 	}

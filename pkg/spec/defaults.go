@@ -18,6 +18,9 @@ const (
 	DefaultSecretStoreKind = ClusterSecretStore
 	DefaultRefreshInterval = "1h"
 	DefaultMaxBodySize     = "8Mi"
+	// DefaultTLSMinVersion is the lowest TLS version the edge accepts
+	// where the profile sets it (envoy-gateway).
+	DefaultTLSMinVersion = "1.2"
 	DefaultStorage         = "10Gi"
 	// DefaultGRPCMetricsPort is a gRPC server's metrics port.
 	DefaultGRPCMetricsPort = 9464
@@ -64,6 +67,17 @@ func Default(p *Platform) {
 	}
 	if s.Edge.ClientIP == "" {
 		s.Edge.ClientIP = ClientIPDistribute
+	}
+	if s.Edge.API == EdgeGateway && s.Edge.Implementation == "" {
+		s.Edge.Implementation = ImplEnvoyGateway
+	}
+	if s.Edge.Implementation == ImplEnvoyGateway {
+		if s.Edge.TLS.MinVersion == "" {
+			s.Edge.TLS.MinVersion = DefaultTLSMinVersion
+		}
+		if s.Edge.ProxyNamespace == "" {
+			s.Edge.ProxyNamespace = DefaultProxyNamespace
+		}
 	}
 	for i := range s.Services {
 		svc := &s.Services[i]

@@ -530,7 +530,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  poolSpotOrGPU,
 			Schema: whySibling,
 		},
-	}, append(identityRules(), passThroughRules()...)...)
+	}, append(append(identityRules(), passThroughRules()...), edgeRules()...)...)
 })
 
 // oneOf returns the allowed values of a field from its validate tag.

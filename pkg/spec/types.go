@@ -251,29 +251,72 @@ const (
 
 // Edge configures ingress.
 type Edge struct {
-	// API is gateway (Gateway API, default) or ingress-nginx.
+	// API is gateway (Gateway API, default) or ingress-nginx (retired by
+	// Kubernetes SIG Network in March 2026: validate warns; see docs/edge.md
+	// for the migration).
 	API EdgeAPI `json:"api,omitempty" validate:"omitempty,oneof=gateway ingress-nginx"`
+	// Implementation is the Gateway API implementation whose own policy
+	// resources carry what the core Gateway API cannot say: envoy-gateway
+	// (default), istio, or generic (core Gateway API only). A field the
+	// implementation cannot honour is an error naming the ones that can.
+	Implementation EdgeImplementation `json:"implementation,omitempty" validate:"omitempty,oneof=envoy-gateway istio generic"`
 	// ClassName is the GatewayClass or IngressClass (default: platform for gateway, nginx for ingress-nginx).
 	ClassName string `json:"className,omitempty" validate:"omitempty,dnslabel"`
-	// TLS configures certificates.
+	// TLS configures certificates and the TLS versions clients may use.
 	TLS EdgeTLS `json:"tls,omitempty"`
 	// HSTS adds Strict-Transport-Security to every response (default true); with
 	// ingress-nginx HSTS is a controller-wide setting instead.
 	HSTS *bool `json:"hsts,omitempty"`
-	// MaxBodySize limits request bodies (a quantity, default 8Mi); applied with
-	// ingress-nginx, left to the implementation's policy with the Gateway API.
+	// MaxBodySize limits request bodies of HTTP routes (a quantity, default
+	// 8Mi; larger requests get 413): ingress-nginx, or envoy-gateway.
 	MaxBodySize string `json:"maxBodySize,omitempty" validate:"omitempty,quantity"`
-	// RateLimit limits requests per client IP; applied with ingress-nginx, left to
-	// the implementation's policy with the Gateway API.
+	// RateLimit limits requests per client IP on every route (each route
+	// and each proxy replica counts on its own): ingress-nginx, or envoy-gateway.
 	RateLimit *RateLimit `json:"rateLimit,omitempty"`
-	// ClientIP is preserve (externalTrafficPolicy Local) or distribute (Cluster, default).
+	// ClientIP is preserve (externalTrafficPolicy Local) or distribute
+	// (Cluster, default), set on the load balancer Service in front of the
+	// edge proxies: ingress-nginx, envoy-gateway or istio.
 	ClientIP ClientIPPolicy `json:"clientIP,omitempty" validate:"omitempty,oneof=preserve distribute"`
+	// TrustedHops is the number of proxies in front of the edge (a CDN, a
+	// cloud load balancer that sets X-Forwarded-For) whose X-Forwarded-For
+	// entries are trusted to find the client address that rate limits and
+	// logs see: envoy-gateway.
+	TrustedHops int32 `json:"trustedHops,omitempty" validate:"omitempty,range=1:10"`
+	// MaxConnections caps the concurrent client connections each edge proxy
+	// accepts; connections over it are closed: envoy-gateway.
+	MaxConnections int64 `json:"maxConnections,omitempty" validate:"omitempty,range=1:10000000"`
+	// ProxyNamespace is the namespace the Envoy Gateway proxies run in
+	// (default envoy-gateway-system, its controller's namespace); the
+	// exposed services admit traffic from there: envoy-gateway.
+	ProxyNamespace string `json:"proxyNamespace,omitempty" validate:"omitempty,dnslabel"`
 }
 
-// EdgeTLS configures cert-manager.
+// EdgeImplementation is a Gateway API implementation profile.
+type EdgeImplementation string
+
+// Gateway API implementation profiles.
+const (
+	ImplEnvoyGateway EdgeImplementation = "envoy-gateway"
+	ImplIstio        EdgeImplementation = "istio"
+	ImplGeneric      EdgeImplementation = "generic"
+)
+
+// DefaultProxyNamespace is where Envoy Gateway runs the proxies of every
+// Gateway unless its controller is configured for the GatewayNamespace mode.
+const DefaultProxyNamespace = "envoy-gateway-system"
+
+// EdgeTLS configures cert-manager and the TLS protocol.
 type EdgeTLS struct {
 	// ClusterIssuer is the cert-manager ClusterIssuer that signs edge certificates.
 	ClusterIssuer string `json:"clusterIssuer,omitempty" validate:"omitempty,dnssubdomain"`
+	// MinVersion is the lowest TLS version clients may use, "1.2" (default
+	// with envoy-gateway) or "1.3": envoy-gateway (ingress-nginx: a
+	// controller-wide setting).
+	MinVersion string `json:"minVersion,omitempty" validate:"omitempty,oneof=1.2 1.3"`
+	// Ciphers are the cipher suites offered to TLS 1.2 clients (TLS 1.3
+	// suites are not configurable), in order of preference, as Envoy names
+	// them: envoy-gateway.
+	Ciphers []string `json:"ciphers,omitempty" validate:"omitempty,dive,oneof=ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-RSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384 ECDHE-RSA-AES256-GCM-SHA384 ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-RSA-CHACHA20-POLY1305"`
 }
 
 // RateLimit limits request rates.
@@ -636,6 +679,21 @@ type Expose struct {
 	// Path is the URL path prefix (default /); for grpc behind the Gateway API, the
 	// fully qualified gRPC service matched exactly (/pkg.v1.Service).
 	Path string `json:"path,omitempty" validate:"omitempty,urlpath"`
+	// RateLimit limits requests per client IP on this route, instead of
+	// edge.rateLimit: envoy-gateway.
+	RateLimit *RateLimit `json:"rateLimit,omitempty"`
+	// MaxBodySize limits request bodies on this route, instead of
+	// edge.maxBodySize (protocol http only: the limit buffers the whole
+	// request, which gRPC and WebSocket streams cannot be): envoy-gateway.
+	MaxBodySize string `json:"maxBodySize,omitempty" validate:"omitempty,quantity"`
+	// Timeout is how long the edge waits for the whole response (not for
+	// websocket, whose connection outlives any request): envoy-gateway, or
+	// istio for protocol http.
+	Timeout string `json:"timeout,omitempty" validate:"omitempty,duration"`
+	// IdleTimeout closes a stream (a WebSocket connection, a gRPC stream)
+	// with no traffic in either direction for this long (Envoy's default
+	// is 5m): envoy-gateway.
+	IdleTimeout string `json:"idleTimeout,omitempty" validate:"omitempty,duration"`
 }
 
 // Resources are requests for one container.

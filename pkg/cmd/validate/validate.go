@@ -8,6 +8,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 // Options are validate's inputs.
@@ -27,7 +28,8 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Validate loads platform.yaml strictly (unknown fields, wrong types and duplicate
 keys are errors), checks every field rule and every reference between entries,
 and prints all problems at once, compiler-style: file:line:col: path: message.
-It exits 0 when the spec is valid and 2 otherwise.`,
+It exits 0 when the spec is valid and 2 otherwise. Warnings (edge.api:
+ingress-nginx, which is retired) go to stderr and leave the exit code 0.`,
 		Example: `  platformctl validate
   platformctl validate -f examples/shop/platform.yaml`,
 		Args: cobra.NoArgs,
@@ -54,6 +56,12 @@ func Run(opts *Options) error {
 	}
 	if err := generate.CheckNames(d); err != nil {
 		return cmdutil.Fail(err)
+	}
+	// A warning, not an error: existing users keep a working edge while
+	// they migrate, and -q silences the report, never the warning.
+	if d.Platform.Spec.Edge.API == spec.EdgeIngressNginx {
+		pos := d.Pos("spec.edge.api")
+		fmt.Fprintf(opts.IO.ErrOut, "%s:%d:%d: warning: spec.edge.api: %s\n", d.File, pos.Line, pos.Col, spec.IngressNginxRetired)
 	}
 	if opts.Quiet {
 		return nil
