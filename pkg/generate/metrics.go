@@ -169,8 +169,66 @@ func metricsObjects(c *Context) ([]Object, error) {
 					Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
 			}})
 	}
+	edgeObjs, err := edgeMetrics(c)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, edgeObjs...)
 	out = append(out, monitoringPolicies(c, appPorts, storePorts)...)
 	return out, nil
+}
+
+// EdgeMetricsName names the edge proxies' PodMonitor, PrometheusRule and
+// (prefixed dashboard-) dashboard.
+const EdgeMetricsName = "edge-proxies"
+
+// EnvoyMetricsPort is where Envoy Gateway's proxies serve Prometheus
+// metrics (container port metrics, path /stats/prometheus).
+const EnvoyMetricsPort = 19001
+
+// edgeScraped says whether the edge proxies are scraped: Envoy Gateway's,
+// whose metrics port and names are known.
+func edgeScraped(c *Context) bool {
+	return c.metricsOn() && c.P.Spec.Edge.API == spec.EdgeGateway &&
+		c.P.Spec.Edge.Implementation == spec.ImplEnvoyGateway && len(exposedServices(c.P)) > 0
+}
+
+// edgeMetrics scrape the Envoy Gateway proxies of the platform's Gateway
+// and add the edge's 5xx and latency alerts and its dashboard.
+func edgeMetrics(c *Context) ([]Object, error) {
+	if !edgeScraped(c) {
+		return nil, nil
+	}
+	ns := c.NS("observability")
+	t := monitoring.EdgeTarget{Platform: c.P.Metadata.Name}
+	if slo := c.P.Spec.Observability.SLO; slo != nil && slo.LatencyP99 != "" {
+		t.LatencyP99, _ = time.ParseDuration(slo.LatencyP99)
+	}
+	dash, err := monitoring.EdgeDashboard(t)
+	if err != nil {
+		return nil, fmt.Errorf("edge dashboard: %w", err)
+	}
+	meta := metav1.ObjectMeta{Name: EdgeMetricsName, Namespace: ns, Labels: c.labels(EdgeMetricsName, "monitoring")}
+	dl := c.labels("dashboard-"+EdgeMetricsName, "dashboard")
+	dl[DashboardLabel] = "1"
+	const src = "spec.edge"
+	return []Object{
+		{ID: id("observability", "PodMonitor", EdgeMetricsName), Area: "observability", Source: src, Obj: &monitoringv1.PodMonitor{
+			TypeMeta: typePodMonitor, ObjectMeta: meta,
+			Spec: monitoringv1.PodMonitorSpec{
+				Selector: metav1.LabelSelector{MatchLabels: map[string]string{
+					LabelOwningGatewayName: GatewayName, LabelOwningGatewayNamespace: c.NS("edge")}},
+				NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.P.Spec.Edge.ProxyNamespace}},
+				PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: "/stats/prometheus",
+					Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
+			}}},
+		{ID: id("observability", "PrometheusRule", EdgeMetricsName), Area: "observability", Source: src, Obj: &monitoringv1.PrometheusRule{
+			TypeMeta: typePrometheusRule, ObjectMeta: meta, Spec: monitoringv1.PrometheusRuleSpec{Groups: monitoring.EdgeRules(t)}}},
+		{ID: id("observability", "ConfigMap", "dashboard-"+EdgeMetricsName), Area: "observability", Source: src, Obj: &corev1.ConfigMap{
+			TypeMeta:   typeConfigMap,
+			ObjectMeta: metav1.ObjectMeta{Name: "dashboard-" + EdgeMetricsName, Namespace: ns, Labels: dl},
+			Data:       map[string]string{EdgeMetricsName + ".json": string(dash)}}},
+	}, nil
 }
 
 // monitoringPolicies open the observability namespace's default-deny for
@@ -204,6 +262,10 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 	if len(storePorts) > 0 {
 		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("data")}}, Ports: ports(storePorts)})
+	}
+	if edgeScraped(c) {
+		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
+			To: []networkingv1.NetworkPolicyPeer{c.edgePeer()}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(EnvoyMetricsPort)}})
 	}
 	// Alertmanager (9093) and kube-state-metrics (8080), installed in the
 	// same namespace with the monitoring stack.

@@ -161,7 +161,7 @@ func portLabel(port, protocol string) string {
 // namespace) and jobs by their kind.
 func kindOf(wl netpol.Workload, ns func(string) string) string {
 	switch {
-	case wl.Kind == netpol.KindAddon && wl.Namespace == ns("edge"):
+	case wl.Kind == netpol.KindAddon && (wl.Namespace == ns("edge") || wl.Name == netpol.GatewayProxy):
 		return KindEdge
 	case wl.Kind == netpol.KindAddon:
 		return KindMonitor
@@ -210,7 +210,7 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 	}
 	var edge []netpol.Workload
 	for _, wl := range workloads {
-		if wl.Kind == netpol.KindAddon && wl.Namespace == ns("edge") {
+		if wl.Kind == netpol.KindAddon && (wl.Namespace == ns("edge") || wl.Name == netpol.GatewayProxy) {
 			edge = append(edge, wl)
 		}
 	}

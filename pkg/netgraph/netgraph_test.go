@@ -107,11 +107,11 @@ func TestDeclaredButNotAllowed(t *testing.T) {
 		{"orders admits neither web nor the edge", dropRule("apps", "orders", 9090), []string{
 			"apps/web -> apps/orders:9090 (calls orders)",
 			"apps/web-canary -> apps/orders:9090 (calls orders)",
-			"edge/gateway-proxy -> apps/orders:9090 (exposed at the edge)",
+			"envoy-gateway-system/gateway-proxy -> apps/orders:9090 (exposed at the edge)",
 		}},
 		{"web admits no edge", dropRule("apps", "web", 8080), []string{
-			"edge/gateway-proxy -> apps/web:8080 (exposed at the edge)",
-			"edge/gateway-proxy -> apps/web-canary:8080 (exposed at the edge)",
+			"envoy-gateway-system/gateway-proxy -> apps/web:8080 (exposed at the edge)",
+			"envoy-gateway-system/gateway-proxy -> apps/web-canary:8080 (exposed at the edge)",
 		}},
 	}
 	for _, tt := range tests {

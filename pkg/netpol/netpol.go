@@ -218,6 +218,9 @@ func Load(objs []manifest.Map) (*World, error) {
 	return w, nil
 }
 
+// GatewayProxy names the modelled pods of a Gateway implementation.
+const GatewayProxy = "gateway-proxy"
+
 // addons are the pods of the components a platform installs next to
 // platformctl's objects, which the policies admit or confine: the edge
 // controller (as a Gateway implementation labels its proxies, or
@@ -236,9 +239,19 @@ func addons(objs []manifest.Map) []Workload {
 		ns := manifest.String(m, "metadata", "namespace")
 		kind, name := manifest.String(m, "kind"), manifest.String(m, "metadata", "name")
 		switch {
-		case kind == "Gateway":
-			out = append(out, Workload{Ref: Ref{ns, "gateway-proxy"}, Kind: KindAddon, Ports: tcp(8080, 8443),
+		case kind == "Gateway" && manifest.String(m, "spec", "infrastructure", "parametersRef", "kind") != "EnvoyProxy":
+			out = append(out, Workload{Ref: Ref{ns, GatewayProxy}, Kind: KindAddon, Ports: tcp(8080, 8443),
 				Labels: map[string]string{"gateway.networking.k8s.io/gateway-name": name}})
+		case kind == "EnvoyProxy":
+			// Envoy Gateway runs a Gateway's proxies in its own namespace
+			// (the EnvoyProxy's annotation says which), labelled with the
+			// Gateway's name and namespace; they listen on 10080/10443 and
+			// serve metrics on 19001. The EnvoyProxy is named after its
+			// Gateway.
+			if pns := manifest.String(m, "metadata", "annotations", "platformctl.dev/proxy-namespace"); pns != "" {
+				out = append(out, Workload{Ref: Ref{pns, GatewayProxy}, Kind: KindAddon, Ports: tcp(10080, 10443, 19001),
+					Labels: map[string]string{"gateway.envoyproxy.io/owning-gateway-name": name, "gateway.envoyproxy.io/owning-gateway-namespace": ns}})
+			}
 		case kind == "NetworkPolicy" && name == "edge-controller" &&
 			manifest.Get(m, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "ingress-nginx":
 			out = append(out, Workload{Ref: Ref{ns, "ingress-nginx"}, Kind: KindAddon, Ports: tcp(80, 443),

@@ -101,9 +101,9 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
 			"data/orders-db-backup -> data/orders-db:5432",
-			"edge/gateway-proxy -> apps/orders:9090",
-			"edge/gateway-proxy -> apps/web-canary:8080",
-			"edge/gateway-proxy -> apps/web:8080",
+			"envoy-gateway-system/gateway-proxy -> apps/orders:9090",
+			"envoy-gateway-system/gateway-proxy -> apps/web-canary:8080",
+			"envoy-gateway-system/gateway-proxy -> apps/web:8080",
 			"observability/grafana -> observability/prometheus:9090",
 			"observability/prometheus -> apps/email-worker:8080",
 			"observability/prometheus -> apps/orders:9464",
@@ -112,6 +112,7 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"observability/prometheus -> apps/web:8080",
 			"observability/prometheus -> data/cache:9121",
 			"observability/prometheus -> data/orders-db:9187",
+			"observability/prometheus -> envoy-gateway-system/gateway-proxy:19001",
 		}},
 		{env: "dev", want: []string{
 			"dev-apps/email-worker -> dev-observability/otel-collector:4317",
@@ -134,9 +135,6 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"dev-apps/web-canary -> dev-data/orders-db:5432",
 			"dev-apps/web-canary -> dev-observability/otel-collector:4317",
 			"dev-data/orders-db-backup -> dev-data/orders-db:5432",
-			"dev-edge/gateway-proxy -> dev-apps/orders:9090",
-			"dev-edge/gateway-proxy -> dev-apps/web-canary:8080",
-			"dev-edge/gateway-proxy -> dev-apps/web:8080",
 			"dev-observability/grafana -> dev-observability/prometheus:9090",
 			"dev-observability/prometheus -> dev-apps/email-worker:8080",
 			"dev-observability/prometheus -> dev-apps/orders:9464",
@@ -145,6 +143,10 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"dev-observability/prometheus -> dev-apps/web:8080",
 			"dev-observability/prometheus -> dev-data/cache:9121",
 			"dev-observability/prometheus -> dev-data/orders-db:9187",
+			"dev-observability/prometheus -> envoy-gateway-system/gateway-proxy:19001",
+			"envoy-gateway-system/gateway-proxy -> dev-apps/orders:9090",
+			"envoy-gateway-system/gateway-proxy -> dev-apps/web-canary:8080",
+			"envoy-gateway-system/gateway-proxy -> dev-apps/web:8080",
 		}},
 	}
 	for _, tt := range tests {
@@ -206,17 +208,29 @@ func implied(p *spec.Platform, envName string) []string {
 		}
 		return pods(svc)
 	}
-	edge := "gateway-proxy"
+	// The edge proxies run in the edge namespace, except Envoy Gateway's,
+	// which run in its own (edge.proxyNamespace) and are scraped there.
+	edgeNS, edge := ns("edge"), "gateway-proxy"
 	if s.Edge.API == spec.EdgeIngressNginx {
 		edge = "ingress-nginx"
 	}
 	metrics, tracing := s.Observability.Metrics, s.Observability.Tracing != nil
+	exposed := false
+	for _, svc := range s.Services {
+		exposed = exposed || svc.Expose != nil
+	}
+	if s.Edge.API == spec.EdgeGateway && s.Edge.Implementation == spec.ImplEnvoyGateway {
+		edgeNS = s.Edge.ProxyNamespace
+		if metrics && exposed {
+			add(ns("observability"), generate.Prometheus, edgeNS, edge, generate.EnvoyMetricsPort)
+		}
+	}
 	for i := range s.Services {
 		svc := &s.Services[i]
 		for _, pod := range senders(svc) {
 			receives := pod != svc.Name+"-migrate"
 			if svc.Expose != nil && receives {
-				add(ns("edge"), edge, ns("apps"), pod, svc.Port)
+				add(edgeNS, edge, ns("apps"), pod, svc.Port)
 			}
 			// A cronjob's runs are not scraped.
 			if metrics && receives && svc.Kind != spec.KindCronJob {

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -142,6 +143,9 @@ func implementationWithGateway(c *checkContext, report reportFunc) {
 
 func edgeFeaturesHonoured(c *checkContext, report reportFunc) {
 	profile := EdgeProfile(c.s)
+	if profile != ProfileIngressNginx && !has(oneOf(reflect.TypeOf(Edge{}), "Implementation"), profile) {
+		return // an unknown implementation is reported as such; what it renders is unknown
+	}
 	name := "edge.implementation " + profile
 	if profile == ProfileIngressNginx {
 		name = "edge.api ingress-nginx"

@@ -22,6 +22,7 @@ sources=(
 	"kyverno github.com/kyverno/kyverno@v1.19.1 config/crds/policies.kyverno.io policies.kyverno.io_imagevalidatingpolicies.yaml"
 	"vertical-pod-autoscaler k8s.io/autoscaler/vertical-pod-autoscaler@v1.8.1 deploy vpa-v1-crd-gen.yaml"
 	"cilium github.com/cilium/cilium@v1.20.2 pkg/k8s/apis/cilium.io/client/crds/v2 ciliumnetworkpolicies.yaml"
+	"envoy-gateway github.com/envoyproxy/gateway@v1.9.1 charts/gateway-helm/charts/crds/crds/generated gateway.envoyproxy.io_envoyproxies.yaml gateway.envoyproxy.io_clienttrafficpolicies.yaml gateway.envoyproxy.io_backendtrafficpolicies.yaml"
 )
 
 for line in "${sources[@]}"; do
