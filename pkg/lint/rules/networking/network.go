@@ -599,3 +599,29 @@ func checkServicePortNames(svc *lint.Object, r *lint.Reporter) {
 		}
 	}
 }
+
+// gatewayProxyLabels label the proxy pods a Gateway API implementation
+// runs for a Gateway: the Gateway API's own (GEP-1762) and Envoy Gateway's.
+var gatewayProxyLabels = []string{"gateway.networking.k8s.io/gateway-name", "gateway.envoyproxy.io/owning-gateway-name"}
+
+func gatewayDuplicateLoadBalancer() lint.Rule {
+	return lint.Rule{
+		ID: "gateway-duplicate-load-balancer", Title: "LoadBalancer Service in front of a Gateway's proxies", Category: lint.CategoryNetworking, Severity: lint.Warning,
+		Description: "A Service of type LoadBalancer selects the proxy pods of a Gateway (by gateway.networking.k8s.io/gateway-name or Envoy Gateway's gateway.envoyproxy.io/owning-gateway-name). " +
+			"Gateway API implementations (Envoy Gateway, Istio, Cilium, NGINX Gateway Fabric, …) create each Gateway's load balancer Service themselves, so this one is a second cloud load balancer for the same pods: paid twice, with an address the Gateway's status does not report, and settings such as externalTrafficPolicy on it do not reach the implementation's.",
+		Remediation: "Delete the Service and set the load balancer through the implementation's parameters, referenced from the Gateway's spec.infrastructure.parametersRef: Envoy Gateway's EnvoyProxy (spec.provider.kubernetes.envoyService.type and externalTrafficPolicy), Istio's ConfigMap (its service key).",
+		References:  []string{"https://gateway-api.sigs.k8s.io/geps/gep-1762/", "https://gateway.envoyproxy.io/docs/tasks/operations/customize-envoyproxy/"},
+		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+			if o.Kind != facts.KindService || lint.Str(lint.Get(o.Root, "spec", "type")) != "LoadBalancer" {
+				return
+			}
+			sel := lint.StringMap(lint.Get(o.Root, "spec", "selector"))
+			for _, k := range gatewayProxyLabels {
+				if gw, ok := sel[k]; ok {
+					r.Report(o, "spec.selector", "Service %q is a second load balancer for the proxies of Gateway %q (%s): the Gateway API implementation creates the Gateway's own; set its type and externalTrafficPolicy through the implementation's parameters and delete this Service", o.Name, gw, k)
+					return
+				}
+			}
+		},
+	}
+}

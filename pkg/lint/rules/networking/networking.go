@@ -11,6 +11,7 @@ func Rules() []lint.Rule {
 	return []lint.Rule{
 		serviceNoPods(),
 		serviceTargetPortNotFound(),
+		gatewayDuplicateLoadBalancer(),
 		ingressBackendMissing(),
 		routeBackendMissing(),
 		networkPolicyNoPods(),
