@@ -27,7 +27,7 @@ const (
 
 // Edge alert names; each is also the runbook's anchor.
 const (
-	AlertEdge5xxRatioHigh  = "Edge5xxRatioHigh"
+	AlertEdge5xxRatioHigh   = "Edge5xxRatioHigh"
 	AlertEdgeLatencyP99High = "EdgeLatencyP99High"
 )
 

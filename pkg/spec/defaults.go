@@ -21,7 +21,7 @@ const (
 	// DefaultTLSMinVersion is the lowest TLS version the edge accepts
 	// where the profile sets it (envoy-gateway).
 	DefaultTLSMinVersion = "1.2"
-	DefaultStorage         = "10Gi"
+	DefaultStorage       = "10Gi"
 	// DefaultGRPCMetricsPort is a gRPC server's metrics port.
 	DefaultGRPCMetricsPort = 9464
 	// DefaultBackupRetentionDays keeps a week of backups.

@@ -82,13 +82,19 @@ spec:
   network: {cni: cilium}
   edge:
     api: gateway
+    implementation: envoy-gateway
     className: platform
     tls:
       clusterIssuer: letsencrypt-prod
+      minVersion: "1.2"
+      ciphers: [ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256]
     hsts: true
     maxBodySize: 16Mi
     rateLimit: {requestsPerSecond: 50}
     clientIP: preserve
+    trustedHops: 1
+    maxConnections: 100000
+    proxyNamespace: envoy-gateway-system
   services:
     - name: web
       kind: server
@@ -96,7 +102,7 @@ spec:
       protocol: http
       port: 8080
       metricsPort: 9102
-      expose: {host: www, path: /}
+      expose: {host: www, path: /, rateLimit: {requestsPerSecond: 20}, maxBodySize: 32Mi, timeout: 30s, idleTimeout: 10m}
       resources: {cpu: 250m, memory: 256Mi}
       health: {readiness: /ready, liveness: /healthz, startup: /started}
       autoscale: {min: 4, max: 10, cpuPercent: 70, memoryPercent: 80, requestsPerSecond: 100}

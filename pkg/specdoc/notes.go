@@ -62,9 +62,13 @@ func typeNotes(m *model) map[string]string {
 		"Edge": fmt.Sprintf("**Generated** only when at least one service has `expose`. "+
 			"With `api: gateway`: a Gateway `%[1]s` in the edge namespace with an HTTP listener on port 80, to which only the `https-redirect` HTTPRoute (301 to https) attaches, "+
 			"and one HTTPS listener per exposed host (`https-<host>`, certificate Secret `<host>-tls`), plus one HTTPRoute (GRPCRoute for gRPC) per exposed service in the apps namespace. "+
-			"With `api: ingress-nginx`: one Ingress per exposed service (and `<name>-canary` for a canary) with TLS Secret `<host>-tls` and forced HTTPS redirect. "+
-			"Both: a LoadBalancer Service `edge` (ports 80 and 443) in front of the controller pods, and a NetworkPolicy `edge-controller` that admits any address on 80/443 and lets the controller reach only the exposed services' ports. "+
-			"The controller itself (a Gateway API implementation or ingress-nginx) is not installed by platformctl; its pods must carry `%[2]s: %[1]s` (gateway) or `app.kubernetes.io/name: ingress-nginx` and `app.kubernetes.io/component: controller`.",
+			"The implementation creates the Gateway's load balancer Service; platformctl sets it through the implementation's parameters. "+
+			"`implementation: envoy-gateway` (default) adds an EnvoyProxy `%[1]s` (the Gateway's `infrastructure.parametersRef`), a ClientTrafficPolicy `%[1]s` on the Gateway and a BackendTrafficPolicy per route (see [docs/edge.md](edge.md)); "+
+			"its proxies run in `proxyNamespace`, which the exposed services admit. "+
+			"`istio` adds a ConfigMap `%[1]s-istio` (the Gateway's `parametersRef`) and `generic` nothing; with both, a NetworkPolicy `edge-controller` admits any address on 80/443 to the pods labelled `%[2]s: %[1]s` and lets them reach only the exposed services' ports (and istiod, with istio). "+
+			"With `api: ingress-nginx`: one Ingress per exposed service (and `<name>-canary` for a canary) with TLS Secret `<host>-tls` and forced HTTPS redirect, a LoadBalancer Service `edge` (ports 80 and 443) in front of the controller pods "+
+			"(`app.kubernetes.io/name: ingress-nginx`, `app.kubernetes.io/component: controller`) and the NetworkPolicy `edge-controller`. "+
+			"The implementation itself is not installed by platformctl. A field the edge's profile cannot render is refused (see the rules below).",
 			generate.GatewayName, "gateway.networking.k8s.io/gateway-name"),
 		"Service": "**Generated** in the apps namespace: a ServiceAccount (API token not mounted); a Deployment `<name>` " +
 			"(rolling update that never drops below capacity, non-root read-only container with all capabilities dropped, a " + generate.TmpSizeLimit + " `/tmp` emptyDir, " +
@@ -167,9 +171,20 @@ func fieldNotes() map[string]note {
 		"PlatformSpec.Promotion":       {Effect: checkedOnly, Text: "Read by `platformctl promote FROM TO`, never by the generator: TO must be the stage right after FROM here, and promote writes the images FROM runs into TO's overrides ([docs/gitops.md](gitops.md#promoting-images))."},
 		"Edge.ClassName":               {Text: "`gatewayClassName` of the Gateway, or `ingressClassName` of each Ingress."},
 		"Edge.HSTS":                    {Text: "Gateway only: every route adds `Strict-Transport-Security: " + generate.HSTSValue + "` to responses, next to `X-Content-Type-Options`, `X-Frame-Options` and `Referrer-Policy`, which gateway routes always set. With ingress-nginx platformctl sets none of these headers; the controller's configuration decides."},
-		"Edge.MaxBodySize":             {Text: "ingress-nginx only (`proxy-body-size`); nothing is generated for it with the gateway."},
-		"Edge.RateLimit":               {Text: "ingress-nginx only (`limit-rps`); nothing is generated for it with the gateway."},
-		"Edge.ClientIP":                {Text: "`externalTrafficPolicy` of the `edge` LoadBalancer Service."},
+		"Edge.API":                     {Text: "With `ingress-nginx`, `validate` warns (stderr, exit code 0): it was retired in March 2026. [docs/edge.md](edge.md#migrating-from-ingress-nginx) maps every field to the Gateway API and a profile."},
+		"Edge.Implementation":          {Text: "Each profile renders a different set of edge fields; a field the profile cannot render is an error naming those that can."},
+		"Edge.MaxBodySize":             {Text: "ingress-nginx: `proxy-body-size`. envoy-gateway: `requestBuffer.limit` of every HTTP route's BackendTrafficPolicy (the default applies there; gRPC and WebSocket routes stream and are not buffered)."},
+		"Edge.RateLimit":               {Text: "ingress-nginx: `limit-rps`. envoy-gateway: a local rate limit in every route's BackendTrafficPolicy, one bucket per client address (`sourceCIDR` type Distinct, IPv4 and IPv6), counted by each proxy replica."},
+		"Edge.ClientIP":                {Text: "`externalTrafficPolicy` of the load balancer Service: the `edge` Service (ingress-nginx), the EnvoyProxy's `envoyService` (envoy-gateway), the `service` patch of the Istio ConfigMap (istio)."},
+		"Edge.TrustedHops":             {Text: "`clientIPDetection.xForwardedFor.numTrustedHops` of the ClientTrafficPolicy."},
+		"Edge.MaxConnections":          {Text: "`connection.connectionLimit.value` of the ClientTrafficPolicy."},
+		"Edge.ProxyNamespace":          {Text: "Each exposed service's NetworkPolicy admits the pods there labelled `" + generate.LabelOwningGatewayName + ": " + generate.GatewayName + "` and `" + generate.LabelOwningGatewayNamespace + "` the edge namespace; with `observability.metrics`, Prometheus scrapes them there (`" + generate.EdgeMetricsName + "`)."},
+		"EdgeTLS.MinVersion":           {Text: "`tls.minVersion` of the ClientTrafficPolicy (TLS 1.3 is always the maximum)."},
+		"EdgeTLS.Ciphers":              {Text: "`tls.ciphers` of the ClientTrafficPolicy."},
+		"Expose.RateLimit":             {Text: "Replaces `edge.rateLimit` in the route's BackendTrafficPolicy."},
+		"Expose.MaxBodySize":           {Text: "Replaces `edge.maxBodySize` in the route's BackendTrafficPolicy."},
+		"Expose.Timeout":               {Text: "envoy-gateway: `timeout.http.requestTimeout` of the route's BackendTrafficPolicy; istio: `timeouts.request` of the HTTPRoute rule."},
+		"Expose.IdleTimeout":           {Text: "`timeout.http.streamIdleTimeout` of the route's BackendTrafficPolicy."},
 		"EdgeTLS.ClusterIssuer":        {Text: "Added as `cert-manager.io/cluster-issuer` to the Gateway, or to each service's main Ingress. Without it the `<host>-tls` Secrets must be provided some other way."},
 		"Service.Kind": {Text: "A worker gets no Service and no route, exposes only `metricsPort`, and is probed there. " +
 			fmt.Sprintf("A cronjob gets a CronJob `<name>` instead of a Deployment (no Service, autoscaler, disruption budget, probes, ports or monitoring objects): "+
