@@ -31,6 +31,9 @@ func abs(t *testing.T, p string) string {
 
 const shop = "../../../examples/shop/platform.yaml"
 
+// nginx uses edge.api: ingress-nginx, which validate warns about.
+const nginx = "../../../examples/nginx/platform.yaml"
+
 func TestCommands(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.yaml")
 	require.NoError(t, os.WriteFile(bad, []byte("apiVersion: platformctl.dev/v1alpha1\nkind: Platform\nmetadata: {name: x}\nspec:\n  domian: x.example.com\n  environments: [{name: dev, tier: development}]\n  services:\n  - {name: a, image: ghcr.io/a/a:1, port: 70000}\n"), 0o644))
@@ -48,6 +51,10 @@ func TestCommands(t *testing.T) {
 			bad + ":8:43: spec.services[0].port: must be between 1 and 65535",
 			"2 error(s)", // the misspelled domian is not also "spec.domain: is required"
 		}},
+		{name: "validate warns about ingress-nginx", args: []string{"validate", "-f", nginx}, code: 0, stdout: []string{"valid (2 services"}, stderr: []string{
+			nginx + ":18:10: warning: spec.edge.api: ingress-nginx was retired by Kubernetes SIG Network in March 2026",
+		}},
+		{name: "validate -q still warns", args: []string{"validate", "-q", "-f", nginx}, code: 0, emptyStdout: true, stderr: []string{"warning: spec.edge.api"}},
 		{name: "validate missing file", args: []string{"validate", "-f", "/nonexistent/platform.yaml"}, code: 2, stderr: []string{"/nonexistent/platform.yaml does not exist; create one with: platformctl init"}},
 		{name: "build needs env", args: []string{"build", "-f", shop}, code: 2, stderr: []string{"--env is required; the spec defines: dev, testing, staging, production"}},
 		{name: "build unknown env", args: []string{"build", "-f", shop, "--env", "prod"}, code: 2, stderr: []string{`no environment "prod"`}},
