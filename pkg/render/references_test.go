@@ -111,11 +111,13 @@ func str(m map[string]any, k string) string { s, _ := m[k].(string); return s }
 
 // addonPods are objects whose pods an installed add-on runs, not
 // platformctl: the edge Service and policy select the Gateway API
-// implementation's or ingress-nginx's controller pods, the monitoring
-// policies prometheus-operator's Prometheus and Grafana.
+// implementation's or ingress-nginx's controller pods, the edge PodMonitor
+// Envoy Gateway's proxies (in its own namespace), the monitoring policies
+// prometheus-operator's Prometheus and Grafana.
 var addonPods = map[string]string{
 	"Service/edge":                  "the edge controller",
 	"NetworkPolicy/edge-controller": "the edge controller",
+	"PodMonitor/edge-proxies":       "Envoy Gateway's proxies",
 	"NetworkPolicy/prometheus":      "Prometheus",
 	"NetworkPolicy/grafana":         "Grafana",
 }

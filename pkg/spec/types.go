@@ -251,9 +251,7 @@ const (
 
 // Edge configures ingress.
 type Edge struct {
-	// API is gateway (Gateway API, default) or ingress-nginx (retired by
-	// Kubernetes SIG Network in March 2026: validate warns; see docs/edge.md
-	// for the migration).
+	// API is gateway (Gateway API, default) or ingress-nginx (retired).
 	API EdgeAPI `json:"api,omitempty" validate:"omitempty,oneof=gateway ingress-nginx"`
 	// Implementation is the Gateway API implementation whose own policy
 	// resources carry what the core Gateway API cannot say: envoy-gateway
