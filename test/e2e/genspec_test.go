@@ -297,7 +297,48 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		"environments": envs,
 	}
 	edgeAPI := g.pick("gateway", "ingress-nginx")
-	spec["edge"] = map[string]any{"api": edgeAPI}
+	edge := map[string]any{"api": edgeAPI}
+	spec["edge"] = edge
+	// The edge profile decides which edge fields may be set (spec.EdgeFeatures):
+	// each is set only where it renders.
+	impl := ""
+	if edgeAPI == "gateway" {
+		if impl = g.pick("", "envoy-gateway", "istio", "generic"); impl != "" {
+			edge["implementation"] = impl
+		}
+	}
+	envoyGW := edgeAPI == "gateway" && (impl == "" || impl == "envoy-gateway")
+	if (envoyGW || edgeAPI == "ingress-nginx") && g.chance(2) {
+		edge["rateLimit"] = map[string]any{"requestsPerSecond": 1 + g.r.IntN(100000)}
+	}
+	if (envoyGW || edgeAPI == "ingress-nginx") && g.chance(2) {
+		edge["maxBodySize"] = g.pick("1", "500k", "1536Ki", "8Mi", "1.5Mi", "2Gi")
+	}
+	if impl != "generic" && g.chance(2) {
+		edge["clientIP"] = g.pick("preserve", "distribute")
+	}
+	if envoyGW {
+		tls := map[string]any{}
+		if g.chance(2) {
+			tls["minVersion"] = g.pick("1.2", "1.3")
+		}
+		if tls["minVersion"] != "1.3" && g.chance(2) {
+			tls["ciphers"] = []any{g.pick("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384"), "ECDHE-RSA-CHACHA20-POLY1305"}
+		}
+		if len(tls) > 0 {
+			edge["tls"] = tls
+		}
+		if g.chance(2) {
+			edge["trustedHops"] = 1 + g.r.IntN(10)
+		}
+		if g.chance(2) {
+			edge["maxConnections"] = 1 + g.r.IntN(10000000)
+		}
+		if g.chance(3) {
+			edge["proxyNamespace"] = g.label(63)
+		}
+	}
+	duration := func() string { return g.pick("1ms", "250ms", "1.5s", "30s", "90s", "1h30m", "100h") }
 	cni := g.pick("generic", "cilium", "calico")
 	spec["network"] = map[string]any{"cni": cni}
 
@@ -414,7 +455,20 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 			}
 			if !routes[host+path] {
 				routes[host+path] = true
-				svc["expose"] = map[string]any{"host": host, "path": path}
+				expose := map[string]any{"host": host, "path": path}
+				svc["expose"] = expose
+				if envoyGW && g.chance(3) {
+					expose["rateLimit"] = map[string]any{"requestsPerSecond": 1 + g.r.IntN(100000)}
+				}
+				if envoyGW && protocol == "http" && g.chance(3) {
+					expose["maxBodySize"] = g.pick("64Ki", "1.5Mi", "100M")
+				}
+				if (envoyGW && protocol != "websocket" || impl == "istio" && protocol == "http") && g.chance(3) {
+					expose["timeout"] = duration()
+				}
+				if envoyGW && g.chance(3) {
+					expose["idleTimeout"] = duration()
+				}
 				if g.chance(3) {
 					svc["canary"] = map[string]any{"weight": 1 + g.r.IntN(99), "image": image(name)}
 				}
