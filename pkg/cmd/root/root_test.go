@@ -52,7 +52,7 @@ func TestCommands(t *testing.T) {
 			"2 error(s)", // the misspelled domian is not also "spec.domain: is required"
 		}},
 		{name: "validate warns about ingress-nginx", args: []string{"validate", "-f", nginx}, code: 0, stdout: []string{"valid (2 services"}, stderr: []string{
-			nginx + ":18:10: warning: spec.edge.api: ingress-nginx was retired by Kubernetes SIG Network in March 2026",
+			nginx + ":19:10: warning: spec.edge.api: ingress-nginx was retired by Kubernetes SIG Network in March 2026",
 		}},
 		{name: "validate -q still warns", args: []string{"validate", "-q", "-f", nginx}, code: 0, emptyStdout: true, stderr: []string{"warning: spec.edge.api"}},
 		{name: "validate missing file", args: []string{"validate", "-f", "/nonexistent/platform.yaml"}, code: 2, stderr: []string{"/nonexistent/platform.yaml does not exist; create one with: platformctl init"}},
@@ -249,7 +249,7 @@ func TestLintCommand(t *testing.T) {
 		{name: "env with paths", args: []string{"lint", "--env", "dev", warn}, code: 2, stderr: []string{"--env applies to a spec"}},
 		{name: "spec with paths", args: []string{"lint", "-f", shop, warn}, code: 2, stderr: []string{"-f names a spec to lint when no paths are given"}},
 		{name: "an environment named twice is linted once", args: []string{"lint", "-f", shop, "--env", "dev,dev", "--env", "dev"}, code: 0,
-			stdout: []string{fmt.Sprintf("112 objects, %d rules", enabledByDefault())}},
+			stdout: []string{fmt.Sprintf("113 objects, %d rules", enabledByDefault())}},
 		{name: "nothing to lint", args: []string{"lint", "-f", filepath.Join(dir, "none.yaml")}, code: 2, stderr: []string{"nothing to lint"}},
 		{name: "rules", args: []string{"rules"}, code: 0, stdout: []string{"ignore-without-reason", "rules"}},
 		{name: "rules explain", args: []string{"rules", "explain", "ignore-without-reason"}, code: 0, stdout: []string{"Remediation:"}},
