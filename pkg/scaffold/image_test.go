@@ -91,7 +91,7 @@ func TestSetImageRefused(t *testing.T) {
 		{"twice", in, []ImageSet{{"web", web2}, {"web", web2rc}}, ImageTarget{}, "web is given twice"},
 		{"no canary", in, []ImageSet{{"web", web2}}, ImageTarget{Canary: true}, "has no canary; add canary: {weight: 10, image: …} first"},
 		{"tag in production", in, []ImageSet{{"web", web2rc}}, ImageTarget{Env: "production"}, "is not pinned by digest, which production environments require"},
-		{"tag as the default", shop, []ImageSet{{"web", web2rc}}, ImageTarget{}, shopFile + ":55:14: spec.services[0].image: \"ghcr.io/acme/web:2.0.0-rc.1\" is not pinned by digest"},
+		{"tag as the default", shop, []ImageSet{{"web", web2rc}}, ImageTarget{}, shopFile + ":56:14: spec.services[0].image: \"ghcr.io/acme/web:2.0.0-rc.1\" is not pinned by digest"},
 		{"bad reference", in, []ImageSet{{"web", "ghcr.io/acme/WEB:1"}}, ImageTarget{}, "spec.services[0].image"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
