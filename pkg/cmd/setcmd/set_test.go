@@ -22,7 +22,7 @@ func TestSetImage(t *testing.T) {
 	// A tag without a digest is refused: production runs the default image.
 	code, _, errOut := cmdtest.Run(t, "set", "image", "web=ghcr.io/acme/web:1.6.0", "-f", file)
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, file+":55:14: spec.services[0].image:")
+	assert.Contains(t, errOut, file+":56:14: spec.services[0].image:")
 	assert.Contains(t, errOut, "not pinned by digest")
 	after, err := os.ReadFile(file)
 	require.NoError(t, err)
