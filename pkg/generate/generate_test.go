@@ -111,10 +111,14 @@ func TestNamespacesWithPodsDenyByDefault(t *testing.T) {
 		with    []string
 		without []string
 	}{
-		// cicd holds only the deployer's ServiceAccount.
-		{example: "shop", with: []string{"edge", "apps", "data", "observability"}, without: []string{"cicd"}},
+		// cicd holds only the deployer's ServiceAccount; edge only the
+		// Gateway and Envoy Gateway's policies (its proxies run in the
+		// controller's namespace).
+		{example: "shop", with: []string{"apps", "data", "observability"}, without: []string{"edge", "cicd"}},
 		// Managed stores only, no metrics or tracing: nothing runs in data or observability.
-		{example: "minimal", with: []string{"edge", "apps"}, without: []string{"data", "observability", "cicd"}},
+		{example: "minimal", with: []string{"apps"}, without: []string{"edge", "data", "observability", "cicd"}},
+		// ingress-nginx's controller runs in edge: its baseline confines it.
+		{example: "nginx", with: []string{"edge", "apps"}, without: []string{"cicd"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.example, func(t *testing.T) {

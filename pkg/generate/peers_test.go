@@ -35,9 +35,7 @@ func TestPeerAnnotations(t *testing.T) {
 		want  []want
 	}{
 		{name: "both", peers: []spec.PeerLinter{spec.PeerKubeScore, spec.PeerPolaris}, want: []want{
-			// Add-on pods (the edge controller) only: nothing rendered there.
-			{id: "edge/NetworkPolicy/default-deny", kubeScore: "networkpolicy-targets-pod"},
-			{id: "edge/NetworkPolicy/edge-controller", kubeScore: "networkpolicy-targets-pod"},
+			// Add-on pods (Prometheus) only: nothing rendered there.
 			{id: "observability/NetworkPolicy/prometheus", kubeScore: "networkpolicy-targets-pod"},
 			// The collector is rendered there: the baseline selects it.
 			{id: "observability/NetworkPolicy/default-deny"},
@@ -52,7 +50,6 @@ func TestPeerAnnotations(t *testing.T) {
 			{id: "apps/Deployment/web", kubeScore: "deployment-has-host-podantiaffinity"},
 		}},
 		{name: "polaris only", peers: []spec.PeerLinter{spec.PeerPolaris}, want: []want{
-			{id: "edge/NetworkPolicy/edge-controller"},
 			{id: "apps/Deployment/web", polaris: []string{"sensitiveContainerEnvVar"}},
 		}},
 	}
