@@ -14,7 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	gwv1 "sigs.k8s.io/gateway-api/apis/v1"
-	"sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/internal/crdschema"
 
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -180,7 +181,9 @@ func TestEnvoyGatewayObjectsMatchCRDs(t *testing.T) {
 		"ClientTrafficPolicy":  "gateway.envoyproxy.io_clienttrafficpolicies.yaml",
 		"BackendTrafficPolicy": "gateway.envoyproxy.io_backendtrafficpolicies.yaml",
 	} {
-		schemas[kind] = crdSchema(t, filepath.Join("..", "..", "testdata", "crds", "envoy-gateway", file))
+		sch, err := crdschema.Compile(filepath.Join("..", "..", "testdata", "crds", "envoy-gateway", file), "v1alpha1")
+		require.NoError(t, err)
+		schemas[kind] = sch
 	}
 	sets := []map[string]generate.Object{edgeObjects(t, envoyGatewayEdge, routeFields, "prod"), edgeObjects(t, "    hsts: false", nil, "dev")}
 	examples, err := filepath.Glob("../../examples/*/platform.yaml")
@@ -212,59 +215,4 @@ func TestEnvoyGatewayObjectsMatchCRDs(t *testing.T) {
 	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(`{"apiVersion":"gateway.envoyproxy.io/v1alpha1","kind":"BackendTrafficPolicy","metadata":{},"spec":{"targetRefs":[],"bodyLimit":"1Mi"}}`))
 	require.NoError(t, err)
 	assert.Error(t, schemas["BackendTrafficPolicy"].Validate(inst))
-}
-
-// crdSchema compiles the v1alpha1 schema of a CRD, every object closed.
-func crdSchema(t *testing.T, path string) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	require.NoError(t, err)
-	js, err := yaml.YAMLToJSON(raw)
-	require.NoError(t, err)
-	var crd struct {
-		Spec struct {
-			Versions []struct {
-				Name   string `json:"name"`
-				Schema struct {
-					OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
-	}
-	require.NoError(t, json.Unmarshal(js, &crd))
-	for _, v := range crd.Spec.Versions {
-		if v.Name != "v1alpha1" {
-			continue
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
-		require.NoError(t, err)
-		closeObjects(doc)
-		c := jsonschema.NewCompiler()
-		require.NoError(t, c.AddResource("crd.json", doc))
-		sch, err := c.Compile("crd.json")
-		require.NoError(t, err)
-		return sch
-	}
-	t.Fatalf("%s: no v1alpha1", path)
-	return nil
-}
-
-// closeObjects rejects unknown fields, as the API server's strict field
-// validation does, wherever a schema lists its properties.
-func closeObjects(s any) {
-	switch v := s.(type) {
-	case map[string]any:
-		if _, ok := v["properties"]; ok && v["x-kubernetes-preserve-unknown-fields"] != true {
-			if _, set := v["additionalProperties"]; !set {
-				v["additionalProperties"] = false
-			}
-		}
-		for _, c := range v {
-			closeObjects(c)
-		}
-	case []any:
-		for _, c := range v {
-			closeObjects(c)
-		}
-	}
 }

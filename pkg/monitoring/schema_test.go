@@ -3,7 +3,6 @@ package monitoring
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -12,69 +11,16 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/internal/crdschema"
 )
 
 // crdPath is the PrometheusRule CRD the e2e tier installs (testdata/crds/README.md).
 var crdPath = filepath.Join("..", "..", "testdata", "crds", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml")
 
-// strict closes every object schema that lists properties, the way the API
-// server's strict field validation rejects fields a structural schema does
-// not know (instead of pruning them silently).
-func strict(s any) {
-	switch v := s.(type) {
-	case map[string]any:
-		if _, ok := v["properties"]; ok && v["x-kubernetes-preserve-unknown-fields"] != true {
-			if _, set := v["additionalProperties"]; !set {
-				v["additionalProperties"] = false
-			}
-		}
-		for _, c := range v {
-			strict(c)
-		}
-	case []any:
-		for _, c := range v {
-			strict(c)
-		}
-	}
-}
-
-func prometheusRuleSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	raw, err := os.ReadFile(crdPath)
-	require.NoError(t, err)
-	js, err := yaml.YAMLToJSON(raw)
-	require.NoError(t, err)
-	var crd struct {
-		Spec struct {
-			Versions []struct {
-				Name   string `json:"name"`
-				Schema struct {
-					OpenAPIV3Schema json.RawMessage `json:"openAPIV3Schema"`
-				} `json:"schema"`
-			} `json:"versions"`
-		} `json:"spec"`
-	}
-	require.NoError(t, json.Unmarshal(js, &crd))
-	for _, v := range crd.Spec.Versions {
-		if v.Name != "v1" {
-			continue
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.Schema.OpenAPIV3Schema))
-		require.NoError(t, err)
-		strict(doc)
-		c := jsonschema.NewCompiler()
-		require.NoError(t, c.AddResource("prometheusrule.json", doc))
-		sch, err := c.Compile("prometheusrule.json")
-		require.NoError(t, err)
-		return sch
-	}
-	t.Fatal("no v1 in the PrometheusRule CRD")
-	return nil
-}
-
 func TestPrometheusRuleValidatesAgainstCRD(t *testing.T) {
-	sch := prometheusRuleSchema(t)
+	sch, err := crdschema.Compile(crdPath, "v1")
+	require.NoError(t, err)
 	for name, target := range matrix() {
 		t.Run(name, func(t *testing.T) {
 			js, err := json.Marshal(prometheusRule(target))
