@@ -348,7 +348,7 @@ func promoteWorkflow(p *spec.Platform, o Options) []byte {
 		t.line("        if: %s", strings.Join(guarded, " || "))
 		t.line("        env:")
 		t.line("          PROMETHEUS_URL: ${{ vars.PROMETHEUS_URL }}")
-		t.line("          QUERY: ALERTS{alertstate=\"firing\",alertname=~\"%s\"}", strings.Join(burnAlerts(), "|"))
+		t.line("          QUERY: ALERTS{alertstate=\"firing\",alertname=~\"%s\"}", strings.Join(monitoring.BurnAlertNames(), "|"))
 		t.line("        run: |")
 		t.line("          firing=$(curl -fsS --get \"$PROMETHEUS_URL/api/v1/query\" --data-urlencode \"query=$QUERY\" | jq '.data.result | length')")
 		t.line("          if [ \"$firing\" != 0 ]; then")
@@ -373,9 +373,4 @@ func promoteWorkflow(p *spec.Platform, o Options) []byte {
 	t.line("          git push -q origin \"$branch\"")
 	t.line("          gh pr create --title \"promote $from → $TO\" --body-file promotion.md --head \"$branch\"")
 	return t.bytes()
-}
-
-// burnAlerts are the alert names of the services' error-budget burn rules.
-func burnAlerts() []string {
-	return []string{monitoring.AlertErrorBudgetBurn1h, monitoring.AlertErrorBudgetBurn6h, monitoring.AlertErrorBudgetBurn1d, monitoring.AlertErrorBudgetBurn3d}
 }

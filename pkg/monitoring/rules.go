@@ -162,18 +162,30 @@ func recordingRules(t Target) []monitoringv1.Rule {
 	return rules
 }
 
+// burnAlerts are the error-budget burn alerts, by their long window.
+var burnAlerts = map[string]string{"1h": AlertErrorBudgetBurn1h, "6h": AlertErrorBudgetBurn6h, "1d": AlertErrorBudgetBurn1d, "3d": AlertErrorBudgetBurn3d}
+
+// BurnAlertNames are the error-budget burn alerts, shortest window first:
+// what a promotion gate waits on (pkg/cipipeline).
+func BurnAlertNames() []string {
+	names := make([]string, len(burnWindows))
+	for i, w := range burnWindows {
+		names[i] = burnAlerts[w.long]
+	}
+	return names
+}
+
 // ns is the alert template of the namespace an alert's series is in.
 const ns = "{{ $labels.namespace }}"
 
 func sloAlerts(t Target) []monitoringv1.Rule {
 	budget := t.errorBudget()
 	var rules []monitoringv1.Rule
-	names := map[string]string{"1h": AlertErrorBudgetBurn1h, "6h": AlertErrorBudgetBurn6h, "1d": AlertErrorBudgetBurn1d, "3d": AlertErrorBudgetBurn3d}
 	for _, w := range burnWindows {
 		threshold := fmt.Sprintf("(%s * %s)", w.factor, budget)
 		e := fmt.Sprintf("%s%s{%s} > %s\nand\n%s%s{%s} > %s",
 			recErrorRatio, w.long, t.recorded(), threshold, recErrorRatio, w.short, t.recorded(), threshold)
-		rules = append(rules, t.alert(names[w.long], e, w.page, w.forDur,
+		rules = append(rules, t.alert(burnAlerts[w.long], e, w.page, w.forDur,
 			fmt.Sprintf("%s is burning its error budget %s× too fast (%s window)", t.Service, w.factor, w.long),
 			fmt.Sprintf("The error ratio of %s/%s over the last %s and %s is above %s× the %s error budget of its %s%% availability SLO; "+
 				"at this rate %s of a 30-day budget is gone in %s. Current %s error ratio: {{ $value | humanizePercentage }}.",

@@ -56,36 +56,21 @@ func PolicyTypes(np *lint.Object) (ingress, egress bool) {
 // EgressPolicies is every NetworkPolicy that applies to egress filed under
 // its namespace: a pod one of them selects is isolated for egress.
 var EgressPolicies = lint.NewKey("egress NetworkPolicies by namespace", func(s *lint.Set) map[string]*SelectorIndex {
-	idx := map[string]*SelectorIndex{}
-	for _, np := range s.OfKind(KindNetworkPolicy) {
-		if !IsNetworkPolicy(np) {
-			continue
-		}
-		if _, eg := PolicyTypes(np); !eg {
-			continue
-		}
-		ix := idx[np.Namespace]
-		if ix == nil {
-			ix = &SelectorIndex{}
-			idx[np.Namespace] = ix
-		}
-		ix.add(np, PodSelectorOf(np))
-	}
-	for _, ix := range idx {
-		ix.file()
-	}
-	return idx
+	return policiesByNamespace(s, func(_, egress bool) bool { return egress })
 })
 
 // IngressPolicies is every NetworkPolicy that applies to ingress filed
 // under its namespace: a pod one of them selects is isolated for ingress.
 var IngressPolicies = lint.NewKey("ingress NetworkPolicies by namespace", func(s *lint.Set) map[string]*SelectorIndex {
+	return policiesByNamespace(s, func(ingress, _ bool) bool { return ingress })
+})
+
+// policiesByNamespace indexes the NetworkPolicies of s whose policy types
+// (ingress, egress) applies accepts, by namespace and pod selector.
+func policiesByNamespace(s *lint.Set, applies func(ingress, egress bool) bool) map[string]*SelectorIndex {
 	idx := map[string]*SelectorIndex{}
 	for _, np := range s.OfKind(KindNetworkPolicy) {
-		if !IsNetworkPolicy(np) {
-			continue
-		}
-		if in, _ := PolicyTypes(np); !in {
+		if !IsNetworkPolicy(np) || !applies(PolicyTypes(np)) {
 			continue
 		}
 		ix := idx[np.Namespace]
@@ -99,4 +84,4 @@ var IngressPolicies = lint.NewKey("ingress NetworkPolicies by namespace", func(s
 		ix.file()
 	}
 	return idx
-})
+}
