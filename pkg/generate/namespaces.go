@@ -62,6 +62,7 @@ func namespaces(c *Context) ([]Object, error) {
 		// Warn and audit at restricted everywhere, so drift towards weaker
 		// pods shows up before it is enforced.
 		l["pod-security.kubernetes.io/warn"] = "restricted"
+		l["pod-security.kubernetes.io/warn-version"] = "latest"
 		l["pod-security.kubernetes.io/audit"] = "restricted"
 		l["pod-security.kubernetes.io/audit-version"] = "latest"
 		if logAgentHere {
