@@ -1,5 +1,5 @@
 // Package output renders lint results: text for people, and json, sarif,
-// junit and github for machines. Every format reads the same Report.
+// junit, github and gitlab for machines. Every format reads the same Report.
 package output
 
 import (
@@ -106,6 +106,7 @@ func Formats() map[string]Format {
 		"sarif":  SARIF,
 		"junit":  JUnit,
 		"github": GitHub,
+		"gitlab": GitLab,
 	}
 }
 

@@ -19,6 +19,7 @@ var goldenExt = map[string]string{
 	"sarif":  "sarif",
 	"junit":  "junit.xml",
 	"github": "github.txt",
+	"gitlab": "gitlab.json",
 }
 
 func TestGolden(t *testing.T) {
@@ -39,7 +40,7 @@ func TestGolden(t *testing.T) {
 // Machine formats are diffed and uploaded; the order findings arrive in
 // (workers finish in any order) must not show.
 func TestMachineFormatsIgnoreInputOrder(t *testing.T) {
-	for _, format := range []string{"sarif", "junit"} {
+	for _, format := range []string{"sarif", "junit", "gitlab"} {
 		t.Run(format, func(t *testing.T) {
 			f, err := Lookup(format)
 			require.NoError(t, err)
@@ -97,8 +98,8 @@ func TestFormatsReportWriteErrors(t *testing.T) {
 			require.NoError(t, err)
 			for after := range 3 {
 				err := f(&failWriter{after: after}, fixtureReport())
-				if after == 0 || format != "json" && format != "sarif" {
-					// JSON and SARIF write in one call, so only the first fails.
+				if after == 0 || format != "json" && format != "sarif" && format != "gitlab" {
+					// JSON, SARIF and GitLab write in one call, so only the first fails.
 					assert.ErrorIs(t, err, errDiskFull, "failing after %d writes", after)
 				}
 			}
