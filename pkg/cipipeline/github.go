@@ -45,10 +45,11 @@ var Actions = struct {
 // Tools are installed with go install at a fixed version: the Go checksum
 // database verifies what is downloaded, so no installer script is trusted.
 var Tools = struct {
-	Syft, Grype string
+	Syft, Grype, Cosign string
 }{
-	Syft:  "github.com/anchore/syft/cmd/syft@v1.57.2",
-	Grype: "github.com/anchore/grype/cmd/grype@v0.121.3",
+	Syft:   "github.com/anchore/syft/cmd/syft@v1.57.2",
+	Grype:  "github.com/anchore/grype/cmd/grype@v0.121.3",
+	Cosign: "github.com/sigstore/cosign/v2/cmd/cosign@v2.6.5", // ci gitlab; GitHub uses its installer action
 }
 
 // GoVersion is the Go the workflows set up (to install the tools and
@@ -66,6 +67,20 @@ type Options struct {
 
 // Severities grype's --fail-on accepts.
 var Severities = []string{"negligible", "low", "medium", "high", "critical"}
+
+// normalize fills in the defaults and checks what the flags say.
+func (o *Options) normalize() error {
+	if o.FailOn == "" {
+		o.FailOn = "high"
+	}
+	if !slices.Contains(Severities, o.FailOn) {
+		return fmt.Errorf("fail-on %q: use one of %s", o.FailOn, strings.Join(Severities, ", "))
+	}
+	if o.Version == "" || o.Version == "dev" {
+		o.Version = "latest"
+	}
+	return nil
+}
 
 // githubSubject is a GitHub Actions keyless signing identity: the workflow
 // file that signs, at a ref.
@@ -87,36 +102,30 @@ const WorkflowDir = ".github/workflows"
 // GitHub returns the workflow files for p, keyed by file name in
 // WorkflowDir.
 func GitHub(p *spec.Platform, o Options) (map[string][]byte, error) {
-	if o.FailOn == "" {
-		o.FailOn = "high"
-	}
-	if !slices.Contains(Severities, o.FailOn) {
-		return nil, fmt.Errorf("fail-on %q: use one of %s", o.FailOn, strings.Join(Severities, ", "))
-	}
-	if o.Version == "" || o.Version == "dev" {
-		o.Version = "latest"
+	if err := o.normalize(); err != nil {
+		return nil, err
 	}
 	release, branch := "release.yml", "main"
-	var issuer, subject string
-	if iv := p.Spec.Security.ImageVerification; iv != nil && (iv.Issuer != "" || iv.Subject != "") {
+	sig := signerOf(p)
+	if iv := p.Spec.Security.ImageVerification; sig.keyless() {
 		// The cluster admits what this identity signed; the release
 		// workflow must be that identity, so its file and branch come from
 		// the subject.
 		m := githubSubject.FindStringSubmatch(iv.Subject)
 		switch {
 		case iv.Issuer != GitHubIssuer:
-			return nil, &Error{"spec.security.imageVerification.issuer", fmt.Sprintf("is %q; ci github signs with GitHub Actions' identity, whose issuer is %s", iv.Issuer, GitHubIssuer)}
+			return nil, &Error{"spec.security.imageVerification.issuer", fmt.Sprintf("is %q; ci github signs with GitHub Actions' identity, whose issuer is %s (ci gitlab signs as a GitLab pipeline)", iv.Issuer, GitHubIssuer)}
 		case m == nil:
 			return nil, &Error{"spec.security.imageVerification.subject", fmt.Sprintf("%q is not a GitHub workflow identity; write https://github.com/OWNER/REPO/.github/workflows/FILE.yml@refs/heads/BRANCH, the workflow that signs", iv.Subject)}
 		}
-		release, branch, issuer, subject = m[3], m[4], iv.Issuer, iv.Subject
+		release, branch = m[3], m[4]
 		if release == "platform.yml" || release == "promote.yml" {
 			return nil, &Error{"spec.security.imageVerification.subject", fmt.Sprintf("names workflow %s, which ci github writes for the deploy repository; sign from another file", release)}
 		}
 	}
 	files := map[string][]byte{"platform.yml": platformWorkflow(o)}
 	if len(p.Spec.Services) > 0 { // a matrix without entries is an invalid workflow
-		files[release] = releaseWorkflow(p, o, branch, issuer, subject)
+		files[release] = releaseWorkflow(p, o, branch, sig)
 	}
 	if len(p.Spec.Promotion) > 1 {
 		files["promote.yml"] = promoteWorkflow(p, o)
@@ -138,14 +147,18 @@ func installPlatformctl(t *text, o Options) {
 }
 
 // releaseWorkflow builds every service's image on each push to branch.
-func releaseWorkflow(p *spec.Platform, o Options, branch, issuer, subject string) []byte {
+func releaseWorkflow(p *spec.Platform, o Options, branch string, sig signer) []byte {
 	var t text
 	t.line("# Release: build, test, SBOM, scan, sign and push every service's image, by digest,")
 	t.line("# then open a pull request on the deploy repository that runs platformctl set image.")
 	t.line("# Written by platformctl ci github from the spec of %s; edit the spec and write it again.", p.Metadata.Name)
-	if subject != "" {
+	switch {
+	case sig.keyless():
 		t.line("# This file and branch are the signing identity spec.security.imageVerification names:")
 		t.line("# the cluster admits only images this workflow signed.")
+	case sig.keyed():
+		t.line("# Images are signed with the key whose public half spec.security.imageVerification holds")
+		t.line("# (secrets.COSIGN_PRIVATE_KEY, secrets.COSIGN_PASSWORD): the cluster admits only those.")
 	}
 	t.line("name: release")
 	t.line("on:")
@@ -160,7 +173,9 @@ func releaseWorkflow(p *spec.Platform, o Options, branch, issuer, subject string
 	t.line("    permissions:")
 	t.line("      contents: read")
 	t.line("      packages: write   # push to ghcr.io with the job's token")
-	t.line("      id-token: write   # the OIDC token cosign signs with: no long-lived key")
+	if !sig.keyed() {
+		t.line("      id-token: write   # the OIDC token cosign signs with: no long-lived key")
+	}
 	t.line("    strategy:")
 	t.line("      fail-fast: false")
 	t.line("      matrix:")
@@ -190,6 +205,8 @@ func releaseWorkflow(p *spec.Platform, o Options, branch, issuer, subject string
 	t.line("          TOKEN: ${{ secrets.REGISTRY_TOKEN || github.token }}")
 	t.line("          USERNAME: ${{ vars.REGISTRY_USERNAME || github.actor }}")
 	t.line("        run: printf '%%s' \"$TOKEN\" | docker login \"$REGISTRY\" -u \"$USERNAME\" --password-stdin")
+	t.line("      - name: A docker-container builder (provenance attestations and --metadata-file need it)")
+	t.line("        run: docker buildx create --use")
 	t.line("      - name: Build and push, tagged with the commit")
 	t.line("        run: docker buildx build --push --provenance=mode=max -t \"$IMAGE:$GITHUB_SHA\" --metadata-file build.json \"$CONTEXT\"")
 	t.line("      - name: Digest")
@@ -204,19 +221,29 @@ func releaseWorkflow(p *spec.Platform, o Options, branch, issuer, subject string
 	t.line("          syft \"$REF\" -o spdx-json=sbom.spdx.json")
 	t.line("          grype sbom:sbom.spdx.json --fail-on %s", o.FailOn)
 	t.line("      - uses: %s", Actions.CosignInstaller.uses())
-	t.line("      - name: Sign keyless and attest the SBOM")
-	t.line("        env:")
-	t.line("          REF: ${{ steps.digest.outputs.ref }}")
-	t.line("        run: |")
-	t.line("          cosign sign --yes \"$REF\"")
-	t.line("          cosign attest --yes --type spdxjson --predicate sbom.spdx.json \"$REF\"")
-	if subject != "" {
+	if sig.keyed() {
+		t.line("      - name: Sign with the platform's key and attest the SBOM")
+		t.line("        env:")
+		t.line("          REF: ${{ steps.digest.outputs.ref }}")
+		t.line("          COSIGN_PRIVATE_KEY: ${{ secrets.COSIGN_PRIVATE_KEY }}")
+		t.line("          COSIGN_PASSWORD: ${{ secrets.COSIGN_PASSWORD }}")
+		t.line("        run: |")
+		t.line("          cosign sign --yes --key env://COSIGN_PRIVATE_KEY \"$REF\"")
+		t.line("          cosign attest --yes --key env://COSIGN_PRIVATE_KEY --type spdxjson --predicate sbom.spdx.json \"$REF\"")
+	} else {
+		t.line("      - name: Sign keyless and attest the SBOM")
+		t.line("        env:")
+		t.line("          REF: ${{ steps.digest.outputs.ref }}")
+		t.line("        run: |")
+		t.line("          cosign sign --yes \"$REF\"")
+		t.line("          cosign attest --yes --type spdxjson --predicate sbom.spdx.json \"$REF\"")
+	}
+	if sig.verifies() {
 		t.line("      - name: Verify as the cluster will (spec.security.imageVerification)")
 		t.line("        env:")
 		t.line("          REF: ${{ steps.digest.outputs.ref }}")
-		t.line("          ISSUER: %s", issuer)
-		t.line("          SUBJECT: %s", subject)
-		t.line("        run: cosign verify --certificate-oidc-issuer \"$ISSUER\" --certificate-identity \"$SUBJECT\" \"$REF\" > /dev/null")
+		sig.env(&t, "          ")
+		t.line("        run: cosign verify %s \"$REF\" > /dev/null", sig.verifyFlags())
 	}
 	first := ""
 	if len(p.Spec.Promotion) > 0 {

@@ -118,3 +118,19 @@ func TestExpressionsInRun(t *testing.T) {
         with: {a: "${{ github.token }}"}
 `))
 }
+
+// TestGitHubKeyed: a spec that declares only a public key gets a release
+// signed with its private half, and no OIDC token it does not need.
+func TestGitHubKeyed(t *testing.T) {
+	p := load(t, "shop")
+	p.Spec.Security.ImageVerification = &spec.ImageVerification{PublicKey: "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"}
+	files, err := GitHub(p, Options{})
+	require.NoError(t, err)
+	release := string(files["release.yml"])
+	assert.NotContains(t, release, "id-token: write")
+	assert.Contains(t, release, "COSIGN_PRIVATE_KEY: ${{ secrets.COSIGN_PRIVATE_KEY }}")
+	assert.Contains(t, release, "cosign sign --yes --key env://COSIGN_PRIVATE_KEY \"$REF\"")
+	assert.Contains(t, release, "          COSIGN_PUBLIC_KEY: |\n            -----BEGIN PUBLIC KEY-----\n            MFkw")
+	assert.Contains(t, release, "run: cosign verify --key env://COSIGN_PUBLIC_KEY \"$REF\" > /dev/null")
+	assert.Empty(t, expressionsInRun(release))
+}
