@@ -71,7 +71,7 @@ func Acquire(dir string, mode Mode, opts Options) (*Lock, error) {
 	var created []string
 	for {
 		if opts.Create {
-			made, err := mkdirs(dir)
+			made, err := Mkdirs(dir)
 			for _, d := range made {
 				if !slices.Contains(created, d) {
 					created = append(created, d)
@@ -135,7 +135,10 @@ func (l *Lock) Unlock() {
 // mkdirs creates dir and its missing parents and returns those it made,
 // outermost first. Another run making the same directory at the same time
 // is not an error: then it is that run's.
-func mkdirs(dir string) ([]string, error) {
+// Mkdirs makes dir and its missing parents, like os.MkdirAll, and returns
+// the directories it made, outermost first, so a run that fails can take
+// away exactly what it added.
+func Mkdirs(dir string) ([]string, error) {
 	var missing []string
 	for cur := filepath.Clean(dir); ; cur = filepath.Dir(cur) {
 		if _, err := os.Lstat(cur); err == nil {

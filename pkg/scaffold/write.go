@@ -169,11 +169,12 @@ func WriteFiles(dir string, files map[string][]byte, force bool, lk Locking) (wr
 		return nil, err
 	}
 	defer lock.Unlock()
+	made := lock.Created()
 	defer func() {
 		if err != nil {
 			// While still locked: a run waiting for the lock then finds the
 			// directory gone and makes its own.
-			for _, d := range slices.Backward(lock.Created()) {
+			for _, d := range slices.Backward(made) {
 				_ = os.Remove(d)
 			}
 		}
@@ -181,6 +182,20 @@ func WriteFiles(dir string, files map[string][]byte, force bool, lk Locking) (wr
 	// Again under the lock: a run that held it may have written them.
 	if err := CheckTargets(dir, names, force); err != nil {
 		return nil, err
+	}
+	// A name may be a path in dir (.gitlab/ci/release.yml): its directories
+	// are made under the lock, and taken away with dir on failure.
+	for _, name := range names {
+		if !filepath.IsLocal(name) {
+			return nil, fmt.Errorf("write %s: not a path inside %s", name, dir)
+		}
+		sub := filepath.Dir(filepath.Join(dir, name))
+		m, err := filelock.Mkdirs(sub)
+		made = append(made, m...)
+		if err != nil {
+			return nil, explain(sub, err)
+		}
+		removeStrays(sub)
 	}
 	var tx filetxn.Txn
 	defer tx.Rollback()

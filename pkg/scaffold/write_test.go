@@ -36,13 +36,28 @@ func TestEditFileChangedMeanwhile(t *testing.T) {
 func TestWriteFilesTakesBackDirectory(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "a", "b")
-	// The second file cannot be created (its directory is missing), after
-	// the directories and the first file were made.
-	_, err := WriteFiles(dir, map[string][]byte{"a.yaml": []byte("a"), "sub/b.yaml": []byte("b")}, false, Locking{})
+	// File "sub" cannot be created: "sub/b.yaml" made a directory there,
+	// after the directories and the first file were made.
+	_, err := WriteFiles(dir, map[string][]byte{"a.yaml": []byte("a"), "sub": []byte("s"), "sub/b.yaml": []byte("b")}, false, Locking{})
 	require.Error(t, err)
 	entries, err := os.ReadDir(parent)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "the first file and the directories made for the files are gone")
+}
+
+// TestWriteFilesNested: names may be paths in dir; their directories are
+// made, and a name outside dir is refused.
+func TestWriteFilesNested(t *testing.T) {
+	dir := t.TempDir()
+	written, err := WriteFiles(dir, map[string][]byte{".gitlab-ci.yml": []byte("a"), ".gitlab/ci/release.yml": []byte("b")}, false, Locking{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{filepath.Join(dir, ".gitlab-ci.yml"), filepath.Join(dir, ".gitlab", "ci", "release.yml")}, written)
+	b, err := os.ReadFile(filepath.Join(dir, ".gitlab", "ci", "release.yml"))
+	require.NoError(t, err)
+	assert.Equal(t, "b", string(b))
+	_, err = WriteFiles(dir, map[string][]byte{"../x.yml": []byte("x")}, false, Locking{})
+	assert.ErrorContains(t, err, "not a path inside")
+	assert.NoFileExists(t, filepath.Join(filepath.Dir(dir), "x.yml"))
 }
 
 // TestEditFileRemovesStrays: the temp file a killed run left beside the

@@ -189,7 +189,7 @@ func TestDynamicCompletion(t *testing.T) {
 	assert.Equal(t, envs, complete(t, "lint", "-f", shop, "-e", ""))
 	assert.Contains(t, complete(t, "rules", "explain", ""), "privileged-container")
 	assert.Empty(t, complete(t, "rules", "explain", "privileged-container", ""), "one rule ID only")
-	assert.ElementsMatch(t, []string{"text", "json", "sarif", "junit", "github"}, complete(t, "lint", "-o", ""))
+	assert.ElementsMatch(t, []string{"text", "json", "sarif", "junit", "github", "gitlab"}, complete(t, "lint", "-o", ""))
 	assert.Equal(t, []string{"error", "warning", "info"}, complete(t, "lint", "--fail-on", ""))
 	assert.Equal(t, []string{"text", "markdown", "json"}, complete(t, "rules", "-o", ""))
 	assert.Equal(t, []string{"text", "json"}, complete(t, "version", "-o", ""))
