@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -188,9 +189,10 @@ func TestGitLabSigner(t *testing.T) {
 
 	// A production-tier target refuses while a burn alert fires; others do not.
 	promote := string(files["shop/none"][GitLabPromote])
-	prod := promote[strings.Index(promote, "promote:production:"):]
+	before, prod, ok := strings.Cut(promote, "promote:production:")
+	require.True(t, ok, "a job promotes into production")
 	assert.Contains(t, prod, "BURN_ALERTS: 'ALERTS{")
-	assert.NotContains(t, promote[:strings.Index(promote, "promote:production:")], "BURN_ALERTS: '")
+	assert.NotContains(t, before, "BURN_ALERTS: '")
 	_, hasPromote := files["minimal/none"][GitLabPromote]
 	assert.Equal(t, len(load(t, "minimal").Spec.Promotion) > 1, hasPromote)
 }
@@ -227,4 +229,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// gitlabSnippet is a fenced YAML block of the docs whose first line names
+// a GitLab CI file.
+var gitlabSnippet = regexp.MustCompile("(?ms)^```yaml\n(# \\.gitlab[-/][^\n]+\n.*?)^```")
+
+// TestGitLabSnippets: what docs/*.md tell users to paste into
+// .gitlab-ci.yml validates against GitLab's schema too.
+func TestGitLabSnippets(t *testing.T) {
+	sch := gitlabSchema(t)
+	docs, err := filepath.Glob(filepath.Join("..", "..", "docs", "*.md"))
+	require.NoError(t, err)
+	found := 0
+	for _, doc := range docs {
+		b, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		for _, m := range gitlabSnippet.FindAllSubmatch(b, -1) {
+			found++
+			var v any
+			require.NoError(t, yaml.Unmarshal(m[1], &v), doc)
+			js, err := json.Marshal(v)
+			require.NoError(t, err)
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+			require.NoError(t, err)
+			assert.NoError(t, sch.Validate(inst), "%s:\n%s", doc, m[1])
+		}
+	}
+	assert.GreaterOrEqual(t, found, 1, "docs/ci.md shows a GitLab job")
 }

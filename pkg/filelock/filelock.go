@@ -132,12 +132,10 @@ func (l *Lock) Unlock() {
 	l.f = nil
 }
 
-// mkdirs creates dir and its missing parents and returns those it made,
-// outermost first. Another run making the same directory at the same time
-// is not an error: then it is that run's.
 // Mkdirs makes dir and its missing parents, like os.MkdirAll, and returns
-// the directories it made, outermost first, so a run that fails can take
-// away exactly what it added.
+// those it made, outermost first, so a run that fails can take away exactly
+// what it added. Another run making the same directory at the same time is
+// not an error: then it is that run's.
 func Mkdirs(dir string) ([]string, error) {
 	var missing []string
 	for cur := filepath.Clean(dir); ; cur = filepath.Dir(cur) {

@@ -59,21 +59,32 @@ func TestGeneratedWorkflows(t *testing.T) {
 	specs, err := filepath.Glob("../../examples/*/platform.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, specs)
-	for _, file := range specs {
-		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
-			d, err := spec.LoadAndValidate(file)
-			require.NoError(t, err)
-			files, err := cipipeline.GitHub(d.Platform, cipipeline.Options{})
-			require.NoError(t, err)
-			dir := filepath.Join(t.TempDir(), cipipeline.WorkflowDir)
-			require.NoError(t, os.MkdirAll(dir, 0o755))
-			args := []string{"-no-color"}
-			for name, b := range files {
-				require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
-				args = append(args, filepath.Join(dir, name))
-			}
-			out, err := exec.Command(bin, args...).CombinedOutput()
-			require.NoError(t, err, "actionlint:\n%s", out)
-		})
+	// Each example as written, and signing with a key only (no OIDC token,
+	// the private key from secrets).
+	for _, variant := range []string{"", "-key"} {
+		for _, file := range specs {
+			t.Run(filepath.Base(filepath.Dir(file))+variant, func(t *testing.T) {
+				generatedWorkflow(t, bin, file, variant != "")
+			})
+		}
 	}
+}
+
+func generatedWorkflow(t *testing.T, bin, file string, keyed bool) {
+	d, err := spec.LoadAndValidate(file)
+	require.NoError(t, err)
+	if keyed {
+		d.Platform.Spec.Security.ImageVerification = &spec.ImageVerification{PublicKey: "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n"}
+	}
+	files, err := cipipeline.GitHub(d.Platform, cipipeline.Options{})
+	require.NoError(t, err)
+	dir := filepath.Join(t.TempDir(), cipipeline.WorkflowDir)
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	args := []string{"-no-color"}
+	for name, b := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
+		args = append(args, filepath.Join(dir, name))
+	}
+	out, err := exec.Command(bin, args...).CombinedOutput()
+	require.NoError(t, err, "actionlint:\n%s", out)
 }

@@ -27,8 +27,8 @@ request on the deploy repository) and the deploy repository's checks and
 promotion. See docs/ci.md.`,
 		Example: `  platformctl ci github -o .
   platformctl ci gitlab -o .`,
-		Args:    cobra.NoArgs,
-		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(NewGitHubCmd(f, nil), NewGitLabCmd(f, nil))
 	return cmd
@@ -73,8 +73,10 @@ func NewGitHubCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 The signing identity is declared once, in spec.security.imageVerification: the
 cluster's admission policy admits what it signed, so the release workflow is
 written at the file and branch its subject names and verifies its own
-signature with it. Every action is pinned by commit; tools are installed with
-go install at fixed versions. Existing files are refused unless --force.`,
+signature with it; a spec with only a publicKey signs with its private half
+(secrets.COSIGN_PRIVATE_KEY). Every action is pinned by commit; tools are
+installed with go install at fixed versions. Existing files are refused
+unless --force.`,
 		Example: `  platformctl ci github -o .
   platformctl ci github -f platforms/shop.yaml -o ../shop-deploy --fail-on critical --force`,
 		Args: cobra.NoArgs,
