@@ -25,5 +25,8 @@ func Rules() []lint.Rule {
 		deprecatedServiceAccountField(),
 		// cronjob_ttl.go
 		cronJobTTL(),
+		// schema.go
+		unknownField(),
+		wrongFieldType(),
 	}
 }
