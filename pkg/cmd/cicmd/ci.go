@@ -49,8 +49,7 @@ type Options struct {
 // NewGitHubCmd returns the ci github command; runF replaces the run
 // function in tests.
 func NewGitHubCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Log: f.Logf,
-		Lock: scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(f.IO.ErrOut)}}
+	opts := newOptions(f)
 	cmd := &cobra.Command{
 		Use:   "github [-o DIR]",
 		Short: "Write GitHub Actions workflows: release, platform checks, promotion",
@@ -79,25 +78,15 @@ installed with go install at fixed versions. Existing files are refused
 unless --force.`,
 		Example: `  platformctl ci github -o .
   platformctl ci github -f platforms/shop.yaml -o ../shop-deploy --fail-on critical --force`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.File = f.Setting(cmd.Flags(), "file", "file")
-			opts.Quiet = f.Global.Quiet
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunGitHub(opts)
-		},
 	}
-	addFlags(cmd, opts, ".github/workflows/")
+	finish(f, cmd, opts, ".github/workflows/", RunGitHub, runF)
 	return cmd
 }
 
 // NewGitLabCmd returns the ci gitlab command; runF replaces the run
 // function in tests.
 func NewGitLabCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
-	opts := &Options{IO: f.IO, Log: f.Logf,
-		Lock: scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(f.IO.ErrOut)}}
+	opts := newOptions(f)
 	cmd := &cobra.Command{
 		Use:   "gitlab [-o DIR]",
 		Short: "Write GitLab CI/CD pipeline files: release, platform checks, promotion",
@@ -132,22 +121,28 @@ half (COSIGN_PRIVATE_KEY). Tools are installed with go install at fixed
 versions. Existing files are refused unless --force; see docs/ci.md.`,
 		Example: `  platformctl ci gitlab -o .
   platformctl ci gitlab -f platforms/shop.yaml -o ../shop-deploy --fail-on critical --force`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.File = f.Setting(cmd.Flags(), "file", "file")
-			opts.Quiet = f.Global.Quiet
-			if runF != nil {
-				return runF(opts)
-			}
-			return RunGitLab(opts)
-		},
 	}
-	addFlags(cmd, opts, "the pipeline files")
+	finish(f, cmd, opts, "the pipeline files", RunGitLab, runF)
 	return cmd
 }
 
-// addFlags are the flags ci github and ci gitlab share.
-func addFlags(cmd *cobra.Command, opts *Options, what string) {
+func newOptions(f *cmdutil.Factory) *Options {
+	return &Options{IO: f.IO, Log: f.Logf,
+		Lock: scaffold.Locking{Timeout: cmdutil.LockTimeout, Waiting: cmdutil.LockWaiting(f.IO.ErrOut)}}
+}
+
+// finish gives ci github and ci gitlab what they share: no arguments, the
+// run function (runF in tests), and the flags.
+func finish(f *cmdutil.Factory, cmd *cobra.Command, opts *Options, what string, run, runF func(*Options) error) {
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		opts.File = f.Setting(cmd.Flags(), "file", "file")
+		opts.Quiet = f.Global.Quiet
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(opts)
+	}
 	fl := cmd.Flags()
 	fl.StringP("file", "f", "platform.yaml", "platform spec to read")
 	fl.StringVarP(&opts.Dir, "output", "o", ".", "repository root to write "+what+" into")
