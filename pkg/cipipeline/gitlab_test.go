@@ -3,12 +3,12 @@ package cipipeline
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -33,7 +33,7 @@ func TestGitLabGolden(t *testing.T) {
 	gitlabIdentity(p, "https://gitlab.com/acme/shop//.gitlab-ci.yml@refs/heads/main")
 	files, err := GitLab(p, Options{})
 	require.NoError(t, err)
-	assert.Equal(t, []string{".gitlab-ci.yml", GitLabCheck, GitLabPromote, GitLabRelease}, sortedKeys(files))
+	assert.Equal(t, []string{".gitlab-ci.yml", GitLabCheck, GitLabPromote, GitLabRelease}, slices.Sorted(maps.Keys(files)))
 	for name, b := range files {
 		golden.Assert(t, filepath.Join("..", "..", "testdata", "cipipeline", "shop-gitlab", name), b)
 	}
@@ -99,7 +99,7 @@ func TestGitLabSchema(t *testing.T) {
 			for _, inc := range top["include"].([]any) {
 				included = append(included, inc.(map[string]any)["local"].(string))
 			}
-			assert.ElementsMatch(t, included, slices.DeleteFunc(sortedKeys(files), func(f string) bool { return !strings.HasPrefix(f, ".gitlab/ci/") }))
+			assert.ElementsMatch(t, included, slices.DeleteFunc(slices.Sorted(maps.Keys(files)), func(f string) bool { return !strings.HasPrefix(f, ".gitlab/ci/") }))
 			stages := top["stages"].([]any)
 			for name, job := range jobs {
 				if ext, ok := job["extends"]; ok {
@@ -220,15 +220,6 @@ func TestGitLabRefused(t *testing.T) {
 	}
 	_, err := GitLab(load(t, "shop"), Options{FailOn: "severe"})
 	assert.ErrorContains(t, err, `fail-on "severe": use one of`)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // gitlabSnippet is a fenced YAML block of the docs whose first line names
