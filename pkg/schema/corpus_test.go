@@ -193,6 +193,8 @@ var badCases = map[string]class{
 	"113-edge-istio-refuses-policies.yaml":       crossField,
 	"114-edge-expose-protocol-fields.yaml":       crossField,
 	"115-edge-bad-values.yaml":                   schemaClass,
+	"delivery-01-combinations.yaml":              crossField,
+	"delivery-02-analysis-without-metrics.yaml":  mixed,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

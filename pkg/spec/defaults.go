@@ -102,6 +102,7 @@ func Default(p *Platform) {
 			}
 		}
 		defaultJobs(svc)
+		defaultDelivery(svc, s.Observability.Metrics)
 		if svc.Expose != nil && svc.Expose.Path == "" {
 			svc.Expose.Path = "/"
 		}
@@ -443,4 +444,27 @@ func restoreTestSchedule(backup string) string {
 		}
 	}
 	return "0 6 * * *"
+}
+
+// DefaultDeliverySteps are a canary's steps when it names none: a tenth
+// of the pods for five minutes (long enough for the 5m error ratio the
+// analysis reads to cover the new version), then half for ten.
+var DefaultDeliverySteps = []DeliveryStep{{Weight: 10, Pause: "5m"}, {Weight: 50, Pause: "10m"}}
+
+// defaultDelivery fills in a delivery's strategy, a canary's steps and
+// whether the SLO analysis runs (when the metrics it reads are recorded).
+func defaultDelivery(svc *Service, metrics bool) {
+	d := svc.Delivery
+	if d == nil {
+		return
+	}
+	if d.Strategy == "" {
+		d.Strategy = DeliveryCanary
+	}
+	if d.Strategy == DeliveryCanary && len(d.Steps) == 0 {
+		d.Steps = append([]DeliveryStep(nil), DefaultDeliverySteps...)
+	}
+	if d.Analysis == nil {
+		d.Analysis = &metrics
+	}
 }

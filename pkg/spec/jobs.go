@@ -122,6 +122,7 @@ var cronJobFields = []struct{ key, why string }{
 	{"replicas", "each run is one pod; remove it"},
 	{"autoscale", "each run is one pod; remove it"},
 	{"canary", "a canary is a weighted route to a server; remove it"},
+	{"delivery", "each run is a new pod, which nothing rolls out progressively; remove it"},
 	{"consumes", "a queue consumer runs continuously: make it a worker, or list the broker in uses to reach it on schedule"},
 	{"migrate", "put the migration into the cronjob's own command, or give migrate to the server or worker that owns the schema"},
 }
@@ -137,7 +138,7 @@ func noServingOnCronJobs(c *checkContext, report reportFunc) {
 		set := map[string]bool{
 			"protocol": svc.Protocol != "", "port": svc.Port != 0, "metricsPort": svc.MetricsPort != 0, "expose": svc.Expose != nil,
 			"health": svc.Health != nil, "replicas": svc.Replicas != nil, "autoscale": svc.Autoscale != nil,
-			"canary": svc.Canary != nil, "consumes": svc.Consumes != nil, "migrate": svc.Migrate != nil,
+			"canary": svc.Canary != nil, "delivery": svc.Delivery != nil, "consumes": svc.Consumes != nil, "migrate": svc.Migrate != nil,
 		}
 		for _, f := range cronJobFields {
 			if set[f.key] {

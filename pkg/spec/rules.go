@@ -205,6 +205,34 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whySibling,
 		},
 		{
+			At:     []string{svc + ".canary"},
+			Doc:    "A service has `delivery` (an Argo Rollouts Rollout) or the static `canary` (a second Deployment and a weighted route), not both.",
+			Msgs:   []string{"a service has delivery or canary, not both: delivery rolls every new version out progressively by itself; remove canary (or remove delivery to keep the static canary)"},
+			check:  deliveryOrCanary,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".delivery"},
+			Doc:    "`delivery` is for servers: a worker has no Service whose traffic follows the new version's pods, and no request SLO to gate on.",
+			Msgs:   []string{"delivery is for servers: a worker has no Service to move traffic on and no request SLO to gate on; remove it"},
+			check:  deliveryOnServers,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".delivery.steps"},
+			Doc:    "`steps` are for `strategy: canary`; blue/green moves all traffic at once.",
+			Msgs:   []string{"steps are for strategy canary; blueGreen switches all traffic to the new version at once when it is promoted: remove steps"},
+			check:  stepsOnCanary,
+			Schema: whySibling,
+		},
+		{
+			At:     []string{svc + ".delivery.analysis"},
+			Doc:    "`analysis: true` needs `spec.observability.metrics`: the analysis reads the SLO recording rules it renders.",
+			Msgs:   []string{"the analysis reads the SLO recording rules that spec.observability.metrics renders: set metrics: true, or analysis: false"},
+			check:  analysisNeedsMetrics,
+			Schema: "depends on spec.observability.metrics, a field elsewhere in the spec; kept with the loader so the schema stays generated from the field tags",
+		},
+		{
 			At:     []string{svc + ".expose"},
 			Doc:    "A worker cannot be exposed: it has no Service.",
 			Msgs:   []string{"a worker has no Service and cannot be exposed"},
@@ -234,8 +262,8 @@ var rules = sync.OnceValue(func() []Rule {
 		},
 		{
 			At: []string{svc + ".protocol", svc + ".port", svc + ".metricsPort", svc + ".expose", svc + ".health", svc + ".replicas",
-				svc + ".autoscale", svc + ".canary", svc + ".consumes", svc + ".migrate", ovr + ".replicas"},
-			Doc:    "A `cronjob` runs one pod to completion per run: it has no `protocol`, `port`, `metricsPort`, `expose`, `health`, `replicas` (nor an override's), `autoscale`, `canary`, `consumes` or `migrate`.",
+				svc + ".autoscale", svc + ".canary", svc + ".delivery", svc + ".consumes", svc + ".migrate", ovr + ".replicas"},
+			Doc:    "A `cronjob` runs one pod to completion per run: it has no `protocol`, `port`, `metricsPort`, `expose`, `health`, `replicas` (nor an override's), `autoscale`, `canary`, `delivery`, `consumes` or `migrate`.",
 			Msgs:   []string{"a cronjob runs to completion on its schedule and takes no %s: %s"},
 			check:  noServingOnCronJobs,
 			Schema: whySibling,
@@ -657,6 +685,40 @@ func canaryExposed(c *checkContext, report reportFunc) {
 	for i, svc := range c.s.Services {
 		if svc.Canary != nil && svc.Expose == nil {
 			report(fmt.Sprintf("spec.services[%d].canary", i), 0)
+		}
+	}
+}
+
+func deliveryOrCanary(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Delivery != nil && svc.Canary != nil {
+			report(fmt.Sprintf("spec.services[%d].canary", i), 0)
+		}
+	}
+}
+
+// deliveryOnServers: a cronjob's delivery is reported with its other
+// serving fields (noServingOnCronJobs).
+func deliveryOnServers(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if svc.Delivery != nil && svc.Kind == KindWorker {
+			report(fmt.Sprintf("spec.services[%d].delivery", i), 0)
+		}
+	}
+}
+
+func stepsOnCanary(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if d := svc.Delivery; d != nil && d.Strategy == DeliveryBlueGreen && len(d.Steps) > 0 {
+			report(fmt.Sprintf("spec.services[%d].delivery.steps", i), 0)
+		}
+	}
+}
+
+func analysisNeedsMetrics(c *checkContext, report reportFunc) {
+	for i, svc := range c.s.Services {
+		if d := svc.Delivery; d != nil && d.Analysis != nil && *d.Analysis && !c.s.Observability.Metrics {
+			report(fmt.Sprintf("spec.services[%d].delivery.analysis", i), 0)
 		}
 	}
 }

@@ -404,6 +404,11 @@ type Service struct {
 	Autoscale *Autoscale `json:"autoscale,omitempty"`
 	// Canary routes a share of traffic to a second image.
 	Canary *Canary `json:"canary,omitempty"`
+	// Delivery rolls each new version of a server out progressively with
+	// Argo Rollouts, gated on the service's SLO: a Rollout replaces the
+	// Deployment (docs/delivery.md). Its controller must run in the
+	// cluster; without it, use canary.
+	Delivery *Delivery `json:"delivery,omitempty"`
 	// Uses lists the data stores this service connects to.
 	Uses []string `json:"uses,omitempty" validate:"omitempty,dive,dnslabel"`
 	// Calls lists the services this service calls, each a service name or
@@ -734,6 +739,52 @@ type Canary struct {
 	Weight int32 `json:"weight" validate:"range=1:99"`
 	// Image of the canary.
 	Image string `json:"image" validate:"required,imageref"`
+}
+
+// DeliveryStrategy is how a Rollout moves traffic to a new version.
+type DeliveryStrategy string
+
+// Delivery strategies.
+const (
+	// DeliveryCanary shifts pods, step by step, to the new version.
+	DeliveryCanary DeliveryStrategy = "canary"
+	// DeliveryBlueGreen runs the new version beside the old one behind a
+	// preview Service, then switches the Service to it at once.
+	DeliveryBlueGreen DeliveryStrategy = "blueGreen"
+)
+
+// Delivery is a server's progressive delivery with Argo Rollouts
+// (argoproj.io/v1alpha1 Rollout). Traffic follows the share of pods
+// (replica weighting): the Service selects old and new pods alike, so no
+// traffic-router plugin is needed; each step's weight is rounded to whole
+// pods.
+type Delivery struct {
+	// Strategy is canary (default: the new version takes the steps' share
+	// of pods, one step after another) or blueGreen (it starts beside the
+	// old version behind the <name>-preview Service and takes all traffic
+	// at once when promoted).
+	Strategy DeliveryStrategy `json:"strategy,omitempty" validate:"omitempty,oneof=canary blueGreen"`
+	// Steps of a canary, in order (default: 10% for 5m, then 50% for 10m);
+	// after the last one the new version takes every pod.
+	Steps []DeliveryStep `json:"steps,omitempty" validate:"omitempty,max=10,dive"`
+	// Analysis gates the rollout on the service's SLO recording rules
+	// (error ratio and P99 latency, from observability.slo): a breach
+	// fails the analysis, and Argo Rollouts aborts the rollout and scales
+	// the new version back (default: on when observability.metrics is on,
+	// which records the series it reads).
+	Analysis *bool `json:"analysis,omitempty"`
+}
+
+// DeliveryStep is one step of a canary: the share of pods that run the
+// new version, and how long it stays there.
+type DeliveryStep struct {
+	// Weight is the percentage of the service's pods (1-99) that run the
+	// new version during this step.
+	Weight int32 `json:"weight" validate:"range=1:99"`
+	// Pause is how long the step lasts before the next (a duration such
+	// as 5m; default: until promoted by hand with kubectl argo rollouts
+	// promote).
+	Pause string `json:"pause,omitempty" validate:"omitempty,duration"`
 }
 
 // Consumes declares a queue the service consumes.
