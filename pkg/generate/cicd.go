@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"path"
+	"sort"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -51,6 +52,32 @@ var observedResources = []rbacv1.PolicyRule{
 	{APIGroups: []string{"apps"}, Resources: []string{"replicasets"}},
 }
 
+// rolloutResources are Argo Rollouts' kinds, rendered for services with
+// delivery, and the AnalysisRuns a pipeline reads to explain an abort.
+var (
+	rolloutDeployed = rbacv1.PolicyRule{APIGroups: []string{"argoproj.io"}, Resources: []string{"analysistemplates", "rollouts", "rollouts/scale"}}
+	rolloutObserved = rbacv1.PolicyRule{APIGroups: []string{"argoproj.io"}, Resources: []string{"analysisruns"}}
+)
+
+// resourcesOf are the deployed and observed resources of this platform:
+// Argo Rollouts' only where a service has delivery, in API group order.
+func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
+	deployed, observed = deployedResources, observedResources
+	for i := range c.P.Spec.Services {
+		if c.P.Spec.Services[i].Delivery != nil {
+			deployed = append(append([]rbacv1.PolicyRule(nil), deployed...), rolloutDeployed)
+			observed = append(append([]rbacv1.PolicyRule(nil), observed...), rolloutObserved)
+			byGroup := func(rs []rbacv1.PolicyRule) {
+				sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })
+			}
+			byGroup(deployed)
+			byGroup(observed)
+			break
+		}
+	}
+	return deployed, observed
+}
+
 var (
 	readVerbs  = []string{"get", "list", "watch"}
 	writeVerbs = []string{"create", "delete", "get", "list", "patch", "update", "watch"}
@@ -86,11 +113,12 @@ func deployer(c *Context) ([]Object, error) {
 			continue
 		}
 		var rules []rbacv1.PolicyRule
-		for _, r := range deployedResources {
+		deployed, observed := resourcesOf(c)
+		for _, r := range deployed {
 			r.Verbs = verbs
 			rules = append(rules, r)
 		}
-		for _, r := range observedResources {
+		for _, r := range observed {
 			r.Verbs = readVerbs
 			rules = append(rules, r)
 		}

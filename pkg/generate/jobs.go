@@ -207,7 +207,7 @@ func migrationJob(c *Context, svc *spec.Service, plan spec.Plan) (*batchv1.Job, 
 }
 
 // migrationObjects adds a service's migration Job and, with Argo CD, puts
-// its Deployments in the wave after the migration's.
+// its Deployments (or Rollout) in the wave after the migration's.
 func migrationObjects(c *Context, svc *spec.Service, plan spec.Plan, src string, objs []Object) ([]Object, error) {
 	if svc.Migrate == nil {
 		return objs, nil
@@ -218,11 +218,18 @@ func migrationObjects(c *Context, svc *spec.Service, plan spec.Plan, src string,
 	}
 	if c.P.Spec.CICD.GitOps == spec.GitOpsArgoCD {
 		for _, o := range objs {
-			if d, ok := o.Obj.(*appsv1.Deployment); ok {
-				if d.Annotations == nil {
-					d.Annotations = map[string]string{}
+			var meta *metav1.ObjectMeta
+			switch w := o.Obj.(type) {
+			case *appsv1.Deployment:
+				meta = &w.ObjectMeta
+			case *Rollout:
+				meta = &w.ObjectMeta
+			}
+			if meta != nil {
+				if meta.Annotations == nil {
+					meta.Annotations = map[string]string{}
 				}
-				d.Annotations[ArgoSyncWave] = MigratedSyncWave
+				meta.Annotations[ArgoSyncWave] = MigratedSyncWave
 			}
 		}
 	}

@@ -255,6 +255,9 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 		From:  []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(prometheusPort)},
 	})
+	if anyAnalyzed(c) {
+		prom.Spec.Ingress = append(prom.Spec.Ingress, rolloutsIngress())
+	}
 	if len(appPorts) > 0 {
 		prom.Spec.Egress = append(prom.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}}, Ports: ports(appPorts)})

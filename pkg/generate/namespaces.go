@@ -98,7 +98,7 @@ func networkBaseline(c *Context, rendered []Object) []Object {
 	hosts := map[string]bool{}
 	for _, o := range rendered {
 		switch o.Obj.(type) {
-		case *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *batchv1.Job, *batchv1.CronJob, *networkingv1.NetworkPolicy:
+		case *appsv1.Deployment, *Rollout, *appsv1.StatefulSet, *appsv1.DaemonSet, *batchv1.Job, *batchv1.CronJob, *networkingv1.NetworkPolicy:
 			hosts[o.Area] = true
 		}
 	}

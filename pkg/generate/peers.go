@@ -169,6 +169,8 @@ func podTemplate(obj any) (*metav1.ObjectMeta, *corev1.PodTemplateSpec, string) 
 	switch w := obj.(type) {
 	case *appsv1.Deployment:
 		return &w.ObjectMeta, &w.Spec.Template, "Deployment"
+	case *Rollout:
+		return &w.ObjectMeta, &w.Spec.Template, "Rollout"
 	case *appsv1.StatefulSet:
 		return &w.ObjectMeta, &w.Spec.Template, "StatefulSet"
 	case *appsv1.DaemonSet:

@@ -91,9 +91,19 @@ func serviceObjects(c *Context, svc *spec.Service, src string) ([]Object, error)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, add("Deployment", svc.Name, dep))
+	if svc.Delivery != nil {
+		out = append(out, add("Rollout", svc.Name, rollout(c, svc, dep)))
+	} else {
+		out = append(out, add("Deployment", svc.Name, dep))
+	}
 	if svc.Kind == spec.KindServer {
 		out = append(out, add("Service", svc.Name, service(c, svc, svc.Name, TrackStable)))
+	}
+	if svc.Delivery != nil && svc.Delivery.Strategy == spec.DeliveryBlueGreen {
+		out = append(out, add("Service", PreviewService(svc.Name), previewService(c, svc)))
+	}
+	if analyzed(c, svc) {
+		out = append(out, add("AnalysisTemplate", svc.Name, analysisTemplate(c, svc)))
 	}
 	if svc.Canary != nil {
 		cplan := plan
@@ -524,7 +534,7 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 		TypeMeta:   typeHPA,
 		ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, string(svc.Kind))},
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
-			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: svc.Name},
+			ScaleTargetRef: scaleTarget(svc),
 			MinReplicas:    ptr(a.Min),
 			MaxReplicas:    a.Max,
 			Metrics:        metrics,
@@ -534,6 +544,15 @@ func hpa(c *Context, svc *spec.Service, plan spec.Plan) *autoscalingv2.Horizonta
 			},
 		},
 	}
+}
+
+// scaleTarget is the workload a service's autoscaler scales: its Rollout
+// with delivery, else its Deployment.
+func scaleTarget(svc *spec.Service) autoscalingv2.CrossVersionObjectReference {
+	if svc.Delivery != nil {
+		return autoscalingv2.CrossVersionObjectReference{APIVersion: RolloutAPIVersion, Kind: typeRollout.Kind, Name: svc.Name}
+	}
+	return autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: svc.Name}
 }
 
 // servicePolicy allows exactly the traffic a service needs besides DNS:

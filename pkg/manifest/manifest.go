@@ -238,6 +238,8 @@ var LabelFields = []LabelField{
 	{Kind: "ReplicaSet", Path: "spec/template/metadata/labels", Create: true},
 	{Kind: "DaemonSet", Path: "spec/template/metadata/labels", Create: true},
 	{Group: "apps", Kind: "StatefulSet", Path: "spec/template/metadata/labels", Create: true},
+	// Argo Rollouts' Rollout, whose pod template is a Deployment's.
+	{Group: "argoproj.io", Kind: "Rollout", Path: "spec/template/metadata/labels", Create: true},
 	{Group: "batch", Kind: "Job", Path: "spec/template/metadata/labels", Create: true},
 	{Group: "batch", Kind: "CronJob", Path: "spec/jobTemplate/metadata/labels", Create: true},
 	{Group: "batch", Kind: "CronJob", Path: "spec/jobTemplate/spec/template/metadata/labels", Create: true},

@@ -297,7 +297,7 @@ func readPolicy(m manifest.Map) (policy, error) {
 // in the job template; a Pod is its own), or nil.
 func podTemplate(m manifest.Map) manifest.Map {
 	switch manifest.String(m, "kind") {
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout":
 		return asMap(manifest.Get(m, "spec", "template"))
 	case "CronJob":
 		return asMap(manifest.Get(m, "spec", "jobTemplate", "spec", "template"))
