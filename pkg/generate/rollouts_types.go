@@ -47,9 +47,9 @@ type RolloutStrategy struct {
 
 // CanaryStrategy without trafficRouting: traffic follows the share of pods.
 type CanaryStrategy struct {
-	MaxUnavailable *intstr.IntOrString         `json:"maxUnavailable,omitempty"`
-	MaxSurge       *intstr.IntOrString         `json:"maxSurge,omitempty"`
-	Steps          []CanaryStep                `json:"steps,omitempty"`
+	MaxUnavailable *intstr.IntOrString        `json:"maxUnavailable,omitempty"`
+	MaxSurge       *intstr.IntOrString        `json:"maxSurge,omitempty"`
+	Steps          []CanaryStep               `json:"steps,omitempty"`
 	Analysis       *RolloutAnalysisBackground `json:"analysis,omitempty"`
 }
 
