@@ -113,6 +113,25 @@ metadata: {name: backup-e2e-pod, namespace: data}
 spec: {restartPolicy: Never, containers: [{name: b, image: b:1}]}`,
 		},
 		{
+			name: "argo rollout",
+			obj: `apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: orders, namespace: apps}
+spec:
+  strategy: {canary: {steps: [{setWeight: 10}]}}
+  template:
+    metadata: {labels: {app: orders}}
+    spec: {containers: [{name: orders, image: orders:2}]}`,
+			wantPod: `apiVersion: v1
+kind: Pod
+metadata: {name: orders-e2e-pod, namespace: apps, labels: {app: orders}}
+spec: {containers: [{name: orders, image: orders:2}]}`,
+		},
+		{
+			name: "another CRD with a template",
+			obj:  "apiVersion: example.com/v1\nkind: Rollout\nmetadata: {name: x}\nspec: {template: {spec: {containers: [{name: x, image: x:1}]}}}",
+		},
+		{
 			name: "not a workload",
 			obj:  "apiVersion: v1\nkind: Service\nmetadata: {name: web}",
 		},

@@ -8,15 +8,19 @@ import (
 )
 
 // podTemplatePaths says where each workload kind keeps its pod template.
-// Argo Rollouts and other CRD workloads are left out on purpose: their
-// controllers, not the API server, decide how pods are built from them.
+// Argo Rollouts' Rollout is here because its controller builds each
+// revision's ReplicaSet from spec.template as a Deployment's does (adding
+// only its hash label), and its CRD does not validate the template, so the
+// Pod is the only check the template gets. Other CRD workloads are left
+// out: their controllers decide how pods are built from them.
 var podTemplatePaths = map[string][]string{
-	"apps/Deployment":  {"spec", "template"},
-	"apps/StatefulSet": {"spec", "template"},
-	"apps/DaemonSet":   {"spec", "template"},
-	"apps/ReplicaSet":  {"spec", "template"},
-	"batch/Job":        {"spec", "template"},
-	"batch/CronJob":    {"spec", "jobTemplate", "spec", "template"},
+	"argoproj.io/Rollout": {"spec", "template"},
+	"apps/Deployment":     {"spec", "template"},
+	"apps/StatefulSet":    {"spec", "template"},
+	"apps/DaemonSet":      {"spec", "template"},
+	"apps/ReplicaSet":     {"spec", "template"},
+	"batch/Job":           {"spec", "template"},
+	"batch/CronJob":       {"spec", "jobTemplate", "spec", "template"},
 }
 
 // PodFromWorkload returns the Pod a workload controller would create from
