@@ -147,5 +147,5 @@ func TestPolarisFileEnvNeedsEveryVariableToBeAPath(t *testing.T) {
 	}
 	objs := byID(t, p, "production")
 	assert.NotContains(t, annotations(t, objs["apps/Deployment/web"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
-	assert.Contains(t, annotations(t, objs["apps/Deployment/orders"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
+	assert.Contains(t, annotations(t, objs["apps/Rollout/orders"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
 }

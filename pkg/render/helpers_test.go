@@ -21,7 +21,7 @@ func examples(t testing.TB) []string {
 // in the job template), or nil.
 func podTemplate(m manifest.Map) manifest.Map {
 	switch manifest.String(m, "kind") {
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout":
 		t, _ := manifest.Get(m, "spec", "template").(map[string]any)
 		return t
 	case "CronJob":

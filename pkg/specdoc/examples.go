@@ -130,6 +130,7 @@ spec:
       port: 9090
       expose: {host: api, path: /orders.v1.Orders}
       replicas: 3
+      delivery: {strategy: canary, steps: [{weight: 20, pause: 5m}, {weight: 60}], analysis: true}   # an Argo Rollouts Rollout gated on the SLO
       uses: [orders-db]
       command: [/orders]
       args: [--listen=:9090]

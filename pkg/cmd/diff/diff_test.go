@@ -35,7 +35,7 @@ func TestEnvironments(t *testing.T) {
 	first := strings.SplitN(out, "\n", 2)[0]
 	// Namespace isolation and per-environment names are matched, so every
 	// object is one that changed, none added or removed.
-	assert.Equal(t, "staging → production: 122 objects changed, 0 objects added, 0 objects removed", first)
+	assert.Equal(t, "staging → production: 124 objects changed, 0 objects added, 0 objects removed", first)
 	assert.Contains(t, out, "~ apps/Deployment apps/web\n")
 
 	code, out, _ = run(t, "", "diff", "-f", shop, "--env", "production", "--env", "production")
