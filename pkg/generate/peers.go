@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -45,9 +46,12 @@ const (
 	checkLinterAntiAffinity    = "no-anti-affinity"
 	checkLinterEnvSecret       = "env-var-secret"
 	checkLinterDanglingSvc     = "dangling-service"
+	checkHPAHasTarget          = "horizontalpodautoscaler-has-target"
 	reasonServiceAddon         = "selects pods that run in this namespace without being in this output: the edge controller the platform installs next to it (ingress-nginx), which kube-score cannot see"
 	reasonNetpolAddon          = "selects pods that run in this namespace without being in this output: the add-ons the platform installs next to it (the edge controller, Prometheus, Grafana), which kube-score cannot see; default-deny and allow-dns confine them too"
 	reasonAntiAffinityBySpread = "spread over nodes and zones with topologySpreadConstraints (kubernetes.io/hostname, topology.kubernetes.io/zone), which kube-score does not read; a required pod anti-affinity would leave replicas beyond the node count unschedulable"
+	reasonRolloutPods          = "selects the pods of an Argo Rollout (services[].delivery) in this output; the peer knows only the built-in workload kinds, so it sees no pods"
+	reasonRolloutTarget        = "scales an Argo Rollout (services[].delivery) in this output through its scale subresource; the peer knows only the built-in workload kinds"
 	reasonFileEnv              = "the *_FILE variables hold the path of a mounted Secret file (the images' own convention, e.g. POSTGRES_PASSWORD_FILE), never a secret value"
 )
 
@@ -67,12 +71,31 @@ func peerAnnotations(c *Context, all []Object) error {
 	if len(l.PeerAnnotations) == 0 {
 		return nil
 	}
-	// The pod templates rendered in each area, which a policy may select.
-	pods := map[string][]labels.Set{}
+	// The pod templates rendered in each area, which a policy or Service
+	// may select: those of the built-in kinds the peers see, and those of
+	// Rollouts, which they do not know.
+	pods, rolloutPods := map[string][]labels.Set{}, map[string][]labels.Set{}
+	rollouts := map[string]bool{}
 	for _, o := range all {
-		if _, t, _ := podTemplate(o.Obj); t != nil {
+		if _, t, kind := podTemplate(o.Obj); t != nil {
+			if kind == "Rollout" {
+				rolloutPods[o.Area] = append(rolloutPods[o.Area], labels.Set(t.Labels))
+				rollouts[o.Area+"/"+o.Obj.(*Rollout).Name] = true
+				continue
+			}
 			pods[o.Area] = append(pods[o.Area], labels.Set(t.Labels))
 		}
+	}
+	// unseen says why a selector matches no pod a peer sees, or "" when
+	// it matches one: a Rollout's pods, or an add-on's (why).
+	unseen := func(area string, sel labels.Selector, why string) string {
+		switch {
+		case selectsAny(sel, pods[area]):
+			return ""
+		case selectsAny(sel, rolloutPods[area]):
+			return reasonRolloutPods
+		}
+		return why
 	}
 	for _, o := range all {
 		var ex []peerExemption
@@ -83,18 +106,26 @@ func peerAnnotations(c *Context, all []Object) error {
 			if err != nil {
 				return fmt.Errorf("%s: %w", o.ID, err)
 			}
-			if l.Peer(spec.PeerKubeScore) && !selectsAny(sel, pods[o.Area]) {
-				ex = append(ex, peerExemption{spec.PeerKubeScore, checkNetpolTargetsPod, reasonNetpolAddon})
+			if why := unseen(o.Area, sel, reasonNetpolAddon); why != "" && l.Peer(spec.PeerKubeScore) {
+				ex = append(ex, peerExemption{spec.PeerKubeScore, checkNetpolTargetsPod, why})
 			}
 		}
 		if svc, ok := o.Obj.(*corev1.Service); ok && len(svc.Spec.Selector) > 0 {
 			meta = &svc.ObjectMeta
-			if l.Peer(spec.PeerKubeScore) && !selectsAny(labels.SelectorFromSet(svc.Spec.Selector), pods[o.Area]) {
-				ex = append(ex, peerExemption{spec.PeerKubeScore, checkServiceTargetsPod, reasonServiceAddon})
+			// kube-linter does not know Rollouts either (its issue 848).
+			if why := unseen(o.Area, labels.SelectorFromSet(svc.Spec.Selector), reasonServiceAddon); why != "" {
+				if l.Peer(spec.PeerKubeScore) {
+					ex = append(ex, peerExemption{spec.PeerKubeScore, checkServiceTargetsPod, why})
+				}
+				if l.Peer(spec.PeerKubeLinter) {
+					ex = append(ex, peerExemption{spec.PeerKubeLinter, checkLinterDanglingSvc, why})
+				}
 			}
-			if l.Peer(spec.PeerKubeLinter) && !selectsAny(labels.SelectorFromSet(svc.Spec.Selector), pods[o.Area]) {
-				ex = append(ex, peerExemption{spec.PeerKubeLinter, checkLinterDanglingSvc, reasonServiceAddon})
-			}
+		}
+		if hpa, ok := o.Obj.(*autoscalingv2.HorizontalPodAutoscaler); ok && l.Peer(spec.PeerKubeScore) &&
+			hpa.Spec.ScaleTargetRef.Kind == "Rollout" && rollouts[o.Area+"/"+hpa.Spec.ScaleTargetRef.Name] {
+			meta = &hpa.ObjectMeta
+			ex = append(ex, peerExemption{spec.PeerKubeScore, checkHPAHasTarget, reasonRolloutTarget})
 		}
 		if t != nil {
 			if l.Peer(spec.PeerKubeScore) && spreadsOverNodes(&t.Spec) {

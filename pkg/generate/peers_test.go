@@ -149,3 +149,37 @@ func TestPolarisFileEnvNeedsEveryVariableToBeAPath(t *testing.T) {
 	assert.NotContains(t, annotations(t, objs["apps/Deployment/web"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
 	assert.Contains(t, annotations(t, objs["apps/Rollout/orders"]), "polaris.fairwinds.com/sensitiveContainerEnvVar-exempt")
 }
+
+// TestPeerAnnotationsRolloutTargets: the peers know only the built-in
+// workload kinds, so the Service, policies and HPA of a Rollout-backed
+// service (shop's orders) target nothing to them; a Deployment's keep
+// every check.
+func TestPeerAnnotationsRolloutTargets(t *testing.T) {
+	p := load(t, "../../examples/shop/platform.yaml")
+	p.Spec.Lint.PeerAnnotations = []spec.PeerLinter{spec.PeerKubeScore, spec.PeerKubeLinter}
+	objs := byID(t, p, "production")
+	require.Contains(t, objs, "apps/Rollout/orders")
+	tests := []struct {
+		id, kubeScore string
+		linter        bool
+	}{
+		{"apps/Service/orders", "service-targets-pod", true},
+		{"apps/HorizontalPodAutoscaler/orders", "horizontalpodautoscaler-has-target", false},
+		{"apps/Service/web", "", false},
+		{"apps/HorizontalPodAutoscaler/web", "", false},
+	}
+	for _, tt := range tests {
+		require.Contains(t, objs, tt.id)
+		a := annotations(t, objs[tt.id])
+		assert.Equal(t, tt.kubeScore, a[generate.AnnotationKubeScoreIgnore], tt.id)
+		if tt.kubeScore != "" {
+			assert.Contains(t, a[generate.AnnotationPeerReason+"kube-score."+tt.kubeScore], "Argo Rollout", tt.id)
+		}
+		assert.Equal(t, tt.linter, a[generate.AnnotationKubeLinterIgnore+"dangling-service"] != "", tt.id)
+	}
+	for id, o := range objs {
+		if strings.HasPrefix(id, "apps/NetworkPolicy/") && strings.Contains(annotations(t, o)[generate.AnnotationKubeScoreIgnore], "networkpolicy-targets-pod") {
+			assert.Contains(t, annotations(t, o)[generate.AnnotationPeerReason+"kube-score.networkpolicy-targets-pod"], "Argo Rollout", id)
+		}
+	}
+}
