@@ -155,6 +155,12 @@ spec: {containers: [{name: orders, image: orders:2}]}`,
 func TestPodFromWorkloadWithoutTemplate(t *testing.T) {
 	_, err := PodFromWorkload(mustObject(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}"))
 	assert.ErrorContains(t, err, "has no .spec.template")
+	_, err = PodFromWorkload(mustObject(t, "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec: {}"))
+	assert.ErrorContains(t, err, "has no .spec.template")
+	// A Rollout referring to a Deployment's template has no Pod of its own.
+	pod, err := PodFromWorkload(mustObject(t, "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web}\nspec: {workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}}"))
+	assert.NoError(t, err)
+	assert.Nil(t, pod)
 }
 
 func TestDuplicates(t *testing.T) {

@@ -41,6 +41,13 @@ func PodFromWorkload(obj *unstructured.Unstructured) (*unstructured.Unstructured
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading .%s: %w", Ref(obj), strings.Join(path, "."), err)
 	}
+	if !found && gvk.Kind == "Rollout" {
+		// A Rollout with spec.workloadRef takes its template from the
+		// Deployment it names, which is checked as itself.
+		if _, ref, _ := unstructured.NestedMap(obj.Object, "spec", "workloadRef"); ref {
+			return nil, nil
+		}
+	}
 	if !found {
 		return nil, fmt.Errorf("%s has no .%s", Ref(obj), strings.Join(path, "."))
 	}
