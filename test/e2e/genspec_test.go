@@ -444,7 +444,7 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		} else {
 			port = 8080
 		}
-		if g.chance(3) && !(protocol == "grpc") {
+		if g.chance(3) && protocol != "grpc" {
 			svc["metricsPort"] = 1 + g.r.IntN(65535)
 		}
 		if !worker && g.chance(2) {
