@@ -24,6 +24,7 @@ func Rules() []lint.Rule {
 		imageRules(),
 		portAndPullRules(),
 		peerRules(),
+		meshRules(),
 	} {
 		all = append(all, family...)
 	}
