@@ -354,19 +354,7 @@ func TestAlertsFireOnGRPCServerFaultsOnly(t *testing.T) {
 
 func TestLatencyAlert(t *testing.T) {
 	web := Target{Service: "web", Protocol: "http", LatencyP99: 300 * time.Millisecond}
-	// 10 requests/s, all finishing below le (cumulative buckets).
-	traffic := func(le float64) []gen {
-		base := map[string]string{"__name__": MetricHTTPServerDuration + "_bucket", "namespace": "apps", "container": "web", "pod": "web-1", "http_response_status_code": "200"}
-		var out []gen
-		for _, b := range []float64{0.1, 0.25, 0.5, 1} {
-			rate := 0.0
-			if b >= le {
-				rate = 10
-			}
-			out = append(out, gen{with(base, "le", formatLE(b)), counter(rate)})
-		}
-		return append(out, gen{with(base, "le", "+Inf"), counter(10)})
-	}
+	traffic := latencyTraffic
 	assert.Contains(t, firing(t, web, traffic(0.5)), AlertLatencyP99High, "P99 between 250ms and 500ms")
 	assert.NotContains(t, firing(t, web, traffic(0.25)), AlertLatencyP99High, "P99 below 250ms")
 }
@@ -660,4 +648,19 @@ func TestDashboardQueriesReturnData(t *testing.T) {
 			assert.Empty(t, names(firing(t, target, fullScrape(target))), "a healthy service raises no alert")
 		})
 	}
+}
+
+// latencyTraffic is web's 10 requests/s, all finishing below le
+// (cumulative buckets).
+func latencyTraffic(le float64) []gen {
+	base := map[string]string{"__name__": MetricHTTPServerDuration + "_bucket", "namespace": "apps", "container": "web", "pod": "web-1", "http_response_status_code": "200"}
+	var out []gen
+	for _, b := range []float64{0.1, 0.25, 0.5, 1} {
+		rate := 0.0
+		if b >= le {
+			rate = 10
+		}
+		out = append(out, gen{with(base, "le", formatLE(b)), counter(rate)})
+	}
+	return append(out, gen{with(base, "le", "+Inf"), counter(10)})
 }

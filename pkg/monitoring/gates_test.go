@@ -66,18 +66,7 @@ func TestLatencyGate(t *testing.T) {
 	require.Len(t, gates, 2)
 	assert.Equal(t, "latency-p99", gates[1].Name)
 	assert.Equal(t, "0.3", gates[1].Max)
-	traffic := func(le float64) []gen {
-		base := map[string]string{"__name__": MetricHTTPServerDuration + "_bucket", "namespace": "apps", "container": "web", "pod": "web-1", "http_response_status_code": "200"}
-		var out []gen
-		for _, b := range []float64{0.1, 0.25, 0.5, 1} {
-			rate := 0.0
-			if b >= le {
-				rate = 10
-			}
-			out = append(out, gen{with(base, "le", formatLE(b)), counter(rate)})
-		}
-		return append(out, gen{with(base, "le", "+Inf"), counter(10)})
-	}
+	traffic := latencyTraffic
 	assert.False(t, evalStore(t, web, traffic(0.5)).passes(t, gates[1]), "P99 between 250ms and 500ms")
 	assert.True(t, evalStore(t, web, traffic(0.25)).passes(t, gates[1]), "P99 below 250ms")
 }

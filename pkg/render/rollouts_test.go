@@ -1,7 +1,6 @@
 package render_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -32,29 +31,17 @@ func TestRolloutsMatchTheCRDs(t *testing.T) {
 		schemas[kind] = sch
 	}
 	validate := func(m map[string]any) error {
-		raw, err := json.Marshal(m)
-		require.NoError(t, err)
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		require.NoError(t, err)
-		return schemas[manifest.String(m, "kind")].Validate(inst)
+		return validateAgainst(t, schemas[manifest.String(m, "kind")], m)
 	}
 	seen := map[string]int{}
-	for _, file := range []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml"} {
-		d, err := spec.LoadAndValidate(file)
-		require.NoError(t, err)
-		for _, env := range d.Platform.EnvironmentNames() {
-			objs, err := render.Environment(d.Platform, env)
-			require.NoError(t, err)
-			for _, o := range objs {
-				kind := manifest.String(o.Map, "kind")
-				if schemas[kind] == nil || manifest.String(o.Map, "apiVersion") != generate.RolloutAPIVersion {
-					continue
-				}
-				seen[kind]++
-				require.NoError(t, validate(o.Map), "%s %s %s", file, env, manifest.String(o.Map, "metadata", "name"))
-			}
+	eachRendered(t, []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml"}, func(file, env string, m manifest.Map) {
+		kind := manifest.String(m, "kind")
+		if schemas[kind] == nil || manifest.String(m, "apiVersion") != generate.RolloutAPIVersion {
+			return
 		}
-	}
+		seen[kind]++
+		require.NoError(t, validate(m), "%s %s %s", file, env, manifest.String(m, "metadata", "name"))
+	})
 	assert.Equal(t, 7, seen["Rollout"], "shop: four environments; microservices: three")
 	assert.Equal(t, seen["Rollout"], seen["AnalysisTemplate"], "every rollout is analysed (metrics are on)")
 
