@@ -28,12 +28,17 @@ func envoyProxy(c *Context) Object {
 	if c.P.Spec.Edge.ClientIP == spec.ClientIPPreserve {
 		policy = string(corev1.ServiceExternalTrafficPolicyLocal)
 	}
+	var deployment *EnvoyDeploymentSpec
+	if pod := meshProxyPod(c); pod != nil {
+		deployment = &EnvoyDeploymentSpec{Pod: pod}
+	}
 	return Object{ID: id("edge", "EnvoyProxy", GatewayName), Area: "edge", Source: "spec.edge", Obj: &EnvoyProxy{
 		TypeMeta: typeEnvoyProxy,
 		ObjectMeta: metav1.ObjectMeta{Name: GatewayName, Namespace: c.NS("edge"), Labels: c.labels(GatewayName, "gateway-parameters"),
 			Annotations: map[string]string{AnnotationProxyNamespace: c.P.Spec.Edge.ProxyNamespace}},
 		Spec: EnvoyProxySpec{Provider: EnvoyProxyProvider{Type: "Kubernetes", Kubernetes: &EnvoyProxyKubernetesProvider{
-			EnvoyService: &EnvoyServiceSpec{Type: string(corev1.ServiceTypeLoadBalancer), ExternalTrafficPolicy: policy},
+			EnvoyDeployment: deployment,
+			EnvoyService:    &EnvoyServiceSpec{Type: string(corev1.ServiceTypeLoadBalancer), ExternalTrafficPolicy: policy},
 		}}},
 	}}
 }

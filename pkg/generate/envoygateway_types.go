@@ -43,7 +43,21 @@ type EnvoyProxyProvider struct {
 
 // EnvoyProxyKubernetesProvider configures the proxies' Kubernetes objects.
 type EnvoyProxyKubernetesProvider struct {
-	EnvoyService *EnvoyServiceSpec `json:"envoyService,omitempty"`
+	EnvoyDeployment *EnvoyDeploymentSpec `json:"envoyDeployment,omitempty"`
+	EnvoyService    *EnvoyServiceSpec    `json:"envoyService,omitempty"`
+}
+
+// EnvoyDeploymentSpec is the Deployment Envoy Gateway creates for the
+// proxies.
+type EnvoyDeploymentSpec struct {
+	Pod *EnvoyProxyPodSpec `json:"pod,omitempty"`
+}
+
+// EnvoyProxyPodSpec is what the proxies' pod template gets besides Envoy
+// Gateway's own.
+type EnvoyProxyPodSpec struct {
+	Annotations map[string]string `json:"annotations,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
 }
 
 // EnvoyServiceSpec is the Service Envoy Gateway creates in front of a

@@ -125,6 +125,7 @@ func Objects(p *spec.Platform, env *spec.Environment) ([]Object, error) {
 		}
 		all = append(all, o)
 	}
+	meshPorts(c, all)
 	if err := peerAnnotations(c, all); err != nil {
 		return nil, fmt.Errorf("generate peer annotations: %w", err)
 	}

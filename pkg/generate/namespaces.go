@@ -78,6 +78,7 @@ func namespaces(c *Context) ([]Object, error) {
 		if regs := c.P.Spec.Security.AllowedRegistries; len(regs) > 0 && (area == "apps" || area == "data") {
 			meta.Annotations = map[string]string{AnnotationAllowedRegistries: strings.Join(regs, ",")}
 		}
+		meshNamespace(c, area, &meta)
 		out = append(out, Object{
 			ID: id(area, "Namespace", ""), Area: area, Source: "spec",
 			Obj: &corev1.Namespace{TypeMeta: typeNamespace, ObjectMeta: meta},
@@ -138,6 +139,7 @@ func networkBaseline(c *Context, rendered []Object) []Object {
 					},
 				}},
 		)
+		out = append(out, meshBaseline(c, area)...)
 	}
 	return out
 }

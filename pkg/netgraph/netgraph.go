@@ -57,6 +57,9 @@ type Edge struct {
 	Missing bool
 	// Why is what declares a missing connection (uses, expose, calls).
 	Why string
+	// Mesh marks a connection that travels through the receiver's mesh
+	// port too (the port's own arrow is folded into it).
+	Mesh bool
 
 	portNum int64
 }
@@ -87,9 +90,27 @@ func Build(p *spec.Platform, envName string, objs []manifest.Map) (*Graph, error
 		g.Nodes = append(g.Nodes, Node{ID: wl.String(), Label: wl.Name, Kind: kindOf(wl, ns), Group: wl.Namespace})
 	}
 	allowed := map[netpol.Connection]bool{}
-	for _, c := range w.Allowed() {
+	// A meshed pair's connection to the mesh port is drawn on the pair's
+	// other arrows: an arrow of its own per pair would double the picture
+	// and say nothing the arrows it carries do not.
+	type pair struct{ from, to netpol.Ref }
+	meshed, direct := map[pair]bool{}, map[pair]bool{}
+	conns := w.Allowed()
+	for _, c := range conns {
+		if c.Mesh {
+			meshed[pair{c.From, c.To}] = true
+		} else {
+			direct[pair{c.From, c.To}] = true
+		}
+	}
+	for _, c := range conns {
 		allowed[c] = true
-		g.Edges = append(g.Edges, Edge{From: c.From.String(), To: c.To.String(), Port: portLabel(strconv.FormatInt(c.Port, 10), c.Protocol), portNum: c.Port})
+		pr := pair{c.From, c.To}
+		if c.Mesh && direct[pr] {
+			continue
+		}
+		g.Edges = append(g.Edges, Edge{From: c.From.String(), To: c.To.String(), Port: portLabel(strconv.FormatInt(c.Port, 10), c.Protocol),
+			Mesh: !c.Mesh && meshed[pr], portNum: c.Port})
 	}
 	external := map[string]bool{}
 	for _, e := range w.External() {

@@ -215,3 +215,42 @@ func TestUnknownFormat(t *testing.T) {
 	err := netgraph.Write(&bytes.Buffer{}, &netgraph.Graph{}, "svg")
 	assert.EqualError(t, err, `unknown graph format "svg"; use one of: mermaid, dot`)
 }
+
+// TestMeshPortFolded: in examples/microservices (Istio ambient) every
+// connection between meshed pods also reaches the receiver's HBONE port;
+// the drawing puts it on the pair's arrows, "(mesh)", instead of an arrow
+// of its own, and keeps one where the mesh port is the pair's only way
+// (a migration's pods, selected by their service's policy).
+func TestMeshPortFolded(t *testing.T) {
+	g := build(t, "microservices", "production", nil)
+	labels := map[string][]string{}
+	for _, e := range g.Edges {
+		labels[e.From+" -> "+e.To] = append(labels[e.From+" -> "+e.To], draw1(e))
+	}
+	assert.Equal(t, []string{"7070 (mesh)"}, labels["apps/checkout -> apps/cart"])
+	assert.Equal(t, []string{"6379 (mesh)"}, labels["apps/cart -> data/cart-redis"])
+	// Outside the mesh: the edge proxies bypass inbound capture, and
+	// Prometheus scrapes them directly.
+	assert.Equal(t, []string{"19001"}, labels["observability/prometheus -> envoy-gateway-system/gateway-proxy"])
+	migrate := ""
+	for pair, l := range labels {
+		if strings.HasPrefix(pair, "apps/frontend -> apps/checkout-migrate-") {
+			migrate = strings.Join(l, ",")
+		}
+	}
+	assert.Equal(t, "15008", migrate)
+	for pair, l := range labels {
+		assert.NotContains(t, l, "15008 (mesh)", pair)
+	}
+}
+
+// draw1 is an edge's label as the drawings write it.
+func draw1(e netgraph.Edge) string {
+	g := &netgraph.Graph{Nodes: []netgraph.Node{{ID: e.From}, {ID: e.To}}, Edges: []netgraph.Edge{e}}
+	var b bytes.Buffer
+	if err := netgraph.Write(&b, g, "dot"); err != nil {
+		return err.Error()
+	}
+	m := regexp.MustCompile(`label="([^"]*)"`).FindAllStringSubmatch(b.String(), -1)
+	return m[len(m)-1][1]
+}

@@ -57,6 +57,9 @@ func edgeLabel(e Edge) string {
 	if e.Port == "*" {
 		return "any port"
 	}
+	if e.Mesh {
+		return e.Port + " (mesh)"
+	}
 	return e.Port
 }
 

@@ -25,6 +25,7 @@ import (
 	"strings"
 
 	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/mesh"
 )
 
 // Ingress and Egress are the two directions a policy can isolate.
@@ -72,6 +73,9 @@ type Connection struct {
 	From, To Ref
 	Port     int64
 	Protocol string
+	// Mesh marks the receiver's mesh port (MeshPortName), through which a
+	// meshed sender's connections to its other ports travel.
+	Mesh bool
 }
 
 // String is "ns/from -> ns/to:port", with "/PROTO" after the port unless
@@ -165,6 +169,9 @@ type World struct {
 	workloads []Workload
 	policies  []policy
 	nsLabels  map[string]map[string]string
+	// nsAnnotations are the namespaces' annotations, where linkerd's
+	// enrolment is written.
+	nsAnnotations map[string]map[string]string
 }
 
 // Workloads returns the workloads, sorted by namespace and name.
@@ -176,7 +183,8 @@ func (w *World) Workloads() []Workload { return slices.Clone(w.workloads) }
 // the add-on pods the objects imply. A policy or workload whose fields have
 // the wrong shape is an error naming it.
 func Load(objs []manifest.Map) (*World, error) {
-	w := &World{nsLabels: map[string]map[string]string{}}
+	w := &World{nsLabels: map[string]map[string]string{}, nsAnnotations: map[string]map[string]string{}}
+	podAnnotations := map[Ref]map[string]string{}
 	w.workloads = append(w.workloads, addons(objs)...)
 	for _, m := range objs {
 		kind := manifest.String(m, "kind")
@@ -188,6 +196,7 @@ func Load(objs []manifest.Map) (*World, error) {
 			// The API server sets this label itself; policies rely on it.
 			l["kubernetes.io/metadata.name"] = name
 			w.nsLabels[name] = l
+			w.nsAnnotations[name] = strMap(manifest.Get(m, "metadata", "annotations"))
 		case "NetworkPolicy":
 			p, err := readPolicy(m)
 			if err != nil {
@@ -212,11 +221,25 @@ func Load(objs []manifest.Map) (*World, error) {
 			}
 			wl.Ports = ports
 			w.workloads = append(w.workloads, wl)
+			podAnnotations[wl.Ref] = strMap(manifest.Get(tmpl, "metadata", "annotations"))
+		}
+	}
+	// A meshed pod also listens on its mesh's inbound port, where other
+	// meshed pods' connections arrive (Istio ambient's HBONE tunnels,
+	// linkerd's opaque transport): the policies must let those through.
+	for i := range w.workloads {
+		wl := &w.workloads[i]
+		if n := mesh.InboundPort(w.nsLabels[wl.Namespace], w.nsAnnotations[wl.Namespace], wl.Labels, podAnnotations[wl.Ref]); n != 0 {
+			wl.Ports = append(wl.Ports, Port{Number: int64(n), Name: MeshPortName, Protocol: "TCP"})
 		}
 	}
 	slices.SortStableFunc(w.workloads, func(a, b Workload) int { return a.compare(b.Ref) })
 	return w, nil
 }
+
+// MeshPortName names the inbound port of a meshed workload (see
+// mesh.InboundPort), which no container declares.
+const MeshPortName = "mesh"
 
 // GatewayProxy names the modelled pods of a Gateway implementation.
 const GatewayProxy = "gateway-proxy"
@@ -369,7 +392,7 @@ func (w *World) Allowed() []Connection {
 			}
 			for _, port := range dst.Ports {
 				if w.allows(Egress, src, dst, port) && w.allows(Ingress, dst, src, port) {
-					out = append(out, Connection{From: src.Ref, To: dst.Ref, Port: port.Number, Protocol: port.Protocol})
+					out = append(out, Connection{From: src.Ref, To: dst.Ref, Port: port.Number, Protocol: port.Protocol, Mesh: port.Name == MeshPortName})
 				}
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/mesh"
 	"github.com/platformctl/platformctl/pkg/netpol"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -50,7 +51,8 @@ func externalOf(t *testing.T, objs []render.Object, ns string) []string {
 // ::/0 without the private, link-local and metadata ranges, or its host)
 // on each of its ports, and each managed store a service uses or consumes
 // on its endpoint's port: at its cidrs, or without them (network.cni:
-// cilium) at its endpoint's host. Canaries alike.
+// cilium) at its endpoint's host. Canaries alike. With mesh: istio, the
+// probes' address reaches each of them.
 func impliedExternal(t *testing.T, p *spec.Platform, envName string) []string {
 	apps := spec.Namespace(p.Environment(envName), "apps")
 	internet := map[string]string{
@@ -68,6 +70,11 @@ func impliedExternal(t *testing.T, p *spec.Platform, envName string) []string {
 			pods = append(pods, svc.Name+"-migrate")
 		}
 		for _, pod := range pods {
+			// Istio's ambient mesh: the kubelet's probes, rewritten by
+			// istio-cni to its link-local address, reach every port.
+			if m := p.Spec.Mesh; m != nil && m.Provider == spec.MeshIstio {
+				set[fmt.Sprintf("%s -> %s/%s:*", mesh.IstioProbeSource, apps, pod)] = true
+			}
 			for _, e := range svc.Egress {
 				for _, port := range e.Ports {
 					switch {

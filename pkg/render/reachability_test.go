@@ -14,6 +14,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/mesh"
 	"github.com/platformctl/platformctl/pkg/netpol"
 	"github.com/platformctl/platformctl/pkg/render"
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -184,14 +185,39 @@ func TestReachabilityEvaluatorCatchesAnOpenPolicy(t *testing.T) {
 // it calls on the called port, and the collector on OTLP when tracing is
 // on; a store's backup job reaches its store; with metrics, Prometheus
 // reaches every metrics port and Grafana reaches Prometheus. A canary's
-// pods send and receive what their stable pods do. Nothing else.
+// pods send and receive what their stable pods do. With a mesh, each
+// connection to a meshed pod also reaches its mesh port. Nothing else.
 func implied(p *spec.Platform, envName string) []string {
 	env := p.Environment(envName)
 	ns := func(area string) string { return spec.Namespace(env, area) }
 	s := &p.Spec
 	set := map[string]bool{}
+	// In a mesh, whatever reaches a meshed pod also reaches its mesh's
+	// inbound port (mesh.InboundPort), where meshed senders arrive.
+	meshPort, meshed := int32(0), map[string]bool{}
+	if m := s.Mesh; m != nil {
+		meshPort = mesh.HBONEPort
+		if m.Provider == spec.MeshLinkerd {
+			meshPort = mesh.LinkerdInboundPort
+		}
+		for _, area := range spec.MeshAreas {
+			meshed[ns(area)] = true
+		}
+	}
 	add := func(fromNS, from, toNS, to string, port int32) {
 		set[fmt.Sprintf("%s/%s -> %s/%s:%d", fromNS, from, toNS, to, port)] = true
+		if !meshed[toNS] {
+			return
+		}
+		set[fmt.Sprintf("%s/%s -> %s/%s:%d", fromNS, from, toNS, to, meshPort)] = true
+		// A migration's pods carry their service's name label, so its
+		// policy (which gives them the service's egress) selects them
+		// for ingress too: they listen on nothing of their own, but
+		// ztunnel's port is theirs as well (connections through it find
+		// no listener).
+		if svc := p.Service(to); svc != nil && svc.Migrate != nil && toNS == ns("apps") {
+			set[fmt.Sprintf("%s/%s -> %s/%s-migrate:%d", fromNS, from, toNS, to, meshPort)] = true
+		}
 	}
 	// pods are the workloads a service runs: itself and its canary.
 	pods := func(svc *spec.Service) []string {

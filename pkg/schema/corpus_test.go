@@ -195,6 +195,9 @@ var badCases = map[string]class{
 	"115-edge-bad-values.yaml":                   schemaClass,
 	"delivery-01-combinations.yaml":              crossField,
 	"delivery-02-analysis-without-metrics.yaml":  mixed,
+	"mesh-01-edge-outside.yaml":                  crossField,
+	"mesh-02-ingress-nginx.yaml":                 crossField,
+	"mesh-03-bad-values.yaml":                    schemaClass,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

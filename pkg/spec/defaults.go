@@ -68,6 +68,9 @@ func Default(p *Platform) {
 	if s.Edge.ClientIP == "" {
 		s.Edge.ClientIP = ClientIPDistribute
 	}
+	if s.Mesh != nil && s.Mesh.Provider == MeshIstio && s.Mesh.Mode == "" {
+		s.Mesh.Mode = MeshAmbient
+	}
 	if s.Edge.API == EdgeGateway && s.Edge.Implementation == "" {
 		s.Edge.Implementation = ImplEnvoyGateway
 	}

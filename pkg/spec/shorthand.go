@@ -13,6 +13,7 @@ import (
 var shorthands = map[reflect.Type]string{
 	reflect.TypeOf(Call{}):  "service",
 	reflect.TypeOf(Mount{}): "volume",
+	reflect.TypeOf(Mesh{}):  "provider",
 }
 
 // integerText are the string types whose value may also be written as a YAML

@@ -62,6 +62,11 @@ type PlatformSpec struct {
 	Edge Edge `json:"edge"`
 	// Network says what enforces the platform's network policies.
 	Network Network `json:"network,omitempty"`
+	// Mesh enrols the apps, data and observability namespaces in a service
+	// mesh (installed in the clusters beforehand): mutual TLS required
+	// between their pods, with the NetworkPolicy allows the mesh needs
+	// (docs/mesh.md). mesh: istio is mesh: {provider: istio}.
+	Mesh *Mesh `json:"mesh,omitempty"`
 	// Services are the stateless workloads (HTTP/gRPC/WebSocket servers and queue workers).
 	Services []Service `json:"services" validate:"dive"`
 	// Data are the stateful dependencies, in-cluster or managed.
@@ -239,6 +244,34 @@ type Network struct {
 	// Enterprise and Calico Cloud only), so calico renders what generic does.
 	CNI CNI `json:"cni,omitempty" validate:"omitempty,oneof=generic cilium calico"`
 }
+
+// Mesh is the service mesh the platform's pods join.
+type Mesh struct {
+	// Provider is istio (in ambient mode: no sidecars, ztunnel on every
+	// node) or linkerd (a proxy sidecar per pod, injected by linkerd's
+	// webhook; installed with linkerd-cni so that no pod needs NET_ADMIN).
+	Provider MeshProvider `json:"provider" validate:"required,oneof=istio linkerd"`
+	// Mode is how istio meshes pods: ambient (the default and only mode:
+	// a sidecar's init container needs NET_ADMIN, which the restricted Pod
+	// Security level refuses without the Istio CNI node agent, and a
+	// sidecar keeps a Job's pod running). Only for provider istio.
+	Mode MeshMode `json:"mode,omitempty" validate:"omitempty,oneof=ambient"`
+}
+
+// MeshProvider is a service mesh implementation.
+type MeshProvider string
+
+// The meshes platformctl renders for.
+const (
+	MeshIstio   MeshProvider = "istio"
+	MeshLinkerd MeshProvider = "linkerd"
+)
+
+// MeshMode is how a mesh puts its proxy in a pod's path.
+type MeshMode string
+
+// MeshAmbient is Istio's sidecar-less mode.
+const MeshAmbient MeshMode = "ambient"
 
 // EdgeAPI selects the routing API.
 type EdgeAPI string

@@ -80,6 +80,7 @@ spec:
       kustomize:
         components: [kustomize/us-data-residency]
   network: {cni: cilium}
+  mesh: {provider: istio, mode: ambient}
   edge:
     api: gateway
     implementation: envoy-gateway

@@ -341,6 +341,13 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 	duration := func() string { return g.pick("1ms", "250ms", "1.5s", "30s", "90s", "1h30m", "100h") }
 	cni := g.pick("generic", "cilium", "calico")
 	spec["network"] = map[string]any{"cni": cni}
+	// A mesh only with edge proxies that can join it (spec.MeshEdgeProfiles).
+	switch {
+	case envoyGW && g.chance(3):
+		spec["mesh"] = g.pick("istio", "linkerd")
+	case impl == "istio" && g.chance(3):
+		spec["mesh"] = map[string]any{"provider": "istio", "mode": "ambient"}
+	}
 
 	// Data stores first: services use them.
 	var data []any

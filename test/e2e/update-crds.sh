@@ -22,6 +22,7 @@ sources=(
 	"kyverno github.com/kyverno/kyverno@v1.19.1 config/crds/policies.kyverno.io policies.kyverno.io_imagevalidatingpolicies.yaml"
 	"vertical-pod-autoscaler k8s.io/autoscaler/vertical-pod-autoscaler@v1.8.1 deploy vpa-v1-crd-gen.yaml"
 	"cilium github.com/cilium/cilium@v1.20.2 pkg/k8s/apis/cilium.io/client/crds/v2 ciliumnetworkpolicies.yaml"
+	"istio istio.io/api@v1.32.0 kubernetes customresourcedefinitions.gen.yaml#peerauthentications.security.istio.io"
 	"envoy-gateway github.com/envoyproxy/gateway@v1.9.1 charts/gateway-helm/charts/crds/crds/generated gateway.envoyproxy.io_envoyproxies.yaml gateway.envoyproxy.io_clienttrafficpolicies.yaml gateway.envoyproxy.io_backendtrafficpolicies.yaml"
 )
 
@@ -31,7 +32,21 @@ for line in "${sources[@]}"; do
 	[[ -n "$src" ]] || { echo "cannot download $mod" >&2; exit 1; }
 	mkdir -p "$dest/$project"
 	for f in $files; do
-		install -m 0644 "$src/$dir/$f" "$dest/$project/$f"
+		case "$f" in
+		*'#'*)
+			# file#crd-name: one CRD out of a file that holds a project's
+			# every CRD, written to <crd-name>.yaml.
+			file="${f%%#*}" crd="${f#*#}"
+			awk -v want="$crd" '
+				function flush() { if (doc ~ "\n  name: " want "\n") printf "%s", doc; doc = "" }
+				/^---$/ { flush(); next }
+				{ doc = doc $0 "\n" }
+				END { flush() }' "$src/$dir/$file" >"$dest/$project/$crd.yaml"
+			[[ -s "$dest/$project/$crd.yaml" ]] || { echo "no CRD $crd in $mod $dir/$file" >&2; exit 1; }
+			chmod 0644 "$dest/$project/$crd.yaml"
+			;;
+		*) install -m 0644 "$src/$dir/$f" "$dest/$project/$f" ;;
+		esac
 	done
 	echo "$project: $mod $dir"
 done

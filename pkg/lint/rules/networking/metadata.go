@@ -52,10 +52,13 @@ func portsReachMetadata(rule *yaml.Node) bool {
 	return false
 }
 
-// ipBlockMetadata returns the metadata addresses an ipBlock admits: those
+// ipBlockMetadata returns the metadata addresses an ipBlock admits.
+func ipBlockMetadata(block *yaml.Node) []netip.Addr { return ipBlockAdmits(block, metadataAddrs) }
+
+// ipBlockAdmits returns the addresses of addrs an ipBlock admits: those
 // its cidr contains and no entry of its except contains. An unparsable
 // CIDR admits nothing here (the API server rejects the policy).
-func ipBlockMetadata(block *yaml.Node) []netip.Addr {
+func ipBlockAdmits(block *yaml.Node, addrs []netip.Addr) []netip.Addr {
 	cidr, err := netip.ParsePrefix(strings.TrimSpace(lint.Str(lint.Field(block, "cidr"))))
 	if err != nil {
 		return nil
@@ -67,7 +70,7 @@ func ipBlockMetadata(block *yaml.Node) []netip.Addr {
 		}
 	}
 	var out []netip.Addr
-	for _, a := range metadataAddrs {
+	for _, a := range addrs {
 		if !cidr.Masked().Contains(a) {
 			continue
 		}

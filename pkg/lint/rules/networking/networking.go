@@ -25,5 +25,8 @@ func Rules() []lint.Rule {
 		// peers.go
 		networkPolicyPeerNoPods(),
 		podIsolatedOneDirection(),
+		// mesh.go
+		meshPortBlocked(),
+		meshProbesBlocked(),
 	}
 }

@@ -7,12 +7,14 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
+	"github.com/platformctl/platformctl/pkg/mesh"
 )
 
 // meshRules are the service-mesh rules: the mTLS a mesh's policy objects
 // ask for.
 func meshRules() []lint.Rule {
-	return []lint.Rule{peerAuthenticationNotStrict()}
+	return []lint.Rule{peerAuthenticationNotStrict(), meshPlaintextAccepted()}
 }
 
 // peerAuthenticationNotStrict flags an Istio PeerAuthentication that lets
@@ -58,3 +60,43 @@ func peerAuthenticationNotStrict() lint.Rule {
 // plaintext says whether an mTLS mode admits plaintext connections.
 // UNSET (or no mode) inherits the parent's, judged where it is set.
 func plaintext(mode string) bool { return mode == "PERMISSIVE" || mode == "DISABLE" }
+
+func meshPlaintextAccepted() lint.Rule {
+	return lint.Rule{
+		ID: "mesh-mtls-not-required", Title: "Meshed namespace accepts plaintext", Category: lint.CategorySecurity, Severity: lint.Warning,
+		Description: "A namespace enrolled in a mesh is not yet protected by it: both meshes accept plaintext by default, so a pod outside the mesh still reaches the namespace's pods without a workload identity. " +
+			"Istio (label " + mesh.LabelIstioDataplaneMode + ": " + mesh.Ambient + "): no PeerAuthentication of the input with mtls.mode STRICT and no selector in the namespace or in istio-system (the mesh-wide one); " +
+			"linkerd (annotation " + mesh.AnnotationLinkerdInject + ": enabled): the annotation " + mesh.AnnotationLinkerdInboundPolicy + " is unset (the cluster default, all-unauthenticated unless installed otherwise) or admits unauthenticated clients.",
+		Remediation: "Istio: add a PeerAuthentication named default with spec.mtls.mode: STRICT to the namespace. linkerd: annotate the namespace " + mesh.AnnotationLinkerdInboundPolicy + ": " + mesh.LinkerdAuthenticated + ".",
+		References:  []string{"https://istio.io/latest/docs/reference/config/security/peer_authentication/", "https://linkerd.io/2-edge/reference/authorization-policy/"},
+		CheckSet: func(s *lint.Set, _ *lint.Context, r *lint.Reporter) {
+			strict := map[string]bool{}
+			for _, pa := range s.OfKind("PeerAuthentication") {
+				if pa.Group() == "security.istio.io" && lint.Get(pa.Root, "spec", "selector") == nil && lint.Str(lint.Get(pa.Root, "spec", "mtls", "mode")) == "STRICT" {
+					strict[pa.Namespace] = true
+				}
+			}
+			meshed := facts.MeshedNamespaces(s)
+			for _, name := range facts.SortedKeys(meshed) {
+				m := meshed[name]
+				switch {
+				case m.Port == mesh.HBONEPort && !strict[name] && !strict["istio-system"]:
+					r.Report(m.Obj, "metadata.labels."+mesh.LabelIstioDataplaneMode, "namespace %s is in Istio's ambient mesh, but no STRICT PeerAuthentication covers it: its pods accept plaintext", name)
+				case m.Port == mesh.LinkerdInboundPort:
+					switch policy := lint.Str(lint.Get(m.Obj.Root, "metadata", "annotations", mesh.AnnotationLinkerdInboundPolicy)); policy {
+					case mesh.LinkerdAuthenticated, "cluster-authenticated", "deny":
+					default:
+						r.Report(m.Obj, "metadata.annotations", "namespace %s is meshed by linkerd, but its default inbound policy (%s) admits unauthenticated clients", name, orCluster(policy))
+					}
+				}
+			}
+		},
+	}
+}
+
+func orCluster(policy string) string {
+	if policy == "" {
+		return "unset: the cluster's default"
+	}
+	return policy
+}
