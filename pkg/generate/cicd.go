@@ -94,6 +94,9 @@ var (
 const FluxSyncInterval = 10 * time.Minute
 
 func deployer(c *Context) ([]Object, error) {
+	if c.P.Preview != nil {
+		return nil, nil // Argo CD deploys a preview; no pipeline does
+	}
 	cicd := c.P.Spec.CICD
 	src := "spec.cicd"
 	sa := &corev1.ServiceAccount{
@@ -216,10 +219,14 @@ func gitops(c *Context) ([]Object, error) {
 				SyncPolicy:  policy,
 			},
 		}
-		return []Object{
+		out := []Object{
 			{ID: id("cicd", "AppProject", name), Area: "cicd", Source: src, Obj: project},
 			{ID: id("cicd", "Application", name), Area: "cicd", Source: src, Obj: app},
-		}, nil
+		}
+		if c.previewsBase() {
+			out = append(out, previewApplications(c)...)
+		}
+		return out, nil
 	case spec.GitOpsFlux:
 		ref := &GitRepositoryRef{Branch: cicd.Revision}
 		if isCommit(cicd.Revision) {

@@ -60,9 +60,23 @@ func edge(c *Context) ([]Object, error) {
 		// ingress-nginx runs in the edge namespace behind this Service.
 		return append(out, edgeService(c, sel), edgePolicy(c, sel, ex, nil)), nil
 	}
+	if c.P.Preview != nil {
+		// A preview's routes attach to the base environment's shared
+		// listener; the rest of the edge is the base environment's.
+		for _, e := range ex {
+			out = append(out, route(c, e))
+			if c.P.Spec.Edge.Implementation == spec.ImplEnvoyGateway {
+				out = append(out, backendTrafficPolicy(c, e))
+			}
+		}
+		return out, nil
+	}
 	out = append(out, gateway(c, ex)...)
 	for _, e := range ex {
 		out = append(out, route(c, e))
+	}
+	if c.previewsBase() {
+		out = append(out, previewGateway(c, ex)...)
 	}
 	// Every Gateway API implementation creates the load balancer Service of
 	// each Gateway itself; its type and externalTrafficPolicy are set
@@ -106,6 +120,9 @@ const (
 // edge namespace, so the policy is the same in each); the others run them
 // in the Gateway's namespace.
 func (c *Context) edgePeer() networkingv1.NetworkPolicyPeer {
+	if c.P.Preview != nil {
+		return c.previewEdgePeer()
+	}
 	if c.P.Spec.Edge.API == spec.EdgeGateway && c.P.Spec.Edge.Implementation == spec.ImplEnvoyGateway {
 		return networkingv1.NetworkPolicyPeer{
 			NamespaceSelector: systemSelector(c.P.Spec.Edge.ProxyNamespace),
@@ -151,6 +168,12 @@ func edgeService(c *Context, sel map[string]string) Object {
 // edgePolicy admits the internet to the edge controller and lets it reach
 // exactly the exposed services' ports.
 func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) Object {
+	return edgePolicyFor(c, "edge-controller", sel, networkingv1.NetworkPolicyPeer{NamespaceSelector: c.areaSelector("apps")}, ex, extra)
+}
+
+// edgePolicyFor is edgePolicy for the proxies sel selects, named name,
+// towards the services' namespaces apps selects.
+func edgePolicyFor(c *Context, name string, sel map[string]string, apps networkingv1.NetworkPolicyPeer, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) Object {
 	var ports []networkingv1.NetworkPolicyPort
 	seen := map[int32]bool{}
 	for _, e := range ex {
@@ -160,9 +183,9 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []network
 		}
 	}
 	sort.Slice(ports, func(i, j int) bool { return ports[i].Port.IntVal < ports[j].Port.IntVal })
-	return Object{ID: id("edge", "NetworkPolicy", "edge-controller"), Area: "edge", Source: "spec.edge", Obj: &networkingv1.NetworkPolicy{
+	return Object{ID: id("edge", "NetworkPolicy", name), Area: "edge", Source: "spec.edge", Obj: &networkingv1.NetworkPolicy{
 		TypeMeta:   typeNetworkPolicy,
-		ObjectMeta: metav1.ObjectMeta{Name: "edge-controller", Namespace: c.NS("edge"), Labels: c.labels("edge-controller", "network-policy")},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("edge"), Labels: c.labels(name, "network-policy")},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{MatchLabels: sel},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
@@ -172,7 +195,7 @@ func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []network
 			}},
 			Egress: append([]networkingv1.NetworkPolicyEgressRule{
 				{
-					To:    []networkingv1.NetworkPolicyPeer{{NamespaceSelector: c.areaSelector("apps")}},
+					To:    []networkingv1.NetworkPolicyPeer{apps},
 					Ports: ports,
 				},
 				// Controllers that run in this namespace (ingress-nginx)
@@ -216,16 +239,7 @@ func gateway(c *Context, ex []exposed) []Object {
 			Labels: c.labels(GatewayName, "gateway"), Annotations: nilIfEmpty(ann)},
 		Spec: gwv1.GatewaySpec{GatewayClassName: gwv1.ObjectName(c.P.Spec.Edge.ClassName), Listeners: listeners},
 	}
-	// The Gateway names its own parameters (not the GatewayClass, which is
-	// cluster infrastructure shared with others).
-	switch c.P.Spec.Edge.Implementation {
-	case spec.ImplEnvoyGateway:
-		gw.Spec.Infrastructure = &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
-			Group: EnvoyGatewayGroup, Kind: "EnvoyProxy", Name: GatewayName}}
-	case spec.ImplIstio:
-		gw.Spec.Infrastructure = &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
-			Group: "", Kind: "ConfigMap", Name: istioParametersName}}
-	}
+	gw.Spec.Infrastructure = gatewayInfrastructure(c)
 	redirect := &gwv1.HTTPRoute{
 		TypeMeta:   typeHTTPRoute,
 		ObjectMeta: metav1.ObjectMeta{Name: "https-redirect", Namespace: c.NS("edge"), Labels: c.labels("https-redirect", "route")},
@@ -241,6 +255,21 @@ func gateway(c *Context, ex []exposed) []Object {
 		{ID: id("edge", "Gateway", GatewayName), Area: "edge", Source: "spec.edge", Obj: gw},
 		{ID: id("edge", "HTTPRoute", "https-redirect"), Area: "edge", Source: "spec.edge", Obj: redirect},
 	}
+}
+
+// gatewayInfrastructure is where a Gateway's implementation finds its
+// parameters: the Gateway names them itself, not the GatewayClass, which is
+// cluster infrastructure shared with others.
+func gatewayInfrastructure(c *Context) *gwv1.GatewayInfrastructure {
+	switch c.P.Spec.Edge.Implementation {
+	case spec.ImplEnvoyGateway:
+		return &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: EnvoyGatewayGroup, Kind: "EnvoyProxy", Name: GatewayName}}
+	case spec.ImplIstio:
+		return &gwv1.GatewayInfrastructure{ParametersRef: &gwv1.LocalParametersReference{
+			Group: "", Kind: "ConfigMap", Name: istioParametersName}}
+	}
+	return nil
 }
 
 func nilIfEmpty(m map[string]string) map[string]string {
@@ -284,6 +313,9 @@ func route(c *Context, e exposed) Object {
 		Name: GatewayName, Namespace: ptr(gwv1.Namespace(c.NS("edge"))),
 		SectionName: ptr(gwv1.SectionName("https-" + svc.Expose.Host)),
 	}}
+	if c.P.Preview != nil {
+		parent = []gwv1.ParentReference{c.previewParent()}
+	}
 	meta := metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, "route")}
 	hostnames := []gwv1.Hostname{gwv1.Hostname(c.Host(svc))}
 	headers := &gwv1.HTTPHeaderFilter{Set: securityHeaders(c.P)}

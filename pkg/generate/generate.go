@@ -98,6 +98,7 @@ func Generators() []Generator {
 		{Name: "metrics", Run: metricsObjects},
 		{Name: "admission-policies", Run: admissionPolicies},
 		{Name: "image-verification", Run: imageVerification},
+		{Name: "preview-quotas", Run: previewQuotas},
 	}
 }
 
@@ -124,6 +125,9 @@ func Objects(p *spec.Platform, env *spec.Environment) ([]Object, error) {
 			return nil, &DuplicateError{ID: o.ID, First: first, Second: o.Source}
 		}
 		all = append(all, o)
+	}
+	if p.Preview != nil {
+		all = inPreview(all)
 	}
 	meshPorts(c, all)
 	if err := peerAnnotations(c, all); err != nil {

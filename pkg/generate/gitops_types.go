@@ -13,6 +13,7 @@ import (
 var (
 	typeApplication   = metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "Application"}
 	typeAppProject    = metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject"}
+	typeAppSet        = metav1.TypeMeta{APIVersion: "argoproj.io/v1alpha1", Kind: "ApplicationSet"}
 	typeKustomization = metav1.TypeMeta{APIVersion: "kustomize.toolkit.fluxcd.io/v1", Kind: "Kustomization"}
 	typeGitRepository = metav1.TypeMeta{APIVersion: "source.toolkit.fluxcd.io/v1", Kind: "GitRepository"}
 )
@@ -37,6 +38,87 @@ type ApplicationSource struct {
 	RepoURL        string `json:"repoURL"`
 	TargetRevision string `json:"targetRevision,omitempty"`
 	Path           string `json:"path,omitempty"`
+	// Plugin renders the path with a config management plugin instead of
+	// Kustomize.
+	Plugin *ApplicationSourcePlugin `json:"plugin,omitempty"`
+}
+
+// ApplicationSourcePlugin names a config management plugin and its
+// environment (ARGOCD_ENV_<name> in the plugin's process).
+type ApplicationSourcePlugin struct {
+	Name string   `json:"name"`
+	Env  []EnvVar `json:"env,omitempty"`
+}
+
+// EnvVar is a name and value.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ApplicationSet is argoproj.io/v1alpha1 ApplicationSet: Applications
+// made from a generator's parameters.
+type ApplicationSet struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+	Spec              ApplicationSetSpec `json:"spec"`
+}
+
+// ApplicationSetSpec is the subset of the upstream spec platformctl sets.
+type ApplicationSetSpec struct {
+	GoTemplate        bool                      `json:"goTemplate,omitempty"`
+	GoTemplateOptions []string                  `json:"goTemplateOptions,omitempty"`
+	Generators        []ApplicationSetGenerator `json:"generators"`
+	Template          ApplicationSetTemplate    `json:"template"`
+}
+
+// ApplicationSetGenerator is one generator; platformctl uses the
+// pull-request one.
+type ApplicationSetGenerator struct {
+	PullRequest *PullRequestGenerator `json:"pullRequest,omitempty"`
+}
+
+// PullRequestGenerator lists the open pull requests of a repository.
+type PullRequestGenerator struct {
+	GitHub              *PullRequestGitHub `json:"github,omitempty"`
+	GitLab              *PullRequestGitLab `json:"gitlab,omitempty"`
+	RequeueAfterSeconds *int64             `json:"requeueAfterSeconds,omitempty"`
+}
+
+// PullRequestGitHub is a GitHub repository's pull requests.
+type PullRequestGitHub struct {
+	Owner    string    `json:"owner"`
+	Repo     string    `json:"repo"`
+	TokenRef *TokenRef `json:"tokenRef,omitempty"`
+	Labels   []string  `json:"labels,omitempty"`
+}
+
+// PullRequestGitLab is a GitLab project's merge requests.
+type PullRequestGitLab struct {
+	Project          string    `json:"project"`
+	API              string    `json:"api,omitempty"`
+	TokenRef         *TokenRef `json:"tokenRef,omitempty"`
+	Labels           []string  `json:"labels,omitempty"`
+	PullRequestState string    `json:"pullRequestState,omitempty"`
+}
+
+// TokenRef is a key of a Secret in Argo CD's namespace.
+type TokenRef struct {
+	SecretName string `json:"secretName"`
+	Key        string `json:"key"`
+}
+
+// ApplicationSetTemplate is the Application each parameter set becomes.
+type ApplicationSetTemplate struct {
+	Metadata ApplicationSetTemplateMeta `json:"metadata"`
+	Spec     ApplicationSpec            `json:"spec"`
+}
+
+// ApplicationSetTemplateMeta is the generated Application's metadata.
+type ApplicationSetTemplateMeta struct {
+	Name       string            `json:"name"`
+	Labels     map[string]string `json:"labels,omitempty"`
+	Finalizers []string          `json:"finalizers,omitempty"`
 }
 
 // ApplicationDestination is the cluster the Application deploys to.

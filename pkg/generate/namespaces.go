@@ -79,6 +79,7 @@ func namespaces(c *Context) ([]Object, error) {
 			meta.Annotations = map[string]string{AnnotationAllowedRegistries: strings.Join(regs, ",")}
 		}
 		meshNamespace(c, area, &meta)
+		previewNamespace(c, &meta)
 		out = append(out, Object{
 			ID: id(area, "Namespace", ""), Area: area, Source: "spec",
 			Obj: &corev1.Namespace{TypeMeta: typeNamespace, ObjectMeta: meta},

@@ -47,7 +47,14 @@ var priorityTiers = []priorityTier{
 func (c *Context) ClusterName(suffix string) string { return c.P.ClusterName(c.Env, suffix) }
 
 // PriorityClassName is the cluster-wide name of a priority tier.
-func (c *Context) PriorityClassName(tier string) string { return c.ClusterName(tier) }
+// A preview's pods use its base environment's classes: a preview owns
+// nothing cluster-wide.
+func (c *Context) PriorityClassName(tier string) string {
+	if pv := c.P.Preview; pv != nil {
+		return c.P.ClusterName(pv.From, tier)
+	}
+	return c.ClusterName(tier)
+}
 
 func priorityClasses(c *Context) ([]Object, error) {
 	var out []Object

@@ -312,6 +312,10 @@ func (ix *refIndex) problems() []string {
 			if !ix.has("AppProject", ns, str(sp, "project")) {
 				bad("%s: AppProject %q does not exist", k, str(sp, "project"))
 			}
+		case "ApplicationSet":
+			if project := manifest.String(m, "spec", "template", "spec", "project"); !ix.has("AppProject", ns, project) {
+				bad("%s: AppProject %q of its Applications does not exist", k, project)
+			}
 		case "Kustomization":
 			ref := asMap(sp["sourceRef"])
 			if !ix.has(str(ref, "kind"), ns, str(ref, "name")) {
@@ -344,6 +348,11 @@ func (ix *refIndex) rbacProblems() []string {
 				}
 			}
 		case "AppProject":
+			// The project of the environment's own Application deploys
+			// its objects; another (the previews') deploys other ones.
+			if !ix.projectOfApplication(manifest.String(m, "metadata", "name")) {
+				continue
+			}
 			allowed := map[string]bool{}
 			for _, gk := range asList(manifest.Get(m, "spec", "clusterResourceWhitelist")) {
 				allowed[str(asMap(gk), "group")+"/"+str(asMap(gk), "kind")] = true
@@ -363,6 +372,17 @@ func (ix *refIndex) rbacProblems() []string {
 		}
 	}
 	return out
+}
+
+// projectOfApplication says whether an Application of the index names
+// the AppProject name.
+func (ix *refIndex) projectOfApplication(name string) bool {
+	for _, o := range ix.objs {
+		if manifest.String(o, "kind") == "Application" && manifest.String(o, "spec", "project") == name {
+			return true
+		}
+	}
+	return false
 }
 
 // writes reports whether a Role may create objects (the deployer of gitops: none).

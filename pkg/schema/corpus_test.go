@@ -198,6 +198,8 @@ var badCases = map[string]class{
 	"mesh-01-edge-outside.yaml":                  crossField,
 	"mesh-02-ingress-nginx.yaml":                 crossField,
 	"mesh-03-bad-values.yaml":                    schemaClass,
+	"previews-01-combinations.yaml":              crossField,
+	"previews-02-from-gitlab.yaml":               mixed,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

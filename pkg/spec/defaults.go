@@ -27,10 +27,12 @@ const (
 	// DefaultBackupRetentionDays keeps a week of backups.
 	DefaultBackupRetentionDays = 7
 	DefaultRevision            = "main"
-	DefaultRepoPath            = "deploy"
-	NodePoolLabel              = "platformctl.dev/node-pool"
-	DefaultCollectorImage      = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
-	SpotTaintKey               = "platformctl.dev/spot"
+	// DefaultPreviewSecretStore is the ClusterSecretStore previews read.
+	DefaultPreviewSecretStore = "preview-secrets"
+	DefaultRepoPath           = "deploy"
+	NodePoolLabel             = "platformctl.dev/node-pool"
+	DefaultCollectorImage     = "docker.io/otel/opentelemetry-collector-contrib:0.115.1"
+	SpotTaintKey              = "platformctl.dev/spot"
 	// GPUResource is the extended resource (and default taint key) of GPUs.
 	GPUResource = "nvidia.com/gpu"
 )
@@ -181,6 +183,23 @@ func Default(p *Platform) {
 	}
 	if s.CICD.Revision == "" {
 		s.CICD.Revision = DefaultRevision
+	}
+	if pv := s.Previews; pv != nil {
+		if pv.SecretStore == "" {
+			pv.SecretStore = DefaultPreviewSecretStore
+		}
+		if pv.SpecPath == "" {
+			pv.SpecPath = "platform.yaml"
+		}
+		if pv.Quota.CPU == "" {
+			pv.Quota.CPU = "4"
+		}
+		if pv.Quota.Memory == "" {
+			pv.Quota.Memory = "8Gi"
+		}
+		if pv.Quota.Pods == 0 {
+			pv.Quota.Pods = 30
+		}
 	}
 	if s.CICD.Path == "" {
 		s.CICD.Path = DefaultRepoPath

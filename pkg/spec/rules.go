@@ -558,7 +558,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  poolSpotOrGPU,
 			Schema: whySibling,
 		},
-	}, append(append(append(identityRules(), passThroughRules()...), edgeRules()...), meshRules()...)...)
+	}, append(append(append(append(identityRules(), passThroughRules()...), edgeRules()...), meshRules()...), previewRules()...)...)
 })
 
 // oneOf returns the allowed values of a field from its validate tag.

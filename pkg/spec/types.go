@@ -43,6 +43,9 @@ type Platform struct {
 	// spec was loaded (slash paths relative to its directory): rendering and
 	// building use these bytes, never the disk again.
 	Files map[string][]byte `json:"-"`
+	// Preview is set on the platform ForPreview derives for a pull
+	// request's preview, nil otherwise.
+	Preview *PreviewOf `json:"-"`
 }
 
 // Metadata names the platform; the name becomes the app.kubernetes.io/part-of label.
@@ -93,6 +96,59 @@ type PlatformSpec struct {
 	// Lint configures how the rendered manifests meet linters other than
 	// platformctl's own.
 	Lint Lint `json:"lint,omitempty"`
+	// Previews are environments per pull request of the deploy repository
+	// (cicd.repoURL): Argo CD creates one from a base environment when a
+	// pull request opens and deletes it when the pull request closes
+	// (docs/previews.md).
+	Previews *Previews `json:"previews,omitempty"`
+}
+
+// Previews configures the pull-request preview environments.
+type Previews struct {
+	// From is the environment a preview copies (its overrides and
+	// components) in the tier development, into the namespaces
+	// pr-<N>-apps and pr-<N>-data of its cluster. Not a production one:
+	// a preview holds no production data or secrets.
+	From string `json:"from" validate:"required,dnslabel"`
+	// Provider hosts the deploy repository's pull requests: github or
+	// gitlab; the repository (owner and name, or project path) is
+	// cicd.repoURL's.
+	Provider PreviewProvider `json:"provider" validate:"required,oneof=github gitlab"`
+	// Labels a pull request must carry to get a preview (default: every
+	// open pull request).
+	Labels []string `json:"labels,omitempty" validate:"omitempty,dive,min=1,max=63"`
+	// TokenSecret is the Secret in Argo CD's namespace whose key token
+	// holds the API token the pull-request generator reads with: required
+	// for gitlab; without it, github's unauthenticated rate limit applies.
+	TokenSecret string `json:"tokenSecret,omitempty" validate:"omitempty,dnssubdomain"`
+	// SecretStore is the ClusterSecretStore the previews' ExternalSecrets
+	// read (default preview-secrets): a store of preview credentials, never
+	// the one the other environments read.
+	SecretStore string `json:"secretStore,omitempty" validate:"omitempty,dnssubdomain"`
+	// Quota caps each preview namespace.
+	Quota PreviewQuota `json:"quota,omitempty"`
+	// SpecPath is this file's path in the deploy repository (default
+	// platform.yaml), where Argo CD's platformctl plugin builds a preview.
+	SpecPath string `json:"specPath,omitempty" validate:"omitempty,relpath"`
+}
+
+// PreviewProvider is where the deploy repository's pull requests live.
+type PreviewProvider string
+
+// The pull-request generators previews render for.
+const (
+	PreviewGitHub PreviewProvider = "github"
+	PreviewGitLab PreviewProvider = "gitlab"
+)
+
+// PreviewQuota is a ResourceQuota of each preview namespace.
+type PreviewQuota struct {
+	// CPU is the namespace's total CPU request and limit (default 4).
+	CPU string `json:"cpu,omitempty" validate:"omitempty,quantity"`
+	// Memory is the namespace's total memory request and limit (default 8Gi).
+	Memory string `json:"memory,omitempty" validate:"omitempty,quantity"`
+	// Pods is the namespace's pod count limit (default 30).
+	Pods int32 `json:"pods,omitempty" validate:"omitempty,range=1:1000"`
 }
 
 // Lint configures what the rendered manifests carry for other linters.

@@ -349,7 +349,10 @@ func reflectTypes() map[string]reflect.Type {
 		}
 		out[t.Name()] = t
 		for i := 0; i < t.NumField(); i++ {
-			collect(t.Field(i).Type)
+			// Fields the spec does not read (json "-") are not its types.
+			if t.Field(i).Tag.Get("json") != "-" {
+				collect(t.Field(i).Type)
+			}
 		}
 	}
 	collect(reflect.TypeOf(spec.Platform{}))

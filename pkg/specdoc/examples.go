@@ -205,6 +205,16 @@ spec:
     repoURL: https://github.com/acme/shop-deploy
     revision: main
     path: deploy
+  # A preview per pull request labelled "preview", copied from staging
+  # (docs/previews.md).
+  previews:
+    from: staging
+    provider: github
+    labels: [preview]
+    tokenSecret: github-token
+    secretStore: preview-vault
+    quota: {cpu: "6", memory: 12Gi, pods: 40}
+    specPath: platform.yaml
   nodePools:
     general:
       labels: {node.example.com/pool: general}

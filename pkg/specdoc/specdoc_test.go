@@ -227,6 +227,16 @@ func generated(p *spec.Platform) string {
 		b.Write(js)
 		b.WriteByte('\n')
 	}
+	// A pull request's preview, which the previews' own settings shape.
+	if p.Spec.Previews != nil {
+		if pp, err := p.ForPreview(7); err != nil {
+			fmt.Fprintf(&b, "error: %v\n", err)
+		} else if objs, err := generate.Objects(pp, &pp.Spec.Environments[0]); err != nil {
+			fmt.Fprintf(&b, "error: %v\n", err)
+		} else if js, err := json.Marshal(objs); err == nil {
+			b.Write(js)
+		}
+	}
 	// What render adds over the generator: the overlays' references to
 	// the spec's components.
 	for i := range p.Spec.Environments {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +34,11 @@ type environment struct {
 	Example string
 	Spec    string // path to platform.yaml
 	Env     string
+	// Preview is a pull request number: the environment is its preview
+	// (`platformctl build --preview N`), and Env its name; Base is the
+	// environment it is copied from, whose cluster it runs in.
+	Preview int
+	Base    string
 }
 
 func (e environment) String() string { return e.Example + "/" + e.Env }
@@ -44,6 +50,9 @@ type platformSpec struct {
 		Environments []struct {
 			Name string `json:"name"`
 		} `json:"environments"`
+		Previews *struct {
+			From string `json:"from"`
+		} `json:"previews"`
 	} `json:"spec"`
 }
 
@@ -64,6 +73,10 @@ func discoverEnvironments(t *testing.T) []environment {
 			require.NotEmpty(t, e.Name, "%s has an environment without a name", path)
 			envs = append(envs, environment{Example: example, Spec: path, Env: e.Name})
 		}
+		// One pull request's preview, as Argo CD's plugin builds it.
+		if spec.Spec.Previews != nil {
+			envs = append(envs, environment{Example: example, Spec: path, Env: "pr-7", Preview: 7, Base: spec.Spec.Previews.From})
+		}
 	}
 	return envs
 }
@@ -76,16 +89,29 @@ func render(t *testing.T, env environment) []*unstructured.Unstructured {
 	defer cancel()
 	rel, err := filepath.Rel(suite.root, env.Spec)
 	require.NoError(t, err)
-	cmd := exec.CommandContext(ctx, bin, "build", "-f", rel, "--env", env.Env)
+	args := []string{"build", "-f", rel, "--env", env.Env}
+	if env.Preview != 0 {
+		args = []string{"build", "-f", rel, "--preview", strconv.Itoa(env.Preview)}
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = suite.root
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("platformctl build -f %s --env %s: %v\nstderr:\n%s", rel, env.Env, err, stderr.String())
+		t.Fatalf("platformctl %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	objs, err := kube.Decode(stdout.Bytes())
 	require.NoError(t, err, "platformctl build -f %s --env %s printed invalid YAML", rel, env.Env)
 	require.NotEmpty(t, objs, "platformctl build -f %s --env %s printed no objects", rel, env.Env)
+	if env.Preview != 0 {
+		// A preview runs in its base environment's cluster and uses the
+		// cluster-wide objects that environment owns (PriorityClasses).
+		for _, o := range render(t, environment{Example: env.Example, Spec: env.Spec, Env: env.Base}) {
+			if o.GetNamespace() == "" && o.GetKind() != "Namespace" {
+				objs = append(objs, o)
+			}
+		}
+	}
 	return objs
 }
 

@@ -14,7 +14,7 @@ sources=(
 	"external-secrets github.com/external-secrets/external-secrets@v1.3.2 config/crds/bases external-secrets.io_externalsecrets.yaml external-secrets.io_secretstores.yaml external-secrets.io_clustersecretstores.yaml"
 	"prometheus-operator github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd monitoring.coreos.com_servicemonitors.yaml monitoring.coreos.com_podmonitors.yaml monitoring.coreos.com_prometheusrules.yaml"
 	"cert-manager github.com/cert-manager/cert-manager@v1.21.2 deploy/crds cert-manager.io_certificates.yaml cert-manager.io_clusterissuers.yaml"
-	"argo-cd github.com/argoproj/argo-cd/v3@v3.5.7 manifests/crds application-crd.yaml appproject-crd.yaml"
+	"argo-cd github.com/argoproj/argo-cd/v3@v3.5.7 manifests/crds application-crd.yaml appproject-crd.yaml applicationset-crd.yaml"
 	"argo-rollouts github.com/argoproj/argo-rollouts@v1.10.1 manifests/crds rollout-crd.yaml analysis-template-crd.yaml"
 	"flux github.com/fluxcd/kustomize-controller@v1.9.6 config/crd/bases kustomize.toolkit.fluxcd.io_kustomizations.yaml"
 	"flux github.com/fluxcd/source-controller@v1.9.6 config/crd/bases source.toolkit.fluxcd.io_gitrepositories.yaml source.toolkit.fluxcd.io_ocirepositories.yaml source.toolkit.fluxcd.io_helmrepositories.yaml"

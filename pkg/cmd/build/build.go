@@ -9,6 +9,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmdutil"
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/render"
+	"github.com/platformctl/platformctl/pkg/spec"
 )
 
 // Options are build's inputs.
@@ -19,7 +20,12 @@ type Options struct {
 	// EnvSource is where Env came from when not from --env
 	// (PLATFORMCTL_ENV, the config file), for the message when it is wrong.
 	EnvSource string
-	Log       cmdutil.Logger
+	// Preview builds pull request Preview's preview environment
+	// (spec.previews) instead of Env, when PreviewSet: what Argo CD's
+	// platformctl plugin runs for each pull request.
+	Preview    int
+	PreviewSet bool
+	Log        cmdutil.Logger
 }
 
 // NewCmd returns the build command; runF replaces the run function in tests.
@@ -32,12 +38,14 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 'kustomize build overlays/<env>' prints for the rendered tree, without writing
 the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
 		Example: `  platformctl build --env production
-  platformctl build -f examples/shop/platform.yaml --env dev | kubectl apply --dry-run=server -f -`,
+  platformctl build -f examples/shop/platform.yaml --env dev | kubectl apply --dry-run=server -f -
+  platformctl build -f examples/shop/platform.yaml --preview 123`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Env = f.Setting(cmd.Flags(), "env", "env")
 			opts.EnvSource = f.Source(cmd.Flags(), "env", "env")
+			opts.PreviewSet = cmd.Flags().Changed("preview")
 			if runF != nil {
 				return runF(opts)
 			}
@@ -48,6 +56,8 @@ the tree or running Kustomize. Pipe it to kubectl, a linter or a diff.`,
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml") // the flag exists: registered above
 	cmd.Flags().VarP(&cmdutil.OnceString{}, "env", "e", "environment to build (required when the spec has more than one)")
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments) // the flag exists: registered above
+	cmd.Flags().IntVar(&opts.Preview, "preview", 0, "build the preview environment of this pull request number (spec.previews) instead of an environment")
+	cmd.MarkFlagsMutuallyExclusive("env", "preview")
 	return cmd
 }
 
@@ -58,11 +68,17 @@ func Run(opts *Options) error {
 	if err != nil {
 		return err
 	}
-	env, err := cmdutil.OneEnvironment(d.Platform, opts.Env, opts.EnvSource)
-	if err != nil {
+	p := d.Platform
+	var env string
+	if opts.PreviewSet {
+		if p, err = d.Platform.ForPreview(opts.Preview); err != nil {
+			return cmdutil.Fail(fmt.Errorf("--preview: %w", err))
+		}
+		env = spec.PreviewEnvName(opts.Preview)
+	} else if env, err = cmdutil.OneEnvironment(d.Platform, opts.Env, opts.EnvSource); err != nil {
 		return err
 	}
-	out, err := render.Build(d.Platform, env)
+	out, err := render.Build(p, env)
 	if err != nil {
 		return cmdutil.Fail(generate.Locate(d, err))
 	}

@@ -34,8 +34,13 @@ func TestEnvironments(t *testing.T) {
 	assert.Equal(t, 1, code, errOut)
 	first := strings.SplitN(out, "\n", 2)[0]
 	// Namespace isolation and per-environment names are matched, so every
-	// object is one that changed, none added or removed.
-	assert.Equal(t, "staging → production: 124 objects changed, 0 objects added, 0 objects removed", first)
+	// object is one that changed, none added, and removed only the five
+	// of the previews staging is the base of (ApplicationSet, AppProject,
+	// plugin ConfigMap, shared Gateway and its redirect).
+	assert.Equal(t, "staging → production: 124 objects changed, 0 objects added, 5 objects removed", first)
+	for _, o := range []string{"argoproj.io/ApplicationSet argocd/shop-previews", "gateway.networking.k8s.io/Gateway edge/previews"} {
+		assert.Contains(t, out, "- "+o+"\n")
+	}
 	assert.Contains(t, out, "~ apps/Deployment apps/web\n")
 
 	code, out, _ = run(t, "", "diff", "-f", shop, "--env", "production", "--env", "production")
