@@ -17,13 +17,15 @@ TOOL      := bash .ci/tool
 # RACE_PKGS are the packages with goroutines, locks or signal handling of their own: their
 # tests run again under the race detector (make race). -race costs 5-10x on 2 cores, so the
 # tests with no concurrency of ours are left to make unit: -short skips treeio's process per
-# write step, RACE_SKIP the Kustomize comparisons of pkg/render (krusty, single-threaded) and the
-# SIGKILL-at-every-delay render test (the killed child never reaches a second goroutine).
+# write step, RACE_SKIP the Kustomize comparisons of pkg/render (krusty, single-threaded), its
+# property checks over render.Environment (one goroutine: NetworkPolicy reachability, outside
+# traffic, references, CRD schemas) and the SIGKILL-at-every-delay render test (the killed child
+# never reaches a second goroutine).
 # Measured on 2 cores: every test of these packages 7m45s wall (load 7-11); bounded like this 2m09s
 # (load 3-5, warm cache); compiling the race variants from an empty build cache adds about 5 min.
 RACE_PKGS := ./pkg/treeio/ ./pkg/filelock/ ./pkg/filetxn/ ./pkg/scaffold/ ./pkg/cmd/newcmd/ \
              ./pkg/cmd/initcmd/ ./pkg/cmd/render/ ./pkg/render/ ./pkg/lint/
-RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext)$$
+RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext|TestExternalIsWhatTheSpecImplies|TestEveryReferenceResolves|TestRolloutsMatchTheCRDs|TestCiliumPoliciesMatchTheCRD|TestReachabilityIsWhatTheSpecImplies)$$
 
 .PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e peers bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
