@@ -240,21 +240,26 @@ func gateway(c *Context, ex []exposed) []Object {
 		Spec: gwv1.GatewaySpec{GatewayClassName: gwv1.ObjectName(c.P.Spec.Edge.ClassName), Listeners: listeners},
 	}
 	gw.Spec.Infrastructure = gatewayInfrastructure(c)
-	redirect := &gwv1.HTTPRoute{
+	return []Object{
+		{ID: id("edge", "Gateway", GatewayName), Area: "edge", Source: "spec.edge", Obj: gw},
+		httpsRedirect(c, "https-redirect", GatewayName, "spec.edge"),
+	}
+}
+
+// httpsRedirect is the route that answers plain HTTP on gateway's http
+// listener with a permanent redirect to HTTPS.
+func httpsRedirect(c *Context, name string, gateway gwv1.ObjectName, src string) Object {
+	return Object{ID: id("edge", "HTTPRoute", name), Area: "edge", Source: src, Obj: &gwv1.HTTPRoute{
 		TypeMeta:   typeHTTPRoute,
-		ObjectMeta: metav1.ObjectMeta{Name: "https-redirect", Namespace: c.NS("edge"), Labels: c.labels("https-redirect", "route")},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("edge"), Labels: c.labels(name, "route")},
 		Spec: gwv1.HTTPRouteSpec{
-			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: GatewayName, SectionName: ptr(gwv1.SectionName("http"))}}},
+			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: gateway, SectionName: ptr(gwv1.SectionName("http"))}}},
 			Rules: []gwv1.HTTPRouteRule{{Filters: []gwv1.HTTPRouteFilter{{
 				Type:            gwv1.HTTPRouteFilterRequestRedirect,
 				RequestRedirect: &gwv1.HTTPRequestRedirectFilter{Scheme: ptr("https"), StatusCode: ptr(301)},
 			}}}},
 		},
-	}
-	return []Object{
-		{ID: id("edge", "Gateway", GatewayName), Area: "edge", Source: "spec.edge", Obj: gw},
-		{ID: id("edge", "HTTPRoute", "https-redirect"), Area: "edge", Source: "spec.edge", Obj: redirect},
-	}
+	}}
 }
 
 // gatewayInfrastructure is where a Gateway's implementation finds its

@@ -193,20 +193,9 @@ func previewGateway(c *Context, ex []exposed) []Object {
 		}},
 	}
 	gw.Spec.Infrastructure = gatewayInfrastructure(c)
-	redirect := &gwv1.HTTPRoute{
-		TypeMeta:   typeHTTPRoute,
-		ObjectMeta: metav1.ObjectMeta{Name: PreviewGatewayName + "-https-redirect", Namespace: c.NS("edge"), Labels: c.labels(PreviewGatewayName+"-https-redirect", "route")},
-		Spec: gwv1.HTTPRouteSpec{
-			CommonRouteSpec: gwv1.CommonRouteSpec{ParentRefs: []gwv1.ParentReference{{Name: PreviewGatewayName, SectionName: ptr(gwv1.SectionName("http"))}}},
-			Rules: []gwv1.HTTPRouteRule{{Filters: []gwv1.HTTPRouteFilter{{
-				Type:            gwv1.HTTPRouteFilterRequestRedirect,
-				RequestRedirect: &gwv1.HTTPRequestRedirectFilter{Scheme: ptr("https"), StatusCode: ptr(301)},
-			}}}},
-		},
-	}
 	out := []Object{
 		{ID: id("edge", "Gateway", PreviewGatewayName), Area: "edge", Source: "spec.previews", Obj: gw},
-		{ID: id("edge", "HTTPRoute", PreviewGatewayName+"-https-redirect"), Area: "edge", Source: "spec.previews", Obj: redirect},
+		httpsRedirect(c, PreviewGatewayName+"-https-redirect", PreviewGatewayName, "spec.previews"),
 	}
 	// Proxies in the edge namespace (not Envoy Gateway's) are confined
 	// like the public Gateway's, towards the previews' namespaces.
