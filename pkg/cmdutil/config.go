@@ -251,6 +251,14 @@ var valueChecks = []struct {
 	{"severity", checkSeverity},
 	{"glob", checkGlob},
 	{"date", checkDate},
+	{"kubeversion", checkKubeVersion},
+}
+
+func checkKubeVersion(s string) string {
+	if _, err := lint.KubeMinor(s); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 type configDecoder struct {

@@ -44,7 +44,10 @@ lint:
     allowedRegistries: [ghcr.io/acme]
     minReplicas: 1
     requiredLabels: [app.kubernetes.io/name]
+    kubeVersion: "1.33"
 `},
+		{name: "kubeVersion outside the range", data: "lint:\n  params:\n    kubeVersion: v1.40\n",
+			want: []string{`c.yaml:3:18: lint.params.kubeVersion: kube version "v1.40": lint knows Kubernetes 1.27 through 1.37`}},
 		{name: "null values are unset", data: "file:\nenv: ~\nlint:\n  params:\n"},
 		{name: "aliases", data: "file: &f platform.yaml\nlint:\n  requiredLabels: &l [a]\n  params: {requiredLabels: *l}\n",
 			want: []string{`c.yaml:3:3: lint: unknown key "requiredLabels" (known: disable, enable, severity, exclude, params)`}},
@@ -55,7 +58,7 @@ lint:
 		{name: "dotted key", data: "lint.disable: [x]\n",
 			want: []string{`c.yaml:1:1: unknown key "lint.disable" (known: file, output, env, lint)`}},
 		{name: "unknown param", data: "lint:\n  params:\n    unknownParam: 1\n",
-			want: []string{`c.yaml:3:5: lint.params: unknown key "unknownParam" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations)`}},
+			want: []string{`c.yaml:3:5: lint.params: unknown key "unknownParam" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations, kubeVersion)`}},
 		{name: "unknown exclusion key", data: "lint:\n  exclude:\n  - {reason: r, rule: [x]}\n",
 			want: []string{
 				"c.yaml:3:5: lint.exclude[0]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
@@ -238,7 +241,7 @@ func TestLoadConfig(t *testing.T) {
 		{name: "misspelled key", setup: func(t *testing.T) { writeConfig(t, ConfigFile, "file: platform.yaml\noutput: deploy\nfiel: x.yaml\n") },
 			code: 2, stderr: ".platformctl.yaml:3:1: unknown key \"fiel\" (known: file, output, env, lint)\n"},
 		{name: "unknown param", setup: func(t *testing.T) { writeConfig(t, ConfigFile, "lint:\n  params:\n    unknownParam: 1\n") },
-			code: 2, stderr: ".platformctl.yaml:3:5: lint.params: unknown key \"unknownParam\" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations)\n"},
+			code: 2, stderr: ".platformctl.yaml:3:5: lint.params: unknown key \"unknownParam\" (known: allowedRegistries, minReplicas, requiredLabels, requiredAnnotations, kubeVersion)\n"},
 		{name: "negative minReplicas", setup: func(t *testing.T) {
 			writeConfig(t, ConfigFile, "file: platform.yaml\n\nlint:\n  params:\n    minReplicas: -5\n")
 		},

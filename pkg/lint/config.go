@@ -180,6 +180,12 @@ func compile(cfg Config, rules []Rule) (*compiled, error) {
 	if cfg.Params.RequiredAnnotations != nil {
 		c.params.RequiredAnnotations = cfg.Params.RequiredAnnotations
 	}
+	if cfg.Params.KubeVersion != "" {
+		if _, err := KubeMinor(cfg.Params.KubeVersion); err != nil {
+			return nil, fmt.Errorf("lint config: params.kubeVersion: %w", err)
+		}
+		c.params.KubeVersion = cfg.Params.KubeVersion
+	}
 	return c, nil
 }
 

@@ -94,6 +94,20 @@ type Params struct {
 	RequiredLabels []string `mapstructure:"requiredLabels" json:"requiredLabels,omitempty"`
 	// RequiredAnnotations must be on every object (none by default).
 	RequiredAnnotations []string `mapstructure:"requiredAnnotations" json:"requiredAnnotations,omitempty"`
+	// KubeVersion is the Kubernetes release the manifests are applied to
+	// (1.27 through 1.37, default the newest): API versions removed by then,
+	// or not yet served, are findings. `lint --kube-version` overrides it.
+	KubeVersion string `mapstructure:"kubeVersion" json:"kubeVersion,omitempty" check:"kubeversion"`
+}
+
+// KubeMinor is the target Kubernetes minor release of Params, validated
+// when the config was compiled.
+func (p Params) KubeMinor() int {
+	m, err := KubeMinor(p.KubeVersion)
+	if err != nil {
+		return NewestKubeMinor
+	}
+	return m
 }
 
 // DefaultParams are used where the config says nothing.

@@ -39,6 +39,8 @@ type Options struct {
 	Quiet       bool
 	NoColor     bool
 	Config      lint.Config
+	// KubeVersion, from --kube-version, overrides params.kubeVersion.
+	KubeVersion string
 	// Baseline is a baseline file to read; WriteBaseline one to write.
 	Baseline, WriteBaseline string
 	Now                     time.Time
@@ -86,6 +88,9 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Envs = uniq(opts.Envs)
 			opts.Config = f.FileConfig.Lint
+			if opts.KubeVersion != "" {
+				opts.Config.Params.KubeVersion = opts.KubeVersion
+			}
 			opts.Quiet = f.Global.Quiet
 			opts.NoColor = !f.Color(f.IO.Out)
 			if runF != nil {
@@ -102,6 +107,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().BoolVar(&opts.AllowRemote, "allow-remote", false, "let Kustomize directories load remote bases, resources and files (git and http URLs); by default they are refused before anything is fetched")
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "findings recorded in this file (--write-baseline) are known: reported as such, never failing the run")
 	cmd.Flags().StringVar(&opts.WriteBaseline, "write-baseline", "", "record every finding in this file (rule, object, field; not lines) and report them as known")
+	cmd.Flags().StringVar(&opts.KubeVersion, "kube-version", "", fmt.Sprintf("Kubernetes release the manifests are applied to, 1.%d through 1.%d (default: params.kubeVersion, else 1.%d): API versions it no longer or does not yet serve are findings", lint.OldestKubeMinor, lint.NewestKubeMinor, lint.NewestKubeMinor))
 	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
@@ -116,6 +122,11 @@ func Run(opts *Options) error {
 	format, err := output.Lookup(opts.Format)
 	if err != nil {
 		return cmdutil.Fail(err)
+	}
+	if opts.KubeVersion != "" {
+		if _, err := lint.KubeMinor(opts.KubeVersion); err != nil {
+			return cmdutil.Fail(fmt.Errorf("--kube-version: %w", err))
+		}
 	}
 	failOn, err := lint.ParseSeverity(opts.FailOn)
 	if err != nil {

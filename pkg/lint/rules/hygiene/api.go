@@ -1,6 +1,7 @@
 package hygiene
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,13 +21,21 @@ type apiChange struct {
 // by "apiVersion kind". Kinds are listed one by one because some versions
 // live on for other kinds (storage.k8s.io/v1beta1 still serves
 // VolumeAttributesClass). Built on first use, not at every start-up.
-var removedAPIs = sync.OnceValue(func() map[string]apiChange {
+var removedAPIs = sync.OnceValue(func() map[string]apiChange { return apiTable(fillRemoved) })
+
+// apiTable is a table of apiChanges, keyed by "apiVersion kind", that
+// fill writes with add.
+func apiTable(fill func(add func(apiVersion, in, use string, kinds ...string))) map[string]apiChange {
 	m := map[string]apiChange{}
-	add := func(apiVersion, in, use string, kinds ...string) {
+	fill(func(apiVersion, in, use string, kinds ...string) {
 		for _, k := range kinds {
 			m[apiVersion+" "+k] = apiChange{in: in, use: use}
 		}
-	}
+	})
+	return m
+}
+
+func fillRemoved(add func(apiVersion, in, use string, kinds ...string)) {
 	add("extensions/v1beta1", "v1.16", "apps/v1", "DaemonSet", "Deployment", "ReplicaSet")
 	add("extensions/v1beta1", "v1.16", "networking.k8s.io/v1", "NetworkPolicy")
 	add("extensions/v1beta1", "v1.16", "nothing: PodSecurityPolicy is gone (v1.25); use Pod Security Admission labels on the Namespace", "PodSecurityPolicy")
@@ -59,8 +68,29 @@ var removedAPIs = sync.OnceValue(func() map[string]apiChange {
 	add("storage.k8s.io/v1beta1", "v1.27", "storage.k8s.io/v1", "CSIStorageCapacity")
 	add("flowcontrol.apiserver.k8s.io/v1beta2", "v1.29", "flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "PriorityLevelConfiguration")
 	add("flowcontrol.apiserver.k8s.io/v1beta3", "v1.32", "flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "PriorityLevelConfiguration")
-	return m
-})
+}
+
+// introducedAPIs are the API versions first served (GA, or beta on by
+// default) after the oldest release lint targets, keyed like removedAPIs:
+// an object of one is refused by an older cluster ("no matches for
+// kind"). in is the first release that serves it; use says what an
+// older one serves instead.
+var introducedAPIs = sync.OnceValue(func() map[string]apiChange { return apiTable(fillIntroduced) })
+
+func fillIntroduced(add func(apiVersion, in, use string, kinds ...string)) {
+	add("flowcontrol.apiserver.k8s.io/v1", "v1.29", "use flowcontrol.apiserver.k8s.io/v1beta3", "FlowSchema", "PriorityLevelConfiguration")
+	add("admissionregistration.k8s.io/v1", "v1.30", "use admissionregistration.k8s.io/v1beta1 (off by default before 1.30) or a validating webhook", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
+	add("networking.k8s.io/v1", "v1.33", "no version is on by default before it (networking.k8s.io/v1beta1 needs its feature gate)", "ServiceCIDR", "IPAddress")
+	add("storage.k8s.io/v1", "v1.34", "storage.k8s.io/v1beta1 needs its feature gate and runtime-config before it", "VolumeAttributesClass")
+	add("resource.k8s.io/v1", "v1.34", "resource.k8s.io/v1beta2 (1.33) needs its feature gate and runtime-config before it", "ResourceClaim", "ResourceClaimTemplate", "DeviceClass", "ResourceSlice")
+}
+
+// minorOf is the minor release of "v1.NN".
+func minorOf(release string) int {
+	_, minor, _ := strings.Cut(strings.TrimPrefix(release, "v"), ".")
+	n, _ := strconv.Atoi(minor)
+	return n
+}
 
 // deprecatedAPIs are still served but announced for removal; the API
 // server answers them with a deprecation warning.
@@ -79,14 +109,32 @@ func replacement(use string) string {
 func removedAPIVersion() lint.Rule {
 	return lint.Rule{
 		ID: "removed-api-version", Title: "apiVersion removed from Kubernetes", Category: lint.CategoryHygiene, Severity: lint.Error,
-		Description: "The object uses an apiVersion that current Kubernetes releases no longer serve (extensions/v1beta1, apps/v1beta1 and v1beta2, policy/v1beta1, batch/v1beta1, autoscaling/v2beta1 and v2beta2, " +
+		Description: "The object uses an apiVersion that the target release (params.kubeVersion, `lint --kube-version`; default the newest, " + lint.KubeRelease(lint.NewestKubeMinor) + ") no longer serves (extensions/v1beta1, apps/v1beta1 and v1beta2, policy/v1beta1, batch/v1beta1, autoscaling/v2beta1 and v2beta2, " +
 			"networking.k8s.io/v1beta1 Ingress, rbac v1beta1, flowcontrol v1beta1–v1beta3 and the rest of the Deprecated API Migration Guide). " +
 			"Applying it fails with \"no matches for kind\", and charts that still carry it break at the next cluster upgrade.",
 		Remediation: "Change apiVersion to the replacement named in the message and adapt the fields that changed (kubectl convert helps); PodSecurityPolicy has no replacement — use Pod Security Admission.",
 		References:  []string{"https://kubernetes.io/docs/reference/using-api/deprecation-guide/", "kube-score stable-version", "kube-linter no-extensions-v1beta"},
-		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if c, ok := removedAPIs()[o.APIVersion+" "+o.Kind]; ok {
-				r.Report(o, "apiVersion", "%s %s was removed in Kubernetes %s; %s", o.APIVersion, o.Kind, c.in, replacement(c.use))
+		Check: func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+			if c, ok := removedAPIs()[o.APIVersion+" "+o.Kind]; ok && ctx.Params.KubeMinor() >= minorOf(c.in) {
+				r.Report(o, "apiVersion", "%s %s was removed in Kubernetes %s (the target is %s); %s", o.APIVersion, o.Kind, lint.KubeRelease(minorOf(c.in)),
+					lint.KubeRelease(ctx.Params.KubeMinor()), replacement(c.use))
+			}
+		},
+	}
+}
+
+func apiVersionNotServed() lint.Rule {
+	return lint.Rule{
+		ID: "api-version-not-served", Title: "apiVersion not yet served by the target Kubernetes", Category: lint.CategoryHygiene, Severity: lint.Error,
+		Description: "The object uses an apiVersion that the target release (params.kubeVersion, `lint --kube-version`; default the newest, " + lint.KubeRelease(lint.NewestKubeMinor) + ") does not serve yet: " +
+			"flowcontrol v1 before 1.29, ValidatingAdmissionPolicy v1 before 1.30, networking.k8s.io/v1 ServiceCIDR and IPAddress before 1.33, storage.k8s.io/v1 VolumeAttributesClass and resource.k8s.io/v1 (dynamic resource allocation) before 1.34. " +
+			"Applying it to that cluster fails with \"no matches for kind\".",
+		Remediation: "Use the version the target serves (the message names it), or upgrade the cluster before applying.",
+		References:  []string{"https://kubernetes.io/docs/reference/using-api/#api-versioning", "kubeconform -kubernetes-version"},
+		Check: func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+			if c, ok := introducedAPIs()[o.APIVersion+" "+o.Kind]; ok && ctx.Params.KubeMinor() < minorOf(c.in) {
+				r.Report(o, "apiVersion", "%s %s is served from Kubernetes %s on, and the target is %s: %s", o.APIVersion, o.Kind, lint.KubeRelease(minorOf(c.in)),
+					lint.KubeRelease(ctx.Params.KubeMinor()), c.use)
 			}
 		},
 	}
@@ -99,9 +147,9 @@ func deprecatedAPIVersion() lint.Rule {
 			"Every apply prints a deprecation warning, and the API will be removed or frozen; tooling built on it stops seeing new features (dual-stack, topology, terminating endpoints).",
 		Remediation: "Move to the replacement named in the message.",
 		References:  []string{"https://kubernetes.io/docs/reference/using-api/deprecation-guide/", "https://kubernetes.io/docs/concepts/services-networking/endpoint-slices/"},
-		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-			if c, ok := deprecatedAPIs[o.APIVersion+" "+o.Kind]; ok {
-				r.Report(o, "apiVersion", "%s %s is deprecated since Kubernetes %s; %s", o.APIVersion, o.Kind, c.in, replacement(c.use))
+		Check: func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+			if c, ok := deprecatedAPIs[o.APIVersion+" "+o.Kind]; ok && ctx.Params.KubeMinor() >= minorOf(c.in) {
+				r.Report(o, "apiVersion", "%s %s is deprecated since Kubernetes %s; %s", o.APIVersion, o.Kind, lint.KubeRelease(minorOf(c.in)), replacement(c.use))
 			}
 		},
 	}

@@ -10,6 +10,7 @@ func Rules() []lint.Rule {
 	return []lint.Rule{
 		// api.go
 		removedAPIVersion(),
+		apiVersionNotServed(),
 		deprecatedAPIVersion(),
 		defaultNamespace(),
 		missingRequiredLabels(),
