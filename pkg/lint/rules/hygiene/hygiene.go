@@ -29,5 +29,7 @@ func Rules() []lint.Rule {
 		// schema.go
 		unknownField(),
 		wrongFieldType(),
+		missingRequiredField(),
+		invalidEnumValue(),
 	}
 }

@@ -69,3 +69,18 @@ func TestNewestKubeVersionIsTheLinkedAPI(t *testing.T) {
 	}
 	t.Fatal("go.mod does not require k8s.io/api")
 }
+
+// The generated schema facts come from the release go.mod links.
+func TestAPISchemaFromTheLinkedRelease(t *testing.T) {
+	gen, err := os.ReadFile("apischema_gen.go")
+	require.NoError(t, err)
+	mod, err := os.ReadFile("../../../../go.mod")
+	require.NoError(t, err)
+	for _, line := range strings.Split(string(mod), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "k8s.io/api" {
+			assert.Contains(t, strings.SplitN(string(gen), "\n", 2)[0], "k8s.io/api@"+f[1], "rerun go run ./pkg/lint/rules/hygiene/internal/genapischema after changing k8s.io/api")
+			return
+		}
+	}
+	t.Fatal("go.mod does not require k8s.io/api")
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
 	appsv1 "k8s.io/api/apps/v1"
@@ -77,7 +78,7 @@ func unknownField() lint.Rule {
 			"kubectl apply (strict field validation, the default since Kubernetes 1.27) refuses the object; a client that does not validate sends it and the API server silently drops the field, so the setting never takes effect.",
 		Remediation: "Fix the field's name or level (kubectl explain KIND.FIELD shows the schema), or remove it.",
 		References:  []string{"https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation", "kubeconform -strict"},
-		Check:       checkSchema(false),
+		Check:       checkSchema(schemaUnknown),
 	}
 }
 
@@ -89,21 +90,76 @@ func wrongFieldType() lint.Rule {
 			"The API server refuses the whole object.",
 		Remediation: "Write the value as the field's type: quote text (env values, annotations, labels), leave numbers unquoted, use a list where the schema has one.",
 		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/", "kubeconform -strict"},
-		Check:       checkSchema(true),
+		Check:       checkSchema(schemaTypes),
 	}
 }
 
-// checkSchema reports one of the two kinds of schema problem, so that each
-// has its own rule ID to ignore or configure.
-func checkSchema(types bool) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+func missingRequiredField() lint.Rule {
+	return lint.Rule{
+		ID: "missing-required-field", Title: "Field the API requires is missing", Category: lint.CategoryHygiene, Severity: lint.Error,
+		Description: "A mapping of a built-in object lacks a field its OpenAPI schema requires (the Kubernetes " + lint.KubeRelease(lint.NewestKubeMinor) + " schema, as kubeconform and kubectl's client-side validation read it): " +
+			"a container without `name`, a Deployment spec without `selector` or `template`, a Service or container port without its number, a RoleBinding without `roleRef`, an env entry without `name`. " +
+			"The API server refuses the object, often with a message about a field three levels up.",
+		Remediation: "Add the field (kubectl explain KIND.FIELD shows what it takes).",
+		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/", "kubeconform -strict"},
+		Check:       checkSchema(schemaRequired),
+	}
+}
+
+func invalidEnumValue() lint.Rule {
+	return lint.Rule{
+		ID: "invalid-enum-value", Title: "Value outside the field's enumeration", Category: lint.CategoryHygiene, Severity: lint.Error,
+		Description: "A field whose API type is an enumeration (k8s.io/api's +enum types: imagePullPolicy, restartPolicy, protocol, a Service's type, a Deployment's strategy type, dnsPolicy, a toleration's operator, a spread constraint's whenUnsatisfiable, procMount …) holds a value that is none of its constants. " +
+			"Values are case-sensitive (`tcp` is not `TCP`); the API server refuses the object, or for a few fields silently treats it as the default.",
+		Remediation: "Use one of the values the message lists.",
+		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/"},
+		Check:       checkSchema(schemaEnum),
+	}
+}
+
+// schemaCheck is the kind of schema problem one rule reports.
+type schemaCheck uint8
+
+const (
+	schemaUnknown schemaCheck = iota
+	schemaTypes
+	schemaRequired
+	schemaEnum
+	schemaChecks // how many
+)
+
+// schemaResults holds, for the objects whose schema rules are under way,
+// the problems of one walk: the four rules (each its own rule ID, to
+// ignore or configure apart) run one after the other on an object in one
+// worker, and the first walks the object once for all four instead of
+// each walking it again. The last one to read an entry drops it; with a
+// rule disabled, what is left is one small entry per object of the run.
+var schemaResults sync.Map // *lint.Object → *schemaResult
+
+type schemaResult struct {
+	problems [schemaChecks][]schemaProblem
+	reads    atomic.Int32
+}
+
+func checkSchema(check schemaCheck) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		sh, ok := typedKinds()[o.APIVersion+" "+o.Kind]
 		if !ok || o.Root == nil {
 			return
 		}
-		w := schemaWalk{types: types}
-		w.value(o.Root, sh)
-		for _, p := range w.problems {
+		var res *schemaResult
+		if v, ok := schemaResults.Load(o); ok {
+			res = v.(*schemaResult)
+		} else {
+			w := schemaWalk{}
+			w.value(o.Root, sh)
+			res = &schemaResult{problems: w.problems}
+			schemaResults.Store(o, res)
+		}
+		if res.reads.Add(1) == int32(schemaChecks) {
+			schemaResults.Delete(o)
+		}
+		for _, p := range res.problems[check] {
 			r.Report(o, p.path, "%s", p.msg)
 		}
 	}
@@ -119,9 +175,8 @@ type schemaProblem struct {
 // unknown fields). The path to the current node is a stack of segments,
 // made into text only for a problem: most objects have none.
 type schemaWalk struct {
-	types    bool
 	segs     []pathSeg
-	problems []schemaProblem
+	problems [schemaChecks][]schemaProblem
 }
 
 // pathSeg is a key, or an index when key is "".
@@ -163,11 +218,9 @@ var (
 )
 
 func (w *schemaWalk) wrong(n *yaml.Node, want string) {
-	if w.types {
-		path := w.path()
-		w.problems = append(w.problems, schemaProblem{path: path,
-			msg: fmt.Sprintf("%s is %s; the API wants %s", displayPath(path), jsonKind(n), want)})
-	}
+	path := w.path()
+	w.problems[schemaTypes] = append(w.problems[schemaTypes], schemaProblem{path: path,
+		msg: fmt.Sprintf("%s is %s; the API wants %s", displayPath(path), jsonKind(n), want)})
 }
 
 func displayPath(path string) string {
@@ -219,8 +272,12 @@ const (
 // no reflection: fields by JSON name, the element of a map or list, the
 // width of an integer.
 type shape struct {
-	kind     shapeKind
-	fields   map[string]*shape
+	kind   shapeKind
+	fields map[string]*shape
+	// required are the fields a struct's OpenAPI schema requires, enum a
+	// string type's values (apischema_gen.go).
+	required []string
+	enum     []string
 	names    []string // the field names, for hints
 	elem     *shape
 	bits     int
@@ -257,6 +314,11 @@ func compile(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 	case reflect.Struct:
 		sh.kind, sh.fields = shapeStruct, map[string]*shape{}
 		addFields(sh, t, seen)
+		for _, f := range apiRequired[t.PkgPath()+"."+t.Name()] {
+			if sh.fields[f] != nil {
+				sh.required = append(sh.required, f)
+			}
+		}
 		for name := range sh.fields {
 			sh.names = append(sh.names, name)
 		}
@@ -271,6 +333,9 @@ func compile(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 		}
 	case reflect.String:
 		sh.kind = shapeString
+		if t.Name() != "" {
+			sh.enum = apiEnums[t.PkgPath()+"."+t.Name()]
+		}
 	case reflect.Bool:
 		sh.kind = shapeBool
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -310,6 +375,24 @@ func addFields(sh *shape, t reflect.Type, seen map[reflect.Type]*shape) {
 	}
 }
 
+// mappingValue is the value of key in a mapping node, or nil.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = strconv.Quote(v)
+	}
+	return out
+}
+
 func scalarTagged(n *yaml.Node, tags ...string) bool {
 	return n.Kind == yaml.ScalarNode && slices.Contains(tags, n.Tag)
 }
@@ -325,10 +408,10 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 	case shapeQuantity:
 		if !scalarTagged(n, "!!str", "!!int", "!!float") {
 			w.wrong(n, "a quantity (a string such as 500m or 1Gi, or a number)")
-		} else if n.Tag == "!!str" && w.types {
+		} else if n.Tag == "!!str" {
 			if _, err := resource.ParseQuantity(n.Value); err != nil {
 				path := w.path()
-				w.problems = append(w.problems, schemaProblem{path: path,
+				w.problems[schemaTypes] = append(w.problems[schemaTypes], schemaProblem{path: path,
 					msg: fmt.Sprintf("%s is %q, not a quantity (500m, 1Gi, 2)", path, n.Value)})
 			}
 		}
@@ -339,6 +422,10 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 	case shapeTimeString, shapeBytes, shapeString:
 		if !scalarTagged(n, "!!str") {
 			w.wrong(n, map[shapeKind]string{shapeTimeString: "a string", shapeBytes: "a base64 string", shapeString: "a string (quote it)"}[sh.kind])
+		} else if len(sh.enum) > 0 && !slices.Contains(sh.enum, n.Value) {
+			path := w.path()
+			w.problems[schemaEnum] = append(w.problems[schemaEnum], schemaProblem{path: path,
+				msg: fmt.Sprintf("%s is %q; the API allows %s%s", displayPath(path), n.Value, strings.Join(quoteAll(sh.enum), ", "), didYouMean(n.Value, sh.enum))})
 		}
 	case shapeBool:
 		if !scalarTagged(n, "!!bool") {
@@ -355,17 +442,21 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 			w.wrong(n, "a mapping")
 			return
 		}
+		for _, f := range sh.required {
+			if v := mappingValue(n, f); v == nil || isNull(v) {
+				path := w.path()
+				w.problems[schemaRequired] = append(w.problems[schemaRequired], schemaProblem{path: path, msg: fmt.Sprintf("%s: missing required field %q", displayPath(path), f)})
+			}
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := sh.fields[k.Value]
 			if !ok {
-				if !w.types {
-					parent := w.path()
-					w.push(k.Value, 0)
-					w.problems = append(w.problems, schemaProblem{path: w.path(),
-						msg: fmt.Sprintf("%s: unknown field %q%s", displayPath(parent), k.Value, didYouMean(k.Value, sh.names))})
-					w.pop()
-				}
+				parent := w.path()
+				w.push(k.Value, 0)
+				w.problems[schemaUnknown] = append(w.problems[schemaUnknown], schemaProblem{path: w.path(),
+					msg: fmt.Sprintf("%s: unknown field %q%s", displayPath(parent), k.Value, didYouMean(k.Value, sh.names))})
+				w.pop()
 				continue
 			}
 			w.push(k.Value, 0)
