@@ -27,7 +27,7 @@ RACE_PKGS := ./pkg/treeio/ ./pkg/filelock/ ./pkg/filetxn/ ./pkg/scaffold/ ./pkg/
              ./pkg/cmd/initcmd/ ./pkg/cmd/render/ ./pkg/render/ ./pkg/lint/
 RACE_SKIP := ^(TestBuildMatchesKustomize|TestSyntheticSpecBuildsLikeKustomize|TestKilledRenderIsRepairedByTheNext|TestExternalIsWhatTheSpecImplies|TestEveryReferenceResolves|TestRolloutsMatchTheCRDs|TestCiliumPoliciesMatchTheCRD|TestReachabilityIsWhatTheSpecImplies)$$
 
-.PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e peers bench bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
+.PHONY: all build test unit race mod-check kustomize-matrix docs-check e2e peers bench bench-kubeconform bench-lint golden fuzz lint vet fmt-check snapshot release-check clean
 
 all: build test
 
@@ -101,6 +101,10 @@ release-check:
 
 clean:
 	rm -rf bin dist
+
+## bench-kubeconform: the lint corpus through kubeconform -strict (schemas from the same 1.37 OpenAPI) and platformctl lint, side by side.
+bench-kubeconform:
+	bash test/kubeconform/run.sh
 
 ## bench-lint: the lint corpus (10,000 objects, 200 files) through the real binary, with peak RSS; start-up against its floor.
 bench-lint: build
