@@ -199,7 +199,7 @@ func gitops(c *Context) ([]Object, error) {
 		}
 		policy := &SyncPolicy{
 			SyncOptions: []string{"FailOnSharedResource=true", "PruneLast=true", "ServerSideApply=true"},
-			Retry:       &RetryStrategy{Limit: 5, Backoff: &Backoff{Duration: "10s", Factor: ptr(int64(2)), MaxDuration: "3m"}},
+			Retry:       syncRetry(),
 		}
 		// Production changes when someone presses sync after the same
 		// commit went through testing and staging; the other tiers follow
@@ -264,6 +264,12 @@ func gitops(c *Context) ([]Object, error) {
 		}, nil
 	}
 	return nil, nil
+}
+
+// syncRetry is how Argo CD retries a failed sync of a platformctl
+// Application: five times, from 10 s doubling to 3 min.
+func syncRetry() *RetryStrategy {
+	return &RetryStrategy{Limit: 5, Backoff: &Backoff{Duration: "10s", Factor: ptr(int64(2)), MaxDuration: "3m"}}
 }
 
 // clusterKinds are the cluster-scoped kinds an environment renders: the

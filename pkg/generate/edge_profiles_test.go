@@ -3,7 +3,6 @@ package generate_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,9 +67,7 @@ func edgeObjects(t *testing.T, edge string, routes []string, env string) map[str
 		routes = []string{"", "", ""}
 	}
 	src := strings.NewReplacer("EDGE", edge, " WEB", routes[0], " CHAT", routes[1], " API", routes[2]).Replace(edgeSpec)
-	path := filepath.Join(t.TempDir(), "platform.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(src), 0o600))
-	return byID(t, load(t, path), env)
+	return sourceObjects(t, src, env)
 }
 
 func TestEnvoyGatewayProfile(t *testing.T) {

@@ -1,6 +1,8 @@
 package generate_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,6 +22,15 @@ func load(t *testing.T, path string) *spec.Platform {
 	d, err := spec.LoadAndValidate(path)
 	require.NoError(t, err)
 	return d.Platform
+}
+
+// sourceObjects generates env of the spec src (written to a temporary
+// platform.yaml, so that it loads as a user's would), by ID.
+func sourceObjects(t *testing.T, src, env string) map[string]generate.Object {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "platform.yaml")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o600))
+	return byID(t, load(t, path), env)
 }
 
 func byID(t *testing.T, p *spec.Platform, env string) map[string]generate.Object {

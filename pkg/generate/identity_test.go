@@ -1,12 +1,9 @@
 package generate_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -53,9 +50,7 @@ spec:
 
 func identityObjects(t *testing.T, env string) map[string]generate.Object {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "platform.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(identitySpec), 0o600))
-	return byID(t, load(t, path), env)
+	return sourceObjects(t, identitySpec, env)
 }
 
 // identityEgressCIDRs are the single-address ipBlocks of a policy, with

@@ -2,7 +2,6 @@ package generate_test
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -47,9 +46,7 @@ spec:
 
 func meshObjects(t *testing.T, m, edge string) map[string]generate.Object {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "platform.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(strings.NewReplacer("MESH", m, "EDGE", edge).Replace(meshSpec)), 0o600))
-	return byID(t, load(t, path), "dev")
+	return sourceObjects(t, strings.NewReplacer("MESH", m, "EDGE", edge).Replace(meshSpec), "dev")
 }
 
 // rulePorts are the ports of the rules of area's policies (but the

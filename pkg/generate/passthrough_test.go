@@ -1,8 +1,6 @@
 package generate_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -69,9 +67,7 @@ spec:
 
 func passObjects(t *testing.T) map[string]generate.Object {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "platform.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(passSpec), 0o600))
-	return byID(t, load(t, path), "dev")
+	return sourceObjects(t, passSpec, "dev")
 }
 
 // pods are the pod templates of every workload of a service.

@@ -255,7 +255,7 @@ func previewApplications(c *Context) []Object {
 					SyncPolicy: &SyncPolicy{
 						Automated:   &SyncPolicyAutomated{Prune: true, SelfHeal: true},
 						SyncOptions: []string{"FailOnSharedResource=true", "ServerSideApply=true"},
-						Retry:       &RetryStrategy{Limit: 5, Backoff: &Backoff{Duration: "10s", Factor: ptr(int64(2)), MaxDuration: "3m"}},
+						Retry:       syncRetry(),
 					},
 				},
 			},

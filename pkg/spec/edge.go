@@ -91,6 +91,15 @@ func EdgeProfile(s *PlatformSpec) string {
 	return string(s.Edge.Implementation)
 }
 
+// ProfileField names an edge profile as the spec selects it, for messages:
+// "edge.implementation envoy-gateway", "edge.api ingress-nginx".
+func ProfileField(profile string) string {
+	if profile == ProfileIngressNginx {
+		return "edge.api ingress-nginx"
+	}
+	return "edge.implementation " + profile
+}
+
 // IngressNginxRetired is validate's warning for edge.api: ingress-nginx.
 const IngressNginxRetired = "ingress-nginx was retired by Kubernetes SIG Network in March 2026 and gets no releases or security fixes; " +
 	"move to edge.api: gateway with edge.implementation: envoy-gateway (docs/edge.md, \"Migrating from ingress-nginx\", maps every field)"
@@ -146,10 +155,7 @@ func edgeFeaturesHonoured(c *checkContext, report reportFunc) {
 	if profile != ProfileIngressNginx && !has(oneOf(reflect.TypeOf(Edge{}), "Implementation"), profile) {
 		return // an unknown implementation is reported as such; what it renders is unknown
 	}
-	name := "edge.implementation " + profile
-	if profile == ProfileIngressNginx {
-		name = "edge.api ingress-nginx"
-	}
+	name := ProfileField(profile)
 	for _, f := range EdgeFeatures() {
 		if has(f.Profiles, profile) {
 			continue

@@ -71,11 +71,7 @@ func meshEdgeJoins(c *checkContext, report reportFunc) {
 	}
 	for i, svc := range c.s.Services {
 		if svc.Expose != nil {
-			name := "edge.implementation " + profile
-			if profile == ProfileIngressNginx {
-				name = "edge.api ingress-nginx"
-			}
-			report("spec.mesh", 0, name, m.Provider, fmt.Sprintf("spec.services[%d] (%s)", i, svc.Name), strings.Join(profiles, " or "))
+			report("spec.mesh", 0, ProfileField(profile), m.Provider, fmt.Sprintf("spec.services[%d] (%s)", i, svc.Name), strings.Join(profiles, " or "))
 			return
 		}
 	}

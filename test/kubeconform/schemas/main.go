@@ -1,7 +1,6 @@
 // Command schemas writes, for kubeconform -strict, one JSON Schema per
-// built-in kind of a Kubernetes release from the OpenAPI document it
-// publishes (k8s.io/kubernetes api/openapi-spec/swagger.json, from the
-// module cache): <kind>-<group>-<version>.json, each holding the
+// built-in kind of the Kubernetes release pkg/kuberelease names,
+// from the OpenAPI document it publishes (api/openapi-spec/swagger.json): <kind>-<group>-<version>.json, each holding the
 // definitions it refers to, closed to unknown properties as kubeconform's strict
 // schemas are, with IntOrString and Quantity as string-or-number (what
 // openapi2jsonschema does). The same facts platformctl's schema rules are
@@ -16,12 +15,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-)
 
-const kubernetes = "k8s.io/kubernetes@v1.37.2"
+	"github.com/platformctl/platformctl/pkg/kuberelease"
+)
 
 func main() {
 	out := flag.String("o", "", "directory to write the schemas to")
@@ -36,17 +34,7 @@ func run(out string) error {
 	if out == "" {
 		return fmt.Errorf("-o DIR is required")
 	}
-	cmd := exec.Command("go", "mod", "download", "-json", kubernetes)
-	cmd.Dir = os.TempDir()
-	b, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("go mod download %s: %w", kubernetes, err)
-	}
-	var mod struct{ Dir string }
-	if err := json.Unmarshal(b, &mod); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(filepath.Join(mod.Dir, "api", "openapi-spec", "swagger.json"))
+	data, err := kuberelease.Swagger()
 	if err != nil {
 		return err
 	}
@@ -89,7 +77,7 @@ func run(out string) error {
 			n++
 		}
 	}
-	fmt.Fprintf(os.Stderr, "schemas: %d kinds from %s\n", n, kubernetes)
+	fmt.Fprintf(os.Stderr, "schemas: %d kinds from %s\n", n, kuberelease.Kubernetes)
 	return nil
 }
 

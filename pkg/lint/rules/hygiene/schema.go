@@ -128,36 +128,37 @@ const (
 	schemaChecks // how many
 )
 
-// schemaResults holds, for the objects whose schema rules are under way,
-// the problems of one walk: the four rules (each its own rule ID, to
-// ignore or configure apart) run one after the other on an object in one
-// worker, and the first walks the object once for all four instead of
-// each walking it again. The last one to read an entry drops it; with a
-// rule disabled, what is left is one small entry per object of the run.
-var schemaResults sync.Map // *lint.Object → *schemaResult
+// schemaWalks holds, per run (on the Set, like every cross-rule fact),
+// the problems of the objects whose schema rules are under way: the four
+// rules (each its own rule ID, to ignore or configure apart) run one after
+// the other on an object in one worker, and the first walks the object
+// once for all four instead of each walking it again. The last one to read
+// an entry drops it, so the map holds only objects in flight.
+var schemaWalks = lint.NewKey("schema walks", func(*lint.Set) *sync.Map { return &sync.Map{} })
 
 type schemaResult struct {
 	problems [schemaChecks][]schemaProblem
 	reads    atomic.Int32
 }
 
-func checkSchema(check schemaCheck) func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
-	return func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
+func checkSchema(check schemaCheck) func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
+	return func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		sh, ok := typedKinds()[o.APIVersion+" "+o.Kind]
 		if !ok || o.Root == nil {
 			return
 		}
+		walks := lint.Memo(ctx.Set, schemaWalks)
 		var res *schemaResult
-		if v, ok := schemaResults.Load(o); ok {
+		if v, ok := walks.Load(o); ok {
 			res = v.(*schemaResult)
 		} else {
 			w := schemaWalk{}
 			w.value(o.Root, sh)
 			res = &schemaResult{problems: w.problems}
-			schemaResults.Store(o, res)
+			walks.Store(o, res)
 		}
 		if res.reads.Add(1) == int32(schemaChecks) {
-			schemaResults.Delete(o)
+			walks.Delete(o)
 		}
 		for _, p := range res.problems[check] {
 			r.Report(o, p.path, "%s", p.msg)

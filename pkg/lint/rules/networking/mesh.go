@@ -61,8 +61,9 @@ func peersArePods(peers *yaml.Node) bool {
 }
 
 // peerMeshPort is the meshed namespace a peer of a policy in ns selects
-// pods in (the first by name), and its inbound port; 0 for none.
-func peerMeshPort(peer *yaml.Node, ns string, meshed map[string]facts.MeshedNamespace) (string, int32) {
+// pods in (the first of names, meshed's keys sorted), and its inbound
+// port; 0 for none.
+func peerMeshPort(peer *yaml.Node, ns string, meshed map[string]facts.MeshedNamespace, names []string) (string, int32) {
 	if lint.Field(peer, "ipBlock") != nil {
 		return "", 0
 	}
@@ -70,7 +71,7 @@ func peerMeshPort(peer *yaml.Node, ns string, meshed map[string]facts.MeshedName
 	if sel == nil {
 		return ns, meshed[ns].Port
 	}
-	for _, name := range facts.SortedKeys(meshed) {
+	for _, name := range names {
 		if lint.LabelSelector(sel, meshed[name].Labels) {
 			return name, meshed[name].Port
 		}
@@ -92,6 +93,7 @@ func meshPortBlocked() lint.Rule {
 			if len(meshed) == 0 {
 				return
 			}
+			names := facts.SortedKeys(meshed)
 			for _, np := range s.OfKind(facts.KindNetworkPolicy) {
 				if !facts.IsNetworkPolicy(np) {
 					continue
@@ -107,7 +109,7 @@ func meshPortBlocked() lint.Rule {
 				for i, rule := range lint.Items(lint.Get(np.Root, "spec", "egress")) {
 					ports := lint.Field(rule, "ports")
 					for _, peer := range lint.Items(lint.Field(rule, "to")) {
-						if ns, port := peerMeshPort(peer, np.Namespace, meshed); port != 0 && !rulePortsAllow(ports, port) {
+						if ns, port := peerMeshPort(peer, np.Namespace, meshed, names); port != 0 && !rulePortsAllow(ports, port) {
 							r.Report(np, fmt.Sprintf("spec.egress[%d].ports", i), "NetworkPolicy %q allows connections to pods of namespace %s, meshed by %s: they arrive on port %d, which this rule does not allow",
 								np.Name, ns, meshName(port), port)
 							break

@@ -19,8 +19,12 @@ type MeshedNamespace struct {
 
 // MeshedNamespaces returns, by name, the Namespaces of the input that a
 // mesh enrols by their label or annotation (pods enrolled one by one are
-// not counted).
-func MeshedNamespaces(s *lint.Set) map[string]MeshedNamespace {
+// not counted); built once per run for the mesh rules.
+func MeshedNamespaces(s *lint.Set) map[string]MeshedNamespace { return lint.Memo(s, meshedKey) }
+
+var meshedKey = lint.NewKey("meshed namespaces", buildMeshed)
+
+func buildMeshed(s *lint.Set) map[string]MeshedNamespace {
 	out := map[string]MeshedNamespace{}
 	for _, ns := range s.OfKind(kindNamespace) {
 		labels := lint.StringMap(lint.Get(ns.Root, "metadata", "labels"))
