@@ -17,6 +17,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/celexpr"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
 	"github.com/platformctl/platformctl/pkg/yamlsyntax"
@@ -211,6 +212,8 @@ func DecodeConfig(file string, data []byte) (FileConfig, ConfigErrors) {
 		c.errorf(root, "", "expected a mapping of settings (%s), got %s", keyNames(fieldsOf(top.Type())), describe(root))
 		return FileConfig{}, c.errs
 	}
+	c.lines = strings.Split(string(data), "\n")
+	c.collectCustom(root)
 	c.mapping(root, "", top)
 	if len(c.errs) > 0 {
 		sort.SliceStable(c.errs, func(i, j int) bool {
@@ -243,15 +246,20 @@ func fieldsOf(t reflect.Type) []field {
 
 // valueChecks vet each string a key holds (each item of a list, each value
 // or, for key=, each key of a map), by check term; a message is a problem.
+// cel is vetted by vetCEL, which places the problem inside the expression.
 var valueChecks = []struct {
 	term  string
-	check func(s string) string
+	check func(c *configDecoder, s string) string
 }{
-	{"rule", checkRuleID},
-	{"severity", checkSeverity},
-	{"glob", checkGlob},
-	{"date", checkDate},
-	{"kubeversion", checkKubeVersion},
+	{"rule", (*configDecoder).checkRuleID},
+	{"newrule", (*configDecoder).checkNewRule},
+	{"severity", func(_ *configDecoder, s string) string { return checkSeverity(s) }},
+	{"glob", func(_ *configDecoder, s string) string { return checkGlob(s) }},
+	{"date", func(_ *configDecoder, s string) string { return checkDate(s) }},
+	{"kubeversion", func(_ *configDecoder, s string) string { return checkKubeVersion(s) }},
+	{"kind", func(_ *configDecoder, s string) string { return lint.CheckKind(s) }},
+	{"fieldpath", func(_ *configDecoder, s string) string { return lint.CheckFieldPath(s) }},
+	{"identifier", func(_ *configDecoder, s string) string { return lint.CheckIdentifier(s) }},
 }
 
 func checkKubeVersion(s string) string {
@@ -263,6 +271,15 @@ func checkKubeVersion(s string) string {
 
 type configDecoder struct {
 	file string
+	// lines are the file's lines, to place a problem inside a multi-line
+	// CEL expression.
+	lines []string
+	// customIDs are the rule IDs lint.custom defines: the rest of the
+	// config may name them as it names built-in rules.
+	customIDs []string
+	// cel compiles custom rules' expressions (the newest release's
+	// environment: lint.Run compiles them again for params.kubeVersion).
+	cel *celexpr.Env
 	errs ConfigErrors
 }
 
@@ -360,6 +377,9 @@ func (c *configDecoder) value(v *yaml.Node, path string, dst reflect.Value, chec
 		if v.Kind != yaml.SequenceNode {
 			c.errorf(v, path, "expected a list of strings, got %s", describe(v))
 			return
+		}
+		if _, ok := checks["nonempty"]; ok && len(v.Content) == 0 {
+			c.errorf(v, path, "must not be empty")
 		}
 		list := reflect.MakeSlice(t, 0, len(v.Content))
 		for i, item := range v.Content {
@@ -460,10 +480,58 @@ func (c *configDecoder) vet(n *yaml.Node, path string, checks map[string]string,
 		if _, ok := checks[vc.term]; !ok {
 			continue
 		}
-		if msg := vc.check(s); msg != "" {
+		if msg := vc.check(c, s); msg != "" {
 			c.errorf(n, path, "%s", msg)
 		}
 	}
+	if _, ok := checks["cel"]; ok {
+		c.vetCEL(n, path, s)
+	}
+}
+
+// vetCEL compiles a custom rule's expression (a validation when the key is
+// expression of the rule itself, a variable's otherwise) and reports the
+// first problem where it is in the file.
+func (c *configDecoder) vetCEL(n *yaml.Node, path, expr string) {
+	if c.cel == nil {
+		env, err := celexpr.NewEnv(lint.NewestKubeMinor)
+		if err != nil {
+			c.errorf(n, path, "%v", err)
+			return
+		}
+		c.cel = env
+	}
+	_, p := c.cel.Compile(expr, !strings.Contains(path, ".variables["))
+	if p == nil {
+		return
+	}
+	line, col := c.inScalar(n, p.Line, p.Col)
+	c.at(line, col, path, "CEL: %s", p.Msg)
+}
+
+// inScalar is the file position of line:col of a scalar's value: a plain
+// or quoted scalar starts at its node (after the quote), a literal or
+// folded block on the next line, at the block's indentation. (Escapes in a
+// double-quoted scalar and folded line breaks can shift the column.)
+func (c *configDecoder) inScalar(n *yaml.Node, line, col int) (int, int) {
+	switch {
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		fileLine := n.Line + line
+		if n.Style&yaml.FoldedStyle != 0 {
+			fileLine = n.Line + 1
+		}
+		indent := 0 // the block's: its first line's
+		if n.Line < len(c.lines) {
+			text := c.lines[n.Line]
+			indent = len(text) - len(strings.TrimLeft(text, " "))
+		}
+		return fileLine, indent + col
+	case line > 1:
+		return n.Line + line - 1, col
+	case n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0:
+		return n.Line, n.Column + col
+	}
+	return n.Line, n.Column + col - 1
 }
 
 func checkSeverity(s string) string {
@@ -487,14 +555,24 @@ func checkDate(s string) string {
 	return ""
 }
 
-// checkRuleID wants a rule of the catalog (platformctl rules).
-func checkRuleID(id string) string {
+// checkRuleID wants a rule of the catalog (platformctl rules) or one the
+// file's lint.custom defines.
+func (c *configDecoder) checkRuleID(id string) string {
 	ids := ruleIDs()
 	i := sort.SearchStrings(ids, id)
-	if i < len(ids) && ids[i] == id {
+	if i < len(ids) && ids[i] == id || slices.Contains(c.customIDs, id) {
 		return ""
 	}
-	return fmt.Sprintf("unknown rule %q%s (see platformctl rules)", id, DidYouMean(id, ids))
+	return fmt.Sprintf("unknown rule %q%s (see platformctl rules)", id, DidYouMean(id, append(ids, c.customIDs...)))
+}
+
+// checkNewRule wants the ID of a custom rule: well formed and not built in.
+func (c *configDecoder) checkNewRule(id string) string {
+	ids := ruleIDs()
+	return lint.CheckNewRuleID(id, func(id string) bool {
+		i := sort.SearchStrings(ids, id)
+		return i < len(ids) && ids[i] == id
+	})
 }
 
 // ruleIDs is the catalog's rule IDs, sorted.
@@ -506,6 +584,47 @@ func ruleIDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// collectCustom reads the IDs lint.custom defines before the rest of the
+// file is decoded (disable, severity and exclude may name them above it),
+// and reports an ID defined twice.
+func (c *configDecoder) collectCustom(root *yaml.Node) {
+	custom := mappingValue(mappingValue(root, "lint"), "custom")
+	if custom == nil || custom.Kind != yaml.SequenceNode {
+		return
+	}
+	first := map[string]int{}
+	for i, item := range custom.Content {
+		id := mappingValue(deref(item), "id")
+		if id == nil || id.Kind != yaml.ScalarNode || id.Value == "" {
+			continue
+		}
+		if line, dup := first[id.Value]; dup {
+			c.errorf(id, fmt.Sprintf("lint.custom[%d].id", i), "%q is already defined at line %d", id.Value, line)
+			continue
+		}
+		first[id.Value] = id.Line
+		c.customIDs = append(c.customIDs, id.Value)
+	}
+}
+
+// mappingValue is the value of key in mapping n (nil when n is no mapping
+// or has no such key).
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	n = deref(n)
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return deref(n.Content[i+1])
+		}
+	}
+	return nil
 }
 
 func keyNames(fields []field) string {

@@ -50,7 +50,7 @@ lint:
 			want: []string{`c.yaml:3:18: lint.params.kubeVersion: kube version "v1.40": lint knows Kubernetes 1.27 through 1.37`}},
 		{name: "null values are unset", data: "file:\nenv: ~\nlint:\n  params:\n"},
 		{name: "aliases", data: "file: &f platform.yaml\nlint:\n  requiredLabels: &l [a]\n  params: {requiredLabels: *l}\n",
-			want: []string{`c.yaml:3:3: lint: unknown key "requiredLabels" (known: disable, enable, severity, exclude, params)`}},
+			want: []string{`c.yaml:3:3: lint: unknown key "requiredLabels" (known: disable, enable, severity, exclude, params, custom)`}},
 		{name: "misspelled key", data: "file: platform.yaml\noutput: deploy\nfiel: x.yaml\n",
 			want: []string{`c.yaml:3:1: unknown key "fiel" (known: file, output, env, lint)`}},
 		{name: "key case matters", data: "File: x.yaml\n",
@@ -110,6 +110,61 @@ lint:
 				"c.yaml:6:5: lint.exclude[1]: expected a mapping, got a string",
 				"c.yaml:7:5: lint.exclude[2]: no selector: set at least one of rules, paths, kinds, namespaces, names (an exclusion without one silences every finding)",
 				"c.yaml:7:13: lint.exclude[2].reason: must not be empty (leave the key out for the default)",
+			}},
+		{name: "custom rules", data: `lint:
+  disable: [team-label]
+  severity: {replicas-floor: error, team-lable: info}
+  custom:
+  - id: team-label
+    kinds: [Deployment]
+    expression: "has(object.metadata.labels) && 'team' in object.metadata.labels"
+    message: every Deployment names its team
+  - id: replicas-floor
+    kinds: [deployment]
+    expression: object.spec.replicas >=
+    message: at least two replicas
+  - id: host-network
+    kinds: [Pod]
+    expression: 'object.spec.hostNetwork = true'
+    message: x
+    fieldPath: "spec["
+  - id: multi
+    kinds: [Pod]
+    expression: |
+      has(object.spec) &&
+        object.spec.containers.all(c, c.image.endsWith(1))
+    message: x
+  - id: Bad_ID
+    kinds: [Pod]
+    expression: request.userInfo.username != ''
+    variables:
+    - {name: 1x, expression: "object.kind"}
+    - {name: q, expression: "quantity('1')"}
+    message: x
+  - id: team-label
+    kinds: [Service]
+    expression: "true"
+    message: y
+  - id: no-message
+    kinds: []
+    expression: "'text'"
+`,
+			want: []string{
+				`c.yaml:3:37: lint.severity.team-lable: unknown rule "team-lable"; did you mean "team-label"? (see platformctl rules)`,
+				`c.yaml:10:13: lint.custom[1].kinds[0]: "deployment" is not an object kind (Deployment, CronJob, Service …: as the object's kind: field writes it)`,
+				"c.yaml:11:40: lint.custom[1].expression: CEL: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, IDENTIFIER}",
+				`c.yaml:13:9: lint.custom[2].id: "host-network" is a built-in rule; a custom rule needs its own ID`,
+				"c.yaml:15:42: lint.custom[2].expression: CEL: Syntax error: token recognition error at: '= '",
+				`c.yaml:17:16: lint.custom[2].fieldPath: "spec[" is not a field path (spec.template.spec.containers[0], metadata.labels["team"])`,
+				"c.yaml:22:55: lint.custom[3].expression: CEL: found no matching overload for 'endsWith' applied to 'dyn.(int)'",
+				`c.yaml:24:9: lint.custom[4].id: "Bad_ID" is not a rule ID: lower-case words joined by hyphens, at most 63 characters (require-team-label)`,
+				"c.yaml:26:17: lint.custom[4].expression: CEL: undeclared reference to 'request' (in container '') (lint rules see `object` only: a manifest has no request, old object, params or namespace)",
+				`c.yaml:28:14: lint.custom[4].variables[0].name: "1x" is not a variable name (letters, digits and _, not starting with a digit)`,
+				"c.yaml:29:38: lint.custom[4].variables[1].expression: CEL: undeclared reference to 'quantity' (in container '') (quantity is in Kubernetes' own CEL library, which platformctl does not evaluate; standard CEL and the strings, sets, lists and optional extensions are available)",
+				`c.yaml:31:9: lint.custom[5].id: "team-label" is already defined at line 5`,
+				"c.yaml:35:5: lint.custom[6]: message is required",
+				"c.yaml:36:12: lint.custom[6].kinds: must not be empty",
+				"c.yaml:37:18: lint.custom[6].expression: CEL: the expression gives string; a validation must give a bool (true: the object passes)",
 			}},
 		{name: "date where a string is wanted", data: "env: 2027-06-30\n",
 			want: []string{`c.yaml:1:6: env: expected a string, got a date (quote it: "2027-06-30")`}},
@@ -186,7 +241,7 @@ func TestDecodeConfigValues(t *testing.T) {
 // TestConfigTags: every check term on FileConfig is one the decoder knows,
 // so a misspelled tag cannot silently check nothing.
 func TestConfigTags(t *testing.T) {
-	known := map[string]bool{"key": true, "min": true, "required": true, "selector": true}
+	known := map[string]bool{"key": true, "min": true, "required": true, "selector": true, "cel": true, "nonempty": true}
 	for _, vc := range valueChecks {
 		known[vc.term] = true
 	}

@@ -24,6 +24,12 @@ import (
 //	min=N     an integer of at least N
 //	required  the key must be present (in each list item)
 //	selector  one of these keys must hold something (ExclusionSelectors)
+//	newrule   the ID of a new rule: kebab-case, not a built-in rule's
+//	nonempty  a list that holds at least one item
+//	kind      an object kind as kind: writes it (Deployment)
+//	cel       a CEL expression that compiles (custom rules)
+//	fieldpath a field path (spec.template.spec.containers[0])
+//	identifier a CEL variable name
 //
 // A string key that is present must not be empty: leaving it out is how
 // the default is chosen. compile checks the same values again for callers
@@ -37,6 +43,8 @@ type Config struct {
 	// Exclude suppresses findings that match, each with a reason.
 	Exclude []Exclusion `mapstructure:"exclude"`
 	Params  Params      `mapstructure:"params"`
+	// Custom are rules written in CEL (see CustomRule).
+	Custom []CustomRule `mapstructure:"custom"`
 }
 
 // ExclusionSelectors are the Exclusion fields that choose findings (their

@@ -60,7 +60,16 @@ type Result struct {
 }
 
 // Run checks objs against rules.
+//
+// The config's custom rules (lint.custom) join rules for the run.
 func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
+	custom, err := CustomRules(opts.Config, rules)
+	if err != nil {
+		return nil, err
+	}
+	if len(custom) > 0 {
+		rules = append(slices.Clip(rules), custom...)
+	}
 	cfg, err := compile(opts.Config, rules)
 	if err != nil {
 		return nil, err

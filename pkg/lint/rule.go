@@ -74,6 +74,12 @@ type Rule struct {
 	References []string
 	// Disabled rules run only when enabled in the config.
 	Disabled bool
+	// HelpURI is the rule's documentation when it is not in docs/rules.md
+	// (a custom rule's url).
+	HelpURI string
+	// CEL is the rule as a ValidatingAdmissionPolicy validation, for
+	// `platformctl policies export`; nil where CEL cannot say it.
+	CEL *CEL
 	// Check runs once per object.
 	Check func(o *Object, c *Context, r *Reporter)
 	// CheckSet runs once with every object of the invocation, for rules
