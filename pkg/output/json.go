@@ -68,7 +68,7 @@ func JSON(w io.Writer, r *Report) error {
 	out.Rules = []jsonRule{}
 	for _, rule := range r.Result.Rules {
 		out.Rules = append(out.Rules, jsonRule{ID: rule.ID, Title: rule.Title, Category: rule.Category, Severity: rule.Severity,
-			Description: rule.Description, Remediation: rule.Remediation, References: rule.References, HelpURI: HelpURI(rule.ID)})
+			Description: rule.Description, Remediation: rule.Remediation, References: rule.References, HelpURI: HelpURI(rule)})
 	}
 	for _, ie := range r.InputErrors {
 		out.InputErrors = append(out.InputErrors, jsonInputError{File: ie.File, Line: ie.Line, Column: ie.Col, Message: ie.Msg})
@@ -263,5 +263,11 @@ func nonNil(d []lint.Diagnostic) []lint.Diagnostic {
 	return d
 }
 
-// HelpURI links a rule's section in docs/rules.md.
-func HelpURI(id string) string { return DocsURL + "#" + id }
+// HelpURI links a rule's documentation: a built-in rule's section in
+// docs/rules.md, a custom rule's url (none when it names none).
+func HelpURI(r lint.Rule) string {
+	if r.Category == lint.CategoryCustom {
+		return r.HelpURI
+	}
+	return DocsURL + "#" + r.ID
+}

@@ -305,7 +305,7 @@ func sarifRuleOf(rule lint.Rule) sarifRule {
 		Name:             camelCase(rule.ID),
 		ShortDescription: textMessage(rule.Title),
 		FullDescription:  textMessage(rule.Description),
-		HelpURI:          HelpURI(rule.ID),
+		HelpURI:          HelpURI(rule),
 	}
 	if rule.Severity != 0 {
 		out.DefaultConfiguration = &sarifRuleConfig{Level: sarifLevel(rule.Severity)}
@@ -349,8 +349,13 @@ func helpMarkdown(rule lint.Rule) string {
 	if len(rule.References) > 0 {
 		b.WriteString("**References:** " + strings.Join(rule.References, ", ") + "\n\n")
 	}
-	fmt.Fprintf(&b, "[Documentation for %s](%s)", rule.ID, HelpURI(rule.ID))
-	return b.String()
+	if rule.CEL != nil && rule.Category == lint.CategoryCustom {
+		b.WriteString("**CEL:** `" + rule.CEL.Expression + "`\n\n")
+	}
+	if u := HelpURI(rule); u != "" {
+		fmt.Fprintf(&b, "[Documentation for %s](%s)", rule.ID, u)
+	}
+	return strings.TrimSuffix(b.String(), "\n\n")
 }
 
 func sarifLevel(s lint.Severity) string {

@@ -107,7 +107,7 @@ func TestSARIFContent(t *testing.T) {
 	assert.Equal(t, "HostNetwork", hn.Name)
 	assert.Equal(t, "Pod uses the host network", hn.ShortDescription.Text)
 	assert.Equal(t, "error", hn.DefaultConfiguration.Level)
-	assert.Equal(t, HelpURI(ruleHostNetwork), hn.HelpURI)
+	assert.Equal(t, DocsURL+"#"+ruleHostNetwork, hn.HelpURI)
 	assert.Equal(t, "Remove `hostNetwork: true`, or ignore the rule with a reason.", hn.Help.Text)
 	assert.Contains(t, hn.Help.Markdown, "CIS 5.2.4")
 	assert.Equal(t, []string{"security"}, hn.Properties.Tags)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,12 +23,16 @@ type Options struct {
 	Format string
 	// Explain is the rule to describe in full ("" lists the catalog).
 	Explain string
+	// Config is the lint section of .platformctl.yaml: its custom rules
+	// are listed with the built-in ones.
+	Config lint.Config
 }
 
 // NewCmd returns `platformctl rules` with its `explain` subcommand.
 func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{IO: f.IO}
 	run := func() error {
+		opts.Config = f.FileConfig.Lint
 		if runF != nil {
 			return runF(opts)
 		}
@@ -36,9 +41,10 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rules",
 		Short: "List the lint rules",
-		Long: `Rules prints the catalog of lint rules: ID, severity, category and title.
--o markdown prints the reference that is committed as docs/rules.md; -o json
-the catalog as data.`,
+		Long: `Rules prints the catalog of lint rules: ID, severity, category and title,
+with the custom rules .platformctl.yaml writes in CEL (lint.custom, category
+custom). -o markdown prints the reference that is committed as docs/rules.md;
+-o json the catalog as data.`,
 		Example: `  platformctl rules
   platformctl rules -o markdown > docs/rules.md
   platformctl rules explain privileged-container`,
@@ -90,16 +96,21 @@ func explainArgs(_ *cobra.Command, args []string) error {
 // Run prints the catalog or one rule.
 func Run(opts *Options) error {
 	all := rules.All()
+	custom, err := lint.CustomRules(opts.Config, all)
+	if err != nil {
+		return cmdutil.Fail(err)
+	}
+	all = append(all, custom...)
 	if opts.Explain != "" {
-		r, ok := rules.ByID(opts.Explain)
-		if !ok {
+		i := slices.IndexFunc(all, func(r lint.Rule) bool { return r.ID == opts.Explain })
+		if i < 0 {
 			ids := make([]string, len(all))
 			for i, r := range all {
 				ids[i] = r.ID
 			}
 			return cmdutil.Fail(fmt.Errorf("no rule %q%s (platformctl rules lists every rule)", opts.Explain, cmdutil.DidYouMean(opts.Explain, ids)))
 		}
-		explain(opts.IO.Out, r)
+		explain(opts.IO.Out, all[i])
 		return nil
 	}
 	switch opts.Format {
@@ -124,11 +135,11 @@ func Run(opts *Options) error {
 			Description string        `json:"description"`
 			Remediation string        `json:"remediation"`
 			References  []string      `json:"references,omitempty"`
-			HelpURI     string        `json:"helpUri"`
+			HelpURI     string        `json:"helpUri,omitempty"`
 		}
 		var out []jr
 		for _, r := range all {
-			out = append(out, jr{r.ID, r.Title, r.Category, r.Severity, !r.Disabled, r.Description, r.Remediation, r.References, output.HelpURI(r.ID)})
+			out = append(out, jr{r.ID, r.Title, r.Category, r.Severity, !r.Disabled, r.Description, r.Remediation, r.References, output.HelpURI(r)})
 		}
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")
@@ -142,17 +153,35 @@ func Run(opts *Options) error {
 }
 
 func explain(w io.Writer, r lint.Rule) {
-	fmt.Fprintf(w, "%s — %s\n\n", r.ID, r.Title)
 	state := "on"
 	if r.Disabled {
 		state = "off (enable it in .platformctl.yaml: lint.enable)"
 	}
-	fmt.Fprintf(w, "severity: %s   category: %s   by default: %s\n\n", r.Severity, r.Category, state)
-	fmt.Fprintf(w, "%s\n\nRemediation: %s\n", r.Description, r.Remediation)
-	if len(r.References) > 0 {
-		fmt.Fprintf(w, "\nReferences: %s\n", strings.Join(r.References, "; "))
+	sections := []string{
+		fmt.Sprintf("%s — %s", r.ID, r.Title),
+		fmt.Sprintf("severity: %s   category: %s   by default: %s", r.Severity, r.Category, state),
 	}
-	fmt.Fprintf(w, "\nIgnore on one object: ignore.platformctl.dev/%s: \"<reason>\"\n", r.ID)
+	if r.Description != "" {
+		sections = append(sections, r.Description)
+	}
+	if r.Remediation != "" {
+		sections = append(sections, "Remediation: "+r.Remediation)
+	}
+	if len(r.References) > 0 {
+		sections = append(sections, "References: "+strings.Join(r.References, "; "))
+	}
+	if c := r.CEL; c != nil {
+		cel := fmt.Sprintf("In CEL (kinds %s; platformctl policies export writes it as a ValidatingAdmissionPolicy):", strings.Join(c.Kinds, ", "))
+		for _, v := range c.Variables {
+			cel += fmt.Sprintf("\n  variables.%s = %s", v.Name, v.Expression)
+		}
+		sections = append(sections, cel+"\n  "+c.Expression)
+	}
+	if u := output.HelpURI(r); u != "" {
+		sections = append(sections, "Documentation: "+u)
+	}
+	sections = append(sections, fmt.Sprintf("Ignore on one object: ignore.platformctl.dev/%s: \"<reason>\"", r.ID))
+	fmt.Fprintln(w, strings.Join(sections, "\n\n"))
 }
 
 // Markdown renders the catalog as docs/rules.md.

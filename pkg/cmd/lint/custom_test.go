@@ -1,0 +1,91 @@
+package lint_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/platformctl/platformctl/pkg/cmd/cmdtest"
+)
+
+// TestCustomRulesEndToEnd: testdata/custom-rules' .platformctl.yaml writes
+// three rules in CEL; lint reports them beside the built-in rules, in every
+// format, and rules lists and explains them.
+func TestCustomRulesEndToEnd(t *testing.T) {
+	dir, err := filepath.Abs("../../../testdata/custom-rules")
+	require.NoError(t, err)
+	t.Chdir(dir)
+
+	code, out, _ := cmdtest.Run(t, "lint", "-o", "json", "workloads.yaml")
+	require.Equal(t, 1, code)
+	var report struct {
+		Findings []struct {
+			Rule     string `json:"rule"`
+			Severity string `json:"severity"`
+			Line     int    `json:"line"`
+			Message  string `json:"message"`
+		} `json:"findings"`
+		Rules []struct {
+			ID       string `json:"id"`
+			Category string `json:"category"`
+		} `json:"rules"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &report), out)
+	custom := map[string]string{}
+	for _, f := range report.Findings {
+		switch f.Rule {
+		case "team-label", "no-nodeport", "memory-limit-set":
+			custom[f.Rule] = f.Severity + " " + f.Message
+			assert.Positive(t, f.Line)
+		}
+	}
+	assert.Equal(t, map[string]string{
+		"team-label":       "error set the team label, so alerts reach the people who own this workload",
+		"no-nodeport":      "warning NodePort opens the port on every node; expose through the Gateway",
+		"memory-limit-set": "warning every container sets a memory limit",
+	}, custom)
+
+	code, out, _ = cmdtest.Run(t, "lint", "-o", "sarif", "workloads.yaml")
+	require.Equal(t, 1, code)
+	assert.Contains(t, out, `"ruleId": "team-label"`)
+
+	code, out, _ = cmdtest.Run(t, "rules")
+	require.Equal(t, 0, code)
+	assert.Regexp(t, `(?m)^no-nodeport +warning +custom +NodePort opens the port`, out)
+
+	code, out, _ = cmdtest.Run(t, "rules", "explain", "team-label")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "In CEL (kinds Deployment, StatefulSet, DaemonSet, CronJob;")
+	assert.Contains(t, out, "Remediation: add metadata.labels.team")
+
+	// an ignore annotation on the object silences a custom rule as any other
+	data, err := os.ReadFile("workloads.yaml")
+	require.NoError(t, err)
+	tmp := t.TempDir()
+	cfg, err := os.ReadFile(".platformctl.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(tmp, ".platformctl.yaml"), cfg, 0o644))
+	ignored := []byte(string(data[:len("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n")]) +
+		"  annotations:\n    ignore.platformctl.dev/team-label: \"owned by the platform team\"\n" +
+		string(data[len("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"):]))
+	require.NoError(t, os.WriteFile(filepath.Join(tmp, "w.yaml"), ignored, 0o644))
+	t.Chdir(tmp)
+	_, out, _ = cmdtest.Run(t, "lint", "w.yaml")
+	assert.NotContains(t, out, "team-label")
+	assert.Contains(t, out, "no-nodeport")
+}
+
+// TestCustomRuleConfigErrors: a custom rule that does not compile is exit
+// 2 at its place in .platformctl.yaml, before anything is linted.
+func TestCustomRuleConfigErrors(t *testing.T) {
+	t.Chdir(t.TempDir())
+	require.NoError(t, os.WriteFile(".platformctl.yaml", []byte("lint:\n  custom:\n  - id: x\n    kinds: [Pod]\n    message: m\n    expression: object.spec.hostNetwork ==\n"), 0o644))
+	require.NoError(t, os.WriteFile("p.yaml", []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"), 0o644))
+	code, _, errOut := cmdtest.Run(t, "lint", "p.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, ".platformctl.yaml:6:43: lint.custom[0].expression: CEL: Syntax error: mismatched input '<EOF>'")
+}
