@@ -17,18 +17,18 @@ var probes = []string{
 	"object.kind == 'Pod'",
 	"has(object.spec) && object.spec.containers.all(c, c.image.contains(':'))",
 	"object.metadata.name.matches('^[a-z]+$')",
-	"object.?spec.?replicas.orValue(1) >= 2",                  // optional types, 1.28
-	"1 < 2.5",                                                 // cross-type numeric comparison, 1.28
-	"'a,b'.split(',').size() == 2",                            // strings v0
-	"'abc'.reverse() == 'cba'",                                // strings v2, 1.29
-	"sets.contains([1, 2], [1])",                              // sets, 1.29
-	"{'a': 1}.all(k, v, v > 0)",                               // two-variable comprehensions, 1.32
-	"[2, 1].sort() == [1, 2]",                                 // lists v3, 1.34
-	"[1, 2].distinct().size() == 2",                           // lists v3, 1.34
-	"quantity('1Gi').isGreaterThan(quantity('1Mi'))",          // Kubernetes' library: not here
-	"url('https://a.b').getHost() == 'a.b'",                   // Kubernetes' library: not here
-	"[1, 2].isSorted()",                                       // Kubernetes' library: not here
-	"duration('1h') > duration('1m')",                         // standard
+	"object.?spec.?replicas.orValue(1) >= 2",         // optional types, 1.28
+	"1 < 2.5",                                        // cross-type numeric comparison, 1.28
+	"'a,b'.split(',').size() == 2",                   // strings v0
+	"'abc'.reverse() == 'cba'",                       // strings v2, 1.29
+	"sets.contains([1, 2], [1])",                     // sets, 1.29
+	"{'a': 1}.all(k, v, v > 0)",                      // two-variable comprehensions, 1.32
+	"[2, 1].sort() == [1, 2]",                        // lists v3, 1.34
+	"[1, 2].distinct().size() == 2",                  // lists v3, 1.34
+	"quantity('1Gi').isGreaterThan(quantity('1Mi'))", // Kubernetes' library: not here
+	"url('https://a.b').getHost() == 'a.b'",          // Kubernetes' library: not here
+	"[1, 2].isSorted()",                              // Kubernetes' library: not here
+	"duration('1h') > duration('1m')",                // standard
 	"timestamp('2026-01-01T00:00:00Z') < timestamp('2027-01-01T00:00:00Z')",
 }
 
@@ -74,8 +74,8 @@ func TestCompile(t *testing.T) {
 		want       string
 	}{
 		{expr: "object.kind == 'Pod'", validation: true},
-		{expr: "object.kind", validation: true},                 // dyn: may be a bool
-		{expr: "object.kind", validation: false},                // a variable gives anything
+		{expr: "object.kind", validation: true},  // dyn: may be a bool
+		{expr: "object.kind", validation: false}, // a variable gives anything
 		{expr: "'x'", validation: true, want: "1:1: the expression gives string; a validation must give a bool (true: the object passes)"},
 		{expr: "  ", validation: true, want: "1:1: empty expression"},
 		{expr: "object.kind ==\n  'Pod' &&\n  request.x", validation: true, want: "3:3: undeclared reference to 'request' (in container '') (lint rules see `object` only: a manifest has no request, old object, params or namespace)"},

@@ -279,7 +279,7 @@ type configDecoder struct {
 	customIDs []string
 	// cel compiles custom rules' expressions (the newest release's
 	// environment: lint.Run compiles them again for params.kubeVersion).
-	cel *celexpr.Env
+	cel  *celexpr.Env
 	errs ConfigErrors
 }
 
