@@ -107,12 +107,55 @@ func CheckFieldPath(p string) string {
 	return ""
 }
 
-// compiledCustom is one custom rule with its programs.
-type compiledCustom struct {
-	rule      CustomRule
-	kinds     []string
+// CELProgram is a compiled CEL rule: its variables, in order, and its
+// validation.
+type CELProgram struct {
+	names     []string
 	variables []*celexpr.Program
 	check     *celexpr.Program
+}
+
+// Compile compiles the rule's variables and expression in env; the error
+// names the part that does not compile.
+func (c *CEL) Compile(env *celexpr.Env) (*CELProgram, error) {
+	p := &CELProgram{}
+	for j, v := range c.Variables {
+		prg, problem := env.Compile(v.Expression, false)
+		if problem != nil {
+			return nil, fmt.Errorf("variables[%d].expression: %w", j, problem)
+		}
+		p.names = append(p.names, v.Name)
+		p.variables = append(p.variables, prg)
+	}
+	prg, problem := env.Compile(c.Expression, true)
+	if problem != nil {
+		return nil, fmt.Errorf("expression: %w", problem)
+	}
+	p.check = prg
+	return p, nil
+}
+
+// Eval judges a JSON-shaped object (NodeValue): whether it passes, and
+// when it could not be evaluated, why (failed names the variable whose
+// expression failed, "" for the validation itself).
+func (p *CELProgram) Eval(obj any) (ok bool, failed string, err error) {
+	vars := make(map[string]any, len(p.variables))
+	for i, prg := range p.variables {
+		v, err := prg.Value(obj, vars)
+		if err != nil {
+			return false, p.names[i], err
+		}
+		vars[p.names[i]] = v
+	}
+	ok, err = p.check.Eval(obj, vars)
+	return ok, "", err
+}
+
+// compiledCustom is one custom rule with its program.
+type compiledCustom struct {
+	rule  CustomRule
+	kinds []string
+	prg   *CELProgram
 }
 
 // CustomRules compiles cfg's custom rules for the target Kubernetes
@@ -176,17 +219,11 @@ func CustomRules(cfg Config, builtin []Rule) ([]Rule, error) {
 			if msg := CheckIdentifier(v.Name); msg != "" {
 				return nil, fmt.Errorf("%s: variables[%d].name: %s", where, j, msg)
 			}
-			prg, p := env.Compile(v.Expression, false)
-			if p != nil {
-				return nil, fmt.Errorf("%s: variables[%d].expression: %w (Kubernetes 1.%d)", where, j, p, minor)
-			}
-			cc.variables = append(cc.variables, prg)
 		}
-		prg, p := env.Compile(c.Expression, true)
-		if p != nil {
-			return nil, fmt.Errorf("%s: expression: %w (Kubernetes 1.%d)", where, p, minor)
+		def := &CEL{Kinds: c.Kinds, Variables: c.Variables, Expression: c.Expression, Message: c.Message, FieldPath: c.FieldPath}
+		if cc.prg, err = def.Compile(env); err != nil {
+			return nil, fmt.Errorf("%s: %w (Kubernetes 1.%d)", where, err, minor)
 		}
-		cc.check = prg
 		title := c.Title
 		if title == "" {
 			title = c.Message
@@ -194,7 +231,7 @@ func CustomRules(cfg Config, builtin []Rule) ([]Rule, error) {
 		out = append(out, Rule{
 			ID: c.ID, Title: title, Category: CategoryCustom, Severity: sev,
 			Description: c.Description, Remediation: c.Remediation, HelpURI: c.URL,
-			CEL:   &CEL{Kinds: c.Kinds, Variables: c.Variables, Expression: c.Expression, Message: c.Message, FieldPath: c.FieldPath},
+			CEL:   def,
 			Check: cc.run,
 		})
 	}
@@ -206,19 +243,10 @@ func (cc *compiledCustom) run(o *Object, c *Context, r *Reporter) {
 	if !slices.Contains(cc.kinds, o.Kind) {
 		return
 	}
-	obj := Memo(c.Set, objectValues).of(o)
-	vars := make(map[string]any, len(cc.variables))
-	for i, prg := range cc.variables {
-		v, err := prg.Value(obj, vars)
-		if err != nil {
-			r.Report(o, cc.rule.FieldPath, "%s (variables.%s could not be evaluated: %v; a policy with failurePolicy Fail denies such an object too)",
-				cc.rule.Message, cc.rule.Variables[i].Name, err)
-			return
-		}
-		vars[cc.rule.Variables[i].Name] = v
-	}
-	ok, err := cc.check.Eval(obj, vars)
+	ok, failed, err := cc.prg.Eval(Memo(c.Set, objectValues).of(o))
 	switch {
+	case err != nil && failed != "":
+		r.Report(o, cc.rule.FieldPath, "%s (variables.%s could not be evaluated: %v; a policy with failurePolicy Fail denies such an object too)", cc.rule.Message, failed, err)
 	case err != nil:
 		r.Report(o, cc.rule.FieldPath, "%s (the expression could not be evaluated: %v; guard optional fields with has(), as a policy with failurePolicy Fail denies such an object too)", cc.rule.Message, err)
 	case !ok:

@@ -63,14 +63,7 @@ type Result struct {
 //
 // The config's custom rules (lint.custom) join rules for the run.
 func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
-	custom, err := CustomRules(opts.Config, rules)
-	if err != nil {
-		return nil, err
-	}
-	if len(custom) > 0 {
-		rules = append(slices.Clip(rules), custom...)
-	}
-	cfg, err := compile(opts.Config, rules)
+	rules, active, cfg, err := activeRules(opts.Config, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -79,16 +72,8 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 		now = time.Now()
 	}
 	known := map[string]bool{}
-	var active []Rule
 	for _, r := range rules {
 		known[r.ID] = true
-		if !cfg.enabled[r.ID] {
-			continue
-		}
-		if s, ok := cfg.severity[r.ID]; ok {
-			r.Severity = s
-		}
-		active = append(active, r)
 	}
 	// Object.Pod and Pod.Containers cache their answers; computing them
 	// here, before any worker starts, keeps rules on different goroutines
@@ -134,6 +119,39 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 	res.Findings = sortedDiagnostics(kept)
 	res.Suppressed = sortedDiagnostics(suppressed)
 	return res, nil
+}
+
+// Effective returns the rules a run with cfg applies: rules and cfg's
+// custom rules, those cfg enables, with the severities it sets.
+func Effective(cfg Config, rules []Rule) ([]Rule, error) {
+	_, active, _, err := activeRules(cfg, rules)
+	return active, err
+}
+
+// activeRules adds cfg's custom rules to rules (all) and returns the ones
+// that run (active), with cfg compiled.
+func activeRules(config Config, rules []Rule) (all, active []Rule, cfg *compiled, err error) {
+	custom, err := CustomRules(config, rules)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if len(custom) > 0 {
+		rules = append(slices.Clip(rules), custom...)
+	}
+	cfg, err = compile(config, rules)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, r := range rules {
+		if !cfg.enabled[r.ID] {
+			continue
+		}
+		if s, ok := cfg.severity[r.ID]; ok {
+			r.Severity = s
+		}
+		active = append(active, r)
+	}
+	return rules, active, cfg, nil
 }
 
 // sortedDiagnostics copies ls's diagnostics, stably sorted as

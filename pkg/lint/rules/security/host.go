@@ -20,6 +20,7 @@ func hostRules() []lint.Rule {
 			Description: "hostNetwork: true puts the pod in the node's network namespace: it can bind any node port, sniff traffic on the node's interfaces, reach services listening on localhost (the kubelet's read-only port, node-local admin endpoints) and is not isolated by NetworkPolicy.",
 			Remediation: "Remove spec.hostNetwork (or set it to false) and expose the pod through a Service. CNI and node agents that need it belong in a dedicated namespace with an ignore annotation that says why.",
 			References:  []string{pssBaseline, "CIS 5.2.5", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?hostNetwork.orValue(false) != true", "the pod shares the node's network namespace (hostNetwork: true)"),
 			Check:       hostNamespace("hostNetwork", "the pod shares the node's network namespace (hostNetwork: true)"),
 		},
 		{
@@ -27,6 +28,7 @@ func hostRules() []lint.Rule {
 			Description: "hostPID: true lets the pod see every process on the node, read their environment and command lines (often with secrets in them) and, with ptrace or root, enter or kill them; nsenter into PID 1 is a one-line escape.",
 			Remediation: "Remove spec.hostPID (or set it to false). To share processes between the containers of one pod, use shareProcessNamespace instead.",
 			References:  []string{pssBaseline, "CIS 5.2.3", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?hostPID.orValue(false) != true", "the pod shares the node's process namespace (hostPID: true)"),
 			Check:       hostNamespace("hostPID", "the pod shares the node's process namespace (hostPID: true)"),
 		},
 		{
@@ -34,6 +36,7 @@ func hostRules() []lint.Rule {
 			Description: "hostIPC: true shares the node's System V IPC and POSIX shared memory with the pod: it can read and tamper with shared memory segments of any process on the node.",
 			Remediation: "Remove spec.hostIPC (or set it to false); containers of the same pod already share an IPC namespace.",
 			References:  []string{pssBaseline, "CIS 5.2.4", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?hostIPC.orValue(false) != true", "the pod shares the node's IPC namespace (hostIPC: true)"),
 			Check:       hostNamespace("hostIPC", "the pod shares the node's IPC namespace (hostIPC: true)"),
 		},
 		{
@@ -41,6 +44,7 @@ func hostRules() []lint.Rule {
 			Description: "A hostPort opens the port on the node's address, bypassing the Service and, with many CNIs, NetworkPolicy; it also limits the workload to one pod per node per port. Host networking pods are reported by host-network instead.",
 			Remediation: "Remove ports[].hostPort and expose the container through a Service (ClusterIP, or a LoadBalancer in the edge namespace).",
 			References:  []string{pssBaseline, "CIS 5.2.13", pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?hostNetwork.orValue(false) == true || variables.containers.all(c, c.?ports.orValue([]).all(p, p.?hostPort.orValue(0) <= 0))", "a container binds a host port"),
 			Check:       checkHostPort,
 		},
 		{

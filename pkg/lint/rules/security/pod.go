@@ -19,6 +19,7 @@ func podRules() []lint.Rule {
 			Description: "A privileged container has every Linux capability, sees all host devices and runs without seccomp or AppArmor confinement: a process in it is root on the node. One compromised or malicious image then owns the node and every pod and secret on it.",
 			Remediation: "Remove securityContext.privileged (or set it to false) and add only the specific capability the workload needs, e.g. capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}. Node agents that truly need it belong in a dedicated namespace with an ignore annotation that says why.",
 			References:  []string{pssBaseline, "CIS 5.2.2", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.containers.all(c, c.?securityContext.?privileged.orValue(false) != true)", "a container runs privileged: root on the node, with every capability and host device"),
 			Check:       checkPrivileged,
 		},
 		{
@@ -26,6 +27,7 @@ func podRules() []lint.Rule {
 			Description: "Unless allowPrivilegeEscalation is false, the kernel lets a process gain more privileges than its parent (no_new_privs is not set): a setuid binary in the image, or a bug in one, turns a foothold as an unprivileged user into root in the container. Kubernetes defaults it to true.",
 			Remediation: "Set securityContext.allowPrivilegeEscalation: false on every container (it is container-level only; the pod securityContext has no such field).",
 			References:  []string{pssRestricted, "CIS 5.2.6", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?os.?name.orValue('') == 'windows' || variables.containers.all(c, c.?securityContext.?allowPrivilegeEscalation.orValue(true) == false)", "every container sets allowPrivilegeEscalation: false (the default is true)"),
 			Check:       checkPrivilegeEscalation,
 		},
 		{
@@ -40,6 +42,7 @@ func podRules() []lint.Rule {
 			Description: "runAsUser: 0 makes the container's process root explicitly, whatever the image says. Root in a container keeps every default capability and is one kernel bug away from root on the node. With runAsNonRoot: true as well, the kubelet refuses to start the container.",
 			Remediation: "Set runAsUser to a non-zero UID (e.g. 65532) at pod level, and remove runAsUser: 0 from containers; give files the workload writes to that UID or to fsGroup.",
 			References:  []string{pssRestricted, "CIS 5.2.7", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.containers.all(c, c.?securityContext.?runAsUser.orValue(variables.podSpec.?securityContext.?runAsUser.orValue(1)) != 0)", "a container runs as UID 0 (root)"),
 			Check:       checkRunAsRootUser,
 		},
 		{
@@ -54,6 +57,7 @@ func podRules() []lint.Rule {
 			Description: "seccompProfile type Unconfined turns off syscall filtering: the container can call every syscall the kernel offers, including the rarely used ones most container escapes go through (e.g. CVE-2022-0185 via unshare and fsconfig).",
 			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext, or type: Localhost with a profile that allows what the workload needs.",
 			References:  []string{pssBaseline, "CIS 5.7.2", nsaGuide, "CVE-2022-0185", pssDoc},
+			CEL:         lint.PodCEL("variables.containers.all(c, c.?securityContext.?seccompProfile.?type.orValue(variables.podSpec.?securityContext.?seccompProfile.?type.orValue('')) != 'Unconfined')", "seccomp is disabled (type Unconfined)"),
 			Check:       checkSeccompUnconfined,
 		},
 		{
@@ -82,6 +86,7 @@ func podRules() []lint.Rule {
 			Description: "procMount: Unmasked removes the masks and read-only paths the runtime puts over sensitive parts of /proc (e.g. /proc/sys, /proc/sysrq-trigger, /proc/kcore), exposing host kernel information and knobs to the container. The baseline Pod Security Standard allows procMount Default only, so any other value (a typo, a different case) is reported too.",
 			Remediation: "Remove securityContext.procMount or set it to Default. Unmasked is only meant for nested container runtimes inside user namespaces (hostUsers: false).",
 			References:  []string{pssBaseline, pssDoc},
+			CEL:         lint.PodCEL("variables.containers.all(c, c.?securityContext.?procMount.orValue('Default') == 'Default')", "a container sets procMount other than Default"),
 			Check:       checkProcMount,
 		},
 		{
@@ -89,6 +94,7 @@ func podRules() []lint.Rule {
 			Description: "A Windows HostProcess container runs directly on the node as a host process, with the host's network and filesystem and the privileges of the node's users (often SYSTEM): there is no container boundary at all.",
 			Remediation: "Remove windowsOptions.hostProcess (or set it to false) from the pod and container securityContexts; node management belongs in the node image or a reviewed DaemonSet in a dedicated namespace.",
 			References:  []string{pssBaseline, "CIS 5.2.11", pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?securityContext.?windowsOptions.?hostProcess.orValue(false) != true && variables.containers.all(c, c.?securityContext.?windowsOptions.?hostProcess.orValue(false) != true)", "the pod runs Windows HostProcess containers, directly on the node"),
 			Check:       checkHostProcess,
 		},
 		{
