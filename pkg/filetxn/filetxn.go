@@ -369,3 +369,20 @@ func syncDir(dir string) {
 	_ = d.Sync()
 	_ = d.Close()
 }
+
+// WriteFile writes data to path whole or not at all: a new file with perm,
+// or an existing one replaced keeping its permissions and owner.
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	var tx Txn
+	defer tx.Rollback()
+	var err error
+	if _, statErr := os.Lstat(path); statErr == nil {
+		err = tx.Replace(path, data, nil)
+	} else {
+		err = tx.Create(path, data, perm)
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Commit()
+}

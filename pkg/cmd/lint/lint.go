@@ -241,18 +241,7 @@ func Run(opts *Options) error {
 // writeBaseline writes data to path whole or not at all (a new file, or
 // an existing one replaced keeping its permissions).
 func writeBaseline(path string, data []byte) error {
-	var tx filetxn.Txn
-	defer tx.Rollback()
-	var err error
-	if _, statErr := os.Lstat(path); statErr == nil {
-		err = tx.Replace(path, data, nil)
-	} else {
-		err = tx.Create(path, data, 0o644)
-	}
-	if err == nil {
-		err = tx.Commit()
-	}
-	if err != nil {
+	if err := filetxn.WriteFile(path, data, 0o644); err != nil {
 		return fmt.Errorf("--write-baseline: %w", err)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/newcmd"
 	"github.com/platformctl/platformctl/pkg/cmd/promote"
 	"github.com/platformctl/platformctl/pkg/cmd/render"
+	policiescmd "github.com/platformctl/platformctl/pkg/cmd/policies"
 	rulescmd "github.com/platformctl/platformctl/pkg/cmd/rules"
 	schemacmd "github.com/platformctl/platformctl/pkg/cmd/schema"
 	"github.com/platformctl/platformctl/pkg/cmd/setcmd"
@@ -64,6 +65,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		graphcmd.NewCmd(f, nil),
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
+		policiescmd.NewCmd(f, nil),
 		versioncmd.NewCmd(f),
 		schemacmd.NewCmd(f, nil),
 		initcmd.NewCmd(f, nil),

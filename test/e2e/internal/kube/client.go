@@ -198,6 +198,16 @@ func (c *Client) exists(ctx context.Context, obj *unstructured.Unstructured) boo
 	return !apierrors.IsNotFound(err)
 }
 
+// Delete deletes objs (those already gone are not an error).
+func (c *Client) Delete(ctx context.Context, objs []*unstructured.Unstructured) error {
+	for _, obj := range objs {
+		if err := c.delete(ctx, obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (c *Client) delete(ctx context.Context, obj *unstructured.Unstructured) error {
 	ri, err := c.resourceFor(obj)
 	if err != nil {
