@@ -89,6 +89,8 @@ fuzz:
 	$(GO) test ./pkg/spec/ -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./pkg/lint/rules/ -run '^$$' -fuzz FuzzLint -fuzztime 30s
 	$(GO) test ./pkg/yamlfast/ -run '^$$' -fuzz FuzzDecodeEqual -fuzztime 60s
+	$(GO) test ./pkg/cmdutil/ -run '^$$' -fuzz FuzzConfig -fuzztime 30s
+	$(GO) test ./pkg/celexpr/ -run '^$$' -fuzz FuzzCompileEval -fuzztime 30s
 
 lint:
 	bin="$$($(TOOL) $(GOLANGCI))" && "$$bin" run ./...

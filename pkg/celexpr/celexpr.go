@@ -123,7 +123,7 @@ func (e *Env) Compile(expr string, validation bool) (*Program, *Problem) {
 	if iss != nil && iss.Err() != nil {
 		errs := iss.Errors()
 		first := errs[0]
-		return nil, &Problem{Line: max(first.Location.Line(), 1), Col: first.Location.Column() + 1, Msg: explain(first.Message)}
+		return nil, &Problem{Line: max(first.Location.Line(), 1), Col: max(first.Location.Column()+1, 1), Msg: explain(first.Message)}
 	}
 	if out := ast.OutputType(); validation && !out.IsEquivalentType(types.BoolType) && !out.IsEquivalentType(types.DynType) {
 		return nil, &Problem{Line: 1, Col: 1, Msg: fmt.Sprintf("the expression gives %s; a validation must give a bool (true: the object passes)", out)}

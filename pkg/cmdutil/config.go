@@ -317,7 +317,7 @@ func (c *configDecoder) mapping(n *yaml.Node, path string, dst reflect.Value) {
 	}
 	var selectors []string
 	for _, f := range fields {
-		if _, ok := f.checks["required"]; ok && seen[f.name] == nil {
+		if _, ok := f.checks["required"]; ok && (seen[f.name] == nil || isNull(values[f.name])) {
 			c.errorf(n, path, "%s is required", f.name)
 		}
 		if _, ok := f.checks["selector"]; ok {
