@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +89,25 @@ func TestCustomRuleConfigErrors(t *testing.T) {
 	code, _, errOut := cmdtest.Run(t, "lint", "p.yaml")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, ".platformctl.yaml:6:43: lint.custom[0].expression: CEL: Syntax error: mismatched input '<EOF>'")
+}
+
+// TestReadmeCustomRule: README's custom rule example is a config the
+// decoder accepts, and lint reports it on testdata/custom-rules' workloads.
+func TestReadmeCustomRule(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "### Custom rules in CEL")
+	require.True(t, ok, "README has the custom rules section")
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	require.True(t, ok)
+	block, _, _ = strings.Cut(block, "```")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".platformctl.yaml"), []byte(block), 0o644))
+	data, err := os.ReadFile("../../../testdata/custom-rules/workloads.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "w.yaml"), data, 0o644))
+	t.Chdir(dir)
+	code, out, errOut := cmdtest.Run(t, "lint", "w.yaml")
+	require.Equal(t, 1, code, errOut)
+	assert.Contains(t, out, "w.yaml:3:1: error team-label: set the team label")
 }

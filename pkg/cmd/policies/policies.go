@@ -36,8 +36,9 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short: "Enforce the lint rules at admission",
 		Long: `Policies turns lint rules into ValidatingAdmissionPolicies, so the API server
 refuses what lint reports in CI.`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+		Example: `  platformctl policies export > policies.yaml`,
+		Args:    cobra.NoArgs,
+		RunE:    func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
 	opts := &Options{IO: f.IO, Log: f.Logf}
 	export := &cobra.Command{

@@ -208,6 +208,9 @@ func Markdown(all []lint.Rule) string {
 		if len(r.References) > 0 {
 			fmt.Fprintf(&b, "\n**References:** %s\n", strings.Join(r.References, "; "))
 		}
+		if r.CEL != nil {
+			fmt.Fprintf(&b, "\n**Admission:** `platformctl policies export` writes it as a ValidatingAdmissionPolicy ([docs/policies.md](policies.md)):\n\n```cel\n%s\n```\n", r.CEL.Expression)
+		}
 		fmt.Fprintf(&b, "\n**Ignore:** `ignore.platformctl.dev/%s: \"<reason>\"`\n", r.ID)
 	}
 	return b.String()
