@@ -11,6 +11,8 @@ import (
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/crdschema"
 )
 
 // IgnorePrefix starts the annotation that ignores a rule on one object:
@@ -46,6 +48,8 @@ type Options struct {
 	Now time.Time
 	// Workers bounds parallelism (default: GOMAXPROCS).
 	Workers int
+	// CRDs are the user's CRD schemas (lint --crds).
+	CRDs *crdschema.Set
 }
 
 // Result is the outcome of a run.
@@ -80,7 +84,7 @@ func Run(objs []*Object, rules []Rule, opts Options) (*Result, error) {
 	// from racing to fill the caches, and every rule reads them for free.
 	warmPods(objs, opts.Workers)
 	set := NewSet(objs)
-	ctx := &Context{Params: cfg.params, Set: set}
+	ctx := &Context{Params: cfg.params, Set: set, CRDs: opts.CRDs}
 	diags := runChecks(objs, active, ctx, opts.Workers)
 	sev := map[string]Severity{}
 	for _, r := range active {

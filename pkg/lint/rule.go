@@ -7,6 +7,8 @@ package lint
 import (
 	"fmt"
 	"strings"
+
+	"github.com/platformctl/platformctl/pkg/crdschema"
 )
 
 // Severity orders findings; --fail-on compares against it.
@@ -127,4 +129,7 @@ type Context struct {
 	// Set is every object of the invocation (nil during per-object checks
 	// would force rules to be cross-object; it is always set).
 	Set *Set
+	// CRDs are the user's CustomResourceDefinition schemas (lint --crds),
+	// read before the bundled add-on CRDs' by the schema rules.
+	CRDs *crdschema.Set
 }

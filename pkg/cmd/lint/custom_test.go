@@ -111,3 +111,28 @@ func TestReadmeCustomRule(t *testing.T) {
 	require.Equal(t, 1, code, errOut)
 	assert.Contains(t, out, "w.yaml:3:1: error team-label: set the team label")
 }
+
+// TestCRDs: --crds checks custom resources against the user's CRDs.
+func TestCRDs(t *testing.T) {
+	t.Chdir("../../../testdata/custom-resources")
+	code, out, _ := cmdtest.Run(t, "lint", "--crds", "crds", "widgets.yaml")
+	require.Equal(t, 1, code)
+	for _, want := range []string{
+		`widgets.yaml:20:3: error unknown-field: metadata: unknown field "annotation"; did you mean annotations?`,
+		`widgets.yaml:21:1: error missing-required-field: spec: missing required field "size"`,
+		`widgets.yaml:22:10: error invalid-enum-value: spec.color is "purple"; the API allows "red", "green", "blue"`,
+		`widgets.yaml:24:18: error wrong-field-type: spec.labels.team is the number 7; the API wants a string (quote it)`,
+		`widgets.yaml:25:18: error wrong-field-type: spec.extra.known is "yes", a string; the API wants true or false`,
+		`widgets.yaml:26:11: error unknown-field: spec: unknown field "colour"; did you mean color?`,
+	} {
+		assert.Contains(t, out, want)
+	}
+	assert.NotContains(t, out, "Widget shop/good")
+
+	code, out, _ = cmdtest.Run(t, "lint", "widgets.yaml")
+	assert.Equal(t, 0, code, "without the CRD, Widgets are not checked: %s", out)
+
+	code, _, errOut := cmdtest.Run(t, "lint", "--crds", "missing", "widgets.yaml")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errOut, "--crds: stat missing: no such file or directory")
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/baseline"
 	"github.com/platformctl/platformctl/pkg/cmdutil"
+	"github.com/platformctl/platformctl/pkg/crdschema"
 	"github.com/platformctl/platformctl/pkg/filetxn"
 	"github.com/platformctl/platformctl/pkg/generate"
 	"github.com/platformctl/platformctl/pkg/lint"
@@ -41,6 +42,9 @@ type Options struct {
 	Config      lint.Config
 	// KubeVersion, from --kube-version, overrides params.kubeVersion.
 	KubeVersion string
+	// CRDs are folders of CustomResourceDefinitions (--crds) whose schemas
+	// the schema rules check custom resources against.
+	CRDs []string
 	// Baseline is a baseline file to read; WriteBaseline one to write.
 	Baseline, WriteBaseline string
 	Now                     time.Time
@@ -108,6 +112,7 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVar(&opts.Baseline, "baseline", "", "findings recorded in this file (--write-baseline) are known: reported as such, never failing the run")
 	cmd.Flags().StringVar(&opts.WriteBaseline, "write-baseline", "", "record every finding in this file (rule, object, field; not lines) and report them as known")
 	cmd.Flags().StringVar(&opts.KubeVersion, "kube-version", "", fmt.Sprintf("Kubernetes release the manifests are applied to, 1.%d through 1.%d (default: params.kubeVersion, else 1.%d): API versions it no longer or does not yet serve are findings", lint.OldestKubeMinor, lint.NewestKubeMinor, lint.NewestKubeMinor))
+	cmd.Flags().StringSliceVar(&opts.CRDs, "crds", nil, "folders of CustomResourceDefinition files: custom resources are checked against their schemas (unknown fields, types, required fields, enums), as the bundled add-on CRDs' are")
 	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
@@ -145,6 +150,12 @@ func Run(opts *Options) error {
 			return cmdutil.Fail(err)
 		}
 	}
+	var crds *crdschema.Set
+	if len(opts.CRDs) > 0 {
+		if crds, err = crdschema.LoadDirs(opts.CRDs); err != nil {
+			return cmdutil.Fail(err)
+		}
+	}
 	// Memory settings for this run, sized from the input (see memtune);
 	// restored on return.
 	mem := memtune.Start(inputBytes(opts.Args), len(opts.Args) == 0)
@@ -167,7 +178,7 @@ func Run(opts *Options) error {
 		} else {
 			opts.Log.Printf("linting %s: %s", s.Name, lint.Count(len(s.Objects), "object"))
 		}
-		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
+		res, err := lint.Run(s.Objects, catalog, lint.Options{Config: opts.Config, Now: opts.Now, CRDs: crds})
 		if err != nil {
 			return cmdutil.Fail(err)
 		}
@@ -181,7 +192,7 @@ func Run(opts *Options) error {
 		total.Rules = res.Rules
 	}
 	if len(sets) == 0 {
-		res, err := lint.Run(nil, catalog, lint.Options{Config: opts.Config, Now: opts.Now})
+		res, err := lint.Run(nil, catalog, lint.Options{Config: opts.Config, Now: opts.Now, CRDs: crds})
 		if err != nil {
 			return cmdutil.Fail(err)
 		}

@@ -143,9 +143,14 @@ type schemaResult struct {
 
 func checkSchema(check schemaCheck) func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
-		sh, ok := typedKinds()[o.APIVersion+" "+o.Kind]
-		if !ok || o.Root == nil {
+		if o.Root == nil {
 			return
+		}
+		sh, ok := typedKinds()[o.APIVersion+" "+o.Kind]
+		if !ok {
+			if sh, ok = crdShapeFor(o, ctx); !ok {
+				return
+			}
 		}
 		walks := lint.Memo(ctx.Set, schemaWalks)
 		var res *schemaResult
@@ -280,6 +285,9 @@ type shape struct {
 	required []string
 	enum     []string
 	names    []string // the field names, for hints
+	// open structs keep fields they do not declare (a CRD schema's
+	// x-kubernetes-preserve-unknown-fields or additionalProperties).
+	open     bool
 	elem     *shape
 	bits     int
 	unsigned bool
@@ -452,6 +460,9 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := sh.fields[k.Value]
+			if !ok && sh.open {
+				continue
+			}
 			if !ok {
 				parent := w.path()
 				w.push(k.Value, 0)
