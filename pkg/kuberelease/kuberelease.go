@@ -20,6 +20,30 @@ const (
 	API        = "k8s.io/api@v0.37.2"
 )
 
+// Release is one older Kubernetes minor release's modules.
+type Release struct {
+	Minor           int
+	Kubernetes, API string
+}
+
+// Older are the releases before Kubernetes/API that lint --kube-version
+// targets (1.27 on, lint.OldestKubeMinor): the generators compare their
+// published API with the newest one to know which fields and enumeration
+// values each release lacks. One patch release of each minor: fields and
+// values change between minors, not patches.
+var Older = []Release{
+	{27, "k8s.io/kubernetes@v1.27.16", "k8s.io/api@v0.27.16"},
+	{28, "k8s.io/kubernetes@v1.28.15", "k8s.io/api@v0.28.15"},
+	{29, "k8s.io/kubernetes@v1.29.6", "k8s.io/api@v0.29.6"},
+	{30, "k8s.io/kubernetes@v1.30.14", "k8s.io/api@v0.30.14"},
+	{31, "k8s.io/kubernetes@v1.31.14", "k8s.io/api@v0.31.14"},
+	{32, "k8s.io/kubernetes@v1.32.13", "k8s.io/api@v0.32.13"},
+	{33, "k8s.io/kubernetes@v1.33.13", "k8s.io/api@v0.33.13"},
+	{34, "k8s.io/kubernetes@v1.34.4", "k8s.io/api@v0.34.4"},
+	{35, "k8s.io/kubernetes@v1.35.4", "k8s.io/api@v0.35.4"},
+	{36, "k8s.io/kubernetes@v1.36.3", "k8s.io/api@v0.36.3"},
+}
+
 // ModuleDir downloads mod (module@version) into the module cache, if it is
 // not there, and returns its directory.
 func ModuleDir(mod string) (string, error) {
@@ -38,8 +62,12 @@ func ModuleDir(mod string) (string, error) {
 
 // Swagger returns the release's OpenAPI v2 document
 // (api/openapi-spec/swagger.json).
-func Swagger() ([]byte, error) {
-	dir, err := ModuleDir(Kubernetes)
+func Swagger() ([]byte, error) { return SwaggerOf(Kubernetes) }
+
+// SwaggerOf returns the OpenAPI v2 document of a k8s.io/kubernetes module
+// version.
+func SwaggerOf(kubernetes string) ([]byte, error) {
+	dir, err := ModuleDir(kubernetes)
 	if err != nil {
 		return nil, err
 	}

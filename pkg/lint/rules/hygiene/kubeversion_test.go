@@ -84,3 +84,59 @@ func TestAPISchemaFromTheLinkedRelease(t *testing.T) {
 	}
 	t.Fatal("go.mod does not require k8s.io/api")
 }
+
+// Field schemas follow the target release too: a field or an enumeration
+// value newer than it is unknown there (the API server of that release
+// drops or refuses it), from the releases' own published API.
+func TestFieldsByKubeVersion(t *testing.T) {
+	const doc = `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: default}
+spec:
+  hostnameOverride: web-0
+  tolerations:
+    - {key: gpu, operator: Gt, value: "2", effect: NoSchedule}
+  initContainers:
+    - {name: proxy, image: ghcr.io/acme/proxy:1, restartPolicy: Always}
+  containers:
+    - name: app
+      image: ghcr.io/acme/app:1
+      securityContext:
+        appArmorProfile: {type: RuntimeDefault}
+`
+	objs, err := lint.Decode("fields.yaml", []byte(doc))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		version string
+		want    []string
+	}{
+		{"1.37", nil},
+		{"1.35", nil},
+		{"1.34", []string{
+			`fields.yaml:7:28: invalid-enum-value: spec.tolerations[0].operator is "Gt"; Kubernetes 1.34 allows "Equal", "Exists" ("Gt" is new in 1.35)`,
+		}},
+		{"1.33", []string{
+			`fields.yaml:5:21: unknown-field: spec: unknown field "hostnameOverride" in Kubernetes 1.33 (new in 1.34)`,
+			`fields.yaml:7:28: invalid-enum-value: spec.tolerations[0].operator is "Gt"; Kubernetes 1.33 allows "Equal", "Exists" ("Gt" is new in 1.35)`,
+		}},
+		{"1.27", []string{
+			`fields.yaml:5:21: unknown-field: spec: unknown field "hostnameOverride" in Kubernetes 1.27 (new in 1.34)`,
+			`fields.yaml:7:28: invalid-enum-value: spec.tolerations[0].operator is "Gt"; Kubernetes 1.27 allows "Equal", "Exists" ("Gt" is new in 1.35)`,
+			`fields.yaml:9:65: unknown-field: spec.initContainers[0]: unknown field "restartPolicy" in Kubernetes 1.27 (new in 1.28)`,
+			`fields.yaml:14:9: unknown-field: spec.containers[0].securityContext: unknown field "appArmorProfile" in Kubernetes 1.27 (new in 1.30)`,
+		}},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			res, err := lint.Run(objs, hygiene.Rules(), lint.Options{Config: lint.Config{Params: lint.Params{KubeVersion: tc.version}}})
+			require.NoError(t, err)
+			var got []string
+			for _, d := range res.Findings {
+				switch d.RuleID {
+				case "unknown-field", "invalid-enum-value", "wrong-field-type", "missing-required-field":
+					got = append(got, fmt.Sprintf("%s:%d:%d: %s: %s", d.File, d.Line, d.Column, d.RuleID, d.Message))
+				}
+			}
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

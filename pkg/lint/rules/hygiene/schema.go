@@ -157,7 +157,7 @@ func checkSchema(check schemaCheck) func(o *lint.Object, ctx *lint.Context, r *l
 		if v, ok := walks.Load(o); ok {
 			res = v.(*schemaResult)
 		} else {
-			w := schemaWalk{}
+			w := schemaWalk{minor: ctx.Params.KubeMinor()}
 			w.value(o.Root, sh)
 			res = &schemaResult{problems: w.problems}
 			walks.Store(o, res)
@@ -183,6 +183,18 @@ type schemaProblem struct {
 type schemaWalk struct {
 	segs     []pathSeg
 	problems [schemaChecks][]schemaProblem
+	// minor is the target release (lint --kube-version): fields and
+	// enumeration values it does not have yet are unknown and invalid.
+	minor int
+}
+
+// api names the API the walk judges against, for messages: "the API" at
+// the newest release, "Kubernetes 1.N" for an older target.
+func (w *schemaWalk) api() string {
+	if w.minor == 0 || w.minor >= lint.NewestKubeMinor {
+		return "the API"
+	}
+	return fmt.Sprintf("Kubernetes 1.%d", w.minor)
 }
 
 // pathSeg is a key, or an index when key is "".
@@ -284,7 +296,11 @@ type shape struct {
 	// string type's values (apischema_gen.go).
 	required []string
 	enum     []string
-	names    []string // the field names, for hints
+	// since are the first releases with the fields (of a struct) or the
+	// values (of an enumeration) that older releases lack
+	// (apischema_gen.go).
+	since map[string]int
+	names []string // the field names, for hints
 	// open structs keep fields they do not declare (a CRD schema's
 	// x-kubernetes-preserve-unknown-fields or additionalProperties).
 	open     bool
@@ -323,6 +339,7 @@ func compile(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 	case reflect.Struct:
 		sh.kind, sh.fields = shapeStruct, map[string]*shape{}
 		addFields(sh, t, seen)
+		sh.since = apiFieldSince[t.PkgPath()+"."+t.Name()]
 		for _, f := range apiRequired[t.PkgPath()+"."+t.Name()] {
 			if sh.fields[f] != nil {
 				sh.required = append(sh.required, f)
@@ -344,6 +361,7 @@ func compile(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 		sh.kind = shapeString
 		if t.Name() != "" {
 			sh.enum = apiEnums[t.PkgPath()+"."+t.Name()]
+			sh.since = apiEnumSince[t.PkgPath()+"."+t.Name()]
 		}
 	case reflect.Bool:
 		sh.kind = shapeBool
@@ -431,10 +449,18 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 	case shapeTimeString, shapeBytes, shapeString:
 		if !scalarTagged(n, "!!str") {
 			w.wrong(n, map[shapeKind]string{shapeTimeString: "a string", shapeBytes: "a base64 string", shapeString: "a string (quote it)"}[sh.kind])
-		} else if len(sh.enum) > 0 && !slices.Contains(sh.enum, n.Value) {
+		} else if len(sh.enum) > 0 && (!slices.Contains(sh.enum, n.Value) || sh.since[n.Value] > w.minor) {
 			path := w.path()
+			allowed := sh.enum
+			added := ""
+			if len(sh.since) > 0 {
+				allowed = slices.DeleteFunc(slices.Clone(sh.enum), func(v string) bool { return sh.since[v] > w.minor })
+				if m := sh.since[n.Value]; m > w.minor {
+					added = fmt.Sprintf(" (%q is new in 1.%d)", n.Value, m)
+				}
+			}
 			w.problems[schemaEnum] = append(w.problems[schemaEnum], schemaProblem{path: path,
-				msg: fmt.Sprintf("%s is %q; the API allows %s%s", displayPath(path), n.Value, strings.Join(quoteAll(sh.enum), ", "), didYouMean(n.Value, sh.enum))})
+				msg: fmt.Sprintf("%s is %q; %s allows %s%s%s", displayPath(path), n.Value, w.api(), strings.Join(quoteAll(allowed), ", "), added, didYouMean(n.Value, allowed))})
 		}
 	case shapeBool:
 		if !scalarTagged(n, "!!bool") {
@@ -461,6 +487,14 @@ func (w *schemaWalk) value(n *yaml.Node, sh *shape) {
 			k, v := n.Content[i], n.Content[i+1]
 			f, ok := sh.fields[k.Value]
 			if !ok && sh.open {
+				continue
+			}
+			if m := sh.since[k.Value]; ok && m > w.minor {
+				parent := w.path()
+				w.push(k.Value, 0)
+				w.problems[schemaUnknown] = append(w.problems[schemaUnknown], schemaProblem{path: w.path(),
+					msg: fmt.Sprintf("%s: unknown field %q in Kubernetes 1.%d (new in 1.%d)", displayPath(parent), k.Value, w.minor, m)})
+				w.pop()
 				continue
 			}
 			if !ok {
