@@ -72,6 +72,19 @@ var kindSets = sync.OnceValue(func() map[string]map[string]bool {
 // Problems with the whole input (binary, bad UTF-8, too large) and JSON
 // syntax errors leave no objects.
 func Decode(file string, data []byte) ([]*Object, error) {
+	return decode(file, data, false)
+}
+
+// DecodeOwned is Decode for a buffer the caller hands over and never
+// modifies again (a file read for the lint): the objects' strings share
+// data's bytes instead of a copy of them. Every object of a lint lives to
+// the end of the run, so the copy was the input's size again in the peak
+// heap (docs/performance.md, step 6).
+func DecodeOwned(file string, data []byte) ([]*Object, error) {
+	return decode(file, data, true)
+}
+
+func decode(file string, data []byte, owned bool) ([]*Object, error) {
 	if err := checkText(file, data); err != nil {
 		return nil, err
 	}
@@ -84,7 +97,11 @@ func Decode(file string, data []byte) ([]*Object, error) {
 	// manifests are written in, with a few allocations per file instead of
 	// one per node; anything else (and every syntax error) goes to go-yaml,
 	// so messages and positions do not depend on which one ran.
-	if docs, ok := yamlfast.Parse(data); ok {
+	parse := yamlfast.Parse
+	if owned {
+		parse = yamlfast.ParseOwned
+	}
+	if docs, ok := parse(data); ok {
 		var out []*Object
 		var errs []error
 		for doc, n := range docs {

@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,9 +15,10 @@ import (
 	"github.com/platformctl/platformctl/pkg/lintbench"
 )
 
-// TestDecodeFastPathMatchesGoYAML: Decode (fast decoder when it takes the
-// input) and the go-yaml path give the same objects, trees and errors on
-// every YAML file of the repository and of the lint corpus.
+// TestDecodeFastPathMatchesGoYAML: Decode and DecodeOwned (fast decoder
+// when it takes the input) and the go-yaml path give the same objects,
+// trees and errors on every YAML file of the repository and of the lint
+// corpus.
 func TestDecodeFastPathMatchesGoYAML(t *testing.T) {
 	corpus := t.TempDir()
 	if _, err := lintbench.Generate(corpus, 2000, 40); err != nil {
@@ -63,6 +65,15 @@ func TestDecodeFastPathMatchesGoYAML(t *testing.T) {
 		}
 		if d := objectsDiff(got, want); d != "" {
 			t.Errorf("%s: %s", f, d)
+		}
+		// DecodeOwned shares the buffer instead of copying it: nothing else may change.
+		owned, ownedErr := DecodeOwned(f, bytes.Clone(data))
+		if fmt.Sprint(ownedErr) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: DecodeOwned error %v, go-yaml path %v", f, ownedErr, wantErr)
+			continue
+		}
+		if d := objectsDiff(owned, want); d != "" {
+			t.Errorf("%s: DecodeOwned: %s", f, d)
 		}
 	}
 }

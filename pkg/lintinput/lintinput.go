@@ -412,7 +412,7 @@ func decodeFile(path string) ([]*lint.Object, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return lint.Decode(path, data)
+	return lint.DecodeOwned(path, data) // data is this call's own buffer
 }
 
 // readFile reads up to lint.MaxInputSize+1 bytes of f (one more than

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -44,13 +45,22 @@ type parser struct {
 // supported subset (or is not valid YAML): decode it with go-yaml v3 then.
 // The returned nodes are DocumentNodes, as yaml.Decoder.Decode returns them.
 func Parse(data []byte) (docs []*yaml.Node, ok bool) {
-	docs, _, ok = parse(data)
+	docs, _, ok = parse(data, false)
 	return docs, ok
 }
 
-// parse is Parse, also returning the parser (nil when prescan refused the
-// input) so tests can read what it counted.
-func parse(data []byte) (docs []*yaml.Node, p *parser, ok bool) {
+// ParseOwned is Parse for a buffer the caller hands over: the nodes' strings
+// point into data itself rather than into a copy of it, so data must never
+// be modified afterwards. A lint keeps every tree to the end, and the copy
+// doubled the memory the input took (docs/performance.md, step 6).
+func ParseOwned(data []byte) (docs []*yaml.Node, ok bool) {
+	docs, _, ok = parse(data, true)
+	return docs, ok
+}
+
+// parse is Parse (ParseOwned when owned), also returning the parser (nil
+// when prescan refused the input) so tests can read what it counted.
+func parse(data []byte, owned bool) (docs []*yaml.Node, p *parser, ok bool) {
 	if bytes.IndexByte(data, '\r') >= 0 {
 		// go-yaml reads CR LF as one line break (in values too) and a CR
 		// only ever ends a line, so dropping the CRs changes no position
@@ -59,12 +69,21 @@ func parse(data []byte) (docs []*yaml.Node, p *parser, ok bool) {
 			return nil, nil, false
 		}
 		data = bytes.ReplaceAll(data, []byte("\r\n"), []byte{'\n'})
+		owned = true // a new buffer nobody else holds
 	}
 	ascii, fine := prescan(data)
 	if !fine {
 		return nil, nil, false
 	}
-	p = &parser{s: string(data), ascii: ascii}
+	var text string
+	if owned && len(data) > 0 {
+		// Values are substrings of the input, so the trees keep it: sharing
+		// the caller's bytes instead of copying them saves the input's size.
+		text = unsafe.String(&data[0], len(data))
+	} else {
+		text = string(data)
+	}
+	p = &parser{s: text, ascii: ascii}
 	// Manifests hold about one node per 10 bytes; sizing each chunk for a
 	// bit less than the bytes left need keeps the unused tail of the last
 	// chunk small, at the price of a few more chunks.

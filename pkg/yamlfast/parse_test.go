@@ -3,6 +3,7 @@ package yamlfast
 import (
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestParseMatchesGoYAML(t *testing.T) {
@@ -87,7 +88,7 @@ func TestContentCannotClobberNeighbours(t *testing.T) {
 // any machine; the benchmarks carry the timing.
 func TestLongNonASCIILine(t *testing.T) {
 	in := "a: [" + strings.Repeat("é, ", 100000) + "ü]\n"
-	docs, p, ok := parse([]byte(in))
+	docs, p, ok := parse([]byte(in), false)
 	if !ok {
 		t.Fatal("not accepted")
 	}
@@ -98,4 +99,51 @@ func TestLongNonASCIILine(t *testing.T) {
 	if p.colScanned > len(in) {
 		t.Fatalf("scanned %d bytes of a %d-byte line for columns: they are counted quadratically", p.colScanned, len(in))
 	}
+}
+
+// TestParseOwnedSharesInput checks that ParseOwned builds the trees Parse
+// builds, with plain values pointing into the caller's buffer (no copy),
+// and that Parse keeps its own copy.
+func TestParseOwnedSharesInput(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, value string
+	}{
+		{"LF", "kind: ConfigMap\ndata:\n  key: value\n", "value"},
+		{"CR LF", "kind: ConfigMap\r\ndata:\r\n  key: value\r\n", "value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := []byte(tc.in)
+			owned, ok := ParseOwned(data)
+			if !ok {
+				t.Fatal("not accepted")
+			}
+			copied, ok := Parse(data)
+			if !ok {
+				t.Fatal("not accepted")
+			}
+			if d := diff(owned, copied); d != "" {
+				t.Fatal(d)
+			}
+			v := owned[0].Content[0].Content[3].Content[1]
+			if v.Value != tc.value {
+				t.Fatalf("value %q, want %q", v.Value, tc.value)
+			}
+			inData := within(v.Value, data)
+			if tc.name == "LF" && !inData {
+				t.Fatal("ParseOwned copied the input")
+			}
+			if tc.name == "CR LF" && inData {
+				t.Fatal("ParseOwned kept CRs: it must point into its own buffer without them")
+			}
+			if c := copied[0].Content[0].Content[3].Content[1]; within(c.Value, data) {
+				t.Fatal("Parse shares the caller's buffer")
+			}
+		})
+	}
+}
+
+// within says whether s's bytes lie inside buf.
+func within(s string, buf []byte) bool {
+	p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(&buf[0]))
+	return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(buf))
 }
