@@ -78,7 +78,7 @@ func Export(opts Options) (*Result, error) {
 	}
 	minor := opts.Config.Params.KubeMinor()
 	if minor < minVAPMinor {
-		return nil, fmt.Errorf("Kubernetes 1.%d: ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) is served from 1.%d on", minor, minVAPMinor)
+		return nil, fmt.Errorf("--kube-version 1.%d: ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) is served from 1.%d on", minor, minVAPMinor)
 	}
 	rules, err := lint.Effective(opts.Config, opts.Rules)
 	if err != nil {

@@ -162,7 +162,7 @@ func TestExportRefuses(t *testing.T) {
 		want string
 	}{
 		{name: "a release without ValidatingAdmissionPolicy v1", opts: Options{Config: lint.Config{Params: lint.Params{KubeVersion: "1.29"}}},
-			want: "Kubernetes 1.29: ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) is served from 1.30 on"},
+			want: "--kube-version 1.29: ValidatingAdmissionPolicy (admissionregistration.k8s.io/v1) is served from 1.30 on"},
 		{name: "a kind the API server does not serve itself", opts: Options{Config: lint.Config{Custom: []lint.CustomRule{{ID: "r", Kinds: []string{"Rollout"}, Message: "m", Expression: "true"}}}},
 			want: "rule r: kind Rollout is not a built-in kind of Kubernetes (policies export matches the kinds the API server serves itself)"},
 		{name: "an unknown action", opts: Options{Action: "block"}, want: `action "block": one of severity, deny, warn, audit`},
