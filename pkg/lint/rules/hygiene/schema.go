@@ -148,6 +148,9 @@ func checkSchema(check schemaCheck) func(o *lint.Object, ctx *lint.Context, r *l
 		}
 		sh, ok := typedKinds()[o.APIVersion+" "+o.Kind]
 		if !ok {
+			sh, ok = builtinShape(o.APIVersion, o.Kind)
+		}
+		if !ok {
 			if sh, ok = crdShapeFor(o, ctx); !ok {
 				return
 			}

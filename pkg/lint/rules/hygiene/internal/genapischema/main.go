@@ -11,6 +11,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -88,7 +89,95 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("format %s: %w", out, err)
 	}
-	return os.WriteFile(out, src, 0o644)
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return err
+	}
+	defsBlob, err := apiDefinitions(swagger)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(defsOut, defsBlob, 0o644)
+}
+
+// defsOut holds every built-in kind's schema, for the kinds the schema
+// rules have no Go type linked for (each API group's types linked in
+// costs start-up time; compressed data costs nothing until read).
+const defsOut = "pkg/lint/rules/hygiene/apidefs.json.gz"
+
+// keptKeys are what the schema walk reads of a definition or property.
+var keptKeys = []string{"type", "format", "$ref", "items", "additionalProperties", "properties", "required"}
+
+// apiDefinitions reduces the release's definitions to what the walk reads
+// and names the definition of each kind ("apps/v1 Deployment").
+func apiDefinitions(data []byte) ([]byte, error) {
+	var doc struct {
+		Definitions map[string]map[string]any `json:"definitions"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	var reduce func(m map[string]any) map[string]any
+	reduce = func(m map[string]any) map[string]any {
+		out := map[string]any{}
+		for _, k := range keptKeys {
+			v, ok := m[k]
+			if !ok {
+				continue
+			}
+			switch k {
+			case "$ref":
+				out[k] = strings.TrimPrefix(v.(string), "#/definitions/")
+			case "items", "additionalProperties":
+				if sub, ok := v.(map[string]any); ok {
+					out[k] = reduce(sub)
+				} else {
+					out[k] = v
+				}
+			case "properties":
+				props := map[string]any{}
+				for name, p := range v.(map[string]any) {
+					props[name] = reduce(p.(map[string]any))
+				}
+				out[k] = props
+			default:
+				out[k] = v
+			}
+		}
+		return out
+	}
+	kinds := map[string]string{}
+	defs := map[string]any{}
+	for name, def := range doc.Definitions {
+		defs[name] = reduce(def)
+		gvks, _ := def["x-kubernetes-group-version-kind"].([]any)
+		for _, g := range gvks {
+			gm := g.(map[string]any)
+			apiVersion := gm["version"].(string)
+			if group := gm["group"].(string); group != "" {
+				apiVersion = group + "/" + apiVersion
+			}
+			if strings.HasSuffix(gm["kind"].(string), "List") || gm["kind"] == "DeleteOptions" || gm["kind"] == "WatchEvent" || gm["kind"] == "Status" {
+				continue // not what manifests hold
+			}
+			kinds[apiVersion+" "+gm["kind"].(string)] = name
+		}
+	}
+	raw, err := json.Marshal(map[string]any{"kinds": kinds, "definitions": defs})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // since compares the newest release's fields (defs) and enumeration
