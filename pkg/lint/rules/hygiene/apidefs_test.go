@@ -15,7 +15,7 @@ import (
 func TestEveryBuiltinKindHasASchema(t *testing.T) {
 	defs := builtinDefs()
 	assert.Greater(t, len(defs.Kinds), 100)
-	for key := range typedKinds() {
+	for key := range typedKindTypes() {
 		assert.Contains(t, defs.Kinds, key, "typedKinds names a kind the release does not serve")
 	}
 	for _, kind := range []string{"Deployment", "StorageClass", "Lease", "EndpointSlice", "ValidatingAdmissionPolicy", "CSIDriver", "FlowSchema", "CustomResourceDefinition"} {
@@ -27,7 +27,7 @@ func TestEveryBuiltinKindHasASchema(t *testing.T) {
 					if r.Group != "" {
 						apiVersion = r.Group + "/" + v
 					}
-					_, typed := typedKinds()[apiVersion+" "+kind]
+					_, typed := typedKindTypes()[apiVersion+" "+kind]
 					sh, ok := builtinShape(apiVersion, kind)
 					assert.True(t, typed || ok && sh.kind == shapeStruct, "%s %s has no schema", apiVersion, kind)
 				}
