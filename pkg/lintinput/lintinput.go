@@ -24,6 +24,7 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/platformctl/platformctl/pkg/helmchart"
 	"github.com/platformctl/platformctl/pkg/kustomize"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/manifest"
@@ -71,6 +72,13 @@ type Options struct {
 	// and files (git and http URLs); otherwise they are refused before
 	// anything is built, so linting a repository reaches no network.
 	AllowRemote bool
+	// Values are the --values files, --set and --set-string every Helm
+	// chart among the inputs is rendered with; given with no chart among
+	// the inputs, they are an error (they would change nothing).
+	Values helmchart.Values
+	// Release is the release name, namespace and Kubernetes version charts
+	// are rendered for (`helm template`'s defaults when empty).
+	Release helmchart.Release
 }
 
 // manifestExts are the file extensions read from folders: the ones
@@ -114,9 +122,11 @@ func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 	return in.Sets, nil
 }
 
-// Read reads args: "-" is stdin, a Kustomize directory is built, any
-// other directory is searched recursively for *.yaml, *.yml and *.json
-// (symbolic links are not followed), and files are read as given. An
+// Read reads args: "-" is stdin, a Kustomize directory is built, a
+// directory with a Chart.yaml is a Helm chart and is rendered (FromChart),
+// any other directory is searched recursively for *.yaml, *.yml and *.json
+// and for Kustomize directories and charts (symbolic links are not
+// followed), and files are read as given. An
 // argument that yields no object (and no problem) is an error unless
 // opts.AllowEmpty. A bad document or file is a Problem, not the end of
 // the run; the error is for what makes the whole run meaningless (a path
@@ -124,6 +134,15 @@ func FromPaths(args []string, stdin io.Reader, opts Options) ([]Set, error) {
 func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 	var files []string
 	var in Inputs
+	var overrides map[string]any
+	if !opts.Values.Empty() {
+		// Read before any chart, so a bad --set is an error at once.
+		var err error
+		if overrides, err = opts.Values.Overrides(); err != nil {
+			return Inputs{}, err
+		}
+	}
+	charts := 0
 	loose := Set{Name: "files"}
 	seen := map[string]bool{}
 	// found counts the objects and problems each argument yields;
@@ -168,19 +187,35 @@ func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 			return Inputs{}, describeStatError(arg, err)
 		}
 		if st.IsDir() {
-			var kdirs []string
-			if isKustomization(arg) {
+			var kdirs, chartDirs []string
+			switch {
+			case isKustomization(arg):
 				kdirs = []string{arg}
-			} else {
-				manifests, nested, bad, err := manifestFiles(arg)
+			case helmchart.IsChart(arg):
+				chartDirs = []string{arg}
+			default:
+				w, err := manifestFiles(arg)
 				if err != nil {
 					return Inputs{}, err
 				}
-				in.Problems = append(in.Problems, bad...)
-				found[i] += len(bad)
-				kdirs = nested
-				for _, f := range manifests {
+				in.Problems = append(in.Problems, w.problems...)
+				found[i] += len(w.problems)
+				kdirs, chartDirs = w.kustomizations, w.charts
+				for _, f := range w.files {
 					addFile(f, i)
+				}
+			}
+			for _, c := range chartDirs {
+				charts++
+				s, ies, err := FromChart(c, overrides, opts.Release)
+				if err != nil {
+					return Inputs{}, err
+				}
+				in.Problems = append(in.Problems, ies...)
+				found[i] += len(ies)
+				if len(s.Objects) > 0 {
+					in.Sets = append(in.Sets, s)
+					found[i] += len(s.Objects)
 				}
 			}
 			for _, k := range kdirs {
@@ -209,6 +244,9 @@ func Read(args []string, stdin io.Reader, opts Options) (Inputs, error) {
 		found[fileArg[files[j]]] += len(objs)
 	}
 	loose.Files += len(files)
+	if overrides != nil && charts == 0 {
+		return Inputs{}, errors.New("--values, --set and --set-string apply to Helm charts, and no input is one (a folder with " + helmchart.ChartFile + ")")
+	}
 	if !opts.AllowEmpty {
 		for i, n := range found {
 			if n == 0 {
@@ -254,6 +292,8 @@ func noObjects(arg string) error {
 		arg, why = "standard input", "it was empty (did the command piping into lint fail?)"
 	case err == nil && st.IsDir() && isKustomization(arg):
 		why = "the Kustomize build has no resources"
+	case err == nil && st.IsDir() && helmchart.IsChart(arg):
+		why = "the Helm chart renders no manifests with these values"
 	case err == nil && st.IsDir():
 		why = "it holds no *.yaml, *.yml or *.json files with objects"
 	}
@@ -271,11 +311,20 @@ func describeStatError(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
+// walked is what manifestFiles found below a directory.
+type walked struct {
+	files, kustomizations, charts []string
+	problems                      []*lint.InputError
+}
+
 // manifestFiles lists *.yaml, *.yml and *.json below dir, sorted, skipping
-// hidden directories (.git) and never following symbolic links.
-func manifestFiles(dir string) (files, kustomizations []string, problems []*lint.InputError, err error) {
+// hidden directories (.git) and never following symbolic links; the
+// Kustomize directories and Helm charts in it are listed, not walked.
+func manifestFiles(dir string) (walked, error) {
 	var out []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	var kustomizations, charts []string
+	var problems []*lint.InputError
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -287,6 +336,12 @@ func manifestFiles(dir string) (files, kustomizations []string, problems []*lint
 			// set: its patches are fragments, not objects.
 			if p != dir && isKustomization(p) {
 				kustomizations = append(kustomizations, p)
+				return filepath.SkipDir
+			}
+			// A chart's templates are not manifests until rendered; its
+			// charts/ are its dependencies, rendered with it.
+			if p != dir && helmchart.IsChart(p) {
+				charts = append(charts, p)
 				return filepath.SkipDir
 			}
 			return nil
@@ -304,10 +359,10 @@ func manifestFiles(dir string) (files, kustomizations []string, problems []*lint
 		return nil
 	})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("read %s: %w", dir, err)
+		return walked{}, fmt.Errorf("read %s: %w", dir, err)
 	}
 	sort.Strings(out)
-	return out, deployable(kustomizations), problems, nil
+	return walked{files: out, kustomizations: deployable(kustomizations), charts: charts, problems: problems}, nil
 }
 
 // deployable drops the Kustomize directories another one in the list

@@ -18,6 +18,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/crdschema"
 	"github.com/platformctl/platformctl/pkg/filetxn"
 	"github.com/platformctl/platformctl/pkg/generate"
+	"github.com/platformctl/platformctl/pkg/helmchart"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules"
 	"github.com/platformctl/platformctl/pkg/lintinput"
@@ -45,6 +46,8 @@ type Options struct {
 	// CRDs are folders of CustomResourceDefinitions (--crds) whose schemas
 	// the schema rules check custom resources against.
 	CRDs []string
+	// Values are --values, --set and --set-string, for Helm charts.
+	Values helmchart.Values
 	// Baseline is a baseline file to read; WriteBaseline one to write.
 	Baseline, WriteBaseline string
 	Now                     time.Time
@@ -65,13 +68,21 @@ environment's built output; findings point at the spec entry that produced
 the object. A directory with a kustomization.yaml is built with Kustomize and
 linted as one set, each object mapped back to the file it came from. Other
 directories are searched for *.yaml, *.yml and *.json, and Kustomize
-directories found inside them are built the same way. "-" reads standard
+directories found inside them are built the same way. A directory with a
+Chart.yaml, given or found, is a Helm chart: rendered as helm template
+renders it (release "` + helmchart.DefaultRelease + `", namespace "` + helmchart.DefaultNamespace + `"), with its values.yaml,
+then each --values file in order, then --set and --set-string; findings
+point at the template file, at the line when the finding's line is static
+text of the template. "-" reads standard
 input. A path or stdin that holds no objects is an error (exit 2), since an
 empty pipe is usually a command that failed; --allow-empty accepts it.
 
 Lint never reaches the network: a Kustomize directory (or any base,
 component or generator below it) naming a git repository or an http(s) URL
 is refused at that entry before anything is built, unless --allow-remote.
+A chart's dependencies come only from its charts/ folder (one that is not
+there is an input error: run helm dependency build); lookup returns nothing
+and no hook runs.
 Every file Kustomize reads must be a regular file of at most ` + fmt.Sprint(lint.MaxInputSize>>20) + ` MiB.
 
 Ignore a rule on one object with the annotation
@@ -82,12 +93,13 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 		Example: `  platformctl lint
   platformctl lint deploy/overlays/production
   platformctl lint k8s/*.yaml other/
+  platformctl lint charts/shop --values prod.yaml --set replicas=3
   kustomize build . | platformctl lint -
   platformctl lint -o sarif > lint.sarif`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if len(args) > 0 && cmd.Flags().Changed("file") {
-				return cmdutil.Fail(errors.New("-f names a spec to lint when no paths are given; it cannot be used with paths"))
+				return cmdutil.Fail(errors.New("-f names a spec to lint when no paths are given; it cannot be used with paths (a Helm chart's values files are --values)"))
 			}
 			opts.File = f.Setting(cmd.Flags(), "file", "file")
 			opts.Envs = uniq(opts.Envs)
@@ -113,10 +125,14 @@ lint: in .platformctl.yaml. Exit codes: 0 no finding at or above --fail-on,
 	cmd.Flags().StringVar(&opts.WriteBaseline, "write-baseline", "", "record every finding in this file (rule, object, field; not lines) and report them as known")
 	cmd.Flags().StringVar(&opts.KubeVersion, "kube-version", "", fmt.Sprintf("Kubernetes release the manifests are applied to, 1.%d through 1.%d (default: params.kubeVersion, else 1.%d): API versions it no longer or does not yet serve are findings", lint.OldestKubeMinor, lint.NewestKubeMinor, lint.NewestKubeMinor))
 	cmd.Flags().StringSliceVar(&opts.CRDs, "crds", nil, "folders of CustomResourceDefinition files: custom resources are checked against their schemas (unknown fields, types, required fields, enums), as the bundled add-on CRDs' are")
+	cmd.Flags().StringArrayVar(&opts.Values.Files, "values", nil, "Helm charts: a values file merged over the chart's values.yaml (repeatable; later files win)")
+	cmd.Flags().StringArrayVar(&opts.Values.Set, "set", nil, "Helm charts: set values as helm --set does, after --values (repeatable: a=1,b.c=x)")
+	cmd.Flags().StringArrayVar(&opts.Values.SetString, "set-string", nil, "Helm charts: like --set, the values always strings (repeatable)")
 	cmd.Flags().BoolVar(&opts.AllowEmpty, "allow-empty", false, "accept a path or stdin that holds no objects (by default that is exit 2: an empty pipe is usually a failed command)")
 	// The flags exist: registered above.
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments)
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("values", "yaml", "yml")
 	_ = cmd.RegisterFlagCompletionFunc("output", cmdutil.CompleteValues(output.FormatNames()...))
 	_ = cmd.RegisterFlagCompletionFunc("fail-on", cmdutil.CompleteValues("error", "warning", "info"))
 	return cmd
@@ -289,8 +305,14 @@ func inputs(opts *Options) ([]lintinput.Set, []*lint.InputError, error) {
 		if len(opts.Envs) > 0 {
 			return nil, nil, errors.New("--env applies to a spec; it cannot be used with paths")
 		}
-		in, err := lintinput.Read(opts.Args, opts.IO.In, lintinput.Options{AllowEmpty: opts.AllowEmpty, AllowRemote: opts.AllowRemote})
+		in, err := lintinput.Read(opts.Args, opts.IO.In, lintinput.Options{
+			AllowEmpty: opts.AllowEmpty, AllowRemote: opts.AllowRemote,
+			Values: opts.Values, Release: helmchart.Release{KubeVersion: opts.Config.Params.KubeVersion},
+		})
 		return in.Sets, in.Problems, err
+	}
+	if !opts.Values.Empty() {
+		return nil, nil, errors.New("--values, --set and --set-string apply to Helm charts given as paths; a spec has none")
 	}
 	sets, err := specInputs(opts)
 	return sets, nil, err
