@@ -20,11 +20,10 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	ci "helm.sh/helm/v4/pkg/chart"
 	"helm.sh/helm/v4/pkg/chart/common"
-	"helm.sh/helm/v4/pkg/chart/common/util"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
-	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
 	"helm.sh/helm/v4/pkg/engine"
 	"helm.sh/helm/v4/pkg/strvals"
 )
@@ -167,11 +166,12 @@ func Render(dir string, overrides map[string]any, rel Release) ([]Template, erro
 		return nil, err
 	}
 	// The overrides are copied: the same map is given to every chart of a
-	// run, and Helm's coalescing writes into the maps it is handed.
-	vals := merge(map[string]any{}, deepCopy(overrides))
-	if err := chartutil.ProcessDependencies(ch, vals); err != nil {
-		return nil, &Error{File: filepath.Join(dir, ChartFile), Line: 1, Col: 1, Msg: "dependencies: " + err.Error()}
-	}
+	// run, and coalescing writes into the maps it is handed. Conditions
+	// and tags are read from the values coalesced before any dependency
+	// is dropped or renamed; the values the templates see are coalesced
+	// again for the dependencies that are left, under their aliases.
+	enableDependencies(ch, coalesce(ch, deepCopy(overrides)))
+	vals := coalesce(ch, deepCopy(overrides))
 	caps := common.DefaultCapabilities
 	if rel.KubeVersion != "" {
 		kv, err := common.ParseKubeVersion(rel.KubeVersion)
@@ -189,9 +189,20 @@ func Render(dir string, overrides map[string]any, rel Release) ([]Template, erro
 	if opts.Namespace == "" {
 		opts.Namespace = DefaultNamespace
 	}
-	top, err := util.ToRenderValues(ch, vals, opts, caps)
+	meta, err := ci.NewAccessor(ch)
 	if err != nil {
-		return nil, &Error{File: filepath.Join(dir, "values.yaml"), Line: 1, Col: 1, Msg: oneLine(err.Error())}
+		return nil, &Error{File: filepath.Join(dir, ChartFile), Line: 1, Col: 1, Msg: "cannot load chart: " + err.Error()}
+	}
+	// What `helm template` gives templates at the top ($): the chart's
+	// metadata, the release, the capabilities and the values.
+	top := common.Values{
+		"Chart":        meta.MetadataAsMap(),
+		"Capabilities": caps,
+		"Release": map[string]any{
+			"Name": opts.Name, "Namespace": opts.Namespace, "Revision": opts.Revision,
+			"IsInstall": opts.IsInstall, "IsUpgrade": opts.IsUpgrade, "Service": "Helm",
+		},
+		"Values": common.Values(vals),
 	}
 	texts := map[string]string{}
 	collectTemplates(ch, texts)
