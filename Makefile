@@ -91,6 +91,7 @@ fuzz:
 	$(GO) test ./pkg/yamlfast/ -run '^$$' -fuzz FuzzDecodeEqual -fuzztime 60s
 	$(GO) test ./pkg/cmdutil/ -run '^$$' -fuzz FuzzConfig -fuzztime 30s
 	$(GO) test ./pkg/celexpr/ -run '^$$' -fuzz FuzzCompileEval -fuzztime 30s
+	$(GO) test ./pkg/helmchart/ -run '^$$' -fuzz FuzzRender -fuzztime 30s
 
 lint:
 	bin="$$($(TOOL) $(GOLANGCI))" && "$$bin" run ./...
