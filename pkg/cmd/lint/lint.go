@@ -68,14 +68,17 @@ environment's built output; findings point at the spec entry that produced
 the object. A directory with a kustomization.yaml is built with Kustomize and
 linted as one set, each object mapped back to the file it came from. Other
 directories are searched for *.yaml, *.yml and *.json, and Kustomize
-directories found inside them are built the same way. A directory with a
-Chart.yaml, given or found, is a Helm chart: rendered as helm template
-renders it (release "` + helmchart.DefaultRelease + `", namespace "` + helmchart.DefaultNamespace + `"), with its values.yaml,
-then each --values file in order, then --set and --set-string; findings
-point at the template file, at the line when the finding's line is static
-text of the template. "-" reads standard
+directories found inside them are built the same way. "-" reads standard
 input. A path or stdin that holds no objects is an error (exit 2), since an
 empty pipe is usually a command that failed; --allow-empty accepts it.
+
+A directory with a Chart.yaml, given or found, is a Helm chart, rendered as
+helm template renders it (release "` + helmchart.DefaultRelease + `", namespace "` + helmchart.DefaultNamespace + `"): its
+values.yaml, then each --values file in order, then --set, then
+--set-string. Findings point at the template file, at the template's line
+when the finding's line is static text of the template, else at the line
+the object starts on there. A template that fails is an input error at its
+file:line:col (exit 2); the other inputs are still linted.
 
 Lint never reaches the network: a Kustomize directory (or any base,
 component or generator below it) naming a git repository or an http(s) URL
