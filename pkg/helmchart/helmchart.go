@@ -7,6 +7,7 @@
 package helmchart
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -208,7 +209,7 @@ func Render(dir string, overrides map[string]any, rel Release) ([]Template, erro
 	collectTemplates(ch, texts)
 	// No client: `lookup` returns an empty map, as in `helm template`;
 	// DNS lookups are off (the Engine's zero value).
-	out, err := engine.Engine{}.Render(ch, top)
+	out, err := engine.Engine{}.RenderWithContext(context.Background(), ch, top)
 	if err != nil {
 		return nil, templateError(dir, ch.Name(), err)
 	}

@@ -33,7 +33,7 @@ func coalesce(ch *chart.Chart, vals map[string]any) map[string]any {
 			if sg == nil {
 				sg = map[string]any{}
 			}
-			sub["global"] = over(sg, deepCopy(g))
+			sub["global"] = merge(sg, deepCopy(g)) // the parent's keys win
 		}
 		vals[dep.Name()] = coalesce(dep, sub)
 	}
@@ -69,9 +69,6 @@ func under(dst, src map[string]any) {
 		}
 	}
 }
-
-// over is merge for globals: src's keys win, maps merge.
-func over(dst, src map[string]any) map[string]any { return merge(dst, src) }
 
 // enableDependencies drops the dependencies of ch (and theirs) that
 // Chart.yaml disables for vals — a condition (the first of its
