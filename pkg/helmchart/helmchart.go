@@ -159,6 +159,9 @@ type Template struct {
 // template's file:line:col when Helm's message tells it, at Chart.yaml's
 // dependency entry for a dependency not in charts/.
 func Render(dir string, overrides map[string]any, rel Release) ([]Template, error) {
+	if err := checkLinks(dir); err != nil {
+		return nil, err
+	}
 	ch, err := loader.LoadDir(dir)
 	if err != nil {
 		return nil, &Error{File: filepath.Join(dir, ChartFile), Line: 1, Col: 1, Msg: "cannot load chart: " + err.Error()}

@@ -1,6 +1,9 @@
 package helmchart_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
@@ -299,4 +302,71 @@ func TestIsChart(t *testing.T) {
 	assert.True(t, helmchart.IsChart(filepath.Join(dir, "c")))
 	assert.False(t, helmchart.IsChart(filepath.Join(dir, "d")), "a folder named Chart.yaml")
 	assert.False(t, helmchart.IsChart(dir))
+}
+
+// TestRenderArchivedDependency: a dependency packed in charts/ (as `helm
+// dependency build` leaves it) renders; its templates' File is where they
+// would be unpacked, since the archive has no file to point into.
+func TestRenderArchivedDependency(t *testing.T) {
+	dir := writeTree(t, map[string]string{
+		"Chart.yaml":       chartYAML + "dependencies: [{name: db, version: 0.1.0, repository: https://charts.example.com}]\n",
+		"templates/a.yaml": "a: 1\n",
+	})
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, content := range map[string]string{
+		"db/Chart.yaml":       "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+		"db/values.yaml":      "port: 5432\n",
+		"db/templates/s.yaml": "port: {{ .Values.port }}\n",
+	} {
+		require.NoError(t, tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), Typeflag: tar.TypeReg}))
+		_, err := tw.Write([]byte(content))
+		require.NoError(t, err)
+	}
+	require.NoError(t, tw.Close())
+	require.NoError(t, gz.Close())
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "charts"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "charts", "db-0.1.0.tgz"), buf.Bytes(), 0o644))
+
+	tpls, err := helmchart.Render(dir, map[string]any{"db": map[string]any{"port": 6432}}, helmchart.Release{})
+	require.NoError(t, err)
+	require.Len(t, tpls, 2)
+	assert.Equal(t, "app/charts/db/templates/s.yaml", tpls[0].Name)
+	assert.Equal(t, "port: 6432\n", tpls[0].Rendered)
+	assert.Equal(t, filepath.Join(dir, "charts", "db", "templates", "s.yaml"), tpls[0].File)
+}
+
+// TestRenderLinks: a symbolic link inside the chart is followed, as Helm
+// follows it; one out of the chart, or to a folder that holds it (Helm's
+// loader would walk it round and round), is an *Error at the link.
+func TestRenderLinks(t *testing.T) {
+	outside := writeTree(t, map[string]string{"secret.yaml": "a: 1\n"})
+	tests := []struct {
+		name, link, target string
+		msg                string
+	}{
+		{name: "inside", link: "templates/b.yaml", target: "a.yaml"},
+		{name: "outside", link: "templates/b.yaml", target: filepath.Join(outside, "secret.yaml"), msg: "outside the chart"},
+		{name: "loop", link: "templates/loop", target: "..", msg: "a folder that holds it"},
+		{name: "dangling", link: "templates/b.yaml", target: "nope.yaml", msg: "cannot be resolved"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, map[string]string{"Chart.yaml": chartYAML, "templates/a.yaml": "a: {{ 1 }}\n"})
+			link := filepath.Join(dir, filepath.FromSlash(tt.link))
+			require.NoError(t, os.Symlink(tt.target, link))
+			tpls, err := helmchart.Render(dir, nil, helmchart.Release{})
+			if tt.msg == "" {
+				require.NoError(t, err)
+				require.Len(t, tpls, 2)
+				assert.Equal(t, "a: 1\n", tpls[1].Rendered)
+				return
+			}
+			var he *helmchart.Error
+			require.True(t, errors.As(err, &he), "%v", err)
+			assert.Equal(t, link, he.File)
+			assert.Contains(t, he.Msg, tt.msg)
+		})
+	}
 }

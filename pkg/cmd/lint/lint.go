@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,6 +180,7 @@ func Run(opts *Options) error {
 	// restored on return.
 	mem := memtune.Start(inputBytes(opts.Args), len(opts.Args) == 0)
 	defer mem.Done()
+	defer helmLogs(opts.Log)()
 	sets, problems, err := inputs(opts)
 	if err != nil {
 		return cmdutil.Fail(err)
@@ -355,4 +357,29 @@ func uniq(values []string) []string {
 		}
 	}
 	return out
+}
+
+// helmLogs sends what Helm's loader and engine log (through log/slog and
+// log: a symbolic link followed, a deprecated requirements.yaml) to the
+// verbose log, without timestamps, instead of stderr: lint's own output
+// stays the same from run to run, and what is wrong with a chart is an
+// input error. It returns the function that restores the default logger.
+func helmLogs(l cmdutil.Logger) (restore func()) {
+	prev := slog.Default()
+	h := slog.NewTextHandler(logWriter(l), &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 {
+			return slog.Attr{}
+		}
+		return a
+	}})
+	slog.SetDefault(slog.New(h))
+	return func() { slog.SetDefault(prev) }
+}
+
+// logWriter writes each record as one line of l.
+type logWriter cmdutil.Logger
+
+func (w logWriter) Write(p []byte) (int, error) {
+	cmdutil.Logger(w).Printf("helm: %s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
