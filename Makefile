@@ -92,6 +92,7 @@ fuzz:
 	$(GO) test ./pkg/cmdutil/ -run '^$$' -fuzz FuzzConfig -fuzztime 30s
 	$(GO) test ./pkg/celexpr/ -run '^$$' -fuzz FuzzCompileEval -fuzztime 30s
 	$(GO) test ./pkg/helmchart/ -run '^$$' -fuzz FuzzRender -fuzztime 30s
+	$(GO) test ./pkg/lintinput/ -run '^$$' -fuzz FuzzChart -fuzztime 30s
 
 lint:
 	bin="$$($(TOOL) $(GOLANGCI))" && "$$bin" run ./...
