@@ -177,6 +177,16 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	ctx := context.Background()
+	// The stored admission policies would judge every later test's
+	// objects in namespaces of the same names (another example's apps):
+	// they go when this test ends.
+	var policies []*unstructured.Unstructured
+	for _, o := range objs {
+		if k := o.GetKind(); k == "ValidatingAdmissionPolicy" || k == "ValidatingAdmissionPolicyBinding" {
+			policies = append(policies, o)
+		}
+	}
+	t.Cleanup(func() { assert.NoError(t, suite.client.Delete(context.Background(), policies)) })
 	problems := suite.client.Apply(ctx, objs, kube.ApplyOptions{DryRun: false})
 	reportProblems(t, problems)
 	if len(problems) > 0 {
