@@ -2,6 +2,8 @@ package security
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/platformctl/platformctl/pkg/lint"
@@ -46,6 +48,7 @@ func capabilityRules() []lint.Rule {
 			Description: "Containers start with the runtime's default capabilities (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, NET_RAW with some runtimes, and more). Few applications need any of them, and each one widens what an attacker can do after getting code execution.",
 			Remediation: "Set securityContext.capabilities.drop: [ALL] on the container, and add back only what it needs, e.g. add: [NET_BIND_SERVICE] to listen below port 1024.",
 			References:  []string{pssRestricted, "CIS 5.2.10", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL(celWindows+" || variables.containers.all(c, 'ALL' in c.?securityContext.?capabilities.?drop.orValue([]))", "a container does not drop ALL capabilities"),
 			Check:       checkDropAll,
 		},
 		{
@@ -53,6 +56,7 @@ func capabilityRules() []lint.Rule {
 			Description: "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, BPF or PERFMON are each a known path from the container to the node: mounting host filesystems, loading kernel code, reading arbitrary files (the Shocker escape), tracing other processes or rewriting the node's network. ALL grants all of them.",
 			Remediation: "Remove the capability from securityContext.capabilities.add. If the workload is a node agent that needs it, run it in a dedicated namespace and ignore this rule on it with the reason.",
 			References:  []string{pssBaseline, "CIS 5.2.9", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL(celAdded(func(n string) string { return "!(" + n + " in " + celSet(dangerousCaps) + ")" }), "a container adds a dangerous capability"),
 			Check:       checkDangerousCaps,
 		},
 		{
@@ -60,6 +64,7 @@ func capabilityRules() []lint.Rule {
 			Description: "NET_RAW lets a container craft raw packets: ARP and DNS spoofing against other pods on the node, and the attack surface of kernel bugs such as CVE-2020-14386. Applications almost never need it (ping does not, with net.ipv4.ping_group_range).",
 			Remediation: "Remove NET_RAW from securityContext.capabilities.add and keep drop: [ALL].",
 			References:  []string{pssBaseline, "CIS 5.2.8", "CVE-2020-14386", pssDoc},
+			CEL:         lint.PodCEL(celAdded(func(n string) string { return n + " != 'NET_RAW'" }), "a container adds capability NET_RAW (raw packets: spoofing other pods' traffic)"),
 			Check:       checkNetRaw,
 		},
 		{
@@ -67,6 +72,7 @@ func capabilityRules() []lint.Rule {
 			Description: "The restricted profile lets a container add back only NET_BIND_SERVICE after dropping ALL. Any other added capability (CHOWN, SETUID, SYS_NICE, IPC_LOCK ...) gives up some of the isolation; those outside the runtime's default set also fail the baseline profile.",
 			Remediation: "Remove the capability from securityContext.capabilities.add, and change the image instead (own files by the runtime user rather than adding CHOWN or DAC_OVERRIDE, listen on a port above 1024 rather than adding NET_BIND_SERVICE when possible).",
 			References:  []string{pssRestricted, "CIS 5.2.9", pssDoc},
+			CEL:         lint.PodCEL(celAdded(func(n string) string { return n + " in " + celList(unreportedAdded) }), "a container adds a capability other than NET_BIND_SERVICE"),
 			Check:       checkAddedCaps,
 		},
 	}
@@ -131,9 +137,14 @@ func checkNetRaw(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	})
 }
 
+// unreportedAdded are the added capabilities capability-added leaves
+// alone: the ones a more specific rule reports, NET_BIND_SERVICE, and an
+// empty name.
+var unreportedAdded = append(slices.Sorted(maps.Keys(dangerousCaps)), "NET_RAW", "NET_BIND_SERVICE", "")
+
 func checkAddedCaps(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	eachAdded(o, func(c *lint.Container, path, capability string) {
-		if _, dangerous := dangerousCaps[capability]; dangerous || capability == "NET_RAW" || capability == "NET_BIND_SERVICE" || capability == "" {
+		if slices.Contains(unreportedAdded, capability) {
 			return
 		}
 		if baselineCaps[capability] {

@@ -1,0 +1,47 @@
+package security
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Building blocks of the rules' CEL forms, so each expression reads the
+// same tables as its Go check instead of a copy of them.
+
+// celWindows is true for a pod that declares it runs on Windows, as
+// isWindows reads it: rules exempting Windows pods start with it.
+const celWindows = "variables.podSpec.?os.?name.orValue('') == 'windows'"
+
+// celList writes vals as a CEL list of string literals. The values are
+// the rules' own tables (capability, sysctl, volume names): no quote or
+// backslash to escape.
+func celList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "'" + v + "'"
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// celSet writes the keys of a table as a CEL list, sorted so the
+// exported policies do not change from run to run.
+func celSet[V any](m map[string]V) string {
+	return celList(slices.Sorted(maps.Keys(m)))
+}
+
+// celCapName is capName in CEL for the string expression v. Go's
+// strings.ToUpper maps two non-ASCII letters to ASCII ones (ı to I, ſ to
+// S), which upperAscii leaves alone; replacing them first makes the two
+// agree on every string, so "ſys_admin" is SYS_ADMIN in both.
+func celCapName(v string) string {
+	n := v + ".trim().replace('ı', 'i').replace('ſ', 's').upperAscii()"
+	return "(" + n + ".startsWith('CAP_') ? " + n + ".substring(4) : " + n + ")"
+}
+
+// celAdded is true when every capability any container adds passes:
+// pass writes the condition on the normalized name (an expression).
+func celAdded(pass func(name string) string) string {
+	return "variables.containers.all(c, c.?securityContext.?capabilities.?add.orValue([]).all(a, " +
+		pass(celCapName("a")) + "))"
+}
