@@ -5,20 +5,24 @@ package lint
 // violating pod is refused itself, not only its pods one by one.
 var PodKinds = []string{"CronJob", "DaemonSet", "Deployment", "Job", "Pod", "ReplicaSet", "ReplicationController", "StatefulSet"}
 
-// podVariables find the pod spec of any of PodKinds, and its containers of
-// every kind (init and ephemeral too), for the built-in rules' CEL. They
+// podVariables find the pod spec and metadata (the template's: its
+// annotations) of any of PodKinds, and its containers of every kind (init
+// and ephemeral too), for the built-in rules' CEL. They
 // read with optional fields, so a manifest without a template is judged
 // as one without containers, not an evaluation error.
 var podVariables = []CustomVariable{
 	{Name: "podSpec", Expression: "object.kind == 'Pod' ? object.?spec.orValue({}) : " +
 		"object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?spec.orValue({}) : " +
 		"object.?spec.?template.?spec.orValue({})"},
+	{Name: "podMetadata", Expression: "object.kind == 'Pod' ? object.?metadata.orValue({}) : " +
+		"object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template.?metadata.orValue({}) : " +
+		"object.?spec.?template.?metadata.orValue({})"},
 	{Name: "containers", Expression: "variables.podSpec.?containers.orValue([]) + " +
 		"variables.podSpec.?initContainers.orValue([]) + variables.podSpec.?ephemeralContainers.orValue([])"},
 }
 
-// PodCEL is a built-in pod rule in CEL: expression reads variables.podSpec
-// and variables.containers and is true for a pod that passes.
+// PodCEL is a built-in pod rule in CEL: expression reads variables.podSpec,
+// variables.podMetadata and variables.containers and is true for a pod that passes.
 func PodCEL(expression, message string) *CEL {
 	return &CEL{Kinds: PodKinds, Variables: podVariables, Expression: expression, Message: message}
 }

@@ -45,3 +45,22 @@ func celAdded(pass func(name string) string) string {
 	return "variables.containers.all(c, c.?securityContext.?capabilities.?add.orValue([]).all(a, " +
 		pass(celCapName("a")) + "))"
 }
+
+// celEffective is a security setting of container c as Kubernetes
+// applies it, an optional: the container's own field when it has one,
+// else the pod's (lint.Container.Security picks the same way).
+func celEffective(field string) string {
+	own := "c.?securityContext.?" + field
+	return "(" + own + ".hasValue() ? " + own + " : variables.podSpec.?securityContext.?" + field + ")"
+}
+
+// celUnset is true when the optional string opt is missing, null or "":
+// lint.Str reads all three as "".
+func celUnset(opt string) string {
+	v := opt + ".orValue('')"
+	return "(" + v + " == '' || " + v + " == null)"
+}
+
+// celSeccompType is the seccomp profile type of container c, as
+// SecuritySettings.SeccompType reads it.
+var celSeccompType = celEffective("seccompProfile") + ".?type"

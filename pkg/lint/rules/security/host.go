@@ -2,7 +2,9 @@ package security
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -73,6 +75,7 @@ func hostRules() []lint.Rule {
 			Description: "The restricted profile allows only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes. Other in-tree types (nfs, iscsi, rbd, cephfs, gitRepo, flexVolume ...) mount storage with the node's credentials and bypass the PersistentVolume access controls; gitRepo runs git on the node (CVE-2024-10220). hostPath volumes are reported by the host path rules.",
 			Remediation: "Define the storage as a PersistentVolume (or a StorageClass) and mount it through a persistentVolumeClaim; use an init container instead of gitRepo.",
 			References:  []string{pssRestricted, "CVE-2024-10220", pssDoc},
+			CEL:         lint.PodCEL("variables.podSpec.?volumes.orValue([]).all(v, v.all(t, t in "+celList(append([]string{"name", "hostPath"}, slices.Sorted(maps.Keys(restrictedVolumeTypes))...))+"))", "a volume is of a type the restricted profile does not allow"),
 			Check:       checkVolumeTypes,
 		},
 		{
@@ -80,6 +83,7 @@ func hostRules() []lint.Rule {
 			Description: "Only a small set of sysctls is namespaced and isolated from other pods. Others change the node's kernel for every pod on it, or let the pod starve kernel resources; the kubelet rejects them unless allowed with --allowed-unsafe-sysctls, so the pod also fails to start on an ordinary node.",
 			Remediation: "Remove the sysctl, or tune it on the node. The safe set is kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem and net.ipv4.tcp_wmem.",
 			References:  []string{pssBaseline, pssDoc, "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"},
+			CEL:         lint.PodCEL(celSysctls, "the pod sets an unsafe sysctl, which is not namespaced and isolated per pod"),
 			Check:       checkSysctls,
 		},
 	}
@@ -248,6 +252,12 @@ func sysctlName(s string) string {
 	}
 	return s
 }
+
+// celSysctls is checkSysctls in CEL: sysctlName's slash form, then the
+// safe set; a sysctl without a name is left to the schema.
+var celSysctls = "variables.podSpec.?securityContext.?sysctls.orValue([]).all(s, " + celUnset("s.?name") +
+	" || type(s.name) == string && (s.name.contains('/') && !s.name.contains('.') ? s.name.replace('/', '.') : s.name) in " +
+	celSet(safeSysctls) + ")"
 
 func checkSysctls(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	p := o.Pod()

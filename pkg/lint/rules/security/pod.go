@@ -35,6 +35,7 @@ func podRules() []lint.Rule {
 			Description: "Without runAsNonRoot: true (or an explicit non-zero runAsUser), a container runs as whatever user its image declares, which is root for most images. Root in a container is one kernel bug or misconfiguration away from root on the node, and can write anywhere in the container's filesystem.",
 			Remediation: "Set runAsNonRoot: true in the pod securityContext (it applies to every container), and a non-zero runAsUser such as 65532 so images without a USER still start.",
 			References:  []string{pssRestricted, "CIS 5.2.7", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL("variables.containers.all(c, "+celEffective("runAsNonRoot")+".orValue(null) == true || type("+celEffective("runAsUser")+".orValue(null)) == int)", "a container may run as root: it sets neither runAsNonRoot: true nor a runAsUser, and the pod does not either"),
 			Check:       checkRunAsNonRoot,
 		},
 		{
@@ -50,6 +51,7 @@ func podRules() []lint.Rule {
 			Description: "A writable root filesystem lets an attacker who gets code execution drop tools, modify binaries and persist for the container's lifetime. A read-only root also catches applications writing where nobody expects.",
 			Remediation: "Set securityContext.readOnlyRootFilesystem: true on the container and mount an emptyDir where the application must write (e.g. /tmp).",
 			References:  []string{nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"},
+			CEL:         lint.PodCEL(celWindows+" || variables.containers.all(c, c.?securityContext.?readOnlyRootFilesystem.orValue(false) == true)", "a container has a writable root filesystem: readOnlyRootFilesystem is not true"),
 			Check:       checkReadOnlyRoot,
 		},
 		{
@@ -57,7 +59,7 @@ func podRules() []lint.Rule {
 			Description: "seccompProfile type Unconfined turns off syscall filtering: the container can call every syscall the kernel offers, including the rarely used ones most container escapes go through (e.g. CVE-2022-0185 via unshare and fsconfig).",
 			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext, or type: Localhost with a profile that allows what the workload needs.",
 			References:  []string{pssBaseline, "CIS 5.7.2", nsaGuide, "CVE-2022-0185", pssDoc},
-			CEL:         lint.PodCEL("variables.containers.all(c, c.?securityContext.?seccompProfile.?type.orValue(variables.podSpec.?securityContext.?seccompProfile.?type.orValue('')) != 'Unconfined')", "seccomp is disabled (type Unconfined)"),
+			CEL:         lint.PodCEL("variables.containers.all(c, "+celSeccompType+".orValue('') != 'Unconfined')", "seccomp is disabled (type Unconfined)"),
 			Check:       checkSeccompUnconfined,
 		},
 		{
@@ -65,6 +67,7 @@ func podRules() []lint.Rule {
 			Description: "Without a seccompProfile, the kubelet runs the container Unconfined unless the node opts in to a default: every syscall is allowed, including the ones most kernel exploits and container escapes use. The old seccomp.security.alpha.kubernetes.io annotations no longer have any effect (Kubernetes 1.27+) and do not count.",
 			Remediation: "Set seccompProfile: {type: RuntimeDefault} in the pod securityContext so every container inherits it.",
 			References:  []string{pssRestricted, "CIS 5.7.2", nsaGuide, pssDoc},
+			CEL:         lint.PodCEL(celWindows+" || variables.containers.all(c, !"+celUnset(celSeccompType)+")", "a container has no seccomp profile, and the pod sets none to inherit"),
 			Check:       checkSeccompMissing,
 		},
 		{
@@ -72,6 +75,7 @@ func podRules() []lint.Rule {
 			Description: "An AppArmor profile of Unconfined (securityContext.appArmorProfile.type, or the container.apparmor.security.beta.kubernetes.io/<container> annotation set to unconfined) removes the mandatory access control the runtime applies by default, which blocks writes to /proc and /sys and mounts that container escapes rely on.",
 			Remediation: "Remove the override to get the runtime's default profile, or set appArmorProfile: {type: RuntimeDefault} (or Localhost with a reviewed profile).",
 			References:  []string{pssBaseline, nsaGuide, pssDoc},
+			CEL:         lint.PodCEL(celAppArmor, "AppArmor is disabled (appArmorProfile type Unconfined, or the annotation is unconfined)"),
 			Check:       checkAppArmor,
 		},
 		{
@@ -79,6 +83,7 @@ func podRules() []lint.Rule {
 			Description: "seLinuxOptions with a type other than the container types, or with a user or role, changes the SELinux domain the container runs in. Types such as spc_t (super privileged container) or unconfined_t switch SELinux confinement off for the process.",
 			Remediation: "Remove seLinuxOptions.user and .role, and use a type of container_t, container_init_t, container_kvm_t or container_engine_t (or none, to get the runtime's default). Setting only level (MCS categories) is fine.",
 			References:  []string{pssBaseline, nsaGuide, pssDoc},
+			CEL:         lint.PodCEL(celSELinux("variables.podSpec.?securityContext")+" && variables.containers.all(c, "+celSELinux("c.?securityContext")+")", "the pod or a container sets SELinux options outside the container types, or a user or role"),
 			Check:       checkSELinux,
 		},
 		{
@@ -271,6 +276,13 @@ func checkSeccompMissing(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 
 const apparmorAnnotation = "container.apparmor.security.beta.kubernetes.io/"
 
+// celAppArmor is checkAppArmor in CEL: the pod's and the containers' own
+// appArmorProfile, and the annotations of the pod (template).
+var celAppArmor = "variables.podSpec.?securityContext.?appArmorProfile.?type.orValue('') != 'Unconfined' && " +
+	"variables.containers.all(c, c.?securityContext.?appArmorProfile.?type.orValue('') != 'Unconfined') && " +
+	"variables.podMetadata.?annotations.orValue({}).all(k, !k.startsWith('" + apparmorAnnotation + "') || " +
+	"variables.podMetadata.annotations[k] != 'unconfined')"
+
 func checkAppArmor(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	p, cs := o.Containers()
 	if p == nil {
@@ -302,6 +314,15 @@ func checkAppArmor(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 // domains, which keep SELinux confinement.
 var selinuxTypes = map[string]bool{
 	"": true, "container_t": true, "container_init_t": true, "container_kvm_t": true, "container_engine_t": true,
+}
+
+// celSELinux is true when the seLinuxOptions of the securityContext opt
+// (an optional) pass checkSELinux: a container type or none, no user, no
+// role.
+func celSELinux(opt string) string {
+	o := opt + ".?seLinuxOptions"
+	return "(" + o + ".?type.orValue('') == null || " + o + ".?type.orValue('') in " + celSet(selinuxTypes) + ") && " +
+		celUnset(o+".?user") + " && " + celUnset(o+".?role")
 }
 
 func checkSELinux(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
