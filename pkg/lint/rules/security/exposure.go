@@ -28,6 +28,7 @@ func exposureRules() []lint.Rule {
 			Description: "spec.externalIPs makes kube-proxy on every node capture traffic to those addresses, whoever owns them: anyone who can create Services can intercept traffic meant for other workloads or for outside hosts (CVE-2020-8554). The field is meant to be blocked by the DenyServiceExternalIPs admission plugin.",
 			Remediation: "Remove spec.externalIPs; use a LoadBalancer Service in the edge namespace, whose address the cloud or MetalLB assigns.",
 			References:  []string{"CVE-2020-8554", "https://kubernetes.io/docs/concepts/services-networking/service/#external-ips"},
+			CEL:         &lint.CEL{Kinds: []string{"Service"}, Expression: "object.?spec.?externalIPs.orValue([]).size() == 0", Message: "the Service captures traffic to external IPs on every node (CVE-2020-8554)"},
 			Check:       checkExternalIPs,
 		},
 		{

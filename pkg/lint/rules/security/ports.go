@@ -2,6 +2,8 @@ package security
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -35,6 +37,7 @@ func portAndPullRules() []lint.Rule {
 				"and its keys and passwords are one more secret to leak; exposed through a Service it is also a target for the internet's constant SSH scanning.",
 			Remediation: "Remove the SSH daemon and use kubectl exec or kubectl debug; for SFTP-like file transfer use a purpose-built service behind authentication. If SSH is the product (a Git server), ignore the rule on it with the reason.",
 			References:  []string{nsaGuide, "kube-linter ssh-port"},
+			CEL:         celSSHPort(),
 			Check:       checkPorts(true),
 		},
 		{
@@ -77,6 +80,23 @@ func portsAllowed(p *lint.Pod, c *lint.Container, port int64) bool {
 		}
 	}
 	return false
+}
+
+// celUDP is isUDP in CEL for the port p: EqualFold folds no other letter
+// onto U, D or P, so lowerAscii compares alike.
+const celUDP = "type(p.?protocol.orValue('')) == string && p.?protocol.orValue('').lowerAscii() == 'udp'"
+
+// celSSHPort is checkPorts(true) in CEL: a Service's port or numeric
+// targetPort (which defaults to the port), or a container's port; the
+// pods' kinds and Services in one policy.
+func celSSHPort() *lint.CEL {
+	ssh := strconv.Itoa(sshPort)
+	c := lint.PodCEL("object.kind == 'Service' ? "+
+		"object.?spec.?type.orValue('') == 'ExternalName' || object.?spec.?ports.orValue([]).all(p, "+celUDP+" || p.?port.orValue(0) != "+ssh+" && p.?targetPort.orValue(0) != "+ssh+") : "+
+		"variables.containers.all(c, c.?ports.orValue([]).all(p, "+celUDP+" || p.?containerPort.orValue(0) != "+ssh+"))",
+		"the SSH port 22 is declared or exposed")
+	c.Kinds = append(slices.Clone(c.Kinds), "Service")
+	return c
 }
 
 func isUDP(port *yaml.Node) bool {
