@@ -2,6 +2,7 @@ package security
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -26,6 +27,7 @@ func rbacRules() []lint.Rule {
 			Description: "A rule with apiGroups, resources and verbs all \"*\" is cluster-admin (in a ClusterRole) or namespace-admin (in a Role) under another name: it includes Secrets, exec into pods, RBAC itself (so the holder can grant anything), and every CRD installed in the future.",
 			Remediation: "List the API groups, resources and verbs the subject actually uses; `kubectl auth can-i --list --as=<subject>` and the audit log show what is needed.",
 			References:  []string{"CIS 5.1.1", "CIS 5.1.3", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules("!"+celFullAccess, "the role grants every verb on every resource of every API group"),
 			Check:       checkFullAccess,
 		},
 		{
@@ -33,6 +35,7 @@ func rbacRules() []lint.Rule {
 			Description: "A \"*\" in apiGroups, resources, verbs or nonResourceURLs grants everything that exists now and everything added later: a new CRD holding credentials, a new subresource such as pods/ephemeralcontainers, a new verb. What the role allows can no longer be read from it.",
 			Remediation: "Replace each \"*\" with the explicit list, e.g. verbs: [get, list, watch] and resources: [deployments, replicasets].",
 			References:  []string{"CIS 5.1.3", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules(celFullAccess+" || !("+celGroups+" + "+celResources+" + "+celVerbs+" + r.?nonResourceURLs.orValue([])).exists(v, type(v) == string && v.contains('*'))", "the role uses a wildcard"),
 			Check:       checkWildcards,
 		},
 		{
@@ -40,6 +43,7 @@ func rbacRules() []lint.Rule {
 			Description: "Binding the cluster-admin ClusterRole gives the subjects every permission (in a RoleBinding, over the whole namespace, including its Secrets and RBAC). A leaked token of such a subject is the whole cluster or namespace.",
 			Remediation: "Bind a Role or ClusterRole that lists what the subject needs; for namespace administration, the built-in admin or edit ClusterRole in a RoleBinding.",
 			References:  []string{"CIS 5.1.1", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celBinding(celBootstrapMasters+" || object.?roleRef.?kind.orValue('') != 'ClusterRole' || object.?roleRef.?name.orValue('') != 'cluster-admin'", "the binding grants cluster-admin"),
 			Check:       checkClusterAdminBinding,
 		},
 		{
@@ -47,6 +51,7 @@ func rbacRules() []lint.Rule {
 			Description: "get, list or watch on secrets reads their values, and list or watch on all Secrets of a namespace includes every service account token and credential stored there. Rules scoped with resourceNames are not reported.",
 			Remediation: "Mount the Secrets the workload needs instead of reading them through the API, or restrict the rule with resourceNames to the specific Secrets.",
 			References:  []string{"CIS 5.1.2", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules("r.?resourceNames.orValue([]).size() > 0 || !"+celCoreGroup+" || !('secrets' in "+celResources+") || !"+celGrants("get", "list", "watch"), "the role can read Secrets"),
 			Check:       checkSecretsAccess,
 		},
 		{
@@ -54,6 +59,7 @@ func rbacRules() []lint.Rule {
 			Description: "create (or, through WebSocket connections, get) on pods/exec or pods/attach runs commands in any pod of the scope, with that pod's service account token, mounted Secrets and network access: a step up to everything those pods can do.",
 			Remediation: "Remove pods/exec and pods/attach from the role; grant them to people through a separate, audited break-glass role rather than to workloads.",
 			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules("!"+celCoreGroup+" || !("+celResource("pods/exec")+" || "+celResource("pods/attach")+") || !"+celGrants("create", "get"), "the role can exec or attach into pods"),
 			Check:       checkPodExec,
 		},
 		{
@@ -61,6 +67,7 @@ func rbacRules() []lint.Rule {
 			Description: "Whoever can create pods, or workloads that create pods (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), can run a pod with any service account and mount any Secret of the namespace, so the permission is worth every other permission there. Adding ephemeral containers to existing pods does the same.",
 			Remediation: "Grant create on workloads only to the deployment pipeline's identity (e.g. the GitOps controller), and keep workloads' own service accounts read-only.",
 			References:  []string{"CIS 5.1.4", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules("!("+celGrants("create")+" && "+celList(podCreators)+".exists(x, x in "+celResources+")) && "+"!("+celResource("pods/ephemeralcontainers")+" && "+celCoreGroup+" && "+celGrants("update", "patch")+")", "the role can create pods, or add containers to running ones"),
 			Check:       checkCreatePods,
 		},
 		{
@@ -68,6 +75,7 @@ func rbacRules() []lint.Rule {
 			Description: "bind and escalate on roles let the holder grant permissions it does not have; impersonate on users, groups or service accounts lets it act as any of them, system:masters included. Each is a direct path to cluster-admin.",
 			Remediation: "Remove the verbs (and \"*\" on roles, clusterroles, users, groups and serviceaccounts); only the cluster's RBAC management identity should hold them.",
 			References:  []string{"CIS 5.1.8", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celRoleRules(celFullAccess+" || !"+celSet(escalationTargets)+".exists(v, v in "+celVerbs+") && "+"!('*' in "+celVerbs+" && "+celList(escalationResources())+".exists(x, x in "+celResources+")) && "+"!('*' in "+celResources+" && '*' in "+celVerbs+" && "+celList(wildcardEscalationGroups())+".exists(g, g in "+celGroups+"))", "the role can bind, escalate or impersonate"),
 			Check:       checkEscalationVerbs,
 		},
 		{
@@ -75,6 +83,7 @@ func rbacRules() []lint.Rule {
 			Description: "nodes/proxy reaches the kubelet API of every node through the API server: it can run commands in any pod on any node, and such requests bypass admission control and most audit logging.",
 			Remediation: "Remove nodes/proxy; monitoring agents read metrics from nodes/metrics and nodes/stats instead.",
 			References:  []string{"CIS 5.1.10", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         &lint.CEL{Kinds: []string{"ClusterRole"}, Expression: celRoleRulesPass("!"+celCoreGroup+" || "+celVerbs+".size() == 0 || !"+celResource("nodes/proxy")), Message: "the role grants access to nodes/proxy: the kubelet API of every node"},
 			Check:       checkNodeProxy,
 		},
 		{
@@ -82,6 +91,7 @@ func rbacRules() []lint.Rule {
 			Description: "A binding whose subject is system:anonymous, system:unauthenticated or system:authenticated grants its role to anyone who can reach the API server, or to every identity it accepts, which with some providers means any Google or cloud account. Kubernetes' own discovery bindings are not reported.",
 			Remediation: "Bind the role to the specific users, groups or service accounts that need it.",
 			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
+			CEL:         celBinding("object.?roleRef.?name.orValue('') in "+celSet(publicRoles)+" || object.?subjects.orValue([]).all(s, !(s.?kind.orValue('') + '/' + s.?name.orValue('') in "+celSet(everyone)+"))", "the binding grants a role to anonymous or all users"),
 			Check:       checkAnonymousBinding,
 		},
 	}
@@ -126,6 +136,54 @@ func bootstrapMasters(o *lint.Object) bool {
 		}
 	}
 	return len(subjects) > 0
+}
+
+// The RBAC rules in CEL, over one rule r of a role's rules: each reads
+// the lists policyRules reads, index(list, v) >= 0 being v in list.
+const (
+	celRBAC      = "object.?apiVersion.orValue('').startsWith('" + rbacGroup + "/')"
+	celBootstrap = "object.?metadata.?labels[?'kubernetes.io/bootstrapping'].orValue('') == 'rbac-defaults' && " +
+		"(object.?metadata.?name.orValue('') in ['cluster-admin', 'admin', 'edit', 'view'] || object.?metadata.?name.orValue('').startsWith('system:'))"
+	celBootstrapMasters = celBootstrap + " && object.?subjects.orValue([]).size() > 0 && " +
+		"object.subjects.all(s, s.?kind.orValue('') == 'Group' && s.?name.orValue('') == 'system:masters')"
+	celGroups     = "r.?apiGroups.orValue([])"
+	celResources  = "r.?resources.orValue([])"
+	celVerbs      = "r.?verbs.orValue([])"
+	celCoreGroup  = "('' in " + celGroups + " || '*' in " + celGroups + ")"
+	celFullAccess = "('*' in " + celGroups + " && '*' in " + celResources + " && '*' in " + celVerbs + ")"
+)
+
+// celRoleRulesPass is true for a role whose every rule passes, or which
+// policyRules skips (another API group, Kubernetes' own roles).
+func celRoleRulesPass(pass string) string {
+	return "!" + celRBAC + " || " + celBootstrap + " || object.?rules.orValue([]).all(r, " + pass + ")"
+}
+
+// celRoleRules is a rule on Roles and ClusterRoles whose every rule r
+// passes.
+func celRoleRules(pass, message string) *lint.CEL {
+	return &lint.CEL{Kinds: []string{"ClusterRole", "Role"}, Expression: celRoleRulesPass(pass), Message: message}
+}
+
+// celBinding is a rule on RoleBindings and ClusterRoleBindings, as
+// isBinding reads them.
+func celBinding(pass, message string) *lint.CEL {
+	return &lint.CEL{Kinds: []string{"ClusterRoleBinding", "RoleBinding"}, Expression: "!" + celRBAC + " || " + pass, Message: message}
+}
+
+// celGrants is grantedVerbs(want...) in CEL: whether r grants any of want.
+func celGrants(want ...string) string {
+	return "('*' in " + celVerbs + " || " + celList(want) + ".exists(v, v in " + celVerbs + "))"
+}
+
+// celResource is resource(res) >= 0 in CEL: res named, or a subresource
+// through its wildcards.
+func celResource(res string) string {
+	names := []string{res}
+	if base, sub, ok := strings.Cut(res, "/"); ok {
+		names = append(names, base+"/*", "*/"+sub)
+	}
+	return celList(names) + ".exists(x, x in " + celResources + ")"
 }
 
 func policyRules(o *lint.Object) []policyRule {
@@ -332,6 +390,26 @@ var escalationTargets = map[string][]string{
 	"bind":        {"roles", "clusterroles"},
 	"escalate":    {"roles", "clusterroles"},
 	"impersonate": {"users", "groups", "serviceaccounts", "uids", "userextras", "userextras/*"},
+}
+
+// escalationResources are the resources of every escalation verb, each once.
+func escalationResources() []string {
+	var out []string
+	for _, res := range escalationTargets {
+		out = append(out, res...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// wildcardEscalationGroups are the API groups of wildcardEscalations, and
+// "*", which grants them all.
+func wildcardEscalationGroups() []string {
+	out := []string{"*"}
+	for _, w := range wildcardEscalations {
+		out = append(out, w.group)
+	}
+	return out
 }
 
 // wildcardEscalations are the escalation verbs that every verb on every
