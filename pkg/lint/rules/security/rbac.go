@@ -83,7 +83,7 @@ func rbacRules() []lint.Rule {
 			Description: "nodes/proxy reaches the kubelet API of every node through the API server: it can run commands in any pod on any node, and such requests bypass admission control and most audit logging.",
 			Remediation: "Remove nodes/proxy; monitoring agents read metrics from nodes/metrics and nodes/stats instead.",
 			References:  []string{"CIS 5.1.10", "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
-			CEL:         &lint.CEL{Kinds: []string{"ClusterRole"}, Expression: celRoleRulesPass("!"+celCoreGroup+" || "+celVerbs+".size() == 0 || !"+celResource("nodes/proxy")), Message: "the role grants access to nodes/proxy: the kubelet API of every node"},
+			CEL:         &lint.CEL{Kinds: []string{"ClusterRole"}, Expression: celRoleRulesPass("!" + celCoreGroup + " || " + celVerbs + ".size() == 0 || !" + celResource("nodes/proxy")), Message: "the role grants access to nodes/proxy: the kubelet API of every node"},
 			Check:       checkNodeProxy,
 		},
 		{
