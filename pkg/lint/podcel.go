@@ -26,3 +26,17 @@ var podVariables = []CustomVariable{
 func PodCEL(expression, message string) *CEL {
 	return &CEL{Kinds: PodKinds, Variables: podVariables, Expression: expression, Message: message}
 }
+
+// CELHasPod is true when Object.Pod finds a pod on an object of PodKinds:
+// a Pod with a spec, a workload whose template is a mapping. Rules that
+// report what a pod lacks start with it, so an object without a pod
+// passes, as the Go check leaves it alone.
+const CELHasPod = "(object.kind == 'Pod' ? object.?spec.hasValue() : " +
+	"type((object.kind == 'CronJob' ? object.?spec.?jobTemplate.?spec.?template : object.?spec.?template).orValue(null)) == map)"
+
+// PodCELOf is PodCEL on some of PodKinds only.
+func PodCELOf(kinds []string, expression, message string) *CEL {
+	c := PodCEL(expression, message)
+	c.Kinds = kinds
+	return c
+}

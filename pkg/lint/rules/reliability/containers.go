@@ -18,6 +18,7 @@ func latestImageTag() lint.Rule {
 			"With the default imagePullPolicy (Always for :latest) every pod start also depends on the registry being up.",
 		Remediation: "Pin the image to a version tag (ghcr.io/acme/web:1.4.2) or, better, a digest (ghcr.io/acme/web@sha256:…), and let CI update it.",
 		References:  []string{"https://kubernetes.io/docs/concepts/containers/images/#image-names", "kube-score container-image-tag", "kube-linter latest-tag"},
+		CEL:         lint.PodCEL(celLatestTag, "a container runs an image without a tag or by the tag latest"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {

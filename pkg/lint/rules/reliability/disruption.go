@@ -192,6 +192,7 @@ func pdbUnhealthyEvictionPolicy() lint.Rule {
 			"An explicit IfHealthyBudget is a deliberate choice and is not reported.",
 		Remediation: "Set spec.unhealthyPodEvictionPolicy: AlwaysAllow (policy/v1, Kubernetes 1.27+).",
 		References:  []string{docsPDB + "#unhealthy-pod-eviction-policy", "kube-linter pdb-unhealthy-pod-eviction-policy"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindPDB}, Expression: "object.?apiVersion.orValue('') != 'policy/v1' || object.?spec.?unhealthyPodEvictionPolicy.hasValue()", Message: "the PodDisruptionBudget does not set unhealthyPodEvictionPolicy, so not-ready pods block drains"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindPDB || o.APIVersion != "policy/v1" || lint.Get(o.Root, "spec", "unhealthyPodEvictionPolicy") != nil {
 				return

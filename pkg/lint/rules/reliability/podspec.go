@@ -71,6 +71,7 @@ func priorityClassNotSet() lint.Rule {
 		Remediation: "Set spec.priorityClassName (pod template) to a PriorityClass of the cluster, e.g. one per tier (platform, apps, batch).",
 		References:  []string{"https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/", "kube-linter priority-class-name"},
 		Disabled:    true,
+		CEL:         lint.PodCEL("!"+lint.CELHasPod+" || !(variables.podSpec.?priorityClassName.orValue('') == '' || variables.podSpec.?priorityClassName.orValue('') == null)", "the pods name no priorityClassName"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil || o.Kind == "PodTemplate" {
@@ -90,6 +91,7 @@ func invalidRestartPolicy() lint.Rule {
 			"the default, Always, is rejected, because a pod that always restarts never completes. A Deployment, StatefulSet, DaemonSet, ReplicaSet or ReplicationController accepts only Always. The apply fails otherwise.",
 		Remediation: "Jobs and CronJobs: set spec.template.spec.restartPolicy (spec.jobTemplate.spec.template.spec for a CronJob) to OnFailure or Never. Long-running workloads: leave it out (Always).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#restart-policy", "https://kubernetes.io/docs/concepts/workloads/controllers/job/#pod-template"},
+		CEL:         lint.PodCEL(celRestartPolicy, "the pods' restartPolicy is not one their kind allows"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {
@@ -183,6 +185,7 @@ func invalidUpdateStrategy() lint.Rule {
 			"and rollingUpdate parameters may only be given with type RollingUpdate. The apply fails otherwise.",
 		Remediation: "Use one of the listed types; move canary or blue-green rollouts to a controller that implements them (Argo Rollouts, Flagger).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy", "https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies"},
+		CEL:         &lint.CEL{Kinds: celStrategyKinds(), Expression: celUpdateStrategy, Message: "the update strategy is one the API server rejects"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			st, ok := strategyTypes[o.Kind]
 			if !ok || o.Group() != "apps" && o.Group() != "extensions" {
@@ -215,6 +218,7 @@ func pdbNoBudget() lint.Rule {
 			"the budget protects nothing while it looks like it does. (Setting both is rejected by the API server.)",
 		Remediation: "Set exactly one of spec.minAvailable and spec.maxUnavailable (maxUnavailable: 1 suits most replicated workloads).",
 		References:  []string{docsPDB, "kube-score poddisruptionbudget-has-policy"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindPDB}, Expression: "!object.?apiVersion.orValue('').startsWith('policy/') || object.?spec.?minAvailable.orValue(null) != null || object.?spec.?maxUnavailable.orValue(null) != null", Message: "the PodDisruptionBudget sets neither minAvailable nor maxUnavailable"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindPDB || o.Group() != "policy" {
 				return
@@ -241,6 +245,7 @@ func podWithoutContainers() lint.Rule {
 			"The workload is still judged by the rules that relate it to other objects (Services and policies that select its labels, autoscalers that target it, its own selector), so a template still being written does not hide those mistakes.",
 		Remediation: "Add the containers under the pod template's spec.containers (at least a name and an image).",
 		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#PodSpec"},
+		CEL:         lint.PodCEL("!"+lint.CELHasPod+" || type(variables.podSpec.?containers.orValue(null)) == list && size(variables.podSpec.containers) > 0", "the pods have no containers"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil || len(lint.Items(lint.Field(p.Spec, "containers"))) > 0 {

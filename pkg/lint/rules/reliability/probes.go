@@ -36,6 +36,7 @@ func missingReadinessProbe() lint.Rule {
 			"Jobs, CronJobs, run-to-completion Pods and init containers are not checked.",
 		Remediation: "Add a readinessProbe that succeeds only when the container can serve (an HTTP /ready endpoint, a gRPC health check), and does not depend on downstream services.",
 		References:  []string{docsProbes, "kube-score pod-probes", "kube-linter no-readiness-probe"},
+		CEL:         celProbe("readinessProbe", "a container has no readinessProbe"),
 		Check: probeCheck(func(o *lint.Object, c *lint.Container, r *lint.Reporter) {
 			if lint.Field(c.Node, "readinessProbe") == nil {
 				r.Report(o, c.Path+".readinessProbe", "container %q has no readinessProbe", c.Name)
@@ -52,6 +53,7 @@ func missingLivenessProbe() lint.Rule {
 			"Add one when the process can wedge; keep it cheap and local.",
 		Remediation: "Add a livenessProbe on a cheap local endpoint (/healthz) with a generous failureThreshold, and a startupProbe for slow starters; never reuse the readiness check.",
 		References:  []string{docsProbes, "kube-score pod-probes", "kube-linter no-liveness-probe"},
+		CEL:         celProbe("livenessProbe", "a container has no livenessProbe"),
 		Check: probeCheck(func(o *lint.Object, c *lint.Container, r *lint.Reporter) {
 			if lint.Field(c.Node, "livenessProbe") == nil {
 				r.Report(o, c.Path+".livenessProbe", "container %q has no livenessProbe", c.Name)

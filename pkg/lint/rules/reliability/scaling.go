@@ -46,6 +46,7 @@ func hpaMinReplicasTooLow() lint.Rule {
 			"an eviction or one crash is an outage — usually at night, when a cluster upgrade drains nodes.",
 		Remediation: "Set spec.minReplicas to at least 2.",
 		References:  []string{docsHPA, "kube-linter hpa-minimum-three-replicas"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindHPA}, Expression: "object.?spec.?minReplicas.hasValue() && (type(object.spec.minReplicas) != int || object.spec.minReplicas >= 2)", Message: "the HPA may scale down to 1 replica: minReplicas is unset or below 2"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindHPA {
 				return
@@ -68,6 +69,7 @@ func hpaCannotScale() lint.Rule {
 			"minReplicas above maxReplicas is rejected by the API server.",
 		Remediation: "Raise maxReplicas to the load the workload must absorb, or delete the HPA and set spec.replicas on the workload.",
 		References:  []string{docsHPA},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindHPA}, Expression: "type(object.?spec.?maxReplicas.orValue(null)) != int || (type(object.?spec.?minReplicas.orValue(null)) == int ? object.spec.minReplicas : 1) < object.spec.maxReplicas", Message: "the HPA never scales: minReplicas is not below maxReplicas"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindHPA {
 				return

@@ -73,6 +73,7 @@ func nonRollingUpdateStrategy() lint.Rule {
 			"Recreate is legitimate for a single pod holding a ReadWriteOnce volume; ignore the rule there with the reason.",
 		Remediation: "Use strategy.type: RollingUpdate (with maxUnavailable: 0 and a maxSurge for zero-downtime) on Deployments, updateStrategy.type: RollingUpdate on StatefulSets and DaemonSets.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy", "kube-linter no-rolling-update-strategy"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindDaemonSet, facts.KindDeployment, facts.KindStatefulSet}, Expression: "object.kind == 'Deployment' ? object.?spec.?strategy.?type.orValue('') != 'Recreate' : object.?spec.?updateStrategy.?type.orValue('') != 'OnDelete'", Message: "the workload does not roll updates (strategy Recreate or updateStrategy OnDelete)"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			switch o.Kind {
 			case facts.KindDeployment:
@@ -95,6 +96,7 @@ func cronJobMissingDeadline() lint.Rule {
 			"it logs \"too many missed start times\" and stops creating Jobs for this CronJob for good. A deadline bounds the window it looks back at, and also keeps a late run from starting hours after it was useful.",
 		Remediation: "Set spec.startingDeadlineSeconds to how late a run may still start (e.g. 300, and shorter than the schedule interval).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#job-creation", "kube-score cronjob-has-deadline"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindCronJob}, Expression: "object.?spec.?startingDeadlineSeconds.hasValue()", Message: "the CronJob has no startingDeadlineSeconds"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind == facts.KindCronJob && lint.Get(o.Root, "spec", "startingDeadlineSeconds") == nil {
 				r.Report(o, "spec.startingDeadlineSeconds", "CronJob %q has no startingDeadlineSeconds", o.Name)
@@ -110,6 +112,7 @@ func cronJobMissingConcurrencyPolicy() lint.Rule {
 			"two runs process the same batch twice, race on the same rows, or pile up until the namespace quota is exhausted. An explicit value, even Allow, records that someone decided.",
 		Remediation: "Set spec.concurrencyPolicy: Forbid (skip a run while the previous one is active) or Replace; set Allow only when runs are safe to overlap.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#concurrency-policy"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindCronJob}, Expression: "object.?spec.?concurrencyPolicy.hasValue()", Message: "the CronJob does not set concurrencyPolicy, so overlapping runs are allowed"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind == facts.KindCronJob && lint.Get(o.Root, "spec", "concurrencyPolicy") == nil {
 				r.Report(o, "spec.concurrencyPolicy", "CronJob %q does not set concurrencyPolicy, so overlapping runs are allowed", o.Name)
