@@ -16,6 +16,7 @@ func cronJobTTL() lint.Rule {
 			"a failed run's Job, its pods and their logs disappear when the TTL expires, possibly before anyone reads the alert that pointed at them. One-off Jobs (job-missing-ttl) are another matter.",
 		Remediation: "Remove spec.jobTemplate.spec.ttlSecondsAfterFinished and set successfulJobsHistoryLimit and failedJobsHistoryLimit to what should be kept.",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#jobs-history-limits", "https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindCronJob}, Expression: "!object.?spec.?jobTemplate.?spec.?ttlSecondsAfterFinished.hasValue()", Message: "the CronJob deletes its finished Jobs after a TTL, which overrides its history limits"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindCronJob || lint.Get(o.Root, "spec", "jobTemplate", "spec", "ttlSecondsAfterFinished") == nil {
 				return

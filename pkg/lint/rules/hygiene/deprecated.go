@@ -12,6 +12,7 @@ func deprecatedServiceAccountField() lint.Rule {
 			"Tools that read only serviceAccountName (RBAC reviews, policy engines) miss the account entirely.",
 		Remediation: "Rename the field to serviceAccountName (keep one of the two).",
 		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security", "kube-linter deprecated-service-account-field"},
+		CEL:         lint.PodCEL("variables.podSpec.?serviceAccount.orValue(null) == null", "the pods set the deprecated field serviceAccount; use serviceAccountName"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {

@@ -1,9 +1,21 @@
 package hygiene
 
 import (
+	"strings"
+
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
+
+// hookDeletePolicies are the annotations of deployment tools' hooks,
+// which the tool deletes itself.
+var hookDeletePolicies = []string{"helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy"}
+
+// celJobTTL is job-missing-ttl in CEL: a TTL, a CronJob owner or a hook
+// deletion policy.
+var celJobTTL = "object.?spec.?ttlSecondsAfterFinished.hasValue() || " +
+	"object.?metadata.?ownerReferences.orValue([]).exists(r, r.?kind.orValue('') == '" + facts.KindCronJob + "') || " +
+	"['" + strings.Join(hookDeletePolicies, "', '") + "'].exists(a, a in object.?metadata.?annotations.orValue({}))"
 
 func jobMissingTTL() lint.Rule {
 	return lint.Rule{
@@ -13,6 +25,7 @@ func jobMissingTTL() lint.Rule {
 			"With GitOps tools that re-create deleted objects, prefer their hook deletion policies over a TTL.",
 		Remediation: "Set spec.ttlSecondsAfterFinished (e.g. 86400 to keep logs for a day).",
 		References:  []string{"https://kubernetes.io/docs/concepts/workloads/controllers/ttlafterfinished/"},
+		CEL:         &lint.CEL{Kinds: []string{facts.KindJob}, Expression: celJobTTL, Message: "the Job has no ttlSecondsAfterFinished; it and its pods stay after it finishes"},
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindJob || lint.Get(o.Root, "spec", "ttlSecondsAfterFinished") != nil {
 				return
@@ -23,7 +36,7 @@ func jobMissingTTL() lint.Rule {
 				}
 			}
 			// Deployment-tool hooks are deleted by the tool.
-			for _, a := range []string{"helm.sh/hook-delete-policy", "argocd.argoproj.io/hook-delete-policy"} {
+			for _, a := range hookDeletePolicies {
 				if _, ok := o.Annotations[a]; ok {
 					return
 				}
