@@ -36,6 +36,7 @@ func exposureRules() []lint.Rule {
 			Description: "An Ingress without a tls section, or with a rule host no tls entry covers, serves that host over plain HTTP: credentials, cookies and data cross the network readable and modifiable by anyone on the path.",
 			Remediation: "Add spec.tls with the rule's hosts and a secretName (cert-manager fills it from the cert-manager.io/cluster-issuer annotation), e.g. tls: [{hosts: [www.example.com], secretName: www-tls}].",
 			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"},
+			CEL:         &lint.CEL{Kinds: []string{"Ingress"}, Expression: celIngressTLS, Message: "the Ingress serves a host over plain HTTP: no spec.tls entry lists it"},
 			Check:       checkIngressTLS,
 		},
 		{
@@ -43,6 +44,7 @@ func exposureRules() []lint.Rule {
 			Description: "ingress-nginx *-snippet annotations (configuration-snippet, server-snippet, auth-snippet, stream-snippet, modsecurity-snippet ...) paste raw NGINX configuration into the controller: whoever can edit an Ingress can read the controller's service account token and every Secret it can reach, and hijack other hosts (CVE-2021-25742). Recent controllers disable them by default.",
 			Remediation: "Replace the snippet with the dedicated annotation (e.g. nginx.ingress.kubernetes.io/proxy-body-size, /cors-*, /rewrite-target), or with a setting in the controller's ConfigMap owned by the platform team.",
 			References:  []string{"CVE-2021-25742", "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/"},
+			CEL:         &lint.CEL{Kinds: []string{"Ingress"}, Expression: celSnippets, Message: "a snippet annotation injects raw NGINX configuration into the ingress controller"},
 			Check:       checkSnippets,
 		},
 		{
@@ -101,6 +103,23 @@ func hostCovered(host string, tlsHosts []string) bool {
 	return false
 }
 
+// celLower is strings.ToLower in CEL for what it can change in a host
+// name: the two non-ASCII letters Go lowers to ASCII ones, then ASCII.
+func celLower(v string) string {
+	return v + ".replace('İ', 'i').replace('K', 'k').lowerAscii()"
+}
+
+// celIngressTLS is checkIngressTLS in CEL: hostCovered for every rule's
+// host against every tls entry's hosts.
+var celIngressTLS = func() string {
+	h, t := celLower("h.host"), celLower("x")
+	covered := t + " == " + h + " || " + t + ".startsWith('*.') && " + h + ".indexOf('.') > 0 && " +
+		h + ".substring(0, " + h + ".indexOf('.')) != '*' && " + h + ".substring(" + h + ".indexOf('.') + 1) == " + t + ".substring(2)"
+	return "!(object.?apiVersion.orValue('').startsWith('networking.k8s.io/') || object.?apiVersion.orValue('').startsWith('extensions/')) || " +
+		"object.?spec.?tls.orValue([]).size() > 0 && object.?spec.?rules.orValue([]).all(h, h.?host.orValue('') == '' || h.?host.orValue('') == null || " +
+		"object.spec.tls.exists(e, e.?hosts.orValue([]).exists(x, " + covered + ")))"
+}()
+
 func checkIngressTLS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Ingress" || (o.Group() != "networking.k8s.io" && o.Group() != "extensions") {
 		return
@@ -124,6 +143,12 @@ func checkIngressTLS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 		r.Report(o, fmt.Sprintf("spec.rules[%d].host", i), "host %s is not listed in any spec.tls entry, so it is served over plain HTTP", host)
 	}
 }
+
+// celSnippets is checkSnippets in CEL: a prefix before the first '/'
+// that names nginx or ingress, a name after it ending in -snippet.
+const celSnippets = "object.?metadata.?annotations.orValue({}).all(k, !(k.indexOf('/') >= 0 && " +
+	"k.substring(k.indexOf('/') + 1).endsWith('-snippet') && " +
+	"(k.substring(0, k.indexOf('/')).contains('nginx') || k.substring(0, k.indexOf('/')).contains('ingress.kubernetes.io'))))"
 
 func checkSnippets(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Ingress" {

@@ -1,6 +1,8 @@
 package security
 
 import (
+	"strconv"
+
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -24,6 +26,7 @@ func peerRules() []lint.Rule {
 				"UID 0 is reported by run-as-root-user; an unset ID by run-as-non-root; supplementalGroups are not judged (a log agent reads root-group log files through group 0).",
 			Remediation: "Set runAsUser and runAsGroup to 10000 or more (e.g. 10001) at pod level, with fsGroup to the same ID so volumes stay writable; an image that insists on its own user needs a rebuild, or an ignore annotation with the reason.",
 			References:  []string{"kube-score container-security-context-user-group-id", nsaGuide, "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"},
+			CEL:         lint.PodCEL(celWindows+" || variables.containers.all(c, "+celLowID("runAsUser")+" && "+celLowID("runAsGroup")+")", "a container runs as a UID or GID below "+strconv.Itoa(minHostFreeID)+": an ID the node may give one of its own users"),
 			Check:       checkLowIDs,
 		},
 	}
@@ -39,6 +42,14 @@ func effectiveID(p *lint.Pod, c *lint.Container, field string) (int64, string, b
 		return v, p.Path + ".securityContext." + field, true
 	}
 	return 0, "", false
+}
+
+// celLowID is true when container c's effectiveID field is not a low
+// one: the container's integer, else the pod's, else none.
+func celLowID(field string) string {
+	own, pod := "c.?securityContext.?"+field, "variables.podSpec.?securityContext.?"+field
+	id := "(type(" + own + ".orValue(null)) == int ? " + own + ".value() : type(" + pod + ".orValue(null)) == int ? " + pod + ".value() : 0)"
+	return "(" + id + " <= 0 || " + id + " >= " + strconv.Itoa(minHostFreeID) + ")"
 }
 
 func checkLowIDs(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
