@@ -5,6 +5,9 @@ import (
 	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
+// deprecatedServiceAccountField has no CEL form: the API server writes
+// serviceAccount from serviceAccountName when it converts a pod to v1, so
+// at admission every pod would look like one that sets it.
 func deprecatedServiceAccountField() lint.Rule {
 	return lint.Rule{
 		ID: "deprecated-service-account-field", Title: "Pod uses the deprecated serviceAccount field", Category: lint.CategoryHygiene, Severity: lint.Warning,
@@ -12,7 +15,6 @@ func deprecatedServiceAccountField() lint.Rule {
 			"Tools that read only serviceAccountName (RBAC reviews, policy engines) miss the account entirely.",
 		Remediation: "Rename the field to serviceAccountName (keep one of the two).",
 		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security", "kube-linter deprecated-service-account-field"},
-		CEL:         lint.PodCEL("variables.podSpec.?serviceAccount.orValue(null) == null", "the pods set the deprecated field serviceAccount; use serviceAccountName"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			p := o.Pod()
 			if p == nil {
