@@ -107,6 +107,7 @@ func podRules() []lint.Rule {
 			Description: "Without a pod-security.kubernetes.io/enforce label of baseline or restricted, the Pod Security admission controller lets any pod into the namespace: privileged containers, host namespaces and hostPath included. The rules here catch what is in the manifests; admission also stops what is created by hand, by operators or by a compromised deployment pipeline.",
 			Remediation: "Label the Namespace pod-security.kubernetes.io/enforce: restricted (baseline where a workload cannot meet restricted), with warn and audit set to restricted so violations show up before they are enforced.",
 			References:  []string{pssBaseline, "CIS 5.2.1", nsaGuide, "https://kubernetes.io/docs/concepts/security/pod-security-admission/"},
+			CEL:         &lint.CEL{Kinds: []string{"Namespace"}, Expression: celNamespacePSS, Message: "the namespace does not enforce Pod Security: no " + labelEnforce + " label of baseline or restricted"},
 			Check:       checkNamespacePSS,
 		},
 	}
@@ -117,6 +118,11 @@ const labelEnforce = "pod-security.kubernetes.io/enforce"
 // systemNamespaces run the control plane's and nodes' own components,
 // which are privileged by design and created by Kubernetes, not manifests.
 var systemNamespaces = map[string]bool{"kube-system": true, "kube-public": true, "kube-node-lease": true}
+
+// celNamespacePSS is checkNamespacePSS in CEL: a core Namespace outside
+// systemNamespaces has the enforce label, at a level other than privileged.
+var celNamespacePSS = "object.?apiVersion.orValue('').contains('/') || object.?metadata.?name.orValue('') in " + celSet(systemNamespaces) +
+	" || object.?metadata.?labels[?'" + labelEnforce + "'].hasValue() && object.metadata.labels['" + labelEnforce + "'] != 'privileged'"
 
 func checkNamespacePSS(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 	if o.Kind != "Namespace" || o.Group() != "" || systemNamespaces[o.Name] {

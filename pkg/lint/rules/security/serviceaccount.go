@@ -41,6 +41,7 @@ func serviceAccountRules() []lint.Rule {
 			Description: "A Secret of type kubernetes.io/service-account-token holds a token that never expires and is not bound to a pod: copied once (from Git, a backup, a CI log, anyone who can read Secrets in the namespace), it works until someone deletes the Secret. Kubernetes stopped creating them automatically in 1.24 for that reason.",
 			Remediation: "Delete the Secret. Pods get short-lived, automatically rotated tokens through the projected service account volume; external clients can request one with `kubectl create token` or the TokenRequest API, or use workload identity federation.",
 			References:  []string{nsaGuide, "https://kubernetes.io/docs/concepts/security/service-accounts/#authenticating-credentials"},
+			CEL:         &lint.CEL{Kinds: []string{"Secret"}, Expression: "object.?apiVersion.orValue('').contains('/') || object.?type.orValue('') != 'kubernetes.io/service-account-token'", Message: "the Secret holds a non-expiring API token of a ServiceAccount"},
 			Check:       checkLongLivedToken,
 		},
 	}
