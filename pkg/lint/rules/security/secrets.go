@@ -42,6 +42,7 @@ func secretRules() []lint.Rule {
 			Description: "A Secret read into the environment (env[].valueFrom.secretKeyRef or envFrom[].secretRef) is inherited by every child process, printed by crash reporters and debug endpoints that dump the environment, and visible in /proc/<pid>/environ; it also never changes without a restart. A mounted file has none of these problems and is updated in place.",
 			Remediation: "Mount the Secret as a volume (secret or projected, readOnly) and have the application read the file, e.g. an env var STRIPE_KEY_FILE=/var/run/secrets/app/stripe-key instead of STRIPE_KEY.",
 			References:  []string{"CIS 5.4.1", "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod"},
+			CEL:         lint.PodCEL("variables.containers.all(c, c.?env.orValue([]).all(e, !e.?valueFrom.?secretKeyRef.hasValue()) && c.?envFrom.orValue([]).all(e, !e.?secretRef.hasValue()))", "a container reads a Secret into its environment"),
 			Check:       checkSecretEnv,
 		},
 	}
