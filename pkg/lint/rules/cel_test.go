@@ -3,7 +3,9 @@ package rules_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +68,26 @@ func TestCELAgreesWithTheCheck(t *testing.T) {
 		})
 	}
 	assert.GreaterOrEqual(t, withCEL, 10)
+}
+
+// TestPoliciesDocListsTheCELRules keeps docs/policies.md's list of the
+// built-in rules with a CEL form the list rules.All() has.
+func TestPoliciesDocListsTheCELRules(t *testing.T) {
+	data, err := os.ReadFile("../../../docs/policies.md")
+	require.NoError(t, err)
+	doc := string(data)
+	start := strings.Index(doc, "The built-in rules\nwith a CEL form")
+	end := strings.Index(doc, "The others have none")
+	require.True(t, start >= 0 && end > start, "docs/policies.md no longer lists the built-in rules with a CEL form")
+	var listed, want []string
+	for _, m := range regexp.MustCompile("`([a-z0-9-]+)`").FindAllStringSubmatch(doc[start:end], -1) {
+		listed = append(listed, m[1])
+	}
+	for _, r := range rules.All() {
+		if r.CEL != nil {
+			want = append(want, r.ID)
+		}
+	}
+	slices.Sort(listed)
+	assert.Equal(t, want, listed)
 }
