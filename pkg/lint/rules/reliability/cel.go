@@ -82,3 +82,9 @@ var celLatestTag = func() string {
 	return "variables.containers.all(c, " + img + " == null || type(" + img + ") == string && (" + img + " == '' || " +
 		pinned + " || !(" + tag + " in ['', 'latest'])))"
 }()
+
+// celPortNumber and celPortName read a probe port as facts.ReadPort does:
+// an integer is a number; any other scalar a name, as written.
+func celPortNumber(port string) string { return "type(" + port + ") == int" }
+
+func celPortName(port string) string { return "string(" + port + ")" }

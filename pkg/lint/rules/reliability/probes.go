@@ -131,6 +131,9 @@ func probeNamedPortMissing() lint.Rule {
 			"so the probe can never succeed: a readiness probe keeps the pod out of every Service forever, a liveness or startup probe restarts the container in a loop.",
 		Remediation: "Add the named port to the container's ports, or fix the name in the probe (names are case-sensitive).",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
+		CEL: lint.PodCEL(facts.CELProbePorts(func(port string) string {
+			return celPortNumber(port) + " || " + celPortName(port) + " == '' || c.?ports.orValue([]).exists(p, p.?name.orValue('') == " + celPortName(port) + ")"
+		}), "a probe uses a port name the container does not have"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			facts.ProbePorts(o, func(c *lint.Container, probe, path string, ref facts.PortRef) {
 				if ref.Name == "" {
@@ -160,6 +163,9 @@ func probePortNotDeclared() lint.Rule {
 			"Containers that declare no ports are not judged.",
 		Remediation: "Probe a declared port (preferably by name: port: http), or declare the port the probe uses.",
 		References:  []string{docsProbes, "kube-linter liveness-port / readiness-port / startup-port"},
+		CEL: lint.PodCEL(facts.CELProbePorts(func(port string) string {
+			return "!(" + celPortNumber(port) + " || " + celPortName(port) + " == '') || c.?ports.orValue([]).size() == 0 || c.ports.exists(p, (type(p.?containerPort.orValue(null)) == int ? p.containerPort : 0) == (type(" + port + ") == int ? " + port + " : 0))"
+		}), "a probe checks a port the container does not declare"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			facts.ProbePorts(o, func(c *lint.Container, probe, path string, ref facts.PortRef) {
 				if ref.Name != "" {
