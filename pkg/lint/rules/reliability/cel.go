@@ -88,3 +88,11 @@ var celLatestTag = func() string {
 func celPortNumber(port string) string { return "type(" + port + ") == int" }
 
 func celPortName(port string) string { return "string(" + port + ")" }
+
+// celContainerPorts is invalid-container-port in CEL: containerPort set
+// and, when an integer, 1-65535; hostPort, when an integer, 0-65535;
+// names unique among the container's ports.
+const celContainerPorts = "variables.containers.all(c, c.?ports.orValue([]).all(p, " +
+	"p.?containerPort.orValue(null) != null && (type(p.containerPort) != int || p.containerPort >= 1 && p.containerPort <= 65535) && " +
+	"(type(p.?hostPort.orValue(null)) != int || p.hostPort >= 0 && p.hostPort <= 65535) && " +
+	"(p.?name.orValue('') == '' || p.?name.orValue('') == null || c.ports.filter(q, q.?name.orValue('') == p.name).size() == 1)))"

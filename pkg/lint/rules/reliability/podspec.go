@@ -136,6 +136,7 @@ func invalidContainerPort() lint.Rule {
 			"The API server rejects the pod otherwise, so the apply fails.",
 		Remediation: "Give every ports entry a containerPort (the number the process listens on) and a name of its own.",
 		References:  []string{"https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports"},
+		CEL:         lint.PodCEL(celContainerPorts, "a container port is one the API server rejects: no containerPort, out of range, or a name used twice"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			_, cs := o.Containers()
 			for i := range cs {
