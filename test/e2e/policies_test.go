@@ -66,7 +66,7 @@ func hasProblem(ps []kube.Problem, object, reason, rule string) bool {
 
 // TestPoliciesExport: the ValidatingAdmissionPolicies `platformctl
 // policies export` writes are accepted by the API server, admit every
-// example's production build without a warning, and refuse what lint
+// environment of every example (previews included) without a warning, and refuse what lint
 // reports, with the rule's message: error rules deny, warning rules warn;
 // an ignore annotation with a reason lets an object through. Then the
 // same with testdata/custom-rules' CEL rules.
@@ -82,10 +82,7 @@ func TestPoliciesExport(t *testing.T) {
 		assert.True(t, hasProblem(ps, "Deployment e2e-policies/escalation (as the Pod its controller would create)", kube.ReasonWarning, "allow-privilege-escalation"), formatProblems(ps))
 
 		for _, env := range discoverEnvironments(t) {
-			if env.Env != "production" || env.Preview != 0 {
-				continue
-			}
-			t.Run(env.Example, func(t *testing.T) {
+			t.Run(env.String(), func(t *testing.T) {
 				reportProblems(t, suite.client.Apply(context.Background(), render(t, env), kube.ApplyOptions{DryRun: true}))
 			})
 		}
