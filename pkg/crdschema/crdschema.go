@@ -7,9 +7,7 @@ package crdschema
 
 import (
 	"bytes"
-	"compress/gzip"
 	_ "embed" // the bundled schemas
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +19,8 @@ import (
 	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformctl/platformctl/pkg/internal/gzjson"
 )
 
 //go:generate go run ./internal/gencrds
@@ -81,16 +81,8 @@ var Bundled = sync.OnceValue(func() *Set {
 })
 
 func decodeBundled(data []byte) (*Set, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, err
-	}
 	var list []*Schema
-	if err := json.Unmarshal(raw, &list); err != nil {
+	if err := gzjson.Unmarshal(data, &list); err != nil {
 		return nil, err
 	}
 	set := &Set{}
@@ -107,22 +99,7 @@ func Encode(list []*Schema) ([]byte, error) {
 		a, b := list[i], list[j]
 		return a.APIVersion()+" "+a.Kind < b.APIVersion()+" "+b.Kind
 	})
-	raw, err := json.Marshal(list)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return gzjson.Marshal(list)
 }
 
 // kept are the schema keywords the schema rules read; descriptions,

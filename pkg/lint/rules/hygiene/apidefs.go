@@ -1,15 +1,13 @@
 package hygiene
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed" // the built-in kinds' definitions
 	"encoding/json"
 	"fmt"
-	"io"
-	"sort"
 	"strings"
 	"sync"
+
+	"github.com/platformctl/platformctl/pkg/internal/gzjson"
 )
 
 // apiDefsData is every built-in kind's schema from the release's OpenAPI,
@@ -33,17 +31,9 @@ type apiDefs struct {
 }
 
 var builtinDefs = sync.OnceValue(func() *apiDefs {
-	zr, err := gzip.NewReader(bytes.NewReader(apiDefsData))
-	if err != nil {
-		panic(fmt.Sprintf("hygiene: apidefs.json.gz: %v", err)) // generated and tested data
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		panic(fmt.Sprintf("hygiene: apidefs.json.gz: %v", err))
-	}
 	d := &apiDefs{shapes: map[string]*shape{}}
-	if err := json.Unmarshal(raw, d); err != nil {
-		panic(fmt.Sprintf("hygiene: apidefs.json.gz: %v", err))
+	if err := gzjson.Unmarshal(apiDefsData, d); err != nil {
+		panic(fmt.Sprintf("hygiene: apidefs.json.gz: %v", err)) // generated and tested data
 	}
 	return d
 })
@@ -93,14 +83,7 @@ func (d *apiDefs) def(name string) *shape {
 	for p, v := range props {
 		sh.fields[p] = d.prop(v.(map[string]any))
 	}
-	if req, ok := def["required"].([]any); ok {
-		for _, r := range req {
-			if f, ok := r.(string); ok && sh.fields[f] != nil {
-				sh.required = append(sh.required, f)
-			}
-		}
-		sort.Strings(sh.required)
-	}
+	sh.required = requiredOf(def, sh.fields)
 	sh.names = fieldNames(sh.fields)
 	sh.since = apiFieldSince[goTypeOf(name)]
 	return sh

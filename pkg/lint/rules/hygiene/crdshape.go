@@ -87,14 +87,7 @@ func crdShape(s map[string]any) *shape {
 		}
 		open, _ := s["additionalProperties"].(bool)
 		sh.open = preserve || open || isSchema
-		if req, ok := s["required"].([]any); ok {
-			for _, r := range req {
-				if f, ok := r.(string); ok && sh.fields[f] != nil {
-					sh.required = append(sh.required, f)
-				}
-			}
-			sort.Strings(sh.required)
-		}
+		sh.required = requiredOf(s, sh.fields)
 		sh.names = fieldNames(sh.fields)
 	case "array":
 		sh.kind, sh.elem = shapeSlice, &shape{}
@@ -124,6 +117,19 @@ func crdShape(s map[string]any) *shape {
 		sh.kind = shapeBool
 	}
 	return sh
+}
+
+// requiredOf is a JSON schema's required fields that it declares, sorted.
+func requiredOf(schema map[string]any, fields map[string]*shape) []string {
+	var out []string
+	req, _ := schema["required"].([]any)
+	for _, r := range req {
+		if f, ok := r.(string); ok && fields[f] != nil {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func fieldNames(fields map[string]*shape) []string {

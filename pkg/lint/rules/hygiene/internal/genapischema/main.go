@@ -11,7 +11,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"go/ast"
@@ -26,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/platformctl/platformctl/pkg/internal/gzjson"
 	"github.com/platformctl/platformctl/pkg/kuberelease"
 )
 
@@ -162,22 +162,7 @@ func apiDefinitions(data []byte) ([]byte, error) {
 			kinds[apiVersion+" "+gm["kind"].(string)] = name
 		}
 	}
-	raw, err := json.Marshal(map[string]any{"kinds": kinds, "definitions": defs})
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(raw); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return gzjson.Marshal(map[string]any{"kinds": kinds, "definitions": defs})
 }
 
 // since compares the newest release's fields (defs) and enumeration
