@@ -25,8 +25,9 @@ type Options struct {
 	KubeVersion       string
 	ExcludeNamespaces []string
 	Action            string
-	Now               time.Time
-	Log               cmdutil.Logger
+	// Quiet drops the summary line; warnings are always written.
+	Quiet bool
+	Now   time.Time
 }
 
 // NewCmd returns `platformctl policies` with its export subcommand.
@@ -40,7 +41,7 @@ refuses what lint reports in CI.`,
 		Args:    cobra.NoArgs,
 		RunE:    func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	opts := &Options{IO: f.IO, Log: f.Logf}
+	opts := &Options{IO: f.IO}
 	export := &cobra.Command{
 		Use:   "export",
 		Short: "Write the lint rules as ValidatingAdmissionPolicies and bindings",
@@ -63,6 +64,7 @@ namespaces alone (--exclude-namespace). Apply the output with kubectl apply -f.`
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.Config = f.FileConfig.Lint
+			opts.Quiet = f.Global.Quiet
 			if opts.KubeVersion != "" {
 				if _, err := lint.KubeMinor(opts.KubeVersion); err != nil {
 					return cmdutil.Fail(fmt.Errorf("--kube-version: %w", err))
@@ -109,7 +111,7 @@ func Run(opts *Options) error {
 		return cmdutil.Fail(errors.New("no rule to export: every rule with a CEL form is disabled"))
 	}
 	for _, w := range res.Warnings {
-		opts.Log.Printf("warning: %s", w)
+		fmt.Fprintf(opts.IO.ErrOut, "platformctl: warning: %s\n", w)
 	}
 	if opts.Output == "" || opts.Output == "-" {
 		_, err = opts.IO.Out.Write(res.YAML)
@@ -119,6 +121,8 @@ func Run(opts *Options) error {
 	if err != nil {
 		return cmdutil.Fail(fmt.Errorf("policies export: %w", err))
 	}
-	opts.Log.Printf("exported %s as ValidatingAdmissionPolicies: %s", lint.Count(len(res.Rules), "rule"), strings.Join(res.Rules, ", "))
+	if !opts.Quiet {
+		fmt.Fprintf(opts.IO.ErrOut, "platformctl: exported %s as ValidatingAdmissionPolicies: %s\n", lint.Count(len(res.Rules), "rule"), strings.Join(res.Rules, ", "))
+	}
 	return nil
 }
