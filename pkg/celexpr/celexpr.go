@@ -204,3 +204,17 @@ func asBool(v ref.Val) (bool, error) {
 	}
 	return bool(b), nil
 }
+
+// Quote is s as a CEL string literal.
+func Quote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
+
+// List is vals as a CEL list of string literals, in their order.
+func List(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = Quote(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

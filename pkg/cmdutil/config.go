@@ -609,20 +609,14 @@ func (c *configDecoder) collectCustom(root *yaml.Node) {
 	}
 }
 
-// mappingValue is the value of key in mapping n (nil when n is no mapping
-// or has no such key).
+// mappingValue is the value of key in mapping n, aliases followed (nil
+// when n is no mapping or has no such key).
 func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil {
 		return nil
 	}
-	n = deref(n)
-	if n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return deref(n.Content[i+1])
-		}
+	if v := lint.Field(deref(n), key); v != nil {
+		return deref(v)
 	}
 	return nil
 }

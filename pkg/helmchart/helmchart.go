@@ -27,6 +27,8 @@ import (
 	"helm.sh/helm/v4/pkg/chart/v2/loader"
 	"helm.sh/helm/v4/pkg/engine"
 	"helm.sh/helm/v4/pkg/strvals"
+
+	"github.com/platformctl/platformctl/pkg/lint"
 )
 
 // ChartFile is the file that makes a directory a chart.
@@ -316,27 +318,15 @@ func dependencyPosition(file string, i int) (line, col int) {
 	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 {
 		return 1, 1
 	}
-	deps := mapValue(doc.Content[0], "dependencies")
+	deps := lint.Field(doc.Content[0], "dependencies")
 	if deps == nil || deps.Kind != yaml.SequenceNode || i >= len(deps.Content) {
 		return 1, 1
 	}
 	entry := deps.Content[i]
-	if n := mapValue(entry, "name"); n != nil {
+	if n := lint.Field(entry, "name"); n != nil {
 		return n.Line, n.Column
 	}
 	return entry.Line, entry.Column
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // templateLocationRE is the location Helm's engine puts in its parse and

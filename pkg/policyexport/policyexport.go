@@ -211,7 +211,7 @@ func matchConditions(r lint.Rule, opts Options) ([]admissionv1.MatchCondition, [
 		// ignores nothing (ignore-without-reason).
 		Expression: fmt.Sprintf("![object.metadata, object.?spec.?template.?metadata.orValue({}), "+
 			"object.?spec.?jobTemplate.?spec.?template.?metadata.orValue({})]"+
-			".exists(m, m.?annotations[?%s].orValue('').trim() != '')", quote(key)),
+			".exists(m, m.?annotations[?%s].orValue('').trim() != '')", celexpr.Quote(key)),
 	}}
 	var warnings []string
 	for i, e := range opts.Config.Exclude {
@@ -229,13 +229,13 @@ func matchConditions(r lint.Rule, opts Options) ([]admissionv1.MatchCondition, [
 		}
 		var terms []string
 		if len(e.Kinds) > 0 {
-			terms = append(terms, "object.kind in "+list(e.Kinds))
+			terms = append(terms, "object.kind in "+celexpr.List(e.Kinds))
 		}
 		if len(e.Namespaces) > 0 {
-			terms = append(terms, "request.namespace in "+list(e.Namespaces))
+			terms = append(terms, "request.namespace in "+celexpr.List(e.Namespaces))
 		}
 		if len(e.Names) > 0 {
-			terms = append(terms, "object.metadata.?name.orValue('') in "+list(e.Names))
+			terms = append(terms, "object.metadata.?name.orValue('') in "+celexpr.List(e.Names))
 		}
 		if len(terms) == 0 {
 			continue
@@ -283,17 +283,4 @@ func actions(s lint.Severity, action string) []admissionv1.ValidationAction {
 		return []admissionv1.ValidationAction{admissionv1.Warn, admissionv1.Audit}
 	}
 	return []admissionv1.ValidationAction{admissionv1.Audit}
-}
-
-// quote is s as a CEL string literal.
-func quote(s string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
-}
-
-func list(items []string) string {
-	q := make([]string, len(items))
-	for i, s := range items {
-		q[i] = quote(s)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
 }

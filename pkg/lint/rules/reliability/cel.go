@@ -2,23 +2,13 @@ package reliability
 
 import (
 	"slices"
-	"strings"
 
+	"github.com/platformctl/platformctl/pkg/celexpr"
 	"github.com/platformctl/platformctl/pkg/lint"
 	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 // Building blocks of the reliability rules' CEL forms.
-
-// celList writes vals (the rules' own tables: kind, field and enum
-// names, no quote to escape) as a CEL list of string literals.
-func celList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = "'" + v + "'"
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
 
 // longRunningKinds are the PodKinds facts.LongRunning can be true for.
 var longRunningKinds = slices.DeleteFunc(slices.Clone(lint.PodKinds), func(k string) bool {
@@ -41,9 +31,9 @@ func celProbe(probe, message string) *lint.CEL {
 var celRestartPolicy = func() string {
 	rp := "variables.podSpec.?restartPolicy"
 	written := func(allowed ...string) string {
-		return "!" + rp + ".hasValue() || " + rp + ".orValue('') in " + celList(allowed)
+		return "!" + rp + ".hasValue() || " + rp + ".orValue('') in " + celexpr.List(allowed)
 	}
-	return "object.kind in " + celList([]string{facts.KindJob, facts.KindCronJob}) + " ? !" + lint.CELHasPod + " || " + rp + ".orValue('') in ['OnFailure', 'Never'] : " +
+	return "object.kind in " + celexpr.List([]string{facts.KindJob, facts.KindCronJob}) + " ? !" + lint.CELHasPod + " || " + rp + ".orValue('') in ['OnFailure', 'Never'] : " +
 		"object.kind == 'Pod' ? " + written("Always", "OnFailure", "Never") + " : " + written("Always")
 }()
 
@@ -55,7 +45,7 @@ var celUpdateStrategy = func() string {
 		st := strategyTypes[kinds[i]]
 		s := "object.?spec.?" + st.field
 		t := s + ".?type.orValue(null)"
-		expr = "object.kind == '" + kinds[i] + "' ? " + t + " == null || " + t + " in " + celList(st.types) +
+		expr = "object.kind == '" + kinds[i] + "' ? " + t + " == null || " + t + " in " + celexpr.List(st.types) +
 			" && (" + t + " == 'RollingUpdate' || !" + s + ".?rollingUpdate.hasValue()) : " + expr
 	}
 	return "!(object.?apiVersion.orValue('').startsWith('apps/') || object.?apiVersion.orValue('').startsWith('extensions/')) || " + expr

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/platformctl/platformctl/pkg/celexpr"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -72,7 +73,7 @@ func capabilityRules() []lint.Rule {
 			Description: "The restricted profile lets a container add back only NET_BIND_SERVICE after dropping ALL. Any other added capability (CHOWN, SETUID, SYS_NICE, IPC_LOCK ...) gives up some of the isolation; those outside the runtime's default set also fail the baseline profile.",
 			Remediation: "Remove the capability from securityContext.capabilities.add, and change the image instead (own files by the runtime user rather than adding CHOWN or DAC_OVERRIDE, listen on a port above 1024 rather than adding NET_BIND_SERVICE when possible).",
 			References:  []string{pssRestricted, "CIS 5.2.9", pssDoc},
-			CEL:         lint.PodCEL(celAdded(func(n string) string { return n + " in " + celList(unreportedAdded) }), "a container adds a capability other than NET_BIND_SERVICE"),
+			CEL:         lint.PodCEL(celAdded(func(n string) string { return n + " in " + celexpr.List(unreportedAdded) }), "a container adds a capability other than NET_BIND_SERVICE"),
 			Check:       checkAddedCaps,
 		},
 	}

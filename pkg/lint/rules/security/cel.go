@@ -3,7 +3,8 @@ package security
 import (
 	"maps"
 	"slices"
-	"strings"
+
+	"github.com/platformctl/platformctl/pkg/celexpr"
 )
 
 // Building blocks of the rules' CEL forms, so each expression reads the
@@ -13,21 +14,10 @@ import (
 // isWindows reads it: rules exempting Windows pods start with it.
 const celWindows = "variables.podSpec.?os.?name.orValue('') == 'windows'"
 
-// celList writes vals as a CEL list of string literals. The values are
-// the rules' own tables (capability, sysctl, volume names): no quote or
-// backslash to escape.
-func celList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = "'" + v + "'"
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}
-
 // celSet writes the keys of a table as a CEL list, sorted so the
 // exported policies do not change from run to run.
 func celSet[V any](m map[string]V) string {
-	return celList(slices.Sorted(maps.Keys(m)))
+	return celexpr.List(slices.Sorted(maps.Keys(m)))
 }
 
 // celCapName is capName in CEL for the string expression v. Go's

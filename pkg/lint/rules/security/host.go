@@ -9,6 +9,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/celexpr"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -75,7 +76,7 @@ func hostRules() []lint.Rule {
 			Description: "The restricted profile allows only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected and secret volumes. Other in-tree types (nfs, iscsi, rbd, cephfs, gitRepo, flexVolume ...) mount storage with the node's credentials and bypass the PersistentVolume access controls; gitRepo runs git on the node (CVE-2024-10220). hostPath volumes are reported by the host path rules.",
 			Remediation: "Define the storage as a PersistentVolume (or a StorageClass) and mount it through a persistentVolumeClaim; use an init container instead of gitRepo.",
 			References:  []string{pssRestricted, "CVE-2024-10220", pssDoc},
-			CEL:         lint.PodCEL("variables.podSpec.?volumes.orValue([]).all(v, v.all(t, t in "+celList(append([]string{"name", "hostPath"}, slices.Sorted(maps.Keys(restrictedVolumeTypes))...))+"))", "a volume is of a type the restricted profile does not allow"),
+			CEL:         lint.PodCEL("variables.podSpec.?volumes.orValue([]).all(v, v.all(t, t in "+celexpr.List(append([]string{"name", "hostPath"}, slices.Sorted(maps.Keys(restrictedVolumeTypes))...))+"))", "a volume is of a type the restricted profile does not allow"),
 			Check:       checkVolumeTypes,
 		},
 		{

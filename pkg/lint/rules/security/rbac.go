@@ -7,6 +7,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformctl/platformctl/pkg/celexpr"
 	"github.com/platformctl/platformctl/pkg/lint"
 )
 
@@ -67,7 +68,7 @@ func rbacRules() []lint.Rule {
 			Description: "Whoever can create pods, or workloads that create pods (Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs), can run a pod with any service account and mount any Secret of the namespace, so the permission is worth every other permission there. Adding ephemeral containers to existing pods does the same.",
 			Remediation: "Grant create on workloads only to the deployment pipeline's identity (e.g. the GitOps controller), and keep workloads' own service accounts read-only.",
 			References:  []string{"CIS 5.1.4", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
-			CEL:         celRoleRules("!("+celGrants("create")+" && "+celList(podCreators)+".exists(x, x in "+celResources+")) && "+"!("+celResource("pods/ephemeralcontainers")+" && "+celCoreGroup+" && "+celGrants("update", "patch")+")", "the role can create pods, or add containers to running ones"),
+			CEL:         celRoleRules("!("+celGrants("create")+" && "+celexpr.List(podCreators)+".exists(x, x in "+celResources+")) && "+"!("+celResource("pods/ephemeralcontainers")+" && "+celCoreGroup+" && "+celGrants("update", "patch")+")", "the role can create pods, or add containers to running ones"),
 			Check:       checkCreatePods,
 		},
 		{
@@ -75,7 +76,7 @@ func rbacRules() []lint.Rule {
 			Description: "bind and escalate on roles let the holder grant permissions it does not have; impersonate on users, groups or service accounts lets it act as any of them, system:masters included. Each is a direct path to cluster-admin.",
 			Remediation: "Remove the verbs (and \"*\" on roles, clusterroles, users, groups and serviceaccounts); only the cluster's RBAC management identity should hold them.",
 			References:  []string{"CIS 5.1.8", nsaGuide, "https://kubernetes.io/docs/concepts/security/rbac-good-practices/"},
-			CEL:         celRoleRules(celFullAccess+" || !"+celSet(escalationTargets)+".exists(v, v in "+celVerbs+") && "+"!('*' in "+celVerbs+" && "+celList(escalationResources())+".exists(x, x in "+celResources+")) && "+"!('*' in "+celResources+" && '*' in "+celVerbs+" && "+celList(wildcardEscalationGroups())+".exists(g, g in "+celGroups+"))", "the role can bind, escalate or impersonate"),
+			CEL:         celRoleRules(celFullAccess+" || !"+celSet(escalationTargets)+".exists(v, v in "+celVerbs+") && "+"!('*' in "+celVerbs+" && "+celexpr.List(escalationResources())+".exists(x, x in "+celResources+")) && "+"!('*' in "+celResources+" && '*' in "+celVerbs+" && "+celexpr.List(wildcardEscalationGroups())+".exists(g, g in "+celGroups+"))", "the role can bind, escalate or impersonate"),
 			Check:       checkEscalationVerbs,
 		},
 		{
@@ -173,7 +174,7 @@ func celBinding(pass, message string) *lint.CEL {
 
 // celGrants is grantedVerbs(want...) in CEL: whether r grants any of want.
 func celGrants(want ...string) string {
-	return "('*' in " + celVerbs + " || " + celList(want) + ".exists(v, v in " + celVerbs + "))"
+	return "('*' in " + celVerbs + " || " + celexpr.List(want) + ".exists(v, v in " + celVerbs + "))"
 }
 
 // celResource is resource(res) >= 0 in CEL: res named, or a subresource
@@ -183,7 +184,7 @@ func celResource(res string) string {
 	if base, sub, ok := strings.Cut(res, "/"); ok {
 		names = append(names, base+"/*", "*/"+sub)
 	}
-	return celList(names) + ".exists(x, x in " + celResources + ")"
+	return celexpr.List(names) + ".exists(x, x in " + celResources + ")"
 }
 
 func policyRules(o *lint.Object) []policyRule {
