@@ -111,11 +111,6 @@ func Export(opts Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy %d: %w", i, err)
 		}
-		// metav1.ObjectMeta writes creationTimestamp: null; a manifest
-		// does not carry it.
-		if meta, ok := m["metadata"].(map[string]any); ok {
-			delete(meta, "creationTimestamp")
-		}
 		b, err := manifest.Encode(m)
 		if err != nil {
 			return nil, fmt.Errorf("policy %d: %w", i, err)
