@@ -7,6 +7,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 // Reference labels shared by many rules. CIS item numbers follow the CIS
@@ -18,13 +19,9 @@ const (
 	pssDoc        = "https://kubernetes.io/docs/concepts/security/pod-security-standards/"
 )
 
-// Labels the platform puts on objects; rules read them to tell production
-// and edge objects apart.
-const (
-	labelEnvironment     = "platformctl.dev/environment"
-	labelEnvironmentBare = "environment"
-	labelArea            = "platformctl.dev/area"
-)
+// labelArea is the label the platform puts on objects of the edge (see
+// isEdge); the environment labels are facts.IsProduction's.
+const labelArea = "platformctl.dev/area"
 
 // names joins container names for a message about several at once.
 func names(cs []*lint.Container) string {
@@ -81,27 +78,6 @@ func capName(s string) string {
 	return strings.TrimPrefix(s, "CAP_")
 }
 
-// namespaceOf returns the Namespace object of o from the set, or nil.
-func namespaceOf(o *lint.Object, ctx *lint.Context) *lint.Object {
-	if ctx == nil || ctx.Set == nil || o.Namespace == "" {
-		return nil
-	}
-	return ctx.Set.Lookup("Namespace", "", o.Namespace)
-}
-
-// isProduction says whether o runs in production: the object, or its
-// Namespace when it is among the inputs, is labeled so.
-func isProduction(o *lint.Object, ctx *lint.Context) bool {
-	prod := func(labels map[string]string) bool {
-		return labels[labelEnvironment] == "production" || labels[labelEnvironmentBare] == "production"
-	}
-	if prod(o.Labels) {
-		return true
-	}
-	ns := namespaceOf(o, ctx)
-	return ns != nil && prod(ns.Labels)
-}
-
 // isEdge says whether o belongs to the edge: the namespace is "edge" or
 // ends in "-edge", or the object or its Namespace carries the edge area
 // label. Only the edge may face the outside world.
@@ -109,7 +85,7 @@ func isEdge(o *lint.Object, ctx *lint.Context) bool {
 	if o.Namespace == "edge" || strings.HasSuffix(o.Namespace, "-edge") || o.Labels[labelArea] == "edge" {
 		return true
 	}
-	ns := namespaceOf(o, ctx)
+	ns := facts.NamespaceOf(o, ctx)
 	return ns != nil && ns.Labels[labelArea] == "edge"
 }
 

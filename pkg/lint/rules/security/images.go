@@ -5,6 +5,7 @@ import (
 
 	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/lint"
+	"github.com/platformctl/platformctl/pkg/lint/rules/internal/facts"
 )
 
 // Images: where container images come from, and whether the manifest says
@@ -43,7 +44,7 @@ func imageRules() []lint.Rule {
 }
 
 func namespaceRegistries(o *lint.Object, ctx *lint.Context) ([]string, bool) {
-	ns := namespaceOf(o, ctx)
+	ns := facts.NamespaceOf(o, ctx)
 	if ns == nil {
 		return nil, false
 	}
@@ -83,7 +84,7 @@ func checkRegistry(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 func checkPinned(production bool) func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		p, cs := o.Containers()
-		if p == nil || isProduction(o, ctx) != production {
+		if p == nil || facts.IsProduction(o, ctx) != production {
 			return
 		}
 		where := ""

@@ -207,7 +207,7 @@ func effectivePullPolicy(c *yaml.Node) (policy string, written bool) {
 func checkPullPolicy(production bool) func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 	return func(o *lint.Object, ctx *lint.Context, r *lint.Reporter) {
 		p, cs := o.Containers()
-		if p == nil || o.Kind == "PodTemplate" || isProduction(o, ctx) != production {
+		if p == nil || o.Kind == "PodTemplate" || facts.IsProduction(o, ctx) != production {
 			return
 		}
 		for i := range cs {

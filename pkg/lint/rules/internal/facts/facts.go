@@ -2,7 +2,7 @@
 // the reliability and networking packages know about the objects: which
 // objects run pods and with which labels and containers, indexes from
 // labels to selectors and back, autoscalers, LimitRange defaults, PDBs and
-// NetworkPolicies by namespace. Each is a lint.Key on the run's Set, built
+// NetworkPolicies by namespace, and whether an object runs in production. Each is a lint.Key on the run's Set, built
 // on first use and shared read-only by every rule of the run.
 package facts
 
