@@ -18,7 +18,7 @@ func missingPDB() lint.Rule {
 		ID: "missing-pdb", Title: "Replicated workload without a PodDisruptionBudget", Category: lint.CategoryReliability, Severity: lint.Warning,
 		Description: "A workload that runs at least 2 replicas (spec.replicas, or its autoscaler's minimum) is not selected by any PodDisruptionBudget. " +
 			"Node drains — cluster upgrades, autoscaler scale-downs, spot reclaims — may then evict all of its pods at once, and the replicas that were meant to keep it available go down together. " +
-			"DaemonSets (not evicted by drains) and single-replica workloads (a budget would only block drains) are not judged.",
+			"DaemonSets (not evicted by drains) and single-replica workloads (a budget would only block drains) are not judged; StatefulSets running a database engine are reported by database-missing-pdb.",
 		Remediation: "Add a PodDisruptionBudget in the same namespace whose selector matches the pod template labels, with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow.",
 		References:  []string{docsPDB, "kube-score deployment-has-poddisruptionbudget / statefulset-has-poddisruptionbudget"},
 		// O(workloads × pod labels + candidate PDBs sharing a label pair).
@@ -27,7 +27,7 @@ func missingPDB() lint.Rule {
 			pdbs := lint.Memo(s, facts.PDBs)
 			for _, pi := range f.Pods {
 				o := pi.Obj
-				if !facts.Replicated(o) {
+				if !facts.Replicated(o) || judgedByDatabaseMissingPDB(pi) {
 					continue
 				}
 				rr := facts.RangeOf(o, f.Autoscalers)

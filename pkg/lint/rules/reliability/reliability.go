@@ -1,5 +1,6 @@
 // Package reliability holds the reliability rules: probes, resources,
-// replicas, autoscaling, disruption budgets, spread and workload settings.
+// replicas, autoscaling, disruption budgets, spread, workload settings and
+// the data stores' replicas and budgets.
 // Networking rules are in package networking, hygiene rules in package
 // hygiene; the facts they share are in rules/internal/facts.
 package reliability
@@ -53,5 +54,8 @@ func Rules() []lint.Rule {
 		podWithoutContainers(),
 		// references.go
 		envRefMissing(),
+		// datastores.go
+		databaseSingleReplicaProduction(),
+		databaseMissingPDB(),
 	}
 }
