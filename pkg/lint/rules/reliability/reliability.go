@@ -1,6 +1,6 @@
 // Package reliability holds the reliability rules: probes, resources,
 // replicas, autoscaling, disruption budgets, spread, workload settings and
-// the data stores' replicas and budgets.
+// the data stores' replicas, budgets and backups.
 // Networking rules are in package networking, hygiene rules in package
 // hygiene; the facts they share are in rules/internal/facts.
 package reliability
@@ -57,5 +57,7 @@ func Rules() []lint.Rule {
 		// datastores.go
 		databaseSingleReplicaProduction(),
 		databaseMissingPDB(),
+		// backups.go
+		backupOnlyToPVC(),
 	}
 }
