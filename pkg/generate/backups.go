@@ -2,7 +2,6 @@ package generate
 
 import (
 	"fmt"
-	"strings"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -17,7 +16,6 @@ import (
 
 var (
 	typeCronJob = metav1.TypeMeta{APIVersion: "batch/v1", Kind: "CronJob"}
-	typePVC     = metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"}
 	typeVPA     = metav1.TypeMeta{APIVersion: "autoscaling.k8s.io/v1", Kind: "VerticalPodAutoscaler"}
 )
 
@@ -29,9 +27,6 @@ func BackupJob(ds string) string { return spec.BackupJobName(ds) }
 
 // RestoreTestJob names a store's restore-test CronJob.
 func RestoreTestJob(ds string) string { return spec.RestoreTestJobName(ds) }
-
-// BackupVolume names the claim the dumps are written to.
-func BackupVolume(ds string) string { return ds + "-backups" }
 
 // backupScript dumps a store into BackupsDir, writing under a temporary
 // name first so a half-written dump is never mistaken for a backup, then
@@ -58,15 +53,52 @@ redis-cli -h ` + host + ` --rdb ` + file + ext + `.partial`
 ts="$(date -u +%Y%m%dT%H%M%SZ)"
 ` + dump + `
 mv ` + file + ext + `.partial ` + file + ext + `
-find ` + BackupsDir + ` -name '` + ds.Name + `-*` + ext + `' -mtime +` + fmt.Sprint(ds.Backup.RetentionDays-1) + ` -delete
-find ` + BackupsDir + ` -name '*.partial' -mmin +1440 -delete
-echo "backup written: ` + ds.Name + `-$ts` + ext + `"
+echo "dump written: ` + ds.Name + `-$ts` + ext + `"
 `
 }
 
-// restoreScript restores the newest dump into a throwaway server inside
+// uploadScript copies the dump the init container wrote to the backup
+// storage, then deletes the store's dumps older than the retention there.
+// rclone copies under a temporary name and renames, so a reader never sees
+// half an upload.
+func uploadScript(b *spec.BackupStorage, remote string, ds *spec.DataStore) string {
+	return `set -eu
+` + rcloneAuth(b) + `rclone copy --no-traverse ` + BackupsDir + ` ` + remote + `
+rclone delete --min-age ` + fmt.Sprint(ds.Backup.RetentionDays) + `d ` + remote + `
+echo "backup uploaded to ` + remote + `: $(ls ` + BackupsDir + `)"
+`
+}
+
+// fetchScript downloads the store's newest dump from the backup storage
+// for the restore test, and fails when there is none or it is older than
+// 48 hours.
+func fetchScript(b *spec.BackupStorage, remote string, ds *spec.DataStore) string {
+	return `set -eu
+fail() { echo "RESTORE TEST FAILED for ` + ds.Name + `: $*" >&2; exit 1; }
+` + rcloneAuth(b) + `latest="$(rclone lsf --files-only --include '` + ds.Name + `-*` + dumpExt(ds) + `' ` + remote + ` | sort | tail -n 1)" || fail "cannot list ` + remote + `"
+[ -n "$latest" ] || fail "no backup in ` + remote + `"
+cutoff="$(date -u -d "@$(( $(date +%s) - 172800 ))" +%Y%m%dT%H%M%SZ)"
+ts="${latest#` + ds.Name + `-}"
+expr "${ts%` + dumpExt(ds) + `}" \> "$cutoff" > /dev/null || fail "newest backup $latest is older than 48 hours"
+rclone copyto ` + remote + `/"$latest" ` + BackupsDir + `/"$latest" || fail "cannot download $latest"
+`
+}
+
+// dumpExt is the file extension of an engine's dumps.
+func dumpExt(ds *spec.DataStore) string {
+	switch ds.Type {
+	case spec.DataMySQL:
+		return ".sql"
+	case spec.DataRedis:
+		return ".rdb"
+	}
+	return ".dump"
+}
+
+// restoreScript restores the fetched dump into a throwaway server inside
 // the job's own pod (never the live store), checks that data came back,
-// and exits non-zero with a message otherwise, so a failed Job is the alert.
+// and exits non-zero with a message otherwise: the failed Job raises the
+// store's restore-test alert.
 func restoreScript(ds *spec.DataStore) string {
 	var ext, restore string
 	switch ds.Type {
@@ -100,23 +132,22 @@ redis-cli -s /scratch/redis.sock shutdown nosave`
 	return `set -eu
 fail() { echo "RESTORE TEST FAILED for ` + ds.Name + `: $*" >&2; exit 1; }
 latest="$(find ` + BackupsDir + ` -name '` + ds.Name + `-*` + ext + `' | sort | tail -n 1)"
-[ -n "$latest" ] || fail "no backup in ` + BackupsDir + `"
-[ -n "$(find "$latest" -mmin -2880)" ] || fail "newest backup $latest is older than 48 hours"
+[ -n "$latest" ] || fail "the fetched backup is missing from ` + BackupsDir + `"
 ` + restore + `
 [ -n "$tables" ] || fail "could not count what $latest restored"
 echo "restore test passed: $latest restored ($tables tables or keys)"
 `
 }
 
-// backups renders, per in-cluster store with a backup, the backup volume,
-// a CronJob that dumps the store onto it on schedule, a CronJob that tests
-// the newest dump by restoring it, and their ServiceAccount and
-// NetworkPolicy.
+// backups renders, per in-cluster store with a backup, a CronJob that
+// dumps the store on schedule and uploads the dump to the backup storage, a
+// CronJob that fetches the newest dump from there and tests it by restoring
+// it, and their ServiceAccount and NetworkPolicies.
 func backups(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == spec.ModeManaged || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
+		if c.storeMode(ds) != spec.ModeInCluster || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
 			continue
 		}
 		objs, err := backupObjects(c, ds)
@@ -136,7 +167,7 @@ func storeAutoscalers(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == spec.ModeManaged || ds.VPA == "" {
+		if c.storeMode(ds) == spec.ModeManaged || ds.VPA == "" {
 			continue
 		}
 		out = append(out, Object{ID: id("data", "VerticalPodAutoscaler", ds.Name), Area: "data",
@@ -152,29 +183,20 @@ type named struct {
 
 func backupObjects(c *Context, ds *spec.DataStore) ([]named, error) {
 	ns := c.NS("data")
-	eng := engines[ds.Type]
-	size, err := quantity(ds.Backup.Storage)
-	if err != nil {
-		return nil, err
+	b, prefix := backupStorage(c, ds)
+	if b == nil {
+		return nil, nil
 	}
-	pvc := &corev1.PersistentVolumeClaim{
-		TypeMeta:   typePVC,
-		ObjectMeta: metav1.ObjectMeta{Name: BackupVolume(ds.Name), Namespace: ns, Labels: c.labels(ds.Name, "backup")},
-		Spec: corev1.PersistentVolumeClaimSpec{
-			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
-		},
-	}
-	if ds.Backup.StorageClass != "" {
-		pvc.Spec.StorageClassName = ptr(ds.Backup.StorageClass)
-	}
+	remote := "backups:" + b.Bucket + "/" + prefix
 	sa := &corev1.ServiceAccount{
 		TypeMeta:                     typeServiceAccount,
 		ObjectMeta:                   metav1.ObjectMeta{Name: BackupJob(ds.Name), Namespace: ns, Labels: c.labels(BackupJob(ds.Name), "backup")},
 		AutomountServiceAccountToken: ptr(false),
 	}
-	// The dump job reaches the store's client port and nothing else; the
-	// restore test talks to its own pod only, so default-deny covers it.
+	identityServiceAccount(b.Identity, sa)
+	// The dump job reaches the store's client port and the backup
+	// storage; the restore test only the storage (its server is in its
+	// own pod).
 	np := workloadPolicy(c, "data", BackupJob(ds.Name))
 	np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 		To: []networkingv1.NetworkPolicyPeer{{
@@ -182,76 +204,116 @@ func backupObjects(c *Context, ds *spec.DataStore) ([]named, error) {
 		}},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
 	})
-	backup, err := backupCronJob(c, ds, eng, BackupJob(ds.Name), ds.Backup.Schedule, backupScript(ds), false)
+	np.Spec.Egress = append(np.Spec.Egress, storageEgress(b)...)
+	rp := workloadPolicy(c, "data", RestoreTestJob(ds.Name))
+	rp.Spec.Egress = append(rp.Spec.Egress, storageEgress(b)...)
+	backup, err := backupCronJob(c, ds, b, BackupJob(ds.Name), ds.Backup.Schedule, false,
+		backupScript(ds), uploadScript(b, remote, ds))
 	if err != nil {
 		return nil, err
 	}
-	restore, err := backupCronJob(c, ds, eng, RestoreTestJob(ds.Name), ds.Backup.RestoreTestSchedule, restoreScript(ds), true)
+	restore, err := backupCronJob(c, ds, b, RestoreTestJob(ds.Name), ds.Backup.RestoreTestSchedule, true,
+		fetchScript(b, remote, ds), restoreScript(ds))
 	if err != nil {
 		return nil, err
 	}
-	return []named{
-		{"PersistentVolumeClaim", pvc.Name, pvc},
+	out := []named{
 		{"ServiceAccount", sa.Name, sa},
 		{"NetworkPolicy", np.Name, np},
+		{"NetworkPolicy", rp.Name, rp},
 		{"CronJob", backup.Name, backup},
 		{"CronJob", restore.Name, restore},
-	}, nil
+	}
+	if es := storageCredentials(c, ds, b); es != nil {
+		out = append(out, named{"ExternalSecret", es.Name, es})
+	}
+	for _, job := range []string{BackupJob(ds.Name), RestoreTestJob(ds.Name)} {
+		if cnp := storagePolicy(c, b, job, map[string]string{LabelName: job}); cnp != nil {
+			out = append(out, named{"CiliumNetworkPolicy", cnp.Name, cnp})
+		}
+	}
+	return out, nil
 }
 
-func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, script string, restore bool) (*batchv1.CronJob, error) {
+// ephemeralClaim is a volume that lives as long as its pod: a dump, or a
+// scratch server's data, can be as large as the store, far beyond an
+// emptyDir within the pod's ephemeral-storage limit.
+func ephemeralClaim(name, size, class string) (corev1.Volume, error) {
+	q, err := quantity(size)
+	if err != nil {
+		return corev1.Volume{}, err
+	}
+	claim := corev1.PersistentVolumeClaimSpec{
+		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: q}},
+	}
+	if class != "" {
+		claim.StorageClassName = ptr(class)
+	}
+	return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
+		Ephemeral: &corev1.EphemeralVolumeSource{VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{Spec: claim}},
+	}}, nil
+}
+
+// backupCronJob is a backup (dump, then upload) or restore test (fetch,
+// then restore) CronJob: the first step runs as an init container, the
+// second as the pod's container, sharing the dump on an ephemeral volume.
+func backupCronJob(c *Context, ds *spec.DataStore, b *spec.BackupStorage, name, schedule string, restore bool, first, second string) (*batchv1.CronJob, error) {
+	eng := engines[ds.Type]
 	res, err := resources(eng.cpu, eng.mem)
 	if err != nil {
 		return nil, err
 	}
-	labels := c.labels(name, "backup")
-	mounts := []corev1.VolumeMount{
-		{Name: "backups", MountPath: BackupsDir, ReadOnly: restore},
-		{Name: "tmp", MountPath: "/tmp"},
+	small, err := resources("100m", "128Mi")
+	if err != nil {
+		return nil, err
 	}
-	volumes := []corev1.Volume{
-		{Name: "backups", VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{
-			ClaimName: BackupVolume(ds.Name), ReadOnly: restore}}},
+	labels := c.labels(name, "backup")
+	dumps, err := ephemeralClaim("backups", ds.Backup.Storage, ds.Backup.StorageClass)
+	if err != nil {
+		return nil, err
+	}
+	volumes := []corev1.Volume{dumps,
 		{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("64Mi"))}}},
 	}
+	engMounts := []corev1.VolumeMount{{Name: "backups", MountPath: BackupsDir}, {Name: "tmp", MountPath: "/tmp"}}
+	cloneMounts := []corev1.VolumeMount{{Name: "backups", MountPath: BackupsDir}, {Name: "tmp", MountPath: "/tmp"}}
+	credVols, credMounts := storageMounts(ds, b)
+	volumes = append(volumes, credVols...)
+	cloneMounts = append(cloneMounts, credMounts...)
 	if restore {
-		// The scratch server's data can be as large as the store's, far
-		// beyond an emptyDir within the pod's ephemeral-storage limit, so
-		// it gets a volume of its own that lives as long as the pod.
-		size, err := quantity(ds.Storage)
+		scratch, err := ephemeralClaim("scratch", ds.Storage, ds.StorageClass)
 		if err != nil {
 			return nil, err
 		}
-		claim := corev1.PersistentVolumeClaimSpec{
-			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: size}},
-		}
-		if ds.StorageClass != "" {
-			claim.StorageClassName = ptr(ds.StorageClass)
-		}
-		mounts = append(mounts, corev1.VolumeMount{Name: "scratch", MountPath: "/scratch"})
-		volumes = append(volumes, corev1.Volume{Name: "scratch", VolumeSource: corev1.VolumeSource{
-			Ephemeral: &corev1.EphemeralVolumeSource{VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{
-				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{LabelName: name}},
-				Spec:       claim,
-			}},
-		}})
+		volumes = append(volumes, scratch)
+		engMounts = append(engMounts, corev1.VolumeMount{Name: "scratch", MountPath: "/scratch"})
 	} else {
-		mounts = append(mounts, corev1.VolumeMount{Name: "credentials", MountPath: credsDir, ReadOnly: true})
+		engMounts = append(engMounts, corev1.VolumeMount{Name: "credentials", MountPath: credsDir, ReadOnly: true})
 		volumes = append(volumes, corev1.Volume{Name: "credentials", VolumeSource: corev1.VolumeSource{
 			Secret: &corev1.SecretVolumeSource{SecretName: CredentialsSecret(ds.Name), DefaultMode: ptr(int32(0o440))},
 		}})
 	}
-	container := corev1.Container{
-		Name:                     strings.TrimPrefix(name, ds.Name+"-"),
-		Image:                    ds.Image,
-		ImagePullPolicy:          pullPolicy,
-		Command:                  []string{"sh", "-c", script},
-		Resources:                res,
-		SecurityContext:          restrictedContainer(),
-		VolumeMounts:             mounts,
-		TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	engine := corev1.Container{
+		Image: ds.Image, ImagePullPolicy: pullPolicy, Resources: res, SecurityContext: restrictedContainer(),
+		VolumeMounts: engMounts, TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
 	}
+	rclone := corev1.Container{
+		Image: b.Uploader(), ImagePullPolicy: pullPolicy, Env: rcloneEnv(b), Resources: small, SecurityContext: restrictedContainer(),
+		VolumeMounts: cloneMounts, TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+	}
+	// rclone's image starts rclone itself; the scripts need its shell.
+	rclone.Command = []string{"sh", "-c"}
+	engine.Command = []string{"sh", "-c"}
+	var initC, main corev1.Container
+	if restore {
+		initC, main = rclone, engine
+		initC.Name, main.Name = "fetch", "restore"
+	} else {
+		initC, main = engine, rclone
+		initC.Name, main.Name = "dump", "upload"
+	}
+	initC.Args, main.Args = []string{first}, []string{second}
 	pod := corev1.PodSpec{
 		PriorityClassName:            c.PriorityClassName(PriorityBatch),
 		ServiceAccountName:           BackupJob(ds.Name),
@@ -259,29 +321,43 @@ func backupCronJob(c *Context, ds *spec.DataStore, eng engine, name, schedule, s
 		EnableServiceLinks:           ptr(false),
 		RestartPolicy:                corev1.RestartPolicyNever,
 		SecurityContext:              eng.podSecurity(),
-		Containers:                   []corev1.Container{container},
+		InitContainers:               []corev1.Container{initC},
+		Containers:                   []corev1.Container{main},
 		Volumes:                      volumes,
 	}
 	if c.Env != nil && c.Env.Region != "" {
 		pod.Affinity = regionAffinity(c.Env.Region)
 	}
+	podLabels := map[string]string{}
+	for k, v := range labels {
+		podLabels[k] = v
+	}
+	identityPod(b.Identity, podLabels, &pod)
 	// A backup that could not start within the starting deadline is a
 	// missed backup: better to report it than to pile up late runs.
 	return cronJob(metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
 		cronRun{schedule: schedule, timeZone: spec.DefaultTimeZone, concurrency: batchv1.ForbidConcurrent,
 			jobRun: jobRun{backoffLimit: 2, activeDeadline: 6 * 3600}},
-		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod}), nil
+		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: podLabels}, Spec: pod}), nil
 }
 
 // vpa recommends (Off) or applies at pod creation (Initial) requests for a
 // store's engine container; it never evicts a running database.
 func vpa(c *Context, ds *spec.DataStore) *vpav1.VerticalPodAutoscaler {
 	mode := vpav1.UpdateMode(ds.VPA)
+	target := &autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: ds.Name}
+	if c.storeMode(ds) == spec.ModeOperator {
+		// Under CloudNativePG the VPA only recommends: the operator rolls
+		// any instance whose resources differ from its Cluster's, so
+		// requests set at pod creation would be undone by a restart.
+		mode = vpav1.UpdateModeOff
+		target = &autoscalingv1.CrossVersionObjectReference{APIVersion: CNPGAPIVersion, Kind: "Cluster", Name: ds.Name}
+	}
 	return &vpav1.VerticalPodAutoscaler{
 		TypeMeta:   typeVPA,
 		ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, string(ds.Type))},
 		Spec: vpav1.VerticalPodAutoscalerSpec{
-			TargetRef:    &autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: ds.Name},
+			TargetRef:    target,
 			UpdatePolicy: &vpav1.PodUpdatePolicy{UpdateMode: &mode},
 			ResourcePolicy: &vpav1.PodResourcePolicy{ContainerPolicies: []vpav1.ContainerResourcePolicy{{
 				ContainerName:       string(ds.Type),

@@ -59,8 +59,13 @@ func dependencies(p *spec.Platform, svc *spec.Service) []*spec.DataStore {
 // the in-cluster Service, named without the cluster domain so the pod's DNS
 // search path completes it whatever the cluster calls itself.
 func storeAddress(c *Context, ds *spec.DataStore) (string, int32) {
-	if ds.Mode == spec.ModeManaged {
+	switch c.storeMode(ds) {
+	case spec.ModeManaged:
 		return endpointPort(ds)
+	case spec.ModeOperator:
+		// The operator's read-write Service follows the primary through
+		// a failover.
+		return RWService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 	}
 	return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 }
@@ -148,13 +153,19 @@ func bindings(c *Context) ([]Object, error) {
 		host, port := storeAddress(c, ds)
 		tmpl := map[string]string{
 			"type":     bindingTypes[ds.Type],
-			"provider": string(ds.Mode),
+			"provider": string(c.storeMode(ds)),
 			"host":     host,
 			"port":     strconv.Itoa(int(port)),
 			"password": "{{ .password }}",
 		}
 		if hasUsername(ds) {
 			tmpl["username"] = "{{ .username }}"
+		}
+		if c.storeMode(ds) == spec.ModeOperator {
+			// The application role CloudNativePG creates is named after
+			// the database (cnpgObjects); its replicas serve reads.
+			tmpl["username"] = dbName(ds)
+			tmpl["read-only-host"] = ROService(ds.Name) + "." + c.NS("data") + ".svc"
 		}
 		if ds.Type == spec.DataPostgres || ds.Type == spec.DataMySQL {
 			tmpl["database"] = dbName(ds)

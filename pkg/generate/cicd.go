@@ -62,20 +62,34 @@ var (
 // resourcesOf are the deployed and observed resources of this platform:
 // Argo Rollouts' only where a service has delivery, in API group order.
 func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
-	deployed, observed = deployedResources, observedResources
+	deployed = append([]rbacv1.PolicyRule(nil), deployedResources...)
+	observed = append([]rbacv1.PolicyRule(nil), observedResources...)
 	for i := range c.P.Spec.Services {
 		if c.P.Spec.Services[i].Delivery != nil {
-			deployed = append(append([]rbacv1.PolicyRule(nil), deployed...), rolloutDeployed)
-			observed = append(append([]rbacv1.PolicyRule(nil), observed...), rolloutObserved)
-			byGroup := func(rs []rbacv1.PolicyRule) {
-				sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })
-			}
-			byGroup(deployed)
-			byGroup(observed)
+			deployed = append(deployed, rolloutDeployed)
+			observed = append(observed, rolloutObserved)
 			break
 		}
 	}
+	for i := range c.P.Spec.Data {
+		if c.storeMode(&c.P.Spec.Data[i]) == spec.ModeOperator {
+			deployed = append(deployed, cnpgDeployed...)
+			break
+		}
+	}
+	byGroup := func(rs []rbacv1.PolicyRule) {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })
+	}
+	byGroup(deployed)
+	byGroup(observed)
 	return deployed, observed
+}
+
+// cnpgDeployed are CloudNativePG's and its Barman Cloud plugin's kinds,
+// rendered where a store runs under the operator.
+var cnpgDeployed = []rbacv1.PolicyRule{
+	{APIGroups: []string{"barmancloud.cnpg.io"}, Resources: []string{"objectstores"}},
+	{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters", "scheduledbackups"}},
 }
 
 var (

@@ -72,6 +72,23 @@ func managedEgress(ds *spec.DataStore) []networkingv1.NetworkPolicyEgressRule {
 	return []networkingv1.NetworkPolicyEgressRule{rule}
 }
 
+// consumerIngress admits a store's consumers, pods of the apps namespace
+// named in users, on its port; nothing without consumers.
+func consumerIngress(c *Context, users []string, port int32) []networkingv1.NetworkPolicyIngressRule {
+	if len(users) == 0 {
+		return nil
+	}
+	return []networkingv1.NetworkPolicyIngressRule{{
+		From: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: c.areaSelector("apps"),
+			PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+				Key: LabelName, Operator: metav1.LabelSelectorOpIn, Values: users,
+			}}},
+		}},
+		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
+	}}
+}
+
 // dataBindings gives each data store a stable in-cluster name and admits its
 // consumers: an ExternalName Service for managed stores, an ingress policy
 // from the consuming apps for in-cluster ones.
@@ -93,19 +110,11 @@ func dataBindings(c *Context) ([]Object, error) {
 			}})
 			continue
 		}
-		users := consumers(c.P, ds.Name)
-		np := workloadPolicy(c, "data", ds.Name)
-		if len(users) > 0 {
-			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-				From: []networkingv1.NetworkPolicyPeer{{
-					NamespaceSelector: c.areaSelector("apps"),
-					PodSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
-						Key: LabelName, Operator: metav1.LabelSelectorOpIn, Values: users,
-					}}},
-				}},
-				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
-			})
+		if c.storeMode(ds) != spec.ModeInCluster {
+			continue // cnpgObjects renders its policy
 		}
+		np := workloadPolicy(c, "data", ds.Name)
+		np.Spec.Ingress = append(np.Spec.Ingress, consumerIngress(c, consumers(c.P, ds.Name), spec.DataPorts[ds.Type])...)
 		if c.metricsOn() {
 			np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, exporters[ds.Type].port))
 		}

@@ -154,7 +154,7 @@ func dataStores(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == spec.ModeManaged {
+		if c.storeMode(ds) != spec.ModeInCluster {
 			continue
 		}
 		src := fmt.Sprintf("spec.data[%d]", i)
@@ -235,7 +235,9 @@ func credentialsSecret(c *Context, ds *spec.DataStore, ns, name string, template
 	return es
 }
 
-func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]string) (*appsv1.StatefulSet, error) {
+// storeResources are a store's requests and limits: its engine's, with
+// the spec's resources over them.
+func storeResources(ds *spec.DataStore, eng engine) (corev1.ResourceRequirements, error) {
 	cpu, mem := eng.cpu, eng.mem
 	if ds.Resources != nil {
 		if ds.Resources.CPU != "" {
@@ -245,7 +247,11 @@ func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]s
 			mem = ds.Resources.Memory
 		}
 	}
-	res, err := resources(cpu, mem)
+	return resources(cpu, mem)
+}
+
+func statefulSet(c *Context, ds *spec.DataStore, eng engine, labels map[string]string) (*appsv1.StatefulSet, error) {
+	res, err := storeResources(ds, eng)
 	if err != nil {
 		return nil, err
 	}

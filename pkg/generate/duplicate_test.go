@@ -38,6 +38,7 @@ spec:
 		{"a store named like another store's backup job", `  data:
     - {name: db-backup, type: redis, mode: in-cluster}
     - {name: db, type: postgres, mode: in-cluster, backup: {schedule: "0 3 * * *"}}
+  backupStorage: {provider: s3, bucket: backups, region: eu-west-1, credentials: p/backups, cidrs: [10.0.0.0/24]}
 `, `p.yaml:9:14: spec.data[1].name: the name collides with another object platformctl generates: ServiceAccount "db-backup" in the data namespace is also generated for spec.data[0]; rename one of them`},
 		{"a variable OpenTelemetry sets", `  services:
     - name: web

@@ -88,6 +88,7 @@ func Generators() []Generator {
 		{Name: "edge", Run: edge},
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},
+		{Name: "cloudnative-pg", Run: cnpgObjects},
 		{Name: "backups", Run: backups},
 		{Name: "store-autoscalers", Run: storeAutoscalers},
 		{Name: "teams", Run: teams},

@@ -156,7 +156,21 @@ func metricsObjects(c *Context) ([]Object, error) {
 	storePorts := map[int32]bool{}
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Mode == spec.ModeManaged {
+		switch c.storeMode(ds) {
+		case spec.ModeManaged:
+			continue
+		case spec.ModeOperator:
+			// CloudNativePG's instances serve their metrics themselves;
+			// there is no Service in front of the port.
+			storePorts[CNPGMetricsPort] = true
+			add("PodMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PodMonitor{TypeMeta: typePodMonitor,
+				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
+				Spec: monitoringv1.PodMonitorSpec{
+					Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelCNPGCluster: ds.Name}},
+					NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
+					PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: "/metrics",
+						Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
+				}})
 			continue
 		}
 		storePorts[exporters[ds.Type].port] = true
@@ -168,6 +182,14 @@ func metricsObjects(c *Context) ([]Object, error) {
 				Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: metricsPath(ds.Type),
 					Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
 			}})
+	}
+	for i := range c.P.Spec.Data {
+		ds := &c.P.Spec.Data[i]
+		if groups := monitoring.StoreRules(storeTarget(c, ds)); len(groups) > 0 {
+			add("PrometheusRule", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PrometheusRule{TypeMeta: typePrometheusRule,
+				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
+				Spec:       monitoringv1.PrometheusRuleSpec{Groups: groups}})
+		}
 	}
 	edgeObjs, err := edgeMetrics(c)
 	if err != nil {
@@ -402,4 +424,17 @@ func metricsPath(t spec.DataStoreType) string {
 		return "/metrics/per-object"
 	}
 	return "/metrics"
+}
+
+// storeTarget describes a store in this environment to its alerts: its
+// mode decides which signals there are (CloudNativePG's, or its
+// CronJobs'), and backups need a backup storage to run at all.
+func storeTarget(c *Context, ds *spec.DataStore) monitoring.StoreTarget {
+	mode := c.storeMode(ds)
+	t := monitoring.StoreTarget{Platform: c.P.Metadata.Name, Store: ds.Name, Operator: mode == spec.ModeOperator && ds.Type == spec.DataPostgres,
+		BackupJob: BackupJob(ds.Name), RestoreTestJob: RestoreTestJob(ds.Name)}
+	if b, _ := backupStorage(c, ds); b != nil && ds.Backup != nil && mode != spec.ModeManaged && spec.BackupSupported(ds.Type) {
+		t.Backup, t.RestoreTest = ds.Backup.Schedule, ds.Backup.RestoreTestSchedule
+	}
+	return t
 }

@@ -42,7 +42,7 @@ func TestPeerAnnotations(t *testing.T) {
 			{id: "apps/NetworkPolicy/web"},
 			{id: "apps/Deployment/web", kubeScore: "deployment-has-host-podantiaffinity", polaris: []string{"sensitiveContainerEnvVar"}},
 			{id: "apps/Deployment/web-canary", kubeScore: "deployment-has-host-podantiaffinity,deployment-replicas", polaris: []string{"sensitiveContainerEnvVar"}},
-			{id: "data/StatefulSet/orders-db", kubeScore: "statefulset-has-host-podantiaffinity", polaris: []string{"sensitiveContainerEnvVar"}},
+			{id: "data/StatefulSet/cache", kubeScore: "statefulset-has-host-podantiaffinity"},
 			// No *_FILE variable: nothing for Polaris to mistake.
 			{id: "observability/Deployment/otel-collector", kubeScore: "deployment-has-host-podantiaffinity"},
 		}},

@@ -44,6 +44,8 @@ type ExternalSecretTarget struct {
 
 // ExternalSecretTemplate renders Secret keys from the fetched values.
 type ExternalSecretTemplate struct {
+	// Type is the Secret's type (default Opaque).
+	Type          string            `json:"type,omitempty"`
 	EngineVersion string            `json:"engineVersion,omitempty"`
 	Data          map[string]string `json:"data,omitempty"`
 }

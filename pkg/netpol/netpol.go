@@ -279,6 +279,18 @@ func addons(objs []manifest.Map) []Workload {
 			manifest.Get(m, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == "ingress-nginx":
 			out = append(out, Workload{Ref: Ref{ns, "ingress-nginx"}, Kind: KindAddon, Ports: tcp(80, 443),
 				Labels: map[string]string{"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}})
+		case kind == "Cluster" && strings.HasPrefix(manifest.String(m, "apiVersion"), "postgresql.cnpg.io/"):
+			// CloudNativePG runs a Cluster's instances as pods it creates
+			// itself, with the Cluster's inherited labels; they serve
+			// PostgreSQL, the instance manager's status and metrics. (The
+			// operator, in its own namespace and unconfined by platformctl,
+			// is not modelled: it could reach every unisolated pod.)
+			labels := strMap(manifest.Get(m, "spec", "inheritedMetadata", "labels"))
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels["cnpg.io/cluster"] = name
+			out = append(out, Workload{Ref: Ref{ns, name}, Kind: KindAddon, Ports: tcp(5432, 8000, 9187), Labels: labels})
 		case kind == "NetworkPolicy" && name == "prometheus":
 			out = append(out,
 				Workload{Ref: Ref{ns, "prometheus"}, Kind: KindAddon, Ports: tcp(9090), Labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},

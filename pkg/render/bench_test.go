@@ -40,6 +40,7 @@ kind: Platform
 metadata: {name: bench}
 spec:
   domain: bench.example.com
+  encryptedStorageClasses: [encrypted]
   environments:
     - {name: dev, tier: development, isolation: namespace}
     - {name: testing, tier: testing}
@@ -52,8 +53,8 @@ spec:
   edge: {api: gateway, tls: {clusterIssuer: letsencrypt}}
   nodePools: {workload: {}, spot: {spot: true}}
   data:
-    - {name: db, type: postgres, image: "docker.io/library/postgres:16.4@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
-    - {name: cache, type: redis, image: "docker.io/library/redis:7.4.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+    - {name: db, type: postgres, storageClass: encrypted, image: "docker.io/library/postgres:16.4@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+    - {name: cache, type: redis, storageClass: encrypted, image: "docker.io/library/redis:7.4.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24]}
   services:
 `)

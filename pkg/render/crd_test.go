@@ -3,9 +3,12 @@ package render_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/require"
+	"sigs.k8s.io/yaml"
 
 	"github.com/platformctl/platformctl/pkg/internal/crdschema"
 	"github.com/platformctl/platformctl/pkg/manifest"
@@ -33,4 +36,56 @@ func TestCiliumPoliciesMatchTheCRD(t *testing.T) {
 	bad := map[string]any{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": map[string]any{"name": "x"},
 		"spec": map[string]any{"endpointSelector": map[string]any{}, "egress": []any{map[string]any{"toFQDN": []any{}}}}}
 	require.Error(t, validateAgainst(t, sch, bad))
+}
+
+// TestCloudNativePGMatchesTheCRDs validates every CloudNativePG Cluster,
+// ScheduledBackup and Barman Cloud ObjectStore the examples render, and the
+// throwaway Cluster their restore tests create, against the upstream CRDs'
+// schemas closed to unknown fields.
+func TestCloudNativePGMatchesTheCRDs(t *testing.T) {
+	schemas := map[string]string{
+		"Cluster":         "../../testdata/crds/cloudnative-pg/postgresql.cnpg.io_clusters.yaml",
+		"ScheduledBackup": "../../testdata/crds/cloudnative-pg/postgresql.cnpg.io_scheduledbackups.yaml",
+		"ObjectStore":     "../../testdata/crds/cloudnative-pg/barmancloud.cnpg.io_objectstores.yaml",
+	}
+	compiled := map[string]*jsonschema.Schema{}
+	for kind, file := range schemas {
+		sch, err := crdschema.Compile(file, "v1")
+		require.NoError(t, err, kind)
+		compiled[kind] = sch
+	}
+	seen := map[string]int{}
+	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml"}
+	eachRendered(t, examples, func(file, env string, m manifest.Map) {
+		kind := manifest.String(m, "kind")
+		if sch := compiled[kind]; sch != nil && (kind != "Cluster" || manifest.String(m, "apiVersion") == "postgresql.cnpg.io/v1") {
+			seen[kind]++
+			require.NoError(t, validateAgainst(t, sch, m), "%s %s: %v", file, env, m)
+		}
+		// The restore test's throwaway Cluster is a here-document of its
+		// CronJob's script.
+		if kind == "CronJob" && strings.HasSuffix(manifest.String(m, "metadata", "name"), "-restore-test") {
+			for _, c := range asList(manifest.Get(m, "spec", "jobTemplate", "spec", "template", "spec", "containers")) {
+				cmd := asList(asMap(c)["command"])
+				script, _ := cmd[len(cmd)-1].(string)
+				_, rest, ok := strings.Cut(script, "<<'EOF' | kubectl create -f -")
+				if !ok {
+					continue
+				}
+				_, rest, _ = strings.Cut(rest, "\n")
+				doc, _, _ := strings.Cut(rest, "EOF\n")
+				var cl map[string]any
+				require.NoError(t, yaml.Unmarshal([]byte(strings.ReplaceAll(doc, "@TARGET_TIME@", "2026-01-01T00:00:00Z")), &cl))
+				seen["recovery"]++
+				require.NoError(t, validateAgainst(t, compiled["Cluster"], cl), "%s %s: %s", file, env, doc)
+			}
+		}
+	})
+	for _, k := range []string{"Cluster", "ScheduledBackup", "ObjectStore", "recovery"} {
+		require.Positive(t, seen[k], k)
+	}
+	// Not vacuous: a field CloudNativePG does not know is refused.
+	bad := map[string]any{"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": map[string]any{"name": "x"},
+		"spec": map[string]any{"instances": 1, "storage": map[string]any{"size": "1Gi"}, "replicas": 3}}
+	require.Error(t, validateAgainst(t, compiled["Cluster"], bad))
 }

@@ -101,7 +101,6 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/web-canary -> data/cache:6379",
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
-			"data/orders-db-backup -> data/orders-db:5432",
 			"envoy-gateway-system/gateway-proxy -> apps/orders:9090",
 			"envoy-gateway-system/gateway-proxy -> apps/web-canary:8080",
 			"envoy-gateway-system/gateway-proxy -> apps/web:8080",
@@ -270,7 +269,7 @@ func implied(p *spec.Platform, envName string) []string {
 				stores = append(stores, svc.Consumes.Queue)
 			}
 			for _, name := range stores {
-				if ds := p.DataStore(name); ds.Mode != "managed" {
+				if ds := p.DataStore(name); spec.StoreMode(ds, env) != spec.ModeManaged {
 					add(ns("apps"), pod, ns("data"), ds.Name, spec.DataPorts[ds.Type])
 				}
 			}
@@ -283,15 +282,24 @@ func implied(p *spec.Platform, envName string) []string {
 			}
 		}
 	}
-	for _, ds := range s.Data {
-		if ds.Mode == "managed" {
+	for i := range s.Data {
+		ds := &s.Data[i]
+		mode := spec.StoreMode(ds, env)
+		if mode == spec.ModeManaged {
 			continue
 		}
-		if ds.Backup != nil {
+		// An in-cluster store's dump job reaches it; an operator's
+		// instances back themselves up, and its restore test recovers a
+		// cluster of its own, which Prometheus may scrape too.
+		if ds.Backup != nil && mode == spec.ModeInCluster {
 			add(ns("data"), ds.Name+"-backup", ns("data"), ds.Name, spec.DataPorts[ds.Type])
 		}
 		if metrics {
-			add(ns("observability"), generate.Prometheus, ns("data"), ds.Name, generate.ExporterPort(ds.Type))
+			port := generate.ExporterPort(ds.Type)
+			if mode == spec.ModeOperator {
+				port = generate.CNPGMetricsPort
+			}
+			add(ns("observability"), generate.Prometheus, ns("data"), ds.Name, port)
 		}
 	}
 	if metrics {

@@ -36,6 +36,8 @@ type refPod struct {
 	ns, owner string
 	labels    map[string]string
 	spec      map[string]any
+	// operated pods are an operator's: it creates their ServiceAccount.
+	operated bool
 }
 
 func key(kind, ns, name string) string { return kind + "/" + ns + "/" + name }
@@ -68,6 +70,10 @@ func indexObjects(objs []render.Object) *refIndex {
 		if tmpl := podTemplate(m); tmpl != nil {
 			ix.pods = append(ix.pods, refPod{ns: ns, owner: kind + "/" + name,
 				labels: strMap(manifest.Get(tmpl, "metadata", "labels")), spec: asMap(tmpl["spec"])})
+		}
+		if pod, ok := cnpgInstance(m); ok {
+			pod.ns, pod.owner = ns, kind+"/"+name
+			ix.pods = append(ix.pods, pod)
 		}
 	}
 	return ix
@@ -137,7 +143,7 @@ func (ix *refIndex) problems() []string {
 	}
 	for _, p := range ix.pods {
 		who := p.owner + " in " + p.ns
-		if sa := str(p.spec, "serviceAccountName"); !ix.has("ServiceAccount", p.ns, sa) {
+		if sa := str(p.spec, "serviceAccountName"); !p.operated && !ix.has("ServiceAccount", p.ns, sa) {
 			bad("%s: ServiceAccount %q does not exist", who, sa)
 		}
 		if pc := str(p.spec, "priorityClassName"); pc != "" && !ix.has("PriorityClass", "", pc) {
@@ -194,6 +200,9 @@ func (ix *refIndex) problems() []string {
 		sp := asMap(m["spec"])
 		if _, ok := addonPods[kind+"/"+manifest.String(m, "metadata", "name")]; ok {
 			continue
+		}
+		if kind == "NetworkPolicy" && manifest.String(m, "metadata", "annotations", "ignore.platformctl.dev/networkpolicy-no-pods") != "" {
+			continue // selects pods created at run time, as its annotation says
 		}
 		switch kind {
 		case "Service":
@@ -548,4 +557,23 @@ func TestDeployerCanApplyWhatItDeploys(t *testing.T) {
 		}
 	}
 	assert.Contains(t, strings.Join(indexObjects(argo).problems(), "\n"), "cluster-scoped PriorityClass is not in the whitelist")
+}
+
+// cnpgInstance is the pod CloudNativePG creates for each instance of a
+// Cluster: the Cluster's inherited labels and its own, and the ports of its
+// postgres container (postgresql, status, metrics).
+func cnpgInstance(m manifest.Map) (refPod, bool) {
+	if manifest.String(m, "kind") != "Cluster" || !strings.HasPrefix(manifest.String(m, "apiVersion"), "postgresql.cnpg.io/") {
+		return refPod{}, false
+	}
+	labels := map[string]string{"cnpg.io/cluster": manifest.String(m, "metadata", "name")}
+	for k, v := range strMap(manifest.Get(m, "spec", "inheritedMetadata", "labels")) {
+		labels[k] = v
+	}
+	ports := []any{
+		map[string]any{"name": "postgresql", "containerPort": int64(5432)},
+		map[string]any{"name": "status", "containerPort": int64(8000)},
+		map[string]any{"name": "metrics", "containerPort": int64(9187)},
+	}
+	return refPod{labels: labels, operated: true, spec: map[string]any{"containers": []any{map[string]any{"name": "postgres", "ports": ports}}}}, true
 }

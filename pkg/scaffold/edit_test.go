@@ -34,7 +34,7 @@ func addData(ds DataStore) func(string, []byte) (*Result, error) {
 var (
 	billing  = Service{Name: "billing", Image: "ghcr.io/acme/billing:1.2.3@sha256:55678c2355606b144fb098f3736bcca3305e32a84372b315f165a12af89e340c", Port: 9000, Expose: "pay/billing", Uses: []string{"db"}}
 	reporter = Service{Name: "reporter", Image: "ghcr.io/acme/reporter:0.1.0@sha256:5f60e82bb88b6dac015ec4fca5b08a0c04e2fc36305246ad4cb4d18ad870c22d", Worker: true}
-	cache    = DataStore{Name: "cache", Type: "redis", Image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", Storage: "2Gi", BackupSchedule: "0 3 * * *"}
+	cache    = DataStore{Name: "cache", Type: "redis", Image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", Storage: "2Gi"}
 	queue    = DataStore{Name: "queue", Type: "nats", Endpoint: "nats.example.internal:4222", CIDRs: []string{"10.20.9.0/24"}}
 )
 
@@ -332,12 +332,17 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 		for _, e := range envs {
 			ovs = append(ovs, EnvOverride{Env: e, MinReplicas: 2, MaxReplicas: 5, CPU: "300m"})
 		}
+		// A backup needs somewhere off the cluster to go.
+		backupSchedule := ""
+		if d.Platform.Spec.BackupStorage != nil {
+			backupSchedule = "@daily"
+		}
 		ops := map[string]func(string, []byte) (*Result, error){
 			"service": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0@sha256:4b7eb7a9bd442dd680c666ab4f94503a7f10094d9f8fbe7a4fc13d02e38dc097", Port: 8081,
 				Expose: "scaffolded/v1", Overrides: ovs}),
 			"worker": addService(Service{Name: "scaffolded", Image: "ghcr.io/acme/scaffolded:1.0.0@sha256:4b7eb7a9bd442dd680c666ab4f94503a7f10094d9f8fbe7a4fc13d02e38dc097", Worker: true}),
 			"datastore": addData(DataStore{Name: "scaffolded", Type: "postgres", Image: "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e",
-				ExporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:7495d2c0de07efbc4126e8eaae99c01814464752885384fec389eef2ca7c8c54", Storage: "50Gi", BackupSchedule: "@daily"}),
+				ExporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:7495d2c0de07efbc4126e8eaae99c01814464752885384fec389eef2ca7c8c54", Storage: "50Gi", BackupSchedule: backupSchedule}),
 			"broker": addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster", Image: "docker.io/apache/kafka:3.8.0@sha256:1dde263c93660199cfc7d531aaf7566666ea9cf08c79e44dbdcc0e5cc623a06e",
 				ExporterImage: "docker.io/danielqsj/kafka-exporter:v1.9.0@sha256:97a94d4bd6576cece3862431a1521e8235ce9ef97d29b91a7e79eae2e7507149"}),
 			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}}),
@@ -345,6 +350,12 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 		for name, op := range ops {
 			t.Run(filepath.Base(filepath.Dir(f))+"/"+name, func(t *testing.T) {
 				res, err := op(f, in)
+				if name != "managed" && name != "service" && name != "worker" && unencrypted(d.Platform) {
+					// A store in the cluster needs an encrypted class in
+					// production, which this spec does not declare.
+					require.ErrorContains(t, err, "must be encrypted at rest")
+					return
+				}
 				require.NoError(t, err)
 				assertOnlyInserted(t, in, res.Data)
 				_, err = render.Render(res.Doc.Platform)
@@ -352,4 +363,15 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 			})
 		}
 	}
+}
+
+// unencrypted says whether p has a production environment but declares no
+// encrypted storage class.
+func unencrypted(p *spec.Platform) bool {
+	for _, e := range p.Spec.Environments {
+		if e.Tier == spec.TierProduction {
+			return len(p.Spec.EncryptedStorageClasses) == 0
+		}
+	}
+	return false
 }

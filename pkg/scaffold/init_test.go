@@ -59,7 +59,7 @@ func TestInitScaffoldsValidate(t *testing.T) {
 			_, err = render.Render(d.Platform)
 			require.NoError(t, err)
 
-			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", Image: "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e", BackupSchedule: "0 2 * * *"})
+			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", Endpoint: "db.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}})
 			require.NoError(t, err)
 			res, err = AddService(SpecFile, res.Data, Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www", Uses: []string{"db"},
 				Overrides: []EnvOverride{{Env: "production", MinReplicas: 3, MaxReplicas: 9}}})

@@ -314,29 +314,33 @@ func nameTaken(d *spec.Document, path, what, name string) error {
 type DataStore struct {
 	Name string
 	Type string
-	// Mode is in-cluster or managed; empty: managed when Endpoint is set,
-	// else in-cluster.
+	// Mode is in-cluster, operator or managed; empty: managed when
+	// Endpoint is set, else left out (the tier decides: operator in
+	// staging and production for postgres, in-cluster otherwise).
 	Mode     string
 	Endpoint string
 	// CIDRs are a managed store's networks.
 	CIDRs []string
 	// Image and ExporterImage override the engine's and its metrics
 	// exporter's default images; production needs them pinned by digest.
-	Image          string
-	ExporterImage  string
-	Storage        string
+	Image         string
+	ExporterImage string
+	Storage       string
+	// StorageClass of the store's volumes; empty: the spec's first
+	// encryptedStorageClasses entry, which production requires.
+	StorageClass   string
 	BackupSchedule string
 }
 
-func (ds DataStore) entry() object {
+func (ds DataStore) entry(s *spec.PlatformSpec) object {
 	mode := ds.Mode
-	if mode == "" {
-		mode = string(spec.ModeInCluster)
-		if ds.Endpoint != "" {
-			mode = string(spec.ModeManaged)
-		}
+	if mode == "" && ds.Endpoint != "" {
+		mode = string(spec.ModeManaged)
 	}
-	o := object{{"name", str(ds.Name)}, {"type", str(ds.Type)}, {"mode", str(mode)}}
+	o := object{{"name", str(ds.Name)}, {"type", str(ds.Type)}}
+	if mode != "" {
+		o = append(o, field{"mode", str(mode)})
+	}
 	if ds.Endpoint != "" {
 		o = append(o, field{"endpoint", str(ds.Endpoint)})
 	}
@@ -351,6 +355,13 @@ func (ds DataStore) entry() object {
 	}
 	if ds.Storage != "" {
 		o = append(o, field{"storage", str(ds.Storage)})
+	}
+	class := ds.StorageClass
+	if class == "" && mode != string(spec.ModeManaged) && len(s.EncryptedStorageClasses) > 0 {
+		class = s.EncryptedStorageClasses[0]
+	}
+	if class != "" {
+		o = append(o, field{"storageClass", str(class)})
 	}
 	if ds.BackupSchedule != "" {
 		o = append(o, field{"backup", object{{"schedule", str(ds.BackupSchedule)}}})
@@ -367,7 +378,7 @@ func AddDataStore(file string, data []byte, ds DataStore) (*Result, error) {
 	if err := checkName(d, ds.Name); err != nil {
 		return nil, err
 	}
-	item := ds.entry()
+	item := ds.entry(&d.Platform.Spec)
 	if err := e.appendItem(e.spec, "data", item, keysBefore("data")); err != nil {
 		return nil, err
 	}

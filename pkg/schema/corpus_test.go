@@ -200,6 +200,8 @@ var badCases = map[string]class{
 	"mesh-03-bad-values.yaml":                    schemaClass,
 	"previews-01-combinations.yaml":              crossField,
 	"previews-02-from-gitlab.yaml":               mixed,
+	"data-01-backup-storage.yaml":                crossField,
+	"data-02-operator.yaml":                      crossField,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

@@ -133,16 +133,15 @@ func Default(p *Platform) {
 	}
 	for i := range s.Data {
 		ds := &s.Data[i]
-		if ds.Mode == "" {
-			ds.Mode = ModeInCluster
-		}
-		if ds.Mode == ModeInCluster && ds.Storage == "" {
+		// An omitted mode stays omitted: it depends on the environment
+		// (StoreMode).
+		if ds.Mode != ModeManaged && ds.Storage == "" {
 			ds.Storage = DefaultStorage
 		}
 		if ds.Version == "" {
 			ds.Version = defaultVersions[ds.Type]
 		}
-		if ds.Mode == ModeInCluster && ds.Image == "" {
+		if ds.Mode != ModeManaged && ds.Image == "" {
 			ds.Image = defaultImages[ds.Type] + ":" + ds.Version
 		}
 		if ds.Credentials == "" {

@@ -439,6 +439,13 @@ var Formats = []Format{
 		Invalid:  "%q is not a Google service account of a project (<name>@<project>.iam.gserviceaccount.com, name and project 6-30 lower-case letters, digits and '-')",
 	},
 	{
+		Tag: "storageaccount", Name: "Azure storage account",
+		Words:    "An Azure storage account name: 3–24 lower-case letters and digits.",
+		Examples: []string{"shopbackups"},
+		Pattern:  `^[a-z0-9]{3,24}$`,
+		Invalid:  "%q is not an Azure storage account name (3-24 lower-case letters and digits)",
+	},
+	{
 		Tag: "entraid", Name: "Entra ID",
 		Words:    "A Microsoft Entra (Azure AD) ID, a GUID: 32 hexadecimal digits in groups of 8-4-4-4-12 separated by `-`.",
 		Examples: []string{"8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a"},

@@ -103,6 +103,13 @@ func (c *checkContext) identities(fn func(path string, svc *Service, id *Identit
 			fn(path+".identity", byName[name], o.Identity)
 		}
 	})
+	// The backup storages' identities belong to no service: their egress
+	// is the storage's cidrs.
+	c.backupStorages(func(path string, b *BackupStorage) {
+		if b.Identity != nil {
+			fn(path+".identity", nil, b.Identity)
+		}
+	})
 }
 
 func knownProvider(p IdentityProvider) bool {
@@ -171,7 +178,7 @@ func identityRules() []Rule {
 		ovr = "spec.environments[*].overrides.services[<name>].identity"
 	)
 	var at []string
-	for _, base := range []string{svc, ovr} {
+	for _, base := range []string{svc, ovr, "spec.backupStorage.identity", "spec.environments[*].backupStorage.identity"} {
 		at = append(at, base)
 		for _, f := range identityFields {
 			at = append(at, base+"."+f.yaml)

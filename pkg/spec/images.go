@@ -107,6 +107,7 @@ func imageUses(p *Platform) []imageUse {
 				production: len(prodEnvs) > 0})
 		}
 	}
+	out = append(out, backupImageUses(p)...)
 	if t := s.Observability.Tracing; t != nil {
 		img, defaulted := t.CollectorImage, false
 		if img == "" {
@@ -150,4 +151,56 @@ func checkImageSupplyChain(p *Platform, report reportFunc) {
 			report(u.path, 0, what, u.ref, u.ref)
 		}
 	}
+}
+
+// backupImageUses lists the backup tools' images of every backup storage
+// that some environment uses: the uploader where an in-cluster store is
+// backed up, kubectl where an operator-managed one is restore-tested.
+func backupImageUses(p *Platform) []imageUse {
+	s := &p.Spec
+	type key struct{ path, field string }
+	prod := map[key]bool{}
+	var order []key
+	images := map[key]imageUse{}
+	for i := range s.Environments {
+		e := &s.Environments[i]
+		b, path := e.BackupStorage, fmt.Sprintf("spec.environments[%d].backupStorage", i)
+		if b == nil {
+			b, path = s.BackupStorage, "spec.backupStorage"
+		}
+		if b == nil {
+			continue
+		}
+		for j := range s.Data {
+			ds := &s.Data[j]
+			if ds.Backup == nil || !BackupSupported(ds.Type) {
+				continue
+			}
+			var k key
+			var u imageUse
+			switch StoreMode(ds, e) {
+			case ModeInCluster:
+				k = key{path, "uploaderImage"}
+				u = imageUse{ref: b.Uploader(), defaulted: b.UploaderImage == ""}
+			case ModeOperator:
+				k = key{path, "kubectlImage"}
+				u = imageUse{ref: b.Kubectl(), defaulted: b.KubectlImage == ""}
+			default:
+				continue
+			}
+			if _, seen := images[k]; !seen {
+				order = append(order, k)
+			}
+			u.path = k.path + "." + k.field
+			images[k] = u
+			prod[k] = prod[k] || e.Tier == TierProduction
+		}
+	}
+	out := make([]imageUse, 0, len(order))
+	for _, k := range order {
+		u := images[k]
+		u.production = prod[k]
+		out = append(out, u)
+	}
+	return out
 }

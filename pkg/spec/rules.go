@@ -191,7 +191,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Exclude: `:latest$`,
 		},
 		{
-			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage", "spec.observability.logs.agentImage"},
+			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage", "spec.observability.logs.agentImage", "spec.backupStorage.uploaderImage", "spec.backupStorage.kubectlImage", "spec.environments[*].backupStorage.uploaderImage", "spec.environments[*].backupStorage.kubectlImage"},
 			Doc:    "Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " + "with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
 			Msgs:   []string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)", "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"},
 			check:  imageSupplyChain,
@@ -558,7 +558,7 @@ var rules = sync.OnceValue(func() []Rule {
 			check:  poolSpotOrGPU,
 			Schema: whySibling,
 		},
-	}, append(append(append(append(identityRules(), passThroughRules()...), edgeRules()...), meshRules()...), previewRules()...)...)
+	}, append(append(append(append(append(identityRules(), passThroughRules()...), edgeRules()...), meshRules()...), previewRules()...), dataLayerRules()...)...)
 })
 
 // oneOf returns the allowed values of a field from its validate tag.

@@ -101,6 +101,16 @@ type PlatformSpec struct {
 	// pull request opens and deletes it when the pull request closes
 	// (docs/previews.md).
 	Previews *Previews `json:"previews,omitempty"`
+	// BackupStorage is the object storage every backup of the in-cluster
+	// and operator-managed stores goes to, off the cluster: WAL archives,
+	// base backups and logical dumps (an environment's own backupStorage
+	// replaces it there).
+	BackupStorage *BackupStorage `json:"backupStorage,omitempty"`
+	// EncryptedStorageClasses are the storage classes whose volumes the
+	// clusters encrypt at rest (a provisioner parameter such as EBS
+	// encrypted: "true" with a KMS key, or a disk encryption set): a
+	// production store's volumes must use one of them.
+	EncryptedStorageClasses []string `json:"encryptedStorageClasses,omitempty" validate:"omitempty,dive,dnssubdomain"`
 }
 
 // Previews configures the pull-request preview environments.
@@ -242,6 +252,9 @@ type Environment struct {
 	// Kustomize adds Kustomize components in this environment only, after
 	// the platform's.
 	Kustomize *Kustomize `json:"kustomize,omitempty"`
+	// BackupStorage replaces spec.backupStorage in this environment (an
+	// environment usually has its own bucket and cloud account).
+	BackupStorage *BackupStorage `json:"backupStorage,omitempty"`
 }
 
 // Overrides adjust an environment.
@@ -931,9 +944,20 @@ type DataStore struct {
 	Name string `json:"name" validate:"required,dnslabel,max=40"`
 	// Type is postgres, mysql, redis, rabbitmq, nats or kafka.
 	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka"`
-	// Mode is in-cluster (a StatefulSet with a volume) or managed (a binding
-	// to an external endpoint, the preferred production choice).
-	Mode DataStoreMode `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster managed"`
+	// Mode is in-cluster (a single-primary StatefulSet with a volume),
+	// operator (replicated, failed over and backed up by an operator:
+	// postgres with CloudNativePG) or managed (a binding to an external
+	// endpoint). Default: operator in staging and production for postgres,
+	// in-cluster otherwise.
+	Mode DataStoreMode `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster operator managed"`
+	// Instances of an operator-managed store, its primary included, spread
+	// over zones (default 3 in production, 2 elsewhere).
+	Instances int32 `json:"instances,omitempty" validate:"omitempty,range=2:9"`
+	// Synchronous makes an operator-managed postgres commit only once a
+	// standby has the transaction: required blocks writes while no standby
+	// is connected (no committed transaction is lost in a failover),
+	// preferred falls back to asynchronous then. Default: asynchronous.
+	Synchronous SyncMode `json:"synchronous,omitempty" validate:"omitempty,oneof=preferred required"`
 	// Version of the engine; for in-cluster stores without image, the tag of
 	// the engine's official image.
 	Version string `json:"version,omitempty" validate:"omitempty,max=64"`
@@ -970,19 +994,101 @@ type DataStore struct {
 	VPA VPAMode `json:"vpa,omitempty" validate:"omitempty,oneof=Off Initial"`
 }
 
-// Backup schedules backups of an in-cluster postgres, mysql or redis store.
+// Backup schedules backups of an in-cluster or operator-managed postgres,
+// mysql or redis store to the backup storage, and restore tests from it.
 type Backup struct {
-	// Schedule in cron format.
+	// Schedule of the dumps (in-cluster) or base backups (operator), in
+	// cron format; an operator-managed postgres also archives its WAL
+	// continuously, for point-in-time recovery.
 	Schedule string `json:"schedule" validate:"required,cron"`
-	// RetentionDays keeps backups this many days (default 7).
+	// RetentionDays keeps backups this many days (default 7): older dumps
+	// are deleted, and an operator-managed postgres keeps this recovery
+	// window of base backups and WAL.
 	RetentionDays int32 `json:"retentionDays,omitempty" validate:"omitempty,range=1:3650"`
 	// RestoreTestSchedule in cron format (default: two hours after schedule, or 0 6 * * *).
 	RestoreTestSchedule string `json:"restoreTestSchedule,omitempty" validate:"omitempty,cron"`
-	// Storage of the backup volume (default: the store's storage).
+	// Storage is the size of the volume a dump is written to before its
+	// upload, and of the restore test's throwaway instance (default: the
+	// store's storage).
 	Storage string `json:"storage,omitempty" validate:"omitempty,quantity"`
-	// StorageClass of the backup volume (default: the store's storage class).
+	// StorageClass of those volumes (default: the store's storage class).
 	StorageClass string `json:"storageClass,omitempty" validate:"omitempty,dnssubdomain"`
 }
+
+// BackupStorage is an object storage bucket (or Azure Blob container) that
+// backups are written to, encrypted at rest by the provider and pruned
+// after the stores' retention.
+type BackupStorage struct {
+	// Provider is s3 (Amazon S3 or an S3-compatible service), gcs (Google
+	// Cloud Storage) or azure (Azure Blob Storage).
+	Provider ObjectStorageProvider `json:"provider" validate:"required,oneof=s3 gcs azure"`
+	// Bucket is the S3 or GCS bucket, or the Azure Blob container.
+	Bucket string `json:"bucket" validate:"required,min=3,max=63,dnssubdomain"`
+	// Path is the prefix inside the bucket (default <platform>/<environment>);
+	// each store writes below <path>/<store>.
+	Path string `json:"path,omitempty" validate:"omitempty,relpath"`
+	// Region of an s3 bucket.
+	Region string `json:"region,omitempty" validate:"omitempty,dnslabel"`
+	// Endpoint is the https URL of an S3-compatible service (s3 only;
+	// default: Amazon S3's endpoint for region).
+	Endpoint string `json:"endpoint,omitempty" validate:"omitempty,httpsurl"`
+	// Account is the Azure storage account of an azure container.
+	Account string `json:"account,omitempty" validate:"omitempty,storageaccount"`
+	// Encryption is how an s3 bucket encrypts each object, requested by the
+	// writer: aws:kms (default; SSE-KMS with the bucket's default KMS key)
+	// or AES256 (SSE-S3). GCS and Azure encrypt every object with the
+	// bucket's or account's key, which their configuration chooses.
+	Encryption S3Encryption `json:"encryption,omitempty" validate:"omitempty,oneof=aws:kms AES256"`
+	// Identity is the workload identity the backup pods use to reach the
+	// bucket (preferred: no long-lived key).
+	Identity *Identity `json:"identity,omitempty"`
+	// Credentials is the secret-store key holding a static key instead:
+	// accessKeyID and secretAccessKey (s3), serviceAccountKey (gcs) or
+	// storageKey (azure).
+	Credentials string `json:"credentials,omitempty" validate:"omitempty,secretref"`
+	// CIDRs are the networks the bucket's endpoint (and, with identity
+	// aws-irsa or azure, the token endpoint) lies in: backup egress on
+	// port 443 opens to these ipBlocks only. Required unless network.cni
+	// is cilium, where the endpoint hosts are opened by name.
+	CIDRs []string `json:"cidrs,omitempty" validate:"omitempty,dive,ipprefix"`
+	// UploaderImage is the rclone image that uploads an in-cluster store's
+	// dumps and fetches the newest one for its restore test (default:
+	// rclone's own image); pin it by digest for production.
+	UploaderImage string `json:"uploaderImage,omitempty" validate:"omitempty,imageref"`
+	// KubectlImage runs an operator-managed store's restore test, which
+	// creates a throwaway cluster recovered from the backups and deletes it
+	// (default: the Kubernetes project's kubectl image, which has bash);
+	// pin it by digest for production.
+	KubectlImage string `json:"kubectlImage,omitempty" validate:"omitempty,imageref"`
+}
+
+// ObjectStorageProvider is the kind of object storage backups go to.
+type ObjectStorageProvider string
+
+// Object storage providers.
+const (
+	StorageS3    ObjectStorageProvider = "s3"
+	StorageGCS   ObjectStorageProvider = "gcs"
+	StorageAzure ObjectStorageProvider = "azure"
+)
+
+// S3Encryption is the server-side encryption an S3 writer asks for.
+type S3Encryption string
+
+// S3 server-side encryption modes.
+const (
+	S3EncryptionKMS    S3Encryption = "aws:kms"
+	S3EncryptionAES256 S3Encryption = "AES256"
+)
+
+// SyncMode is an operator-managed postgres's synchronous replication.
+type SyncMode string
+
+// Synchronous replication modes.
+const (
+	SyncPreferred SyncMode = "preferred"
+	SyncRequired  SyncMode = "required"
+)
 
 // Observability configures telemetry.
 type Observability struct {
@@ -1140,6 +1246,7 @@ type DataStoreMode string
 // Data store modes.
 const (
 	ModeInCluster DataStoreMode = "in-cluster"
+	ModeOperator  DataStoreMode = "operator"
 	ModeManaged   DataStoreMode = "managed"
 )
 

@@ -47,6 +47,8 @@ spec:
   environments:
     - name: dev
       tier: development            # isolation defaults to namespace: dev-apps, dev-data, …
+      # dev's dumps go to an Azure container, with the account's key
+      backupStorage: {provider: azure, bucket: shop-dev-backups, account: shopdevbackups, credentials: shop/dev-backup-storage}
       overrides:
         services:
           web:
@@ -180,8 +182,9 @@ spec:
       identity: {provider: gcp, serviceAccount: recommender@shop-prod.iam.gserviceaccount.com}
   data:
     - name: orders-db
-      type: postgres
-      mode: in-cluster
+      type: postgres               # no mode: a StatefulSet in dev, CloudNativePG in staging and production
+      instances: 3
+      synchronous: required        # no committed transaction is lost in a failover
       version: "16"
       image: docker.io/library/postgres:16.4@sha256:3f8e8b8e6c6a8e0e3b3f1a2c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70
       credentials: shop/orders-db
@@ -191,8 +194,20 @@ spec:
       resources: {cpu: "1", memory: 2Gi}
       vpa: Initial
       exporterImage: quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:6999a7657e2f2fb0ca6ebf417213eebf6dc7d21b30708c622f6fcb11183a2bb0
-    - {name: cache, type: redis, image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", exporterImage: "quay.io/oliver006/redis_exporter:v1.74.0@sha256:74d8a9b70c355920e1a61dd33b623c487eddaa288e891f327231268dc88de5f8"}
+    - {name: cache, type: redis, storageClass: encrypted-ssd, backup: {schedule: "0 */6 * * *"}, image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", exporterImage: "quay.io/oliver006/redis_exporter:v1.74.0@sha256:74d8a9b70c355920e1a61dd33b623c487eddaa288e891f327231268dc88de5f8"}
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24]}
+  encryptedStorageClasses: [encrypted-ssd, standard-replicated]
+  backupStorage:
+    provider: s3
+    bucket: shop-backups
+    path: platforms/shop            # default: shop/<environment>
+    region: eu-west-1
+    endpoint: https://s3.eu-west-1.amazonaws.com
+    encryption: aws:kms
+    identity: {provider: aws-irsa, roleARN: "arn:aws:iam::111122223333:role/shop-backups"}
+    cidrs: [10.20.0.0/22]
+    uploaderImage: docker.io/rclone/rclone:1.71.2@sha256:1e0c88540c9357a8be3447caedaf7aeb6e4fba51efdeb4720c85d7cd91b258e2
+    kubectlImage: ghcr.io/acme/mirror/kubectl:v1.37.2@sha256:417a7c12069f47e9e4cc1761f74451e17e53f64a76c4926f1f45c19d3e72bb1d
   observability:
     metrics: true
     tracing: {sampleRatio: 0.1, endpoint: "tempo.example.internal:4317", collectorImage: "docker.io/otel/opentelemetry-collector-contrib:0.115.1@sha256:757f706ba828985aa0e37d43764331d3538028f6bb945ebb8b4b0db16d12bb2d"}

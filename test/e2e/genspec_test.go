@@ -351,6 +351,8 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 
 	// Data stores first: services use them.
 	var data []any
+	encrypted := []string{"encrypted-ssd", "gp3-encrypted", "premium-cmek"}
+	backups := false
 	var stores, brokers []string
 	for range g.r.IntN(4) {
 		name := g.name(39)
@@ -369,9 +371,24 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 				ds["exporterImage"] = "quay.io/prometheuscommunity/exporter:v1.0.0" + digest
 			}
 			ds["storage"] = g.pick("1Gi", "20Gi", "500Mi")
+			// Production wants a class declared encrypted.
+			ds["storageClass"] = g.pick(encrypted...)
+			if typ == "postgres" {
+				switch {
+				case g.chance(3):
+					ds["mode"] = g.pick("operator", "in-cluster")
+				case g.chance(3):
+					ds["instances"] = 2 + g.r.IntN(4)
+					ds["synchronous"] = g.pick("preferred", "required")
+				}
+			}
 			if typ == "postgres" || typ == "mysql" || typ == "redis" {
 				if g.chance(2) {
+					backups = true
 					b := map[string]any{"schedule": g.cron()}
+					if g.chance(3) {
+						b["storageClass"] = g.pick(encrypted...)
+					}
 					if g.chance(2) {
 						b["retentionDays"] = 1 + g.r.IntN(3650)
 					}
@@ -529,6 +546,14 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 	spec["services"] = services
 	if len(data) > 0 {
 		spec["data"] = data
+		spec["encryptedStorageClasses"] = encrypted
+	}
+	if backups {
+		spec["backupStorage"] = g.backupStorage(cni)
+		// Sometimes an environment has a bucket of its own.
+		if g.chance(3) {
+			envs[g.r.IntN(len(envs))].(map[string]any)["backupStorage"] = g.backupStorage(cni)
+		}
 	}
 	obs := map[string]any{"metrics": metrics}
 	if g.chance(2) {
@@ -631,4 +656,50 @@ func (g *gen) passThrough(svc map[string]any, worker bool, port int) {
 		}
 		svc["initContainers"] = []any{ic}
 	}
+}
+
+// backupStorage is a backup storage of any provider, with a workload
+// identity or a static key, and cidrs unless Cilium opens it by name.
+func (g *gen) backupStorage(cni string) map[string]any {
+	b := map[string]any{"bucket": g.label(20) + "-backups",
+		"uploaderImage": "docker.io/rclone/rclone:1.71.2" + digest, "kubectlImage": "docker.io/acme/kubectl:1.37.2" + digest}
+	switch g.pick("s3", "gcs", "azure") {
+	case "s3":
+		b["provider"] = "s3"
+		if g.chance(3) {
+			b["endpoint"] = "https://minio." + g.label(10) + ".example.internal"
+		} else {
+			b["region"] = g.pick("eu-west-1", "us-east-1")
+		}
+		if g.chance(2) {
+			b["encryption"] = g.pick("aws:kms", "AES256")
+		}
+		switch {
+		case g.chance(2):
+			b["identity"] = map[string]any{"provider": "aws-irsa", "roleARN": "arn:aws:iam::111122223333:role/" + g.label(20), "stsRegionalEndpoints": g.chance(2)}
+		case g.chance(2):
+			b["identity"] = map[string]any{"provider": "eks-pod-identity"}
+		}
+	case "gcs":
+		b["provider"] = "gcs"
+		if g.chance(2) {
+			b["identity"] = map[string]any{"provider": "gcp"}
+		}
+	default:
+		b["provider"] = "azure"
+		b["account"] = "acct" + strconv.Itoa(g.r.IntN(1_000_000))
+		if g.chance(2) {
+			b["identity"] = map[string]any{"provider": "azure", "clientID": "8c1f0f4e-5b2a-4d7e-9a3b-2f6d1c0e9b7a"}
+		}
+	}
+	if b["identity"] == nil {
+		b["credentials"] = "backups/" + g.label(20)
+	}
+	if g.chance(2) {
+		b["path"] = g.label(10) + "/" + g.label(10)
+	}
+	if cni != "cilium" || g.chance(2) {
+		b["cidrs"] = []any{"10." + strconv.Itoa(g.r.IntN(256)) + ".0.0/16"}
+	}
+	return b
 }

@@ -89,7 +89,9 @@ func TestInitThenUse(t *testing.T) {
 		{"validate"},
 		{"render", "-q"},
 		{"lint", "-q"},
-		{"new", "datastore", "db", "--type", "postgres", "--image", "docker.io/library/postgres:16.4@sha256:18ca423de4deaea0bdbe46726f44eb12a25751e7a9601a39c533753204c0c84e", "--backup-schedule", "0 3 * * *"},
+		// A store in the cluster would need the encrypted storage classes
+		// and backup storage the skeleton leaves to the user.
+		{"new", "datastore", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24"},
 		{"new", "service", "web", "--image", "ghcr.io/acme/web:1.0.0@sha256:b25c93849dfbdb3d1005ee54bad2f5c74633abfa4315c040200d2ecb9041b149",
 			"--expose", "www", "--uses", "db", "--env-override", "production:replicas=2-6"},
 		{"validate"},

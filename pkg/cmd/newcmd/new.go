@@ -359,12 +359,13 @@ an editor's save in between and read-only files are handled as for
 	fl := cmd.Flags()
 	fl.StringP("file", "f", "platform.yaml", "platform spec to edit")
 	fl.StringVar(&opts.DataStore.Type, "type", "", "postgres, mysql, redis, rabbitmq, nats or kafka (required)")
-	fl.StringVar(&opts.DataStore.Mode, "mode", "", "in-cluster or managed (default: managed with --endpoint, else in-cluster)")
+	fl.StringVar(&opts.DataStore.Mode, "mode", "", "in-cluster, operator or managed (default: managed with --endpoint, else the tier decides: operator in staging and production for postgres, in-cluster otherwise)")
 	fl.StringVar(&opts.DataStore.Endpoint, "endpoint", "", "host:port of a managed store")
 	fl.StringSliceVar(&opts.DataStore.CIDRs, "cidr", nil, "networks a managed store's addresses lie in (comma-separated or repeated)")
 	fl.StringVar(&opts.DataStore.Image, "image", "", "engine image of an in-cluster store (default: the official image of --type; production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.ExporterImage, "exporter-image", "", "metrics exporter image of an in-cluster store when observability.metrics is on (production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.Storage, "storage", "", "volume size of an in-cluster store (default 10Gi)")
+	fl.StringVar(&opts.DataStore.StorageClass, "storage-class", "", "storage class of an in-cluster or operator store's volumes (default: the spec's first encryptedStorageClasses entry)")
 	fl.StringVar(&opts.DataStore.BackupSchedule, "backup-schedule", "", `cron schedule of backups of an in-cluster store, e.g. "0 3 * * *"`)
 	_ = cmd.MarkFlagRequired("type") // the flag exists: this cannot fail
 	return cmd

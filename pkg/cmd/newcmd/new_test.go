@@ -149,8 +149,11 @@ func TestNewCommands(t *testing.T) {
 			"--env-override", "production:replicas=2-4,memory=512Mi"}, code: 0, stdout: []string{": added service api\n"}},
 		{name: "grpc service", example: "shop", args: []string{"new", "service", "billing", "--image", "ghcr.io/acme/billing:1.0.0@sha256:f38bb5fe3fe32a8668c4632121398c1c81dde85d7df28125a5cdc70ca22044fc",
 			"--protocol", "grpc", "--port", "9091", "--uses", "orders-db,cache"}, code: 0},
-		{name: "datastore", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "--storage", "1Gi"},
-			code: 0, stdout: []string{": added data store cache\n"}},
+		{name: "datastore", example: "shop", args: []string{"new", "datastore", "sessions", "--type", "redis", "--exporter-image", "quay.io/oliver006/redis_exporter:v1.74.0@sha256:0d2f5e0e1fb7a51ad5ac43d5e7e5c7a6ad3c8cd1e0c5f9f0b9e1a3c2d4e5f6a7", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "--storage", "1Gi"},
+			code: 0, stdout: []string{": added data store sessions\n"}},
+		// nginx has production and declares no encrypted storage class.
+		{name: "datastore without an encrypted class", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef"},
+			code: 2, stderr: []string{"spec.data[1].storageClass: a production store's volume must be encrypted at rest"}},
 		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24,10.40.17.0/24"}, code: 0},
 		{name: "managed datastore without cidrs", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432"}, code: 2},
 		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0@sha256:37cb436d4ef710357ec5c4b4fb7977a48cad5516c4a2748a31ef432a6e2bd6e9"},
@@ -197,8 +200,8 @@ func TestNewCommands(t *testing.T) {
 			code: 2, stderr: []string{"spec.data[0].type: must be one of"}},
 		{name: "missing type", example: "minimal", args: []string{"new", "datastore", "db"}, code: 2, stderr: []string{`required flag(s) "type" not set`}},
 		{name: "no subcommand args", example: "minimal", args: []string{"new", "service"}, code: 2, stderr: []string{"accepts 1 arg(s)"}},
-		{name: "quiet", example: "minimal", args: []string{"-q", "new", "datastore", "db", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef"}, code: 0},
-		{name: "verbose", example: "minimal", args: []string{"new", "datastore", "db", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "-v"}, code: 0,
+		{name: "quiet", example: "shop", args: []string{"-q", "new", "datastore", "sessions", "--type", "redis", "--exporter-image", "quay.io/oliver006/redis_exporter:v1.74.0@sha256:0d2f5e0e1fb7a51ad5ac43d5e7e5c7a6ad3c8cd1e0c5f9f0b9e1a3c2d4e5f6a7", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef"}, code: 0},
+		{name: "verbose", example: "shop", args: []string{"new", "datastore", "sessions", "--type", "redis", "--exporter-image", "quay.io/oliver006/redis_exporter:v1.74.0@sha256:0d2f5e0e1fb7a51ad5ac43d5e7e5c7a6ad3c8cd1e0c5f9f0b9e1a3c2d4e5f6a7", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", "-v"}, code: 0,
 			stderr: []string{"platformctl: reading spec ", "platformctl: wrote "}},
 	}
 	for _, tt := range tests {

@@ -22,27 +22,10 @@ import (
 // shrinks as the generator is fixed. Deliberate exceptions do not belong
 // here: the generator annotates them with ignore.platformctl.dev/<rule>.
 var knownGeneratorFindings = map[string]bool{
-	// Issue 18: the data layer is still hand-written StatefulSets whose
-	// backups stay on a claim; these go as it moves to operators
-	// (CloudNativePG, redis-operator) archiving to object storage.
-	"microservices/dev: backup-only-to-pvc CronJob dev-data/cart-redis-backup":                 true,
-	"microservices/dev: backup-only-to-pvc CronJob dev-data/catalog-db-backup":                 true,
-	"microservices/production: backup-only-to-pvc CronJob data/cart-redis-backup":              true,
-	"microservices/production: backup-only-to-pvc CronJob data/catalog-db-backup":              true,
-	"microservices/staging: backup-only-to-pvc CronJob staging-data/cart-redis-backup":         true,
-	"microservices/staging: backup-only-to-pvc CronJob staging-data/catalog-db-backup":         true,
-	"shop/dev: backup-only-to-pvc CronJob dev-data/orders-db-backup":                           true,
-	"shop/production: backup-only-to-pvc CronJob data/orders-db-backup":                        true,
-	"shop/staging: backup-only-to-pvc CronJob staging-data/orders-db-backup":                   true,
-	"shop/testing: backup-only-to-pvc CronJob testing-data/orders-db-backup":                   true,
-	"stores/production: backup-only-to-pvc CronJob data/catalog-db-backup":                     true,
-	"stores/production: backup-only-to-pvc CronJob data/sessions-backup":                       true,
-	"stores/staging: backup-only-to-pvc CronJob staging-data/catalog-db-backup":                true,
-	"stores/staging: backup-only-to-pvc CronJob staging-data/sessions-backup":                  true,
+	// Issue 18: Redis, MySQL and the other engines still run as one
+	// StatefulSet in production; these go as they move to operators.
 	"microservices/production: database-single-replica-production StatefulSet data/cart-redis": true,
-	"microservices/production: database-single-replica-production StatefulSet data/catalog-db": true,
 	"shop/production: database-single-replica-production StatefulSet data/cache":               true,
-	"shop/production: database-single-replica-production StatefulSet data/orders-db":           true,
 	"stores/production: database-single-replica-production StatefulSet data/catalog-db":        true,
 	"stores/production: database-single-replica-production StatefulSet data/outbox":            true,
 	"stores/production: database-single-replica-production StatefulSet data/sessions":          true,

@@ -107,6 +107,11 @@ func onGKEMetadataServer(pi *facts.PodInfo) bool {
 func policyOnGKEMetadataServer(s *lint.Set, np *lint.Object) bool {
 	selected := facts.Of(s).PodsByNS[np.Namespace].Selected(facts.PodSelectorOf(np))
 	for _, l := range selected {
+		// An operator's pods (no pod of the input) take the nodeSelector
+		// of their resource; they never use the host network.
+		if l.Pod == nil && facts.OperatorNodeSelector(l.Obj)[gkeMetadataNodeLabel] == "true" {
+			continue
+		}
 		if !onGKEMetadataServer(l.Pod) {
 			return false
 		}

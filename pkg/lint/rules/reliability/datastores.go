@@ -183,13 +183,7 @@ var operatorStores = []operatorStore{
 		},
 		budgeted:    func(o *lint.Object) bool { return !lint.IsFalse(lint.Get(o.Root, "spec", "enablePDB")) },
 		budgetField: "spec.enablePDB", unbudgeted: "spec.enablePDB is false",
-		podLabels: func(o *lint.Object) []map[string]string {
-			var out []map[string]string
-			for _, role := range []string{"primary", "replica"} {
-				out = append(out, map[string]string{"cnpg.io/cluster": o.Name, "cnpg.io/podRole": "instance", "cnpg.io/instanceRole": role, "role": role})
-			}
-			return out
-		},
+		podLabels: facts.OperatorPodLabels,
 	},
 	{
 		// The OT redis-operator creates a budget only with pdb.enabled;
@@ -198,14 +192,7 @@ var operatorStores = []operatorStore{
 		size:        func(o *lint.Object) (int64, bool) { return lint.Int(lint.Get(o.Root, "spec", "clusterSize")) },
 		budgeted:    func(o *lint.Object) bool { return lint.IsTrue(lint.Get(o.Root, "spec", "pdb", "enabled")) },
 		budgetField: "spec.pdb.enabled", unbudgeted: "spec.pdb.enabled is not true",
-		podLabels: func(o *lint.Object) []map[string]string {
-			l := map[string]string{}
-			for k, v := range o.Labels {
-				l[k] = v
-			}
-			l["app"], l["redis_setup_type"], l["role"] = o.Name, "replication", "replication"
-			return []map[string]string{l}
-		},
+		podLabels: facts.OperatorPodLabels,
 	},
 }
 

@@ -28,7 +28,8 @@ type Facts struct {
 	Pods  []*PodInfo
 	ByObj map[*lint.Object]*PodInfo
 	// PodsByNS indexes pod labels per namespace, including the pods that
-	// Gateways of the input will have (see gatewayPods).
+	// Gateways and operator resources of the input will have (see
+	// gatewayPodLabels, OperatorPodLabels).
 	PodsByNS    map[string]*LabelIndex
 	Autoscalers Autoscalers
 	Limits      map[string]*NSDefaults
@@ -64,6 +65,18 @@ func buildFacts(s *lint.Set) *Facts {
 			f.PodsByNS[o.Namespace] = ix
 		}
 		ix.Add(Labeled{Obj: o, Labels: pi.Labels, Pod: pi})
+	}
+	for _, k := range operatorPods {
+		for _, o := range s.OfKind(k.kind) {
+			for _, l := range OperatorPodLabels(o) {
+				ix := f.PodsByNS[o.Namespace]
+				if ix == nil {
+					ix = &LabelIndex{}
+					f.PodsByNS[o.Namespace] = ix
+				}
+				ix.Add(Labeled{Obj: o, Labels: l})
+			}
+		}
 	}
 	for _, gw := range s.OfKind("Gateway") {
 		if gw.Group() != "gateway.networking.k8s.io" {

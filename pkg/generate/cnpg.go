@@ -1,0 +1,410 @@
+package generate
+
+import (
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/platformctl/platformctl/pkg/manifest"
+	"github.com/platformctl/platformctl/pkg/spec"
+)
+
+// Operator-managed PostgreSQL (mode operator, the staging and production
+// default): a CloudNativePG Cluster of spec.StoreInstances instances, one
+// primary and streaming replicas spread over zones, failed over by the
+// operator; the Barman Cloud plugin archives WAL continuously and writes
+// base backups to the backup storage (point-in-time recovery within the
+// retention); a restore test recovers a throwaway cluster from there.
+// The operator and the plugin are the platform owner's install
+// (docs/namespaces/data.md), in CNPGOperatorNS.
+
+// storeMode is ds's mode in the environment being generated.
+func (c *Context) storeMode(ds *spec.DataStore) spec.DataStoreMode { return spec.StoreMode(ds, c.Env) }
+
+// RWService and ROService are the Services CloudNativePG creates for a
+// cluster: the primary, and the replicas.
+func RWService(ds string) string { return ds + "-rw" }
+
+// ROService is the read-only Service of a cluster's replicas.
+func ROService(ds string) string { return ds + "-ro" }
+
+// ObjectStoreName names a store's Barman Cloud ObjectStore.
+func ObjectStoreName(ds string) string { return ds + "-backups" }
+
+// RestoreTestCluster names the throwaway cluster a restore test recovers.
+func RestoreTestCluster(ds string) string { return ds + "-recovered" }
+
+// cnpgObjects renders each postgres store under the operator in c.Env.
+func cnpgObjects(c *Context) ([]Object, error) {
+	var out []Object
+	for i := range c.P.Spec.Data {
+		ds := &c.P.Spec.Data[i]
+		if ds.Type != spec.DataPostgres || c.storeMode(ds) != spec.ModeOperator {
+			continue
+		}
+		src := fmt.Sprintf("spec.data[%d]", i)
+		add := func(kind, name, src string, obj any) {
+			if obj != nil {
+				out = append(out, Object{ID: id("data", kind, name), Area: "data", Source: src, Obj: obj})
+			}
+		}
+		es := credentialsSecret(c, ds, c.NS("data"), CredentialsSecret(ds.Name), map[string]string{
+			"username": dbName(ds), "password": "{{ .password }}",
+		})
+		// initdb's owner must be the Secret's user: the application role
+		// is named after the database, whatever the secret store holds.
+		es.Spec.Target.Template.Type = CNPGSecretBasicAuth
+		add("ExternalSecret", CredentialsSecret(ds.Name), src, es)
+		cluster, err := cnpgCluster(c, ds)
+		if err != nil {
+			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
+		}
+		add("Cluster", ds.Name, src, cluster)
+		add("NetworkPolicy", ds.Name, src, cnpgPolicy(c, ds, ds.Name, consumers(c.P, ds.Name)))
+		b, prefix := backupStorage(c, ds)
+		if ds.Backup == nil || b == nil {
+			continue
+		}
+		bsrc := src + ".backup"
+		add("ObjectStore", ObjectStoreName(ds.Name), bsrc, &ObjectStore{
+			TypeMeta:   typeObjectStore,
+			ObjectMeta: metav1.ObjectMeta{Name: ObjectStoreName(ds.Name), Namespace: c.NS("data"), Labels: c.labels(ds.Name, "backup")},
+			Spec: ObjectStoreSpec{
+				Configuration:                barmanConfiguration(ds, b, prefix),
+				RetentionPolicy:              fmt.Sprintf("%dd", ds.Backup.RetentionDays),
+				InstanceSidecarConfiguration: sidecarConfiguration(b),
+			},
+		})
+		if es := storageCredentials(c, ds, b); es != nil {
+			add("ExternalSecret", es.Name, bsrc, es)
+		}
+		if cnp := storagePolicy(c, b, ds.Name+"-backups", map[string]string{LabelName: ds.Name}); cnp != nil {
+			add("CiliumNetworkPolicy", cnp.Name, bsrc, cnp)
+		}
+		add("ScheduledBackup", ds.Name, bsrc, &ScheduledBackup{
+			TypeMeta:   typeScheduledBackup,
+			ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, "backup")},
+			Spec: ScheduledBackupSpec{
+				// CloudNativePG's schedule has a seconds field first.
+				Schedule: "0 " + ds.Backup.Schedule,
+				Cluster:  corev1.LocalObjectReference{Name: ds.Name},
+				// A base backup right after the cluster is created, so
+				// point-in-time recovery works from the first day.
+				Immediate:            ptr(true),
+				BackupOwnerReference: "self",
+				Method:               "plugin",
+				Target:               "prefer-standby",
+				PluginConfiguration:  &CNPGPluginConfig{Name: BarmanCloudPlugin},
+			},
+		})
+		objs, err := cnpgRestoreTest(c, ds, b)
+		if err != nil {
+			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
+		}
+		for _, o := range objs {
+			add(o.kind, o.name, bsrc, o.obj)
+		}
+	}
+	return out, nil
+}
+
+// sidecarConfiguration gives the plugin's sidecar the bucket's region.
+func sidecarConfiguration(b *spec.BackupStorage) *BarmanSidecarConfiguration {
+	if b.Provider != spec.StorageS3 || b.Region == "" {
+		return nil
+	}
+	return &BarmanSidecarConfiguration{Env: []corev1.EnvVar{{Name: "AWS_DEFAULT_REGION", Value: b.Region}}}
+}
+
+// cnpgCluster is the store's Cluster.
+func cnpgCluster(c *Context, ds *spec.DataStore) (*CNPGCluster, error) {
+	res, err := storeResources(ds, engines[ds.Type])
+	if err != nil {
+		return nil, err
+	}
+	labels := c.labels(ds.Name, string(ds.Type))
+	cl := &CNPGCluster{
+		TypeMeta:   typeCNPGCluster,
+		ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: c.NS("data"), Labels: labels},
+		Spec: CNPGClusterSpec{
+			Instances:       spec.StoreInstances(ds, c.Env),
+			ImageName:       ds.Image,
+			ImagePullPolicy: pullPolicy,
+			// Replicas first, then a switchover to an updated replica,
+			// never a restart of the primary in place.
+			PrimaryUpdateStrategy: "unsupervised",
+			PrimaryUpdateMethod:   "switchover",
+			EnablePDB:             ptr(true),
+			EnableSuperuserAccess: ptr(false),
+			PriorityClassName:     c.PriorityClassName(PriorityPlatform),
+			// The pods carry the store's name label, so its NetworkPolicy
+			// and the consumers' egress select them as they select an
+			// in-cluster store's pod.
+			InheritedMetadata: &CNPGEmbeddedMetadata{Labels: labels},
+			Bootstrap: &CNPGBootstrap{InitDB: &CNPGBootstrapInitDB{
+				Database: dbName(ds), Owner: dbName(ds), Secret: &corev1.LocalObjectReference{Name: CredentialsSecret(ds.Name)},
+			}},
+			Storage:   CNPGStorage{Size: ds.Storage},
+			Resources: res,
+			Affinity:  cnpgAffinity(c),
+			// Databases flush on shutdown; give them the StatefulSet's 120 s.
+			StopDelay: 120,
+		},
+	}
+	if ds.StorageClass != "" {
+		cl.Spec.Storage.StorageClass = ptr(ds.StorageClass)
+	}
+	if ds.Synchronous != "" {
+		cl.Spec.PostgreSQL = &CNPGPostgresConfiguration{Synchronous: &CNPGSynchronousReplicas{
+			Method: "any", Number: 1, DataDurability: string(ds.Synchronous),
+		}}
+	}
+	b, _ := backupStorage(c, ds)
+	if ds.Backup != nil && b != nil {
+		cl.Spec.Plugins = []CNPGPlugin{{Name: BarmanCloudPlugin, IsWALArchiver: ptr(true),
+			Parameters: map[string]string{"barmanObjectName": ObjectStoreName(ds.Name)}}}
+		if b.Identity != nil {
+			sa := &corev1.ServiceAccount{}
+			identityServiceAccount(b.Identity, sa)
+			cl.Spec.ServiceAccountTemplate = &CNPGServiceAccountTemplate{Metadata: CNPGEmbeddedMetadata{Annotations: sa.Annotations}}
+			if b.Identity.Provider == spec.IdentityAzure {
+				l := map[string]string{}
+				for k, v := range labels {
+					l[k] = v
+				}
+				l[LabelAzureWorkloadIdentity] = "true"
+				cl.Spec.InheritedMetadata.Labels = l
+			}
+			if b.Identity.Provider == spec.IdentityGCP {
+				cl.Spec.Affinity.NodeSelector = map[string]string{NodeLabelGKEMetadataServer: "true"}
+			}
+		}
+	}
+	return cl, nil
+}
+
+// cnpgAffinity keeps instances on different nodes, and in production with
+// two or more zones on different zones; an environment's region pins them.
+func cnpgAffinity(c *Context) *CNPGAffinity {
+	a := &CNPGAffinity{EnablePodAntiAffinity: ptr(true), TopologyKey: "kubernetes.io/hostname", PodAntiAffinityType: "preferred"}
+	if c.Env != nil && c.Env.Tier == spec.TierProduction && len(c.Env.Zones) >= 2 {
+		a.TopologyKey, a.PodAntiAffinityType = "topology.kubernetes.io/zone", "required"
+	}
+	if c.Env != nil && c.Env.Region != "" {
+		a.NodeAffinity = regionAffinity(c.Env.Region).NodeAffinity
+	}
+	return a
+}
+
+// cnpgPolicy admits to a cluster's pods (name: the store, or its restore
+// test) its consumers on 5432, the other instances (streaming replication,
+// and the instance manager's status port), the operator (status port) and
+// Prometheus; they reach each other, the API server (the instance manager
+// watches its Cluster) and the backup storage.
+func cnpgPolicy(c *Context, ds *spec.DataStore, name string, users []string) *networkingv1.NetworkPolicy {
+	np := workloadPolicy(c, "data", name)
+	self := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}}}}
+	pg := spec.DataPorts[ds.Type]
+	np.Spec.Ingress = append(np.Spec.Ingress, consumerIngress(c, users, pg)...)
+	np.Spec.Ingress = append(np.Spec.Ingress,
+		networkingv1.NetworkPolicyIngressRule{From: self, Ports: []networkingv1.NetworkPolicyPort{tcpPort(pg), tcpPort(CNPGStatusPort)}},
+		networkingv1.NetworkPolicyIngressRule{
+			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(CNPGOperatorNS)}},
+			Ports: []networkingv1.NetworkPolicyPort{tcpPort(CNPGStatusPort)},
+		})
+	if c.metricsOn() {
+		np.Spec.Ingress = append(np.Spec.Ingress, scrapeIngress(c, CNPGMetricsPort))
+	}
+	np.Spec.Egress = append(np.Spec.Egress,
+		networkingv1.NetworkPolicyEgressRule{To: self, Ports: []networkingv1.NetworkPolicyPort{tcpPort(pg), tcpPort(CNPGStatusPort)}},
+		apiServerEgress())
+	if b, _ := backupStorage(c, ds); b != nil && ds.Backup != nil {
+		np.Spec.Egress = append(np.Spec.Egress, storageEgress(b)...)
+	}
+	return np
+}
+
+// cnpgRestoreTest renders the restore test of an operator-managed store: a
+// CronJob whose kubectl creates a one-instance cluster recovered from the
+// backup storage to a point 15 minutes ago (the newest base backup, then
+// WAL replayed up to that time), waits until it is Ready — CloudNativePG
+// reports Ready only once recovery reached the target and the instance
+// accepts connections; a target the archive cannot reach fails the
+// recovery — and deletes it. Any failure fails the Job, which the store's
+// alerts report. No exec into the instance: the Role stays on the one
+// cluster.
+func cnpgRestoreTest(c *Context, ds *spec.DataStore, b *spec.BackupStorage) ([]named, error) {
+	ns := c.NS("data")
+	name := RestoreTestJob(ds.Name)
+	recovery, err := recoveryManifest(c, ds, RestoreTestCluster(ds.Name), "@TARGET_TIME@")
+	if err != nil {
+		return nil, err
+	}
+	sa := &corev1.ServiceAccount{
+		TypeMeta:                     typeServiceAccount,
+		ObjectMeta:                   metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(name, "backup")},
+		AutomountServiceAccountToken: ptr(false),
+	}
+	role := &rbacv1.Role{
+		TypeMeta:   typeRole,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(name, "backup")},
+		Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters"}, ResourceNames: []string{RestoreTestCluster(ds.Name)},
+				Verbs: []string{"get", "delete", "patch"}},
+			// create cannot be limited by name: the name is in the body.
+			{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters"}, Verbs: []string{"create"}},
+		},
+	}
+	rb := &rbacv1.RoleBinding{
+		TypeMeta:   typeRoleBinding,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(name, "backup")},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: ns}},
+	}
+	// The CronJob's pod talks to the API server only.
+	jobPolicy := workloadPolicy(c, "data", name)
+	jobPolicy.Spec.Egress = append(jobPolicy.Spec.Egress, apiServerEgress())
+	script := `set -eu
+fail() { echo "RESTORE TEST FAILED for ` + ds.Name + `: $*" >&2; kubectl delete cluster ` + RestoreTestCluster(ds.Name) + ` --ignore-not-found --wait=false; exit 1; }
+target="$(date -u -d '15 minutes ago' +%Y-%m-%dT%H:%M:%SZ)"
+kubectl delete cluster ` + RestoreTestCluster(ds.Name) + ` --ignore-not-found --wait=true
+sed "s/@TARGET_TIME@/$target/" <<'EOF' | kubectl create -f - || fail "could not create the throwaway cluster"
+` + recovery + `EOF
+kubectl wait cluster/` + RestoreTestCluster(ds.Name) + ` --for=condition=Ready --timeout=5h || fail "no instance recovered from the backups to $target within 5 hours"
+kubectl delete cluster ` + RestoreTestCluster(ds.Name) + ` --wait=false
+echo "restore test passed: recovered to $target"
+`
+	res, err := resources("100m", "128Mi")
+	if err != nil {
+		return nil, err
+	}
+	pod := corev1.PodSpec{
+		PriorityClassName:            c.PriorityClassName(PriorityBatch),
+		ServiceAccountName:           name,
+		AutomountServiceAccountToken: ptr(true),
+		EnableServiceLinks:           ptr(false),
+		RestartPolicy:                corev1.RestartPolicyNever,
+		SecurityContext:              engines[ds.Type].podSecurity(),
+		Containers: []corev1.Container{{
+			Name: "restore-test", Image: b.Kubectl(), ImagePullPolicy: pullPolicy,
+			Command:   []string{"bash", "-c", script},
+			Env:       []corev1.EnvVar{{Name: "HOME", Value: "/tmp"}},
+			Resources: res, SecurityContext: restrictedContainer(),
+			VolumeMounts:             []corev1.VolumeMount{{Name: "tmp", MountPath: "/tmp"}},
+			TerminationMessagePolicy: corev1.TerminationMessageFallbackToLogsOnError,
+		}},
+		Volumes: []corev1.Volume{{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{SizeLimit: ptr(resource.MustParse("64Mi"))}}}},
+	}
+	labels := c.labels(name, "backup")
+	meta := metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels}
+	ignoreRule(&meta, "automount-service-account-token", "the restore test creates and deletes its throwaway CloudNativePG cluster through the API server, with a Role limited to that cluster")
+	cj := cronJob(meta, cronRun{schedule: ds.Backup.RestoreTestSchedule, timeZone: spec.DefaultTimeZone, concurrency: batchv1.ForbidConcurrent,
+		jobRun: jobRun{backoffLimit: 0, activeDeadline: 6 * 3600}},
+		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod})
+	out := []named{
+		{"ServiceAccount", sa.Name, sa},
+		{"Role", role.Name, role},
+		{"RoleBinding", rb.Name, rb},
+		{"NetworkPolicy", name, jobPolicy},
+		{"NetworkPolicy", RestoreTestCluster(ds.Name) + "-instances", recoveryPolicy(c, ds, RestoreTestCluster(ds.Name))},
+		{"CronJob", cj.Name, cj},
+	}
+	if cnp := storagePolicy(c, b, RestoreTestCluster(ds.Name)+"-backups", map[string]string{LabelName: RestoreTestCluster(ds.Name)}); cnp != nil {
+		out = append(out, named{"CiliumNetworkPolicy", cnp.Name, cnp})
+	}
+	return out, nil
+}
+
+// recoveryPolicy is cnpgPolicy for a recovered cluster named name: no
+// consumers; it reads the backups and needs nothing else.
+func recoveryPolicy(c *Context, ds *spec.DataStore, name string) *networkingv1.NetworkPolicy {
+	np := cnpgPolicy(c, ds, name, nil)
+	np.Name = name + "-instances"
+	np.Labels = c.labels(np.Name, "network-policy")
+	// Its pods exist only while a restore test runs, so lint sees none.
+	ignoreRule(&np.ObjectMeta, "networkpolicy-no-pods", "selects the instance of the throwaway cluster the restore test creates while it runs")
+	if b, _ := backupStorage(c, ds); b != nil && b.Identity != nil && b.Identity.Provider == spec.IdentityGCP {
+		ignoreRule(&np.ObjectMeta, "metadata-endpoint-reachable", "the throwaway cluster's instance runs on GKE metadata server nodes (its Cluster's nodeSelector), where 169.254.169.254 serves only its own Workload Identity")
+	}
+	return np
+}
+
+// recoveryManifest is recoveryCluster as YAML.
+func recoveryManifest(c *Context, ds *spec.DataStore, name, target string) (string, error) {
+	cl, err := recoveryCluster(c, ds, name, target)
+	if err != nil {
+		return "", err
+	}
+	m, err := manifest.ToMap(cl)
+	if err != nil {
+		return "", fmt.Errorf("recovery cluster: %w", err)
+	}
+	y, err := yaml.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("recovery cluster: %w", err)
+	}
+	return string(y), nil
+}
+
+// recoveryCluster is the cluster a restore test (or a restore drill)
+// creates: one instance named name, bootstrapped by recovery from the
+// store's backups up to target, archiving nothing.
+func recoveryCluster(c *Context, ds *spec.DataStore, name, target string) (*CNPGCluster, error) {
+	live, err := cnpgCluster(c, ds)
+	if err != nil {
+		return nil, err
+	}
+	labels := c.labels(name, "backup")
+	cl := &CNPGCluster{
+		TypeMeta:   typeCNPGCluster,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
+		Spec: CNPGClusterSpec{
+			Instances: 1, ImageName: ds.Image, ImagePullPolicy: pullPolicy,
+			EnableSuperuserAccess:  ptr(false),
+			PriorityClassName:      c.PriorityClassName(PriorityBatch),
+			InheritedMetadata:      &CNPGEmbeddedMetadata{Labels: labels},
+			ServiceAccountTemplate: live.Spec.ServiceAccountTemplate,
+			Bootstrap: &CNPGBootstrap{Recovery: &CNPGBootstrapRecovery{
+				Source: "origin", RecoveryTarget: &CNPGRecoveryTarget{TargetTime: target},
+			}},
+			Storage:   CNPGStorage{Size: ds.Backup.Storage},
+			Resources: live.Spec.Resources,
+			Affinity:  live.Spec.Affinity,
+			ExternalClusters: []CNPGExternalCluster{{Name: "origin", Plugin: &CNPGPluginConfig{
+				Name: BarmanCloudPlugin, Parameters: map[string]string{"barmanObjectName": ObjectStoreName(ds.Name), "serverName": ds.Name},
+			}}},
+		},
+	}
+	if ds.Backup.StorageClass != "" {
+		cl.Spec.Storage.StorageClass = ptr(ds.Backup.StorageClass)
+	}
+	if l := live.Spec.InheritedMetadata.Labels; l[LabelAzureWorkloadIdentity] != "" {
+		cl.Spec.InheritedMetadata.Labels[LabelAzureWorkloadIdentity] = "true"
+	}
+	return cl, nil
+}
+
+// Recovery is what a restore drill of ds in env creates: a one-instance
+// Cluster named name recovered from the store's backups to target (RFC
+// 3339), and the NetworkPolicy its instance needs. The store must run
+// under the operator there, with backups.
+func Recovery(p *spec.Platform, env *spec.Environment, ds *spec.DataStore, name, target string) (cluster, policy any, err error) {
+	c := &Context{P: p, Env: env}
+	if ds.Type != spec.DataPostgres || c.storeMode(ds) != spec.ModeOperator {
+		return nil, nil, fmt.Errorf("data store %s does not run under CloudNativePG in environment %s", ds.Name, c.EnvName())
+	}
+	if b, _ := backupStorage(c, ds); ds.Backup == nil || b == nil {
+		return nil, nil, fmt.Errorf("data store %s has no backups to recover from", ds.Name)
+	}
+	cl, err := recoveryCluster(c, ds, name, target)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cl, recoveryPolicy(c, ds, name), nil
+}

@@ -1,0 +1,142 @@
+package monitoring
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+)
+
+// The data stores' own signals: CloudNativePG's instance metrics (scraped
+// by the store's PodMonitor; the pods are named <store>-<n>) for
+// replication, WAL archiving, base backups and failovers, and
+// kube-state-metrics' Job and CronJob series for the backup and restore-test
+// CronJobs. Like the services' rules, nothing here names an environment or a
+// namespace: the pod, Job and CronJob names are the same in every one.
+
+// Store alert names; each is also the runbook's anchor.
+const (
+	AlertPostgresReplicationLag  = "PostgresReplicationLagHigh"
+	AlertPostgresWALArchiving    = "PostgresWALArchivingFailing"
+	AlertPostgresBackupTooOld    = "PostgresBackupTooOld"
+	AlertPostgresFailover        = "PostgresFailover"
+	AlertStoreBackupFailed       = "StoreBackupFailed"
+	AlertStoreBackupTooOld       = "StoreBackupTooOld"
+	AlertStoreRestoreTestFailed  = "StoreRestoreTestFailed"
+	AlertStoreRestoreTestMissing = "StoreRestoreTestNotSucceeding"
+)
+
+// ReplicationLagSeconds is the standby lag above which
+// PostgresReplicationLagHigh warns: a failover would lose, or with
+// synchronous replication wait for, that much.
+const ReplicationLagSeconds = 300
+
+// StoreTarget describes a data store to its rules.
+type StoreTarget struct {
+	Platform, Store string
+	// Operator is true when CloudNativePG runs the store.
+	Operator bool
+	// Backup and RestoreTest are the cron schedules of its backups and
+	// restore tests; empty without backups.
+	Backup, RestoreTest string
+	// BackupJob and RestoreTestJob name its CronJobs.
+	BackupJob, RestoreTestJob string
+}
+
+// StoreRules returns the store's rule group, empty when it has nothing to
+// alert on.
+func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
+	tt := Target{Platform: t.Platform, Service: t.Store}
+	pods := fmt.Sprintf(`pod=~"%s-[0-9]+"`, t.Store)
+	var rules []monitoringv1.Rule
+	if t.Operator {
+		rules = append(rules,
+			tt.alert(AlertPostgresReplicationLag,
+				fmt.Sprintf("max by (namespace) (cnpg_pg_replication_lag{%s}) > %d", pods, ReplicationLagSeconds), false, "5m",
+				fmt.Sprintf("A standby of %s lags the primary by more than %d seconds", t.Store, ReplicationLagSeconds),
+				fmt.Sprintf("The furthest standby of %s is {{ $value }} seconds behind its primary: a failover now would lose that much (asynchronous replication), or writes wait for it (synchronous).", t.Store)),
+			tt.alert(AlertPostgresFailover,
+				fmt.Sprintf("max by (namespace) (changes(cnpg_pg_replication_in_recovery{%s}[15m])) > 0", pods), false, "",
+				fmt.Sprintf("%s changed its primary", t.Store),
+				fmt.Sprintf("An instance of %s was promoted or demoted in the last 15 minutes: a failover (the primary failed) or a switchover (an update, a drain). Confirm which, and that the old primary rejoined as a standby.", t.Store)),
+		)
+		if t.Backup != "" {
+			rules = append(rules,
+				tt.alert(AlertPostgresWALArchiving,
+					fmt.Sprintf("max by (namespace) (cnpg_pg_stat_archiver_last_failed_time{%s} - cnpg_pg_stat_archiver_last_archived_time{%s}) > 0\nand on (namespace)\nmin by (namespace) (cnpg_pg_replication_in_recovery{%s}) == 0", pods, pods, pods), true, "5m",
+					fmt.Sprintf("%s cannot archive its WAL", t.Store),
+					fmt.Sprintf("The primary of %s failed to archive WAL to the backup storage after its last success: point-in-time recovery stops at that point, and WAL piles up on its volume until archiving works again.", t.Store)),
+				tt.alert(AlertPostgresBackupTooOld,
+					fmt.Sprintf("time() - max by (namespace) (cnpg_collector_last_available_backup_timestamp{%s}) > %d", pods, tooOld(t.Backup)), true, "15m",
+					fmt.Sprintf("The newest base backup of %s is older than two backup periods", t.Store),
+					fmt.Sprintf("The newest base backup of %s in the backup storage is {{ $value | humanizeDuration }} old (schedule %q): recovery must replay all WAL since, and the retention window no longer holds what it should.", t.Store, t.Backup)),
+			)
+		}
+	} else if t.Backup != "" {
+		rules = append(rules,
+			tt.alert(AlertStoreBackupFailed, jobFailed(t.BackupJob), true, "",
+				fmt.Sprintf("A backup of %s failed", t.Store),
+				fmt.Sprintf("The Job of CronJob %s failed: the dump of %s, or its upload to the backup storage, did not complete.", t.BackupJob, t.Store)),
+			tt.alert(AlertStoreBackupTooOld, notSucceeded(t.BackupJob, t.Backup), true, "15m",
+				fmt.Sprintf("No backup of %s succeeded for two backup periods", t.Store),
+				fmt.Sprintf("CronJob %s last succeeded {{ $value | humanizeDuration }} ago (schedule %q).", t.BackupJob, t.Backup)),
+		)
+	}
+	if t.RestoreTest != "" {
+		rules = append(rules,
+			tt.alert(AlertStoreRestoreTestFailed, jobFailed(t.RestoreTestJob), true, "",
+				fmt.Sprintf("The restore test of %s failed", t.Store),
+				fmt.Sprintf("The Job of CronJob %s failed: %s could not be restored from the backup storage (its log says why: no backup, a backup older than 48 hours, or a restore that did not complete). Until one passes, assume the backups cannot be restored.", t.RestoreTestJob, t.Store)),
+			tt.alert(AlertStoreRestoreTestMissing, notSucceeded(t.RestoreTestJob, t.RestoreTest), false, "15m",
+				fmt.Sprintf("No restore test of %s passed for two periods", t.Store),
+				fmt.Sprintf("CronJob %s last succeeded {{ $value | humanizeDuration }} ago (schedule %q): it does not run, or never passes.", t.RestoreTestJob, t.RestoreTest)),
+		)
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	return []monitoringv1.RuleGroup{{Name: t.Store + ".store", Rules: rules}}
+}
+
+// jobFailed fires while a failed Job of the CronJob is kept (its history
+// limit keeps the last failures), so it clears when a newer run succeeded
+// and the failed one aged out, or is deleted once looked at.
+func jobFailed(cronJob string) string {
+	return fmt.Sprintf(`max by (namespace) (kube_job_status_failed{job_name=~"%s-[0-9]+"}) > 0`, cronJob)
+}
+
+// notSucceeded fires when a CronJob's last success is older than two of
+// its periods (kube-state-metrics).
+func notSucceeded(cronJob, schedule string) string {
+	return fmt.Sprintf(`time() - max by (namespace) (kube_cronjob_status_last_successful_time{cronjob="%s"}) > %d`, cronJob, tooOld(schedule))
+}
+
+// tooOld is two periods of a cron schedule, in seconds: the longest gap
+// between runs the schedule's fields allow, estimated from the finest field
+// that repeats (a day-of-month or day-of-week list: a month or a week; a
+// step or star in the hours: that many hours; otherwise a day divided by
+// the hours listed).
+func tooOld(schedule string) int64 {
+	f := strings.Fields(schedule)
+	period := 24 * time.Hour
+	if len(f) == 5 {
+		hour, dom, dow := f[1], f[2], f[4]
+		switch {
+		case dom != "*":
+			period = 31 * 24 * time.Hour
+		case dow != "*":
+			period = 7 * 24 * time.Hour
+		case hour == "*":
+			period = time.Hour
+		case strings.HasPrefix(hour, "*/"):
+			if n, err := strconv.Atoi(hour[2:]); err == nil && n > 0 {
+				period = time.Duration(n) * time.Hour
+			}
+		case strings.Contains(hour, ","):
+			period = 24 * time.Hour / time.Duration(strings.Count(hour, ",")+1)
+		}
+	}
+	return int64(2 * period / time.Second)
+}
