@@ -9,6 +9,7 @@ import (
 	"github.com/platformctl/platformctl/pkg/cmd/build"
 	"github.com/platformctl/platformctl/pkg/cmd/cicmd"
 	diffcmd "github.com/platformctl/platformctl/pkg/cmd/diff"
+	drillcmd "github.com/platformctl/platformctl/pkg/cmd/drill"
 	graphcmd "github.com/platformctl/platformctl/pkg/cmd/graph"
 	"github.com/platformctl/platformctl/pkg/cmd/initcmd"
 	lintcmd "github.com/platformctl/platformctl/pkg/cmd/lint"
@@ -63,6 +64,7 @@ on bad input or usage (docs/exit-codes.md).`,
 		build.NewCmd(f, nil),
 		diffcmd.NewCmd(f, nil),
 		graphcmd.NewCmd(f, nil),
+		drillcmd.NewCmd(f, nil),
 		lintcmd.NewCmd(f, nil),
 		rulescmd.NewCmd(f, nil),
 		policiescmd.NewCmd(f, nil),
