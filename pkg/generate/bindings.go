@@ -99,6 +99,12 @@ func bindingEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 		if ds.Type == spec.DataPostgres || ds.Type == spec.DataMySQL {
 			env = append(env, corev1.EnvVar{Name: p + "_DATABASE", Value: dbName(ds)})
 		}
+		if ds.Mode == spec.ModeManaged {
+			env = append(env, corev1.EnvVar{Name: p + "_TLS_MODE", Value: string(spec.StoreTLSMode(ds))})
+			if ds.CA != "" {
+				env = append(env, corev1.EnvVar{Name: p + "_CA_FILE", Value: dir + "/ca.crt"})
+			}
+		}
 	}
 	if q := svc.Consumes; q != nil {
 		env = append(env, corev1.EnvVar{Name: "QUEUE_NAME", Value: q.Queue})
@@ -131,6 +137,30 @@ func bindingVolumes(c *Context, svc *spec.Service) ([]corev1.Volume, []corev1.Vo
 		mounts = append(mounts, corev1.VolumeMount{Name: name, MountPath: BindingsRoot + "/" + ds.Name, ReadOnly: true})
 	}
 	return vols, mounts
+}
+
+// managedTLS are a managed store's TLS entries of its binding: the mode
+// as the engine's clients spell it (libpq's sslmode, MySQL's ssl-mode,
+// tls for the others) and, with a CA, the certificate and its path.
+func managedTLS(ds *spec.DataStore) map[string]string {
+	mode := spec.StoreTLSMode(ds)
+	out := map[string]string{}
+	switch ds.Type {
+	case spec.DataPostgres:
+		out["sslmode"] = string(mode)
+	case spec.DataMySQL:
+		out["ssl-mode"] = map[spec.StoreTLS]string{spec.TLSVerifyFull: "VERIFY_IDENTITY", spec.TLSVerifyCA: "VERIFY_CA",
+			spec.TLSRequire: "REQUIRED", spec.TLSDisable: "DISABLED"}[mode]
+	default:
+		out["tls"] = fmt.Sprint(mode != spec.TLSDisable)
+	}
+	if ds.CA != "" {
+		out["ca.crt"] = `{{ index . "ca.crt" }}`
+		if ds.Type == spec.DataPostgres {
+			out["sslrootcert"] = BindingsRoot + "/" + ds.Name + "/ca.crt"
+		}
+	}
+	return out
 }
 
 // hasUsername is false for the in-cluster Redis, which authenticates its
@@ -166,14 +196,30 @@ func bindings(c *Context) ([]Object, error) {
 			// the database (cnpgObjects); its replicas serve reads.
 			tmpl["username"] = dbName(ds)
 			tmpl["read-only-host"] = ROService(ds.Name) + "." + c.NS("data") + ".svc"
+			// CloudNativePG serves TLS with a CA of its own, in the data
+			// namespace, which the apps namespace cannot mount: encrypted,
+			// not verified.
+			tmpl["sslmode"] = string(spec.TLSRequire)
 		}
 		if ds.Type == spec.DataPostgres || ds.Type == spec.DataMySQL {
 			tmpl["database"] = dbName(ds)
+		}
+		if ds.Mode == spec.ModeManaged {
+			for k, v := range managedTLS(ds) {
+				tmpl[k] = v
+			}
 		}
 		name := BindingSecret(ds.Name)
 		// The same remote credentials the store itself reads, rendered
 		// next to the connection details.
 		es := credentialsSecret(c, ds, c.NS("apps"), name, tmpl)
+		if ds.Mode == spec.ModeManaged && ds.CA != "" {
+			key, prop, _ := strings.Cut(ds.CA, "#")
+			if prop == "" {
+				prop = "ca.crt"
+			}
+			es.Spec.Data = append(es.Spec.Data, ExternalSecretData{SecretKey: "ca.crt", RemoteRef: RemoteReference{Key: key, Property: prop}})
+		}
 		es.Labels = c.labels(ds.Name, "binding")
 		out = append(out, Object{ID: id("apps", "ExternalSecret", name), Area: "apps",
 			Source: fmt.Sprintf("spec.data[%d]", i), Obj: es})

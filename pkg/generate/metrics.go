@@ -426,14 +426,24 @@ func metricsPath(t spec.DataStoreType) string {
 	return "/metrics"
 }
 
-// storeTarget describes a store in this environment to its alerts: its
-// mode decides which signals there are (CloudNativePG's, or its
-// CronJobs'), and backups need a backup storage to run at all.
+// storeTarget describes a store to its alerts, the same in every
+// environment like the services' (the overlays only move the rules): the
+// modes it runs in somewhere decide which signals there can be
+// (CloudNativePG's, or its CronJobs'), and backups need a backup storage.
 func storeTarget(c *Context, ds *spec.DataStore) monitoring.StoreTarget {
-	mode := c.storeMode(ds)
-	t := monitoring.StoreTarget{Platform: c.P.Metadata.Name, Store: ds.Name, Operator: mode == spec.ModeOperator && ds.Type == spec.DataPostgres,
-		BackupJob: BackupJob(ds.Name), RestoreTestJob: RestoreTestJob(ds.Name)}
-	if b, _ := backupStorage(c, ds); b != nil && ds.Backup != nil && mode != spec.ModeManaged && spec.BackupSupported(ds.Type) {
+	t := monitoring.StoreTarget{Platform: c.P.Metadata.Name, Store: ds.Name, BackupJob: BackupJob(ds.Name), RestoreTestJob: RestoreTestJob(ds.Name)}
+	backed := false
+	for i := range c.P.Spec.Environments {
+		env := &c.P.Spec.Environments[i]
+		switch spec.StoreMode(ds, env) {
+		case spec.ModeOperator:
+			t.Operator = ds.Type == spec.DataPostgres
+		case spec.ModeInCluster:
+			t.InCluster = true
+		}
+		backed = backed || c.P.BackupStorageIn(env) != nil
+	}
+	if backed && ds.Backup != nil && ds.Mode != spec.ModeManaged && spec.BackupSupported(ds.Type) {
 		t.Backup, t.RestoreTest = ds.Backup.Schedule, ds.Backup.RestoreTestSchedule
 	}
 	return t

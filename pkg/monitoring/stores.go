@@ -36,8 +36,11 @@ const ReplicationLagSeconds = 300
 // StoreTarget describes a data store to its rules.
 type StoreTarget struct {
 	Platform, Store string
-	// Operator is true when CloudNativePG runs the store.
-	Operator bool
+	// Operator is true when CloudNativePG runs the store in some
+	// environment, InCluster when a StatefulSet does: the rules are the
+	// same in every environment, and an alert on series a mode does not
+	// produce never fires there.
+	Operator, InCluster bool
 	// Backup and RestoreTest are the cron schedules of its backups and
 	// restore tests; empty without backups.
 	Backup, RestoreTest string
@@ -74,7 +77,8 @@ func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
 					fmt.Sprintf("The newest base backup of %s in the backup storage is {{ $value | humanizeDuration }} old (schedule %q): recovery must replay all WAL since, and the retention window no longer holds what it should.", t.Store, t.Backup)),
 			)
 		}
-	} else if t.Backup != "" {
+	}
+	if t.InCluster && t.Backup != "" {
 		rules = append(rules,
 			tt.alert(AlertStoreBackupFailed, jobFailed(t.BackupJob), true, "",
 				fmt.Sprintf("A backup of %s failed", t.Store),

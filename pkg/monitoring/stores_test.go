@@ -18,7 +18,7 @@ import (
 var (
 	operatorStore = StoreTarget{Platform: "shop", Store: "orders-db", Operator: true, Backup: "0 3 * * *", RestoreTest: "0 5 * * *",
 		BackupJob: "orders-db-backup", RestoreTestJob: "orders-db-restore-test"}
-	inClusterStore = StoreTarget{Platform: "shop", Store: "cache", Backup: "0 */6 * * *", RestoreTest: "0 6 * * *",
+	inClusterStore = StoreTarget{Platform: "shop", Store: "cache", InCluster: true, Backup: "0 */6 * * *", RestoreTest: "0 6 * * *",
 		BackupJob: "cache-backup", RestoreTestJob: "cache-restore-test"}
 )
 

@@ -55,7 +55,7 @@ spec:
   data:
     - {name: db, type: postgres, storageClass: encrypted, image: "docker.io/library/postgres:16.4@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
     - {name: cache, type: redis, storageClass: encrypted, image: "docker.io/library/redis:7.4.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
-    - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24]}
+    - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24], encryptedAtRest: true}
   services:
 `)
 	for i := 0; i < n; i++ {

@@ -170,8 +170,8 @@ spec:
         - {host: "*.s3.eu-west-1.amazonaws.com", ports: [443]}
         - {cidr: 203.0.113.0/24, ports: [8443]}
   data:
-    - {name: ledger, type: postgres, mode: managed, endpoint: "ledger.db.example.internal:6432"}
-    - {name: queue, type: rabbitmq, mode: managed, endpoint: "queue.mq.example.internal:5671", cidrs: [10.8.0.0/24, 10.9.0.0/24]}
+    - {name: ledger, type: postgres, mode: managed, endpoint: "ledger.db.example.internal:6432", encryptedAtRest: true}
+    - {name: queue, type: rabbitmq, mode: managed, endpoint: "queue.mq.example.internal:5671", cidrs: [10.8.0.0/24, 10.9.0.0/24], encryptedAtRest: true}
 `
 
 func TestExternalIsWhatTheSpecImplies(t *testing.T) {

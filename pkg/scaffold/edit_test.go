@@ -345,7 +345,7 @@ func TestExamplesTakeNewEntries(t *testing.T) {
 				ExporterImage: "quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:7495d2c0de07efbc4126e8eaae99c01814464752885384fec389eef2ca7c8c54", Storage: "50Gi", BackupSchedule: backupSchedule}),
 			"broker": addData(DataStore{Name: "scaffolded", Type: "kafka", Mode: "in-cluster", Image: "docker.io/apache/kafka:3.8.0@sha256:1dde263c93660199cfc7d531aaf7566666ea9cf08c79e44dbdcc0e5cc623a06e",
 				ExporterImage: "docker.io/danielqsj/kafka-exporter:v1.9.0@sha256:97a94d4bd6576cece3862431a1521e8235ce9ef97d29b91a7e79eae2e7507149"}),
-			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}}),
+			"managed": addData(DataStore{Name: "scaffolded", Type: "postgres", Endpoint: "pg.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}, EncryptedAtRest: true}),
 		}
 		for name, op := range ops {
 			t.Run(filepath.Base(filepath.Dir(f))+"/"+name, func(t *testing.T) {

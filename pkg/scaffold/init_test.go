@@ -59,7 +59,7 @@ func TestInitScaffoldsValidate(t *testing.T) {
 			_, err = render.Render(d.Platform)
 			require.NoError(t, err)
 
-			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", Endpoint: "db.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}})
+			res, err := AddDataStore(SpecFile, files[SpecFile], DataStore{Name: "db", Type: "postgres", Endpoint: "db.example.internal:5432", CIDRs: []string{"10.30.0.0/24"}, EncryptedAtRest: true})
 			require.NoError(t, err)
 			res, err = AddService(SpecFile, res.Data, Service{Name: "web", Image: "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27429bd1dc640686f3c9514d487746b", Expose: "www", Uses: []string{"db"},
 				Overrides: []EnvOverride{{Env: "production", MinReplicas: 3, MaxReplicas: 9}}})

@@ -321,6 +321,11 @@ type DataStore struct {
 	Endpoint string
 	// CIDRs are a managed store's networks.
 	CIDRs []string
+	// TLS, CA and EncryptedAtRest are a managed store's transport and
+	// storage security (production needs encryptedAtRest).
+	TLS             string
+	CA              string
+	EncryptedAtRest bool
 	// Image and ExporterImage override the engine's and its metrics
 	// exporter's default images; production needs them pinned by digest.
 	Image         string
@@ -346,6 +351,15 @@ func (ds DataStore) entry(s *spec.PlatformSpec) object {
 	}
 	if len(ds.CIDRs) > 0 {
 		o = append(o, field{"cidrs", strs(ds.CIDRs)})
+	}
+	if ds.TLS != "" {
+		o = append(o, field{"tls", str(ds.TLS)})
+	}
+	if ds.CA != "" {
+		o = append(o, field{"ca", str(ds.CA)})
+	}
+	if ds.EncryptedAtRest {
+		o = append(o, field{"encryptedAtRest", scalar("true")})
 	}
 	if ds.Image != "" {
 		o = append(o, field{"image", str(ds.Image)})

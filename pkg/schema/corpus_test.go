@@ -202,6 +202,7 @@ var badCases = map[string]class{
 	"previews-02-from-gitlab.yaml":               mixed,
 	"data-01-backup-storage.yaml":                crossField,
 	"data-02-operator.yaml":                      crossField,
+	"data-03-managed-security.yaml":              crossField,
 }
 
 // ruleMessages are the messages of the cross-field rules as patterns, each

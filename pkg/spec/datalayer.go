@@ -239,6 +239,51 @@ func encryptedAtRest(c *checkContext, report reportFunc) {
 	}
 }
 
+// StoreTLSMode is a managed store's TLS mode, verify-full unless set.
+func StoreTLSMode(ds *DataStore) StoreTLS {
+	if ds.TLS != "" {
+		return ds.TLS
+	}
+	return TLSVerifyFull
+}
+
+// managedSecurity reports the managed-only fields on other stores, and a
+// managed store in production that is not declared encrypted at rest or is
+// reached without verifying its certificate.
+func managedSecurity(c *checkContext, report reportFunc) {
+	prod := false
+	for _, e := range c.s.Environments {
+		prod = prod || e.Tier == TierProduction
+	}
+	for i := range c.s.Data {
+		ds := &c.s.Data[i]
+		path := fmt.Sprintf("spec.data[%d]", i)
+		if ds.Mode != ModeManaged {
+			for _, f := range []struct {
+				key string
+				set bool
+			}{{"tls", ds.TLS != ""}, {"ca", ds.CA != ""}, {"encryptedAtRest", ds.EncryptedAtRest}} {
+				if f.set {
+					report(path+"."+f.key, 0, f.key)
+				}
+			}
+			continue
+		}
+		if ds.CA != "" && (ds.TLS == TLSRequire || ds.TLS == TLSDisable) {
+			report(path+".ca", 1, ds.TLS)
+		}
+		if !prod {
+			continue
+		}
+		if !ds.EncryptedAtRest {
+			report(path+".encryptedAtRest", 2)
+		}
+		if mode := StoreTLSMode(ds); mode != TLSVerifyFull {
+			report(path+".tls", 3, mode)
+		}
+	}
+}
+
 // dataLayerRules are the cross-field rules of operator-managed stores,
 // backups and encryption (rules.go lists them with the others).
 func dataLayerRules() []Rule {
@@ -286,6 +331,18 @@ func dataLayerRules() []Rule {
 			},
 			check:  operatorFields,
 			Schema: whySibling,
+		},
+		{
+			At:  []string{data + ".tls", data + ".ca", data + ".encryptedAtRest"},
+			Doc: "`tls`, `ca` and `encryptedAtRest` are for managed stores; `ca` verifies a certificate, so not with `tls: require` or `disable`. With a production environment a managed store declares `encryptedAtRest: true` and is reached with `tls: verify-full` (the default).",
+			Msgs: []string{
+				"%s is only read for a managed store: an in-cluster or operator store's volumes are checked against encryptedStorageClasses, and its connections stay inside the cluster",
+				"a CA only verifies certificates; tls: %s checks none: use verify-full (or verify-ca), or remove ca",
+				"a production managed store must be encrypted at rest: check that the provider encrypts its storage and backups (RDS storage encryption with a KMS key, Cloud SQL, Azure Database) and declare it with encryptedAtRest: true",
+				"tls %s does not check the endpoint's host name against its certificate; production connects with verify-full (give ca when the system's roots do not sign it)",
+			},
+			check:  managedSecurity,
+			Schema: "depends on a sibling's value (mode: managed) and on the environments' tiers",
 		},
 		{
 			At:  []string{data + ".storageClass", data + ".backup.storageClass"},

@@ -973,6 +973,21 @@ type DataStore struct {
 	StorageClass string `json:"storageClass,omitempty" validate:"omitempty,dnssubdomain"`
 	// Endpoint is host:port of a managed store.
 	Endpoint string `json:"endpoint,omitempty" validate:"omitempty,hostport"`
+	// TLS is how a managed store's consumers connect: verify-full (default:
+	// encrypted, the certificate chain and the endpoint's host name
+	// checked), verify-ca (the chain only), require (encrypted, unchecked)
+	// or disable; production allows verify-full only. It becomes the
+	// binding's sslmode (postgres), ssl-mode (mysql) or tls entry.
+	TLS StoreTLS `json:"tls,omitempty" validate:"omitempty,oneof=verify-full verify-ca require disable"`
+	// CA is the secret-store key (key#property, default property ca.crt)
+	// of the certificate authority that signed a managed store's
+	// certificate, when the system's roots do not (an RDS or Cloud SQL CA
+	// bundle): written into the binding as ca.crt.
+	CA string `json:"ca,omitempty" validate:"omitempty,secretref"`
+	// EncryptedAtRest declares that the provider encrypts a managed store's
+	// storage and backups (RDS storage encryption, Cloud SQL, Azure
+	// Database): required for a managed store in production.
+	EncryptedAtRest bool `json:"encryptedAtRest,omitempty"`
 	// CIDRs are the networks a managed store's addresses lie in (its
 	// provider's subnets, e.g. the VPC's database subnets): its consumers'
 	// egress to the store's port opens to these ipBlocks only. Required for
@@ -1079,6 +1094,17 @@ type S3Encryption string
 const (
 	S3EncryptionKMS    S3Encryption = "aws:kms"
 	S3EncryptionAES256 S3Encryption = "AES256"
+)
+
+// StoreTLS is how consumers connect to a managed store.
+type StoreTLS string
+
+// Managed store TLS modes, strictest first.
+const (
+	TLSVerifyFull StoreTLS = "verify-full"
+	TLSVerifyCA   StoreTLS = "verify-ca"
+	TLSRequire    StoreTLS = "require"
+	TLSDisable    StoreTLS = "disable"
 )
 
 // SyncMode is an operator-managed postgres's synchronous replication.

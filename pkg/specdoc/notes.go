@@ -168,6 +168,7 @@ func fieldNotes() map[string]note {
 		"Environment.Region":                   {Text: "Adds a required node affinity `topology.kubernetes.io/region In [<region>]` to every service's pods, in any tier."},
 		"Environment.Zones":                    {Text: "Only the number of zones is used (see [Tier defaults](#tier-defaults)); the names are not written into any object."},
 		"Environment.SingleZoneReason":         {Effect: checkedOnly},
+		"DataStore.EncryptedAtRest":            {Effect: checkedOnly, Text: "A declaration, read by validation: a managed store in production must declare that its provider encrypts its storage and backups; platformctl cannot see the provider's settings."},
 		"PlatformSpec.EncryptedStorageClasses": {Effect: checkedOnly, Text: "A declaration, read by validation: with a production environment every in-cluster or operator-managed store (and its backup volumes) must use one of these classes, so its volumes are encrypted at rest. platformctl renders no StorageClass: the provisioner and its key are the cluster's."},
 		"PlatformSpec.Promotion":               {Effect: checkedOnly, Text: "Read by `platformctl promote FROM TO`, never by the generator: TO must be the stage right after FROM here, and promote writes the images FROM runs into TO's overrides ([docs/gitops.md](gitops.md#promoting-images))."},
 		"Edge.ClassName":                       {Text: "`gatewayClassName` of the Gateway, or `ingressClassName` of each Ingress."},

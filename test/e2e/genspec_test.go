@@ -360,6 +360,11 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		ds := map[string]any{"name": name, "type": typ}
 		if g.chance(3) {
 			ds["mode"] = "managed"
+			// Production wants it declared encrypted and verified.
+			ds["encryptedAtRest"] = true
+			if g.chance(3) {
+				ds["ca"] = "certs/" + g.label(20)
+			}
 			ds["endpoint"] = g.label(20) + ".db.example.internal:" + strconv.Itoa(1+g.r.IntN(65535))
 			// Only Cilium may open the endpoint by name.
 			if cni != "cilium" || g.chance(2) {

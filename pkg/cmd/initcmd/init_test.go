@@ -91,7 +91,7 @@ func TestInitThenUse(t *testing.T) {
 		{"lint", "-q"},
 		// A store in the cluster would need the encrypted storage classes
 		// and backup storage the skeleton leaves to the user.
-		{"new", "datastore", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24"},
+		{"new", "datastore", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24", "--encrypted-at-rest"},
 		{"new", "service", "web", "--image", "ghcr.io/acme/web:1.0.0@sha256:b25c93849dfbdb3d1005ee54bad2f5c74633abfa4315c040200d2ecb9041b149",
 			"--expose", "www", "--uses", "db", "--env-override", "production:replicas=2-6"},
 		{"validate"},

@@ -29,7 +29,7 @@ const image = "ghcr.io/acme/web:1.0.0@sha256:8ac720777beb9a42009e5347f5dc7bf3e27
 // newArgs is the i-th of many edits: services, and every third a data store.
 func newArgs(i int, file string) []string {
 	if i%3 == 2 {
-		return []string{"new", "datastore", fmt.Sprintf("store-%02d", i), "--type", "redis", "--endpoint", "cache.example.internal:6379", "--cidr", "10.0.0.0/24", "-f", file}
+		return []string{"new", "datastore", fmt.Sprintf("store-%02d", i), "--type", "redis", "--endpoint", "cache.example.internal:6379", "--cidr", "10.0.0.0/24", "--encrypted-at-rest", "-f", file}
 	}
 	return []string{"new", "service", fmt.Sprintf("svc-%02d", i), "--image", image, "-f", file}
 }

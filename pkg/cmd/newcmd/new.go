@@ -365,6 +365,9 @@ an editor's save in between and read-only files are handled as for
 	fl.StringVar(&opts.DataStore.Image, "image", "", "engine image of an in-cluster store (default: the official image of --type; production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.ExporterImage, "exporter-image", "", "metrics exporter image of an in-cluster store when observability.metrics is on (production needs it pinned by digest)")
 	fl.StringVar(&opts.DataStore.Storage, "storage", "", "volume size of an in-cluster store (default 10Gi)")
+	fl.StringVar(&opts.DataStore.TLS, "tls", "", "how consumers connect to a managed store: verify-full (default), verify-ca, require or disable")
+	fl.StringVar(&opts.DataStore.CA, "ca", "", "secret-store key (key#property) of the CA that signed a managed store's certificate")
+	fl.BoolVar(&opts.DataStore.EncryptedAtRest, "encrypted-at-rest", false, "declare that the provider encrypts a managed store at rest (production requires it)")
 	fl.StringVar(&opts.DataStore.StorageClass, "storage-class", "", "storage class of an in-cluster or operator store's volumes (default: the spec's first encryptedStorageClasses entry)")
 	fl.StringVar(&opts.DataStore.BackupSchedule, "backup-schedule", "", `cron schedule of backups of an in-cluster store, e.g. "0 3 * * *"`)
 	_ = cmd.MarkFlagRequired("type") // the flag exists: this cannot fail

@@ -154,7 +154,9 @@ func TestNewCommands(t *testing.T) {
 		// nginx has production and declares no encrypted storage class.
 		{name: "datastore without an encrypted class", example: "nginx", args: []string{"new", "datastore", "cache", "--type", "redis", "--image", "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef"},
 			code: 2, stderr: []string{"spec.data[1].storageClass: a production store's volume must be encrypted at rest"}},
-		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24,10.40.17.0/24"}, code: 0},
+		{name: "managed datastore", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24,10.40.17.0/24", "--encrypted-at-rest", "--ca", "minimal/db-ca"}, code: 0},
+		{name: "managed datastore not declared encrypted", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432", "--cidr", "10.40.16.0/24"},
+			code: 2, stderr: []string{"spec.data[0].encryptedAtRest: a production managed store must be encrypted at rest"}},
 		{name: "managed datastore without cidrs", example: "minimal", args: []string{"new", "data", "db", "--type", "postgres", "--endpoint", "db.example.internal:5432"}, code: 2},
 		{name: "duplicate service", example: "fixture", args: []string{"new", "service", "web", "--image", "ghcr.io/acme/web:2.0.0@sha256:37cb436d4ef710357ec5c4b4fb7977a48cad5516c4a2748a31ef432a6e2bd6e9"},
 			code: 2, stderr: []string{`the name "web" is taken`, `platform.yaml:14:13: spec.services[0].name: a service named "web" already exists`, "1 error(s)"}},

@@ -191,7 +191,7 @@ var celBackupOnlyToPVC = func() string {
 func backupOnlyToPVC() lint.Rule {
 	return lint.Rule{
 		ID: "backup-only-to-pvc", Title: "Database backups kept only on a PersistentVolumeClaim", Category: lint.CategoryReliability, Severity: lint.Warning,
-		Description: "Off by default. A CronJob dumps a database onto a PersistentVolumeClaim and nothing in its pod copies the dump off the cluster. The claim's volume lives in the same cluster, usually the same zone and storage system, as the database's own: " +
+		Description: "A CronJob dumps a database onto a PersistentVolumeClaim and nothing in its pod copies the dump off the cluster. The claim's volume lives in the same cluster, usually the same zone and storage system, as the database's own: " +
 			"a deleted namespace or cluster, a lost zone, a broken storage class or a compromised account destroys the database and its backups together, and a restore has nothing to start from. " +
 			"A container dumps when its command and args (shell scripts in them included) run " + toolNames(dumpTools) + ", and writes to the claim when it mounts a persistentVolumeClaim volume that neither the mount nor the volume makes readOnly. " +
 			"Any container of the pod (an init container, a sidecar, the dumping container itself) uploads when it runs " + toolNames(uploadTools) +
@@ -202,7 +202,6 @@ func backupOnlyToPVC() lint.Rule {
 			"or move the database to an operator that archives to object storage itself (CloudNativePG with the Barman Cloud plugin's ObjectStore and a ScheduledBackup). " +
 			"Keep the claim, if at all, as a fast local copy.",
 		References: []string{"https://cloudnative-pg.io/documentation/current/backup/", "https://www.postgresql.org/docs/current/backup-dump.html"},
-		Disabled:   true,
 		CEL:        lint.PodCELOf([]string{facts.KindCronJob}, celBackupOnlyToPVC, "the CronJob dumps a database onto a PersistentVolumeClaim and no container of its pod uploads the backup off the cluster"),
 		Check: func(o *lint.Object, _ *lint.Context, r *lint.Reporter) {
 			if o.Kind != facts.KindCronJob {
