@@ -185,10 +185,23 @@ func metricsObjects(c *Context) ([]Object, error) {
 	}
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if groups := monitoring.StoreRules(storeTarget(c, ds)); len(groups) > 0 {
-			add("PrometheusRule", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PrometheusRule{TypeMeta: typePrometheusRule,
+		t := storeTarget(c, ds)
+		src := fmt.Sprintf("spec.data[%d]", i)
+		if groups := monitoring.StoreRules(t); len(groups) > 0 {
+			add("PrometheusRule", ds.Name, src, &monitoringv1.PrometheusRule{TypeMeta: typePrometheusRule,
 				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
 				Spec:       monitoringv1.PrometheusRuleSpec{Groups: groups}})
+		}
+		dash, err := monitoring.StoreDashboard(t)
+		if err != nil {
+			return nil, fmt.Errorf("data store %s: dashboard: %w", ds.Name, err)
+		}
+		if dash != nil {
+			dl := c.labels("dashboard-"+ds.Name, "dashboard")
+			dl[DashboardLabel] = "1"
+			add("ConfigMap", "dashboard-"+ds.Name, src, &corev1.ConfigMap{TypeMeta: typeConfigMap,
+				ObjectMeta: metav1.ObjectMeta{Name: "dashboard-" + ds.Name, Namespace: ns, Labels: dl},
+				Data:       map[string]string{ds.Name + ".json": string(dash)}})
 		}
 	}
 	edgeObjs, err := edgeMetrics(c)

@@ -1,9 +1,11 @@
 package monitoring
 
 import (
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +57,8 @@ func healthyStore(target StoreTarget) []gen {
 				gen{with(pod, "__name__", "cnpg_pg_replication_lag"), gauge(role * 2)},
 				gen{with(pod, "__name__", "cnpg_pg_stat_archiver_last_archived_time"), gauge(ago(time.Minute))},
 				gen{with(pod, "__name__", "cnpg_pg_stat_archiver_last_failed_time"), gauge(ago(48 * time.Hour))},
-				gen{with(pod, "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(20 * time.Hour))})
+				gen{with(pod, "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(20 * time.Hour))},
+				gen{with(pod, "__name__", "cnpg_backends_total", "datname", "orders_db"), gauge(4)})
 		}
 	}
 	ksm := map[string]string{"namespace": dataNS, "job": "kube-state-metrics"}
@@ -168,4 +171,39 @@ func TestStoreRulesLoadAndAreDocumented(t *testing.T) {
 	}
 	assert.Len(t, seen, 8, "every store alert is raised by one of the targets")
 	assert.Empty(t, StoreRules(StoreTarget{Platform: "shop", Store: "jobs"}), "a store without backups or an operator has no rules")
+}
+
+// TestStoreDashboardQueriesReturnData runs every panel query of the store
+// dashboards against a healthy store's scrape, and the namespace variable's
+// query offers the store's namespace.
+func TestStoreDashboardQueriesReturnData(t *testing.T) {
+	vars := strings.NewReplacer("$"+NamespaceVariable, dataNS)
+	for _, target := range []StoreTarget{operatorStore, inClusterStore} {
+		t.Run(target.Store, func(t *testing.T) {
+			st := &memStore{}
+			for _, g := range healthyStore(target) {
+				st.addGen(g)
+			}
+			raw, err := StoreDashboard(target)
+			require.NoError(t, err)
+			var d dashJSON
+			require.NoError(t, json.Unmarshal(raw, &d))
+			assert.Equal(t, DashboardUID(target.Platform, target.Store), d.UID)
+			n := 0
+			for _, p := range d.Panels {
+				for _, q := range p.Targets {
+					n++
+					assert.NotEmpty(t, st.instant(t, vars.Replace(q.Expr)), "%s: %s", p.Title, q.Expr)
+				}
+			}
+			assert.Positive(t, n)
+			v := d.Templating.List[1]
+			series := strings.TrimSuffix(strings.TrimPrefix(v.Query, "label_values("), ", namespace)")
+			require.NotEmpty(t, st.instant(t, series), v.Query)
+			assert.Equal(t, dataNS, st.instant(t, series)[0].Metric.Get("namespace"))
+		})
+	}
+	none, err := StoreDashboard(StoreTarget{Platform: "shop", Store: "jobs"})
+	require.NoError(t, err)
+	assert.Nil(t, none, "nothing to show for a store without an operator or backups")
 }
