@@ -38,8 +38,9 @@ var Kinds = []Kind{Switchover, Failover, Restore}
 // Options select a drill.
 type Options struct {
 	Kind Kind
-	// To is the recovery target of a restore drill (RFC 3339); empty: 15
-	// minutes before the drill starts.
+	// To is the recovery target of a restore drill (RFC 3339); empty: the
+	// end of the archive. A target with no commit after it in the archived
+	// WAL fails the recovery (PostgreSQL refuses to stop short of it).
 	To string
 }
 
@@ -99,8 +100,7 @@ kubectl cnpg status %[1]s -n "$ns"
 `, cluster, generate.RWService(ds.Name))
 	case Restore:
 		name := ds.Name + "-drill"
-		target := opt.To
-		cl, np, err := generate.Recovery(p, env, ds, name, "@TARGET_TIME@")
+		cl, np, err := generate.Recovery(p, env, ds, name, opt.To)
 		if err != nil {
 			return "", err
 		}
@@ -108,22 +108,22 @@ kubectl cnpg status %[1]s -n "$ns"
 		if err != nil {
 			return "", err
 		}
-		if target == "" {
-			b.WriteString("target=$(date -u -d '15 minutes ago' +%Y-%m-%dT%H:%M:%SZ)\n")
-		} else {
-			fmt.Fprintf(&b, "target=%s\n", target)
+		target := "the end of the archive"
+		if opt.To != "" {
+			target = opt.To
 		}
-		fmt.Fprintf(&b, `# A new cluster %[1]s recovered from %[2]s's backups (the base backup before
-# $target, then WAL up to it), beside the live one; check its data with
-# kubectl cnpg psql %[1]s -n $ns, then delete it. With a workload identity,
-# the backup role must trust its ServiceAccount %[1]s as it trusts %[2]s's.
-sed "s/@TARGET_TIME@/$target/" <<'EOF' | kubectl apply -f -
+		fmt.Fprintf(&b, `# A new cluster %[1]s recovered from %[2]s's backups (the newest base backup
+# before the target, then WAL up to it: %[4]s), beside the live one; check
+# its data with kubectl cnpg psql %[1]s -n $ns, then delete it. With a
+# workload identity, the backup role must trust its ServiceAccount %[1]s as
+# it trusts %[2]s's.
+kubectl apply -f - <<'EOF'
 %[3]sEOF
 kubectl wait cluster/%[1]s -n "$ns" --for=condition=Ready --timeout=6h
-echo "recovered %[2]s to $target in $(( $(date +%%s) - start )) s"
+echo "recovered %[2]s to %[4]s in $(( $(date +%%s) - start )) s"
 kubectl cnpg status %[1]s -n "$ns"
-echo "when done: kubectl delete cluster %[1]s networkpolicy %[1]s-instances -n $ns"
-`, name, ds.Name, docs)
+echo "when done: kubectl delete cluster/%[1]s networkpolicy/%[1]s-instances -n $ns"
+`, name, ds.Name, docs, target)
 	default:
 		return "", fmt.Errorf("unknown drill %q", opt.Kind)
 	}

@@ -34,9 +34,9 @@ func TestScript(t *testing.T) {
 		{name: "failover", env: "staging", store: "orders-db", opt: drill.Options{Kind: drill.Failover},
 			want: []string{"ns=staging-data\n", `kubectl delete pod "$before" -n "$ns" --wait=false`, "currentPrimary", "orders-db-rw"}},
 		{name: "restore to a time", env: "production", store: "orders-db", opt: drill.Options{Kind: drill.Restore, To: "2026-12-04T09:30:00Z"},
-			want: []string{"target=2026-12-04T09:30:00Z\n", "name: orders-db-drill\n", "barmanObjectName: orders-db-backups", "serverName: orders-db", "targetTime: '@TARGET_TIME@'", "kubectl wait cluster/orders-db-drill"}},
-		{name: "restore, default target", env: "production", store: "orders-db", opt: drill.Options{Kind: drill.Restore},
-			want: []string{"target=$(date -u -d '15 minutes ago' +%Y-%m-%dT%H:%M:%SZ)\n"}},
+			want: []string{"WAL up to it: 2026-12-04T09:30:00Z", "name: orders-db-drill\n", "barmanObjectName: orders-db-backups", "serverName: orders-db", `targetTime: "2026-12-04T09:30:00Z"`, "kubectl wait cluster/orders-db-drill"}},
+		{name: "restore to the end of the archive", env: "production", store: "orders-db", opt: drill.Options{Kind: drill.Restore},
+			want: []string{"WAL up to it: the end of the archive"}},
 		{name: "restore an in-cluster store", env: "dev", store: "orders-db", opt: drill.Options{Kind: drill.Restore},
 			want: []string{"ns=dev-data\n", `kubectl create job "$job" --from=cronjob/orders-db-restore-test -n "$ns"`, "--for=condition=Complete"}},
 		{name: "fail over a single primary", env: "dev", store: "orders-db", opt: drill.Options{Kind: drill.Failover}, err: "single primary"},
@@ -71,10 +71,10 @@ func TestRestoreManifestMatchesTheCRD(t *testing.T) {
 	p := load(t)
 	got, err := drill.Script(p, p.Environment("production"), p.DataStore("orders-db"), drill.Options{Kind: drill.Restore, To: "2026-12-04T09:30:00Z"})
 	require.NoError(t, err)
-	_, rest, ok := strings.Cut(got, "| kubectl apply -f -\n")
+	_, rest, ok := strings.Cut(got, "kubectl apply -f - <<'EOF'\n")
 	require.True(t, ok)
 	stream, _, _ := strings.Cut(rest, "EOF\n")
-	docs := strings.Split(strings.ReplaceAll(stream, "@TARGET_TIME@", "2026-12-04T09:30:00Z"), "---\n")
+	docs := strings.Split(stream, "---\n")
 	require.Len(t, docs, 2)
 	sch, err := crdschema.Compile("../../testdata/crds/cloudnative-pg/postgresql.cnpg.io_clusters.yaml", "v1")
 	require.NoError(t, err)

@@ -83,9 +83,12 @@ func storageHosts(b *spec.BackupStorage) []string {
 	if id := b.Identity; id != nil {
 		switch id.Provider {
 		case spec.IdentityAWSIRSA:
-			if id.STSRegionalEndpoints && b.Region != "" {
+			// Current SDKs (rclone's and Barman's) call the regional STS
+			// endpoint by default; older ones the global one.
+			if b.Region != "" {
 				hosts = append(hosts, "sts."+b.Region+".amazonaws.com")
-			} else {
+			}
+			if !id.STSRegionalEndpoints || b.Region == "" {
 				hosts = append(hosts, "sts.amazonaws.com")
 			}
 		case spec.IdentityAzure:
@@ -183,7 +186,9 @@ func rcloneEnv(b *spec.BackupStorage) []corev1.EnvVar {
 		if b.Region != "" {
 			set("REGION", b.Region)
 		}
-		set("SERVER_SIDE_ENCRYPTION", string(b.S3Encryption()))
+		if enc := b.S3Encryption(); enc != "" {
+			set("SERVER_SIDE_ENCRYPTION", string(enc))
+		}
 		// The bucket exists; the role may not list or create buckets.
 		set("NO_CHECK_BUCKET", "true")
 		set("ENV_AUTH", fmt.Sprint(b.Identity != nil))

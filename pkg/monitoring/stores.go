@@ -30,6 +30,12 @@ const (
 	AlertStoreRestoreTestMissing = "StoreRestoreTestNotSucceeding"
 )
 
+// MetricLastBackup is the Barman Cloud plugin's time of the newest base
+// backup in the object store (it supersedes CloudNativePG's in-tree
+// cnpg_collector_last_available_backup_timestamp, which plugin backups do
+// not update).
+const MetricLastBackup = "barman_cloud_cloudnative_pg_io_last_available_backup_timestamp"
+
 // ReplicationLagSeconds is the standby lag above which
 // PostgresReplicationLagHigh warns: a failover would lose, or with
 // synchronous replication wait for, that much.
@@ -74,7 +80,7 @@ func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
 					fmt.Sprintf("%s cannot archive its WAL", t.Store),
 					fmt.Sprintf("The primary of %s failed to archive WAL to the backup storage after its last success: point-in-time recovery stops at that point, and WAL piles up on its volume until archiving works again.", t.Store)),
 				tt.alert(AlertPostgresBackupTooOld,
-					fmt.Sprintf("time() - max by (namespace) (cnpg_collector_last_available_backup_timestamp{%s}) > %d", pods, tooOld(t.Backup)), true, "15m",
+					fmt.Sprintf("time() - max by (namespace) (%s{%s}) > %d", MetricLastBackup, pods, tooOld(t.Backup)), true, "15m",
 					fmt.Sprintf("The newest base backup of %s is older than two backup periods", t.Store),
 					fmt.Sprintf("The newest base backup of %s in the backup storage is {{ $value | humanizeDuration }} old (schedule %q): recovery must replay all WAL since, and the retention window no longer holds what it should.", t.Store, t.Backup)),
 			)
@@ -108,9 +114,11 @@ func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
 
 // jobFailed fires while a failed Job of the CronJob is kept (its history
 // limit keeps the last failures), so it clears when a newer run succeeded
-// and the failed one aged out, or is deleted once looked at.
+// and the failed one aged out, or is deleted once looked at. A Job whose
+// pod failed and whose retry succeeded is not failed: kube_job_failed is
+// the Job's Failed condition, not its count of failed pods.
 func jobFailed(cronJob string) string {
-	return fmt.Sprintf(`max by (namespace) (kube_job_status_failed{job_name=~"%s-[0-9]+"}) > 0`, cronJob)
+	return fmt.Sprintf(`max by (namespace) (kube_job_failed{job_name=~"%s-[0-9]+",condition="true"}) > 0`, cronJob)
 }
 
 // notSucceeded fires when a CronJob's last success is older than two of
@@ -119,12 +127,27 @@ func notSucceeded(cronJob, schedule string) string {
 	return fmt.Sprintf(`time() - max by (namespace) (kube_cronjob_status_last_successful_time{cronjob="%s"}) > %d`, cronJob, tooOld(schedule))
 }
 
+// descriptors are the periods of the cron descriptors the API server's
+// parser (and CloudNativePG's) accept.
+var descriptors = map[string]time.Duration{
+	"@yearly": 366 * 24 * time.Hour, "@annually": 366 * 24 * time.Hour, "@monthly": 31 * 24 * time.Hour,
+	"@weekly": 7 * 24 * time.Hour, "@daily": 24 * time.Hour, "@midnight": 24 * time.Hour, "@hourly": time.Hour,
+}
+
 // tooOld is two periods of a cron schedule, in seconds: the longest gap
 // between runs the schedule's fields allow, estimated from the finest field
 // that repeats (a day-of-month or day-of-week list: a month or a week; a
 // step or star in the hours: that many hours; otherwise a day divided by
 // the hours listed).
 func tooOld(schedule string) int64 {
+	if d, ok := descriptors[schedule]; ok {
+		return int64(2 * d / time.Second)
+	}
+	if every, ok := strings.CutPrefix(schedule, "@every "); ok {
+		if d, err := time.ParseDuration(every); err == nil && d > 0 {
+			return int64(2 * d / time.Second)
+		}
+	}
 	f := strings.Fields(schedule)
 	period := 24 * time.Hour
 	if len(f) == 5 {
@@ -174,7 +197,7 @@ func StoreDashboard(t StoreTarget) ([]byte, error) {
 			l.add(12, "Since the last archived WAL", "Seconds since the primary last archived a WAL segment to the backup storage.", "s",
 				[2]string{fmt.Sprintf("time() - max(cnpg_pg_stat_archiver_last_archived_time{%s})", pods), "archived"})
 			l.add(12, "Age of the newest base backup", "Seconds since the newest base backup in the backup storage.", "s",
-				[2]string{fmt.Sprintf("time() - max(cnpg_collector_last_available_backup_timestamp{%s})", pods), "base backup"})
+				[2]string{fmt.Sprintf("time() - max(%s{%s})", MetricLastBackup, pods), "base backup"})
 		}
 	}
 	var jobs [][2]string

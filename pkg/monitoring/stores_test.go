@@ -57,7 +57,7 @@ func healthyStore(target StoreTarget) []gen {
 				gen{with(pod, "__name__", "cnpg_pg_replication_lag"), gauge(role * 2)},
 				gen{with(pod, "__name__", "cnpg_pg_stat_archiver_last_archived_time"), gauge(ago(time.Minute))},
 				gen{with(pod, "__name__", "cnpg_pg_stat_archiver_last_failed_time"), gauge(ago(48 * time.Hour))},
-				gen{with(pod, "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(20 * time.Hour))},
+				gen{with(pod, "__name__", MetricLastBackup), gauge(ago(20 * time.Hour))},
 				gen{with(pod, "__name__", "cnpg_backends_total", "datname", "orders_db"), gauge(4)})
 		}
 	}
@@ -65,7 +65,9 @@ func healthyStore(target StoreTarget) []gen {
 	for _, cj := range []string{target.BackupJob, target.RestoreTestJob} {
 		out = append(out,
 			gen{with(ksm, "__name__", "kube_cronjob_status_last_successful_time", "cronjob", cj), gauge(ago(time.Hour))},
-			gen{with(ksm, "__name__", "kube_job_status_failed", "job_name", cj+"-29000000"), gauge(0)})
+			gen{with(ksm, "__name__", "kube_job_failed", "job_name", cj+"-29000000", "condition", "true"), gauge(0)},
+			// A pod that failed before its retry succeeded.
+			gen{with(ksm, "__name__", "kube_job_status_failed", "job_name", cj+"-29000000"), gauge(1)})
 	}
 	return out
 }
@@ -92,13 +94,13 @@ func TestStoreAlerts(t *testing.T) {
 		{"archiving fails", operatorStore, []gen{{with(pod("orders-db", "1"), "__name__", "cnpg_pg_stat_archiver_last_failed_time"), gauge(ago(0))}}, AlertPostgresWALArchiving},
 		// Every instance reports the same newest backup.
 		{"no recent base backup", operatorStore, []gen{
-			{with(pod("orders-db", "1"), "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(72 * time.Hour))},
-			{with(pod("orders-db", "2"), "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(72 * time.Hour))},
-			{with(pod("orders-db", "3"), "__name__", "cnpg_collector_last_available_backup_timestamp"), gauge(ago(72 * time.Hour))},
+			{with(pod("orders-db", "1"), "__name__", MetricLastBackup), gauge(ago(72 * time.Hour))},
+			{with(pod("orders-db", "2"), "__name__", MetricLastBackup), gauge(ago(72 * time.Hour))},
+			{with(pod("orders-db", "3"), "__name__", MetricLastBackup), gauge(ago(72 * time.Hour))},
 		}, AlertPostgresBackupTooOld},
-		{"a restore test failed", operatorStore, []gen{{with(ksm, "__name__", "kube_job_status_failed", "job_name", "orders-db-restore-test-29000001"), gauge(1)}}, AlertStoreRestoreTestFailed},
+		{"a restore test failed", operatorStore, []gen{{with(ksm, "__name__", "kube_job_failed", "job_name", "orders-db-restore-test-29000001", "condition", "true"), gauge(1)}}, AlertStoreRestoreTestFailed},
 		{"no restore test passed", operatorStore, []gen{{with(ksm, "__name__", "kube_cronjob_status_last_successful_time", "cronjob", "orders-db-restore-test"), gauge(ago(72 * time.Hour))}}, AlertStoreRestoreTestMissing},
-		{"a dump failed", inClusterStore, []gen{{with(ksm, "__name__", "kube_job_status_failed", "job_name", "cache-backup-29000001"), gauge(1)}}, AlertStoreBackupFailed},
+		{"a dump failed", inClusterStore, []gen{{with(ksm, "__name__", "kube_job_failed", "job_name", "cache-backup-29000001", "condition", "true"), gauge(1)}}, AlertStoreBackupFailed},
 		{"no dump for two periods", inClusterStore, []gen{{with(ksm, "__name__", "kube_cronjob_status_last_successful_time", "cronjob", "cache-backup"), gauge(ago(13 * time.Hour))}}, AlertStoreBackupTooOld},
 	}
 	for _, target := range []StoreTarget{operatorStore, inClusterStore} {
@@ -145,6 +147,9 @@ func TestTooOld(t *testing.T) {
 		{"0 3 * * 0", 14 * 24 * time.Hour},
 		{"0 3 1 * *", 62 * 24 * time.Hour},
 		{"@daily", 48 * time.Hour},
+		{"@weekly", 14 * 24 * time.Hour},
+		{"@hourly", 2 * time.Hour},
+		{"@every 6h", 12 * time.Hour},
 	} {
 		assert.Equal(t, int64(tt.want/time.Second), tooOld(tt.schedule), tt.schedule)
 	}

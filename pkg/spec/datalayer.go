@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/platformctl/platformctl/pkg/imageref"
 )
 
 // Operators are the engines an operator can run, replicated and failed
@@ -60,16 +62,23 @@ func (p *Platform) BackupStorageIn(env *Environment) *BackupStorage {
 }
 
 // BackupPrefix is the prefix inside the bucket that env's stores write
-// below: path, or <platform>/<environment> (the base uses the platform's
-// name alone; every environment's overlay sets its own).
+// below: an environment's own storage's path; the platform's storage's
+// path, or <platform>, followed by /<environment> — environments sharing a
+// bucket never share a prefix, where one's retention would delete the
+// other's backups (the base uses no environment; every overlay sets its
+// own).
 func (p *Platform) BackupPrefix(b *BackupStorage, env *Environment) string {
-	if b.Path != "" {
+	if env != nil && env.BackupStorage == b && b.Path != "" {
 		return strings.Trim(b.Path, "/")
 	}
-	if env == nil {
-		return p.Metadata.Name
+	base := p.Metadata.Name
+	if b.Path != "" {
+		base = strings.Trim(b.Path, "/")
 	}
-	return p.Metadata.Name + "/" + env.Name
+	if env == nil {
+		return base
+	}
+	return base + "/" + env.Name
 }
 
 // Default images of the backup tools.
@@ -94,9 +103,11 @@ func (b *BackupStorage) Kubectl() string {
 	return DefaultKubectlImage
 }
 
-// S3Encryption is the server-side encryption an s3 writer requests.
+// S3Encryption is the server-side encryption an s3 writer requests: the
+// declared one, aws:kms on Amazon S3, none on an S3-compatible endpoint
+// (MinIO without a KMS, R2 and others refuse the header).
 func (b *BackupStorage) S3Encryption() S3Encryption {
-	if b.Encryption != "" {
+	if b.Encryption != "" || b.Endpoint != "" {
 		return b.Encryption
 	}
 	return S3EncryptionKMS
@@ -195,6 +206,12 @@ func operatorFields(c *checkContext, report reportFunc) {
 		if _, ok := Operators[ds.Type]; !ok && ds.Mode == ModeOperator {
 			report(path+".mode", 0, ds.Type)
 			continue
+		}
+		if mayRunOperator(ds) && ds.Image != "" {
+			// CloudNativePG tells the major version from the tag.
+			if tag := imageref.Parse(ds.Image).Tag; tag == "" || tag[0] < '0' || tag[0] > '9' {
+				report(path+".image", 2, ds.Image)
+			}
 		}
 		if ds.Instances != 0 && !mayRunOperator(ds) {
 			report(path+".instances", 1, "instances")
@@ -323,11 +340,12 @@ func dataLayerRules() []Rule {
 			Schema: "depends on other parts of the spec (spec.backupStorage, the environments')",
 		},
 		{
-			At:  []string{data + ".mode", data + ".instances", data + ".synchronous"},
-			Doc: "`mode: operator` is for postgres (CloudNativePG); `instances` and `synchronous` are for stores that run under an operator in some environment (mode operator, or no mode).",
+			At:  []string{data + ".mode", data + ".instances", data + ".synchronous", data + ".image"},
+			Doc: "`mode: operator` is for postgres (CloudNativePG); `instances` and `synchronous` are for stores that run under an operator in some environment (mode operator, or no mode), whose `image` tag starts with the PostgreSQL major version (CloudNativePG reads it from there).",
 			Msgs: []string{
 				"operator mode runs postgres under CloudNativePG; no operator is rendered for %s: use in-cluster or managed",
 				"%s is only read for a store under an operator (mode: operator, or no mode: staging and production); this store never runs under one",
+				"%q has no tag starting with the PostgreSQL major version (16, 16.4, 17-bookworm), which CloudNativePG reads it from: tag it so, even when pinned by digest",
 			},
 			check:  operatorFields,
 			Schema: whySibling,

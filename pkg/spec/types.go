@@ -961,8 +961,10 @@ type DataStore struct {
 	// Version of the engine; for in-cluster stores without image, the tag of
 	// the engine's official image.
 	Version string `json:"version,omitempty" validate:"omitempty,max=64"`
-	// Image of an in-cluster store (default: the engine's official image at
-	// version); pin it by digest for production.
+	// Image of an in-cluster store, and of an operator store's instances
+	// (default: the engine's official image at version; CloudNativePG runs
+	// any image with the PostgreSQL binaries in its PATH, and reads the
+	// major version from its tag); pin it by digest for production.
 	Image string `json:"image,omitempty" validate:"omitempty,imageref"`
 	// Credentials is the secret-store key holding the store's username and
 	// password properties (default <platform>/<name>).
@@ -1039,8 +1041,10 @@ type BackupStorage struct {
 	Provider ObjectStorageProvider `json:"provider" validate:"required,oneof=s3 gcs azure"`
 	// Bucket is the S3 or GCS bucket, or the Azure Blob container.
 	Bucket string `json:"bucket" validate:"required,min=3,max=63,dnssubdomain"`
-	// Path is the prefix inside the bucket (default <platform>/<environment>);
-	// each store writes below <path>/<store>.
+	// Path is the prefix inside the bucket: on spec.backupStorage, which
+	// environments share, <path>/<environment> (default
+	// <platform>/<environment>); on an environment's own, path itself.
+	// Each store writes below <prefix>/<store>.
 	Path string `json:"path,omitempty" validate:"omitempty,relpath"`
 	// Region of an s3 bucket.
 	Region string `json:"region,omitempty" validate:"omitempty,dnslabel"`
@@ -1050,9 +1054,11 @@ type BackupStorage struct {
 	// Account is the Azure storage account of an azure container.
 	Account string `json:"account,omitempty" validate:"omitempty,storageaccount"`
 	// Encryption is how an s3 bucket encrypts each object, requested by the
-	// writer: aws:kms (default; SSE-KMS with the bucket's default KMS key)
-	// or AES256 (SSE-S3). GCS and Azure encrypt every object with the
-	// bucket's or account's key, which their configuration chooses.
+	// writer: aws:kms (the default on Amazon S3; SSE-KMS with the bucket's
+	// default KMS key) or AES256 (SSE-S3); with an endpoint none is
+	// requested unless set (S3-compatible services often refuse it). GCS
+	// and Azure encrypt every object with the bucket's or account's key,
+	// which their configuration chooses.
 	Encryption S3Encryption `json:"encryption,omitempty" validate:"omitempty,oneof=aws:kms AES256"`
 	// Identity is the workload identity the backup pods use to reach the
 	// bucket (preferred: no long-lived key).

@@ -200,7 +200,7 @@ spec:
   backupStorage:
     provider: s3
     bucket: shop-backups
-    path: platforms/shop            # default: shop/<environment>
+    path: platforms/shop            # each environment below platforms/shop/<environment> (default shop/<environment>)
     region: eu-west-1
     endpoint: https://s3.eu-west-1.amazonaws.com
     encryption: aws:kms

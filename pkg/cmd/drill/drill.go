@@ -43,7 +43,7 @@ drill of one data store in one environment, as that environment runs it:
   failover    delete the primary's pod as a node failure would, and time the
               operator's promotion of a standby
   restore     recover the store's backups into a new cluster <store>-drill, to
-              --to (default: 15 minutes before the drill), and time it; for an
+              --to (default: the end of the archive), and time it; for an
               in-cluster store, run its restore test now
 
 Nothing is run: read the script, then run it with bash against the environment's
@@ -67,7 +67,7 @@ cluster. The switchover and failover drills need the kubectl cnpg plugin.`,
 	_ = cmd.MarkFlagFilename("file", "yaml", "yml") // the flag exists: registered above
 	cmd.Flags().VarP(&cmdutil.OnceString{}, "env", "e", "environment whose store is drilled (required when the spec has more than one)")
 	_ = cmd.RegisterFlagCompletionFunc("env", f.CompleteEnvironments) // the flag exists: registered above
-	cmd.Flags().StringVar(&opts.To, "to", "", "recovery target of a restore drill, an RFC 3339 time (default: 15 minutes before the drill)")
+	cmd.Flags().StringVar(&opts.To, "to", "", "recovery target of a restore drill, an RFC 3339 time with a commit after it in the archive (default: the end of the archive)")
 	return cmd
 }
 

@@ -30,7 +30,7 @@ func TestDrill(t *testing.T) {
 		stderr string
 	}{
 		{"switchover", []string{"drill", "switchover", "orders-db", "-f", shop, "--env", "production"}, 0, "kubectl cnpg promote orders-db", ""},
-		{"restore to a time", []string{"drill", "restore", "orders-db", "-f", shop, "--env", "production", "--to", "2026-12-04T09:30:00Z"}, 0, "target=2026-12-04T09:30:00Z\n", ""},
+		{"restore to a time", []string{"drill", "restore", "orders-db", "-f", shop, "--env", "production", "--to", "2026-12-04T09:30:00Z"}, 0, `targetTime: "2026-12-04T09:30:00Z"`, ""},
 		{"unknown drill", []string{"drill", "failback", "orders-db", "-f", shop, "--env", "production"}, 2, "", `unknown drill "failback"; use one of: switchover, failover, restore`},
 		{"unknown store", []string{"drill", "restore", "orders", "-f", shop, "--env", "production"}, 2, "", `no data store "orders"`},
 		{"bad target", []string{"drill", "restore", "orders-db", "-f", shop, "--env", "production", "--to", "yesterday"}, 2, "", "not an RFC 3339 time"},
