@@ -104,7 +104,15 @@ func restoreScript(ds *spec.DataStore) string {
 	switch ds.Type {
 	case spec.DataPostgres:
 		ext = ".dump"
+		// initdb looks its user up; the image's entrypoint, which a
+		// command replaces, would add the arbitrary UID with nss_wrapper.
 		restore = `export PGDATA=/scratch/pgdata
+if ! getent passwd "$(id -u)" > /dev/null; then
+  echo "restore:x:$(id -u):$(id -g):restore:/scratch:/bin/false" > /tmp/passwd
+  export NSS_WRAPPER_PASSWD=/tmp/passwd NSS_WRAPPER_GROUP=/etc/group
+  LD_PRELOAD="$(find /usr/lib -name libnss_wrapper.so -print -quit)"
+  export LD_PRELOAD
+fi
 initdb --username=restore --auth=trust > /dev/null
 pg_ctl --wait --silent --options="-c listen_addresses='' -k /scratch" start
 createdb --host=/scratch --username=restore restore_test
