@@ -214,20 +214,11 @@ func dataStores(c *Context) ([]Object, error) {
 // credentialsSecret fetches a store's username and password from the secret
 // store; templates, when given, render them into configuration files.
 func credentialsSecret(c *Context, ds *spec.DataStore, ns, name string, templates map[string]string) *ExternalSecret {
-	store := c.P.Spec.Secrets
 	key, _, _ := strings.Cut(ds.Credentials, "#")
-	es := &ExternalSecret{
-		TypeMeta:   typeExternalSecret,
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: c.labels(ds.Name, "secret")},
-		Spec: ExternalSecretSpec{
-			RefreshInterval: store.RefreshInterval,
-			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
-			Target:          ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
-			Data: []ExternalSecretData{
-				{SecretKey: "password", RemoteRef: RemoteReference{Key: key, Property: "password"}},
-				{SecretKey: "username", RemoteRef: RemoteReference{Key: key, Property: "username"}},
-			},
-		},
+	es := externalSecret(c, ns, name, c.labels(ds.Name, "secret"))
+	es.Spec.Data = []ExternalSecretData{
+		{SecretKey: "password", RemoteRef: RemoteReference{Key: key, Property: "password"}},
+		{SecretKey: "username", RemoteRef: RemoteReference{Key: key, Property: "username"}},
 	}
 	if len(templates) > 0 {
 		es.Spec.Target.Template = &ExternalSecretTemplate{EngineVersion: "v2", Data: templates}

@@ -140,18 +140,8 @@ func storageCredentials(c *Context, ds *spec.DataStore, b *spec.BackupStorage) *
 	if b.Credentials == "" {
 		return nil
 	}
-	store := c.P.Spec.Secrets
 	key, _, _ := strings.Cut(b.Credentials, "#")
-	name := BackupCredentialsSecret(ds.Name)
-	es := &ExternalSecret{
-		TypeMeta:   typeExternalSecret,
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: c.labels(ds.Name, "secret")},
-		Spec: ExternalSecretSpec{
-			RefreshInterval: store.RefreshInterval,
-			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
-			Target:          ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
-		},
-	}
+	es := externalSecret(c, c.NS("data"), BackupCredentialsSecret(ds.Name), c.labels(ds.Name, "secret"))
 	for _, k := range storageKeys[b.Provider] {
 		es.Spec.Data = append(es.Spec.Data, ExternalSecretData{SecretKey: k, RemoteRef: RemoteReference{Key: key, Property: k}})
 	}

@@ -64,25 +64,34 @@ type RemoteReference struct {
 
 var typeExternalSecret = metav1.TypeMeta{APIVersion: "external-secrets.io/v1", Kind: "ExternalSecret"}
 
+// externalSecret is an ExternalSecret writing Secret name in ns from the
+// platform's secret store (refreshed as it says, owned by the
+// ExternalSecret, kept when the store loses the key); the caller adds what
+// to fetch.
+func externalSecret(c *Context, ns, name string, labels map[string]string) *ExternalSecret {
+	store := c.P.Spec.Secrets
+	return &ExternalSecret{
+		TypeMeta:   typeExternalSecret,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: labels},
+		Spec: ExternalSecretSpec{
+			RefreshInterval: store.RefreshInterval,
+			SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
+			Target:          ExternalSecretTarget{Name: name, CreationPolicy: "Owner", DeletionPolicy: "Retain"},
+		},
+	}
+}
+
 // externalSecrets renders one ExternalSecret per service with secrets: the
 // spec holds references only, values never pass through platformctl.
 func externalSecrets(c *Context) ([]Object, error) {
 	var out []Object
-	store := c.P.Spec.Secrets
 	for i := range c.P.Spec.Services {
 		svc := &c.P.Spec.Services[i]
 		if len(svc.Secrets) == 0 {
 			continue
 		}
-		es := &ExternalSecret{
-			TypeMeta:   typeExternalSecret,
-			ObjectMeta: metav1.ObjectMeta{Name: svc.Name, Namespace: c.NS("apps"), Labels: c.labels(svc.Name, "secret")},
-			Spec: ExternalSecretSpec{
-				RefreshInterval: store.RefreshInterval,
-				SecretStoreRef:  SecretStoreRef{Name: store.Store, Kind: string(store.StoreKind)},
-				Target:          ExternalSecretTarget{Name: SecretName(svc.Name), CreationPolicy: "Owner", DeletionPolicy: "Retain"},
-			},
-		}
+		es := externalSecret(c, c.NS("apps"), svc.Name, c.labels(svc.Name, "secret"))
+		es.Spec.Target.Name = SecretName(svc.Name)
 		for _, k := range spec.SortedKeys(svc.Secrets) {
 			key, prop, _ := strings.Cut(svc.Secrets[k], "#")
 			es.Spec.Data = append(es.Spec.Data, ExternalSecretData{SecretKey: k, RemoteRef: RemoteReference{Key: key, Property: prop}})
