@@ -60,7 +60,8 @@ var (
 )
 
 // resourcesOf are the deployed and observed resources of this platform:
-// Argo Rollouts' only where a service has delivery, in API group order.
+// Argo Rollouts' only where a service has delivery, CloudNativePG's only
+// where a store runs under it, in API group order.
 func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 	deployed = append([]rbacv1.PolicyRule(nil), deployedResources...)
 	observed = append([]rbacv1.PolicyRule(nil), observedResources...)
@@ -71,11 +72,8 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 			break
 		}
 	}
-	for i := range c.P.Spec.Data {
-		if c.storeMode(&c.P.Spec.Data[i]) == spec.ModeOperator {
-			deployed = append(deployed, cnpgDeployed...)
-			break
-		}
+	if operatorSomewhere(c.P) {
+		deployed = append(deployed, cnpgDeployed...)
 	}
 	byGroup := func(rs []rbacv1.PolicyRule) {
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })
@@ -83,6 +81,21 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 	byGroup(deployed)
 	byGroup(observed)
 	return deployed, observed
+}
+
+// operatorSomewhere says whether some environment runs a store under
+// CloudNativePG. The deployer's Roles are the same in every environment,
+// as its other kinds are whether rendered there or not, so an overlay
+// never rewrites their rules.
+func operatorSomewhere(p *spec.Platform) bool {
+	for i := range p.Spec.Data {
+		for j := range p.Spec.Environments {
+			if spec.StoreMode(&p.Spec.Data[i], &p.Spec.Environments[j]) == spec.ModeOperator {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cnpgDeployed are CloudNativePG's and its Barman Cloud plugin's kinds,
