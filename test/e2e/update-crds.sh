@@ -26,7 +26,7 @@ sources=(
 	"envoy-gateway github.com/envoyproxy/gateway@v1.9.1 charts/gateway-helm/charts/crds/crds/generated gateway.envoyproxy.io_envoyproxies.yaml gateway.envoyproxy.io_clienttrafficpolicies.yaml gateway.envoyproxy.io_backendtrafficpolicies.yaml"
 	"cloudnative-pg github.com/cloudnative-pg/cloudnative-pg@v1.30.1 config/crd/bases postgresql.cnpg.io_clusters.yaml postgresql.cnpg.io_scheduledbackups.yaml postgresql.cnpg.io_backups.yaml"
 	"cloudnative-pg github.com/cloudnative-pg/plugin-barman-cloud@v0.7.0 config/crd/bases barmancloud.cnpg.io_objectstores.yaml"
-	"redis-operator github.com/OT-CONTAINER-KIT/redis-operator@v0.23.0 config/crd/bases redis.redis.opstreelabs.in_redisreplications.yaml"
+	"redis-operator github.com/OT-CONTAINER-KIT/redis-operator@v0.23.0 config/crd/bases redis.redis.opstreelabs.in_redisreplications.yaml redis.redis.opstreelabs.in_redissentinels.yaml"
 )
 
 for line in "${sources[@]}"; do
