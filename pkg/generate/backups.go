@@ -31,8 +31,7 @@ func RestoreTestJob(ds string) string { return spec.RestoreTestJobName(ds) }
 // backupScript dumps a store into BackupsDir, writing under a temporary
 // name first so a half-written dump is never mistaken for a backup, then
 // deletes dumps older than the retention.
-func backupScript(ds *spec.DataStore) string {
-	host := ds.Name
+func backupScript(ds *spec.DataStore, host string) string {
 	file := fmt.Sprintf(`%s/%s-"$ts"`, BackupsDir, ds.Name)
 	var dump, ext string
 	switch ds.Type {
@@ -147,6 +146,24 @@ echo "restore test passed: $latest restored ($tables tables or keys)"
 `
 }
 
+// dumped says whether ds's backups in c.Env are dumps a CronJob takes:
+// an in-cluster store's, and a Redis under the operator's (Redis has no
+// continuous archive to recover from; its RDB snapshot is its backup).
+func dumped(c *Context, ds *spec.DataStore) bool {
+	mode := c.storeMode(ds)
+	return mode == spec.ModeInCluster || mode == spec.ModeOperator && ds.Type == spec.DataRedis
+}
+
+// dumpHost is the address a store's dump is taken from: its Service, or
+// under the Redis operator the primary's (a replica may be resyncing and
+// serve an older snapshot).
+func dumpHost(c *Context, ds *spec.DataStore) string {
+	if c.storeMode(ds) == spec.ModeOperator {
+		return RedisMasterService(ds.Name)
+	}
+	return ds.Name
+}
+
 // backups renders, per in-cluster store with a backup, a CronJob that
 // dumps the store on schedule and uploads the dump to the backup storage, a
 // CronJob that fetches the newest dump from there and tests it by restoring
@@ -155,7 +172,7 @@ func backups(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if c.storeMode(ds) != spec.ModeInCluster || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
+		if !dumped(c, ds) || ds.Backup == nil || !spec.BackupSupported(ds.Type) {
 			continue
 		}
 		objs, err := backupObjects(c, ds)
@@ -216,7 +233,7 @@ func backupObjects(c *Context, ds *spec.DataStore) ([]named, error) {
 	rp := workloadPolicy(c, "data", RestoreTestJob(ds.Name))
 	rp.Spec.Egress = append(rp.Spec.Egress, storageEgress(b)...)
 	backup, err := backupCronJob(c, ds, b, BackupJob(ds.Name), ds.Backup.Schedule, false,
-		backupScript(ds), uploadScript(b, remote, ds))
+		backupScript(ds, dumpHost(c, ds)), uploadScript(b, remote, ds))
 	if err != nil {
 		return nil, err
 	}
@@ -354,7 +371,14 @@ func backupCronJob(c *Context, ds *spec.DataStore, b *spec.BackupStorage, name, 
 func vpa(c *Context, ds *spec.DataStore) *vpav1.VerticalPodAutoscaler {
 	mode := vpav1.UpdateMode(ds.VPA)
 	target := &autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: ds.Name}
-	if c.storeMode(ds) == spec.ModeOperator {
+	container := string(ds.Type)
+	switch {
+	case c.storeMode(ds) == spec.ModeOperator && ds.Type == spec.DataRedis:
+		// The operator names the StatefulSet and its Redis container
+		// after the store, and changes pods only when the StatefulSet
+		// changes: requests set at pod creation stay.
+		container = ds.Name
+	case c.storeMode(ds) == spec.ModeOperator:
 		// Under CloudNativePG the VPA only recommends: the operator rolls
 		// any instance whose resources differ from its Cluster's, so
 		// requests set at pod creation would be undone by a restart.
@@ -368,7 +392,7 @@ func vpa(c *Context, ds *spec.DataStore) *vpav1.VerticalPodAutoscaler {
 			TargetRef:    target,
 			UpdatePolicy: &vpav1.PodUpdatePolicy{UpdateMode: &mode},
 			ResourcePolicy: &vpav1.PodResourcePolicy{ContainerPolicies: []vpav1.ContainerResourcePolicy{{
-				ContainerName:       string(ds.Type),
+				ContainerName:       container,
 				ControlledResources: &[]corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory},
 				ControlledValues:    ptr(vpav1.ContainerControlledValuesRequestsAndLimits),
 			}}},

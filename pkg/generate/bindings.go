@@ -63,8 +63,11 @@ func storeAddress(c *Context, ds *spec.DataStore) (string, int32) {
 	case spec.ModeManaged:
 		return endpointPort(ds)
 	case spec.ModeOperator:
-		// The operator's read-write Service follows the primary through
-		// a failover.
+		// The operator's read-write (or master) Service follows the
+		// primary through a failover.
+		if ds.Type == spec.DataRedis {
+			return RedisMasterService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
+		}
 		return RWService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 	}
 	return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
@@ -191,7 +194,16 @@ func bindings(c *Context) ([]Object, error) {
 		if hasUsername(ds) {
 			tmpl["username"] = "{{ .username }}"
 		}
-		if c.storeMode(ds) == spec.ModeOperator {
+		switch {
+		case c.storeMode(ds) == spec.ModeOperator && ds.Type == spec.DataRedis:
+			// The master Service follows the primary once the operator
+			// relabels the pods; a Sentinel-aware client asks the
+			// Sentinels, which know at once.
+			tmpl["read-only-host"] = RedisReplicaService(ds.Name) + "." + c.NS("data") + ".svc"
+			tmpl["sentinel-host"] = RedisSentinels(ds.Name) + "." + c.NS("data") + ".svc"
+			tmpl["sentinel-port"] = strconv.Itoa(RedisSentinelPort)
+			tmpl["sentinel-master"] = ds.Name
+		case c.storeMode(ds) == spec.ModeOperator:
 			// The application role CloudNativePG creates is named after
 			// the database (cnpgObjects); its replicas serve reads.
 			tmpl["username"] = dbName(ds)

@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"time"
 
@@ -72,8 +73,8 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 			break
 		}
 	}
-	if operatorSomewhere(c.P) {
-		deployed = append(deployed, cnpgDeployed...)
+	for _, t := range operatorEngines(c.P) {
+		deployed = append(deployed, operatorDeployed[t]...)
 	}
 	byGroup := func(rs []rbacv1.PolicyRule) {
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })
@@ -83,26 +84,34 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 	return deployed, observed
 }
 
-// operatorSomewhere says whether some environment runs a store under
-// CloudNativePG. The deployer's Roles are the same in every environment,
-// as its other kinds are whether rendered there or not, so an overlay
-// never rewrites their rules.
-func operatorSomewhere(p *spec.Platform) bool {
+// operatorEngines are the engines some environment runs a store of under
+// its operator, sorted. The deployer's Roles are the same in every
+// environment, as its other kinds are whether rendered there or not, so an
+// overlay never rewrites their rules.
+func operatorEngines(p *spec.Platform) []spec.DataStoreType {
+	var out []spec.DataStoreType
 	for i := range p.Spec.Data {
 		for j := range p.Spec.Environments {
-			if spec.StoreMode(&p.Spec.Data[i], &p.Spec.Environments[j]) == spec.ModeOperator {
-				return true
+			if spec.StoreMode(&p.Spec.Data[i], &p.Spec.Environments[j]) == spec.ModeOperator && !slices.Contains(out, p.Spec.Data[i].Type) {
+				out = append(out, p.Spec.Data[i].Type)
 			}
 		}
 	}
-	return false
+	slices.Sort(out)
+	return out
 }
 
-// cnpgDeployed are CloudNativePG's and its Barman Cloud plugin's kinds,
-// rendered where a store runs under the operator.
-var cnpgDeployed = []rbacv1.PolicyRule{
-	{APIGroups: []string{"barmancloud.cnpg.io"}, Resources: []string{"objectstores"}},
-	{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters", "scheduledbackups"}},
+// operatorDeployed are the operators' kinds the deployer applies, per
+// engine: CloudNativePG's and its Barman Cloud plugin's, the Redis
+// operator's.
+var operatorDeployed = map[spec.DataStoreType][]rbacv1.PolicyRule{
+	spec.DataPostgres: {
+		{APIGroups: []string{"barmancloud.cnpg.io"}, Resources: []string{"objectstores"}},
+		{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters", "scheduledbackups"}},
+	},
+	spec.DataRedis: {
+		{APIGroups: []string{"redis.redis.opstreelabs.in"}, Resources: []string{"redisreplications", "redissentinels"}},
+	},
 }
 
 var (

@@ -239,7 +239,7 @@ func cnpgPolicy(c *Context, ds *spec.DataStore, name string, users []string) *ne
 	np.Spec.Ingress = append(np.Spec.Ingress,
 		networkingv1.NetworkPolicyIngressRule{From: self, Ports: []networkingv1.NetworkPolicyPort{tcpPort(pg), tcpPort(CNPGStatusPort)}},
 		networkingv1.NetworkPolicyIngressRule{
-			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: nsSelector(CNPGOperatorNS)}},
+			From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: systemSelector(CNPGOperatorNS)}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(CNPGStatusPort)},
 		})
 	if c.metricsOn() {

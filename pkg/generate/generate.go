@@ -89,6 +89,7 @@ func Generators() []Generator {
 		{Name: "data", Run: dataBindings},
 		{Name: "datastores", Run: dataStores},
 		{Name: "cloudnative-pg", Run: cnpgObjects},
+		{Name: "redis-operator", Run: redisOperatorObjects},
 		{Name: "backups", Run: backups},
 		{Name: "store-autoscalers", Run: storeAutoscalers},
 		{Name: "teams", Run: teams},

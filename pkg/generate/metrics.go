@@ -160,15 +160,20 @@ func metricsObjects(c *Context) ([]Object, error) {
 		case spec.ModeManaged:
 			continue
 		case spec.ModeOperator:
-			// CloudNativePG's instances serve their metrics themselves;
-			// there is no Service in front of the port.
-			storePorts[CNPGMetricsPort] = true
+			// The operators' pods serve their metrics themselves
+			// (CloudNativePG's instance manager, the Redis operator's
+			// exporter sidecar); no Service is in front of the port.
+			sel, port, portName := map[string]string{LabelCNPGCluster: ds.Name}, int32(CNPGMetricsPort), "metrics"
+			if ds.Type == spec.DataRedis {
+				sel, port, portName = map[string]string{LabelName: ds.Name}, RedisExporterPort, "redis-exporter"
+			}
+			storePorts[port] = true
 			add("PodMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PodMonitor{TypeMeta: typePodMonitor,
 				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
 				Spec: monitoringv1.PodMonitorSpec{
-					Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelCNPGCluster: ds.Name}},
+					Selector:          metav1.LabelSelector{MatchLabels: sel},
 					NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
-					PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr("metrics"), Path: "/metrics",
+					PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr(portName), Path: "/metrics",
 						Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
 				}})
 			continue
@@ -448,11 +453,13 @@ func storeTarget(c *Context, ds *spec.DataStore) monitoring.StoreTarget {
 	backed := false
 	for i := range c.P.Spec.Environments {
 		env := &c.P.Spec.Environments[i]
-		switch spec.StoreMode(ds, env) {
-		case spec.ModeOperator:
-			t.Operator = ds.Type == spec.DataPostgres
-		case spec.ModeInCluster:
-			t.InCluster = true
+		switch mode := spec.StoreMode(ds, env); {
+		case mode == spec.ModeOperator && ds.Type == spec.DataPostgres:
+			t.CloudNativePG = true
+		case mode == spec.ModeOperator && ds.Type == spec.DataRedis:
+			t.RedisReplication, t.Dumped = true, true
+		case mode == spec.ModeInCluster:
+			t.Dumped = true
 		}
 		backed = backed || c.P.BackupStorageIn(env) != nil
 	}

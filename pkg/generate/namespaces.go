@@ -145,8 +145,6 @@ func networkBaseline(c *Context, rendered []Object) []Object {
 	return out
 }
 
-// nsSelector selects a namespace by the name label the API server sets
-// itself, which tenants cannot forge.
 // nsSelector selects one namespace by kubernetes.io/metadata.name, a label
 // only the API server sets, so no other namespace can claim it.
 func nsSelector(ns string) *metav1.LabelSelector {
@@ -155,8 +153,8 @@ func nsSelector(ns string) *metav1.LabelSelector {
 
 const labelNamespaceName = "kubernetes.io/metadata.name"
 
-// systemSelector selects a namespace outside the platform (kube-system)
-// with matchExpressions alone: it has no matchLabels for the overlay's
+// systemSelector selects a namespace outside the platform (kube-system,
+// an operator's) with matchExpressions alone: it has no matchLabels for the overlay's
 // environment label to be added to (manifest.LabelFields).
 func systemSelector(ns string) *metav1.LabelSelector {
 	return &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{

@@ -57,6 +57,9 @@ func TestPeerAnnotations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := load(t, "../../examples/shop/platform.yaml")
 			p.Spec.Lint.PeerAnnotations = tt.peers
+			// A StatefulSet in production: the cache under the Redis
+			// operator would have none.
+			p.DataStore("cache").Mode = spec.ModeInCluster
 			objs := byID(t, p, "production")
 			for _, w := range tt.want {
 				o, ok := objs[w.id]

@@ -586,13 +586,7 @@ func servicePolicy(c *Context, svc *spec.Service) *networkingv1.NetworkPolicy {
 			np.Spec.Egress = append(np.Spec.Egress, managedEgress(ds)...)
 			continue
 		}
-		np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{{
-				NamespaceSelector: c.areaSelector("data"),
-				PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
-			}},
-			Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
-		})
+		np.Spec.Egress = append(np.Spec.Egress, storeEgress(c, ds)...)
 	}
 	return np
 }

@@ -92,6 +92,16 @@ func until(d time.Duration, f func(time.Duration) float64) func(time.Duration) f
 	}
 }
 
+// since starts a series d ago: a label set that appeared then (a new role).
+func since(d time.Duration, f func(time.Duration) float64) func(time.Duration) float64 {
+	return func(ago time.Duration) float64 {
+		if ago > d {
+			return math.NaN()
+		}
+		return f(ago)
+	}
+}
+
 // up is the up series of a scrape target of service's pod in namespace, with
 // the labels prometheus-operator gives a ServiceMonitor or PodMonitor target.
 func up(namespace, service, pod string, value func(time.Duration) float64) gen {

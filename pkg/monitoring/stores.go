@@ -18,14 +18,17 @@ import (
 
 // Store alert names; each is also the runbook's anchor.
 const (
-	AlertPostgresReplicationLag  = "PostgresReplicationLagHigh"
-	AlertPostgresWALArchiving    = "PostgresWALArchivingFailing"
-	AlertPostgresBackupTooOld    = "PostgresBackupTooOld"
-	AlertPostgresFailover        = "PostgresFailover"
-	AlertStoreBackupFailed       = "StoreBackupFailed"
-	AlertStoreBackupTooOld       = "StoreBackupTooOld"
-	AlertStoreRestoreTestFailed  = "StoreRestoreTestFailed"
-	AlertStoreRestoreTestMissing = "StoreRestoreTestNotSucceeding"
+	AlertPostgresReplicationLag   = "PostgresReplicationLagHigh"
+	AlertPostgresWALArchiving     = "PostgresWALArchivingFailing"
+	AlertPostgresBackupTooOld     = "PostgresBackupTooOld"
+	AlertPostgresFailover         = "PostgresFailover"
+	AlertRedisReplicaDisconnected = "RedisReplicaDisconnected"
+	AlertRedisPrimaryNotUnique    = "RedisPrimaryNotUnique"
+	AlertRedisFailover            = "RedisFailover"
+	AlertStoreBackupFailed        = "StoreBackupFailed"
+	AlertStoreBackupTooOld        = "StoreBackupTooOld"
+	AlertStoreRestoreTestFailed   = "StoreRestoreTestFailed"
+	AlertStoreRestoreTestMissing  = "StoreRestoreTestNotSucceeding"
 )
 
 // MetricLastBackup is the Barman Cloud plugin's time of the newest base
@@ -42,11 +45,12 @@ const ReplicationLagSeconds = 300
 // StoreTarget describes a data store to its rules.
 type StoreTarget struct {
 	Platform, Store string
-	// Operator is true when CloudNativePG runs the store in some
-	// environment, InCluster when a StatefulSet does: the rules are the
-	// same in every environment, and an alert on series a mode does not
-	// produce never fires there.
-	Operator, InCluster bool
+	// CloudNativePG is true when CloudNativePG runs the store in some
+	// environment, RedisReplication when the Redis operator does, Dumped
+	// when backup CronJobs dump it (in-cluster stores, and Redis under the
+	// operator): the rules are the same in every environment, and an
+	// alert on series a mode does not produce never fires there.
+	CloudNativePG, RedisReplication, Dumped bool
 	// Backup and RestoreTest are the cron schedules of its backups and
 	// restore tests; empty without backups.
 	Backup, RestoreTest string
@@ -60,7 +64,7 @@ func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
 	tt := Target{Platform: t.Platform, Service: t.Store}
 	pods := fmt.Sprintf(`pod=~"%s-[0-9]+"`, t.Store)
 	var rules []monitoringv1.Rule
-	if t.Operator {
+	if t.CloudNativePG {
 		rules = append(rules,
 			tt.alert(AlertPostgresReplicationLag,
 				fmt.Sprintf("max by (namespace) (cnpg_pg_replication_lag{%s}) > %d", pods, ReplicationLagSeconds), false, "5m",
@@ -84,7 +88,30 @@ func StoreRules(t StoreTarget) []monitoringv1.RuleGroup {
 			)
 		}
 	}
-	if t.InCluster && t.Backup != "" {
+	if t.RedisReplication {
+		// The exporter sidecar of each Redis pod (<store>-<n>; the
+		// Sentinels are <store>-sentinel-<n>) reports its role and, on the
+		// primary, the replicas connected to it.
+		master := pods + `,role="master"`
+		rules = append(rules,
+			tt.alert(AlertRedisReplicaDisconnected,
+				fmt.Sprintf("max by (namespace) (redis_connected_slaves{%s})\n< on (namespace)\ncount by (namespace) (redis_up{%s} == 1) - 1", pods, pods), false, "10m",
+				fmt.Sprintf("A replica of %s is not replicating from its primary", t.Store),
+				fmt.Sprintf("The primary of %s has {{ $value }} replicas connected, fewer than its other running pods: a replica is resyncing or cut off, and a failover now could promote a stale one or none.", t.Store)),
+			tt.alert(AlertRedisPrimaryNotUnique,
+				fmt.Sprintf("(\n  count by (namespace) (redis_instance_info{%s})\n  or on (namespace)\n  0 * count by (namespace) (redis_up{%s})\n) != 1", master, pods), true, "2m",
+				fmt.Sprintf("%s has no primary, or more than one", t.Store),
+				fmt.Sprintf("{{ $value }} pods of %s report the master role: with none, writes fail (the Sentinels could not promote a replica); with two, writes to the old primary are lost when it rejoins.", t.Store)),
+			// A pod that is primary now and was not 15 minutes ago (pod
+			// only: a restart changes the other labels), in a store that
+			// was already running then.
+			tt.alert(AlertRedisFailover,
+				fmt.Sprintf("count by (namespace) (redis_instance_info{%s} unless on (namespace, pod) redis_instance_info{%s} offset 15m) > 0\nand on (namespace)\ncount by (namespace) (redis_instance_info{%s} offset 15m) > 0", master, master, pods), false, "",
+				fmt.Sprintf("%s changed its primary", t.Store),
+				fmt.Sprintf("The Sentinels of %s promoted a replica in the last 15 minutes: the primary failed, was drained, or was cut off. Confirm that the old primary rejoined as a replica and that clients followed.", t.Store)),
+		)
+	}
+	if t.Dumped && t.Backup != "" {
 		rules = append(rules,
 			tt.alert(AlertStoreBackupFailed, jobFailed(t.BackupJob), true, "",
 				fmt.Sprintf("A backup of %s failed", t.Store),
@@ -181,7 +208,7 @@ func StoreDashboard(t StoreTarget) ([]byte, error) {
 	pods := ns + fmt.Sprintf(`,pod=~"%s-[0-9]+"`, t.Store)
 	l := &layout{}
 	var series string
-	if t.Operator {
+	if t.CloudNativePG {
 		series = fmt.Sprintf(`cnpg_pg_replication_in_recovery{pod=~"%s-[0-9]+"}`, t.Store)
 		l.row("Replication")
 		l.add(8, "Standby lag", "Seconds each standby is behind the primary (cnpg_pg_replication_lag).", "s",
@@ -198,8 +225,19 @@ func StoreDashboard(t StoreTarget) ([]byte, error) {
 				[2]string{fmt.Sprintf("time() - max(%s{%s})", MetricLastBackup, pods), "base backup"})
 		}
 	}
+	if t.RedisReplication {
+		master := pods + `,role="master"`
+		series = fmt.Sprintf(`redis_up{pod=~"%s-[0-9]+"}`, t.Store)
+		l.row("Replication")
+		l.add(8, "Connected replicas", "Replicas connected to the primary (redis_connected_slaves).", "short",
+			[2]string{fmt.Sprintf("max by (pod) (redis_connected_slaves{%s})", pods), "{{pod}}"})
+		l.add(8, "Primary", "1 for the pod serving as primary: a change is a failover.", "short",
+			[2]string{fmt.Sprintf("count by (pod) (redis_instance_info{%s})", master), "{{pod}}"})
+		l.add(8, "Memory used", "Memory each pod's Redis holds (redis_memory_used_bytes).", "bytes",
+			[2]string{fmt.Sprintf("max by (pod) (redis_memory_used_bytes{%s})", pods), "{{pod}}"})
+	}
 	var jobs [][2]string
-	if t.InCluster && t.Backup != "" {
+	if t.Dumped && t.Backup != "" {
 		jobs = append(jobs, [2]string{fmt.Sprintf("time() - max(kube_cronjob_status_last_successful_time{%s})", ns+","+sel("cronjob", t.BackupJob)), "backup"})
 	}
 	if t.RestoreTest != "" {

@@ -18,9 +18,11 @@ import (
 )
 
 var (
-	operatorStore = StoreTarget{Platform: "shop", Store: "orders-db", Operator: true, Backup: "0 3 * * *", RestoreTest: "0 5 * * *",
+	operatorStore = StoreTarget{Platform: "shop", Store: "orders-db", CloudNativePG: true, Backup: "0 3 * * *", RestoreTest: "0 5 * * *",
 		BackupJob: "orders-db-backup", RestoreTestJob: "orders-db-restore-test"}
-	inClusterStore = StoreTarget{Platform: "shop", Store: "cache", InCluster: true, Backup: "0 */6 * * *", RestoreTest: "0 6 * * *",
+	redisStore = StoreTarget{Platform: "shop", Store: "sessions", RedisReplication: true, Dumped: true, Backup: "0 */6 * * *", RestoreTest: "0 6 * * *",
+		BackupJob: "sessions-backup", RestoreTestJob: "sessions-restore-test"}
+	inClusterStore = StoreTarget{Platform: "shop", Store: "cache", Dumped: true, Backup: "0 */6 * * *", RestoreTest: "0 6 * * *",
 		BackupJob: "cache-backup", RestoreTestJob: "cache-restore-test"}
 )
 
@@ -49,7 +51,7 @@ func storeFiring(t *testing.T, target StoreTarget, input []gen) map[string][]map
 func healthyStore(target StoreTarget) []gen {
 	ago := func(d time.Duration) float64 { return float64(evalEnd.Add(-d).Unix()) }
 	var out []gen
-	if target.Operator {
+	if target.CloudNativePG {
 		for i, role := range []float64{0, 1, 1} {
 			pod := map[string]string{"namespace": dataNS, "pod": target.Store + "-" + string(rune('1'+i)), "job": "data/" + target.Store}
 			out = append(out,
@@ -59,6 +61,21 @@ func healthyStore(target StoreTarget) []gen {
 				gen{with(pod, "__name__", "cnpg_pg_stat_archiver_last_failed_time"), gauge(ago(48 * time.Hour))},
 				gen{with(pod, "__name__", MetricLastBackup), gauge(ago(20 * time.Hour))},
 				gen{with(pod, "__name__", "cnpg_backends_total", "datname", "orders_db"), gauge(4)})
+		}
+	}
+	if target.RedisReplication {
+		// Three pods, the first the primary with both replicas connected.
+		for i, role := range []string{"master", "slave", "slave"} {
+			pod := map[string]string{"namespace": dataNS, "pod": target.Store + "-" + string(rune('0'+i)), "job": "data/" + target.Store}
+			replicas := 0.0
+			if role == "master" {
+				replicas = 2
+			}
+			out = append(out,
+				gen{with(pod, "__name__", "redis_up"), gauge(1)},
+				gen{with(pod, "__name__", "redis_instance_info", "role", role, "redis_version", "7.4.2"), gauge(1)},
+				gen{with(pod, "__name__", "redis_connected_slaves"), gauge(replicas)},
+				gen{with(pod, "__name__", "redis_memory_used_bytes"), gauge(64 << 20)})
 		}
 	}
 	ksm := map[string]string{"namespace": dataNS, "job": "kube-state-metrics"}
@@ -100,10 +117,22 @@ func TestStoreAlerts(t *testing.T) {
 		}, AlertPostgresBackupTooOld},
 		{"a restore test failed", operatorStore, []gen{{with(ksm, "__name__", "kube_job_failed", "job_name", "orders-db-restore-test-29000001", "condition", "true"), gauge(1)}}, AlertStoreRestoreTestFailed},
 		{"no restore test passed", operatorStore, []gen{{with(ksm, "__name__", "kube_cronjob_status_last_successful_time", "cronjob", "orders-db-restore-test"), gauge(ago(72 * time.Hour))}}, AlertStoreRestoreTestMissing},
+		{"a replica is disconnected", redisStore, []gen{{with(pod("sessions", "0"), "__name__", "redis_connected_slaves"), gauge(1)}}, AlertRedisReplicaDisconnected},
+		{"no primary", redisStore, []gen{{with(pod("sessions", "0"), "__name__", "redis_instance_info", "role", "master", "redis_version", "7.4.2"), until(10*time.Minute, gauge(1))}}, AlertRedisPrimaryNotUnique},
+		// A split brain that outlasts the failover alert: sessions-2
+		// has claimed the master role for an hour.
+		{"two primaries", redisStore, []gen{{with(pod("sessions", "2"), "__name__", "redis_instance_info", "role", "master", "redis_version", "7.4.2"), gauge(1)}}, AlertRedisPrimaryNotUnique},
+		// Sentinel promoted sessions-1 five minutes ago; sessions-0 rejoined as a replica.
+		{"the primary changed", redisStore, []gen{
+			{with(pod("sessions", "0"), "__name__", "redis_instance_info", "role", "master", "redis_version", "7.4.2"), until(5*time.Minute, gauge(1))},
+			{with(pod("sessions", "0"), "__name__", "redis_instance_info", "role", "slave", "redis_version", "7.4.2"), since(5*time.Minute, gauge(1))},
+			{with(pod("sessions", "1"), "__name__", "redis_instance_info", "role", "slave", "redis_version", "7.4.2"), until(5*time.Minute, gauge(1))},
+			{with(pod("sessions", "1"), "__name__", "redis_instance_info", "role", "master", "redis_version", "7.4.2"), since(5*time.Minute, gauge(1))},
+		}, AlertRedisFailover},
 		{"a dump failed", inClusterStore, []gen{{with(ksm, "__name__", "kube_job_failed", "job_name", "cache-backup-29000001", "condition", "true"), gauge(1)}}, AlertStoreBackupFailed},
 		{"no dump for two periods", inClusterStore, []gen{{with(ksm, "__name__", "kube_cronjob_status_last_successful_time", "cronjob", "cache-backup"), gauge(ago(13 * time.Hour))}}, AlertStoreBackupTooOld},
 	}
-	for _, target := range []StoreTarget{operatorStore, inClusterStore} {
+	for _, target := range []StoreTarget{operatorStore, redisStore, inClusterStore} {
 		assert.Empty(t, storeFiring(t, target, healthyStore(target)), "a healthy %s raises nothing", target.Store)
 	}
 	for _, tt := range tests {
@@ -161,7 +190,7 @@ func TestStoreRulesLoadAndAreDocumented(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "observability-metrics.md"))
 	require.NoError(t, err)
 	seen := map[string]bool{}
-	for _, target := range []StoreTarget{operatorStore, inClusterStore} {
+	for _, target := range []StoreTarget{operatorStore, redisStore, inClusterStore} {
 		file, err := yaml.Marshal(monitoringv1.PrometheusRuleSpec{Groups: StoreRules(target)})
 		require.NoError(t, err)
 		_, errs := rulefmt.Parse(file, false, model.LegacyValidation, promParser, slog.New(slog.DiscardHandler))
@@ -174,7 +203,7 @@ func TestStoreRulesLoadAndAreDocumented(t *testing.T) {
 			}
 		}
 	}
-	assert.Len(t, seen, 8, "every store alert is raised by one of the targets")
+	assert.Len(t, seen, 11, "every store alert is raised by one of the targets")
 	assert.Empty(t, StoreRules(StoreTarget{Platform: "shop", Store: "jobs"}), "a store without backups or an operator has no rules")
 }
 
@@ -183,7 +212,7 @@ func TestStoreRulesLoadAndAreDocumented(t *testing.T) {
 // query offers the store's namespace.
 func TestStoreDashboardQueriesReturnData(t *testing.T) {
 	vars := strings.NewReplacer("$"+NamespaceVariable, dataNS)
-	for _, target := range []StoreTarget{operatorStore, inClusterStore} {
+	for _, target := range []StoreTarget{operatorStore, redisStore, inClusterStore} {
 		t.Run(target.Store, func(t *testing.T) {
 			st := &memStore{}
 			for _, g := range healthyStore(target) {

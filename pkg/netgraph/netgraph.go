@@ -202,16 +202,20 @@ type declaredConn struct {
 }
 
 // declared lists the connections the spec promises for one environment:
-// each service's pods (stable and canary) to each in-cluster store it uses,
-// on the store's port, and to the pods of each service it calls, on the
+// each service's pods (stable and canary) to each in-cluster or operator
+// store it uses, on the store's port (and a Redis operator's Sentinels on
+// theirs), and to the pods of each service it calls, on the
 // call's port; the edge proxy to each exposed service's port.
 // A managed store is reached through an address block by port, which an
 // arrow to the outside shows; there is no pod to check it against.
 func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workload) []declaredConn {
+	// pods are the workloads of area named name: rendered ones, and in
+	// the data namespace an operator's (CloudNativePG's instances, the
+	// Redis operator's pods), which carry the store's name label too.
 	pods := func(area, name string) []netpol.Workload {
 		var out []netpol.Workload
 		for _, wl := range workloads {
-			if wl.Kind != netpol.KindAddon && wl.Namespace == ns(area) && wl.Labels[generate.LabelName] == name {
+			if (wl.Kind != netpol.KindAddon || area == "data") && wl.Namespace == ns(area) && wl.Labels[generate.LabelName] == name {
 				out = append(out, wl)
 			}
 		}
@@ -259,6 +263,9 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 				continue
 			}
 			add(from, pods("data", ds.Name), spec.DataPorts[ds.Type], "uses "+ds.Name)
+			// Under the Redis operator, clients ask its Sentinels for
+			// the primary (the environments without them have none).
+			add(from, pods("data", generate.RedisSentinels(ds.Name)), generate.RedisSentinelPort, "uses "+ds.Name+", asks its Sentinels")
 		}
 		for _, c := range svc.Calls {
 			callee := services[c.Service]

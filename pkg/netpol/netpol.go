@@ -247,8 +247,10 @@ const GatewayProxy = "gateway-proxy"
 // addons are the pods of the components a platform installs next to
 // platformctl's objects, which the policies admit or confine: the edge
 // controller (as a Gateway implementation labels its proxies, or
-// ingress-nginx's controller when the edge policy selects it), Prometheus
-// and Grafana (whose policies platformctl renders).
+// ingress-nginx's controller when the edge policy selects it), the data
+// operators' pods (CloudNativePG's instances, the Redis operator's Redis
+// and Sentinel pods), Prometheus and Grafana (whose policies platformctl
+// renders).
 func addons(objs []manifest.Map) []Workload {
 	var out []Workload
 	tcp := func(ns ...int64) []Port {
@@ -291,6 +293,21 @@ func addons(objs []manifest.Map) []Workload {
 			}
 			labels["cnpg.io/cluster"] = name
 			out = append(out, Workload{Ref: Ref{ns, name}, Kind: KindAddon, Ports: tcp(5432, 8000, 9187), Labels: labels})
+		case (kind == "RedisReplication" || kind == "RedisSentinel") && strings.HasPrefix(manifest.String(m, "apiVersion"), "redis.redis.opstreelabs.in/"):
+			// The OT redis-operator runs a RedisReplication's pods (Redis
+			// and its exporter sidecar) and a RedisSentinel's Sentinels
+			// (StatefulSet <name>-sentinel) with the resource's labels and
+			// its own.
+			labels := strMap(manifest.Get(m, "metadata", "labels"))
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			ref, ports, setup := Ref{ns, name}, tcp(6379, 9121), "replication"
+			if kind == "RedisSentinel" {
+				ref, ports, setup = Ref{ns, name + "-sentinel"}, tcp(26379), "sentinel"
+			}
+			labels["app"], labels["redis_setup_type"], labels["role"] = ref.Name, setup, setup
+			out = append(out, Workload{Ref: ref, Kind: KindAddon, Ports: ports, Labels: labels})
 		case kind == "NetworkPolicy" && name == "prometheus":
 			out = append(out,
 				Workload{Ref: Ref{ns, "prometheus"}, Kind: KindAddon, Ports: tcp(9090), Labels: map[string]string{"app.kubernetes.io/name": "prometheus"}},

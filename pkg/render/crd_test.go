@@ -89,3 +89,34 @@ func TestCloudNativePGMatchesTheCRDs(t *testing.T) {
 		"spec": map[string]any{"instances": 1, "storage": map[string]any{"size": "1Gi"}, "replicas": 3}}
 	require.Error(t, validateAgainst(t, compiled["Cluster"], bad))
 }
+
+// TestRedisOperatorMatchesTheCRDs validates every RedisReplication and
+// RedisSentinel the examples render against the upstream CRDs' schemas
+// closed to unknown fields.
+func TestRedisOperatorMatchesTheCRDs(t *testing.T) {
+	compiled := map[string]*jsonschema.Schema{}
+	for kind, file := range map[string]string{
+		"RedisReplication": "../../testdata/crds/redis-operator/redis.redis.opstreelabs.in_redisreplications.yaml",
+		"RedisSentinel":    "../../testdata/crds/redis-operator/redis.redis.opstreelabs.in_redissentinels.yaml",
+	} {
+		sch, err := crdschema.Compile(file, "v1beta2")
+		require.NoError(t, err, kind)
+		compiled[kind] = sch
+	}
+	seen := map[string]int{}
+	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml", "../../examples/stores/platform.yaml"}
+	eachRendered(t, examples, func(file, env string, m manifest.Map) {
+		kind := manifest.String(m, "kind")
+		if sch := compiled[kind]; sch != nil {
+			seen[kind]++
+			require.NoError(t, validateAgainst(t, sch, m), "%s %s: %v", file, env, m)
+		}
+	})
+	for kind := range compiled {
+		require.Positive(t, seen[kind], kind)
+	}
+	// Not vacuous: a field the operator does not know is refused.
+	bad := map[string]any{"apiVersion": "redis.redis.opstreelabs.in/v1beta2", "kind": "RedisSentinel", "metadata": map[string]any{"name": "x"},
+		"spec": map[string]any{"clusterSize": 3, "kubernetesConfig": map[string]any{"image": "redis:7"}, "replicas": 3}}
+	require.Error(t, validateAgainst(t, compiled["RedisSentinel"], bad))
+}

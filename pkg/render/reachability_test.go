@@ -87,20 +87,24 @@ func TestNetworkPolicyReachability(t *testing.T) {
 			"apps/orders -> observability/otel-collector:4317",
 			"apps/orders-migrate -> data/orders-db:5432",
 			"apps/orders-migrate -> observability/otel-collector:4317",
+			"apps/recommender -> data/cache-sentinel:26379",
 			"apps/recommender -> data/cache:6379",
 			"apps/recommender -> observability/otel-collector:4317",
 			"apps/sales-report -> data/orders-db:5432",
 			"apps/sales-report -> observability/otel-collector:4317",
 			"apps/web -> apps/orders:9090",
 			"apps/web -> apps/recommender:9090",
+			"apps/web -> data/cache-sentinel:26379",
 			"apps/web -> data/cache:6379",
 			"apps/web -> data/orders-db:5432",
 			"apps/web -> observability/otel-collector:4317",
 			"apps/web-canary -> apps/orders:9090",
 			"apps/web-canary -> apps/recommender:9090",
+			"apps/web-canary -> data/cache-sentinel:26379",
 			"apps/web-canary -> data/cache:6379",
 			"apps/web-canary -> data/orders-db:5432",
 			"apps/web-canary -> observability/otel-collector:4317",
+			"data/cache-sentinel -> data/cache:6379",
 			"envoy-gateway-system/gateway-proxy -> apps/orders:9090",
 			"envoy-gateway-system/gateway-proxy -> apps/web-canary:8080",
 			"envoy-gateway-system/gateway-proxy -> apps/web:8080",
@@ -180,7 +184,8 @@ func TestReachabilityEvaluatorCatchesAnOpenPolicy(t *testing.T) {
 // implied is the set of connections the spec of p promises in environment
 // env, computed from the spec alone (not from any generated object): the
 // edge reaches each exposed service on its port; a service reaches each
-// in-cluster store it uses or consumes on the store's port, each service
+// in-cluster store it uses or consumes on the store's port (and a Redis
+// under the operator's Sentinels, which reach its pods), each service
 // it calls on the called port, and the collector on OTLP when tracing is
 // on; a store's backup job reaches its store; with metrics, Prometheus
 // reaches every metrics port and Grafana reaches Prometheus. A canary's
@@ -272,6 +277,10 @@ func implied(p *spec.Platform, envName string) []string {
 				if ds := p.DataStore(name); spec.StoreMode(ds, env) != spec.ModeManaged {
 					add(ns("apps"), pod, ns("data"), ds.Name, spec.DataPorts[ds.Type])
 				}
+				// Sentinel-aware clients ask the Sentinels for the primary.
+				if ds := p.DataStore(name); ds.Type == spec.DataRedis && spec.StoreMode(ds, env) == spec.ModeOperator {
+					add(ns("apps"), pod, ns("data"), generate.RedisSentinels(ds.Name), generate.RedisSentinelPort)
+				}
 			}
 			for _, call := range svc.Calls {
 				callee := p.Service(call.Service)
@@ -288,15 +297,21 @@ func implied(p *spec.Platform, envName string) []string {
 		if mode == spec.ModeManaged {
 			continue
 		}
-		// An in-cluster store's dump job reaches it; an operator's
-		// instances back themselves up, and its restore test recovers a
-		// cluster of its own, which Prometheus may scrape too.
-		if ds.Backup != nil && mode == spec.ModeInCluster {
+		redisOperator := ds.Type == spec.DataRedis && mode == spec.ModeOperator
+		// An in-cluster store's dump job reaches it, and a Redis under
+		// the operator's; CloudNativePG's instances back themselves up,
+		// and its restore test recovers a cluster of its own, which
+		// Prometheus may scrape too.
+		if ds.Backup != nil && (mode == spec.ModeInCluster || redisOperator) {
 			add(ns("data"), ds.Name+"-backup", ns("data"), ds.Name, spec.DataPorts[ds.Type])
+		}
+		// A Redis's Sentinels watch its pods (and each other).
+		if redisOperator {
+			add(ns("data"), generate.RedisSentinels(ds.Name), ns("data"), ds.Name, spec.DataPorts[ds.Type])
 		}
 		if metrics {
 			port := generate.ExporterPort(ds.Type)
-			if mode == spec.ModeOperator {
+			if mode == spec.ModeOperator && !redisOperator {
 				port = generate.CNPGMetricsPort
 			}
 			add(ns("observability"), generate.Prometheus, ns("data"), ds.Name, port)

@@ -75,6 +75,10 @@ func indexObjects(objs []render.Object) *refIndex {
 			pod.ns, pod.owner = ns, kind+"/"+name
 			ix.pods = append(ix.pods, pod)
 		}
+		for _, pod := range redisPods(m) {
+			pod.ns, pod.owner = ns, kind+"/"+name
+			ix.pods = append(ix.pods, pod)
+		}
 	}
 	return ix
 }
@@ -576,4 +580,108 @@ func cnpgInstance(m manifest.Map) (refPod, bool) {
 		map[string]any{"name": "metrics", "containerPort": int64(9187)},
 	}
 	return refPod{labels: labels, operated: true, spec: map[string]any{"containers": []any{map[string]any{"name": "postgres", "ports": ports}}}}, true
+}
+
+// redisPods are the pods the OT redis-operator creates for a
+// RedisReplication (a primary and a replica: its redis-role label tells
+// them apart) or a RedisSentinel: the resource's labels and the
+// operator's, the ServiceAccount it names, the password Secret each
+// container reads, and the exporter's port.
+func redisPods(m manifest.Map) []refPod {
+	kind := manifest.String(m, "kind")
+	if !strings.HasPrefix(manifest.String(m, "apiVersion"), "redis.redis.opstreelabs.in/") || (kind != "RedisReplication" && kind != "RedisSentinel") {
+		return nil
+	}
+	name := manifest.String(m, "metadata", "name")
+	secret := func(ref map[string]any) map[string]any {
+		return map[string]any{"name": "REDIS_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": ref}}
+	}
+	var env []any
+	if s := asMap(manifest.Get(m, "spec", "kubernetesConfig", "redisSecret")); s != nil {
+		env = append(env, secret(s))
+	}
+	if s := asMap(manifest.Get(m, "spec", "redisSentinelConfig", "redisReplicationPassword", "secretKeyRef")); s != nil {
+		env = append(env, secret(s))
+	}
+	containers := []any{map[string]any{"name": name, "env": env}}
+	if manifest.Get(m, "spec", "redisExporter", "enabled") == true {
+		containers = append(containers, map[string]any{"name": "redis-exporter", "env": env,
+			"ports": []any{map[string]any{"name": "redis-exporter", "containerPort": int64(9121)}}})
+	}
+	pod := func(app, setup string, extra map[string]string) refPod {
+		labels := map[string]string{"app": app, "redis_setup_type": setup, "role": setup}
+		for k, v := range strMap(manifest.Get(m, "metadata", "labels")) {
+			labels[k] = v
+		}
+		for k, v := range extra {
+			labels[k] = v
+		}
+		spec := map[string]any{"containers": containers}
+		if sa := manifest.String(m, "spec", "serviceAccountName"); sa != "" {
+			spec["serviceAccountName"] = sa
+		}
+		return refPod{labels: labels, spec: spec}
+	}
+	if kind == "RedisSentinel" {
+		return []refPod{pod(name+"-sentinel", "sentinel", nil)}
+	}
+	return []refPod{pod(name, "replication", map[string]string{"redis-role": "master"}), pod(name, "replication", map[string]string{"redis-role": "slave"})}
+}
+
+// TestOutsideNamespacesAreSelectedByNameOnly: a NetworkPolicy peer naming
+// a namespace the environment does not render (kube-system, an operator's
+// namespace) selects it by its name alone. The overlays add the
+// environment's label to every matchLabels, and such a namespace carries
+// none of the platform's labels: a peer with matchLabels would match
+// nothing, silently cutting the operator off from its pods.
+func TestOutsideNamespacesAreSelectedByNameOnly(t *testing.T) {
+	examples, err := filepath.Glob("../../examples/*/platform.yaml")
+	require.NoError(t, err)
+	rendered := map[string]bool{}
+	type peer struct {
+		where string
+		sel   map[string]any
+	}
+	var peers []peer
+	eachRendered(t, examples, func(file, env string, m manifest.Map) {
+		switch manifest.String(m, "kind") {
+		case "Namespace":
+			rendered[file+"/"+env+"/"+manifest.String(m, "metadata", "name")] = true
+		case "NetworkPolicy":
+			for _, dir := range []string{"ingress", "egress"} {
+				for _, r := range asList(manifest.Get(m, "spec", dir)) {
+					for _, p := range append(asList(asMap(r)["from"]), asList(asMap(r)["to"])...) {
+						if sel := asMap(asMap(p)["namespaceSelector"]); sel != nil {
+							peers = append(peers, peer{file + "/" + env + "/" + manifest.String(m, "metadata", "namespace") + "/" + manifest.String(m, "metadata", "name"), sel})
+						}
+					}
+				}
+			}
+		}
+	})
+	outside := 0
+	for _, p := range peers {
+		prefix := p.where[:strings.LastIndex(p.where[:strings.LastIndex(p.where, "/")], "/")+1]
+		var names []string
+		if n, ok := asMap(p.sel["matchLabels"])["kubernetes.io/metadata.name"].(string); ok {
+			names = append(names, n)
+		}
+		for _, e := range asList(p.sel["matchExpressions"]) {
+			if asMap(e)["key"] == "kubernetes.io/metadata.name" && asMap(e)["operator"] == "In" {
+				for _, v := range asList(asMap(e)["values"]) {
+					names = append(names, v.(string))
+				}
+			}
+		}
+		inside := false
+		for _, n := range names {
+			inside = inside || rendered[prefix+n]
+		}
+		if len(names) == 0 || inside {
+			continue
+		}
+		outside++
+		assert.Empty(t, p.sel["matchLabels"], "%s selects %v, which the environment does not render, with matchLabels: no such namespace has them", p.where, names)
+	}
+	require.Positive(t, outside, "the examples select operator and system namespaces")
 }

@@ -12,6 +12,7 @@ import (
 // over, and the operator that does it (for messages and docs).
 var Operators = map[DataStoreType]string{
 	DataPostgres: "CloudNativePG",
+	DataRedis:    "the OT redis-operator",
 }
 
 // StoreMode is ds's mode in env (a nil env is the base, production): the
@@ -207,7 +208,7 @@ func operatorFields(c *checkContext, report reportFunc) {
 			report(path+".mode", 0, ds.Type)
 			continue
 		}
-		if mayRunOperator(ds) && ds.Image != "" {
+		if ds.Type == DataPostgres && mayRunOperator(ds) && ds.Image != "" {
 			// CloudNativePG tells the major version from the tag.
 			if tag := imageref.Parse(ds.Image).Tag; tag == "" || tag[0] < '0' || tag[0] > '9' {
 				report(path+".image", 2, ds.Image)
@@ -216,7 +217,10 @@ func operatorFields(c *checkContext, report reportFunc) {
 		if ds.Instances != 0 && !mayRunOperator(ds) {
 			report(path+".instances", 1, "instances")
 		}
-		if ds.Synchronous != "" && !mayRunOperator(ds) {
+		switch {
+		case ds.Synchronous != "" && ds.Type != DataPostgres:
+			report(path+".synchronous", 3, ds.Type)
+		case ds.Synchronous != "" && !mayRunOperator(ds):
 			report(path+".synchronous", 1, "synchronous")
 		}
 	}
@@ -341,11 +345,12 @@ func dataLayerRules() []Rule {
 		},
 		{
 			At:  []string{data + ".mode", data + ".instances", data + ".synchronous", data + ".image"},
-			Doc: "`mode: operator` is for postgres (CloudNativePG); `instances` and `synchronous` are for stores that run under an operator in some environment (mode operator, or no mode), whose `image` tag starts with the PostgreSQL major version (CloudNativePG reads it from there).",
+			Doc: "`mode: operator` is for postgres (CloudNativePG) and redis (the OT redis-operator); `instances` is for stores that run under an operator in some environment (mode operator, or no mode), and so is `synchronous`, for postgres only; an operator postgres's `image` tag starts with the PostgreSQL major version (CloudNativePG reads it from there).",
 			Msgs: []string{
-				"operator mode runs postgres under CloudNativePG; no operator is rendered for %s: use in-cluster or managed",
+				"operator mode runs postgres under CloudNativePG and redis under the OT redis-operator; no operator is rendered for %s: use in-cluster or managed",
 				"%s is only read for a store under an operator (mode: operator, or no mode: staging and production); this store never runs under one",
 				"%q has no tag starting with the PostgreSQL major version (16, 16.4, 17-bookworm), which CloudNativePG reads it from: tag it so, even when pinned by digest",
+				"synchronous replication is PostgreSQL's (a commit waits for a standby); Redis replicates asynchronously whatever the spec says: remove synchronous from this %s store",
 			},
 			check:  operatorFields,
 			Schema: whySibling,

@@ -945,13 +945,14 @@ type DataStore struct {
 	// Type is postgres, mysql, redis, rabbitmq, nats or kafka.
 	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka"`
 	// Mode is in-cluster (a single-primary StatefulSet with a volume),
-	// operator (replicated, failed over and backed up by an operator:
-	// postgres with CloudNativePG) or managed (a binding to an external
-	// endpoint). Default: operator in staging and production for postgres,
-	// in-cluster otherwise.
+	// operator (replicated and failed over by an operator: postgres with
+	// CloudNativePG, redis with the OT redis-operator and its Sentinels) or
+	// managed (a binding to an external endpoint). Default: operator in
+	// staging and production for postgres and redis, in-cluster otherwise.
 	Mode DataStoreMode `json:"mode,omitempty" validate:"omitempty,oneof=in-cluster operator managed"`
 	// Instances of an operator-managed store, its primary included, spread
-	// over zones (default 3 in production, 2 elsewhere).
+	// over zones (default 3 in production, 2 elsewhere); a redis store has
+	// three Sentinels besides, whatever the number.
 	Instances int32 `json:"instances,omitempty" validate:"omitempty,range=2:9"`
 	// Synchronous makes an operator-managed postgres commit only once a
 	// standby has the transaction: required blocks writes while no standby

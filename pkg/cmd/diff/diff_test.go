@@ -37,7 +37,7 @@ func TestEnvironments(t *testing.T) {
 	// object is one that changed, none added, and removed only the five
 	// of the previews staging is the base of (ApplicationSet, AppProject,
 	// plugin ConfigMap, shared Gateway and its redirect).
-	assert.Equal(t, "staging → production: 126 objects changed, 0 objects added, 5 objects removed", first)
+	assert.Equal(t, "staging → production: 128 objects changed, 0 objects added, 5 objects removed", first)
 	for _, o := range []string{"argoproj.io/ApplicationSet argocd/shop-previews", "gateway.networking.k8s.io/Gateway edge/previews"} {
 		assert.Contains(t, out, "- "+o+"\n")
 	}

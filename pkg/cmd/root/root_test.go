@@ -251,7 +251,7 @@ func TestLintCommand(t *testing.T) {
 		{name: "env with paths", args: []string{"lint", "--env", "dev", warn}, code: 2, stderr: []string{"--env applies to a spec"}},
 		{name: "spec with paths", args: []string{"lint", "-f", shop, warn}, code: 2, stderr: []string{"-f names a spec to lint when no paths are given"}},
 		{name: "an environment named twice is linted once", args: []string{"lint", "-f", shop, "--env", "dev,dev", "--env", "dev"}, code: 0,
-			stdout: []string{fmt.Sprintf("118 objects, %d rules", enabledByDefault())}},
+			stdout: []string{fmt.Sprintf("120 objects, %d rules", enabledByDefault())}},
 		{name: "nothing to lint", args: []string{"lint", "-f", filepath.Join(dir, "none.yaml")}, code: 2, stderr: []string{"nothing to lint"}},
 		{name: "rules", args: []string{"rules"}, code: 0, stdout: []string{"ignore-without-reason", "rules"}},
 		{name: "rules explain", args: []string{"rules", "explain", "ignore-without-reason"}, code: 0, stdout: []string{"Remediation:"}},

@@ -22,13 +22,9 @@ import (
 // shrinks as the generator is fixed. Deliberate exceptions do not belong
 // here: the generator annotates them with ignore.platformctl.dev/<rule>.
 var knownGeneratorFindings = map[string]bool{
-	// Issue 18: Redis, MySQL and the other engines still run as one
-	// StatefulSet in production; these go as they move to operators.
-	"microservices/production: database-single-replica-production StatefulSet data/cart-redis": true,
-	"shop/production: database-single-replica-production StatefulSet data/cache":               true,
-	"stores/production: database-single-replica-production StatefulSet data/catalog-db":        true,
-	"stores/production: database-single-replica-production StatefulSet data/outbox":            true,
-	"stores/production: database-single-replica-production StatefulSet data/sessions":          true,
+	// Issue 18: MySQL and the brokers still run as one StatefulSet in
+	// production; these go as they move to operators.
+	"stores/production: database-single-replica-production StatefulSet data/catalog-db": true,
 }
 
 // optInNotFollowed are rules that are off by default whose advice the

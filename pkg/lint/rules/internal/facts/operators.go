@@ -34,15 +34,24 @@ var operatorPods = []struct {
 	},
 	{
 		// The OT redis-operator gives the pods the resource's own labels
-		// and three of its own.
+		// and three of its own, and keeps redis-role current on each
+		// (its <name>-master and <name>-replica Services select it).
 		group: "redis.redis.opstreelabs.in", kind: "RedisReplication", nodeSelector: []string{"spec", "nodeSelector"},
 		labels: func(o *lint.Object) []map[string]string {
-			l := map[string]string{}
-			for k, v := range o.Labels {
-				l[k] = v
+			var out []map[string]string
+			for _, role := range []string{"master", "slave"} {
+				l := redisLabels(o, o.Name, "replication")
+				l["redis-role"] = role
+				out = append(out, l)
 			}
-			l["app"], l["redis_setup_type"], l["role"] = o.Name, "replication", "replication"
-			return []map[string]string{l}
+			return out
+		},
+	},
+	{
+		// A RedisSentinel's pods are the StatefulSet <name>-sentinel's.
+		group: "redis.redis.opstreelabs.in", kind: "RedisSentinel", nodeSelector: []string{"spec", "nodeSelector"},
+		labels: func(o *lint.Object) []map[string]string {
+			return []map[string]string{redisLabels(o, o.Name+"-sentinel", "sentinel")}
 		},
 	},
 }
@@ -67,4 +76,15 @@ func OperatorNodeSelector(o *lint.Object) map[string]string {
 		}
 	}
 	return nil
+}
+
+// redisLabels are the labels the OT redis-operator gives the pods of o:
+// o's own, then app, redis_setup_type and role.
+func redisLabels(o *lint.Object, app, setup string) map[string]string {
+	l := map[string]string{}
+	for k, v := range o.Labels {
+		l[k] = v
+	}
+	l["app"], l["redis_setup_type"], l["role"] = app, setup, setup
+	return l
 }
