@@ -76,13 +76,14 @@ const entityKubeAPIServer = "kube-apiserver"
 // apiServerPolicy is, with network.cni: cilium, the CiliumNetworkPolicy
 // that lets the pods np selects reach the API server, for an np given
 // apiServerEgress; nil otherwise. Cilium matches an ipBlock against the
-// CIDR identities of addresses outside the cluster, and the API server's
-// are not among them: they carry the kube-apiserver identity (on the
-// cluster's nodes, next to host or remote-node), so unless the agent runs
-// with policy-cidr-match-mode nodes the ipBlock alone lets nothing
-// through. The entity is the API server alone, not every node. The
-// NetworkPolicy keeps its ipBlock for clusters without Cilium; Cilium
-// passes a connection either policy allows.
+// addresses it counts as outside the cluster, and the API server's are
+// not among them: they carry the kube-apiserver identity (on the
+// cluster's nodes, next to host or remote-node). The agent's
+// policy-cidr-match-mode nodes, off by default and in some releases not
+// applied to 0.0.0.0/0, is not to be relied on. The entity is the API
+// server alone, not every node. The NetworkPolicy keeps its ipBlock for
+// clusters without Cilium; Cilium passes a connection either policy
+// allows.
 func apiServerPolicy(c *Context, np *networkingv1.NetworkPolicy) *CiliumNetworkPolicy {
 	if c.P.Spec.Network.CNI != spec.CNICilium {
 		return nil
