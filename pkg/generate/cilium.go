@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/platformctl/platformctl/pkg/spec"
@@ -32,8 +33,10 @@ type CNPSpec struct {
 // Cilium refuses toFQDNs next to another to* field in one rule.
 type CNPEgressRule struct {
 	ToEndpoints []metav1.LabelSelector `json:"toEndpoints,omitempty"`
-	ToFQDNs     []CNPFQDNSelector      `json:"toFQDNs,omitempty"`
-	ToPorts     []CNPPortRule          `json:"toPorts,omitempty"`
+	// ToEntities are Cilium's reserved identities (kube-apiserver).
+	ToEntities []string          `json:"toEntities,omitempty"`
+	ToFQDNs    []CNPFQDNSelector `json:"toFQDNs,omitempty"`
+	ToPorts    []CNPPortRule     `json:"toPorts,omitempty"`
 }
 
 // CNPFQDNSelector is a DNS name (matchName) or wildcard (matchPattern).
@@ -64,6 +67,37 @@ var kubeDNS = metav1.LabelSelector{MatchLabels: map[string]string{
 	"k8s:io.kubernetes.pod.namespace": "kube-system",
 	"k8s:k8s-app":                     "kube-dns",
 }}
+
+// entityKubeAPIServer is Cilium's reserved entity of the API server: the
+// identity Cilium gives the kubernetes Service's endpoints, wherever the
+// API server runs.
+const entityKubeAPIServer = "kube-apiserver"
+
+// apiServerPolicy is, with network.cni: cilium, the CiliumNetworkPolicy
+// that lets the pods np selects reach the API server, for an np given
+// apiServerEgress; nil otherwise. Cilium matches an ipBlock against the
+// addresses it counts as outside the cluster, and the API server's are
+// not among them: they carry the kube-apiserver identity (on the
+// cluster's nodes, next to host or remote-node). The agent's
+// policy-cidr-match-mode nodes, off by default and in some releases not
+// applied to 0.0.0.0/0, is not to be relied on. The entity is the API
+// server alone, not every node. The NetworkPolicy keeps its ipBlock for
+// clusters without Cilium; Cilium passes a connection either policy
+// allows.
+func apiServerPolicy(c *Context, np *networkingv1.NetworkPolicy) *CiliumNetworkPolicy {
+	if c.P.Spec.Network.CNI != spec.CNICilium {
+		return nil
+	}
+	name := np.Name + "-kube-apiserver"
+	return &CiliumNetworkPolicy{
+		TypeMeta:   typeCNP,
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: np.Namespace, Labels: c.labels(name, "network-policy")},
+		Spec: CNPSpec{
+			EndpointSelector: *np.Spec.PodSelector.DeepCopy(),
+			Egress:           []CNPEgressRule{{ToEntities: []string{entityKubeAPIServer}, ToPorts: tcpPorts(apiServerPorts...)}},
+		},
+	}
+}
 
 // dnsProxyRule sends the pods' DNS through Cilium's DNS proxy, which is
 // how toFQDNs learns the addresses a name resolved to; "*" lets every

@@ -67,7 +67,11 @@ func cnpgObjects(c *Context) ([]Object, error) {
 			return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
 		}
 		add("Cluster", ds.Name, src, cluster)
-		add("NetworkPolicy", ds.Name, src, cnpgPolicy(c, ds, ds.Name, consumers(c.P, ds.Name)))
+		np := cnpgPolicy(c, ds, ds.Name, consumers(c.P, ds.Name))
+		add("NetworkPolicy", ds.Name, src, np)
+		if cnp := apiServerPolicy(c, np); cnp != nil {
+			add("CiliumNetworkPolicy", cnp.Name, src, cnp)
+		}
 		b, prefix := backupStorage(c, ds)
 		if ds.Backup == nil || b == nil {
 			continue
@@ -333,13 +337,19 @@ echo "restore test passed: the newest base backup and all archived WAL recovered
 	cj := cronJob(meta, cronRun{schedule: ds.Backup.RestoreTestSchedule, timeZone: spec.DefaultTimeZone, concurrency: batchv1.ForbidConcurrent,
 		jobRun: jobRun{backoffLimit: 0, activeDeadline: 6 * 3600}},
 		corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: pod})
+	recovered := recoveryPolicy(c, ds, RestoreTestCluster(ds.Name))
 	out := []named{
 		{"ServiceAccount", sa.Name, sa},
 		{"Role", role.Name, role},
 		{"RoleBinding", rb.Name, rb},
 		{"NetworkPolicy", name, jobPolicy},
-		{"NetworkPolicy", RestoreTestCluster(ds.Name) + "-instances", recoveryPolicy(c, ds, RestoreTestCluster(ds.Name))},
+		{"NetworkPolicy", recovered.Name, recovered},
 		{"CronJob", cj.Name, cj},
+	}
+	for _, np := range []*networkingv1.NetworkPolicy{jobPolicy, recovered} {
+		if cnp := apiServerPolicy(c, np); cnp != nil {
+			out = append(out, named{"CiliumNetworkPolicy", cnp.Name, cnp})
+		}
 	}
 	if cnp := storagePolicy(c, b, RestoreTestCluster(ds.Name)+"-backups", map[string]string{LabelName: RestoreTestCluster(ds.Name)}); cnp != nil {
 		out = append(out, named{"CiliumNetworkPolicy", cnp.Name, cnp})

@@ -58,7 +58,7 @@ func edge(c *Context) ([]Object, error) {
 			out = append(out, ingresses(c, e)...)
 		}
 		// ingress-nginx runs in the edge namespace behind this Service.
-		return append(out, edgeService(c, sel), edgePolicy(c, sel, ex, nil)), nil
+		return append(append(out, edgeService(c, sel)), edgePolicy(c, sel, ex, nil)...), nil
 	}
 	if c.P.Preview != nil {
 		// A preview's routes attach to the base environment's shared
@@ -92,9 +92,9 @@ func edge(c *Context) ([]Object, error) {
 			out = append(out, backendTrafficPolicy(c, e))
 		}
 	case spec.ImplIstio:
-		out = append(out, istioParameters(c), edgePolicy(c, gatewayPodLabels(), ex, istiodEgress()))
+		out = append(append(out, istioParameters(c)), edgePolicy(c, gatewayPodLabels(), ex, istiodEgress())...)
 	default:
-		out = append(out, edgePolicy(c, gatewayPodLabels(), ex, nil))
+		out = append(out, edgePolicy(c, gatewayPodLabels(), ex, nil)...)
 	}
 	return out, nil
 }
@@ -167,13 +167,14 @@ func edgeService(c *Context, sel map[string]string) Object {
 
 // edgePolicy admits the internet to the edge controller and lets it reach
 // exactly the exposed services' ports.
-func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) Object {
+func edgePolicy(c *Context, sel map[string]string, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) []Object {
 	return edgePolicyFor(c, "edge-controller", sel, networkingv1.NetworkPolicyPeer{NamespaceSelector: c.areaSelector("apps")}, ex, extra)
 }
 
 // edgePolicyFor is edgePolicy for the proxies sel selects, named name,
-// towards the services' namespaces apps selects.
-func edgePolicyFor(c *Context, name string, sel map[string]string, apps networkingv1.NetworkPolicyPeer, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) Object {
+// towards the services' namespaces apps selects, and with Cilium the
+// proxies' way to the API server (apiServerPolicy).
+func edgePolicyFor(c *Context, name string, sel map[string]string, apps networkingv1.NetworkPolicyPeer, ex []exposed, extra []networkingv1.NetworkPolicyEgressRule) []Object {
 	var ports []networkingv1.NetworkPolicyPort
 	seen := map[int32]bool{}
 	for _, e := range ex {
@@ -183,7 +184,7 @@ func edgePolicyFor(c *Context, name string, sel map[string]string, apps networki
 		}
 	}
 	sort.Slice(ports, func(i, j int) bool { return ports[i].Port.IntVal < ports[j].Port.IntVal })
-	return Object{ID: id("edge", "NetworkPolicy", name), Area: "edge", Source: "spec.edge", Obj: &networkingv1.NetworkPolicy{
+	np := &networkingv1.NetworkPolicy{
 		TypeMeta:   typeNetworkPolicy,
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("edge"), Labels: c.labels(name, "network-policy")},
 		Spec: networkingv1.NetworkPolicySpec{
@@ -204,7 +205,12 @@ func edgePolicyFor(c *Context, name string, sel map[string]string, apps networki
 				apiServerEgress(),
 			}, extra...),
 		},
-	}}
+	}
+	out := []Object{{ID: id("edge", "NetworkPolicy", name), Area: "edge", Source: "spec.edge", Obj: np}}
+	if cnp := apiServerPolicy(c, np); cnp != nil {
+		out = append(out, Object{ID: id("edge", "CiliumNetworkPolicy", cnp.Name), Area: "edge", Source: "spec.edge", Obj: cnp})
+	}
+	return out
 }
 
 func gateway(c *Context, ex []exposed) []Object {

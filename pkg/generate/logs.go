@@ -192,5 +192,8 @@ func logAgent(c *Context) ([]Object, error) {
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
 	})
 	add("NetworkPolicy", LogAgent, np)
+	if cnp := apiServerPolicy(c, np); cnp != nil {
+		add("CiliumNetworkPolicy", cnp.Name, cnp)
+	}
 	return out, nil
 }

@@ -333,10 +333,16 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 			"(prometheus-operator's Prometheus, Grafana), which the rendered manifests do not contain")
 	}
 	src := "spec.observability.metrics"
-	return []Object{
+	out := []Object{
 		{ID: id("observability", "NetworkPolicy", Prometheus), Area: "observability", Source: src, Obj: prom},
 		{ID: id("observability", "NetworkPolicy", Grafana), Area: "observability", Source: src, Obj: graf},
 	}
+	for _, np := range []*networkingv1.NetworkPolicy{prom, graf} {
+		if cnp := apiServerPolicy(c, np); cnp != nil {
+			out = append(out, Object{ID: id("observability", "CiliumNetworkPolicy", cnp.Name), Area: "observability", Source: src, Obj: cnp})
+		}
+	}
+	return out
 }
 
 // exporter is how a store engine's metrics are exposed: a sidecar

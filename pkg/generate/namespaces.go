@@ -207,12 +207,20 @@ func restrictedContainer() *corev1.SecurityContext {
 	}
 }
 
+// apiServerPorts are the ports the API server's endpoints listen on: a
+// policy sees the connection after the kubernetes Service's translation,
+// so its 443 becomes the endpoints' port, 6443 where kubeadm and most
+// distributions run the API server, 443 on many managed control planes.
+var apiServerPorts = []int32{443, 6443}
+
 // apiServerEgress lets controllers and Prometheus reach the API server,
 // whose endpoints are node or control-plane addresses no pod selector can
-// name.
+// name. With network.cni: cilium the pods it is given get apiServerPolicy
+// too.
 func apiServerEgress() networkingv1.NetworkPolicyEgressRule {
-	return networkingv1.NetworkPolicyEgressRule{
-		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}},
-		Ports: []networkingv1.NetworkPolicyPort{tcpPort(443), tcpPort(6443)},
+	r := networkingv1.NetworkPolicyEgressRule{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}}
+	for _, p := range apiServerPorts {
+		r.Ports = append(r.Ports, tcpPort(p))
 	}
+	return r
 }

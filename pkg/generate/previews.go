@@ -205,7 +205,7 @@ func previewGateway(c *Context, ex []exposed) []Object {
 			extra = istiodEgress()
 		}
 		out = append(out, edgePolicyFor(c, "edge-previews", map[string]string{gwv1.GatewayNameLabelKey: PreviewGatewayName},
-			networkingv1.NetworkPolicyPeer{NamespaceSelector: c.previewNamespaces()}, ex, extra))
+			networkingv1.NetworkPolicyPeer{NamespaceSelector: c.previewNamespaces()}, ex, extra)...)
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 // Package netgraph draws what an environment's NetworkPolicies let talk to
 // what: one node per workload (services, data stores, jobs, the edge proxy,
 // the telemetry collector, the monitoring add-ons) grouped by namespace, one
-// node per outside address block, one arrow per connection pkg/netpol finds
-// allowed in the built objects, and a dashed red arrow for each connection
-// the spec declares that the policies do not allow.
+// node per outside address block or host name, one per Cilium entity a
+// CiliumNetworkPolicy names (the API server, toEntities kube-apiserver),
+// one arrow per connection pkg/netpol finds allowed in the built objects,
+// and a dashed red arrow for each connection the spec declares that the
+// policies do not allow.
 //
 // The arrows come from the objects, not the spec, so the picture is what a
 // cluster enforces; the spec only says which connections to expect.
@@ -30,19 +32,25 @@ const (
 	KindTelemetry = "telemetry"
 	KindMonitor   = "monitoring"
 	KindExternal  = "external"
+	KindEntity    = "entity"
 )
 
-// ExternalGroup is the group of the outside address blocks.
-const ExternalGroup = "outside the cluster"
+// ExternalGroup is the group of the outside address blocks and host
+// names; EntityGroup that of the Cilium entities, which are no address
+// block: the API server may run on the cluster's nodes or outside it.
+const (
+	ExternalGroup = "outside the cluster"
+	EntityGroup   = "Cilium entities"
+)
 
-// Node is a workload or an outside address block.
+// Node is a workload, an outside address block or host, or an entity.
 type Node struct {
 	// ID is stable across runs and unique in the graph: ns/name for a
-	// workload, the block for an outside one.
+	// workload, the block or host for an outside one, the entity's name.
 	ID    string
 	Label string
 	Kind  string
-	// Group is the workload's namespace, or ExternalGroup.
+	// Group is the workload's namespace, ExternalGroup or EntityGroup.
 	Group string
 }
 
@@ -117,7 +125,11 @@ func Build(p *spec.Platform, envName string, objs []manifest.Map) (*Graph, error
 		block := e.Far()
 		if !external[block] {
 			external[block] = true
-			g.Nodes = append(g.Nodes, Node{ID: block, Label: block, Kind: KindExternal, Group: ExternalGroup})
+			n := Node{ID: block, Label: block, Kind: KindExternal, Group: ExternalGroup}
+			if e.Entity != "" {
+				n.Kind, n.Group = KindEntity, EntityGroup
+			}
+			g.Nodes = append(g.Nodes, n)
 		}
 		port := portLabel(externalPort(e), e.Protocol)
 		if e.Direction == netpol.Ingress {
@@ -133,8 +145,11 @@ func Build(p *spec.Platform, envName string, objs []manifest.Map) (*Graph, error
 		}
 	}
 	groupRank := func(n Node) int {
-		if n.Group == ExternalGroup {
+		switch n.Group {
+		case ExternalGroup:
 			return 1
+		case EntityGroup:
+			return 2
 		}
 		return 0
 	}

@@ -137,7 +137,7 @@ func TestDeclaredButNotAllowed(t *testing.T) {
 }
 
 var (
-	mmdNode     = regexp.MustCompile(`^    ([A-Za-z0-9_]+)(\[".*"\]|\[\(".*"\)\]|\{\{".*"\}\}|\(\[".*"\]\)|\[/".*"/\]|\(\(".*"\)\))$`)
+	mmdNode     = regexp.MustCompile(`^    ([A-Za-z0-9_]+)(\[".*"\]|\[\(".*"\)\]|\{\{".*"\}\}|\(\[".*"\]\)|\[/".*"/\]|\(\(".*"\)\)|\[\[".*"\]\])$`)
 	mmdEdge     = regexp.MustCompile(`^  ([A-Za-z0-9_]+) (-->|-\.->)\|"[^"]*"\| ([A-Za-z0-9_]+)$`)
 	mmdGroup    = regexp.MustCompile(`^  subgraph (g[0-9]+)\["[^"]*"\]$`)
 	mmdLinkStyl = regexp.MustCompile(`^  linkStyle ([0-9,]+) `)
@@ -190,7 +190,7 @@ func checkMermaid(t *testing.T, mmd string) {
 }
 
 func TestMermaidParses(t *testing.T) {
-	for _, ex := range []string{"shop", "minimal", "nginx", "stores"} {
+	for _, ex := range []string{"shop", "minimal", "nginx", "stores", "microservices"} {
 		t.Run(ex, func(t *testing.T) {
 			checkMermaid(t, draw(t, build(t, ex, "production", nil), "mermaid"))
 		})
@@ -253,4 +253,59 @@ func draw1(e netgraph.Edge) string {
 	}
 	m := regexp.MustCompile(`label="([^"]*)"`).FindAllStringSubmatch(b.String(), -1)
 	return m[len(m)-1][1]
+}
+
+// without drops the objects of kind named name.
+func without(kind, name string) func([]manifest.Map) []manifest.Map {
+	return func(objs []manifest.Map) []manifest.Map {
+		var out []manifest.Map
+		for _, m := range objs {
+			if manifest.String(m, "kind") != kind || manifest.String(m, "metadata", "name") != name {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+}
+
+// TestAPIServerEntity: in examples/microservices (Cilium) the pods that
+// watch the API server reach it as Cilium names it, one entity node in a
+// group of its own with an arrow per port; the arrows are the
+// CiliumNetworkPolicy's (gone with it), not the NetworkPolicy's ipBlock.
+func TestAPIServerEntity(t *testing.T) {
+	toAPIServer := func(g *netgraph.Graph) map[string][]string {
+		out := map[string][]string{}
+		for _, e := range g.Edges {
+			if e.To == "kube-apiserver" {
+				out[e.From] = append(out[e.From], e.Port)
+			}
+		}
+		return out
+	}
+	g := build(t, "microservices", "production", nil)
+	var entities []netgraph.Node
+	for _, n := range g.Nodes {
+		if n.Group == netgraph.EntityGroup {
+			entities = append(entities, n)
+		}
+	}
+	assert.Equal(t, []netgraph.Node{{ID: "kube-apiserver", Label: "kube-apiserver", Kind: netgraph.KindEntity, Group: netgraph.EntityGroup}}, entities)
+	assert.Equal(t, netgraph.EntityGroup, g.Nodes[len(g.Nodes)-1].Group, "the entities come last")
+	both := []string{"443", "6443"}
+	assert.Equal(t, map[string][]string{
+		"data/catalog-db":              both,
+		"data/catalog-db-restore-test": both,
+		"observability/grafana":        both,
+		"observability/prometheus":     both,
+	}, toAPIServer(g))
+	mmd, dot := draw(t, g, "mermaid"), draw(t, g, "dot")
+	assert.Regexp(t, `\n  subgraph g[0-9]+\["Cilium entities"\]\n    n_kube_apiserver\[\["kube-apiserver"\]\]\n  end\n`, mmd)
+	assert.Contains(t, mmd, "\n  n_observability_prometheus -->|\"6443\"| n_kube_apiserver\n")
+	assert.Contains(t, dot, "    \"kube-apiserver\" [label=\"kube-apiserver\", shape=component];\n")
+	assert.Contains(t, dot, "\n  \"observability/prometheus\" -> \"kube-apiserver\" [label=\"443\"];\n")
+
+	g = build(t, "microservices", "production", without("CiliumNetworkPolicy", "prometheus-kube-apiserver"))
+	got := toAPIServer(g)
+	assert.NotContains(t, got, "observability/prometheus")
+	assert.Contains(t, got, "observability/grafana")
 }

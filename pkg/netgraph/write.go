@@ -111,6 +111,8 @@ func mermaidShape(n Node) string {
 		return "[/" + l + "/]"
 	case KindExternal:
 		return "((" + l + "))"
+	case KindEntity:
+		return "[[" + l + "]]"
 	}
 	return "[" + l + "]"
 }
@@ -143,7 +145,7 @@ func mermaid(b *strings.Builder, g *Graph) {
 
 var dotShapes = map[string]string{
 	KindService: "box", KindStore: "cylinder", KindEdge: "hexagon", KindTelemetry: "ellipse",
-	KindMonitor: "ellipse", KindJob: "parallelogram", KindExternal: "doublecircle",
+	KindMonitor: "ellipse", KindJob: "parallelogram", KindExternal: "doublecircle", KindEntity: "component",
 }
 
 func dot(b *strings.Builder, g *Graph) {

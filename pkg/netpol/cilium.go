@@ -12,13 +12,20 @@ import (
 // endpoint is isolated in a direction once a policy of either kind selects
 // it for that direction, and then a connection passes when any of them
 // allows it. What is read: endpointSelector; egress rules' toEndpoints,
-// toCIDR, toCIDRSet, toEntities world (every outside address), toFQDNs
-// (a host peer, reported by External) and toPorts; ingress rules'
-// fromEndpoints, fromCIDR, fromCIDRSet and fromEntities world. L7 rules
-// (rules.dns, rules.http) narrow what an allowed port carries and are not
-// evaluated. Deny rules and the other peer kinds (toServices, toGroups,
-// entities other than world) are an error: a policy the evaluator cannot
-// read must not be taken to allow less, or more, than it does.
+// toCIDR, toCIDRSet, toEntities world (every outside address) and
+// kube-apiserver (the API server, an entity peer External reports),
+// toFQDNs (a host peer, reported by External) and toPorts; ingress rules'
+// fromEndpoints, fromCIDR, fromCIDRSet and fromEntities world and
+// kube-apiserver. L7 rules (rules.dns, rules.http) narrow what an allowed
+// port carries and are not evaluated. Deny rules and the other peer kinds
+// (toServices, toGroups, the other entities: host, remote-node, cluster,
+// all, …) are an error: a policy the evaluator cannot read must not be
+// taken to allow less, or more, than it does.
+
+// EntityKubeAPIServer is Cilium's reserved entity of the API server,
+// wherever it runs; it is no workload, so a rule naming it admits none and
+// External reports it (External.Entity).
+const EntityKubeAPIServer = "kube-apiserver"
 
 // ciliumNamespaceKey is the endpoint label Cilium gives a pod's namespace,
 // and ciliumNamespaceLabels prefixes the namespace's own labels.
@@ -162,11 +169,15 @@ func ciliumRuleOf(r map[string]any, dir string) (rule, error) {
 		out.peers = append(out.peers, map[string]any{"ipBlock": map[string]any{"cidr": cm["cidr"], "except": cm["except"]}})
 	}
 	for _, e := range asList(r[dir+"Entities"]) {
-		if e != "world" {
+		switch e {
+		case "world":
+			for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
+				out.peers = append(out.peers, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
+			}
+		case EntityKubeAPIServer:
+			out.peers = append(out.peers, map[string]any{"entity": e})
+		default:
 			return out, fmt.Errorf("%sEntities %v is not evaluated", dir, e)
-		}
-		for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
-			out.peers = append(out.peers, map[string]any{"ipBlock": map[string]any{"cidr": cidr}})
 		}
 	}
 	if dir == "to" {

@@ -1,7 +1,9 @@
-// Package netpol evaluates Kubernetes NetworkPolicies over a set of built
-// objects: which workload may open a connection to which other workload, on
-// which port, and which workloads the policies let talk to addresses
-// outside the cluster (ipBlock peers).
+// Package netpol evaluates Kubernetes NetworkPolicies (and Cilium's, see
+// readCiliumPolicy) over a set of built objects: which workload may open a
+// connection to which other workload, on which port, and which workloads
+// the policies let talk to what is not a workload: addresses outside the
+// cluster (ipBlock peers), DNS names (toFQDNs) and the API server as
+// Cilium names it (toEntities kube-apiserver).
 //
 // The semantics are the API's: a pod is isolated in a direction once any
 // policy with that policyType selects it, and then only what some selecting
@@ -88,8 +90,9 @@ func (c Connection) String() string {
 	return s
 }
 
-// External is traffic between a workload and addresses outside the
-// cluster that an ipBlock peer allows, or that nothing restricts.
+// External is traffic between a workload and what is not a workload of
+// the objects that a peer allows (addresses outside the cluster, a DNS
+// name, the API server entity), or that nothing restricts.
 type External struct {
 	Workload Ref
 	// Direction is Egress (the workload connects out) or Ingress (outside
@@ -103,6 +106,11 @@ type External struct {
 	// CiliumNetworkPolicy's toFQDNs: the addresses the workload's own
 	// lookups of it return.
 	Host string
+	// Entity is, instead of a CIDR or host, the Cilium entity a
+	// CiliumNetworkPolicy's toEntities or fromEntities names (only
+	// EntityKubeAPIServer is read): the API server, whatever its
+	// addresses.
+	Entity string
 	// Port is the port at the far end for Egress and the workload's port
 	// for Ingress; 0 means every port. EndPort ends a range.
 	Port, EndPort int64
@@ -122,9 +130,12 @@ func (e External) String() string {
 	return fmt.Sprintf("%s -> %s:%s", e.Workload, far, port)
 }
 
-// Far is the outside end: the host, or the CIDR with " except " and its
-// excepts.
+// Far is the outside end: the entity, the host, or the CIDR with
+// " except " and its excepts.
 func (e External) Far() string {
+	if e.Entity != "" {
+		return e.Entity
+	}
 	if e.Host != "" {
 		return e.Host
 	}
@@ -458,14 +469,14 @@ func (w *World) allows(dir string, target, other Workload, port Port) bool {
 // all). ipBlock peers never admit a workload: pod addresses are the
 // cluster's business, and the API leaves matching them to the network
 // plugin, so a cluster-internal path that exists only through an ipBlock
-// is not one to rely on.
+// is not one to rely on. Host and entity peers name no workload either.
 func (w *World) peerAllows(peers []any, p Workload, policyNS string) bool {
 	if len(peers) == 0 {
 		return true
 	}
 	for _, peer := range peers {
 		pm := asMap(peer)
-		if pm["ipBlock"] != nil || pm["host"] != nil {
+		if pm["ipBlock"] != nil || pm["host"] != nil || pm["entity"] != nil {
 			continue
 		}
 		nsOK := p.Namespace == policyNS
@@ -527,12 +538,12 @@ func portAllows(ports []any, port Port) bool {
 	return false
 }
 
-// External returns the traffic between workloads and outside addresses the
-// policies allow: one entry per ipBlock peer and port of a rule of a policy
-// selecting the workload, and 0.0.0.0/0 and ::/0 on every port for a
-// workload not isolated in a direction. Add-on pods are left out of the
-// unrestricted case: their real policies are not platformctl's. Sorted by
-// workload, direction, CIDR and port.
+// External returns the traffic between workloads and what is not one that
+// the policies allow: one entry per ipBlock, host or entity peer and port
+// of a rule of a policy selecting the workload, and 0.0.0.0/0 and ::/0 on
+// every port for a workload not isolated in a direction. Add-on pods are
+// left out of the unrestricted case: their real policies are not
+// platformctl's. Sorted by workload, direction, far end and port.
 func (w *World) External() []External {
 	var out []External
 	for _, wl := range w.workloads {
@@ -548,7 +559,7 @@ func (w *World) External() []External {
 					rules = pol.egress
 				}
 				for _, r := range rules {
-					out = append(out, ipBlocks(wl.Ref, dir, r)...)
+					out = append(out, externalPeers(wl.Ref, dir, r)...)
 				}
 			}
 			if !isolated && wl.Kind != KindAddon {
@@ -559,18 +570,22 @@ func (w *World) External() []External {
 		}
 	}
 	slices.SortFunc(out, func(a, b External) int {
-		return cmp.Or(a.Workload.compare(b.Workload), cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Host, b.Host), cmp.Compare(a.CIDR, b.CIDR),
+		return cmp.Or(a.Workload.compare(b.Workload), cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.Entity, b.Entity), cmp.Compare(a.Host, b.Host), cmp.Compare(a.CIDR, b.CIDR),
 			slices.Compare(a.Except, b.Except), cmp.Compare(a.Port, b.Port), cmp.Compare(a.EndPort, b.EndPort),
 			cmp.Compare(a.PortName, b.PortName), cmp.Compare(a.Protocol, b.Protocol))
 	})
 	return slices.CompactFunc(out, func(a, b External) bool { return a.String() == b.String() })
 }
 
-func ipBlocks(wl Ref, dir string, r rule) []External {
+// externalPeers are the External entries of one rule's ipBlock, host and
+// entity peers, one per port.
+func externalPeers(wl Ref, dir string, r rule) []External {
 	var out []External
 	for _, peer := range r.peers {
 		var base External
-		if host, ok := asMap(peer)["host"].(string); ok {
+		if entity, ok := asMap(peer)["entity"].(string); ok {
+			base = External{Workload: wl, Direction: dir, Entity: entity, Protocol: "TCP"}
+		} else if host, ok := asMap(peer)["host"].(string); ok {
 			base = External{Workload: wl, Direction: dir, Host: host, Protocol: "TCP"}
 		} else {
 			ib := asMap(asMap(peer)["ipBlock"])

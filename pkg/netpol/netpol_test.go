@@ -289,3 +289,71 @@ func TestCiliumPolicies(t *testing.T) {
 	_, err = netpol.Load([]manifest.Map{cnp("a", "web", manifest.Map{"egress": []any{manifest.Map{"toServices": []any{}}}})})
 	assert.EqualError(t, err, "CiliumNetworkPolicy a/c-web: rule 0: egress[0]: toServices is not evaluated")
 }
+
+// TestCiliumEntities: toEntities and fromEntities kube-apiserver are an
+// entity peer External reports, per port, and no workload (not even one
+// of the policy's namespace); world is every outside address; the
+// entities the evaluator cannot place are refused.
+func TestCiliumEntities(t *testing.T) {
+	web, api := deploy("a", "web", port(8080, "")), deploy("a", "api", port(9090, ""))
+	entities := func(dir string, es ...any) manifest.Map { return manifest.Map{dir + "Entities": es} }
+	withPorts := func(r manifest.Map, ports ...string) manifest.Map { r["toPorts"] = ciliumPorts(ports...); return r }
+	tests := []struct {
+		name      string
+		spec      manifest.Map
+		want      []string // External of a/web
+		wantError string
+	}{
+		{"the API server on its ports", manifest.Map{"egress": []any{withPorts(entities("to", "kube-apiserver"), "443", "6443")}},
+			[]string{"a/web -> kube-apiserver:443", "a/web -> kube-apiserver:6443"}, ""},
+		{"the API server on every port", manifest.Map{"egress": []any{entities("to", "kube-apiserver")}},
+			[]string{"a/web -> kube-apiserver:*"}, ""},
+		{"next to world", manifest.Map{"egress": []any{withPorts(entities("to", "world", "kube-apiserver"), "443")}},
+			[]string{"a/web -> 0.0.0.0/0:443", "a/web -> ::/0:443", "a/web -> kube-apiserver:443"}, ""},
+		{"the API server calling in (a webhook)", manifest.Map{"ingress": []any{withPorts(entities("from", "kube-apiserver"), "8080")}},
+			[]string{"kube-apiserver -> a/web:8080"}, ""},
+		{"host", manifest.Map{"egress": []any{entities("to", "host")}}, nil,
+			"CiliumNetworkPolicy a/c-web: rule 0: egress[0]: toEntities host is not evaluated"},
+		{"remote-node", manifest.Map{"egress": []any{entities("to", "remote-node")}}, nil,
+			"CiliumNetworkPolicy a/c-web: rule 0: egress[0]: toEntities remote-node is not evaluated"},
+		{"cluster, after the API server", manifest.Map{"egress": []any{entities("to", "kube-apiserver", "cluster")}}, nil,
+			"CiliumNetworkPolicy a/c-web: rule 0: egress[0]: toEntities cluster is not evaluated"},
+		{"all, calling in", manifest.Map{"ingress": []any{entities("from", "all")}}, nil,
+			"CiliumNetworkPolicy a/c-web: rule 0: ingress[0]: fromEntities all is not evaluated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := netpol.Load([]manifest.Map{web, api, cnp("a", "web", tt.spec)})
+			if tt.wantError != "" {
+				assert.EqualError(t, err, tt.wantError)
+				return
+			}
+			require.NoError(t, err)
+			dir := netpol.Egress
+			if tt.spec["ingress"] != nil {
+				dir = netpol.Ingress
+			}
+			var got []string
+			for _, e := range w.External() {
+				if e.Workload.Name != "web" || e.Direction != dir {
+					continue // the other direction is unrestricted
+				}
+				got = append(got, e.String())
+				if e.Far() == netpol.EntityKubeAPIServer {
+					assert.Equal(t, netpol.External{Workload: e.Workload, Direction: dir, Entity: netpol.EntityKubeAPIServer,
+						Port: e.Port, Protocol: "TCP"}, e, "an entity, not a CIDR or host")
+				}
+			}
+			assert.Equal(t, tt.want, got)
+			// The entity is no workload: web's isolated side admits none
+			// through it, api of its own namespace included.
+			for _, c := range w.Allowed() {
+				if dir == netpol.Egress {
+					assert.NotEqual(t, "web", c.From.Name, c.String())
+				} else {
+					assert.NotEqual(t, "web", c.To.Name, c.String())
+				}
+			}
+		})
+	}
+}

@@ -22,19 +22,26 @@ func TestCiliumPoliciesMatchTheCRD(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "platform.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(ciliumEgressSpec), 0o600))
-	seen := 0
+	seen, entities := 0, 0
 	eachRendered(t, []string{"../../examples/microservices/platform.yaml", path}, func(file, env string, m manifest.Map) {
 		if manifest.String(m, "kind") != "CiliumNetworkPolicy" {
 			return
 		}
 		seen++
+		if strings.HasSuffix(manifest.String(m, "metadata", "name"), "-kube-apiserver") {
+			entities++ // toEntities kube-apiserver
+		}
 		require.NoError(t, validateAgainst(t, sch, m), "%s %s: %v", file, env, m)
 	})
 	require.Greater(t, seen, 3)
+	require.Greater(t, entities, 3)
 
 	// Not vacuous: a field Cilium does not know is refused.
 	bad := map[string]any{"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": map[string]any{"name": "x"},
 		"spec": map[string]any{"endpointSelector": map[string]any{}, "egress": []any{map[string]any{"toFQDN": []any{}}}}}
+	require.Error(t, validateAgainst(t, sch, bad))
+	// Nor is an entity Cilium does not name.
+	bad["spec"] = map[string]any{"endpointSelector": map[string]any{}, "egress": []any{map[string]any{"toEntities": []any{"apiserver"}}}}
 	require.Error(t, validateAgainst(t, sch, bad))
 }
 

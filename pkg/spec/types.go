@@ -308,7 +308,10 @@ type Network struct {
 	// (default: any plugin that enforces NetworkPolicies), cilium or
 	// calico. NetworkPolicies match addresses only; with cilium, egress by
 	// host name (egress[*].host) and managed stores without cidrs also get
-	// a CiliumNetworkPolicy (cilium.io/v2) with toFQDNs. Open-source
+	// a CiliumNetworkPolicy (cilium.io/v2) with toFQDNs, and every pod
+	// whose NetworkPolicy opens the API server (any address on 443 and
+	// 6443) one with toEntities kube-apiserver, since Cilium does not
+	// match the API server's addresses by ipBlock. Open-source
 	// Calico matches no host names (its domain rules are Calico
 	// Enterprise and Calico Cloud only), so calico renders what generic does.
 	CNI CNI `json:"cni,omitempty" validate:"omitempty,oneof=generic cilium calico"`

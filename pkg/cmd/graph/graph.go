@@ -36,7 +36,8 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Graph builds one environment and evaluates its NetworkPolicies the way the
 cluster will: one arrow per connection they allow, labelled with the port, between
 services, data stores, jobs, the edge proxy, the telemetry collector, the monitoring
-add-ons and the address blocks outside the cluster (ipBlock peers). Nodes are
+add-ons, the address blocks and host names outside the cluster (ipBlock and toFQDNs
+peers) and, with Cilium, the API server (toEntities kube-apiserver). Nodes are
 grouped by namespace.
 
 A connection the spec declares (a service's uses of an in-cluster store, its

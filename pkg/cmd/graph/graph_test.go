@@ -30,14 +30,17 @@ const (
 
 func TestDraws(t *testing.T) {
 	tests := []struct {
-		format, first, contains string
+		file, format, first, contains string
 	}{
-		{"mermaid", "%% platformctl graph: shop, environment production: ", "\n  n_apps_web -->|\"6379\"| n_data_cache\n"},
-		{"dot", "// platformctl graph: shop, environment production: ", "\n  \"apps/web\" -> \"data/cache\" [label=\"6379\"];\n"},
+		{shop, "mermaid", "%% platformctl graph: shop, environment production: ", "\n  n_apps_web -->|\"6379\"| n_data_cache\n"},
+		{shop, "dot", "// platformctl graph: shop, environment production: ", "\n  \"apps/web\" -> \"data/cache\" [label=\"6379\"];\n"},
+		// Cilium: the API server as its CiliumNetworkPolicies name it.
+		{micro, "mermaid", "%% platformctl graph: boutique, environment production: ", "\n  n_data_catalog_db -->|\"6443\"| n_kube_apiserver\n"},
+		{micro, "dot", "// platformctl graph: boutique, environment production: ", "\n  \"data/catalog-db\" -> \"kube-apiserver\" [label=\"6443\"];\n"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.format, func(t *testing.T) {
-			code, out, errOut := run(t, "graph", "-f", shop, "--env", "production", "-o", tt.format)
+		t.Run(filepath.Base(filepath.Dir(tt.file))+"/"+tt.format, func(t *testing.T) {
+			code, out, errOut := run(t, "graph", "-f", tt.file, "--env", "production", "-o", tt.format)
 			require.Equal(t, 0, code, errOut)
 			assert.True(t, strings.HasPrefix(out, tt.first), out)
 			assert.Contains(t, out, tt.contains)
