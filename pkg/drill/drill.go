@@ -56,8 +56,11 @@ func Script(p *spec.Platform, env *spec.Environment, ds *spec.DataStore, opt Opt
 	case mode == spec.ModeManaged:
 		return "", fmt.Errorf("data store %s is managed: its provider fails it over and restores it; drill it with the provider's tools (e.g. a forced failover of the instance, a point-in-time restore to a new instance)", ds.Name)
 	case mode == spec.ModeInCluster && opt.Kind != Restore:
-		return "", fmt.Errorf("data store %s runs in-cluster in %s, a single primary with nothing to fail over to; mode operator (postgres) or managed adds failover", ds.Name, env.Name)
-	case mode == spec.ModeInCluster:
+		return "", fmt.Errorf("data store %s runs in-cluster in %s, a single primary with nothing to fail over to; mode operator (postgres, redis) or managed adds failover", ds.Name, env.Name)
+	case mode == spec.ModeOperator && ds.Type == spec.DataRedis && opt.Kind != Restore:
+		redisDrill(&b, ds, opt.Kind)
+		return b.String(), nil
+	case mode == spec.ModeInCluster || mode == spec.ModeOperator && ds.Type == spec.DataRedis:
 		if ds.Backup == nil {
 			return "", fmt.Errorf("data store %s has no backup to restore", ds.Name)
 		}
@@ -128,6 +131,34 @@ echo "when done: kubectl delete cluster/%[1]s networkpolicy/%[1]s-instances -n $
 		return "", fmt.Errorf("unknown drill %q", opt.Kind)
 	}
 	return b.String(), nil
+}
+
+// redisDrill writes a switchover or failover of a Redis under the OT
+// redis-operator: the Sentinels promote a replica, the operator moves the
+// redis-role label (and so the master Service) to it. Redis has no
+// planned switchover of its own; SENTINEL FAILOVER, which promotes a
+// replica without waiting for the primary to fail, is the closest.
+func redisDrill(b *strings.Builder, ds *spec.DataStore, kind Kind) {
+	fmt.Fprintf(b, `primary() { kubectl get pods -n "$ns" -l app=%[1]s,redis-role=master -o jsonpath='{.items[*].metadata.name}'; }
+before=$(primary)
+echo "primary: $before"
+`, ds.Name)
+	if kind == Switchover {
+		fmt.Fprintf(b, `# Ask a Sentinel to promote a replica now; the old primary becomes a replica.
+kubectl exec %[2]s-0 -n "$ns" -- sh -c 'redis-cli -p %[3]d -a "$REDIS_PASSWORD" --no-auth-warning sentinel failover %[1]s'
+`, ds.Name, generate.RedisSentinels(ds.Name), generate.RedisSentinelPort)
+	} else {
+		fmt.Fprintf(b, `# Delete the primary's pod as a node failure would; the Sentinels promote a
+# replica once it is down for their down-after period, and the operator
+# points %[2]s at it.
+kubectl delete pod "$before" -n "$ns" --wait=false
+`, ds.Name, generate.RedisMasterService(ds.Name))
+	}
+	fmt.Fprintf(b, `until after=$(primary) && [ -n "$after" ] && [ "$after" != "$before" ] && [ "${after#* }" = "$after" ]; do sleep 1; done
+echo "%[2]s from $before to $after in $(( $(date +%%s) - start )) s (until one pod was labelled primary)"
+kubectl wait pod -n "$ns" -l app=%[1]s --for=condition=Ready --timeout=15m
+kubectl exec %[3]s-0 -n "$ns" -- sh -c 'redis-cli -p %[4]d -a "$REDIS_PASSWORD" --no-auth-warning sentinel get-master-addr-by-name %[1]s'
+`, ds.Name, kind, generate.RedisSentinels(ds.Name), generate.RedisSentinelPort)
 }
 
 // yamlDocs writes objects as one YAML stream.
