@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/platformctl/platformctl/pkg/imageref"
 	"github.com/platformctl/platformctl/pkg/manifest"
 	"github.com/platformctl/platformctl/pkg/spec"
 )
@@ -146,6 +147,22 @@ func sidecarConfiguration(b *spec.BackupStorage) (*BarmanSidecarConfiguration, e
 	return sc, nil
 }
 
+// postgresUIDs are the UID (and GID) of the postgres user in image
+// repositories CloudNativePG does not build: it runs every instance as
+// UID 26, its own images' postgres user, and initdb refuses a UID that has
+// no user in the image ("could not look up effective user ID 26"). The
+// official image and the images built on it have postgres as 999. Other
+// images keep the operator's 26 (its own, and those built like them).
+var postgresUIDs = map[string]int64{
+	"docker.io/library/postgres":           999,
+	"docker.io/postgis/postgis":            999,
+	"ghcr.io/ferretdb/postgres-documentdb": 999,
+}
+
+// postgresUID is the UID of the postgres user of image, 0 for the
+// operator's default.
+func postgresUID(image string) int64 { return postgresUIDs[imageref.Parse(image).Resolved()] }
+
 // cnpgCluster is the store's Cluster.
 func cnpgCluster(c *Context, ds *spec.DataStore) (*CNPGCluster, error) {
 	res, err := storeResources(ds, engines[ds.Type])
@@ -160,6 +177,8 @@ func cnpgCluster(c *Context, ds *spec.DataStore) (*CNPGCluster, error) {
 			Instances:       spec.StoreInstances(ds, c.Env),
 			ImageName:       ds.Image,
 			ImagePullPolicy: pullPolicy,
+			PostgresUID:     postgresUID(ds.Image),
+			PostgresGID:     postgresUID(ds.Image),
 			// Replicas first, then a switchover to an updated replica,
 			// never a restart of the primary in place.
 			PrimaryUpdateStrategy: "unsupervised",
@@ -403,6 +422,7 @@ func recoveryCluster(c *Context, ds *spec.DataStore, name, target string) (*CNPG
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: c.NS("data"), Labels: labels},
 		Spec: CNPGClusterSpec{
 			Instances: 1, ImageName: ds.Image, ImagePullPolicy: pullPolicy,
+			PostgresUID: live.Spec.PostgresUID, PostgresGID: live.Spec.PostgresGID,
 			EnableSuperuserAccess:  ptr(false),
 			PriorityClassName:      c.PriorityClassName(PriorityBatch),
 			InheritedMetadata:      &CNPGEmbeddedMetadata{Labels: labels},

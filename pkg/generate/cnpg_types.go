@@ -43,6 +43,8 @@ type CNPGClusterSpec struct {
 	Instances                 int32                             `json:"instances"`
 	ImageName                 string                            `json:"imageName,omitempty"`
 	ImagePullPolicy           corev1.PullPolicy                 `json:"imagePullPolicy,omitempty"`
+	PostgresUID               int64                             `json:"postgresUID,omitempty"`
+	PostgresGID               int64                             `json:"postgresGID,omitempty"`
 	PrimaryUpdateStrategy     string                            `json:"primaryUpdateStrategy,omitempty"`
 	PrimaryUpdateMethod       string                            `json:"primaryUpdateMethod,omitempty"`
 	EnablePDB                 *bool                             `json:"enablePDB,omitempty"`

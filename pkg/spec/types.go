@@ -967,8 +967,10 @@ type DataStore struct {
 	Version string `json:"version,omitempty" validate:"omitempty,max=64"`
 	// Image of an in-cluster store, and of an operator store's instances
 	// (default: the engine's official image at version; CloudNativePG runs
-	// any image with the PostgreSQL binaries in its PATH, and reads the
-	// major version from its tag); pin it by digest for production.
+	// any image with the PostgreSQL binaries in its PATH, as its postgres
+	// user — 999 for the official image and those built on it, the
+	// operator's 26 otherwise — and reads the major version from its tag);
+	// pin it by digest for production.
 	Image string `json:"image,omitempty" validate:"omitempty,imageref"`
 	// Credentials is the secret-store key holding the store's username and
 	// password properties (default <platform>/<name>).
