@@ -35,8 +35,9 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/platformctl
 
 ## test: everything CI runs — go.mod tidy, gofmt, vet, unit tests (with krusty oracle and goldens), the race
-## detector on the concurrent packages, the Kustomize matrix, the peer linters, the API-server e2e tier.
-test: unit race kustomize-matrix docs-check peers e2e
+## detector on the concurrent packages, the Kustomize matrix, the peer linters, the backup scripts run for
+## real, the API-server e2e tier.
+test: unit race kustomize-matrix docs-check peers restore e2e
 
 unit: mod-check fmt-check vet
 	$(GO) test -count=1 $(PKGS)
@@ -67,6 +68,12 @@ kustomize-matrix:
 ## (kube-score cached by .ci/tool; 24 s warm on 2 cores; see docs/peers.md and test/peers).
 peers:
 	bash test/peers/run.sh
+
+## restore: the backup and restore-test CronJobs' scripts of the examples run against a live PostgreSQL
+## and Redis, with rclone to a local remote (installs the engines and rclone when missing; see test/restore).
+restore:
+	bash test/restore/tools.sh
+	PLATFORMCTL_RESTORE_TOOLS=required $(GO) test -count=1 ./test/restore/
 
 ## e2e: every example × environment against a real kube-apiserver + etcd built from source (see test/e2e).
 e2e:
