@@ -379,6 +379,7 @@ func vpa(c *Context, ds *spec.DataStore) *vpav1.VerticalPodAutoscaler {
 		// changes: requests set at pod creation stay.
 		container = ds.Name
 	case c.storeMode(ds) == spec.ModeOperator:
+		container = "postgres" // CloudNativePG's instance container
 		// Under CloudNativePG the VPA only recommends: the operator rolls
 		// any instance whose resources differ from its Cluster's, so
 		// requests set at pod creation would be undone by a restart.

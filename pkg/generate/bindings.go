@@ -31,6 +31,7 @@ var bindingTypes = map[spec.DataStoreType]string{
 	spec.DataRabbitMQ: "rabbitmq",
 	spec.DataNATS:     "nats",
 	spec.DataKafka:    "kafka",
+	spec.DataFerretDB: "mongodb",
 }
 
 // dependencies returns the data stores a service uses or consumes, sorted
@@ -65,8 +66,12 @@ func storeAddress(c *Context, ds *spec.DataStore) (string, int32) {
 	case spec.ModeOperator:
 		// The operator's read-write (or master) Service follows the
 		// primary through a failover.
-		if ds.Type == spec.DataRedis {
+		switch ds.Type {
+		case spec.DataRedis:
 			return RedisMasterService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
+		case spec.DataFerretDB:
+			// FerretDB's Service; FerretDB follows the primary.
+			return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 		}
 		return RWService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 	}
@@ -203,6 +208,11 @@ func bindings(c *Context) ([]Object, error) {
 			tmpl["sentinel-host"] = RedisSentinels(ds.Name) + "." + c.NS("data") + ".svc"
 			tmpl["sentinel-port"] = strconv.Itoa(RedisSentinelPort)
 			tmpl["sentinel-master"] = ds.Name
+		case c.storeMode(ds) == spec.ModeOperator && ds.Type == spec.DataFerretDB:
+			// FerretDB authenticates clients as PostgreSQL roles: the
+			// application's owner, named after the database.
+			tmpl["username"] = dbName(ds)
+			tmpl["database"] = dbName(ds)
 		case c.storeMode(ds) == spec.ModeOperator:
 			// The application role CloudNativePG creates is named after
 			// the database (cnpgObjects); its replicas serve reads.

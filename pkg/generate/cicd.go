@@ -74,6 +74,9 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 		}
 	}
 	for _, t := range operatorEngines(c.P) {
+		if t == spec.DataFerretDB && slices.Contains(operatorEngines(c.P), spec.DataPostgres) {
+			continue // CloudNativePG's kinds, listed once
+		}
 		deployed = append(deployed, operatorDeployed[t]...)
 	}
 	byGroup := func(rs []rbacv1.PolicyRule) {
@@ -101,14 +104,19 @@ func operatorEngines(p *spec.Platform) []spec.DataStoreType {
 	return out
 }
 
+// cnpgDeployed are CloudNativePG's and its Barman Cloud plugin's kinds.
+var cnpgDeployed = []rbacv1.PolicyRule{
+	{APIGroups: []string{"barmancloud.cnpg.io"}, Resources: []string{"objectstores"}},
+	{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters", "scheduledbackups"}},
+}
+
 // operatorDeployed are the operators' kinds the deployer applies, per
 // engine: CloudNativePG's and its Barman Cloud plugin's, the Redis
 // operator's.
 var operatorDeployed = map[spec.DataStoreType][]rbacv1.PolicyRule{
-	spec.DataPostgres: {
-		{APIGroups: []string{"barmancloud.cnpg.io"}, Resources: []string{"objectstores"}},
-		{APIGroups: []string{"postgresql.cnpg.io"}, Resources: []string{"clusters", "scheduledbackups"}},
-	},
+	// A document store's PostgreSQL is CloudNativePG's.
+	spec.DataFerretDB: cnpgDeployed,
+	spec.DataPostgres: cnpgDeployed,
 	spec.DataRedis: {
 		{APIGroups: []string{"redis.redis.opstreelabs.in"}, Resources: []string{"redisreplications", "redissentinels"}},
 	},

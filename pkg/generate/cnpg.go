@@ -47,7 +47,7 @@ func cnpgObjects(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Type != spec.DataPostgres || c.storeMode(ds) != spec.ModeOperator {
+		if !underCNPG(c, ds) {
 			continue
 		}
 		src := fmt.Sprintf("spec.data[%d]", i)
@@ -72,6 +72,15 @@ func cnpgObjects(c *Context) ([]Object, error) {
 		add("NetworkPolicy", ds.Name, src, np)
 		if cnp := apiServerPolicy(c, np); cnp != nil {
 			add("CiliumNetworkPolicy", cnp.Name, src, cnp)
+		}
+		if ds.Type == spec.DataFerretDB {
+			objs, err := ferretDBProxy(c, ds)
+			if err != nil {
+				return nil, fmt.Errorf("data store %s: %w", ds.Name, err)
+			}
+			for _, o := range objs {
+				add(o.kind, o.name, src, o.obj)
+			}
 		}
 		b, prefix := backupStorage(c, ds)
 		if ds.Backup == nil || b == nil {
@@ -123,6 +132,16 @@ func cnpgObjects(c *Context) ([]Object, error) {
 	return out, nil
 }
 
+// CloudNativePG's instances are PostgreSQL whatever the store's type (a
+// document store's too): engines[spec.DataPostgres] sizes them, and its
+// UID runs their restore tests.
+
+// underCNPG says whether CloudNativePG runs ds's PostgreSQL in c.Env: a
+// postgres store under the operator, and every ferretdb store not managed.
+func underCNPG(c *Context, ds *spec.DataStore) bool {
+	return (ds.Type == spec.DataPostgres || ds.Type == spec.DataFerretDB) && c.storeMode(ds) == spec.ModeOperator
+}
+
 // cnpgSchedule is a cron schedule as CloudNativePG reads it: six fields,
 // seconds first, or a descriptor (@daily) as it is.
 func cnpgSchedule(cron string) string {
@@ -165,7 +184,7 @@ func postgresUID(image string) int64 { return postgresUIDs[imageref.Parse(image)
 
 // cnpgCluster is the store's Cluster.
 func cnpgCluster(c *Context, ds *spec.DataStore) (*CNPGCluster, error) {
-	res, err := storeResources(ds, engines[ds.Type])
+	res, err := storeResources(ds, engines[spec.DataPostgres])
 	if err != nil {
 		return nil, err
 	}
@@ -203,10 +222,16 @@ func cnpgCluster(c *Context, ds *spec.DataStore) (*CNPGCluster, error) {
 	if ds.StorageClass != "" {
 		cl.Spec.Storage.StorageClass = ptr(ds.StorageClass)
 	}
+	if ds.Type == spec.DataFerretDB {
+		documentDB(ds, cl)
+	}
 	if ds.Synchronous != "" {
-		cl.Spec.PostgreSQL = &CNPGPostgresConfiguration{Synchronous: &CNPGSynchronousReplicas{
+		if cl.Spec.PostgreSQL == nil {
+			cl.Spec.PostgreSQL = &CNPGPostgresConfiguration{}
+		}
+		cl.Spec.PostgreSQL.Synchronous = &CNPGSynchronousReplicas{
 			Method: "any", Number: 1, DataDurability: string(ds.Synchronous),
-		}}
+		}
 	}
 	b, _ := backupStorage(c, ds)
 	if ds.Backup != nil && b != nil {
@@ -257,8 +282,17 @@ func cnpgAffinity(c *Context, instances int32) *CNPGAffinity {
 func cnpgPolicy(c *Context, ds *spec.DataStore, name string, users []string) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "data", name)
 	self := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}}}}
-	pg := spec.DataPorts[ds.Type]
-	np.Spec.Ingress = append(np.Spec.Ingress, consumerIngress(c, users, pg)...)
+	pg := spec.DataPorts[spec.DataPostgres] // a document store's too
+	if ds.Type == spec.DataFerretDB {
+		// Its clients are FerretDB's pods, which speak PostgreSQL to it;
+		// the apps reach FerretDB, never the database.
+		if len(users) > 0 {
+			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
+				From: []networkingv1.NetworkPolicyPeer{namePeer(FerretDBProxy(ds.Name))}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(pg)}})
+		}
+	} else {
+		np.Spec.Ingress = append(np.Spec.Ingress, consumerIngress(c, users, pg)...)
+	}
 	np.Spec.Ingress = append(np.Spec.Ingress,
 		networkingv1.NetworkPolicyIngressRule{From: self, Ports: []networkingv1.NetworkPolicyPort{tcpPort(pg), tcpPort(CNPGStatusPort)}},
 		networkingv1.NetworkPolicyIngressRule{
@@ -339,7 +373,7 @@ echo "restore test passed: the newest base backup and all archived WAL recovered
 		AutomountServiceAccountToken: ptr(true),
 		EnableServiceLinks:           ptr(false),
 		RestartPolicy:                corev1.RestartPolicyNever,
-		SecurityContext:              engines[ds.Type].podSecurity(),
+		SecurityContext:              engines[spec.DataPostgres].podSecurity(),
 		Containers: []corev1.Container{{
 			Name: "restore-test", Image: b.Kubectl(), ImagePullPolicy: pullPolicy,
 			Command:   []string{"bash", "-c", script},
@@ -441,6 +475,13 @@ func recoveryCluster(c *Context, ds *spec.DataStore, name, target string) (*CNPG
 	if ds.Backup.StorageClass != "" {
 		cl.Spec.Storage.StorageClass = ptr(ds.Backup.StorageClass)
 	}
+	// The same libraries and settings (DocumentDB's): the recovered data
+	// needs them; one instance has no standby to wait for.
+	if pg := live.Spec.PostgreSQL; pg != nil {
+		copied := *pg
+		copied.Synchronous = nil
+		cl.Spec.PostgreSQL = &copied
+	}
 	if target != "" {
 		cl.Spec.Bootstrap.Recovery.RecoveryTarget = &CNPGRecoveryTarget{TargetTime: target}
 	}
@@ -456,7 +497,7 @@ func recoveryCluster(c *Context, ds *spec.DataStore, name, target string) (*CNPG
 // under the operator there, with backups.
 func Recovery(p *spec.Platform, env *spec.Environment, ds *spec.DataStore, name, target string) (cluster, policy any, err error) {
 	c := &Context{P: p, Env: env}
-	if ds.Type != spec.DataPostgres || c.storeMode(ds) != spec.ModeOperator {
+	if !underCNPG(c, ds) {
 		return nil, nil, fmt.Errorf("data store %s does not run under CloudNativePG in environment %s", ds.Name, c.EnvName())
 	}
 	if b, _ := backupStorage(c, ds); ds.Backup == nil || b == nil {

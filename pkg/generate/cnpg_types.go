@@ -79,8 +79,10 @@ type CNPGServiceAccountTemplate struct {
 
 // CNPGPostgresConfiguration holds PostgreSQL settings.
 type CNPGPostgresConfiguration struct {
-	Parameters  map[string]string        `json:"parameters,omitempty"`
-	Synchronous *CNPGSynchronousReplicas `json:"synchronous,omitempty"`
+	Parameters             map[string]string        `json:"parameters,omitempty"`
+	SharedPreloadLibraries []string                 `json:"shared_preload_libraries,omitempty"`
+	PgHBA                  []string                 `json:"pg_hba,omitempty"`
+	Synchronous            *CNPGSynchronousReplicas `json:"synchronous,omitempty"`
 }
 
 // CNPGSynchronousReplicas is quorum-based synchronous replication.
@@ -99,9 +101,10 @@ type CNPGBootstrap struct {
 // CNPGBootstrapInitDB creates an empty database owned by the application
 // role, whose password is the basic-auth Secret's.
 type CNPGBootstrapInitDB struct {
-	Database string                       `json:"database"`
-	Owner    string                       `json:"owner"`
-	Secret   *corev1.LocalObjectReference `json:"secret,omitempty"`
+	Database               string                       `json:"database"`
+	Owner                  string                       `json:"owner"`
+	Secret                 *corev1.LocalObjectReference `json:"secret,omitempty"`
+	PostInitApplicationSQL []string                     `json:"postInitApplicationSQL,omitempty"`
 }
 
 // CNPGBootstrapRecovery restores the first instance from an external

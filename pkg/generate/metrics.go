@@ -168,6 +168,19 @@ func metricsObjects(c *Context) ([]Object, error) {
 				sel, port, portName = map[string]string{LabelName: ds.Name}, RedisExporterPort, "redis-exporter"
 			}
 			storePorts[port] = true
+			if ds.Type == spec.DataFerretDB {
+				// FerretDB's own metrics, on its Service, as an
+				// in-cluster store's exporter's are.
+				storePorts[FerretDBDebugPort] = true
+				add("ServiceMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.ServiceMonitor{TypeMeta: typeServiceMonitor,
+					ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
+					Spec: monitoringv1.ServiceMonitorSpec{
+						Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
+						NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
+						Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: "/debug/metrics",
+							Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
+					}})
+			}
 			add("PodMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PodMonitor{TypeMeta: typePodMonitor,
 				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
 				Spec: monitoringv1.PodMonitorSpec{
@@ -460,7 +473,7 @@ func storeTarget(c *Context, ds *spec.DataStore) monitoring.StoreTarget {
 	for i := range c.P.Spec.Environments {
 		env := &c.P.Spec.Environments[i]
 		switch mode := spec.StoreMode(ds, env); {
-		case mode == spec.ModeOperator && ds.Type == spec.DataPostgres:
+		case mode == spec.ModeOperator && (ds.Type == spec.DataPostgres || ds.Type == spec.DataFerretDB):
 			t.CloudNativePG = true
 		case mode == spec.ModeOperator && ds.Type == spec.DataRedis:
 			t.RedisReplication, t.Dumped = true, true

@@ -237,7 +237,8 @@ func namePeer(name string) networkingv1.NetworkPolicyPeer {
 }
 
 // storeEgress lets a consumer reach an in-cluster or operator store: its
-// pods on the client port and, under the Redis operator, its Sentinels.
+// pods on the client port and, under the Redis operator, its Sentinels; a
+// document store's FerretDB pods.
 func storeEgress(c *Context, ds *spec.DataStore) []networkingv1.NetworkPolicyEgressRule {
 	to := func(name string, port int32) networkingv1.NetworkPolicyEgressRule {
 		return networkingv1.NetworkPolicyEgressRule{
@@ -247,6 +248,9 @@ func storeEgress(c *Context, ds *spec.DataStore) []networkingv1.NetworkPolicyEgr
 			}},
 			Ports: []networkingv1.NetworkPolicyPort{tcpPort(port)},
 		}
+	}
+	if ds.Type == spec.DataFerretDB {
+		return []networkingv1.NetworkPolicyEgressRule{to(FerretDBProxy(ds.Name), spec.DataPorts[ds.Type])}
 	}
 	rules := []networkingv1.NetworkPolicyEgressRule{to(ds.Name, spec.DataPorts[ds.Type])}
 	if ds.Type == spec.DataRedis && c.storeMode(ds) == spec.ModeOperator {

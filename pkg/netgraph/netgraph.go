@@ -277,7 +277,11 @@ func declared(p *spec.Platform, ns func(string) string, workloads []netpol.Workl
 			if ds == nil || ds.Mode == spec.ModeManaged {
 				continue
 			}
-			add(from, pods("data", ds.Name), spec.DataPorts[ds.Type], "uses "+ds.Name)
+			to := ds.Name
+			if ds.Type == spec.DataFerretDB {
+				to = generate.FerretDBProxy(ds.Name) // its FerretDB
+			}
+			add(from, pods("data", to), spec.DataPorts[ds.Type], "uses "+ds.Name)
 			// Under the Redis operator, clients ask its Sentinels for
 			// the primary (the environments without them have none).
 			add(from, pods("data", generate.RedisSentinels(ds.Name)), generate.RedisSentinelPort, "uses "+ds.Name+", asks its Sentinels")

@@ -62,7 +62,7 @@ func TestCloudNativePGMatchesTheCRDs(t *testing.T) {
 		compiled[kind] = sch
 	}
 	seen := map[string]int{}
-	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml"}
+	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml", "../../examples/stores/platform.yaml"}
 	eachRendered(t, examples, func(file, env string, m manifest.Map) {
 		kind := manifest.String(m, "kind")
 		if sch := compiled[kind]; sch != nil && (kind != "Cluster" || manifest.String(m, "apiVersion") == "postgresql.cnpg.io/v1") {

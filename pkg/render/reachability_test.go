@@ -275,7 +275,12 @@ func implied(p *spec.Platform, envName string) []string {
 			}
 			for _, name := range stores {
 				if ds := p.DataStore(name); spec.StoreMode(ds, env) != spec.ModeManaged {
-					add(ns("apps"), pod, ns("data"), ds.Name, spec.DataPorts[ds.Type])
+					// A document store's clients reach its FerretDB.
+					to := ds.Name
+					if ds.Type == spec.DataFerretDB {
+						to = generate.FerretDBProxy(ds.Name)
+					}
+					add(ns("apps"), pod, ns("data"), to, spec.DataPorts[ds.Type])
 				}
 				// Sentinel-aware clients ask the Sentinels for the primary.
 				if ds := p.DataStore(name); ds.Type == spec.DataRedis && spec.StoreMode(ds, env) == spec.ModeOperator {
@@ -304,6 +309,13 @@ func implied(p *spec.Platform, envName string) []string {
 		// Prometheus may scrape too.
 		if ds.Backup != nil && (mode == spec.ModeInCluster || redisOperator) {
 			add(ns("data"), ds.Name+"-backup", ns("data"), ds.Name, spec.DataPorts[ds.Type])
+		}
+		// FerretDB reaches its PostgreSQL; Prometheus scrapes it.
+		if ds.Type == spec.DataFerretDB && mode == spec.ModeOperator {
+			add(ns("data"), generate.FerretDBProxy(ds.Name), ns("data"), ds.Name, spec.DataPorts[spec.DataPostgres])
+			if metrics {
+				add(ns("observability"), generate.Prometheus, ns("data"), generate.FerretDBProxy(ds.Name), generate.FerretDBDebugPort)
+			}
 		}
 		// A Redis's Sentinels watch its pods (and each other).
 		if redisOperator {

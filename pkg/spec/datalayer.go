@@ -13,6 +13,7 @@ import (
 var Operators = map[DataStoreType]string{
 	DataPostgres: "CloudNativePG",
 	DataRedis:    "the OT redis-operator",
+	DataFerretDB: "CloudNativePG (FerretDB's PostgreSQL)",
 }
 
 // StoreMode is ds's mode in env (a nil env is the base, production): the
@@ -27,7 +28,7 @@ func StoreMode(ds *DataStore, env *Environment) DataStoreMode {
 	if env != nil {
 		tier = env.Tier
 	}
-	if _, ok := Operators[ds.Type]; ok && (tier == TierProduction || tier == TierStaging) {
+	if _, ok := Operators[ds.Type]; ok && (tier == TierProduction || tier == TierStaging || ds.Type == DataFerretDB) {
 		return ModeOperator
 	}
 	return ModeInCluster
@@ -208,17 +209,23 @@ func operatorFields(c *checkContext, report reportFunc) {
 			report(path+".mode", 0, ds.Type)
 			continue
 		}
-		if ds.Type == DataPostgres && mayRunOperator(ds) && ds.Image != "" {
+		if (ds.Type == DataPostgres || ds.Type == DataFerretDB) && mayRunOperator(ds) && ds.Image != "" {
 			// CloudNativePG tells the major version from the tag.
 			if tag := imageref.Parse(ds.Image).Tag; tag == "" || tag[0] < '0' || tag[0] > '9' {
 				report(path+".image", 2, ds.Image)
 			}
 		}
+		if ds.Type == DataFerretDB && ds.Mode == ModeInCluster {
+			report(path+".mode", 4)
+		}
+		if ds.ProxyImage != "" && ds.Type != DataFerretDB {
+			report(path+".proxyImage", 5, ds.Type)
+		}
 		if ds.Instances != 0 && !mayRunOperator(ds) {
 			report(path+".instances", 1, "instances")
 		}
 		switch {
-		case ds.Synchronous != "" && ds.Type != DataPostgres:
+		case ds.Synchronous != "" && ds.Type == DataRedis:
 			report(path+".synchronous", 3, ds.Type)
 		case ds.Synchronous != "" && !mayRunOperator(ds):
 			report(path+".synchronous", 1, "synchronous")
@@ -344,13 +351,15 @@ func dataLayerRules() []Rule {
 			Schema: "depends on other parts of the spec (spec.backupStorage, the environments')",
 		},
 		{
-			At:  []string{data + ".mode", data + ".instances", data + ".synchronous", data + ".image"},
-			Doc: "`mode: operator` is for postgres (CloudNativePG) and redis (the OT redis-operator); `instances` is for stores that run under an operator in some environment (mode operator, or no mode), and so is `synchronous`, for postgres only; an operator postgres's `image` tag starts with the PostgreSQL major version (CloudNativePG reads it from there).",
+			At:  []string{data + ".mode", data + ".instances", data + ".synchronous", data + ".image", data + ".proxyImage"},
+			Doc: "`mode: operator` is for postgres and ferretdb (CloudNativePG) and redis (the OT redis-operator); a ferretdb store runs under the operator in every environment unless managed (its PostgreSQL needs the DocumentDB extension's configuration, which CloudNativePG applies), and `proxyImage` is its alone; `instances` is for stores that run under an operator in some environment (mode operator, or no mode), and so is `synchronous`, for postgres and ferretdb; an operator PostgreSQL's `image` tag starts with the PostgreSQL major version (CloudNativePG reads it from there).",
 			Msgs: []string{
 				"operator mode runs postgres under CloudNativePG and redis under the OT redis-operator; no operator is rendered for %s: use in-cluster or managed",
 				"%s is only read for a store under an operator (mode: operator, or no mode: staging and production); this store never runs under one",
 				"%q has no tag starting with the PostgreSQL major version (16, 16.4, 17-bookworm), which CloudNativePG reads it from: tag it so, even when pinned by digest",
 				"synchronous replication is PostgreSQL's (a commit waits for a standby); Redis replicates asynchronously whatever the spec says: remove synchronous from this %s store",
+				"a ferretdb store runs under CloudNativePG in every environment (its PostgreSQL needs the DocumentDB extension configured, which the operator does); leave mode out, or use managed",
+				"proxyImage is the FerretDB image of a ferretdb store; a %s store has no proxy",
 			},
 			check:  operatorFields,
 			Schema: whySibling,

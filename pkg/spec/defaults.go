@@ -142,7 +142,7 @@ func Default(p *Platform) {
 			ds.Version = defaultVersions[ds.Type]
 		}
 		if ds.Mode != ModeManaged && ds.Image == "" {
-			ds.Image = defaultImages[ds.Type] + ":" + ds.Version
+			ds.Image = DefaultImage(ds)
 		}
 		if ds.Credentials == "" {
 			ds.Credentials = p.Metadata.Name + "/" + ds.Name
@@ -231,6 +231,7 @@ var defaultVersions = map[DataStoreType]string{
 	DataRabbitMQ: "3.13",
 	DataNATS:     "2.10",
 	DataKafka:    "3.8",
+	DataFerretDB: "2.7.0",
 }
 
 // defaultImages are the engines' official images (Docker Hub library and
@@ -244,6 +245,46 @@ var defaultImages = map[DataStoreType]string{
 	DataKafka:    "docker.io/apache/kafka",
 }
 
+// defaultEngineImages are the engines' images whose tag is not the
+// version: a ferretdb store's PostgreSQL is FerretDB's DocumentDB image,
+// tagged with its PostgreSQL major (which CloudNativePG reads), the
+// DocumentDB release and the FerretDB release it matches.
+var defaultEngineImages = map[DataStoreType]string{
+	DataFerretDB: "ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0",
+}
+
+// DefaultFerretDBImage is FerretDB's image, tagged with a version.
+const DefaultFerretDBImage = "ghcr.io/ferretdb/ferretdb"
+
+// DefaultImage is the image of a store that names none: its engine's
+// official image at its version (default: the engine's default version).
+func DefaultImage(ds *DataStore) string {
+	if img, ok := defaultEngineImages[ds.Type]; ok {
+		return img
+	}
+	v := ds.Version
+	if v == "" {
+		v = defaultVersions[ds.Type]
+	}
+	return defaultImages[ds.Type] + ":" + v
+}
+
+// ProxyImageOf is a ferretdb store's FerretDB image: its proxyImage, else
+// FerretDB's image at the store's version; "" for other engines.
+func ProxyImageOf(ds *DataStore) string {
+	if ds.Type != DataFerretDB {
+		return ""
+	}
+	if ds.ProxyImage != "" {
+		return ds.ProxyImage
+	}
+	v := ds.Version
+	if v == "" {
+		v = defaultVersions[ds.Type]
+	}
+	return DefaultFerretDBImage + ":" + v
+}
+
 // DataPorts are the client ports of each engine.
 var DataPorts = map[DataStoreType]int32{
 	DataPostgres: 5432,
@@ -252,6 +293,7 @@ var DataPorts = map[DataStoreType]int32{
 	DataRabbitMQ: 5672,
 	DataNATS:     4222,
 	DataKafka:    9092,
+	DataFerretDB: 27017,
 }
 
 // IsBroker says whether a data store type can hold queues.

@@ -17,6 +17,13 @@ var DefaultExporterImages = map[DataStoreType]string{
 	DataKafka:    "docker.io/danielqsj/kafka-exporter:v1.9.0",
 }
 
+// OwnMetrics are the engines that serve their metrics themselves, with
+// where: no exporter sidecar runs beside them.
+var OwnMetrics = map[DataStoreType]string{
+	DataRabbitMQ: "RabbitMQ serves its metrics itself (rabbitmq_prometheus)",
+	DataFerretDB: "FerretDB serves its metrics itself (/debug/metrics), and CloudNativePG its PostgreSQL's",
+}
+
 // ExporterImage is the exporter sidecar image of an in-cluster store, or ""
 // when it has none.
 func ExporterImage(ds *DataStore) string {
@@ -95,14 +102,13 @@ func imageUses(p *Platform) []imageUse {
 		path := fmt.Sprintf("spec.data[%d]", i)
 		img, defaulted := ds.Image, false
 		if img == "" {
-			v := ds.Version
-			if v == "" {
-				v = defaultVersions[ds.Type]
-			}
-			img, defaulted = defaultImages[ds.Type]+":"+v, true
+			img, defaulted = DefaultImage(ds), true
 		}
 		out = append(out, imageUse{path: path + ".image", ref: img, defaulted: defaulted, production: len(prodEnvs) > 0})
-		if s.Observability.Metrics && ds.Type != DataRabbitMQ {
+		if ds.Type == DataFerretDB {
+			out = append(out, imageUse{path: path + ".proxyImage", ref: ProxyImageOf(ds), defaulted: ds.ProxyImage == "", production: len(prodEnvs) > 0})
+		}
+		if _, own := OwnMetrics[ds.Type]; s.Observability.Metrics && !own {
 			out = append(out, imageUse{path: path + ".exporterImage", ref: ExporterImage(ds), defaulted: ds.ExporterImage == "",
 				production: len(prodEnvs) > 0})
 		}

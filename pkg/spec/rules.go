@@ -183,7 +183,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whyUnique,
 		},
 		{
-			At:      []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage"},
+			At:      []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", data + ".proxyImage"},
 			Doc:     "Images are pinned: by digest (`@sha256:…`, with or without a tag), or by a tag other than `latest`.",
 			Msgs:    []string{"%q has no tag; pin a version (e.g. %s:1.2.3) or a digest (@sha256:…)", "%q uses the mutable tag latest; pin a version or a digest"},
 			check:   imagesPinned,
@@ -191,7 +191,7 @@ var rules = sync.OnceValue(func() []Rule {
 			Exclude: `:latest$`,
 		},
 		{
-			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", "spec.observability.tracing.collectorImage", "spec.observability.logs.agentImage", "spec.backupStorage.uploaderImage", "spec.backupStorage.kubectlImage", "spec.environments[*].backupStorage.uploaderImage", "spec.environments[*].backupStorage.kubectlImage"},
+			At:     []string{svc + ".image", svc + ".canary.image", svc + ".sidecars[*].image", svc + ".initContainers[*].image", ovr + ".image", data + ".image", data + ".exporterImage", data + ".proxyImage", "spec.observability.tracing.collectorImage", "spec.observability.logs.agentImage", "spec.backupStorage.uploaderImage", "spec.backupStorage.kubectlImage", "spec.environments[*].backupStorage.uploaderImage", "spec.environments[*].backupStorage.kubectlImage"},
 			Doc:    "Every image that runs in a production environment — written in the spec or a default platformctl picks — is pinned by digest; " + "with `security.allowedRegistries`, every image comes from a listed registry (Docker Hub short names count as docker.io).",
 			Msgs:   []string{"%s is not pinned by digest, which production environments require: a tag can be moved; pin it as %s@sha256:<digest> (crane digest %s prints it)", "%s comes from %s, which spec.security.allowedRegistries does not list (%s); use a mirror in an allowed registry"},
 			check:  imageSupplyChain,
@@ -375,16 +375,16 @@ var rules = sync.OnceValue(func() []Rule {
 			Schema: whySibling,
 		},
 		{
-			At:     []string{data + ".image", data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage"},
-			Doc:    "A `managed` store has no `image`, `storage`, `storageClass`, `vpa` or `exporterImage`.",
+			At:     []string{data + ".image", data + ".storage", data + ".storageClass", data + ".vpa", data + ".exporterImage", data + ".proxyImage"},
+			Doc:    "A `managed` store has no `image`, `storage`, `storageClass`, `vpa`, `exporterImage` or `proxyImage`.",
 			Msgs:   []string{"is only valid for in-cluster stores"},
 			check:  managedNoVolume,
 			Schema: whySibling,
 		},
 		{
 			At:     []string{data + ".exporterImage"},
-			Doc:    "A rabbitmq store has no `exporterImage`: RabbitMQ serves its metrics itself.",
-			Msgs:   []string{"is not used: RabbitMQ serves its metrics itself (rabbitmq_prometheus)"},
+			Doc:    "A rabbitmq or ferretdb store has no `exporterImage`: the engine serves its metrics itself.",
+			Msgs:   []string{"is not used: %s"},
 			check:  rabbitMQNoExporter,
 			Schema: whySibling,
 		},
@@ -661,6 +661,9 @@ func imagesPinned(c *checkContext, report reportFunc) {
 		if ds.Image != "" {
 			check(fmt.Sprintf("spec.data[%d].image", i), ds.Image)
 		}
+		if ds.ProxyImage != "" {
+			check(fmt.Sprintf("spec.data[%d].proxyImage", i), ds.ProxyImage)
+		}
 		if ds.ExporterImage != "" {
 			check(fmt.Sprintf("spec.data[%d].exporterImage", i), ds.ExporterImage)
 		}
@@ -903,7 +906,7 @@ func managedNoVolume(c *checkContext, report reportFunc) {
 		}
 		path := fmt.Sprintf("spec.data[%d]", i)
 		for _, f := range []struct{ key, value string }{
-			{"image", ds.Image}, {"storage", ds.Storage}, {"storageClass", ds.StorageClass}, {"vpa", string(ds.VPA)}, {"exporterImage", ds.ExporterImage},
+			{"image", ds.Image}, {"storage", ds.Storage}, {"storageClass", ds.StorageClass}, {"vpa", string(ds.VPA)}, {"exporterImage", ds.ExporterImage}, {"proxyImage", ds.ProxyImage},
 		} {
 			if f.value != "" {
 				report(path+"."+f.key, 0)
@@ -914,8 +917,8 @@ func managedNoVolume(c *checkContext, report reportFunc) {
 
 func rabbitMQNoExporter(c *checkContext, report reportFunc) {
 	for i, ds := range c.s.Data {
-		if ds.Type == DataRabbitMQ && ds.ExporterImage != "" {
-			report(fmt.Sprintf("spec.data[%d].exporterImage", i), 0)
+		if why, own := OwnMetrics[ds.Type]; own && ds.ExporterImage != "" {
+			report(fmt.Sprintf("spec.data[%d].exporterImage", i), 0, why)
 		}
 	}
 }

@@ -36,5 +36,5 @@ func didYouMean(s string, candidates []string) string {
 // BackupSupported reports whether platformctl can back up an in-cluster
 // store of type t (dump, retention and a restore test).
 func BackupSupported(t DataStoreType) bool {
-	return t == DataPostgres || t == DataMySQL || t == DataRedis
+	return t == DataPostgres || t == DataMySQL || t == DataRedis || t == DataFerretDB
 }

@@ -939,14 +939,20 @@ const (
 	DataRabbitMQ DataStoreType = "rabbitmq"
 	DataNATS     DataStoreType = "nats"
 	DataKafka    DataStoreType = "kafka"
+	// DataFerretDB is a document store speaking MongoDB's wire protocol:
+	// FerretDB in front of PostgreSQL with the DocumentDB extension.
+	DataFerretDB DataStoreType = "ferretdb"
 )
 
 // DataStore is a stateful dependency.
 type DataStore struct {
 	// Name of the data store, a DNS label of at most 40 characters.
 	Name string `json:"name" validate:"required,dnslabel,max=40"`
-	// Type is postgres, mysql, redis, rabbitmq, nats or kafka.
-	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka"`
+	// Type is postgres, mysql, redis, rabbitmq, nats, kafka or ferretdb (a
+	// document store for MongoDB drivers: FerretDB on a CloudNativePG
+	// PostgreSQL with the DocumentDB extension, in every environment, or
+	// managed).
+	Type DataStoreType `json:"type" validate:"required,oneof=postgres mysql redis rabbitmq nats kafka ferretdb"`
 	// Mode is in-cluster (a single-primary StatefulSet with a volume),
 	// operator (replicated and failed over by an operator: postgres with
 	// CloudNativePG, redis with the OT redis-operator and its Sentinels) or
@@ -1006,6 +1012,10 @@ type DataStore struct {
 	Backup *Backup `json:"backup,omitempty"`
 	// Resources of in-cluster stores.
 	Resources *Resources `json:"resources,omitempty"`
+	// ProxyImage is a ferretdb store's FerretDB image, the MongoDB-protocol
+	// proxy in front of its PostgreSQL (default: FerretDB's own image at
+	// version); pin it by digest for production.
+	ProxyImage string `json:"proxyImage,omitempty" validate:"omitempty,imageref"`
 	// ExporterImage is the Prometheus exporter sidecar of an in-cluster
 	// postgres, mysql, redis, nats or kafka store when observability.metrics
 	// is on (default: the exporter project's image; pin it by digest for

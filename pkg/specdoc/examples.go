@@ -195,6 +195,12 @@ spec:
       vpa: Initial
       exporterImage: quay.io/prometheuscommunity/postgres-exporter:v0.17.1@sha256:6999a7657e2f2fb0ca6ebf417213eebf6dc7d21b30708c622f6fcb11183a2bb0
     - {name: cache, type: redis, storageClass: encrypted-ssd, backup: {schedule: "0 */6 * * *"}, image: "docker.io/library/redis:7.4.1@sha256:603ac541e0c76773c7360e650b8d84fb21f10782a3f9bdcbb1d5fdb8710fbfef", exporterImage: "quay.io/oliver006/redis_exporter:v1.74.0@sha256:74d8a9b70c355920e1a61dd33b623c487eddaa288e891f327231268dc88de5f8"}
+    - name: reviews
+      type: ferretdb               # MongoDB drivers; FerretDB on CloudNativePG with DocumentDB, in every environment
+      version: 2.7.0
+      image: ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0@sha256:4f3a8c1d2e5b6a7980c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d
+      proxyImage: ghcr.io/ferretdb/ferretdb:2.7.0@sha256:9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a0f9e8d
+      storageClass: encrypted-ssd
     - {name: jobs, type: rabbitmq, mode: managed, endpoint: "jobs.mq.example.internal:5671", cidrs: [10.20.8.0/24], tls: verify-full, ca: "shop/mq-ca#bundle", encryptedAtRest: true}
   encryptedStorageClasses: [encrypted-ssd, standard-replicated]
   backupStorage:

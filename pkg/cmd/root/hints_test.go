@@ -107,7 +107,7 @@ func TestDataStoreTypeTypo(t *testing.T) {
 	code, out, errOut := run(t, "new", "datastore", "cache", "--type", "reddis")
 	assert.Equal(t, 2, code)
 	assert.Empty(t, out)
-	assert.Contains(t, errOut, `.type: must be one of: postgres, mysql, redis, rabbitmq, nats, kafka; did you mean "redis"?`+"\n")
+	assert.Contains(t, errOut, `.type: must be one of: postgres, mysql, redis, rabbitmq, nats, kafka, ferretdb; did you mean "redis"?`+"\n")
 	after, err := os.ReadFile("platform.yaml")
 	require.NoError(t, err)
 	assert.Equal(t, string(orig), string(after))
