@@ -89,9 +89,16 @@ func apiServerPolicy(c *Context, np *networkingv1.NetworkPolicy) *CiliumNetworkP
 		return nil
 	}
 	name := np.Name + "-kube-apiserver"
+	// The NetworkPolicy's labels: its name label is the policy's, which
+	// fits a label value (63 bytes) where name, 15 bytes longer, may not
+	// (a 40-byte store's <store>-recovered-instances).
+	labels := map[string]string{}
+	for k, v := range np.Labels {
+		labels[k] = v
+	}
 	return &CiliumNetworkPolicy{
 		TypeMeta:   typeCNP,
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: np.Namespace, Labels: c.labels(name, "network-policy")},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: np.Namespace, Labels: labels},
 		Spec: CNPSpec{
 			EndpointSelector: *np.Spec.PodSelector.DeepCopy(),
 			Egress:           []CNPEgressRule{{ToEntities: []string{entityKubeAPIServer}, ToPorts: tcpPorts(apiServerPorts...)}},

@@ -137,7 +137,9 @@ func TestAPIServerEgressHasItsCiliumForm(t *testing.T) {
 					assert.Nil(t, manifest.Get(cnp.m, "spec", "ingress"), "%s: no ingress isolation", k)
 					assert.Equal(t, areaOf(np.file), areaOf(cnp.file), "%s: in the NetworkPolicy's area", k)
 					labels := strMap(manifest.Get(cnp.m, "metadata", "labels"))
-					assert.Equal(t, manifest.String(cnp.m, "metadata", "name"), labels["app.kubernetes.io/name"], k)
+					// The NetworkPolicy's labels: its name fits a label value
+					// where the CiliumNetworkPolicy's may not.
+					assert.Equal(t, strMap(manifest.Get(np.m, "metadata", "labels")), labels, k)
 					assert.Equal(t, "network-policy", labels["app.kubernetes.io/component"], k)
 				}
 				assert.Empty(t, cnps, "entity policies without a NetworkPolicy opening the API server")

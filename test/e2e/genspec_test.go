@@ -356,7 +356,7 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 	var stores, brokers []string
 	for range g.r.IntN(4) {
 		name := g.name(39)
-		typ := g.pick("postgres", "mysql", "redis", "rabbitmq", "nats", "kafka")
+		typ := g.pick("postgres", "mysql", "redis", "rabbitmq", "nats", "kafka", "ferretdb")
 		ds := map[string]any{"name": name, "type": typ}
 		if g.chance(3) {
 			ds["mode"] = "managed"
@@ -372,22 +372,33 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 			}
 		} else {
 			ds["image"] = "docker.io/library/" + typ + ":1" + digest
-			if metrics && typ != "rabbitmq" {
+			if typ == "ferretdb" {
+				// Tagged with its PostgreSQL major, which CloudNativePG reads.
+				ds["image"] = "ghcr.io/ferretdb/postgres-documentdb:17-0.107.0-ferretdb-2.7.0" + digest
+				ds["proxyImage"] = "ghcr.io/ferretdb/ferretdb:2.7.0" + digest
+			}
+			if metrics && typ != "rabbitmq" && typ != "ferretdb" {
 				ds["exporterImage"] = "quay.io/prometheuscommunity/exporter:v1.0.0" + digest
 			}
 			ds["storage"] = g.pick("1Gi", "20Gi", "500Mi")
 			// Production wants a class declared encrypted.
 			ds["storageClass"] = g.pick(encrypted...)
-			if typ == "postgres" {
+			if typ == "redis" && g.chance(3) {
+				ds["mode"] = g.pick("operator", "in-cluster")
+				if ds["mode"] == "operator" && g.chance(2) {
+					ds["instances"] = 2 + g.r.IntN(4)
+				}
+			}
+			if typ == "postgres" || typ == "ferretdb" {
 				switch {
-				case g.chance(3):
+				case g.chance(3) && typ == "postgres":
 					ds["mode"] = g.pick("operator", "in-cluster")
 				case g.chance(3):
 					ds["instances"] = 2 + g.r.IntN(4)
 					ds["synchronous"] = g.pick("preferred", "required")
 				}
 			}
-			if typ == "postgres" || typ == "mysql" || typ == "redis" {
+			if typ == "postgres" || typ == "mysql" || typ == "redis" || typ == "ferretdb" {
 				if g.chance(2) {
 					backups = true
 					b := map[string]any{"schedule": g.cron()}
@@ -409,7 +420,7 @@ func generateSpec(r *rand.Rand) (map[string]any, []string) {
 		}
 		data = append(data, ds)
 		stores = append(stores, name)
-		if typ != "postgres" && typ != "mysql" {
+		if typ != "postgres" && typ != "mysql" && typ != "ferretdb" {
 			brokers = append(brokers, name)
 		}
 	}
