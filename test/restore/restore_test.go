@@ -33,9 +33,15 @@ import (
 	"github.com/platformctl/platformctl/pkg/spec"
 )
 
-// unprivileged is the user the scripts and servers run as: the pods run
-// as a non-root UID, and initdb refuses root.
-const unprivileged = "65534"
+// podUID is the UID the backup and restore-test pods run as
+// (generate's storeUID), which no image has a user for: the restore
+// script gives initdb one through nss_wrapper, as the postgres image's
+// entrypoint would. The live servers run as nobody (initdb refuses root
+// and needs a user).
+const (
+	podUID    = "10001"
+	serverUID = "65534"
+)
 
 // tool finds a binary in PATH or in PostgreSQL's versioned directory.
 func tool(t *testing.T, name string) string {
@@ -99,13 +105,26 @@ func (s *sandbox) localize(script string, local map[string]string) string {
 	return strings.NewReplacer(pairs...).Replace(script)
 }
 
-// run runs script with sh as the unprivileged user, in the bucket root
-// (where the local rclone remote keeps its objects), with env.
+// run runs a step of a CronJob's pod with sh, as the pod's UID, in the
+// bucket root (where the local rclone remote keeps its objects), with env.
 func (s *sandbox) run(t *testing.T, script string, env ...string) (string, error) {
+	t.Helper()
+	return s.runAs(t, podUID, script, env...)
+}
+
+// serve runs a step of the live server's setup, as a user with a name.
+func (s *sandbox) serve(t *testing.T, script string) (string, error) {
+	t.Helper()
+	return s.runAs(t, serverUID, script)
+}
+
+func (s *sandbox) runAs(t *testing.T, uid, script string, env ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command("sh", "-c", script)
 	if os.Geteuid() == 0 {
-		cmd = exec.Command("setpriv", "--reuid="+unprivileged, "--regid="+unprivileged, "--clear-groups", "sh", "-c", script)
+		cmd = exec.Command("setpriv", "--reuid="+uid, "--regid="+uid, "--clear-groups", "sh", "-c", script)
+	} else if uid == podUID {
+		t.Skip("runs the pods' steps as UID " + podUID + ", which needs root to switch to")
 	}
 	cmd.Dir = s.bucket
 	cmd.Env = append([]string{"PATH=" + s.bin + ":/usr/bin:/bin", "HOME=" + s.tmp, "TZ=UTC"}, env...)
@@ -208,10 +227,10 @@ func TestPostgresDumpUploadFetchRestore(t *testing.T) {
 		"createdb --host=127.0.0.1 --port=" + port + " --username=orders_db orders_db",
 		"psql --host=127.0.0.1 --port=" + port + " --username=orders_db --dbname=orders_db -qc 'create table orders (id int primary key, total numeric); insert into orders values (1, 9.5), (2, 12)'",
 	} {
-		out, err := s.run(t, step)
+		out, err := s.serve(t, step)
 		require.NoError(t, err, "%s: %s", step, out)
 	}
-	t.Cleanup(func() { _, _ = s.run(t, "pg_ctl --wait --silent -D "+live+"/data stop -m fast") })
+	t.Cleanup(func() { _, _ = s.serve(t, "pg_ctl --wait --silent -D "+live+"/data stop -m fast") })
 	require.NoError(t, os.WriteFile(filepath.Join(s.creds, "username"), []byte("orders_db"), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(s.creds, "password"), []byte("unused-with-trust"), 0o644))
 
@@ -228,11 +247,11 @@ func TestRedisDumpUploadFetchRestore(t *testing.T) {
 	port := freePort(t)
 	live := filepath.Join(s.root, "live")
 	s.addDir(t, live)
-	out, err := s.run(t, "redis-server --port "+port+" --bind 127.0.0.1 --dir "+live+" --requirepass s3cret --daemonize yes --pidfile "+live+"/pid && "+
+	out, err := s.serve(t, "redis-server --port "+port+" --bind 127.0.0.1 --dir "+live+" --requirepass s3cret --daemonize yes --pidfile "+live+"/pid && "+
 		"for i in $(seq 50); do REDISCLI_AUTH=s3cret redis-cli -p "+port+" ping > /dev/null 2>&1 && break; sleep 0.1; done && "+
 		"for k in cart:1 cart:2 cart:3; do REDISCLI_AUTH=s3cret redis-cli -p "+port+" set $k v > /dev/null; done")
 	require.NoError(t, err, out)
-	t.Cleanup(func() { _, _ = s.run(t, "REDISCLI_AUTH=s3cret redis-cli -p "+port+" shutdown nosave") })
+	t.Cleanup(func() { _, _ = s.serve(t, "REDISCLI_AUTH=s3cret redis-cli -p "+port+" shutdown nosave") })
 	require.NoError(t, os.WriteFile(filepath.Join(s.creds, "password"), []byte("s3cret"), 0o644))
 
 	backup := cronJob(t, "microservices", "dev", "cart-redis-backup")

@@ -9,6 +9,9 @@ command -v rclone > /dev/null || need+=(rclone)
 command -v redis-server > /dev/null || need+=(redis-server)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' > /dev/null || command -v initdb > /dev/null || need+=(postgresql)
 command -v pg_dump > /dev/null || need+=(postgresql-client)
+# The postgres image has it: its entrypoint (and the restore script) give
+# the pod's arbitrary UID a user with it.
+compgen -G "/usr/lib/*/libnss_wrapper.so" > /dev/null || compgen -G "/usr/lib/libnss_wrapper.so" > /dev/null || need+=(libnss-wrapper)
 [[ ${#need[@]} -eq 0 ]] && exit 0
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)
