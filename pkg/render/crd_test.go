@@ -55,15 +55,9 @@ func TestCloudNativePGMatchesTheCRDs(t *testing.T) {
 		"ScheduledBackup": "../../testdata/crds/cloudnative-pg/postgresql.cnpg.io_scheduledbackups.yaml",
 		"ObjectStore":     "../../testdata/crds/cloudnative-pg/barmancloud.cnpg.io_objectstores.yaml",
 	}
-	compiled := map[string]*jsonschema.Schema{}
-	for kind, file := range schemas {
-		sch, err := crdschema.Compile(file, "v1")
-		require.NoError(t, err, kind)
-		compiled[kind] = sch
-	}
+	compiled := compileCRDs(t, "v1", schemas)
 	seen := map[string]int{}
-	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml", "../../examples/stores/platform.yaml"}
-	eachRendered(t, examples, func(file, env string, m manifest.Map) {
+	eachRendered(t, operatorExamples, func(file, env string, m manifest.Map) {
 		kind := manifest.String(m, "kind")
 		if sch := compiled[kind]; sch != nil && (kind != "Cluster" || manifest.String(m, "apiVersion") == "postgresql.cnpg.io/v1") {
 			seen[kind]++
@@ -101,18 +95,12 @@ func TestCloudNativePGMatchesTheCRDs(t *testing.T) {
 // RedisSentinel the examples render against the upstream CRDs' schemas
 // closed to unknown fields.
 func TestRedisOperatorMatchesTheCRDs(t *testing.T) {
-	compiled := map[string]*jsonschema.Schema{}
-	for kind, file := range map[string]string{
+	compiled := compileCRDs(t, "v1beta2", map[string]string{
 		"RedisReplication": "../../testdata/crds/redis-operator/redis.redis.opstreelabs.in_redisreplications.yaml",
 		"RedisSentinel":    "../../testdata/crds/redis-operator/redis.redis.opstreelabs.in_redissentinels.yaml",
-	} {
-		sch, err := crdschema.Compile(file, "v1beta2")
-		require.NoError(t, err, kind)
-		compiled[kind] = sch
-	}
+	})
 	seen := map[string]int{}
-	examples := []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml", "../../examples/stores/platform.yaml"}
-	eachRendered(t, examples, func(file, env string, m manifest.Map) {
+	eachRendered(t, operatorExamples, func(file, env string, m manifest.Map) {
 		kind := manifest.String(m, "kind")
 		if sch := compiled[kind]; sch != nil {
 			seen[kind]++
@@ -126,4 +114,19 @@ func TestRedisOperatorMatchesTheCRDs(t *testing.T) {
 	bad := map[string]any{"apiVersion": "redis.redis.opstreelabs.in/v1beta2", "kind": "RedisSentinel", "metadata": map[string]any{"name": "x"},
 		"spec": map[string]any{"clusterSize": 3, "kubernetesConfig": map[string]any{"image": "redis:7"}, "replicas": 3}}
 	require.Error(t, validateAgainst(t, compiled["RedisSentinel"], bad))
+}
+
+// operatorExamples are the examples with stores under the data operators.
+var operatorExamples = []string{"../../examples/shop/platform.yaml", "../../examples/microservices/platform.yaml", "../../examples/stores/platform.yaml"}
+
+// compileCRDs compiles, per kind, the served version of its CRD file.
+func compileCRDs(t *testing.T, version string, files map[string]string) map[string]*jsonschema.Schema {
+	t.Helper()
+	out := map[string]*jsonschema.Schema{}
+	for kind, file := range files {
+		sch, err := crdschema.Compile(file, version)
+		require.NoError(t, err, kind)
+		out[kind] = sch
+	}
+	return out
 }
