@@ -150,15 +150,14 @@ echo "restore test passed: $latest restored ($tables tables or keys)"
 // an in-cluster store's, and a Redis under the operator's (Redis has no
 // continuous archive to recover from; its RDB snapshot is its backup).
 func dumped(c *Context, ds *spec.DataStore) bool {
-	mode := c.storeMode(ds)
-	return mode == spec.ModeInCluster || mode == spec.ModeOperator && ds.Type == spec.DataRedis
+	return c.storeMode(ds) == spec.ModeInCluster || underRedisOperator(c, ds)
 }
 
 // dumpHost is the address a store's dump is taken from: its Service, or
 // under the Redis operator the primary's (a replica may be resyncing and
 // serve an older snapshot).
 func dumpHost(c *Context, ds *spec.DataStore) string {
-	if c.storeMode(ds) == spec.ModeOperator {
+	if underRedisOperator(c, ds) {
 		return RedisMasterService(ds.Name)
 	}
 	return ds.Name
@@ -224,9 +223,7 @@ func backupObjects(c *Context, ds *spec.DataStore) ([]named, error) {
 	// own pod).
 	np := workloadPolicy(c, "data", BackupJob(ds.Name))
 	np.Spec.Egress = append(np.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-		To: []networkingv1.NetworkPolicyPeer{{
-			PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
-		}},
+		To:    []networkingv1.NetworkPolicyPeer{namePeer(ds.Name)},
 		Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
 	})
 	np.Spec.Egress = append(np.Spec.Egress, storageEgress(b)...)
@@ -373,7 +370,7 @@ func vpa(c *Context, ds *spec.DataStore) *vpav1.VerticalPodAutoscaler {
 	target := &autoscalingv1.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: ds.Name}
 	container := string(ds.Type)
 	switch {
-	case c.storeMode(ds) == spec.ModeOperator && ds.Type == spec.DataRedis:
+	case underRedisOperator(c, ds):
 		// The operator names the StatefulSet and its Redis container
 		// after the store, and changes pods only when the StatefulSet
 		// changes: requests set at pod creation stay.

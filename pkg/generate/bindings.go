@@ -69,12 +69,11 @@ func storeAddress(c *Context, ds *spec.DataStore) (string, int32) {
 		switch ds.Type {
 		case spec.DataRedis:
 			return RedisMasterService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
-		case spec.DataFerretDB:
-			// FerretDB's Service; FerretDB follows the primary.
-			return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
+		case spec.DataPostgres:
+			return RWService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 		}
-		return RWService(ds.Name) + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 	}
+	// The in-cluster store's Service, or a document store's FerretDB.
 	return ds.Name + "." + c.NS("data") + ".svc", spec.DataPorts[ds.Type]
 }
 
@@ -200,7 +199,7 @@ func bindings(c *Context) ([]Object, error) {
 			tmpl["username"] = "{{ .username }}"
 		}
 		switch {
-		case c.storeMode(ds) == spec.ModeOperator && ds.Type == spec.DataRedis:
+		case underRedisOperator(c, ds):
 			// The master Service follows the primary once the operator
 			// relabels the pods; a Sentinel-aware client asks the
 			// Sentinels, which know at once.

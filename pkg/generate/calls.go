@@ -49,11 +49,12 @@ func callEnv(c *Context, svc *spec.Service) []corev1.EnvVar {
 	return env
 }
 
-// appPeer selects the pods of one service, stable and canary alike (they
-// share the name label). Caller and callee both sit in the apps namespace,
-// and a peer with only a podSelector means the policy's own namespace: the
-// rule is the same in every environment, so no overlay repeats it.
-func appPeer(name string) networkingv1.NetworkPolicyPeer {
+// namePeer selects the pods of the policy's own namespace with name label
+// name: one service's, stable and canary alike (they share the name
+// label), or a data store's, its Sentinels', its FerretDB's. A peer with
+// only a podSelector means the policy's own namespace: the rule is the
+// same in every environment, so no overlay repeats it.
+func namePeer(name string) networkingv1.NetworkPolicyPeer {
 	return networkingv1.NetworkPolicyPeer{
 		PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}},
 	}
@@ -64,7 +65,7 @@ func callEgress(c *Context, svc *spec.Service) []networkingv1.NetworkPolicyEgres
 	var out []networkingv1.NetworkPolicyEgressRule
 	for _, cl := range callsOf(c, svc) {
 		out = append(out, networkingv1.NetworkPolicyEgressRule{
-			To: []networkingv1.NetworkPolicyPeer{appPeer(cl.callee.Name)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(cl.port)},
+			To: []networkingv1.NetworkPolicyPeer{namePeer(cl.callee.Name)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(cl.port)},
 		})
 	}
 	return out
@@ -97,7 +98,7 @@ func callIngress(c *Context, svc *spec.Service) []networkingv1.NetworkPolicyIngr
 	var out []networkingv1.NetworkPolicyIngressRule
 	for _, x := range ins {
 		out = append(out, networkingv1.NetworkPolicyIngressRule{
-			From: []networkingv1.NetworkPolicyPeer{appPeer(x.caller)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(x.port)},
+			From: []networkingv1.NetworkPolicyPeer{namePeer(x.caller)}, Ports: []networkingv1.NetworkPolicyPort{tcpPort(x.port)},
 		})
 	}
 	return out

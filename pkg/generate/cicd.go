@@ -3,6 +3,7 @@ package generate
 import (
 	"fmt"
 	"path"
+	"reflect"
 	"slices"
 	"sort"
 	"time"
@@ -73,11 +74,14 @@ func resourcesOf(c *Context) (deployed, observed []rbacv1.PolicyRule) {
 			break
 		}
 	}
+	// Engines that share an operator (postgres and ferretdb) list its
+	// kinds once.
 	for _, t := range operatorEngines(c.P) {
-		if t == spec.DataFerretDB && slices.Contains(operatorEngines(c.P), spec.DataPostgres) {
-			continue // CloudNativePG's kinds, listed once
+		for _, r := range operatorDeployed[t] {
+			if !slices.ContainsFunc(deployed, func(d rbacv1.PolicyRule) bool { return reflect.DeepEqual(d, r) }) {
+				deployed = append(deployed, r)
+			}
 		}
-		deployed = append(deployed, operatorDeployed[t]...)
 	}
 	byGroup := func(rs []rbacv1.PolicyRule) {
 		sort.SliceStable(rs, func(i, j int) bool { return rs[i].APIGroups[0] < rs[j].APIGroups[0] })

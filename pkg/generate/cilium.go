@@ -2,6 +2,7 @@ package generate
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -92,13 +93,9 @@ func apiServerPolicy(c *Context, np *networkingv1.NetworkPolicy) *CiliumNetworkP
 	// The NetworkPolicy's labels: its name label is the policy's, which
 	// fits a label value (63 bytes) where name, 15 bytes longer, may not
 	// (a 40-byte store's <store>-recovered-instances).
-	labels := map[string]string{}
-	for k, v := range np.Labels {
-		labels[k] = v
-	}
 	return &CiliumNetworkPolicy{
 		TypeMeta:   typeCNP,
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: np.Namespace, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: np.Namespace, Labels: maps.Clone(np.Labels)},
 		Spec: CNPSpec{
 			EndpointSelector: *np.Spec.PodSelector.DeepCopy(),
 			Egress:           []CNPEgressRule{{ToEntities: []string{entityKubeAPIServer}, ToPorts: tcpPorts(apiServerPorts...)}},

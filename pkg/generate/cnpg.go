@@ -132,12 +132,11 @@ func cnpgObjects(c *Context) ([]Object, error) {
 	return out, nil
 }
 
-// CloudNativePG's instances are PostgreSQL whatever the store's type (a
-// document store's too): engines[spec.DataPostgres] sizes them, and its
-// UID runs their restore tests.
-
 // underCNPG says whether CloudNativePG runs ds's PostgreSQL in c.Env: a
 // postgres store under the operator, and every ferretdb store not managed.
+// Its instances are PostgreSQL whatever the store's type:
+// engines[spec.DataPostgres] sizes them, and its UID runs their restore
+// tests.
 func underCNPG(c *Context, ds *spec.DataStore) bool {
 	return (ds.Type == spec.DataPostgres || ds.Type == spec.DataFerretDB) && c.storeMode(ds) == spec.ModeOperator
 }
@@ -281,7 +280,7 @@ func cnpgAffinity(c *Context, instances int32) *CNPGAffinity {
 // watches its Cluster) and the backup storage.
 func cnpgPolicy(c *Context, ds *spec.DataStore, name string, users []string) *networkingv1.NetworkPolicy {
 	np := workloadPolicy(c, "data", name)
-	self := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}}}}
+	self := []networkingv1.NetworkPolicyPeer{namePeer(name)}
 	pg := spec.DataPorts[spec.DataPostgres] // a document store's too
 	if ds.Type == spec.DataFerretDB {
 		// Its clients are FerretDB's pods, which speak PostgreSQL to it;

@@ -120,9 +120,7 @@ func dataBindings(c *Context) ([]Object, error) {
 		}
 		if ds.Backup != nil && spec.BackupSupported(ds.Type) {
 			np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{
-				From: []networkingv1.NetworkPolicyPeer{{
-					PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: BackupJob(ds.Name)}},
-				}},
+				From:  []networkingv1.NetworkPolicyPeer{namePeer(BackupJob(ds.Name))},
 				Ports: []networkingv1.NetworkPolicyPort{tcpPort(spec.DataPorts[ds.Type])},
 			})
 		}

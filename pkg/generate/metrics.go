@@ -168,19 +168,6 @@ func metricsObjects(c *Context) ([]Object, error) {
 				sel, port, portName = map[string]string{LabelName: ds.Name}, RedisExporterPort, "redis-exporter"
 			}
 			storePorts[port] = true
-			if ds.Type == spec.DataFerretDB {
-				// FerretDB's own metrics, on its Service, as an
-				// in-cluster store's exporter's are.
-				storePorts[FerretDBDebugPort] = true
-				add("ServiceMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.ServiceMonitor{TypeMeta: typeServiceMonitor,
-					ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
-					Spec: monitoringv1.ServiceMonitorSpec{
-						Selector:          metav1.LabelSelector{MatchLabels: map[string]string{LabelName: ds.Name}},
-						NamespaceSelector: monitoringv1.NamespaceSelector{MatchNames: []string{c.NS("data")}},
-						Endpoints: []monitoringv1.Endpoint{{Port: "metrics", Path: "/debug/metrics",
-							Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
-					}})
-			}
 			add("PodMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.PodMonitor{TypeMeta: typePodMonitor,
 				ObjectMeta: metav1.ObjectMeta{Name: ds.Name, Namespace: ns, Labels: c.labels(ds.Name, "monitoring")},
 				Spec: monitoringv1.PodMonitorSpec{
@@ -189,7 +176,11 @@ func metricsObjects(c *Context) ([]Object, error) {
 					PodMetricsEndpoints: []monitoringv1.PodMetricsEndpoint{{Port: ptr(portName), Path: "/metrics",
 						Interval: scrapeInterval, ScrapeTimeout: scrapeTimeout}},
 				}})
-			continue
+			// A document store has FerretDB's own metrics besides, on
+			// its Service, scraped as an in-cluster store's are.
+			if ds.Type != spec.DataFerretDB {
+				continue
+			}
 		}
 		storePorts[exporters[ds.Type].port] = true
 		add("ServiceMonitor", ds.Name, fmt.Sprintf("spec.data[%d]", i), &monitoringv1.ServiceMonitor{TypeMeta: typeServiceMonitor,
@@ -359,7 +350,7 @@ func monitoringPolicies(c *Context, appPorts, storePorts map[int32]bool) []Objec
 }
 
 // exporter is how a store engine's metrics are exposed: a sidecar
-// exporter, or the engine's own endpoint (RabbitMQ).
+// exporter, or the engine's own endpoint (RabbitMQ, FerretDB).
 type exporter struct {
 	port int32
 	// args and env configure the sidecar; files are credentials templates
@@ -384,6 +375,7 @@ var exporters = map[spec.DataStoreType]exporter{
 	// RabbitMQ serves Prometheus metrics itself (rabbitmq_prometheus,
 	// enabled in the official image); per-object metrics carry queue names.
 	spec.DataRabbitMQ: {port: 15692},
+	spec.DataFerretDB: {port: FerretDBDebugPort},
 	spec.DataNATS:     {port: 7777, args: []string{"-port=7777", "-varz", "-connz", "-jsz=all", "http://127.0.0.1:8222"}},
 	spec.DataKafka:    {port: 9308, args: []string{"--kafka.server=127.0.0.1:9092", "--web.listen-address=:9308"}},
 }
@@ -457,8 +449,11 @@ func queueKeys(p *spec.Platform, store string) []string {
 // on /metrics and reports per queue (what the queue alerts need) on
 // /metrics/per-object.
 func metricsPath(t spec.DataStoreType) string {
-	if t == spec.DataRabbitMQ {
+	switch t {
+	case spec.DataRabbitMQ:
 		return "/metrics/per-object"
+	case spec.DataFerretDB:
+		return "/debug/metrics"
 	}
 	return "/metrics"
 }

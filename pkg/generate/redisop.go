@@ -39,6 +39,11 @@ func RedisReplicaService(ds string) string { return ds + "-replica" }
 // name label (the RedisSentinel resource is named after the store).
 func RedisSentinels(ds string) string { return ds + "-sentinel" }
 
+// underRedisOperator says whether the Redis operator runs ds in c.Env.
+func underRedisOperator(c *Context, ds *spec.DataStore) bool {
+	return ds.Type == spec.DataRedis && c.storeMode(ds) == spec.ModeOperator
+}
+
 // sentinelCount is the Sentinels of every store: three, so that two agree
 // on a failover while one is down.
 const sentinelCount = 3
@@ -48,7 +53,7 @@ func redisOperatorObjects(c *Context) ([]Object, error) {
 	var out []Object
 	for i := range c.P.Spec.Data {
 		ds := &c.P.Spec.Data[i]
-		if ds.Type != spec.DataRedis || c.storeMode(ds) != spec.ModeOperator {
+		if !underRedisOperator(c, ds) {
 			continue
 		}
 		src := fmt.Sprintf("spec.data[%d]", i)
@@ -231,11 +236,6 @@ func sentinelPolicy(c *Context, ds *spec.DataStore) *networkingv1.NetworkPolicy 
 	return np
 }
 
-// namePeer is the pods of the policy's namespace with name label name.
-func namePeer(name string) networkingv1.NetworkPolicyPeer {
-	return networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{MatchLabels: map[string]string{LabelName: name}}}
-}
-
 // storeEgress lets a consumer reach an in-cluster or operator store: its
 // pods on the client port and, under the Redis operator, its Sentinels; a
 // document store's FerretDB pods.
@@ -253,7 +253,7 @@ func storeEgress(c *Context, ds *spec.DataStore) []networkingv1.NetworkPolicyEgr
 		return []networkingv1.NetworkPolicyEgressRule{to(FerretDBProxy(ds.Name), spec.DataPorts[ds.Type])}
 	}
 	rules := []networkingv1.NetworkPolicyEgressRule{to(ds.Name, spec.DataPorts[ds.Type])}
-	if ds.Type == spec.DataRedis && c.storeMode(ds) == spec.ModeOperator {
+	if underRedisOperator(c, ds) {
 		rules = append(rules, to(RedisSentinels(ds.Name), RedisSentinelPort))
 	}
 	return rules

@@ -262,11 +262,16 @@ func DefaultImage(ds *DataStore) string {
 	if img, ok := defaultEngineImages[ds.Type]; ok {
 		return img
 	}
-	v := ds.Version
-	if v == "" {
-		v = defaultVersions[ds.Type]
+	return defaultImages[ds.Type] + ":" + versionOf(ds)
+}
+
+// versionOf is ds's version, or its engine's default (before defaults
+// have been applied, as the image checks see the spec).
+func versionOf(ds *DataStore) string {
+	if ds.Version != "" {
+		return ds.Version
 	}
-	return defaultImages[ds.Type] + ":" + v
+	return defaultVersions[ds.Type]
 }
 
 // ProxyImageOf is a ferretdb store's FerretDB image: its proxyImage, else
@@ -278,11 +283,7 @@ func ProxyImageOf(ds *DataStore) string {
 	if ds.ProxyImage != "" {
 		return ds.ProxyImage
 	}
-	v := ds.Version
-	if v == "" {
-		v = defaultVersions[ds.Type]
-	}
-	return DefaultFerretDBImage + ":" + v
+	return DefaultFerretDBImage + ":" + versionOf(ds)
 }
 
 // DataPorts are the client ports of each engine.
